@@ -1,0 +1,108 @@
+#pragma once
+
+// Resources: what an agent has, what is offered and what a task uses.
+//
+// A Resources value is a bag of entries, each identified by (name, reservation, revocable)
+// and holding either a fixed-point Scalar (cpus, mem, disk, gpus, ...) or a RangeSet (ports).
+// Entries are kept sorted by that key with no zero or empty values, so equal bags compare equal
+// and printing is canonical. Subtraction never goes negative: it requires containment, which
+// callers at boundaries check first (and report as an error).
+//
+// Text format (Mesos's, with two extensions for what Mesos cannot print as text):
+//   cpus:8;mem:16384;disk:100000;ports:[31000-32000];cpus(analytics):2
+//   name[(role)][{REV}][{DYN[:principal[:k=v,k2=v2]]}]:value
+// `(role)` alone is a static reservation; `{DYN...}` makes it dynamic, with the principal and
+// labels of the RESERVE that made it; `{REV}` marks revocable resources. Values are
+// non-negative decimals (rounded to 0.001) or ranges "[a-b,c-d]". Items with the same key add.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "allocator/ranges.hpp"
+#include "allocator/reservation.hpp"
+#include "allocator/resource_name.hpp"
+#include "allocator/result.hpp"
+#include "allocator/scalar.hpp"
+
+namespace mesosim {
+
+struct ResourceKey {
+  ResourceName name = ResourceName::cpus();
+  Reservation reservation;
+  bool revocable = false;
+
+  constexpr uint64_t packed() const {
+    return (uint64_t{name.id()} << 40) | (uint64_t{revocable} << 32) | reservation.id();
+  }
+  constexpr bool operator==(const ResourceKey& o) const { return packed() == o.packed(); }
+  constexpr bool operator<(const ResourceKey& o) const { return packed() < o.packed(); }
+};
+
+class Resources {
+ public:
+  struct ScalarEntry {
+    ResourceKey key;
+    Scalar value;
+    bool operator==(const ScalarEntry&) const = default;
+  };
+  struct RangesEntry {
+    ResourceKey key;
+    RangeSet value;
+    bool operator==(const RangesEntry&) const = default;
+  };
+
+  Resources() = default;
+  // Parses the text format above. Items without a role get `default_role` ("*" = unreserved,
+  // otherwise a static reservation, like Mesos's --default_role). Errors name the bad item.
+  static Result<Resources> parse(std::string_view text, std::string_view default_role = "*");
+
+  static Resources scalar(ResourceName name, Scalar value, Reservation r = {}, bool rev = false);
+  static Resources ranges(ResourceName name, RangeSet value, Reservation r = {}, bool rev = false);
+
+  void add(const ResourceKey& key, Scalar value);
+  void add(const ResourceKey& key, const RangeSet& value);
+
+  bool empty() const { return scalars_.empty() && ranges_.empty(); }
+  bool contains(const Resources& other) const;
+  Resources& operator+=(const Resources& other);
+  // Precondition: contains(other).
+  Resources& operator-=(const Resources& other);
+  friend Resources operator+(Resources a, const Resources& b) { return a += b; }
+  friend Resources operator-(Resources a, const Resources& b) { return a -= b; }
+  bool operator==(const Resources&) const = default;
+
+  // Sum of a scalar name over all reservations and revocability.
+  Scalar get(ResourceName name) const;
+  const std::vector<ScalarEntry>& scalar_entries() const { return scalars_; }
+  const std::vector<RangesEntry>& range_entries() const { return ranges_; }
+
+  // Subsets. Each keeps the entries whose key satisfies the predicate.
+  Resources filter(const std::function<bool(const ResourceKey&)>& keep) const;
+  Resources unreserved() const;
+  Resources reserved() const;
+  // Reserved to `role` exactly.
+  Resources reserved_to(std::string_view role) const;
+  // What a framework in `role` may be offered: unreserved, or reserved to `role` or to one of
+  // its ancestors.
+  Resources allocatable_to(std::string_view role) const;
+  Resources revocable() const;
+  Resources non_revocable() const;
+  Resources scalars() const;
+  Resources non_scalars() const;
+
+  // This with every entry re-keyed to `reservation` (used by RESERVE/UNRESERVE).
+  Resources with_reservation(Reservation reservation) const;
+
+  std::string to_string() const;
+
+ private:
+  std::vector<ScalarEntry> scalars_;  // sorted by key, values > 0
+  std::vector<RangesEntry> ranges_;   // sorted by key, values non-empty
+};
+
+std::string to_string(const ResourceKey& key);
+
+}  // namespace mesosim
