@@ -1,0 +1,255 @@
+#include "allocator/drf_sorter.hpp"
+
+#include <algorithm>
+
+#include "allocator/check.hpp"
+
+namespace mesosim {
+
+DrfSorter::DrfSorter(bool hierarchical) : hierarchical_(hierarchical) {
+  new_node("", kNone, false);  // the root
+}
+
+uint32_t DrfSorter::new_node(std::string path, uint32_t parent, bool leaf) {
+  uint32_t id;
+  if (!free_nodes_.empty()) {
+    id = free_nodes_.back();
+    free_nodes_.pop_back();
+    nodes_[id] = Node{};
+  } else {
+    id = static_cast<uint32_t>(nodes_.size());
+    nodes_.emplace_back();
+    leaf_client_.push_back(kNoClient);
+  }
+  Node& n = nodes_[id];
+  n.path = std::move(path);
+  n.parent = parent;
+  n.is_leaf = leaf;
+  n.share = compute_share(n);
+  if (parent != kNone) ++nodes_[parent].child_count;
+  return id;
+}
+
+uint32_t DrfSorter::inner_node(std::string_view path) {
+  // Walk down from the root, creating inner nodes for each missing prefix of `path`.
+  uint32_t cur = 0;
+  if (!hierarchical_) return cur;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    const std::string_view prefix = path.substr(0, slash);
+    auto it = inner_by_path_.find(std::string(prefix));
+    if (it == inner_by_path_.end()) {
+      it = inner_by_path_.emplace(std::string(prefix), new_node(std::string(prefix), cur, false))
+               .first;
+    }
+    cur = it->second;
+    pos = slash + 1;
+  }
+  return cur;
+}
+
+DrfSorter::ClientId DrfSorter::add(std::string_view path) {
+  MESOSIM_CHECK(find(path) == kNoClient, "sorter client added twice");
+  const uint32_t parent = inner_node(path);
+  const uint32_t leaf = new_node(std::string(path), parent, true);
+  ClientId client;
+  if (!free_clients_.empty()) {
+    client = free_clients_.back();
+    free_clients_.pop_back();
+    client_leaf_[client] = leaf;
+  } else {
+    client = static_cast<ClientId>(client_leaf_.size());
+    client_leaf_.push_back(leaf);
+  }
+  leaf_client_[leaf] = client;
+  client_by_path_.emplace(std::string(path), client);
+  nodes_[leaf].leaf_active = true;
+  add_active(leaf, +1);
+  return client;
+}
+
+void DrfSorter::remove(ClientId client) {
+  const uint32_t leaf = client_leaf_.at(client);
+  MESOSIM_CHECK(leaf != kNone, "removing an unknown sorter client");
+  MESOSIM_CHECK(nodes_[leaf].allocation.empty(), "removing a sorter client that holds resources");
+  if (nodes_[leaf].leaf_active) {
+    nodes_[leaf].leaf_active = false;
+    add_active(leaf, -1);
+  }
+  client_by_path_.erase(nodes_[leaf].path);
+  // Remove the leaf and then every inner node left without children.
+  uint32_t n = leaf;
+  while (n != 0 && nodes_[n].child_count == 0) {
+    const uint32_t parent = nodes_[n].parent;
+    --nodes_[parent].child_count;
+    if (!nodes_[n].is_leaf) inner_by_path_.erase(nodes_[n].path);
+    leaf_client_[n] = kNoClient;
+    nodes_[n] = Node{};
+    free_nodes_.push_back(n);
+    n = parent;
+  }
+  client_leaf_[client] = kNone;
+  free_clients_.push_back(client);
+}
+
+void DrfSorter::activate(ClientId client) {
+  Node& leaf = nodes_[client_leaf_.at(client)];
+  if (leaf.leaf_active) return;
+  leaf.leaf_active = true;
+  add_active(client_leaf_[client], +1);
+}
+
+void DrfSorter::deactivate(ClientId client) {
+  Node& leaf = nodes_[client_leaf_.at(client)];
+  if (!leaf.leaf_active) return;
+  leaf.leaf_active = false;
+  add_active(client_leaf_[client], -1);
+}
+
+bool DrfSorter::active(ClientId client) const { return nodes_[client_leaf_.at(client)].leaf_active; }
+
+DrfSorter::ClientId DrfSorter::find(std::string_view path) const {
+  auto it = client_by_path_.find(std::string(path));
+  return it == client_by_path_.end() ? kNoClient : it->second;
+}
+
+const std::string& DrfSorter::path(ClientId client) const {
+  return nodes_[client_leaf_.at(client)].path;
+}
+
+void DrfSorter::add_active(uint32_t node, int delta) {
+  // Walk up: a node enters its parent's set when its subtree gains its first active leaf and
+  // leaves it when the subtree loses its last.
+  for (uint32_t n = node; n != 0; n = nodes_[n].parent) {
+    Node& x = nodes_[n];
+    const uint32_t before = x.active_leaves;
+    x.active_leaves = static_cast<uint32_t>(static_cast<int>(x.active_leaves) + delta);
+    if (before == 0 && x.active_leaves > 0) insert_into_parent(n);
+    if (before > 0 && x.active_leaves == 0) erase_from_parent(n);
+  }
+}
+
+void DrfSorter::insert_into_parent(uint32_t node) {
+  Node& n = nodes_[node];
+  n.key = Key{n.share, n.count, &n.path, node};
+  nodes_[n.parent].children.insert(n.key);
+  n.in_parent_set = true;
+}
+
+void DrfSorter::erase_from_parent(uint32_t node) {
+  Node& n = nodes_[node];
+  if (!n.in_parent_set) return;
+  nodes_[n.parent].children.erase(n.key);
+  n.in_parent_set = false;
+}
+
+void DrfSorter::rekey(uint32_t node) {
+  Node& n = nodes_[node];
+  n.share = compute_share(n);
+  if (!n.in_parent_set || stale_) return;
+  Children& siblings = nodes_[n.parent].children;
+  auto handle = siblings.extract(n.key);
+  MESOSIM_CHECK(!handle.empty(), "sorter node missing from its parent's set");
+  n.key = Key{n.share, n.count, &n.path, node};
+  handle.value() = n.key;
+  siblings.insert(std::move(handle));
+}
+
+double DrfSorter::weight_of(std::string_view path) const {
+  auto it = std::lower_bound(weights_.begin(), weights_.end(), path,
+                             [](const auto& w, std::string_view p) { return w.first < p; });
+  return (it != weights_.end() && it->first == path) ? it->second : 1.0;
+}
+
+double DrfSorter::compute_share(const Node& n) const {
+  double share = 0;
+  const int64_t* alloc = n.allocation.data();
+  const size_t count = std::min(n.allocation.size_hint(), total_.size_hint());
+  const int64_t* total = total_.data();
+  for (size_t i = 0; i < count; ++i) {
+    if (total[i] <= 0 || alloc[i] == 0) continue;
+    if (i < excluded_.size() && excluded_[i]) continue;
+    share = std::max(share, static_cast<double>(alloc[i]) / static_cast<double>(total[i]));
+  }
+  // Only the role sorter is hierarchical, and only it applies weights (Mesos: framework
+  // sorters within a role are unweighted).
+  return hierarchical_ ? share / weight_of(n.path) : share;
+}
+
+void DrfSorter::set_weight(std::string_view path, double weight) {
+  MESOSIM_CHECK(weight > 0, "weights must be positive");
+  auto it = std::lower_bound(weights_.begin(), weights_.end(), path,
+                             [](const auto& w, std::string_view p) { return w.first < p; });
+  if (it != weights_.end() && it->first == path) {
+    it->second = weight;
+  } else {
+    weights_.emplace(it, std::string(path), weight);
+  }
+  stale_ = true;
+}
+
+void DrfSorter::set_total(const Quantities& total) {
+  total_ = total;
+  stale_ = true;
+}
+
+void DrfSorter::set_excluded(std::vector<ResourceName> names) {
+  excluded_.assign(ResourceName::kMaxNames, false);
+  for (ResourceName n : names) excluded_[n.id()] = true;
+  stale_ = true;
+}
+
+void DrfSorter::allocated(ClientId client, const Resources& resources) {
+  for (uint32_t n = client_leaf_.at(client); n != 0; n = nodes_[n].parent) {
+    Node& x = nodes_[n];
+    x.allocation.add(resources);
+    ++x.count;
+    rekey(n);
+  }
+}
+
+void DrfSorter::unallocated(ClientId client, const Resources& resources) {
+  for (uint32_t n = client_leaf_.at(client); n != 0; n = nodes_[n].parent) {
+    nodes_[n].allocation.subtract(resources);
+    rekey(n);
+  }
+}
+
+const Quantities& DrfSorter::allocation(ClientId client) const {
+  return nodes_[client_leaf_.at(client)].allocation;
+}
+
+double DrfSorter::share(ClientId client) {
+  refresh_if_stale();
+  return nodes_[client_leaf_.at(client)].share;
+}
+
+void DrfSorter::refresh_if_stale() {
+  if (!stale_) return;
+  stale_ = false;
+  // Recompute every share and rebuild the sets from scratch: O(n log n), once per change of
+  // totals or weights rather than once per allocation.
+  for (Node& n : nodes_) {
+    n.children.clear();
+    n.in_parent_set = false;
+  }
+  for (uint32_t i = 1; i < nodes_.size(); ++i) {
+    Node& n = nodes_[i];
+    if (n.parent == kNone) continue;  // a free slot
+    n.share = compute_share(n);
+    if (n.active_leaves > 0) insert_into_parent(i);
+  }
+}
+
+std::vector<DrfSorter::ClientId> DrfSorter::sort() {
+  std::vector<ClientId> out;
+  walk([&](ClientId c) {
+    out.push_back(c);
+    return true;
+  });
+  return out;
+}
+
+}  // namespace mesosim
