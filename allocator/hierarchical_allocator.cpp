@@ -1,0 +1,567 @@
+// HierarchicalAllocator bookkeeping: frameworks, agents, roles, quota, recovery.
+// The allocation run itself is in hierarchical_cycle.cpp.
+
+#include "allocator/hierarchical_allocator.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "allocator/check.hpp"
+#include "allocator/hierarchical_allocator_state.hpp"
+#include "allocator/role_name.hpp"
+
+namespace mesosim {
+namespace {
+
+Quantities unreserved_nonrevocable(const Resources& r) {
+  Quantities q;
+  for (const auto& e : r.scalar_entries()) {
+    if (!e.key.reservation.is_reserved() && !e.key.revocable) {
+      q.set(e.key.name, q.get(e.key.name) + e.value);
+    }
+  }
+  return q;
+}
+
+template <typename T>
+T* slot(std::vector<std::unique_ptr<T>>& v, uint32_t id) {
+  return id < v.size() ? v[id].get() : nullptr;
+}
+
+}  // namespace
+
+HierarchicalAllocator::HierarchicalAllocator(AllocatorOptions options)
+    : options_(std::move(options)), rng_(options_.seed) {
+  role_sorter_.set_excluded(options_.fair_sharing_excluded);
+}
+
+HierarchicalAllocator::~HierarchicalAllocator() = default;
+
+HierarchicalAllocator::Framework* HierarchicalAllocator::framework(FrameworkId id) {
+  return slot(frameworks_, id.value);
+}
+const HierarchicalAllocator::Framework* HierarchicalAllocator::framework(FrameworkId id) const {
+  return id.value < frameworks_.size() ? frameworks_[id.value].get() : nullptr;
+}
+HierarchicalAllocator::Agent* HierarchicalAllocator::agent(AgentId id) {
+  return slot(agents_, id.value);
+}
+const HierarchicalAllocator::Agent* HierarchicalAllocator::agent(AgentId id) const {
+  return id.value < agents_.size() ? agents_[id.value].get() : nullptr;
+}
+
+// ---- roles ----
+
+HierarchicalAllocator::RoleIdx HierarchicalAllocator::find_role(std::string_view role) const {
+  auto it = role_by_name_.find(std::string(role));
+  return it == role_by_name_.end() ? kNoRole : it->second;
+}
+
+HierarchicalAllocator::RoleIdx HierarchicalAllocator::role_index(std::string_view role) {
+  if (RoleIdx found = find_role(role); found != kNoRole) return found;
+  const auto ancestors = role_ancestors(role);
+  const RoleIdx parent = ancestors.empty() ? kNoRole : role_index(ancestors.front());
+  const auto idx = static_cast<RoleIdx>(roles_.size());
+  auto r = std::make_unique<Role>();
+  r->name = std::string(role);
+  r->idx = idx;
+  r->parent = parent;
+  r->top = parent == kNoRole ? idx : roles_[parent]->top;
+  r->frameworks->set_excluded(options_.fair_sharing_excluded);
+  r->frameworks->set_total(cluster_total_);
+  roles_.push_back(std::move(r));
+  role_by_name_.emplace(std::string(role), idx);
+  return idx;
+}
+
+Quantities HierarchicalAllocator::consumed_of(RoleIdx top) const {
+  Quantities q = roles_[top]->consumed_unreserved;
+  q += roles_[top]->reserved;
+  return q;
+}
+
+Quantities HierarchicalAllocator::consumed_quota(std::string_view role) const {
+  const RoleIdx r = find_role(role);
+  return r == kNoRole ? Quantities() : consumed_of(roles_[r]->top);
+}
+
+void HierarchicalAllocator::consumed_changed(RoleIdx top, const Quantities& before) {
+  const Role& t = *roles_[top];
+  if (!t.quota) return;
+  required_headroom_ -= t.quota->guarantees.minus_floor_zero(before);
+  required_headroom_ += t.quota->guarantees.minus_floor_zero(consumed_of(top));
+}
+
+void HierarchicalAllocator::add_reserved(const Resources& r, int sign) {
+  for (const auto& e : r.scalar_entries()) {
+    if (!e.key.reservation.is_reserved()) continue;
+    const RoleIdx role = role_index(e.key.reservation.role());
+    const RoleIdx top = roles_[role]->top;
+    const Quantities before = consumed_of(top);
+    const Resources one = Resources::scalar(e.key.name, e.value);
+    for (RoleIdx x = role; x != kNoRole; x = roles_[x]->parent) {
+      if (sign > 0) {
+        roles_[x]->reserved.add(one);
+      } else {
+        roles_[x]->reserved.subtract(one);
+      }
+    }
+    consumed_changed(top, before);
+  }
+}
+
+void HierarchicalAllocator::set_totals_changed() {
+  role_sorter_.set_total(cluster_total_);
+  for (auto& r : roles_) r->frameworks->set_total(cluster_total_);
+}
+
+Status HierarchicalAllocator::set_weight(std::string_view role, double weight) {
+  if (Status s = validate_role(role); !s.ok()) return s;
+  if (!(weight > 0) || weight > 1e9) {
+    return Error{fmt::format("weight of role '{}' must be positive, found {}", role, weight)};
+  }
+  role_sorter_.set_weight(role, weight);
+  return Status::success();
+}
+
+Status HierarchicalAllocator::set_quota(std::string_view role, const Quota& quota) {
+  if (Status s = validate_role(role); !s.ok()) return s;
+  if (role == kDefaultRole || role.find('/') != std::string_view::npos) {
+    return Error{fmt::format("quota can be set only on a top-level role, not on '{}'", role)};
+  }
+  for (const auto& [name, limit] : quota.limits) {
+    if (quota.guarantees.get(name) > limit) {
+      return Error{fmt::format("quota of role '{}': guarantee {} of {} exceeds its limit {}", role,
+                               quota.guarantees.get(name).to_string(), name.str(),
+                               limit.to_string())};
+    }
+  }
+  const RoleIdx idx = role_index(role);
+  Role& r = *roles_[idx];
+  const Quantities consumed = consumed_of(idx);
+  if (r.quota) required_headroom_ -= r.quota->guarantees.minus_floor_zero(consumed);
+  const bool clear = quota.guarantees.empty() && quota.limits.empty();
+  if (clear) {
+    r.quota.reset();
+    std::erase(quota_roles_, idx);
+  } else {
+    r.quota = quota;
+    required_headroom_ += quota.guarantees.minus_floor_zero(consumed);
+    if (std::find(quota_roles_.begin(), quota_roles_.end(), idx) == quota_roles_.end()) {
+      quota_roles_.insert(std::upper_bound(quota_roles_.begin(), quota_roles_.end(), idx), idx);
+    }
+  }
+  return Status::success();
+}
+
+double HierarchicalAllocator::role_share(std::string_view role) {
+  const RoleIdx r = find_role(role);
+  if (r == kNoRole || roles_[r]->client == DrfSorter::kNoClient) return 0;
+  return role_sorter_.share(roles_[r]->client);
+}
+
+double HierarchicalAllocator::framework_share(FrameworkId id, std::string_view role) {
+  Framework* f = framework(id);
+  const RoleIdx r = find_role(role);
+  if (!f || r == kNoRole) return 0;
+  FrameworkRole* fr = framework_role(*f, r);
+  return fr ? roles_[r]->frameworks->share(fr->client) : 0;
+}
+
+// ---- frameworks ----
+
+HierarchicalAllocator::FrameworkRole* HierarchicalAllocator::framework_role(Framework& f,
+                                                                            RoleIdx role) {
+  for (auto& fr : f.roles) {
+    if (fr.role == role) return &fr;
+  }
+  return nullptr;
+}
+
+void HierarchicalAllocator::track(Framework& f, RoleIdx idx, bool subscribed, bool suppressed) {
+  Role& role = *roles_[idx];
+  FrameworkRole* fr = framework_role(f, idx);
+  if (!fr) {
+    if (role.tracked++ == 0) {
+      role.client = role_sorter_.add(role.name);
+      if (role_of_client_.size() <= role.client) role_of_client_.resize(role.client + 1, kNoRole);
+      role_of_client_[role.client] = idx;
+    }
+    const DrfSorter::ClientId client = role.frameworks->add(f.info.name);
+    if (role.framework_of_client.size() <= client) role.framework_of_client.resize(client + 1);
+    role.framework_of_client[client] = f.id;
+    f.roles.push_back(FrameworkRole{idx, client, subscribed, suppressed});
+    f.holdings.push_back(0);
+    fr = &f.roles.back();
+  }
+  fr->subscribed = subscribed;
+  fr->suppressed = suppressed;
+  if (f.active && fr->subscribed && !fr->suppressed) {
+    role.frameworks->activate(fr->client);
+  } else {
+    role.frameworks->deactivate(fr->client);
+  }
+}
+
+void HierarchicalAllocator::maybe_untrack(Framework& f, size_t i) {
+  FrameworkRole& fr = f.roles[i];
+  if (fr.subscribed || f.holdings[i] > 0) return;
+  Role& role = *roles_[fr.role];
+  role.frameworks->remove(fr.client);
+  if (--role.tracked == 0) {
+    role_sorter_.remove(role.client);
+    role.client = DrfSorter::kNoClient;
+  }
+  std::erase_if(f.filters, [&](const OfferFilter& x) { return x.role == fr.role; });
+  f.roles.erase(f.roles.begin() + static_cast<ptrdiff_t>(i));
+  f.holdings.erase(f.holdings.begin() + static_cast<ptrdiff_t>(i));
+}
+
+Status HierarchicalAllocator::add_framework(FrameworkId id, const FrameworkInfo& info,
+                                            bool active) {
+  if (framework(id)) return Error{fmt::format("framework {} is already added", id.value)};
+  if (info.roles.empty()) return Error{fmt::format("framework '{}' has no role", info.name)};
+  for (size_t i = 0; i < info.roles.size(); ++i) {
+    if (Status s = validate_role(info.roles[i]); !s.ok()) return s;
+    for (size_t j = 0; j < i; ++j) {
+      if (info.roles[i] == info.roles[j]) {
+        return Error{fmt::format("framework '{}' lists role '{}' twice", info.name, info.roles[i])};
+      }
+    }
+  }
+  for (const auto& r : info.suppressed_roles) {
+    if (std::find(info.roles.begin(), info.roles.end(), r) == info.roles.end()) {
+      return Error{fmt::format("framework '{}' suppresses role '{}' it is not subscribed to",
+                               info.name, r)};
+    }
+  }
+  if (frameworks_.size() <= id.value) frameworks_.resize(id.value + 1);
+  frameworks_[id.value] = std::make_unique<Framework>();
+  Framework& f = *frameworks_[id.value];
+  f.id = id;
+  f.info = info;
+  f.active = active;
+  for (const auto& r : info.roles) {
+    const bool suppressed = std::find(info.suppressed_roles.begin(), info.suppressed_roles.end(),
+                                      r) != info.suppressed_roles.end();
+    track(f, role_index(r), true, suppressed);
+  }
+  if (active) request_allocation();
+  return Status::success();
+}
+
+Status HierarchicalAllocator::update_framework(FrameworkId id, const FrameworkInfo& info) {
+  Framework* f = framework(id);
+  if (!f) return Error{fmt::format("framework {} is not known", id.value)};
+  if (info.name != f->info.name) {
+    return Error{fmt::format("framework '{}' cannot be renamed to '{}'", f->info.name, info.name)};
+  }
+  for (const auto& r : info.roles) {
+    if (Status s = validate_role(r); !s.ok()) return s;
+  }
+  f->info = info;
+  for (const auto& r : info.roles) {
+    const bool suppressed = std::find(info.suppressed_roles.begin(), info.suppressed_roles.end(),
+                                      r) != info.suppressed_roles.end();
+    track(*f, role_index(r), true, suppressed);
+  }
+  for (size_t i = f->roles.size(); i-- > 0;) {
+    const std::string& name = roles_[f->roles[i].role]->name;
+    if (std::find(info.roles.begin(), info.roles.end(), name) == info.roles.end()) {
+      track(*f, f->roles[i].role, false, false);
+      maybe_untrack(*f, i);
+    }
+  }
+  return Status::success();
+}
+
+void HierarchicalAllocator::remove_framework(FrameworkId id) {
+  Framework* f = framework(id);
+  if (!f) return;
+  // Release whatever it still holds, agent by agent.
+  std::sort(f->agents_touched.begin(), f->agents_touched.end());
+  f->agents_touched.erase(std::unique(f->agents_touched.begin(), f->agents_touched.end()),
+                          f->agents_touched.end());
+  for (AgentId aid : f->agents_touched) {
+    Agent* a = agent(aid);
+    if (!a) continue;
+    for (size_t k = a->allocations.size(); k-- > 0;) {
+      if (a->allocations[k].framework != id) continue;
+      const Resources held = a->allocations[k].resources;
+      FrameworkRole* fr = framework_role(*f, a->allocations[k].role);
+      remove_allocation(*f, *fr, *a, held);
+    }
+  }
+  for (auto& fr : f->roles) fr.subscribed = false;
+  for (size_t i = f->roles.size(); i-- > 0;) maybe_untrack(*f, i);
+  frameworks_[id.value].reset();
+}
+
+void HierarchicalAllocator::activate_framework(FrameworkId id) {
+  Framework* f = framework(id);
+  if (!f || f->active) return;
+  f->active = true;
+  for (auto& fr : f->roles) track(*f, fr.role, fr.subscribed, fr.suppressed);
+  request_allocation();
+}
+
+void HierarchicalAllocator::deactivate_framework(FrameworkId id) {
+  Framework* f = framework(id);
+  if (!f || !f->active) return;
+  f->active = false;
+  for (auto& fr : f->roles) track(*f, fr.role, fr.subscribed, fr.suppressed);
+  f->filters.clear();  // Mesos: filters do not survive a deactivation
+}
+
+void HierarchicalAllocator::suppress(FrameworkId id, const std::vector<std::string>& roles) {
+  Framework* f = framework(id);
+  if (!f) return;
+  for (auto& fr : f->roles) {
+    const std::string& name = roles_[fr.role]->name;
+    if (roles.empty() || std::find(roles.begin(), roles.end(), name) != roles.end()) {
+      track(*f, fr.role, fr.subscribed, true);
+    }
+  }
+}
+
+void HierarchicalAllocator::revive(FrameworkId id, const std::vector<std::string>& roles) {
+  Framework* f = framework(id);
+  if (!f) return;
+  for (auto& fr : f->roles) {
+    const std::string& name = roles_[fr.role]->name;
+    if (roles.empty() || std::find(roles.begin(), roles.end(), name) != roles.end()) {
+      track(*f, fr.role, fr.subscribed, false);
+      const RoleIdx r = fr.role;
+      std::erase_if(f->filters, [r](const OfferFilter& x) { return x.role == r; });
+    }
+  }
+  request_allocation();
+}
+
+// ---- allocations ----
+
+void HierarchicalAllocator::add_allocation(Framework& f, FrameworkRole& fr, Agent& a,
+                                           const Resources& r) {
+  a.free -= r;
+  auto it = std::find_if(a.allocations.begin(), a.allocations.end(), [&](const auto& x) {
+    return x.framework == f.id && x.role == fr.role;
+  });
+  if (it == a.allocations.end()) {
+    a.allocations.push_back(AgentAllocation{f.id, fr.role, r});
+    ++f.holdings[static_cast<size_t>(&fr - f.roles.data())];
+    f.agents_touched.push_back(a.id);
+  } else {
+    it->resources += r;
+  }
+  Role& role = *roles_[fr.role];
+  role_sorter_.allocated(role.client, r);
+  role.frameworks->allocated(fr.client, r);
+  const Quantities q = unreserved_nonrevocable(r);
+  if (q.empty()) return;
+  const Quantities before = consumed_of(role.top);
+  for (RoleIdx x = fr.role; x != kNoRole; x = roles_[x]->parent) roles_[x]->consumed_unreserved += q;
+  free_unreserved_ -= q;
+  consumed_changed(role.top, before);
+}
+
+void HierarchicalAllocator::remove_allocation(Framework& f, FrameworkRole& fr, Agent& a,
+                                              const Resources& r) {
+  auto it = std::find_if(a.allocations.begin(), a.allocations.end(), [&](const auto& x) {
+    return x.framework == f.id && x.role == fr.role;
+  });
+  MESOSIM_CHECK(it != a.allocations.end() && it->resources.contains(r),
+                "recovering resources that were not allocated");
+  it->resources -= r;
+  if (it->resources.empty()) {
+    a.allocations.erase(it);
+    --f.holdings[static_cast<size_t>(&fr - f.roles.data())];
+  }
+  a.free += r;
+  Role& role = *roles_[fr.role];
+  role_sorter_.unallocated(role.client, r);
+  role.frameworks->unallocated(fr.client, r);
+  const Quantities q = unreserved_nonrevocable(r);
+  if (q.empty()) return;
+  const Quantities before = consumed_of(role.top);
+  for (RoleIdx x = fr.role; x != kNoRole; x = roles_[x]->parent) roles_[x]->consumed_unreserved -= q;
+  free_unreserved_ += q;
+  consumed_changed(role.top, before);
+}
+
+void HierarchicalAllocator::recover(Time now, FrameworkId fid, AgentId aid, std::string_view role,
+                                    const Resources& resources, std::optional<Duration> refuse) {
+  Framework* f = framework(fid);
+  Agent* a = agent(aid);
+  if (!f || !a || resources.empty()) return;
+  const RoleIdx r = find_role(role);
+  FrameworkRole* fr = r == kNoRole ? nullptr : framework_role(*f, r);
+  MESOSIM_CHECK(fr != nullptr, "recovering resources of a role the framework does not hold");
+  remove_allocation(*f, *fr, *a, resources);
+  if (refuse && *refuse > Duration::zero()) {
+    const Duration d = std::max(*refuse, options_.allocation_interval);
+    OfferFilter filter{aid, r, resources, now + d};
+    auto pos = std::upper_bound(f->filters.begin(), f->filters.end(), filter,
+                                [](const OfferFilter& x, const OfferFilter& y) {
+                                  return std::tie(x.agent, x.role) < std::tie(y.agent, y.role);
+                                });
+    f->filters.insert(pos, std::move(filter));
+  }
+  maybe_untrack(*f, static_cast<size_t>(fr - f->roles.data()));
+}
+
+Status HierarchicalAllocator::update_allocation(FrameworkId fid, AgentId aid, std::string_view role,
+                                                const Resources& from, const Resources& to) {
+  Framework* f = framework(fid);
+  Agent* a = agent(aid);
+  const RoleIdx r = find_role(role);
+  FrameworkRole* fr = (f && r != kNoRole) ? framework_role(*f, r) : nullptr;
+  if (!f || !a || !fr) return Error{"update_allocation: unknown framework, agent or role"};
+  if (!(Quantities::of(from) == Quantities::of(to)) ||
+      from.non_scalars().empty() != to.non_scalars().empty()) {
+    return Error{fmt::format("operation changes quantities: '{}' -> '{}'", from.to_string(),
+                             to.to_string())};
+  }
+  for (const auto& e : to.scalar_entries()) {
+    if (!e.key.reservation.is_reserved()) continue;
+    const std::string& owner = e.key.reservation.role();
+    if (owner != role && !is_strict_subrole(role, owner)) {
+      return Error{fmt::format("role '{}' cannot reserve for role '{}'", role, owner)};
+    }
+  }
+  if (!allocated(fid, aid, role).contains(from)) {
+    return Error{fmt::format("'{}' is not allocated to the framework on that agent",
+                             from.to_string())};
+  }
+  remove_allocation(*f, *fr, *a, from);
+  a->free -= from;
+  add_reserved(from, -1);
+  const Quantities drop = unreserved_nonrevocable(from);
+  free_unreserved_ -= drop;
+  a->total -= from;
+  a->total += to;
+  a->free += to;
+  add_reserved(to, +1);
+  free_unreserved_ += unreserved_nonrevocable(to);
+  add_allocation(*f, *fr, *a, to);
+  return Status::success();
+}
+
+// ---- agents ----
+
+Status HierarchicalAllocator::add_agent(AgentId id, const AgentInfo& info,
+                                        const std::vector<UsedResources>& used) {
+  if (agent(id)) return Error{fmt::format("agent {} is already added", id.value)};
+  Resources used_total;
+  for (const auto& u : used) {
+    Framework* f = framework(u.framework);
+    if (!f) return Error{fmt::format("agent {} reports an unknown framework", info.hostname)};
+    used_total += u.resources;
+  }
+  if (!info.total.contains(used_total)) {
+    return Error{fmt::format("agent {} uses '{}' beyond its total '{}'", info.hostname,
+                             used_total.to_string(), info.total.to_string())};
+  }
+  if (agents_.size() <= id.value) agents_.resize(id.value + 1);
+  agents_[id.value] = std::make_unique<Agent>();
+  Agent& a = *agents_[id.value];
+  a.id = id;
+  a.hostname = info.hostname;
+  a.total = info.total;
+  a.free = info.total;
+  a.has_gpus = info.total.get(ResourceName::gpus()) > Scalar();
+  cluster_total_.add(a.total);
+  free_unreserved_ += unreserved_nonrevocable(a.total);
+  add_reserved(a.total, +1);
+  set_totals_changed();
+  for (const auto& u : used) {
+    Framework& f = *framework(u.framework);
+    const RoleIdx r = role_index(u.role);
+    if (!framework_role(f, r)) track(f, r, false, false);
+    add_allocation(f, *framework_role(f, r), a, u.resources);
+  }
+  request_allocation(id);
+  return Status::success();
+}
+
+void HierarchicalAllocator::remove_agent(AgentId id) {
+  Agent* a = agent(id);
+  if (!a) return;
+  while (!a->allocations.empty()) {
+    const AgentAllocation held = a->allocations.back();
+    Framework& f = *framework(held.framework);
+    FrameworkRole* fr = framework_role(f, held.role);
+    remove_allocation(f, *fr, *a, held.resources);
+    maybe_untrack(f, static_cast<size_t>(fr - f.roles.data()));
+  }
+  cluster_total_.subtract(a->total);
+  free_unreserved_ -= unreserved_nonrevocable(a->total);
+  add_reserved(a->total, -1);
+  set_totals_changed();
+  for (auto& f : frameworks_) {
+    if (f && !f->filters.empty()) {
+      std::erase_if(f->filters, [id](const OfferFilter& x) { return x.agent == id; });
+    }
+  }
+  if (id.value < requested_flag_.size() && requested_flag_[id.value]) {
+    requested_flag_[id.value] = false;
+    std::erase(requested_agents_, id);
+  }
+  agents_[id.value].reset();
+}
+
+Status HierarchicalAllocator::update_agent(AgentId id, const Resources& total) {
+  Agent* a = agent(id);
+  if (!a) return Error{fmt::format("agent {} is not known", id.value)};
+  const Resources allocated = a->total - a->free;
+  if (!total.contains(allocated)) {
+    return Error{fmt::format("agent {}: new total '{}' does not cover what is allocated '{}'",
+                             a->hostname, total.to_string(), allocated.to_string())};
+  }
+  cluster_total_.subtract(a->total);
+  free_unreserved_ -= unreserved_nonrevocable(a->free);
+  add_reserved(a->total, -1);
+  a->total = total;
+  a->free = total - allocated;
+  a->has_gpus = total.get(ResourceName::gpus()) > Scalar();
+  cluster_total_.add(a->total);
+  free_unreserved_ += unreserved_nonrevocable(a->free);
+  add_reserved(a->total, +1);
+  set_totals_changed();
+  request_allocation(id);
+  return Status::success();
+}
+
+void HierarchicalAllocator::activate_agent(AgentId id) {
+  if (Agent* a = agent(id); a && !a->active) {
+    a->active = true;
+    request_allocation(id);
+  }
+}
+
+void HierarchicalAllocator::deactivate_agent(AgentId id) {
+  if (Agent* a = agent(id)) a->active = false;
+}
+
+Resources HierarchicalAllocator::allocated(FrameworkId fid, AgentId aid,
+                                           std::string_view role) const {
+  const Agent* a = agent(aid);
+  const RoleIdx r = find_role(role);
+  if (!a || r == kNoRole) return {};
+  for (const auto& x : a->allocations) {
+    if (x.framework == fid && x.role == r) return x.resources;
+  }
+  return {};
+}
+
+Resources HierarchicalAllocator::available(AgentId id) const {
+  const Agent* a = agent(id);
+  return a ? a->free : Resources();
+}
+
+Resources HierarchicalAllocator::total(AgentId id) const {
+  const Agent* a = agent(id);
+  return a ? a->total : Resources();
+}
+
+}  // namespace mesosim

@@ -1,0 +1,160 @@
+#pragma once
+
+// The hierarchical DRF allocator, with Mesos's semantics (1.9+):
+//
+// Each run visits the requested agents in a seeded random order, twice. Stage 1 serves only
+// roles whose quota guarantee is unmet: an offer is made only if it holds unreserved
+// non-revocable scalars toward the guarantee. Stage 2 is fair share over every role, agents
+// reshuffled. On each agent, roles are taken in DRF order (hierarchical, weighted) and within a
+// role its frameworks in DRF order; the first framework that qualifies receives everything still
+// available to its role on that agent: the unreserved resources and the reservations of the
+// role and its ancestors. Unreserved non-revocable scalars beyond what serves the role's own
+// unmet guarantee are trimmed to its quota limit and to the cluster's headroom (free unreserved
+// resources beyond what every role's unmet guarantee needs). A framework is passed over if a
+// refusal filter covers the offer, if the offer holds less than min_allocatable_resources, or if
+// the agent has GPUs and the framework is not GPU-capable. Frameworks that suppressed a role are
+// left out of that role's order.
+//
+// What counts toward a share: everything offered or allocated to the client, reserved and
+// revocable included; reservations nobody holds do not count. Shares divide by the whole
+// cluster's totals; only the role order applies weights. Quota consumption of a top-level role
+// is its subtree's offered-or-allocated unreserved non-revocable scalars plus every reservation
+// of the subtree, held or not.
+//
+// Cost: a run costs O(agents visited · (roles + frameworks tried) · log n). Free resources are
+// cached per agent so an exhausted agent costs O(1); sorters re-key in O(log n).
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "allocator/allocator.hpp"
+#include "allocator/drf_sorter.hpp"
+#include "allocator/rng.hpp"
+
+namespace mesosim {
+
+class HierarchicalAllocator final : public Allocator {
+ public:
+  explicit HierarchicalAllocator(AllocatorOptions options);
+  ~HierarchicalAllocator() override;
+
+  Status add_framework(FrameworkId id, const FrameworkInfo& info, bool active) override;
+  void remove_framework(FrameworkId id) override;
+  void activate_framework(FrameworkId id) override;
+  void deactivate_framework(FrameworkId id) override;
+  Status update_framework(FrameworkId id, const FrameworkInfo& info) override;
+
+  Status add_agent(AgentId id, const AgentInfo& info,
+                   const std::vector<UsedResources>& used) override;
+  void remove_agent(AgentId id) override;
+  Status update_agent(AgentId id, const Resources& total) override;
+  void activate_agent(AgentId id) override;
+  void deactivate_agent(AgentId id) override;
+
+  void recover(Time now, FrameworkId framework, AgentId agent, std::string_view role,
+               const Resources& resources, std::optional<Duration> refuse) override;
+  Status update_allocation(FrameworkId framework, AgentId agent, std::string_view role,
+                           const Resources& from, const Resources& to) override;
+
+  void suppress(FrameworkId framework, const std::vector<std::string>& roles) override;
+  void revive(FrameworkId framework, const std::vector<std::string>& roles) override;
+
+  Status set_weight(std::string_view role, double weight) override;
+  Status set_quota(std::string_view role, const Quota& quota) override;
+
+  void request_allocation() override;
+  void request_allocation(AgentId agent) override;
+  bool allocation_pending() const override;
+  std::vector<Allocation> allocate(Time now) override;
+
+  Resources allocated(FrameworkId framework, AgentId agent, std::string_view role) const override;
+  Resources available(AgentId agent) const override;
+  Resources total(AgentId agent) const override;
+  void set_explainer(AllocationExplainer* explainer) override { explainer_ = explainer; }
+
+  // For tests and metrics: the dominant share of a role (weighted) or of a framework in a role.
+  double role_share(std::string_view role);
+  double framework_share(FrameworkId framework, std::string_view role);
+  // Free unreserved non-revocable scalars across the cluster, and what unmet guarantees need.
+  const Quantities& available_headroom() const { return free_unreserved_; }
+  const Quantities& required_headroom() const { return required_headroom_; }
+  // A top-level role's quota consumption.
+  Quantities consumed_quota(std::string_view role) const;
+
+ private:
+  using RoleIdx = uint32_t;
+  static constexpr RoleIdx kNoRole = UINT32_MAX;
+
+  struct Role;
+  struct FrameworkRole {
+    RoleIdx role;
+    DrfSorter::ClientId client;
+    bool subscribed;  // false: left the role but still holds resources in it
+    bool suppressed;
+  };
+  struct Framework;
+  struct AgentAllocation {
+    FrameworkId framework;
+    RoleIdx role;
+    Resources resources;
+  };
+  struct Agent;
+  struct OfferFilter {
+    AgentId agent;
+    RoleIdx role;
+    Resources refused;
+    Time expires;
+  };
+
+  // allocator/hierarchical_allocator.cpp: bookkeeping.
+  RoleIdx role_index(std::string_view role);
+  RoleIdx find_role(std::string_view role) const;
+  void track(Framework& f, RoleIdx role, bool subscribed, bool suppressed);
+  void maybe_untrack(Framework& f, size_t role_slot);
+  FrameworkRole* framework_role(Framework& f, RoleIdx role);
+  void add_allocation(Framework& f, FrameworkRole& fr, Agent& a, const Resources& r);
+  void remove_allocation(Framework& f, FrameworkRole& fr, Agent& a, const Resources& r);
+  void add_reserved(const Resources& r, int sign);
+  void consumed_changed(RoleIdx top, const Quantities& before);
+  Quantities consumed_of(RoleIdx top) const;
+  void set_totals_changed();
+  Framework* framework(FrameworkId id);
+  const Framework* framework(FrameworkId id) const;
+  Agent* agent(AgentId id);
+  const Agent* agent(AgentId id) const;
+
+  // allocator/hierarchical_cycle.cpp: the allocation run.
+  struct Run;
+  void run_stage(Run& run, bool quota_stage);
+  void visit_agent(Run& run, Agent& a, bool quota_stage);
+  bool offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage);
+  std::optional<Resources> offer_for(Run& run, const Agent& a, Framework& f, const Role& role,
+                                     const Resources& role_free, bool quota_stage);
+  bool is_filtered(Time now, Framework& f, AgentId agent, RoleIdx role, const Resources& offer);
+  bool meets_min_allocatable(const Framework& f, RoleIdx role, const Resources& offer) const;
+  void explain(const Framework& f, const Role& role, AgentId agent, SkipReason reason) const;
+  void explain_role(const Role& role, AgentId agent, SkipReason reason) const;
+
+  AllocatorOptions options_;
+  Rng rng_;
+  std::vector<std::unique_ptr<Role>> roles_;
+  std::unordered_map<std::string, RoleIdx> role_by_name_;  // lookups only, never iterated
+  DrfSorter role_sorter_{true};
+  std::vector<RoleIdx> role_of_client_;  // role sorter client -> role
+  std::vector<std::unique_ptr<Framework>> frameworks_;  // by FrameworkId
+  std::vector<std::unique_ptr<Agent>> agents_;          // by AgentId
+  std::vector<RoleIdx> quota_roles_;                    // top-level roles with a quota, sorted
+
+  Quantities cluster_total_;     // scalars of every agent
+  Quantities free_unreserved_;   // available headroom: free unreserved non-revocable scalars
+  Quantities required_headroom_; // sum over quota roles of max(0, guarantee - consumed)
+
+  bool all_agents_requested_ = false;
+  std::vector<AgentId> requested_agents_;
+  std::vector<bool> requested_flag_;
+  AllocationExplainer* explainer_ = nullptr;
+};
+
+}  // namespace mesosim

@@ -1,0 +1,58 @@
+#pragma once
+
+// Private state of HierarchicalAllocator, shared by its two implementation files
+// (hierarchical_allocator.cpp: bookkeeping; hierarchical_cycle.cpp: the allocation run).
+// Not part of the allocator's contract.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "allocator/hierarchical_allocator.hpp"
+
+namespace mesosim {
+
+struct HierarchicalAllocator::Role {
+  std::string name;
+  RoleIdx idx = kNoRole;
+  RoleIdx parent = kNoRole;
+  RoleIdx top = kNoRole;  // top-level ancestor, itself if top-level
+  std::unique_ptr<DrfSorter> frameworks = std::make_unique<DrfSorter>(false);
+  std::vector<FrameworkId> framework_of_client;  // framework-sorter client -> framework
+  DrfSorter::ClientId client = DrfSorter::kNoClient;  // in the role sorter while tracked > 0
+  uint32_t tracked = 0;                               // framework entries in this role
+  std::optional<Quota> quota;                         // top-level roles only
+  Quantities consumed_unreserved;  // subtree: offered-or-allocated unreserved non-revocable
+  Quantities reserved;             // subtree: every reservation on every agent
+};
+
+struct HierarchicalAllocator::Framework {
+  FrameworkId id;
+  FrameworkInfo info;
+  bool active = false;
+  std::vector<FrameworkRole> roles;
+  std::vector<uint32_t> holdings;    // per roles[] slot: agents where it holds resources
+  std::vector<OfferFilter> filters;  // sorted by (agent, role)
+  // Agents where it held resources at some point (possibly stale or repeated): visited on
+  // removal instead of scanning every agent.
+  std::vector<AgentId> agents_touched;
+};
+
+struct HierarchicalAllocator::Agent {
+  AgentId id;
+  std::string hostname;
+  bool active = true;
+  bool has_gpus = false;
+  Resources total;
+  Resources free;  // total minus everything offered or allocated
+  std::vector<AgentAllocation> allocations;
+};
+
+struct HierarchicalAllocator::Run {
+  Time now;
+  std::vector<Allocation> out;
+  size_t stage_one_count = 0;  // out[0, stage_one_count) came from the quota stage
+};
+
+}  // namespace mesosim

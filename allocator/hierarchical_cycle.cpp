@@ -1,0 +1,260 @@
+// The allocation run of HierarchicalAllocator: quota stage, then fair-share stage.
+// Semantics are described in hierarchical_allocator.hpp.
+
+#include <algorithm>
+
+#include "allocator/check.hpp"
+#include "allocator/hierarchical_allocator.hpp"
+#include "allocator/hierarchical_allocator_state.hpp"
+#include "allocator/role_name.hpp"
+
+namespace mesosim {
+namespace {
+
+// Trims the scalar entries of `r` (key order) so that, per name, at most `room` is kept; names
+// with `capped` false pass whole. Sets *trimmed when anything was cut.
+Resources trim_scalars(const Resources& r, Quantities room, const std::vector<bool>& capped,
+                       bool* trimmed) {
+  Resources out;
+  for (const auto& e : r.scalar_entries()) {
+    const uint16_t id = e.key.name.id();
+    if (id >= capped.size() || !capped[id]) {
+      out.add(e.key, e.value);
+      continue;
+    }
+    const Scalar left = std::max(room.get(e.key.name), Scalar());
+    const Scalar take = std::min(left, e.value);
+    if (take < e.value) *trimmed = true;
+    out.add(e.key, take);
+    room.set(e.key.name, left - take);
+  }
+  return out;
+}
+
+bool is_unreserved_nonrevocable_scalar(const ResourceKey& k) {
+  return !k.reservation.is_reserved() && !k.revocable;
+}
+
+}  // namespace
+
+void HierarchicalAllocator::request_allocation() { all_agents_requested_ = true; }
+
+void HierarchicalAllocator::request_allocation(AgentId id) {
+  if (requested_flag_.size() <= id.value) requested_flag_.resize(id.value + 1, false);
+  if (requested_flag_[id.value]) return;
+  requested_flag_[id.value] = true;
+  requested_agents_.push_back(id);
+}
+
+bool HierarchicalAllocator::allocation_pending() const {
+  return all_agents_requested_ || !requested_agents_.empty();
+}
+
+std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
+  std::vector<AgentId> candidates;
+  if (all_agents_requested_) {
+    for (const auto& a : agents_) {
+      if (a) candidates.push_back(a->id);
+    }
+  } else {
+    candidates = requested_agents_;
+    std::sort(candidates.begin(), candidates.end());
+  }
+  all_agents_requested_ = false;
+  for (AgentId id : requested_agents_) requested_flag_[id.value] = false;
+  requested_agents_.clear();
+
+  Run run{now, {}, 0};
+  const bool any_unmet_guarantee = !required_headroom_.empty();
+  if (any_unmet_guarantee) {
+    rng_.shuffle(std::span(candidates));
+    for (AgentId id : candidates) visit_agent(run, *agents_[id.value], true);
+  }
+  run.stage_one_count = run.out.size();
+  rng_.shuffle(std::span(candidates));
+  for (AgentId id : candidates) visit_agent(run, *agents_[id.value], false);
+  return std::move(run.out);
+}
+
+void HierarchicalAllocator::visit_agent(Run& run, Agent& a, bool quota_stage) {
+  if (!a.active || (a.free.empty() && !explainer_)) return;
+  role_sorter_.walk([&](DrfSorter::ClientId client) {
+    Role& role = *roles_[role_of_client_[client]];
+    if (quota_stage) {
+      // Only roles that hold a quota themselves, with part of the guarantee unmet.
+      if (!role.quota || role.parent != kNoRole) return true;
+      if (role.quota->guarantees.minus_floor_zero(consumed_of(role.top)).empty()) return true;
+    }
+    offer_to_role(run, a, role, quota_stage);
+    return !a.free.empty() || explainer_ != nullptr;
+  });
+}
+
+bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage) {
+  Resources role_free = a.free.allocatable_to(role.name);
+  if (quota_stage) role_free = role_free.non_revocable();
+  if (role_free.empty()) {
+    if (explainer_ && !quota_stage) {
+      explain_role(role, a.id,
+                   a.free.empty() ? SkipReason::kLowerInDrfOrder
+                                  : SkipReason::kReservedForOtherRoles);
+    }
+    return false;
+  }
+  if (explainer_ && !quota_stage) {
+    // Clients outside the order: say why once per agent.
+    for (size_t c = 0; c < role.framework_of_client.size(); ++c) {
+      const Framework* f = framework(role.framework_of_client[c]);
+      if (!f) continue;
+      for (const auto& fr : f->roles) {
+        if (fr.role != role.idx || fr.client != c || !fr.subscribed) continue;
+        if (!f->active) {
+          explainer_->skipped(f->id, role.name, a.id, SkipReason::kFrameworkInactive);
+        } else if (fr.suppressed) {
+          explainer_->skipped(f->id, role.name, a.id, SkipReason::kSuppressed);
+        }
+      }
+    }
+  }
+  bool any = false;
+  role.frameworks->walk([&](DrfSorter::ClientId client) {
+    Framework& f = *framework(role.framework_of_client[client]);
+    if (role_free.empty()) {
+      explain(f, role, a.id, SkipReason::kLowerInDrfOrder);
+      return true;
+    }
+    std::optional<Resources> offer = offer_for(run, a, f, role, role_free, quota_stage);
+    if (!offer) return true;
+    add_allocation(f, *framework_role(f, role.idx), a, *offer);
+    role_free -= *offer;
+    any = true;
+    // Merge with an offer of the quota stage to the same (framework, role, agent).
+    auto merged = std::find_if(run.out.begin(),
+                               run.out.begin() + static_cast<ptrdiff_t>(run.stage_one_count),
+                               [&](const Allocation& x) {
+                                 return x.framework == f.id && x.agent == a.id && x.role == role.name;
+                               });
+    if (merged != run.out.begin() + static_cast<ptrdiff_t>(run.stage_one_count)) {
+      merged->resources += *offer;
+    } else {
+      run.out.push_back(Allocation{f.id, a.id, role.name, std::move(*offer)});
+    }
+    return !role_free.empty() || explainer_ != nullptr;
+  });
+  return any;
+}
+
+std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent& a, Framework& f,
+                                                          const Role& role,
+                                                          const Resources& role_free,
+                                                          bool quota_stage) {
+  if (a.has_gpus && !f.info.gpu_resources) {
+    explain(f, role, a.id, SkipReason::kNotGpuCapable);
+    return std::nullopt;
+  }
+  const Resources candidate = f.info.revocable_resources ? role_free : role_free.non_revocable();
+  Resources unreserved;
+  Resources rest;
+  for (const auto& e : candidate.scalar_entries()) {
+    (is_unreserved_nonrevocable_scalar(e.key) ? unreserved : rest).add(e.key, e.value);
+  }
+  for (const auto& e : candidate.range_entries()) rest.add(e.key, e.value);
+
+  // The part that serves the top-level role's own unmet guarantee is not bounded by headroom:
+  // it lowers the required headroom by as much as it takes.
+  const Role& top = *roles_[role.top];
+  const Quantities consumed = top.quota ? consumed_of(role.top) : Quantities();
+  const Resources toward =
+      top.quota ? shrink_scalars(unreserved, top.quota->guarantees.minus_floor_zero(consumed))
+                : Resources();
+  if (quota_stage && toward.empty()) {
+    explain(f, role, a.id, SkipReason::kNoQuotaContribution);
+    return std::nullopt;
+  }
+  Resources extra = unreserved - toward;
+  bool limited = false;
+  bool held = false;
+  if (top.quota && !top.quota->limits.empty() && !extra.empty()) {
+    Quantities room;
+    std::vector<bool> capped(ResourceName::interned_count(), false);
+    Quantities used = consumed;
+    used.add(toward);
+    for (const auto& [name, limit] : top.quota->limits) {
+      capped[name.id()] = true;
+      room.set(name, std::max(Scalar(), limit - used.get(name)));
+    }
+    extra = trim_scalars(extra, room, capped, &limited);
+  }
+  if (!required_headroom_.empty() && !extra.empty()) {
+    const Quantities room = free_unreserved_.minus_floor_zero(required_headroom_);
+    std::vector<bool> capped(ResourceName::interned_count(), false);
+    for (ResourceName n : required_headroom_.names()) capped[n.id()] = true;
+    extra = trim_scalars(extra, room, capped, &held);
+  }
+  Resources offer = std::move(rest);
+  offer += toward;
+  offer += extra;
+  if (offer.empty()) {
+    explain(f, role, a.id, limited ? SkipReason::kQuotaLimit : SkipReason::kHeadroom);
+    return std::nullopt;
+  }
+  const RoleIdx r = role.idx;
+  if (!meets_min_allocatable(f, r, offer)) {
+    explain(f, role, a.id,
+            limited ? SkipReason::kQuotaLimit
+                    : (held ? SkipReason::kHeadroom : SkipReason::kBelowMinAllocatable));
+    return std::nullopt;
+  }
+  if (is_filtered(run.now, f, a.id, r, offer)) {
+    explain(f, role, a.id, SkipReason::kFiltered);
+    return std::nullopt;
+  }
+  return offer;
+}
+
+bool HierarchicalAllocator::is_filtered(Time now, Framework& f, AgentId agent, RoleIdx role,
+                                        const Resources& offer) {
+  if (f.filters.empty()) return false;
+  auto lo = std::lower_bound(f.filters.begin(), f.filters.end(), std::pair(agent, role),
+                             [](const OfferFilter& x, const std::pair<AgentId, RoleIdx>& k) {
+                               return std::pair(x.agent, x.role) < k;
+                             });
+  bool filtered = false;
+  auto it = lo;
+  while (it != f.filters.end() && it->agent == agent && it->role == role) {
+    if (it->expires <= now) {
+      it = f.filters.erase(it);  // expired: drop it lazily
+      continue;
+    }
+    if (it->refused.contains(offer)) filtered = true;
+    ++it;
+  }
+  return filtered;
+}
+
+bool HierarchicalAllocator::meets_min_allocatable(const Framework& f, RoleIdx role,
+                                                  const Resources& offer) const {
+  const std::vector<Quantities>* sets = &options_.min_allocatable;
+  for (const auto& [name, override_sets] : f.info.min_allocatable) {
+    if (name == roles_[role]->name) sets = &override_sets;
+  }
+  if (offer.empty()) return false;
+  if (sets->empty()) return true;
+  const Quantities q = Quantities::of(offer);
+  return std::any_of(sets->begin(), sets->end(), [&](const Quantities& s) { return q.contains(s); });
+}
+
+void HierarchicalAllocator::explain(const Framework& f, const Role& role, AgentId agent,
+                                    SkipReason reason) const {
+  if (explainer_) explainer_->skipped(f.id, role.name, agent, reason);
+}
+
+void HierarchicalAllocator::explain_role(const Role& role, AgentId agent, SkipReason reason) const {
+  if (!explainer_) return;
+  role.frameworks->walk([&](DrfSorter::ClientId client) {
+    explainer_->skipped(role.framework_of_client[client], role.name, agent, reason);
+    return true;
+  });
+}
+
+}  // namespace mesosim
