@@ -10,9 +10,12 @@
 namespace mesosim {
 namespace {
 
+// The same whitespace the resource text parser skips, so a ranges value may span lines.
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -97,7 +100,8 @@ bool RangeSet::contains(const RangeSet& other) const {
 }
 
 void RangeSet::add(const RangeSet& other) {
-  if (other.empty()) return;
+  // A set united with itself is itself; inserting a vector's own range into it is undefined.
+  if (other.empty() || &other == this) return;
   intervals_.insert(intervals_.end(), other.intervals_.begin(), other.intervals_.end());
   normalize();
 }

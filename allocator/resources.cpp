@@ -75,6 +75,10 @@ bool Resources::contains(const Resources& other) const {
 }
 
 Resources& Resources::operator+=(const Resources& other) {
+  if (&other == this) {
+    const Resources copy = other;  // the loops below would read what they are changing
+    return *this += copy;
+  }
   for (const auto& e : other.scalars_) add(e.key, e.value);
   for (const auto& e : other.ranges_) add(e.key, e.value);
   return *this;
@@ -82,6 +86,11 @@ Resources& Resources::operator+=(const Resources& other) {
 
 Resources& Resources::operator-=(const Resources& other) {
   MESOSIM_CHECK(contains(other), "subtracting resources that are not contained");
+  if (&other == this) {  // erasing while iterating over the same vectors would skip entries
+    scalars_.clear();
+    ranges_.clear();
+    return *this;
+  }
   for (const auto& o : other.scalars_) {
     auto it = find_slot(scalars_, o.key);
     it->value -= o.value;

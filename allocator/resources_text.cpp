@@ -8,13 +8,12 @@
 namespace mesosim {
 namespace {
 
+// '\r' too, so text from a file with CRLF line ends parses like text with LF ones.
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -64,8 +63,9 @@ Result<ReservationInfo> parse_dynamic(std::string_view body, std::string_view ro
   const size_t colon = body.find(':');
   info.principal = std::string(body.substr(0, colon));
   if (colon == std::string_view::npos) return info;
+  // Every ','-separated label must be key=value: "k=v," and a bare trailing ':' are mistakes.
   std::string_view labels = body.substr(colon + 1);
-  while (!labels.empty()) {
+  while (true) {
     const size_t comma = labels.find(',');
     const std::string_view kv = labels.substr(0, comma);
     const size_t eq = kv.find('=');
@@ -82,7 +82,7 @@ Result<ReservationInfo> parse_dynamic(std::string_view body, std::string_view ro
 // One item: name[(role)][{REV}][{DYN...}]:value
 Status parse_item(std::string_view item, std::string_view default_role, Resources& out) {
   const std::string_view whole = item;
-  // The value starts after the last ':' that is outside braces.
+  // The value starts after the first ':' outside brackets (those in "{DYN:p}" are inside).
   int depth = 0;
   size_t colon = std::string_view::npos;
   for (size_t i = 0; i < item.size(); ++i) {
@@ -108,6 +108,10 @@ Status parse_item(std::string_view item, std::string_view default_role, Resource
       return Error{fmt::format("unbalanced '}}' in resource item '{}'", whole)};
     }
     const std::string_view tag = head.substr(open + 1, head.size() - open - 2);
+    // A repeated tag would silently drop one of them (for {DYN}, a principal and labels).
+    if ((tag == "REV" && revocable) || (tag.starts_with("DYN") && dynamic)) {
+      return Error{fmt::format("repeated tag '{{{}}}' in resource item '{}'", tag, whole)};
+    }
     if (tag == "REV") {
       revocable = true;
     } else if (tag.starts_with("DYN")) {

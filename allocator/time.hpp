@@ -38,7 +38,7 @@ class Duration {
   constexpr Duration& operator+=(Duration o) { us_ += o.us_; return *this; }
   constexpr auto operator<=>(const Duration&) const = default;
 
-  // "1.5s", "250ms", "10us", "2m": the shortest exact form.
+  // "2m", "90s", "250ms", "10us": the largest unit that is exact.
   std::string to_string() const;
 
  private:

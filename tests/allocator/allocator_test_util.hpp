@@ -1,0 +1,42 @@
+#pragma once
+
+// Small helpers shared by the allocator tests.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "allocator/allocator.hpp"
+#include "allocator/resources.hpp"
+
+namespace mesosim::testing {
+
+inline Resources R(std::string_view text) {
+  auto r = Resources::parse(text);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r.value() : Resources();
+}
+
+inline Quantities Q(std::string_view text) {
+  auto q = Quantities::parse(text);
+  EXPECT_TRUE(q.ok()) << (q.ok() ? "" : q.error().message);
+  return q.ok() ? q.value() : Quantities();
+}
+
+inline FrameworkInfo framework_info(std::string name, std::vector<std::string> roles) {
+  FrameworkInfo info;
+  info.name = std::move(name);
+  info.roles = std::move(roles);
+  return info;
+}
+
+inline AgentInfo agent_info(std::string hostname, std::string_view resources) {
+  return AgentInfo{std::move(hostname), R(resources)};
+}
+
+constexpr AgentId agent_id(uint32_t v) { return AgentId{v}; }
+constexpr FrameworkId framework_id(uint32_t v) { return FrameworkId{v}; }
+
+inline Time at_seconds(int64_t s) { return Time::epoch() + Duration::seconds(s); }
+
+}  // namespace mesosim::testing
