@@ -1,0 +1,195 @@
+#include "sim/event_queue.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "allocator/check.hpp"
+
+namespace mesosim {
+namespace {
+
+// Every timer has a distinct seq, so this is a strict total order and equal due times fall back
+// to scheduling order.
+template <typename E>
+bool earlier(const E& a, const E& b) {
+  return a.at < b.at || (a.at == b.at && a.seq < b.seq);
+}
+
+// A TimerId packs the slot (low half) with the slot's generation (high half). Generations start
+// at 1, so no id is 0.
+TimerId make_id(uint32_t slot, uint32_t generation) {
+  return TimerId{(uint64_t{generation} << 32) | slot};
+}
+
+// Arity 4 rather than 2: half the depth, and a node's four children share one or two cache
+// lines. In bench/event_queue_bench it matched a binary heap with 10k timers pending and beat it
+// by 25-35% with 100k pending and on cancel churn (std::push_heap/pop_heap did worse still).
+constexpr size_t kArity = 4;
+
+// Compacting only when dead entries outnumber live ones keeps the cost of a rebuild amortized
+// O(1) per cancel; the floor avoids rebuilding tiny heaps over and over.
+constexpr size_t kMinHeapToCompact = 64;
+
+class RunningScope {
+ public:
+  explicit RunningScope(bool& running) : running_(running) { running_ = true; }
+  ~RunningScope() { running_ = false; }
+  RunningScope(const RunningScope&) = delete;
+  RunningScope& operator=(const RunningScope&) = delete;
+
+ private:
+  bool& running_;
+};
+
+}  // namespace
+
+EventQueue::EventQueue(Time start) : now_(start) {}
+
+EventQueue::~EventQueue() = default;
+
+TimerId EventQueue::schedule(Duration delay, TimerCallback fn) {
+  MESOSIM_CHECK(delay >= Duration::zero(), "schedule() with a negative delay");
+  return schedule_at(now_ + delay, std::move(fn));
+}
+
+TimerId EventQueue::schedule_at(Time at, TimerCallback fn) {
+  MESOSIM_CHECK(at >= now_, "schedule_at() with a time before now()");
+  MESOSIM_CHECK(fn != nullptr, "schedule of an empty callback");
+  const uint32_t slot = acquire_slot();
+  Slot& s = slots_[slot];
+  s.fn = std::move(fn);
+  heap_push(Entry{at.micros(), next_seq_++, slot, s.generation});
+  return make_id(slot, s.generation);
+}
+
+bool EventQueue::cancel(TimerId id) {
+  const auto slot = static_cast<uint32_t>(id.value);
+  const auto generation = static_cast<uint32_t>(id.value >> 32);
+  if (generation == 0 || slot >= slots_.size() || slots_[slot].generation != generation) {
+    return false;
+  }
+  // Destroyed only on return, once the queue is consistent again: the captured state's
+  // destructors may themselves schedule or cancel.
+  TimerCallback doomed = std::exchange(slots_[slot].fn, nullptr);
+  release_slot(slot);
+  drop_dead_top();
+  compact_if_mostly_dead();
+  return true;
+}
+
+bool EventQueue::step() {
+  MESOSIM_CHECK(!running_, "step() called from inside a timer callback");
+  if (heap_.empty()) return false;
+  run_next();
+  return true;
+}
+
+void EventQueue::run_until(Time deadline) {
+  MESOSIM_CHECK(!running_, "run_until() called from inside a timer callback");
+  MESOSIM_CHECK(deadline >= now_, "run_until() with a deadline before now()");
+  stop_requested_ = false;
+  while (!heap_.empty() && heap_.front().at <= deadline.micros()) {
+    run_next();
+    if (stop_requested_) return;
+  }
+  now_ = deadline;
+}
+
+void EventQueue::run() {
+  MESOSIM_CHECK(!running_, "run() called from inside a timer callback");
+  stop_requested_ = false;
+  while (!heap_.empty()) {
+    run_next();
+    if (stop_requested_) return;
+  }
+}
+
+std::optional<Time> EventQueue::next_time() const {
+  if (heap_.empty()) return std::nullopt;
+  return Time::from_micros(heap_.front().at);
+}
+
+uint32_t EventQueue::acquire_slot() {
+  ++live_;
+  if (!free_slots_.empty()) {
+    const uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    return slot;
+  }
+  MESOSIM_CHECK(slots_.size() < std::numeric_limits<uint32_t>::max(), "too many timers");
+  slots_.emplace_back();
+  return static_cast<uint32_t>(slots_.size() - 1);
+}
+
+void EventQueue::release_slot(uint32_t slot) {
+  --live_;
+  // A slot whose generation wraps is retired rather than reused, so that no TimerId is ever
+  // issued twice; it costs one slot per four billion reuses.
+  if (++slots_[slot].generation != 0) free_slots_.push_back(slot);
+}
+
+void EventQueue::run_next() {
+  const Entry e = heap_.front();
+  heap_pop();
+  // Moved out before the call: the callback may schedule, which can grow slots_ and move the
+  // storage it lives in, and the slot must already be free so that cancelling the running timer
+  // fails like cancelling any other timer that has run.
+  TimerCallback fn = std::exchange(slots_[e.slot].fn, nullptr);
+  release_slot(e.slot);
+  drop_dead_top();
+  now_ = Time::from_micros(e.at);
+  ++executed_;
+  RunningScope scope(running_);
+  fn();
+}
+
+void EventQueue::drop_dead_top() {
+  while (!heap_.empty() && !is_live(heap_.front())) heap_pop();
+}
+
+void EventQueue::compact_if_mostly_dead() {
+  const size_t dead = heap_.size() - live_;
+  if (heap_.size() < kMinHeapToCompact || dead <= live_) return;
+  std::erase_if(heap_, [this](const Entry& e) { return !is_live(e); });
+  if (heap_.size() < 2) return;
+  for (size_t i = (heap_.size() - 2) / kArity + 1; i-- > 0;) heap_sift_down(i);
+}
+
+void EventQueue::heap_push(const Entry& e) {
+  size_t i = heap_.size();
+  heap_.push_back(e);
+  while (i > 0) {
+    const size_t parent = (i - 1) / kArity;
+    if (!earlier(e, heap_[parent])) break;
+    heap_[i] = heap_[parent];
+    i = parent;
+  }
+  heap_[i] = e;
+}
+
+void EventQueue::heap_pop() {
+  heap_.front() = heap_.back();
+  heap_.pop_back();
+  if (!heap_.empty()) heap_sift_down(0);
+}
+
+void EventQueue::heap_sift_down(size_t i) {
+  const Entry e = heap_[i];
+  const size_t n = heap_.size();
+  for (;;) {
+    const size_t first = i * kArity + 1;
+    if (first >= n) break;
+    const size_t last = std::min(first + kArity, n);
+    size_t best = first;
+    for (size_t c = first + 1; c < last; ++c) {
+      if (earlier(heap_[c], heap_[best])) best = c;
+    }
+    if (!earlier(heap_[best], e)) break;
+    heap_[i] = heap_[best];
+    i = best;
+  }
+  heap_[i] = e;
+}
+
+}  // namespace mesosim

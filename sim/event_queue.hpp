@@ -1,0 +1,112 @@
+#pragma once
+
+// The discrete-event engine: the Clock of a simulation, whose time jumps from one timer to the
+// next instead of passing.
+//
+// What it promises:
+// - Order. Timers run in order of due time; timers due at the same time run in the order they
+//   were scheduled. A callback that schedules at delay zero therefore runs its new timer after
+//   every timer already due at that time.
+// - Determinism. The order depends only on the sequence of calls made on the queue, never on
+//   addresses, hashing or the wall clock, so the same calls give the same run on every platform.
+// - Time. now() starts at the start time given to the constructor and never decreases. While a
+//   callback runs, now() is its due time.
+// - Cancellation. cancel() takes amortized O(1) time, plus one heap pop if the cancelled timer
+//   was the next one due; the callback and everything it captured is destroyed before cancel()
+//   returns. Cancelled timers leave behind no more heap entries than there are pending timers
+//   (plus a small constant), so cancel churn does not grow memory. A
+//   TimerId is never reused by the same queue, so a stale id (already run, already cancelled,
+//   or from a timer whose storage a newer timer now uses) cancels nothing and returns false.
+// - Reentrancy. Callbacks may schedule and cancel any timer, including ones due at the same time
+//   as themselves. A running timer counts as already run: cancelling it returns false. A
+//   callback may not call step(), run() or run_until().
+// - Cost. In steady state nothing is allocated per timer beyond what std::function needs for
+//   captures larger than its small buffer (two pointers in libstdc++).
+//
+// Pending callbacks are destroyed, without running, when the queue is destroyed. An EventQueue
+// is used from one thread only.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "allocator/time.hpp"
+#include "sim/clock.hpp"
+
+namespace mesosim {
+
+class EventQueue final : public Clock {
+ public:
+  explicit EventQueue(Time start = Time::epoch());
+  ~EventQueue() override;
+  EventQueue(const EventQueue&) = delete;
+  EventQueue& operator=(const EventQueue&) = delete;
+
+  Time now() const override { return now_; }
+  // Runs `fn` once at now() + delay. Requires delay >= 0 and a non-empty fn. Due times past
+  // Time::max() saturate to it.
+  TimerId schedule(Duration delay, TimerCallback fn) override;
+  // Runs `fn` once at `at`. Requires at >= now() and a non-empty fn.
+  TimerId schedule_at(Time at, TimerCallback fn);
+  bool cancel(TimerId id) override;
+
+  // Advances now() to the next timer's due time and runs it. Returns false, changing nothing,
+  // when no timer is pending.
+  bool step();
+  // Runs every timer due at or before `deadline` (including those that running timers schedule
+  // within it), then sets now() to `deadline`. Requires deadline >= now(). If a callback calls
+  // stop(), returns right after that callback with now() at its due time.
+  void run_until(Time deadline);
+  // Runs timers until none is pending or a callback calls stop().
+  void run();
+  // Makes the run() or run_until() in progress return once the current callback finishes. Has
+  // no effect outside them: the next run() or run_until() starts afresh.
+  void stop() { stop_requested_ = true; }
+
+  // Timers scheduled and not yet run or cancelled.
+  size_t pending() const { return live_; }
+  // Callbacks run so far.
+  uint64_t executed() const { return executed_; }
+  // Due time of the next timer that will run, if any.
+  std::optional<Time> next_time() const;
+
+ private:
+  // A heap entry names its timer by slot and generation; it is dead (cancelled) when the slot's
+  // generation has moved on. Dead entries are dropped when they reach the top, or all at once
+  // when they outnumber live ones.
+  struct Entry {
+    int64_t at;
+    uint64_t seq;
+    uint32_t slot;
+    uint32_t generation;
+  };
+  struct Slot {
+    TimerCallback fn;
+    uint32_t generation = 1;
+  };
+
+  bool is_live(const Entry& e) const { return slots_[e.slot].generation == e.generation; }
+  uint32_t acquire_slot();
+  void release_slot(uint32_t slot);
+  void run_next();
+  void drop_dead_top();
+  void compact_if_mostly_dead();
+
+  void heap_push(const Entry& e);
+  void heap_pop();
+  void heap_sift_down(size_t i);
+
+  Time now_;
+  uint64_t next_seq_ = 0;
+  uint64_t executed_ = 0;
+  size_t live_ = 0;
+  bool running_ = false;
+  bool stop_requested_ = false;
+  // A 4-ary min-heap on (at, seq) whose top is always live.
+  std::vector<Entry> heap_;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+};
+
+}  // namespace mesosim
