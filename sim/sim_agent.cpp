@@ -1,0 +1,245 @@
+// The simulated agent's connection to the master: detection, (re-)registration with backoff,
+// health pings, crash and restart, and the dispatch of incoming messages. Tasks live in
+// sim_agent_tasks.cpp.
+
+#include "sim/sim_agent.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <variant>
+
+#include "allocator/check.hpp"
+
+namespace mesosim {
+namespace {
+
+// Mesos caps the agent's registration backoff at one minute (REGISTER_RETRY_INTERVAL_MAX).
+constexpr Duration kRegistrationIntervalMax = Duration::minutes(1);
+
+template <typename... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <typename... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+}  // namespace
+
+SimAgent::SimAgent(Endpoint self, Clock& clock, Transport& transport, Rng rng,
+                   SimAgentOptions options)
+    : self_(self),
+      clock_(clock),
+      transport_(transport),
+      rng_(rng),
+      options_(std::move(options)),
+      updates_(clock, options_.status_update_retry, options_.status_update_retry_max,
+               [this](const v1::StatusUpdate& update) {
+                 send_to_leader(v1::StatusUpdateMessage{update});
+               }) {}
+
+SimAgent::~SimAgent() {
+  clock_.cancel(registration_timer_);
+  clock_.cancel(ping_timer_);
+  cancel_transition_timers();
+}
+
+void SimAgent::receive(Endpoint from, Message message) {
+  if (!alive_) return;
+  if (auto* detected = std::get_if<MasterDetectedMessage>(&message)) {
+    if (shut_down_) {
+      leader_ = detected->leader;  // remembered for restart(); a shut-down agent stays silent
+    } else {
+      on_master_detected(detected->leader);
+    }
+    return;
+  }
+  if (shut_down_) return;
+  if (auto* exited = std::get_if<ExitedMessage>(&message)) {
+    // The leader's process is gone: only the detector can name the next one.
+    if (leader_ && exited->peer == *leader_) {
+      disconnect();
+      leader_.reset();
+    }
+    return;
+  }
+  if (!leader_ || from != *leader_) return;
+  std::visit(Overloaded{
+                 [&](v1::AgentRegisteredMessage& m) { on_registered(m.agent_id, false); },
+                 [&](v1::AgentReregisteredMessage& m) { on_registered(m.agent_id, true); },
+                 [&](v1::RunTaskMessage& m) { run_task(m); },
+                 [&](v1::KillTaskMessage& m) { kill_task(m); },
+                 [&](v1::StatusUpdateAcknowledgementMessage& m) { acknowledge(m); },
+                 [&](v1::PingAgentMessage& m) { on_ping(m); },
+                 [&](v1::ShutdownFrameworkMessage& m) { shutdown_framework(m.framework_id); },
+                 [&](v1::ShutdownAgentMessage&) {
+                   disconnect();
+                   while (!frameworks_.empty()) shutdown_framework(frameworks_.begin()->first);
+                   updates_.clear();
+                   shut_down_ = true;
+                 },
+                 [](auto&) {},
+             },
+             message);
+}
+
+void SimAgent::crash(bool machine_lost) {
+  if (alive_) {
+    alive_ = false;
+    disconnect();
+    cancel_transition_timers();
+  }
+  if (machine_lost) {
+    frameworks_.clear();
+    updates_.clear();
+    live_tasks_ = 0;
+  }
+}
+
+void SimAgent::restart() {
+  MESOSIM_CHECK(!alive_ || shut_down_, "restart() of an agent that is running");
+  if (shut_down_) {
+    shut_down_ = false;
+    agent_id_.reset();
+  }
+  // The executors kept running while the agent was down, so whatever fell due meanwhile has
+  // happened; Mesos's agent also hears it from its re-registering executors before it talks to
+  // the master, so the re-registration below already lists the tasks' current states.
+  replay_missed_transitions();
+  alive_ = true;
+  arm_transition_timers();
+  if (leader_) {
+    transport_.link(self_, *leader_);
+    start_registration();
+  }
+}
+
+void SimAgent::on_master_detected(std::optional<Endpoint> leader) {
+  // Like Mesos, any detection (even of the same leader) restarts registration from scratch.
+  disconnect();
+  leader_ = leader;
+  if (!leader_) return;
+  transport_.link(self_, *leader_);
+  start_registration();
+}
+
+void SimAgent::on_registered(const v1::AgentID& agent_id, bool reregistered) {
+  if (connection_ != Connection::kRegistering) return;  // a late answer to an earlier attempt
+  if (reregistered ? agent_id_ != agent_id : (agent_id_ && *agent_id_ != agent_id)) return;
+  agent_id_ = agent_id;
+  clock_.cancel(registration_timer_);
+  registration_timer_ = {};
+  connection_ = Connection::kRegistered;
+  arm_ping_timer();
+  updates_.resume();
+}
+
+void SimAgent::on_ping(const v1::PingAgentMessage& ping) {
+  send_to_leader(v1::PongAgentMessage{});
+  if (connection_ != Connection::kRegistered) return;
+  if (!ping.connected) {
+    // The master has marked this agent disconnected while it believes itself registered
+    // (Mesos forces a re-registration in this case).
+    disconnect();
+    start_registration();
+    return;
+  }
+  arm_ping_timer();
+}
+
+void SimAgent::on_ping_timeout() {
+  ping_timer_ = {};
+  // A silent master may be partitioned away rather than dead; the agent re-registers with the
+  // leader it knows and retries until the partition heals or the detector names another.
+  disconnect();
+  start_registration();
+}
+
+void SimAgent::disconnect() {
+  connection_ = Connection::kDisconnected;
+  clock_.cancel(registration_timer_);
+  registration_timer_ = {};
+  clock_.cancel(ping_timer_);
+  ping_timer_ = {};
+  updates_.pause();
+}
+
+void SimAgent::start_registration() {
+  connection_ = Connection::kRegistering;
+  registration_interval_ = options_.registration_backoff;
+  attempt_registration();
+}
+
+void SimAgent::attempt_registration() {
+  if (agent_id_) {
+    send_to_leader(reregistration());
+  } else {
+    send_to_leader(v1::RegisterAgentMessage{
+        v1::AgentInfo{options_.hostname, std::nullopt, options_.resources, options_.attributes}});
+  }
+  registration_timer_ = clock_.schedule(registration_interval_, [this] {
+    registration_timer_ = {};
+    attempt_registration();
+  });
+  registration_interval_ =
+      std::min(registration_interval_ * 2,
+               std::max(kRegistrationIntervalMax, options_.registration_backoff));
+}
+
+void SimAgent::arm_ping_timer() {
+  clock_.cancel(ping_timer_);
+  ping_timer_ = clock_.schedule(options_.master_ping_timeout, [this] { on_ping_timeout(); });
+}
+
+v1::ReregisterAgentMessage SimAgent::reregistration() const {
+  v1::ReregisterAgentMessage m;
+  m.agent = v1::AgentInfo{options_.hostname, agent_id_, options_.resources, options_.attributes};
+  for (const v1::Task& task : tasks()) {
+    if (v1::is_terminal(task.state)) continue;
+    if (m.frameworks.empty() || m.frameworks.back().id != task.framework_id) {
+      m.frameworks.push_back(frameworks_.at(task.framework_id).info);
+    }
+    m.tasks.push_back(task);
+  }
+  return m;
+}
+
+void SimAgent::send_to_leader(Message message) {
+  if (!leader_) return;
+  transport_.send(self_, *leader_, std::move(message));
+}
+
+Resources SimAgent::used() const {
+  Resources sum;
+  for (const auto& [framework_id, framework] : frameworks_) {
+    for (const auto& [task_id, task] : framework.tasks) {
+      if (!v1::is_terminal(task.state)) sum += task.info.resources;
+    }
+  }
+  return sum;
+}
+
+Resources SimAgent::usage() const {
+  Resources sum;
+  for (const auto& [framework_id, framework] : frameworks_) {
+    for (const auto& [task_id, task] : framework.tasks) {
+      if (!task.ran || v1::is_terminal(task.state)) continue;
+      const bool has_usage = task.info.work && !task.info.work->usage.empty();
+      sum += has_usage ? task.info.work->usage : task.info.resources;
+    }
+  }
+  return sum;
+}
+
+std::vector<v1::Task> SimAgent::tasks() const {
+  std::vector<v1::Task> out;
+  for (const auto& [framework_id, framework] : frameworks_) {
+    for (const auto& [task_id, task] : framework.tasks) {
+      out.push_back(v1::Task{task.info.name, task_id, framework_id,
+                             agent_id_.value_or(v1::AgentID{}), task.executor_id,
+                             task.info.resources, task.state, task.role});
+    }
+  }
+  return out;
+}
+
+}  // namespace mesosim

@@ -1,0 +1,300 @@
+// The simulated agent's tasks: launching them under executors, their timed state transitions,
+// kills, shutdowns, and the status updates every transition produces. The connection to the
+// master lives in sim_agent.cpp.
+
+#include "sim/sim_agent.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "allocator/check.hpp"
+
+namespace mesosim {
+
+using v1::TaskState;
+using v1::TaskStatusReason;
+using v1::TaskStatusSource;
+
+void SimAgent::run_task(v1::RunTaskMessage& run) {
+  // A master launches only on a registered agent and names the framework; anything else cannot
+  // be answered with a well-formed status update.
+  if (!agent_id_ || !run.framework.id) return;
+  const v1::FrameworkID framework_id = *run.framework.id;
+  const v1::TaskID task_id = run.task.task_id;
+  const Time now = clock_.now();
+
+  auto known = frameworks_.find(framework_id);
+  if (known != frameworks_.end()) {
+    auto existing = known->second.tasks.find(task_id);
+    if (existing != known->second.tasks.end()) {
+      // Sent once and without a uuid: it must not join the existing task's stream, whose state
+      // it does not change (latest_state tells the master so).
+      v1::StatusUpdate update =
+          make_update(framework_id, task_id, std::nullopt, TaskState::TASK_DROPPED, now,
+                      TaskStatusSource::SOURCE_AGENT, TaskStatusReason::REASON_TASK_INVALID,
+                      "Task ID '" + task_id.value + "' is already in use on this agent (state " +
+                          std::string(v1::to_string(existing->second.state)) + ")");
+      update.latest_state = existing->second.state;
+      ++unreliable_updates_sent_;
+      send_to_leader(v1::StatusUpdateMessage{std::move(update)});
+      return;
+    }
+  }
+  std::string why;
+  if (!fits(run.task.resources, &why)) {
+    v1::StatusUpdate update = make_update(
+        framework_id, task_id, std::nullopt, TaskState::TASK_DROPPED, now,
+        TaskStatusSource::SOURCE_AGENT, TaskStatusReason::REASON_RESOURCES_UNKNOWN, why);
+    update.status.uuid = next_uuid();
+    updates_.add(std::move(update));
+    return;
+  }
+
+  Framework& framework = frameworks_[framework_id];
+  framework.info = std::move(run.framework);
+  const v1::ExecutorID executor_id =
+      run.task.executor ? run.task.executor->executor_id : v1::ExecutorID{task_id.value};
+  auto [executor, launched] = framework.executors.try_emplace(executor_id);
+  if (launched) executor->second.ready_at = now + options_.executor_launch;
+  ++executor->second.live_tasks;
+  ++live_tasks_;
+  TaskRecord& task = framework.tasks[task_id];
+  task.framework_id = framework_id;
+  task.info = std::move(run.task);
+  task.role = std::move(run.role);
+  task.executor_id = executor_id;
+  // Tasks given to an executor that is still coming up wait for it, as Mesos queues them.
+  schedule_transition(task, std::max(now, executor->second.ready_at));
+}
+
+void SimAgent::kill_task(const v1::KillTaskMessage& kill) {
+  if (!agent_id_) return;
+  const Time now = clock_.now();
+  TaskRecord* task = nullptr;
+  bool killing_state = false;
+  if (auto fw = frameworks_.find(kill.framework_id); fw != frameworks_.end()) {
+    auto it = fw->second.tasks.find(kill.task_id);
+    if (it != fw->second.tasks.end()) task = &it->second;
+    killing_state = fw->second.info.has(v1::FrameworkCapability::TASK_KILLING_STATE);
+  }
+  if (task == nullptr) {
+    v1::StatusUpdate update =
+        make_update(kill.framework_id, kill.task_id, std::nullopt, TaskState::TASK_DROPPED, now,
+                    TaskStatusSource::SOURCE_AGENT, TaskStatusReason::REASON_TASK_UNKNOWN,
+                    "Cannot kill task '" + kill.task_id.value + "': unknown to this agent");
+    update.status.uuid = next_uuid();
+    updates_.add(std::move(update));
+    return;
+  }
+  // A terminal task's last update is already on its way; a task in its grace period is
+  // already being killed (executors ignore repeated kills).
+  if (v1::is_terminal(task->state) || task->killing) return;
+  if (task->state == TaskState::TASK_STAGING) {
+    transition(*task, TaskState::TASK_KILLED, now, TaskStatusSource::SOURCE_AGENT,
+               TaskStatusReason::REASON_TASK_KILLED_DURING_LAUNCH,
+               "Killed before its executor started it");
+    return;
+  }
+  task->killing = true;
+  clock_.cancel(task->timer);
+  task->timer = {};
+  if (killing_state) {
+    transition(*task, TaskState::TASK_KILLING, now, TaskStatusSource::SOURCE_EXECUTOR);
+  }
+  schedule_transition(*task, now + options_.kill_grace);
+}
+
+void SimAgent::acknowledge(const v1::StatusUpdateAcknowledgementMessage& ack) {
+  const auto result = updates_.acknowledge(ack.framework_id, ack.task_id, ack.uuid);
+  if (!result.stream_done) return;
+  auto fw = frameworks_.find(ack.framework_id);
+  if (fw == frameworks_.end()) return;
+  auto task = fw->second.tasks.find(ack.task_id);
+  // A terminal task adds no update after its terminal one, so an emptied stream means that one
+  // was acknowledged.
+  if (task == fw->second.tasks.end() || !v1::is_terminal(task->second.state)) return;
+  fw->second.tasks.erase(task);
+  if (fw->second.tasks.empty()) frameworks_.erase(fw);
+}
+
+void SimAgent::shutdown_framework(const v1::FrameworkID& framework_id) {
+  updates_.remove_framework(framework_id);
+  auto fw = frameworks_.find(framework_id);
+  if (fw == frameworks_.end()) return;
+  for (auto& [task_id, task] : fw->second.tasks) {
+    clock_.cancel(task.timer);
+    if (!v1::is_terminal(task.state)) --live_tasks_;
+  }
+  frameworks_.erase(fw);  // last: `framework_id` may be this entry's key
+}
+
+bool SimAgent::fits(const Resources& wanted, std::string* why) const {
+  // Compared by quantity: the master tracks dynamic reservations, which change resources' keys
+  // without telling the agent, and revocable resources come from oversubscription, which the
+  // agent does not model.
+  const auto flat = [](const Resources& r) {
+    return r.non_revocable().with_reservation(Reservation::unreserved());
+  };
+  const Resources total = flat(options_.resources);
+  const Resources in_use = flat(used());
+  const Resources free = total.contains(in_use) ? total - in_use : Resources{};
+  if (free.contains(flat(wanted))) return true;
+  *why = "Task needs " + wanted.to_string() + " but the agent has only " +
+         (free.empty() ? std::string("nothing") : free.to_string()) + " free";
+  return false;
+}
+
+void SimAgent::schedule_transition(TaskRecord& task, Time at) {
+  task.next_at = at;
+  task.next_seq = ++transition_seq_;
+  if (alive_) arm_transition_timer(task);
+}
+
+void SimAgent::arm_transition_timer(TaskRecord& task) {
+  clock_.cancel(task.timer);
+  task.timer = {};
+  if (!task.next_at) return;
+  const Duration delay = std::max(Duration::zero(), *task.next_at - clock_.now());
+  task.timer = clock_.schedule(delay, [this, &task] {
+    task.timer = {};
+    on_transition(task);
+  });
+}
+
+void SimAgent::arm_transition_timers() {
+  // In due order, so that transitions due at the same time keep the order they were scheduled
+  // in before the crash.
+  std::vector<TaskRecord*> due;
+  for (auto& [framework_id, framework] : frameworks_) {
+    for (auto& [task_id, task] : framework.tasks) {
+      if (task.next_at) due.push_back(&task);
+    }
+  }
+  std::sort(due.begin(), due.end(), [](const TaskRecord* a, const TaskRecord* b) {
+    return std::tie(*a->next_at, a->next_seq) < std::tie(*b->next_at, b->next_seq);
+  });
+  for (TaskRecord* task : due) arm_transition_timer(*task);
+}
+
+void SimAgent::on_transition(TaskRecord& task) {
+  MESOSIM_CHECK(task.next_at.has_value(), "a task transition fired with nothing due");
+  const Time at = *task.next_at;
+  task.next_at.reset();
+  if (task.killing) {
+    transition(task, TaskState::TASK_KILLED, at, TaskStatusSource::SOURCE_EXECUTOR, std::nullopt,
+               "Killed by its framework");
+    return;
+  }
+  switch (task.state) {
+    case TaskState::TASK_STAGING:
+      transition(task, TaskState::TASK_STARTING, at, TaskStatusSource::SOURCE_EXECUTOR);
+      schedule_transition(task, at + options_.task_start);
+      return;
+    case TaskState::TASK_STARTING:
+      task.ran = true;
+      transition(task, TaskState::TASK_RUNNING, at, TaskStatusSource::SOURCE_EXECUTOR);
+      if (task.info.work) schedule_transition(task, at + task.info.work->duration);
+      return;
+    case TaskState::TASK_RUNNING: {
+      const TaskState final_state = task.info.work->final_state;
+      if (v1::is_terminal(final_state)) {
+        transition(task, final_state, at, TaskStatusSource::SOURCE_EXECUTOR);
+      } else {
+        transition(task, TaskState::TASK_FAILED, at, TaskStatusSource::SOURCE_EXECUTOR,
+                   std::nullopt,
+                   "work.final_state " + std::string(v1::to_string(final_state)) +
+                       " is not a terminal state");
+      }
+      return;
+    }
+    default:
+      MESOSIM_CHECK(false, "a task transition fired in a state that has none");
+  }
+}
+
+void SimAgent::transition(TaskRecord& task, TaskState state, Time at, TaskStatusSource source,
+                          std::optional<TaskStatusReason> reason, std::string message) {
+  task.state = state;
+  v1::StatusUpdate update = make_update(task.framework_id, task.info.task_id, task.executor_id,
+                                        state, at, source, reason, std::move(message));
+  update.status.uuid = next_uuid();
+  updates_.add(std::move(update));
+  if (v1::is_terminal(state)) end_task(task);
+}
+
+void SimAgent::end_task(TaskRecord& task) {
+  clock_.cancel(task.timer);
+  task.timer = {};
+  task.next_at.reset();
+  task.killing = false;
+  --live_tasks_;
+  Framework& framework = frameworks_.at(task.framework_id);
+  auto executor = framework.executors.find(task.executor_id);
+  MESOSIM_CHECK(executor != framework.executors.end(), "a live task without its executor");
+  if (--executor->second.live_tasks == 0) framework.executors.erase(executor);
+}
+
+void SimAgent::replay_missed_transitions() {
+  const Time now = clock_.now();
+  std::set<std::tuple<Time, uint64_t, TaskRecord*>> due;
+  for (auto& [framework_id, framework] : frameworks_) {
+    for (auto& [task_id, task] : framework.tasks) {
+      if (task.next_at) due.emplace(*task.next_at, task.next_seq, &task);
+    }
+  }
+  while (!due.empty() && std::get<0>(*due.begin()) <= now) {
+    TaskRecord* task = std::get<2>(*due.begin());
+    due.erase(due.begin());
+    on_transition(*task);
+    if (task->next_at) due.emplace(*task->next_at, task->next_seq, task);
+  }
+}
+
+void SimAgent::cancel_transition_timers() {
+  for (auto& [framework_id, framework] : frameworks_) {
+    for (auto& [task_id, task] : framework.tasks) {
+      clock_.cancel(task.timer);
+      task.timer = {};
+    }
+  }
+}
+
+v1::StatusUpdate SimAgent::make_update(const v1::FrameworkID& framework_id,
+                                       const v1::TaskID& task_id,
+                                       std::optional<v1::ExecutorID> executor_id, TaskState state,
+                                       Time at, TaskStatusSource source,
+                                       std::optional<TaskStatusReason> reason,
+                                       std::string message) const {
+  v1::StatusUpdate update;
+  update.framework_id = framework_id;
+  update.status.task_id = task_id;
+  update.status.state = state;
+  update.status.agent_id = agent_id_.value_or(v1::AgentID{});
+  update.status.executor_id = std::move(executor_id);
+  update.status.timestamp = at;
+  update.status.source = source;
+  update.status.reason = reason;
+  update.status.message = std::move(message);
+  update.latest_state = state;
+  return update;
+}
+
+std::string SimAgent::next_uuid() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string uuid;
+  uuid.reserve(32);
+  for (int word = 0; word < 2; ++word) {
+    const uint64_t bits = rng_.next();
+    for (int byte = 0; byte < 8; ++byte) {
+      const auto b = static_cast<uint8_t>(bits >> (8 * byte));
+      uuid += kHex[b >> 4];
+      uuid += kHex[b & 0xf];
+    }
+  }
+  return uuid;
+}
+
+}  // namespace mesosim

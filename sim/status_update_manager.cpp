@@ -1,0 +1,109 @@
+#include "sim/status_update_manager.hpp"
+
+#include <algorithm>
+
+#include "allocator/check.hpp"
+
+namespace mesosim {
+
+StatusUpdateManager::StatusUpdateManager(Clock& clock, Duration retry_min, Duration retry_max,
+                                         Forward forward)
+    : clock_(clock), retry_min_(retry_min), retry_max_(retry_max), forward_(std::move(forward)) {
+  MESOSIM_CHECK(retry_min_ > Duration::zero() && retry_min_ <= retry_max_,
+                "status update retry interval must satisfy 0 < min <= max");
+}
+
+StatusUpdateManager::~StatusUpdateManager() { pause(); }
+
+void StatusUpdateManager::add(v1::StatusUpdate update) {
+  MESOSIM_CHECK(update.status.uuid.has_value(), "a reliable status update needs a uuid");
+  Key key{update.framework_id, update.status.task_id};
+  Stream& stream = streams_[std::move(key)];
+  stream.latest_state = update.status.state;
+  stream.updates.push_back(std::move(update));
+  if (stream.updates.size() == 1 && !paused_) {
+    stream.backoff = retry_min_;
+    send_head(stream);
+  }
+}
+
+StatusUpdateManager::Acknowledged StatusUpdateManager::acknowledge(
+    const v1::FrameworkID& framework_id, const v1::TaskID& task_id, std::string_view uuid) {
+  auto it = streams_.find(Key{framework_id, task_id});
+  if (it == streams_.end()) return {};
+  Stream& stream = it->second;
+  // Only the head is in flight, so an ack for anything else is a duplicate or stale: Mesos
+  // ignores it too, and the head keeps being retried.
+  if (stream.updates.front().status.uuid != uuid) return {};
+  clock_.cancel(stream.retry);
+  stream.retry = {};
+  stream.updates.pop_front();
+  if (stream.updates.empty()) {
+    streams_.erase(it);
+    return {.matched = true, .stream_done = true};
+  }
+  stream.head_sent = false;
+  stream.backoff = retry_min_;
+  if (!paused_) send_head(stream);
+  return {.matched = true, .stream_done = false};
+}
+
+void StatusUpdateManager::pause() {
+  paused_ = true;
+  for (auto& [key, stream] : streams_) {
+    clock_.cancel(stream.retry);
+    stream.retry = {};
+  }
+}
+
+void StatusUpdateManager::resume() {
+  paused_ = false;
+  for (auto& [key, stream] : streams_) {
+    clock_.cancel(stream.retry);
+    stream.backoff = retry_min_;
+    send_head(stream);
+  }
+}
+
+void StatusUpdateManager::remove_framework(const v1::FrameworkID& framework_id) {
+  auto it = streams_.lower_bound(Key{framework_id, v1::TaskID{}});
+  while (it != streams_.end() && it->first.first == framework_id) {
+    clock_.cancel(it->second.retry);
+    it = streams_.erase(it);
+  }
+}
+
+void StatusUpdateManager::clear() {
+  pause();
+  streams_.clear();
+}
+
+size_t StatusUpdateManager::pending(const v1::FrameworkID& framework_id,
+                                    const v1::TaskID& task_id) const {
+  auto it = streams_.find(Key{framework_id, task_id});
+  return it == streams_.end() ? 0 : it->second.updates.size();
+}
+
+size_t StatusUpdateManager::pending() const {
+  size_t n = 0;
+  for (const auto& [key, stream] : streams_) n += stream.updates.size();
+  return n;
+}
+
+void StatusUpdateManager::send_head(Stream& stream) {
+  v1::StatusUpdate update = stream.updates.front();
+  update.latest_state = stream.latest_state;
+  ++sent_;
+  if (stream.head_sent) ++resent_;
+  stream.head_sent = true;
+  stream.retry = clock_.schedule(stream.backoff, [this, &stream] { on_retry(stream); });
+  forward_(update);
+}
+
+void StatusUpdateManager::on_retry(Stream& stream) {
+  stream.retry = {};
+  stream.backoff = std::min(stream.backoff * 2, retry_max_);
+  send_head(stream);
+}
+
+}  // namespace mesosim
