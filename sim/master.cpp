@@ -1,0 +1,238 @@
+// Master: construction, message dispatch, election, timers, the event stream, introspection.
+
+#include "sim/master.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "allocator/check.hpp"
+#include "sim/master_state.hpp"
+
+namespace mesosim {
+
+Master::Master(Endpoint self, Clock& clock, Transport& transport,
+               std::unique_ptr<Allocator> allocator, Registry& registry, MasterOptions options)
+    : clock_(clock),
+      transport_(transport),
+      allocator_(std::move(allocator)),
+      registry_(registry),
+      options_(std::move(options)),
+      self_(self),
+      state_(std::make_unique<State>(*this)) {
+  MESOSIM_CHECK(allocator_ != nullptr, "a master needs an allocator");
+}
+
+Master::~Master() { crash(); }
+
+void Master::add_observer(MasterObserver* observer) {
+  observers_.push_back(observer);
+  allocator_->set_explainer(options_.explain_allocation ? this : nullptr);
+}
+
+void Master::remove_observer(MasterObserver* observer) { std::erase(observers_, observer); }
+
+void Master::elect() {
+  MESOSIM_CHECK(!leading_, "elected twice");
+  leading_ = true;
+  State& s = *state_;
+  for (const auto& [role, weight] : registry_.weights) (void)allocator_->set_weight(role, weight);
+  for (const auto& [role, quota] : registry_.quotas) (void)allocator_->set_quota(role, quota);
+  s.publish(master_event::LeaderElected{options_.master_id});
+  s.start_timers();
+}
+
+void Master::crash() {
+  if (!state_) return;
+  state_->stop_timers();
+  leading_ = false;
+  state_ = std::make_unique<State>(*this);
+}
+
+void Master::skipped(FrameworkId framework, std::string_view role, AgentId agent,
+                     SkipReason reason) {
+  State& s = *state_;
+  if (framework.value >= s.framework_of_handle.size() || agent.value >= s.agent_of_handle.size()) {
+    return;
+  }
+  s.publish(master_event::OfferSkipped{v1::FrameworkID{s.framework_of_handle[framework.value]},
+                                       std::string(role),
+                                       v1::AgentID{s.agent_of_handle[agent.value]}, reason});
+}
+
+void Master::receive(Endpoint from, Message message) {
+  if (!leading_) return;
+  State& s = *state_;
+  std::visit(
+      [&](auto& msg) {
+        using T = std::decay_t<decltype(msg)>;
+        if constexpr (std::is_same_v<T, v1::scheduler::Call>) {
+          s.handle_call(from, msg);
+        } else if constexpr (std::is_same_v<T, v1::RegisterAgentMessage>) {
+          s.register_agent(from, msg);
+        } else if constexpr (std::is_same_v<T, v1::ReregisterAgentMessage>) {
+          s.reregister_agent(from, msg);
+        } else if constexpr (std::is_same_v<T, v1::StatusUpdateMessage>) {
+          s.status_update(from, msg.update);
+        } else if constexpr (std::is_same_v<T, v1::PongAgentMessage>) {
+          s.pong(from);
+        } else if constexpr (std::is_same_v<T, ExitedMessage>) {
+          if (auto it = s.framework_at.find(msg.peer); it != s.framework_at.end()) {
+            if (auto* f = s.framework_by_id(it->second)) s.disconnect_framework(*f);
+          }
+          if (auto it = s.agent_at.find(msg.peer); it != s.agent_at.end()) {
+            if (auto* a = s.agent_by_id(it->second)) s.agent_exited(*a);
+          }
+        }
+        // Everything else is addressed to agents or schedulers, not to a master.
+      },
+      message);
+}
+
+// ---- State: shared helpers ----
+
+void Master::State::publish(MasterEventBody body) {
+  if (m.observers_.empty()) return;
+  const MasterEvent event{m.clock_.now(), std::move(body)};
+  for (MasterObserver* o : m.observers_) o->on_event(event);
+}
+
+void Master::State::send(Endpoint to, Message message) {
+  m.transport_.send(m.self_, to, std::move(message));
+}
+
+void Master::State::send_event(Framework& f, v1::scheduler::Event event) {
+  if (f.connected && f.endpoint) send(*f.endpoint, std::move(event));
+}
+
+void Master::State::reject(std::optional<v1::FrameworkID> framework, std::string_view call,
+                           std::string message) {
+  publish(master_event::CallRejected{std::move(framework), std::string(call), std::move(message)});
+}
+
+Master::State::Framework* Master::State::framework_by_id(const std::string& id) {
+  auto it = frameworks.find(id);
+  return it == frameworks.end() ? nullptr : &it->second;
+}
+
+Master::State::Framework* Master::State::framework_at_endpoint(Endpoint from) {
+  auto it = framework_at.find(from);
+  return it == framework_at.end() ? nullptr : framework_by_id(it->second);
+}
+
+Master::State::Agent* Master::State::agent_by_id(const std::string& id) {
+  auto it = agents.find(id);
+  return it == agents.end() ? nullptr : &it->second;
+}
+
+void Master::State::start_timers() {
+  Clock& clock = m.clock_;
+  // The periodic allocation (every interval, over every agent) and framework heartbeats.
+  struct Periodic {
+    static void allocation(State* s) {
+      s->m.allocator_->request_allocation();
+      s->run_allocation();
+      s->allocation_timer =
+          s->m.clock_.schedule(s->m.options_.allocation_interval, [s] { allocation(s); });
+    }
+    static void heartbeats(State* s) {
+      s->heartbeat();
+      s->heartbeat_timer =
+          s->m.clock_.schedule(s->m.options_.heartbeat_interval, [s] { heartbeats(s); });
+    }
+  };
+  allocation_timer =
+      clock.schedule(m.options_.allocation_interval, [this] { Periodic::allocation(this); });
+  heartbeat_timer =
+      clock.schedule(m.options_.heartbeat_interval, [this] { Periodic::heartbeats(this); });
+  // After a failover, agents the registry admitted have this long to re-register.
+  bool expecting = false;
+  for (const auto& [id, agent] : m.registry_.agents) {
+    if (agent.state == Registry::AgentState::kAdmitted) expecting = true;
+  }
+  if (expecting) {
+    reregister_timer =
+        clock.schedule(m.options_.agent_reregister_timeout, [this] { reregister_timeout(); });
+  }
+}
+
+void Master::State::stop_timers() {
+  Clock& clock = m.clock_;
+  for (TimerId t : {allocation_timer, batch_timer, heartbeat_timer, reregister_timer}) {
+    clock.cancel(t);
+  }
+  for (auto& [id, a] : agents) clock.cancel(a.ping_timer);
+  for (auto& [id, f] : frameworks) clock.cancel(f.failover_timer);
+  for (auto& [id, o] : offers) clock.cancel(o.timeout);
+}
+
+// ---- introspection ----
+
+std::vector<Master::AgentView> Master::agents() const {
+  std::vector<AgentView> out;
+  for (const auto& [id, a] : state_->agents) {
+    AgentView v{a.info, a.connected, {}, {}};
+    for (const auto& key : a.tasks) {
+      const auto& t = state_->tasks.at(key);
+      if (!t.released) v.used += t.task.resources;
+    }
+    for (const auto& oid : a.offers) v.offered += state_->offers.at(oid).offer.resources;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::vector<Master::FrameworkView> Master::frameworks() const {
+  std::vector<FrameworkView> out;
+  for (const auto& [id, f] : state_->frameworks) {
+    FrameworkView v{f.info, f.connected, f.active, {}, f.offers.size()};
+    for (const auto& t : f.tasks) v.tasks.push_back(v1::TaskID{t});
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::vector<Master::TaskView> Master::tasks() const {
+  std::vector<TaskView> out;
+  for (const auto& [key, t] : state_->tasks) out.push_back({t.task, t.last_status, t.unreachable});
+  return out;
+}
+
+std::optional<Master::TaskView> Master::task(const v1::FrameworkID& framework,
+                                             const v1::TaskID& task) const {
+  auto it = state_->tasks.find({framework.value, task.value});
+  if (it == state_->tasks.end()) return std::nullopt;
+  return TaskView{it->second.task, it->second.last_status, it->second.unreachable};
+}
+
+size_t Master::outstanding_offers() const { return state_->offers.size(); }
+
+std::optional<std::string> Master::check_invariants() const {
+  const State& s = *state_;
+  for (const auto& [id, a] : s.agents) {
+    Resources held;
+    for (const auto& key : a.tasks) {
+      const auto& t = s.tasks.at(key);
+      if (!t.released) held += t.task.resources;
+    }
+    for (const auto& oid : a.offers) held += s.offers.at(oid).offer.resources;
+    const Resources total = allocator_->total(a.handle);
+    const Resources free = allocator_->available(a.handle);
+    if (!(total == a.info.resources)) {
+      return fmt::format("agent {}: master total '{}' but allocator total '{}'", id,
+                         a.info.resources.to_string(), total.to_string());
+    }
+    if (!(held + free == total)) {
+      return fmt::format("agent {}: used+offered '{}' plus free '{}' is not total '{}'", id,
+                         held.to_string(), free.to_string(), total.to_string());
+    }
+  }
+  for (const auto& [oid, o] : s.offers) {
+    if (!s.frameworks.count(o.offer.framework_id.value) || !s.agents.count(o.offer.agent_id.value)) {
+      return fmt::format("offer {} names a framework or agent that is gone", oid);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace mesosim

@@ -1,0 +1,127 @@
+#pragma once
+
+// The Mesos master as a state machine: it owns agents, frameworks, tasks and offers, drives an
+// Allocator, forwards status updates, times out offers, agents and framework failovers, and can
+// take over from a failed leader by rebuilding its state from re-registering agents and
+// re-subscribing frameworks.
+//
+// It talks only through a Transport (messages in and out) and a Clock (time and timers), so the
+// simulator and live mode run this same code. Nothing here reads the wall clock, spawns threads
+// or does I/O. Every decision iterates ordered containers, so a run is a function of the
+// messages and their times.
+//
+// Semantics follow Apache Mesos (see ../shared/MESOS-REFERENCE.md and sim/README.md): task
+// states and reasons, ACCEPT validation, reliable status updates (agents retry until the
+// framework acknowledges; the master forwards and tracks), implicit and explicit
+// reconciliation, agent health by pings, framework failover timeouts, and the registry.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "allocator/allocator.hpp"
+#include "sim/clock.hpp"
+#include "sim/master_events.hpp"
+#include "sim/registry.hpp"
+#include "sim/transport.hpp"
+
+namespace mesosim {
+
+struct MasterOptions {
+  std::string master_id = "master";  // prefixes every ID this master hands out
+  Duration allocation_interval = Duration::seconds(1);
+  std::optional<Duration> offer_timeout;  // unset: offers never expire (Mesos's default)
+  Duration agent_ping_timeout = Duration::seconds(15);
+  int max_agent_ping_timeouts = 5;
+  Duration agent_reregister_timeout = Duration::minutes(10);
+  Duration heartbeat_interval = Duration::seconds(15);
+  // Run an allocation (batched with other triggers at the same time) when a task ends and frees
+  // resources, instead of leaving them for the next interval as Mesos does.
+  bool allocate_on_task_end = true;
+  // Publish OfferSkipped explanations (costly; off by default).
+  bool explain_allocation = false;
+  size_t max_completed_tasks_per_framework = 1000;
+  size_t max_completed_frameworks = 50;
+};
+
+class Master final : public Process, private AllocationExplainer {
+ public:
+  // The allocator must be empty; `registry` is shared with the masters that follow this one.
+  Master(Endpoint self, Clock& clock, Transport& transport, std::unique_ptr<Allocator> allocator,
+         Registry& registry, MasterOptions options);
+  ~Master() override;
+  Master(const Master&) = delete;
+  Master& operator=(const Master&) = delete;
+
+  // Becomes the leading master: starts the allocation, health and heartbeat timers, and expects
+  // the registry's admitted agents to re-register within agent_reregister_timeout. A master that
+  // is not leading ignores every message.
+  void elect();
+  bool leading() const { return leading_; }
+  // The process dies: every timer stops and it forgets everything but the registry.
+  void crash();
+
+  void receive(Endpoint from, Message message) override;
+
+  // For live mode's HTTP layer (a 4xx before anything changes) and for tests: the reason a
+  // scheduler call from `from` would be rejected, or nullopt if it is acceptable.
+  std::optional<std::string> validate(Endpoint from, const v1::scheduler::Call& call) const;
+
+  void add_observer(MasterObserver* observer);
+  void remove_observer(MasterObserver* observer);
+
+  // Introspection (tests, invariants, /master/state, /metrics/snapshot).
+  struct TaskView {
+    v1::Task task;
+    std::optional<v1::TaskStatus> last_status;
+    bool unreachable = false;
+  };
+  struct AgentView {
+    v1::AgentInfo info;  // with id
+    bool connected = false;
+    Resources used;     // by non-terminal tasks
+    Resources offered;  // in outstanding offers
+  };
+  struct FrameworkView {
+    v1::FrameworkInfo info;  // with id
+    bool connected = false;
+    bool active = false;
+    std::vector<v1::TaskID> tasks;
+    size_t offers = 0;
+  };
+  std::vector<AgentView> agents() const;
+  std::vector<FrameworkView> frameworks() const;
+  std::vector<TaskView> tasks() const;  // every non-terminal or unacknowledged task
+  std::optional<TaskView> task(const v1::FrameworkID& framework, const v1::TaskID& task) const;
+  size_t outstanding_offers() const;
+  const Allocator& allocator() const { return *allocator_; }
+  uint64_t allocation_runs() const { return allocation_runs_; }
+  const std::string& id() const { return options_.master_id; }
+  // Checks the master's books against the allocator's: every agent's offered + used + free
+  // equals its total and matches what the allocator says. Returns the first discrepancy.
+  std::optional<std::string> check_invariants() const;
+
+  // The implementation, split across sim/master_*.cpp (sim/master_state.hpp).
+  struct State;
+
+ private:
+
+  void skipped(FrameworkId framework, std::string_view role, AgentId agent,
+               SkipReason reason) override;
+
+  Clock& clock_;
+  Transport& transport_;
+  std::unique_ptr<Allocator> allocator_;
+  Registry& registry_;
+  MasterOptions options_;
+  Endpoint self_;
+  bool leading_ = false;
+  uint64_t allocation_runs_ = 0;
+  std::unique_ptr<State> state_;
+  std::vector<MasterObserver*> observers_;
+};
+
+}  // namespace mesosim

@@ -1,0 +1,192 @@
+// Master: ACCEPT — offer validation, RESERVE/UNRESERVE, LAUNCH with per-task validation.
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "allocator/role_name.hpp"
+#include "sim/master_state.hpp"
+
+namespace mesosim {
+namespace {
+
+namespace sched = v1::scheduler;
+using v1::TaskState;
+using v1::TaskStatusReason;
+
+// Why the offers of an ACCEPT cannot be used, or nullopt.
+std::optional<std::string> invalid_offers(const Master::State& s, FrameworkId framework,
+                                          const std::vector<v1::OfferID>& ids) {
+  std::set<std::string> seen;
+  std::optional<std::string> agent;
+  std::optional<std::string> role;
+  for (const auto& id : ids) {
+    if (!seen.insert(id.value).second) return fmt::format("offer {} appears twice", id.value);
+    auto it = s.offers.find(id.value);
+    if (it == s.offers.end()) {
+      return fmt::format("offer {} is no longer valid (unknown, used, declined or rescinded)",
+                         id.value);
+    }
+    if (it->second.framework != framework) {
+      return fmt::format("offer {} belongs to another framework", id.value);
+    }
+    if (agent && *agent != it->second.offer.agent_id.value) {
+      return "the offers are on different agents";
+    }
+    if (role && *role != it->second.offer.role) return "the offers are for different roles";
+    agent = it->second.offer.agent_id.value;
+    role = it->second.offer.role;
+  }
+  return std::nullopt;
+}
+
+// Why a task cannot be launched from `available`, or nullopt.
+std::optional<std::string> invalid_task(const Master::State& s, const std::string& framework_id,
+                                        const v1::TaskInfo& task, const std::string& agent_id,
+                                        const Resources& available,
+                                        const std::set<std::string>& launched_now) {
+  if (task.task_id.value.empty()) return "the task has an empty task_id";
+  if (s.tasks.count({framework_id, task.task_id.value}) || launched_now.count(task.task_id.value)) {
+    return fmt::format("task {} has a duplicate ID", task.task_id.value);
+  }
+  if (task.agent_id.value != agent_id) {
+    return fmt::format("task {} names agent {} but the offers are on agent {}", task.task_id.value,
+                       task.agent_id.value, agent_id);
+  }
+  if (task.command.has_value() == task.executor.has_value()) {
+    return fmt::format("task {} must have exactly one of command and executor",
+                       task.task_id.value);
+  }
+  if (task.resources.empty()) return fmt::format("task {} uses no resources", task.task_id.value);
+  if (!available.contains(task.resources)) {
+    return fmt::format("task {} uses more resources ({}) than remain in the offers ({})",
+                       task.task_id.value, task.resources.to_string(), available.to_string());
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void Master::State::drop_tasks(Framework& f, const std::vector<v1::Operation>& operations,
+                               TaskStatusReason reason, const std::string& message) {
+  for (const auto& op : operations) {
+    if (op.type != v1::Operation::Type::LAUNCH) continue;
+    for (const auto& task : op.task_infos) {
+      v1::TaskStatus status;
+      status.task_id = task.task_id;
+      status.state = visible_state(f, TaskState::TASK_DROPPED);
+      status.agent_id = task.agent_id;
+      status.timestamp = m.clock_.now();
+      status.source = v1::TaskStatusSource::SOURCE_MASTER;
+      status.reason = reason;
+      status.message = message;
+      publish(master_event::TaskStateChanged{task.task_id, *f.info.id, task.agent_id, "",
+                                             TaskState::TASK_DROPPED, reason, status.source,
+                                             task.resources, message});
+      send_event(f, sched::Event{sched::Update{std::move(status)}});
+    }
+  }
+}
+
+void Master::State::accept(Framework& f, const sched::Accept& acc) {
+  if (auto error = invalid_offers(*this, f.handle, acc.offer_ids)) {
+    // The valid offers among them go back with the call's filters; every task is dropped.
+    const std::optional<Duration> filter = refuse_duration(acc.filters.refuse_seconds);
+    for (const auto& id : acc.offer_ids) {
+      auto it = offers.find(id.value);
+      if (it != offers.end() && it->second.framework == f.handle) remove_offer(id.value, true, filter);
+    }
+    drop_tasks(f, acc.operations, TaskStatusReason::REASON_INVALID_OFFERS, *error);
+    reject(f.info.id, "ACCEPT", *error);
+    return;
+  }
+  const Offer& first = offers.at(acc.offer_ids.front().value);
+  const std::string agent_id = first.offer.agent_id.value;
+  const std::string role = first.offer.role;
+  Agent& a = *agent_by_id(agent_id);
+  Resources available;
+  size_t launched = 0;
+  for (const auto& op : acc.operations) launched += op.task_infos.size();
+  for (const auto& id : acc.offer_ids) {
+    available += offers.at(id.value).offer.resources;
+    publish(master_event::OfferAccepted{id, *f.info.id, launched});
+    remove_offer(id.value, false, std::nullopt);
+  }
+
+  std::set<std::string> launched_now;
+  for (const auto& op : acc.operations) {
+    if (op.type == v1::Operation::Type::RESERVE || op.type == v1::Operation::Type::UNRESERVE) {
+      const bool reserve = op.type == v1::Operation::Type::RESERVE;
+      const Resources to = reserve ? op.resources : op.resources.with_reservation({});
+      const Resources from = reserve ? op.resources.with_reservation({}) : op.resources;
+      std::optional<std::string> error;
+      if (op.resources.empty() || !op.resources.filter([](const ResourceKey& k) {
+                                     return !k.reservation.is_reserved() ||
+                                            k.reservation.info().type !=
+                                                ReservationInfo::Type::kDynamic;
+                                   }).empty()) {
+        error = "RESERVE/UNRESERVE takes dynamically reserved resources";
+      } else if (!available.contains(from)) {
+        error = fmt::format("{} of '{}' exceeds what remains in the offers ('{}')",
+                            to_string(op.type), op.resources.to_string(), available.to_string());
+      } else if (Status s = m.allocator_->update_allocation(f.handle, a.handle, role, from, to);
+                 !s.ok()) {
+        error = s.error().message;
+      }
+      if (error) {
+        reject(f.info.id, "ACCEPT", fmt::format("operation {}: {}", to_string(op.type), *error));
+        continue;
+      }
+      available -= from;
+      available += to;
+      a.info.resources -= from;
+      a.info.resources += to;
+      if (auto it = m.registry_.agents.find(agent_id); it != m.registry_.agents.end()) {
+        it->second.info.resources = a.info.resources;
+      }
+      continue;
+    }
+    for (const auto& task : op.task_infos) {
+      if (auto error = invalid_task(*this, f.info.id->value, task, agent_id, available,
+                                    launched_now)) {
+        v1::TaskStatus status;
+        status.task_id = task.task_id;
+        status.state = TaskState::TASK_ERROR;
+        status.agent_id = task.agent_id;
+        status.timestamp = m.clock_.now();
+        status.source = v1::TaskStatusSource::SOURCE_MASTER;
+        status.reason = TaskStatusReason::REASON_TASK_INVALID;
+        status.message = *error;
+        publish(master_event::TaskStateChanged{task.task_id, *f.info.id, task.agent_id, role,
+                                               TaskState::TASK_ERROR, status.reason,
+                                               status.source, task.resources, *error});
+        send_event(f, sched::Event{sched::Update{std::move(status)}});
+        continue;
+      }
+      available -= task.resources;
+      launched_now.insert(task.task_id.value);
+      Task& t = tasks[{f.info.id->value, task.task_id.value}];
+      t.task = v1::Task{task.name,
+                        task.task_id,
+                        *f.info.id,
+                        a.info.id.value(),
+                        task.executor ? std::optional(task.executor->executor_id)
+                                      : std::optional(v1::ExecutorID{task.task_id.value}),
+                        task.resources,
+                        TaskState::TASK_STAGING,
+                        role};
+      f.tasks.insert(task.task_id.value);
+      a.tasks.insert({f.info.id->value, task.task_id.value});
+      publish(master_event::TaskStateChanged{task.task_id, *f.info.id, *a.info.id, role,
+                                             TaskState::TASK_STAGING, std::nullopt,
+                                             v1::TaskStatusSource::SOURCE_MASTER, task.resources,
+                                             ""});
+      send(a.endpoint, v1::RunTaskMessage{f.info, task, role});
+    }
+  }
+  // What the operations left unused goes back, filtered as the call asked.
+  recover(f, a, role, available, refuse_duration(acc.filters.refuse_seconds));
+}
+
+}  // namespace mesosim

@@ -1,0 +1,298 @@
+// Master: scheduler calls, framework subscription, failover and removal.
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "allocator/role_name.hpp"
+#include "sim/master_state.hpp"
+
+namespace mesosim {
+namespace {
+
+namespace sched = v1::scheduler;
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::optional<std::string> validate_subscribe(const sched::Call& call,
+                                              const std::set<std::string>& removed) {
+  const auto& sub = std::get<sched::Subscribe>(call.call);
+  const v1::FrameworkInfo& info = sub.framework_info;
+  if (info.name.empty()) return "framework_info.name is empty";
+  if (info.roles.empty()) return "framework_info.roles is empty";
+  if (info.roles.size() > 1 && !info.has(v1::FrameworkCapability::MULTI_ROLE)) {
+    return "a framework with several roles needs the MULTI_ROLE capability";
+  }
+  for (size_t i = 0; i < info.roles.size(); ++i) {
+    if (Status s = validate_role(info.roles[i]); !s.ok()) {
+      return fmt::format("framework_info.roles[{}]: {}", i, s.error().message);
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (info.roles[i] == info.roles[j]) {
+        return fmt::format("framework_info.roles lists '{}' twice", info.roles[i]);
+      }
+    }
+  }
+  for (const auto& r : sub.suppressed_roles) {
+    if (!contains(info.roles, r)) {
+      return fmt::format("suppressed role '{}' is not one of the framework's roles", r);
+    }
+  }
+  if (!std::isfinite(info.failover_timeout) || info.failover_timeout < 0) {
+    return "framework_info.failover_timeout must be a non-negative number of seconds";
+  }
+  if (call.framework_id && info.id && *call.framework_id != *info.id) {
+    return "framework_id and framework_info.id differ";
+  }
+  const auto id = call.framework_id ? call.framework_id : info.id;
+  if (id && removed.count(id->value)) {
+    return fmt::format("framework {} has been removed", id->value);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> Master::validate(Endpoint from, const sched::Call& call) const {
+  if (!leading_) return "this master is not the leader";
+  const State& s = *state_;
+  if (std::holds_alternative<sched::Subscribe>(call.call)) {
+    return validate_subscribe(call, s.removed_frameworks);
+  }
+  if (!call.framework_id) return "the call has no framework_id";
+  auto it = s.frameworks.find(call.framework_id->value);
+  if (it == s.frameworks.end() || !it->second.connected || it->second.endpoint != from) {
+    return fmt::format("framework {} is not subscribed on this connection",
+                       call.framework_id->value);
+  }
+  const auto& roles = it->second.info.roles;
+  auto check_roles = [&](const std::vector<std::string>& rs) -> std::optional<std::string> {
+    for (const auto& r : rs) {
+      if (!contains(roles, r)) return fmt::format("role '{}' is not one of the framework's", r);
+    }
+    return std::nullopt;
+  };
+  if (const auto* r = std::get_if<sched::Revive>(&call.call)) return check_roles(r->roles);
+  if (const auto* r = std::get_if<sched::Suppress>(&call.call)) return check_roles(r->roles);
+  if (const auto* a = std::get_if<sched::Accept>(&call.call); a && a->offer_ids.empty()) {
+    return "ACCEPT names no offer";
+  }
+  if (const auto* a = std::get_if<sched::Acknowledge>(&call.call)) {
+    if (a->uuid.empty()) return "ACKNOWLEDGE has no uuid";
+    if (a->task_id.value.empty() || a->agent_id.value.empty()) {
+      return "ACKNOWLEDGE needs task_id and agent_id";
+    }
+  }
+  if (const auto* k = std::get_if<sched::Kill>(&call.call); k && k->task_id.value.empty()) {
+    return "KILL has no task_id";
+  }
+  return std::nullopt;
+}
+
+void Master::State::handle_call(Endpoint from, const sched::Call& call) {
+  if (std::holds_alternative<sched::Subscribe>(call.call)) {
+    subscribe(from, call);
+    return;
+  }
+  if (auto error = m.validate(from, call)) {
+    reject(call.framework_id, sched::call_type(call), *error);
+    return;
+  }
+  Framework& f = *framework_by_id(call.framework_id->value);
+  std::visit(
+      [&](const auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, sched::Teardown>) {
+          remove_framework(f, "teardown");
+        } else if constexpr (std::is_same_v<T, sched::Accept>) {
+          accept(f, c);
+        } else if constexpr (std::is_same_v<T, sched::Decline>) {
+          decline(f, c);
+        } else if constexpr (std::is_same_v<T, sched::Revive>) {
+          for (const auto& r : c.roles.empty() ? f.info.roles : c.roles) {
+            std::erase(f.suppressed_roles, r);
+          }
+          m.allocator_->revive(f.handle, c.roles);
+        } else if constexpr (std::is_same_v<T, sched::Suppress>) {
+          for (const auto& r : c.roles.empty() ? f.info.roles : c.roles) {
+            if (!contains(f.suppressed_roles, r)) f.suppressed_roles.push_back(r);
+          }
+          m.allocator_->suppress(f.handle, c.roles);
+        } else if constexpr (std::is_same_v<T, sched::Kill>) {
+          kill(f, c);
+        } else if constexpr (std::is_same_v<T, sched::Acknowledge>) {
+          acknowledge(f, c);
+        } else if constexpr (std::is_same_v<T, sched::Reconcile>) {
+          reconcile(f, c);
+        }
+      },
+      call.call);
+}
+
+FrameworkInfo Master::State::allocator_info(const v1::FrameworkInfo& info,
+                                            const std::vector<std::string>& suppressed) {
+  FrameworkInfo out;
+  out.name = info.id ? info.id->value : info.name;
+  out.roles = info.roles;
+  out.suppressed_roles = suppressed;
+  out.gpu_resources = info.has(v1::FrameworkCapability::GPU_RESOURCES);
+  out.revocable_resources = info.has(v1::FrameworkCapability::REVOCABLE_RESOURCES);
+  return out;
+}
+
+Master::State::Framework& Master::State::add_framework(const v1::FrameworkInfo& info,
+                                                       bool connected,
+                                                       const std::vector<std::string>& suppressed) {
+  uint32_t handle;
+  if (!free_framework_handles.empty()) {
+    handle = free_framework_handles.back();
+    free_framework_handles.pop_back();
+  } else {
+    handle = static_cast<uint32_t>(framework_of_handle.size());
+    framework_of_handle.emplace_back();
+  }
+  framework_of_handle[handle] = info.id->value;
+  Framework& f = frameworks[info.id->value];
+  f.info = info;
+  f.handle = FrameworkId{handle};
+  f.connected = connected;
+  f.active = connected;
+  f.suppressed_roles = suppressed;
+  Status s = m.allocator_->add_framework(f.handle, allocator_info(info, suppressed), connected);
+  MESOSIM_CHECK(s.ok(), s.ok() ? "" : s.error().message.c_str());
+  return f;
+}
+
+void Master::State::subscribe(Endpoint from, const sched::Call& call) {
+  const auto& sub = std::get<sched::Subscribe>(call.call);
+  if (auto error = m.validate(from, call)) {
+    send(from, sched::Event{sched::Error{*error}});
+    reject(call.framework_id, "SUBSCRIBE", *error);
+    return;
+  }
+  v1::FrameworkInfo info = sub.framework_info;
+  std::optional<v1::FrameworkID> id = call.framework_id ? call.framework_id : info.id;
+  if (!id) {
+    // A retried SUBSCRIBE on a connection that already has its framework.
+    if (auto it = framework_at.find(from); it != framework_at.end()) id = v1::FrameworkID{it->second};
+  }
+  Framework* f = id ? framework_by_id(id->value) : nullptr;
+  const bool resubscribe = f != nullptr;
+  if (f) {
+    // A scheduler failing over to a new connection: the old one is told and dropped, and the
+    // offers it held are rescinded (Mesos does the same).
+    if (f->connected && f->endpoint && *f->endpoint != from) {
+      send(*f->endpoint, sched::Event{sched::Error{"Framework failed over"}});
+    }
+    if (f->endpoint) framework_at.erase(*f->endpoint);
+    for (const std::string& oid : std::set<std::string>(f->offers)) {
+      rescind_offer(oid, "framework failed over");
+    }
+    m.clock_.cancel(f->failover_timer);
+    info.id = id;
+    f->info = info;
+    f->suppressed_roles = sub.suppressed_roles;
+    f->connected = true;
+    f->active = true;
+    Status s = m.allocator_->update_framework(f->handle, allocator_info(info, sub.suppressed_roles));
+    MESOSIM_CHECK(s.ok(), s.ok() ? "" : s.error().message.c_str());
+    m.allocator_->activate_framework(f->handle);
+  } else {
+    if (!id) id = v1::FrameworkID{fmt::format("{}-{:04}", m.options_.master_id, next_framework++)};
+    info.id = id;
+    f = &add_framework(info, true, sub.suppressed_roles);
+  }
+  f->endpoint = from;
+  framework_at[from] = id->value;
+  m.transport_.link(m.self_, from);
+  send(from, sched::Event{sched::Subscribed{*id, m.options_.heartbeat_interval.seconds_f(),
+                                            m.options_.master_id}});
+  publish(master_event::FrameworkAdded{*id, info.name, info.roles, resubscribe});
+}
+
+void Master::State::disconnect_framework(Framework& f) {
+  if (!f.connected) return;
+  f.connected = false;
+  f.active = false;
+  if (f.endpoint) framework_at.erase(*f.endpoint);
+  m.allocator_->deactivate_framework(f.handle);
+  for (const std::string& oid : std::set<std::string>(f.offers)) {
+    rescind_offer(oid, "framework disconnected");
+  }
+  publish(master_event::FrameworkDisconnected{*f.info.id});
+  const Duration timeout = Duration::from_seconds(f.info.failover_timeout);
+  if (timeout <= Duration::zero()) {
+    remove_framework(f, "disconnected with failover_timeout 0");
+    return;
+  }
+  const std::string id = f.info.id->value;
+  f.failover_timer = m.clock_.schedule(timeout, [this, id] {
+    if (Framework* g = framework_by_id(id); g && !g->connected) {
+      remove_framework(*g, "failover_timeout expired");
+    }
+  });
+}
+
+void Master::State::remove_framework(Framework& f, const std::string& reason) {
+  const std::string id = f.info.id->value;
+  m.clock_.cancel(f.failover_timer);
+  for (const std::string& oid : std::set<std::string>(f.offers)) {
+    rescind_offer(oid, "framework removed");
+  }
+  // Agents kill its tasks; the master considers them killed now and frees their resources.
+  std::set<std::string> agents_with_tasks;
+  for (const std::string& task_id : std::set<std::string>(f.tasks)) {
+    Task& t = tasks.at({id, task_id});
+    agents_with_tasks.insert(t.task.agent_id.value);
+    if (!t.released) {
+      v1::TaskStatus status;
+      status.task_id = t.task.task_id;
+      status.state = v1::TaskState::TASK_KILLED;
+      status.agent_id = t.task.agent_id;
+      status.executor_id = t.task.executor_id;
+      status.timestamp = m.clock_.now();
+      status.source = v1::TaskStatusSource::SOURCE_MASTER;
+      status.reason = v1::TaskStatusReason::REASON_FRAMEWORK_REMOVED;
+      status.message = "framework removed: " + reason;
+      transition(t, status, false);
+    }
+    complete({id, task_id});
+  }
+  for (const auto& agent_id : agents_with_tasks) {
+    if (Agent* a = agent_by_id(agent_id); a && a->connected) {
+      send(a->endpoint, v1::ShutdownFrameworkMessage{*f.info.id});
+    }
+  }
+  m.allocator_->remove_framework(f.handle);
+  free_framework_handles.push_back(f.handle.value);
+  if (f.endpoint) framework_at.erase(*f.endpoint);
+  FrameworkView view{f.info, false, false, {}, 0};
+  completed_frameworks.push_back(std::move(view));
+  if (completed_frameworks.size() > m.options_.max_completed_frameworks) {
+    completed_frameworks.pop_front();
+  }
+  removed_frameworks.insert(id);
+  frameworks.erase(id);
+  publish(master_event::FrameworkRemoved{v1::FrameworkID{id}, reason});
+}
+
+void Master::State::decline(Framework& f, const sched::Decline& d) {
+  const std::optional<Duration> filter = refuse_duration(d.filters.refuse_seconds);
+  for (const auto& oid : d.offer_ids) {
+    auto it = offers.find(oid.value);
+    if (it == offers.end() || it->second.framework != f.handle) continue;  // Mesos ignores these
+    publish(master_event::OfferDeclined{oid, *f.info.id, filter});
+    remove_offer(oid.value, true, filter);
+  }
+}
+
+void Master::State::heartbeat() {
+  for (auto& [id, f] : frameworks) {
+    if (f.connected) send_event(f, sched::Event{sched::Heartbeat{}});
+  }
+}
+
+}  // namespace mesosim

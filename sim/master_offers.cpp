@@ -1,0 +1,93 @@
+// Master: allocation runs, offers and rescinds.
+
+#include <fmt/format.h>
+
+#include "sim/master_state.hpp"
+
+namespace mesosim {
+
+namespace sched = v1::scheduler;
+
+void Master::State::request_allocation_soon() {
+  // One run at the current time, after every message already due now: triggers that arrive
+  // together are served together (Mesos batches its allocation dispatches the same way).
+  if (batch_timer.value != 0) return;
+  batch_timer = m.clock_.schedule(Duration::zero(), [this] {
+    batch_timer = TimerId{};
+    run_allocation();
+  });
+}
+
+void Master::State::run_allocation() {
+  if (!m.allocator_->allocation_pending()) return;
+  std::vector<Allocation> allocations = m.allocator_->allocate(m.clock_.now());
+  ++m.allocation_runs_;
+  // One OFFERS event per framework, frameworks in the order they first got an offer.
+  std::vector<std::pair<std::string, std::vector<v1::Offer>>> batches;
+  for (const Allocation& a : allocations) {
+    const std::string& fid = framework_of_handle[a.framework.value];
+    Framework* f = framework_by_id(fid);
+    Agent* agent = agent_by_id(agent_of_handle[a.agent.value]);
+    if (!f || !agent) continue;
+    const std::string oid = fmt::format("{}-O{}", m.options_.master_id, next_offer++);
+    Offer& o = offers[oid];
+    o.offer = v1::Offer{v1::OfferID{oid},      *f->info.id,   *agent->info.id,
+                        agent->info.hostname,  a.role,        a.resources,
+                        agent->info.attributes};
+    o.framework = a.framework;
+    o.agent = a.agent;
+    f->offers.insert(oid);
+    agent->offers.insert(oid);
+    publish(master_event::OfferMade{o.offer.id, *f->info.id, *agent->info.id, a.role, a.resources});
+    if (m.options_.offer_timeout) {
+      o.timeout = m.clock_.schedule(*m.options_.offer_timeout, [this, oid] {
+        if (offers.count(oid)) rescind_offer(oid, "offer_timeout");
+      });
+    }
+    auto it = std::find_if(batches.begin(), batches.end(),
+                           [&](const auto& b) { return b.first == fid; });
+    if (it == batches.end()) {
+      batches.emplace_back(fid, std::vector<v1::Offer>{});
+      it = std::prev(batches.end());
+    }
+    it->second.push_back(o.offer);
+  }
+  for (auto& [fid, batch] : batches) {
+    send_event(*framework_by_id(fid), sched::Event{sched::Offers{std::move(batch)}});
+  }
+  publish(master_event::AllocationRun{allocations.size()});
+}
+
+void Master::State::recover(const Framework& f, const Agent& a, const std::string& role,
+                            const Resources& resources, std::optional<Duration> filter) {
+  if (resources.empty()) return;
+  m.allocator_->recover(m.clock_.now(), f.handle, a.handle, role, resources, filter);
+  publish(master_event::ResourcesRecovered{*f.info.id, *a.info.id, role, resources});
+}
+
+void Master::State::remove_offer(const std::string& oid, bool give_back,
+                                 std::optional<Duration> filter) {
+  auto it = offers.find(oid);
+  if (it == offers.end()) return;
+  Offer o = std::move(it->second);
+  offers.erase(it);
+  m.clock_.cancel(o.timeout);
+  Framework* f = framework_by_id(o.offer.framework_id.value);
+  Agent* a = agent_by_id(o.offer.agent_id.value);
+  if (f) f->offers.erase(oid);
+  if (a) a->offers.erase(oid);
+  if (give_back && f && a) recover(*f, *a, o.offer.role, o.offer.resources, filter);
+}
+
+void Master::State::rescind_offer(const std::string& oid, const std::string& reason) {
+  auto it = offers.find(oid);
+  if (it == offers.end()) return;
+  const v1::FrameworkID fid = it->second.offer.framework_id;
+  if (Framework* f = framework_by_id(fid.value)) {
+    send_event(*f, sched::Event{sched::Rescind{v1::OfferID{oid}}});
+  }
+  publish(master_event::OfferRescinded{v1::OfferID{oid}, fid, reason});
+  remove_offer(oid, true, std::nullopt);
+}
+
+}  // namespace mesosim

@@ -1,0 +1,149 @@
+#pragma once
+
+// Private state and logic of Master, split across master_*.cpp files by concern:
+//   master.cpp            construction, dispatch, election, timers, events, introspection
+//   master_frameworks.cpp subscribe, failover, teardown, heartbeats, decline, revive, suppress
+//   master_offers.cpp     allocation runs, offers, rescinds
+//   master_accept.cpp     ACCEPT validation, RESERVE/UNRESERVE, LAUNCH
+//   master_agents.cpp     registration, re-registration, health, unreachable agents
+//   master_tasks.cpp      status updates, acknowledgements, kill, reconciliation
+// Not part of the master's contract.
+
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/master.hpp"
+
+namespace mesosim {
+
+using TaskKey = std::pair<std::string, std::string>;  // (framework id, task id)
+
+struct Master::State {
+  explicit State(Master& master) : m(master) {}
+
+  struct Agent {
+    v1::AgentInfo info;  // with id
+    AgentId handle;
+    Endpoint endpoint;
+    bool connected = true;
+    int missed_pings = 0;
+    bool pong_received = true;
+    TimerId ping_timer;
+    std::set<std::string> offers;
+    std::set<TaskKey> tasks;
+  };
+  struct Framework {
+    v1::FrameworkInfo info;  // with id
+    FrameworkId handle;
+    std::optional<Endpoint> endpoint;
+    bool connected = false;
+    bool active = false;
+    std::vector<std::string> suppressed_roles;
+    TimerId failover_timer;
+    std::set<std::string> offers;
+    std::set<std::string> tasks;
+    std::deque<TaskView> completed;
+  };
+  struct Task {
+    v1::Task task;
+    std::optional<v1::TaskStatus> last_status;  // the newest status forwarded to the framework
+    bool unreachable = false;
+    bool released = false;                       // resources returned to the allocator
+    std::optional<std::string> terminal_uuid;    // acknowledging it completes the task
+  };
+  struct Offer {
+    v1::Offer offer;
+    FrameworkId framework;
+    AgentId agent;
+    TimerId timeout;
+  };
+
+  Master& m;
+  std::map<std::string, Agent> agents;
+  std::map<std::string, Framework> frameworks;
+  std::map<TaskKey, Task> tasks;
+  std::map<std::string, Offer> offers;
+  std::map<Endpoint, std::string> agent_at;      // endpoint -> agent id
+  std::map<Endpoint, std::string> framework_at;  // endpoint -> framework id
+  std::vector<std::string> agent_of_handle;
+  std::vector<std::string> framework_of_handle;
+  std::vector<uint32_t> free_agent_handles;
+  std::vector<uint32_t> free_framework_handles;
+  std::set<std::string> removed_frameworks;  // torn down: may not resubscribe
+  std::deque<FrameworkView> completed_frameworks;
+  // Unreachable agents' tasks of partition-aware frameworks, kept so they can come back.
+  std::map<std::string, std::set<TaskKey>> unreachable_tasks;  // by agent id
+  uint64_t next_agent = 0;
+  uint64_t next_framework = 0;
+  uint64_t next_offer = 0;
+  TimerId allocation_timer;
+  TimerId batch_timer;
+  TimerId heartbeat_timer;
+  TimerId reregister_timer;
+
+  // master.cpp
+  void publish(MasterEventBody body);
+  bool observed() const { return !m.observers_.empty(); }
+  void send(Endpoint to, Message message);
+  void send_event(Framework& f, v1::scheduler::Event event);
+  void reject(std::optional<v1::FrameworkID> framework, std::string_view call, std::string message);
+  Framework* framework_by_id(const std::string& id);
+  Framework* framework_at_endpoint(Endpoint from);
+  Agent* agent_by_id(const std::string& id);
+  void start_timers();
+  void stop_timers();
+
+  // master_frameworks.cpp
+  void subscribe(Endpoint from, const v1::scheduler::Call& call);
+  void handle_call(Endpoint from, const v1::scheduler::Call& call);
+  void disconnect_framework(Framework& f);
+  void remove_framework(Framework& f, const std::string& reason);
+  Framework& add_framework(const v1::FrameworkInfo& info, bool connected,
+                           const std::vector<std::string>& suppressed);
+  void decline(Framework& f, const v1::scheduler::Decline& decline);
+  void heartbeat();
+  static FrameworkInfo allocator_info(const v1::FrameworkInfo& info,
+                                      const std::vector<std::string>& suppressed);
+
+  // master_offers.cpp
+  void request_allocation_soon();
+  void run_allocation();
+  void make_offer(const Allocation& allocation);
+  void remove_offer(const std::string& offer_id, bool recover, std::optional<Duration> filter);
+  void rescind_offer(const std::string& offer_id, const std::string& reason);
+  void recover(const Framework& f, const Agent& a, const std::string& role,
+               const Resources& resources, std::optional<Duration> filter);
+
+  // master_accept.cpp
+  void accept(Framework& f, const v1::scheduler::Accept& accept);
+  void drop_tasks(Framework& f, const std::vector<v1::Operation>& operations,
+                  v1::TaskStatusReason reason, const std::string& message);
+
+  // master_agents.cpp
+  void register_agent(Endpoint from, const v1::RegisterAgentMessage& msg);
+  void reregister_agent(Endpoint from, const v1::ReregisterAgentMessage& msg);
+  Agent& admit_agent(Endpoint from, const v1::AgentInfo& info, bool reregistered,
+                     const std::vector<UsedResources>& used);
+  void ping(const std::string& agent_id);
+  void pong(Endpoint from);
+  void agent_exited(Agent& a);
+  void mark_unreachable(Agent& a, const std::string& reason);
+  void reregister_timeout();
+
+  // master_tasks.cpp
+  void status_update(Endpoint from, const v1::StatusUpdate& update);
+  void acknowledge(Framework& f, const v1::scheduler::Acknowledge& ack);
+  void kill(Framework& f, const v1::scheduler::Kill& kill);
+  void reconcile(Framework& f, const v1::scheduler::Reconcile& reconcile);
+  // Sets the task's latest state; releases its resources when it turns terminal or
+  // unreachable; tells the framework (with `uuid` when the agent wants an acknowledgement).
+  void transition(Task& t, v1::TaskStatus status, bool forward);
+  void release(Task& t);
+  void complete(const TaskKey& key);
+  v1::TaskState visible_state(const Framework& f, v1::TaskState state) const;
+};
+
+}  // namespace mesosim

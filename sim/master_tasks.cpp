@@ -1,0 +1,197 @@
+// Master: status updates and acknowledgements, KILL, reconciliation, task state bookkeeping.
+
+#include <fmt/format.h>
+
+#include "sim/master_state.hpp"
+
+namespace mesosim {
+namespace {
+
+namespace sched = v1::scheduler;
+using v1::TaskState;
+
+}  // namespace
+
+v1::TaskState Master::State::visible_state(const Framework& f, TaskState state) const {
+  if (f.info.has(v1::FrameworkCapability::PARTITION_AWARE)) return state;
+  switch (state) {
+    case TaskState::TASK_DROPPED:
+    case TaskState::TASK_UNREACHABLE:
+    case TaskState::TASK_GONE:
+    case TaskState::TASK_GONE_BY_OPERATOR:
+    case TaskState::TASK_UNKNOWN:
+      return TaskState::TASK_LOST;
+    default:
+      return state;
+  }
+}
+
+void Master::State::release(Task& t) {
+  if (t.released) return;
+  t.released = true;
+  Framework* f = framework_by_id(t.task.framework_id.value);
+  Agent* a = agent_by_id(t.task.agent_id.value);
+  if (!f || !a) return;
+  recover(*f, *a, t.task.role, t.task.resources, std::nullopt);
+  if (m.options_.allocate_on_task_end) m.allocator_->request_allocation(a->handle);
+}
+
+void Master::State::transition(Task& t, v1::TaskStatus status, bool forward) {
+  const TaskState latest = status.state;
+  if (t.task.state != latest) {
+    t.task.state = latest;
+    publish(master_event::TaskStateChanged{t.task.task_id, t.task.framework_id, t.task.agent_id,
+                                           t.task.role, latest, status.reason, status.source,
+                                           t.task.resources, status.message});
+  }
+  if (v1::is_terminal(latest) || latest == TaskState::TASK_UNREACHABLE) release(t);
+  Framework* f = framework_by_id(t.task.framework_id.value);
+  if (f) status.state = visible_state(*f, status.state);
+  t.last_status = status;
+  if (forward && f) send_event(*f, sched::Event{sched::Update{status}});
+}
+
+void Master::State::complete(const TaskKey& key) {
+  auto it = tasks.find(key);
+  if (it == tasks.end()) return;
+  Task t = std::move(it->second);
+  tasks.erase(it);
+  if (Agent* a = agent_by_id(t.task.agent_id.value)) a->tasks.erase(key);
+  if (auto u = unreachable_tasks.find(t.task.agent_id.value); u != unreachable_tasks.end()) {
+    u->second.erase(key);
+  }
+  if (Framework* f = framework_by_id(key.first)) {
+    f->tasks.erase(key.second);
+    f->completed.push_back(TaskView{t.task, t.last_status, false});
+    if (f->completed.size() > m.options_.max_completed_tasks_per_framework) {
+      f->completed.pop_front();
+    }
+  }
+}
+
+void Master::State::status_update(Endpoint from, const v1::StatusUpdate& update) {
+  auto at = agent_at.find(from);
+  if (at == agent_at.end()) return;  // not registered (here): it resends after registering
+  Agent& a = *agent_by_id(at->second);
+  const TaskKey key{update.framework_id.value, update.status.task_id.value};
+  Framework* f = framework_by_id(key.first);
+  auto it = tasks.find(key);
+  if (it == tasks.end()) {
+    // A task this master does not track (it completed it, or never learned of it). The
+    // framework still gets the update if it is here to acknowledge it; otherwise the master
+    // acknowledges so the agent stops retrying.
+    if (f && f->connected) {
+      send_event(*f, sched::Event{sched::Update{update.status}});
+    } else if (update.status.uuid) {
+      send(from, v1::StatusUpdateAcknowledgementMessage{*a.info.id, update.framework_id,
+                                                        update.status.task_id,
+                                                        *update.status.uuid});
+    }
+    return;
+  }
+  Task& t = it->second;
+  v1::TaskStatus status = update.status;
+  const TaskState latest = update.latest_state.value_or(status.state);
+  if (t.task.state != latest) {
+    t.task.state = latest;
+    publish(master_event::TaskStateChanged{t.task.task_id, t.task.framework_id, t.task.agent_id,
+                                           t.task.role, latest, status.reason, status.source,
+                                           t.task.resources, status.message});
+  }
+  if (v1::is_terminal(latest)) release(t);
+  if (v1::is_terminal(status.state) && status.uuid) t.terminal_uuid = status.uuid;
+  if (!f) {
+    if (status.uuid) {
+      send(from, v1::StatusUpdateAcknowledgementMessage{*a.info.id, update.framework_id,
+                                                        status.task_id, *status.uuid});
+    }
+    if (v1::is_terminal(status.state)) complete(key);
+    return;
+  }
+  status.state = visible_state(*f, status.state);
+  t.last_status = status;
+  send_event(*f, sched::Event{sched::Update{std::move(status)}});
+  // Without a uuid nobody acknowledges it, so a terminal update completes the task at once
+  // (but not an agent's TASK_DROPPED for a duplicate launch: the task it names lives on).
+  if (v1::is_terminal(update.status.state) && v1::is_terminal(latest) && !update.status.uuid) {
+    complete(key);
+  }
+}
+
+void Master::State::acknowledge(Framework& f, const sched::Acknowledge& ack) {
+  Agent* a = agent_by_id(ack.agent_id.value);
+  if (!a) {
+    reject(f.info.id, "ACKNOWLEDGE",
+           fmt::format("agent {} is not registered", ack.agent_id.value));
+    return;
+  }
+  send(a->endpoint,
+       v1::StatusUpdateAcknowledgementMessage{ack.agent_id, *f.info.id, ack.task_id, ack.uuid});
+  const TaskKey key{f.info.id->value, ack.task_id.value};
+  auto it = tasks.find(key);
+  if (it != tasks.end() && it->second.terminal_uuid == ack.uuid) complete(key);
+}
+
+void Master::State::kill(Framework& f, const sched::Kill& k) {
+  auto it = tasks.find({f.info.id->value, k.task_id.value});
+  if (it == tasks.end()) {
+    // Unknown here: answer as reconciliation would (Mesos does the same).
+    reconcile(f, sched::Reconcile{{sched::Reconcile::Task{k.task_id, k.agent_id}}});
+    return;
+  }
+  Task& t = it->second;
+  if (t.released) return;
+  if (Agent* a = agent_by_id(t.task.agent_id.value)) {
+    send(a->endpoint, v1::KillTaskMessage{*f.info.id, t.task.task_id});
+  }
+}
+
+void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
+  auto answer = [&](const v1::TaskID& task_id, const std::optional<v1::AgentID>& agent_id,
+                    TaskState state, const std::optional<v1::ExecutorID>& executor_id) {
+    v1::TaskStatus status;
+    status.task_id = task_id;
+    status.state = visible_state(f, state);
+    if (agent_id) status.agent_id = *agent_id;
+    status.executor_id = executor_id;
+    status.timestamp = m.clock_.now();
+    status.source = v1::TaskStatusSource::SOURCE_MASTER;
+    status.reason = v1::TaskStatusReason::REASON_RECONCILIATION;
+    status.message = "reconciliation";
+    send_event(f, sched::Event{sched::Update{std::move(status)}});
+  };
+  if (r.tasks.empty()) {
+    for (const auto& task_id : f.tasks) {
+      const Task& t = tasks.at({f.info.id->value, task_id});
+      answer(t.task.task_id, t.task.agent_id, t.task.state, t.task.executor_id);
+    }
+    return;
+  }
+  for (const auto& q : r.tasks) {
+    auto it = tasks.find({f.info.id->value, q.task_id.value});
+    if (it != tasks.end()) {
+      const Task& t = it->second;
+      answer(t.task.task_id, t.task.agent_id, t.task.state, t.task.executor_id);
+      continue;
+    }
+    if (!q.agent_id) {
+      answer(q.task_id, std::nullopt, TaskState::TASK_UNKNOWN, std::nullopt);
+      continue;
+    }
+    if (agent_by_id(q.agent_id->value)) {
+      answer(q.task_id, q.agent_id, TaskState::TASK_GONE, std::nullopt);
+      continue;
+    }
+    auto reg = m.registry_.agents.find(q.agent_id->value);
+    if (reg == m.registry_.agents.end()) {
+      answer(q.task_id, q.agent_id, TaskState::TASK_UNKNOWN, std::nullopt);
+    } else if (reg->second.state == Registry::AgentState::kUnreachable) {
+      answer(q.task_id, q.agent_id, TaskState::TASK_UNREACHABLE, std::nullopt);
+    } else if (reg->second.state == Registry::AgentState::kGone) {
+      answer(q.task_id, q.agent_id, TaskState::TASK_GONE_BY_OPERATOR, std::nullopt);
+    }
+    // Admitted but not yet re-registered with this master: no answer until it does.
+  }
+}
+
+}  // namespace mesosim

@@ -1,0 +1,328 @@
+#pragma once
+
+// The messages of the Mesos protocol as plain structs, named after the Mesos v1 API
+// (scheduler calls and events) and Mesos's internal agent messages. They carry no transport
+// detail: the simulator moves them as values, and live mode maps them to the v1 JSON shapes
+// (field names here are the protobuf names, so the mapping is mechanical).
+//
+// IDs are Mesos's string IDs (`{"value": "..."}` in JSON). The allocator's dense handles are the
+// master's business and never appear here.
+
+#include <compare>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "allocator/resources.hpp"
+#include "allocator/time.hpp"
+
+namespace mesosim::v1 {
+
+template <typename Tag>
+struct StringId {
+  std::string value;
+  auto operator<=>(const StringId&) const = default;
+};
+struct FrameworkIdTag {};
+struct AgentIdTag {};
+struct OfferIdTag {};
+struct TaskIdTag {};
+struct ExecutorIdTag {};
+using FrameworkID = StringId<FrameworkIdTag>;
+using AgentID = StringId<AgentIdTag>;
+using OfferID = StringId<OfferIdTag>;
+using TaskID = StringId<TaskIdTag>;
+using ExecutorID = StringId<ExecutorIdTag>;
+
+enum class TaskState {
+  TASK_STAGING,
+  TASK_STARTING,
+  TASK_RUNNING,
+  TASK_KILLING,
+  TASK_FINISHED,
+  TASK_FAILED,
+  TASK_KILLED,
+  TASK_ERROR,
+  TASK_LOST,
+  TASK_DROPPED,
+  TASK_UNREACHABLE,
+  TASK_GONE,
+  TASK_GONE_BY_OPERATOR,
+  TASK_UNKNOWN,
+};
+std::string_view to_string(TaskState state);
+std::optional<TaskState> parse_task_state(std::string_view text);
+// FINISHED, FAILED, KILLED, ERROR, LOST, DROPPED, GONE, GONE_BY_OPERATOR.
+bool is_terminal(TaskState state);
+
+enum class TaskStatusSource { SOURCE_MASTER, SOURCE_AGENT, SOURCE_EXECUTOR };
+std::string_view to_string(TaskStatusSource source);
+
+enum class TaskStatusReason {
+  REASON_AGENT_DISCONNECTED,
+  REASON_AGENT_REMOVED,
+  REASON_AGENT_RESTARTED,
+  REASON_AGENT_UNKNOWN,
+  REASON_COMMAND_EXECUTOR_FAILED,
+  REASON_CONTAINER_LIMITATION_MEMORY,
+  REASON_EXECUTOR_TERMINATED,
+  REASON_FRAMEWORK_REMOVED,
+  REASON_INVALID_OFFERS,
+  REASON_MASTER_DISCONNECTED,
+  REASON_RECONCILIATION,
+  REASON_RESOURCES_UNKNOWN,
+  REASON_TASK_INVALID,
+  REASON_TASK_KILLED_DURING_LAUNCH,
+  REASON_TASK_UNKNOWN,
+  REASON_TASK_UNAUTHORIZED,
+};
+std::string_view to_string(TaskStatusReason reason);
+
+enum class FrameworkCapability {
+  MULTI_ROLE,
+  GPU_RESOURCES,
+  PARTITION_AWARE,
+  REVOCABLE_RESOURCES,
+  TASK_KILLING_STATE,
+  REGION_AWARE,
+};
+std::string_view to_string(FrameworkCapability capability);
+std::optional<FrameworkCapability> parse_capability(std::string_view text);
+
+struct FrameworkInfo {
+  std::string user;
+  std::string name;
+  std::optional<FrameworkID> id;
+  std::vector<std::string> roles;
+  std::vector<FrameworkCapability> capabilities;
+  double failover_timeout = 0;  // seconds
+  std::string principal;
+  std::string hostname;
+
+  bool has(FrameworkCapability c) const;
+};
+
+struct Attribute {
+  std::string name;
+  std::string value;  // TEXT attributes (rack, zone, ...)
+  bool operator==(const Attribute&) const = default;
+};
+
+struct AgentInfo {
+  std::string hostname;
+  std::optional<AgentID> id;
+  Resources resources;
+  std::vector<Attribute> attributes;
+};
+
+struct Offer {
+  OfferID id;
+  FrameworkID framework_id;
+  AgentID agent_id;
+  std::string hostname;
+  std::string role;  // allocation_info.role
+  Resources resources;
+  std::vector<Attribute> attributes;
+};
+
+struct CommandInfo {
+  bool shell = true;
+  std::string value;
+  std::vector<std::string> arguments;
+  std::vector<std::pair<std::string, std::string>> environment;
+};
+
+struct ExecutorInfo {
+  ExecutorID executor_id;
+  std::string name;
+  CommandInfo command;
+  Resources resources;
+};
+
+// Simulation only: what a simulated agent does with a task. Live agents run `command` instead
+// and ignore this.
+struct SimulatedWork {
+  Duration duration;                            // run time once RUNNING
+  TaskState final_state = TaskState::TASK_FINISHED;  // FINISHED or FAILED
+  Resources usage;                              // what it really uses; empty = its resources
+};
+
+struct TaskInfo {
+  std::string name;
+  TaskID task_id;
+  AgentID agent_id;
+  Resources resources;
+  std::optional<CommandInfo> command;    // a command task runs under a command executor
+  std::optional<ExecutorInfo> executor;  // or under the framework's own executor
+  std::vector<std::pair<std::string, std::string>> labels;
+  std::optional<SimulatedWork> work;
+};
+
+struct Filters {
+  std::optional<double> refuse_seconds;
+};
+
+struct Operation {
+  enum class Type { LAUNCH, RESERVE, UNRESERVE };
+  Type type = Type::LAUNCH;
+  std::vector<TaskInfo> task_infos;  // LAUNCH
+  Resources resources;               // RESERVE / UNRESERVE
+};
+std::string_view to_string(Operation::Type type);
+
+struct TaskStatus {
+  TaskID task_id;
+  TaskState state = TaskState::TASK_STAGING;
+  AgentID agent_id;
+  std::optional<ExecutorID> executor_id;
+  Time timestamp;
+  std::optional<std::string> uuid;  // present when the update must be acknowledged
+  TaskStatusSource source = TaskStatusSource::SOURCE_MASTER;
+  std::optional<TaskStatusReason> reason;
+  std::string message;
+};
+
+// A task as the agent reports it when re-registering, and as master state shows it.
+struct Task {
+  std::string name;
+  TaskID task_id;
+  FrameworkID framework_id;
+  AgentID agent_id;
+  std::optional<ExecutorID> executor_id;
+  Resources resources;
+  TaskState state = TaskState::TASK_STAGING;  // latest state
+  std::string role;
+};
+
+namespace scheduler {
+
+struct Subscribe {
+  FrameworkInfo framework_info;
+  std::vector<std::string> suppressed_roles;
+};
+struct Teardown {};
+struct Accept {
+  std::vector<OfferID> offer_ids;
+  std::vector<Operation> operations;
+  Filters filters;
+};
+struct Decline {
+  std::vector<OfferID> offer_ids;
+  Filters filters;
+};
+struct Revive {
+  std::vector<std::string> roles;  // empty: all roles
+};
+struct Suppress {
+  std::vector<std::string> roles;  // empty: all roles
+};
+struct Kill {
+  TaskID task_id;
+  std::optional<AgentID> agent_id;
+};
+struct Acknowledge {
+  AgentID agent_id;
+  TaskID task_id;
+  std::string uuid;
+};
+struct Reconcile {
+  struct Task {
+    TaskID task_id;
+    std::optional<AgentID> agent_id;
+  };
+  std::vector<Task> tasks;  // empty: implicit reconciliation
+};
+
+struct Call {
+  std::optional<FrameworkID> framework_id;  // absent only on a first SUBSCRIBE
+  std::variant<Subscribe, Teardown, Accept, Decline, Revive, Suppress, Kill, Acknowledge,
+               Reconcile>
+      call;
+};
+// "SUBSCRIBE", "ACCEPT", ...
+std::string_view call_type(const Call& call);
+
+struct Subscribed {
+  FrameworkID framework_id;
+  double heartbeat_interval_seconds = 15;
+  std::string master_id;
+};
+struct Offers {
+  std::vector<Offer> offers;
+};
+struct Rescind {
+  OfferID offer_id;
+};
+struct Update {
+  TaskStatus status;
+};
+struct Failure {
+  std::optional<AgentID> agent_id;
+  std::optional<ExecutorID> executor_id;
+  std::optional<int> status;
+};
+struct Error {
+  std::string message;
+};
+struct Heartbeat {};
+
+struct Event {
+  std::variant<Subscribed, Offers, Rescind, Update, Failure, Error, Heartbeat> event;
+};
+// "SUBSCRIBED", "OFFERS", ...
+std::string_view event_type(const Event& event);
+
+}  // namespace scheduler
+
+// Agent <-> master messages, named after Mesos's internal messages.
+struct RegisterAgentMessage {
+  AgentInfo agent;
+};
+struct AgentRegisteredMessage {
+  AgentID agent_id;
+};
+struct ReregisterAgentMessage {
+  AgentInfo agent;  // with its id
+  std::vector<Task> tasks;
+  std::vector<FrameworkInfo> frameworks;  // of those tasks, with ids
+};
+struct AgentReregisteredMessage {
+  AgentID agent_id;
+};
+struct RunTaskMessage {
+  FrameworkInfo framework;  // with its id
+  TaskInfo task;
+  std::string role;  // allocation role of the task's resources
+};
+struct KillTaskMessage {
+  FrameworkID framework_id;
+  TaskID task_id;
+};
+struct StatusUpdate {
+  FrameworkID framework_id;
+  TaskStatus status;  // status.uuid identifies the update
+  std::optional<TaskState> latest_state;  // the agent's newest state of the task
+};
+struct StatusUpdateMessage {
+  StatusUpdate update;
+};
+struct StatusUpdateAcknowledgementMessage {
+  AgentID agent_id;
+  FrameworkID framework_id;
+  TaskID task_id;
+  std::string uuid;
+};
+struct PingAgentMessage {
+  bool connected = true;
+};
+struct PongAgentMessage {};
+struct ShutdownFrameworkMessage {
+  FrameworkID framework_id;
+};
+struct ShutdownAgentMessage {
+  std::string message;
+};
+
+}  // namespace mesosim::v1
