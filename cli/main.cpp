@@ -1,0 +1,35 @@
+// The `mesosim` program.
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/demo.hpp"
+#include "mesosim/version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mesosim: a Mesos-style cluster manager core, simulated or live"};
+  app.set_version_flag("--version", std::string("mesosim ") + mesosim::kVersion);
+  app.require_subcommand(1);
+
+  mesosim::DemoOptions demo;
+  CLI::App* demo_cmd =
+      app.add_subcommand("demo", "Serve a small cluster with the DRF allocator and print offers");
+  demo_cmd->add_option("--policy", demo.policy, "Allocation policy")
+      ->check(CLI::IsMember({"drf"}));
+  demo_cmd->add_option("--agents", demo.agents, "Number of agents")->check(CLI::Range(1, 10000));
+  demo_cmd->add_option("--cycles", demo.cycles, "Allocation intervals to run")
+      ->check(CLI::Range(1, 1000));
+  demo_cmd->add_option("--seed", demo.seed, "Seed of the run");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (demo_cmd->parsed()) {
+    if (mesosim::Status s = mesosim::run_demo(demo, std::cout); !s.ok()) {
+      fmt::print(stderr, "mesosim demo: {}\n", s.error().message);
+      return 2;
+    }
+  }
+  return 0;
+}
