@@ -87,6 +87,9 @@ void Master::receive(Endpoint from, Message message) {
         // Everything else is addressed to agents or schedulers, not to a master.
       },
       message);
+  // Events that warrant an allocation (a framework subscribed, an agent registered, a revive,
+  // a task's end) are served by one run at this instant, after everything already due now.
+  if (leading_ && allocator_->allocation_pending()) state_->request_allocation_soon();
 }
 
 // ---- State: shared helpers ----
