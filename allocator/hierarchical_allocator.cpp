@@ -222,6 +222,13 @@ Status HierarchicalAllocator::add_framework(FrameworkId id, const FrameworkInfo&
                                             bool active) {
   if (framework(id)) return Error{fmt::format("framework {} is already added", id.value)};
   if (info.roles.empty()) return Error{fmt::format("framework '{}' has no role", info.name)};
+  for (const auto& r : info.roles) {
+    // The name orders frameworks within a role, so it must be unique there.
+    const RoleIdx idx = find_role(r);
+    if (idx != kNoRole && roles_[idx]->frameworks->find(info.name) != DrfSorter::kNoClient) {
+      return Error{fmt::format("framework name '{}' is already used in role '{}'", info.name, r)};
+    }
+  }
   for (size_t i = 0; i < info.roles.size(); ++i) {
     if (Status s = validate_role(info.roles[i]); !s.ok()) return s;
     for (size_t j = 0; j < i; ++j) {
@@ -259,6 +266,11 @@ Status HierarchicalAllocator::update_framework(FrameworkId id, const FrameworkIn
   }
   for (const auto& r : info.roles) {
     if (Status s = validate_role(r); !s.ok()) return s;
+    const RoleIdx idx = find_role(r);
+    if (idx != kNoRole && !framework_role(*f, idx) &&
+        roles_[idx]->frameworks->find(info.name) != DrfSorter::kNoClient) {
+      return Error{fmt::format("framework name '{}' is already used in role '{}'", info.name, r)};
+    }
   }
   f->info = info;
   for (const auto& r : info.roles) {
@@ -417,18 +429,29 @@ Status HierarchicalAllocator::update_allocation(FrameworkId fid, AgentId aid, st
   const RoleIdx r = find_role(role);
   FrameworkRole* fr = (f && r != kNoRole) ? framework_role(*f, r) : nullptr;
   if (!f || !a || !fr) return Error{"update_allocation: unknown framework, agent or role"};
-  if (!(Quantities::of(from) == Quantities::of(to)) ||
-      from.non_scalars().empty() != to.non_scalars().empty()) {
+  // RESERVE and UNRESERVE change who the resources are reserved for, nothing else.
+  if (from.empty() || !(from.with_reservation({}) == to.with_reservation({}))) {
     return Error{fmt::format("operation changes quantities: '{}' -> '{}'", from.to_string(),
                              to.to_string())};
   }
-  for (const auto& e : to.scalar_entries()) {
-    if (!e.key.reservation.is_reserved()) continue;
-    const std::string& owner = e.key.reservation.role();
-    if (owner != role && !is_strict_subrole(role, owner)) {
-      return Error{fmt::format("role '{}' cannot reserve for role '{}'", role, owner)};
+  std::optional<Error> bad;
+  auto check = [&](const ResourceKey& key) {
+    if (bad || !key.reservation.is_reserved()) return;
+    if (key.reservation.info().type != ReservationInfo::Type::kDynamic) {
+      bad = Error{fmt::format(
+          "'{}' is statically reserved: only dynamic reservations can be made or removed",
+          to_string(key))};
+    } else if (key.reservation.role() != role) {
+      // Mesos: a framework reserves for its allocation role, never for an ancestor or sibling.
+      bad = Error{fmt::format("role '{}' cannot reserve for role '{}'", role,
+                              key.reservation.role())};
     }
+  };
+  for (const Resources* side : {&from, &to}) {
+    for (const auto& e : side->scalar_entries()) check(e.key);
+    for (const auto& e : side->range_entries()) check(e.key);
   }
+  if (bad) return *bad;
   if (!allocated(fid, aid, role).contains(from)) {
     return Error{fmt::format("'{}' is not allocated to the framework on that agent",
                              from.to_string())};

@@ -57,7 +57,9 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
       if (a) candidates.push_back(a->id);
     }
   } else {
-    candidates = requested_agents_;
+    for (AgentId id : requested_agents_) {
+      if (agent(id)) candidates.push_back(id);  // requests for unknown agents are ignored
+    }
     std::sort(candidates.begin(), candidates.end());
   }
   all_agents_requested_ = false;
@@ -195,7 +197,9 @@ std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent&
   offer += toward;
   offer += extra;
   if (offer.empty()) {
-    explain(f, role, a.id, limited ? SkipReason::kQuotaLimit : SkipReason::kHeadroom);
+    explain(f, role, a.id,
+            limited ? SkipReason::kQuotaLimit
+                    : (held ? SkipReason::kHeadroom : SkipReason::kBelowMinAllocatable));
     return std::nullopt;
   }
   const RoleIdx r = role.idx;

@@ -307,12 +307,19 @@ TEST(StaticPartitionAllocatorTest, ReservationStaysInsideItsPartition) {
   ASSERT_THAT(alloc->allocate(at_seconds(0)), SizeIs(1));
 
   const Resources cpus = R("cpus:1");
+  auto dynamic_for = [](std::string role) {
+    ReservationInfo info;
+    info.type = ReservationInfo::Type::kDynamic;
+    info.role = std::move(role);
+    info.principal = "p";
+    return Reservation::of(info);
+  };
   Status away = alloc->update_allocation(framework_id(0), agent_id(0), "a/x", cpus,
-                                         cpus.with_reservation(Reservation::static_for("a")));
+                                         cpus.with_reservation(dynamic_for("a")));
   ASSERT_FALSE(away.ok());
   EXPECT_THAT(away.error().message, HasSubstr("would leave partition 'a/x'"));
 
-  const Resources reserved = cpus.with_reservation(Reservation::static_for("a/x"));
+  const Resources reserved = cpus.with_reservation(dynamic_for("a/x"));
   ASSERT_TRUE(alloc->update_allocation(framework_id(0), agent_id(0), "a/x", cpus, reserved).ok());
   EXPECT_EQ(alloc->slice(agent_id(0), "a/x"), R("cpus:3;mem:4096") + reserved);
   EXPECT_EQ(alloc->total(agent_id(0)), R("cpus:7;mem:8192") + reserved);
