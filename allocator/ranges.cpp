@@ -6,21 +6,14 @@
 #include <fmt/format.h>
 
 #include "allocator/check.hpp"
+#include "allocator/text.hpp"
 
 namespace mesosim {
 namespace {
 
-// The same whitespace the resource text parser skips, so a ranges value may span lines.
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 std::optional<uint64_t> parse_u64(std::string_view s) {
-  s = trim(s);
+  s = trim_space(s);
   uint64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
@@ -34,15 +27,15 @@ RangeSet::RangeSet(std::vector<Interval> intervals) : intervals_(std::move(inter
 }
 
 Result<RangeSet> RangeSet::parse(std::string_view text) {
-  const std::string_view t = trim(text);
+  const std::string_view t = trim_space(text);
   if (t.size() < 2 || t.front() != '[' || t.back() != ']') {
     return Error{fmt::format("expected ranges like '[31000-32000]', found '{}'", text)};
   }
-  std::string_view body = trim(t.substr(1, t.size() - 2));
+  std::string_view body = trim_space(t.substr(1, t.size() - 2));
   std::vector<Interval> out;
   while (!body.empty()) {
     const size_t comma = body.find(',');
-    const std::string_view item = trim(body.substr(0, comma));
+    const std::string_view item = trim_space(body.substr(0, comma));
     const size_t dash = item.find('-');
     if (dash == std::string_view::npos) {
       return Error{fmt::format("expected a range 'begin-end' in '{}', found '{}'", text, item)};
@@ -58,7 +51,7 @@ Result<RangeSet> RangeSet::parse(std::string_view text) {
     out.push_back({*b, *e});
     if (comma == std::string_view::npos) break;
     body.remove_prefix(comma + 1);
-    if (trim(body).empty()) return Error{fmt::format("trailing ',' in ranges '{}'", text)};
+    if (trim_space(body).empty()) return Error{fmt::format("trailing ',' in ranges '{}'", text)};
   }
   return RangeSet(std::move(out));
 }

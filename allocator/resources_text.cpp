@@ -4,18 +4,11 @@
 
 #include "allocator/resources.hpp"
 #include "allocator/role_name.hpp"
+#include "allocator/text.hpp"
 
 namespace mesosim {
 namespace {
 
-// '\r' too, so text from a file with CRLF line ends parses like text with LF ones.
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // Splits on `sep` outside brackets, braces and parentheses.
 Result<std::vector<std::string_view>> split_top(std::string_view text, char sep,
@@ -96,8 +89,8 @@ Status parse_item(std::string_view item, std::string_view default_role, Resource
   if (colon == std::string_view::npos) {
     return Error{fmt::format("expected 'name:value' in resource item '{}'", whole)};
   }
-  std::string_view head = trim(item.substr(0, colon));
-  const std::string_view value = trim(item.substr(colon + 1));
+  std::string_view head = trim_space(item.substr(0, colon));
+  const std::string_view value = trim_space(item.substr(colon + 1));
 
   bool revocable = false;
   bool dynamic = false;
@@ -120,7 +113,7 @@ Status parse_item(std::string_view item, std::string_view default_role, Resource
     } else {
       return Error{fmt::format("unknown tag '{{{}}}' in resource item '{}'", tag, whole)};
     }
-    head = trim(head.substr(0, open));
+    head = trim_space(head.substr(0, open));
   }
 
   std::string_view role = default_role;
@@ -129,8 +122,8 @@ Status parse_item(std::string_view item, std::string_view default_role, Resource
     if (open == std::string_view::npos) {
       return Error{fmt::format("unbalanced ')' in resource item '{}'", whole)};
     }
-    role = trim(head.substr(open + 1, head.size() - open - 2));
-    head = trim(head.substr(0, open));
+    role = trim_space(head.substr(open + 1, head.size() - open - 2));
+    head = trim_space(head.substr(0, open));
   }
   const std::string_view name = head;
   if (!valid_name(name)) {
@@ -202,7 +195,7 @@ Result<Resources> Resources::parse(std::string_view text, std::string_view defau
   if (!items.ok()) return items.error();
   Resources out;
   for (std::string_view item : items.value()) {
-    item = trim(item);
+    item = trim_space(item);
     if (item.empty()) continue;  // tolerate "cpus:1;" as Mesos does
     if (Status s = parse_item(item, default_role, out); !s.ok()) return s.error();
   }
