@@ -11,7 +11,6 @@
 namespace mesosim {
 namespace {
 
-
 std::optional<uint64_t> parse_u64(std::string_view s) {
   s = trim_space(s);
   uint64_t v = 0;

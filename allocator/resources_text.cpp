@@ -9,7 +9,6 @@
 namespace mesosim {
 namespace {
 
-
 // Splits on `sep` outside brackets, braces and parentheses.
 Result<std::vector<std::string_view>> split_top(std::string_view text, char sep,
                                                 std::string_view whole) {
