@@ -81,8 +81,10 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
       agent_at.erase(a.endpoint);
       a.endpoint = from;
       agent_at[from] = id;
-      m.transport_.link(m.self_, from);
     }
+    // Always: a restarted agent is a new incarnation at the same endpoint, and the network
+    // forgot the link to the old one when it crashed.
+    m.transport_.link(m.self_, from);
     a.connected = true;
     a.missed_pings = 0;
     a.pong_received = true;
@@ -137,7 +139,8 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
       }
       continue;
     }
-    used.push_back(UsedResources{f->handle, t.role, t.resources});
+    // A task that ended with its last update still unacknowledged holds nothing.
+    if (!v1::is_terminal(t.state)) used.push_back(UsedResources{f->handle, t.role, t.resources});
     adopted.push_back(&t);
   }
   m.registry_.agents[id] = Registry::Agent{msg.agent, Registry::AgentState::kAdmitted,
@@ -151,7 +154,7 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
     const bool returning = t.unreachable;
     t.task = *reported_task;
     t.unreachable = false;
-    t.released = false;
+    t.released = v1::is_terminal(t.task.state);
     f.tasks.insert(key.second);
     a.tasks.insert(key);
     publish(master_event::TaskStateChanged{t.task.task_id, *f.info.id, *a.info.id, t.task.role,

@@ -77,12 +77,15 @@ void Master::State::status_update(Endpoint from, const v1::StatusUpdate& update)
   Framework* f = framework_by_id(key.first);
   auto it = tasks.find(key);
   if (it == tasks.end()) {
-    // A task this master does not track (it completed it, or never learned of it). The
-    // framework still gets the update if it is here to acknowledge it; otherwise the master
-    // acknowledges so the agent stops retrying.
+    // A task this master does not track (it completed it, or never learned of it: after a
+    // failover an agent does not report tasks that already ended). The framework still gets
+    // the update if it is here to acknowledge it. If it is disconnected or not yet
+    // re-subscribed, the agent keeps retrying until it is (Mesos drops such updates too);
+    // only for a framework that was removed does the master acknowledge, so that the agent
+    // stops retrying.
     if (f && f->connected) {
       send_event(*f, sched::Event{sched::Update{update.status}});
-    } else if (update.status.uuid) {
+    } else if (!f && removed_frameworks.count(key.first) && update.status.uuid) {
       send(from, v1::StatusUpdateAcknowledgementMessage{*a.info.id, update.framework_id,
                                                         update.status.task_id,
                                                         *update.status.uuid});

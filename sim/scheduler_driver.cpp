@@ -59,7 +59,9 @@ void SchedulerDriver::deliver(Endpoint from, Message message) {
       if (scheduler_) scheduler_->disconnected(*this);
     }
     master_ = detected->leader;
-    if (changed || !subscribed_) try_subscribe();
+    // The same leader again (e.g. right after restart()): a SUBSCRIBE already on its way is
+    // retried by its timer; a second one would make the master fail the framework over twice.
+    if (changed || (!subscribed_ && subscribe_timer_.value == 0)) try_subscribe();
     return;
   }
   if (auto* exited = std::get_if<ExitedMessage>(&message)) {
@@ -80,6 +82,7 @@ void SchedulerDriver::deliver(Endpoint from, Message message) {
         if constexpr (std::is_same_v<T, sched::Subscribed>) {
           subscribed_ = true;
           clock_.cancel(subscribe_timer_);
+          subscribe_timer_ = TimerId{};
           info_.id = e.framework_id;
           scheduler_->subscribed(*this, e.framework_id);
         } else if constexpr (std::is_same_v<T, sched::Offers>) {
@@ -120,6 +123,7 @@ void SchedulerDriver::charge(Duration d) {
 
 void SchedulerDriver::try_subscribe() {
   clock_.cancel(subscribe_timer_);
+  subscribe_timer_ = TimerId{};
   if (crashed_ || !master_ || subscribed_) return;
   transport_.link(self_, *master_);
   sched::Call call;
@@ -184,6 +188,7 @@ void SchedulerDriver::crash() {
   crashed_ = true;
   subscribed_ = false;
   clock_.cancel(subscribe_timer_);
+  subscribe_timer_ = TimerId{};
   clock_.cancel(drain_timer_);
   drain_timer_ = TimerId{};
   inbox_.clear();

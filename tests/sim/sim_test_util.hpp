@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <functional>
+#include <map>
+#include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +27,7 @@ class ScriptedScheduler : public Scheduler {
  public:
   std::function<void(SchedulerDriver&, const std::vector<v1::Offer>&)> on_offers;
   std::function<void(SchedulerDriver&, const v1::TaskStatus&)> on_update;
+  std::function<void(SchedulerDriver&, const v1::FrameworkID&)> on_subscribed;
 
   std::optional<v1::FrameworkID> id;
   std::vector<v1::Offer> offers_seen;
@@ -31,15 +36,29 @@ class ScriptedScheduler : public Scheduler {
   std::vector<std::string> errors;
   std::vector<v1::scheduler::Failure> failures;
   int disconnections = 0;
+  // When each of the above arrived (simulated time), index for index.
+  std::vector<Time> offer_times;
+  std::vector<Time> rescind_times;
+  std::vector<Time> update_times;
+  int subscriptions = 0;
 
-  void subscribed(SchedulerDriver&, const v1::FrameworkID& fid) override { id = fid; }
+  void subscribed(SchedulerDriver& d, const v1::FrameworkID& fid) override {
+    id = fid;
+    ++subscriptions;
+    if (on_subscribed) on_subscribed(d, fid);
+  }
   void offers(SchedulerDriver& d, const std::vector<v1::Offer>& offers) override {
     offers_seen.insert(offers_seen.end(), offers.begin(), offers.end());
+    offer_times.insert(offer_times.end(), offers.size(), d.clock().now());
     if (on_offers) on_offers(d, offers);
   }
-  void rescind(SchedulerDriver&, const v1::OfferID& o) override { rescinded.push_back(o); }
+  void rescind(SchedulerDriver& d, const v1::OfferID& o) override {
+    rescinded.push_back(o);
+    rescind_times.push_back(d.clock().now());
+  }
   void update(SchedulerDriver& d, const v1::TaskStatus& s) override {
     updates.push_back(s);
+    update_times.push_back(d.clock().now());
     if (on_update) on_update(d, s);
   }
   void failure(SchedulerDriver&, const v1::scheduler::Failure& f) override {
@@ -53,6 +72,32 @@ class ScriptedScheduler : public Scheduler {
     std::vector<v1::TaskState> out;
     for (const auto& u : updates) {
       if (u.task_id.value == task) out.push_back(u.state);
+    }
+    return out;
+  }
+
+  // Updates seen for one task, in order.
+  std::vector<v1::TaskStatus> updates_of(const std::string& task) const {
+    std::vector<v1::TaskStatus> out;
+    for (const auto& u : updates) {
+      if (u.task_id.value == task) out.push_back(u);
+    }
+    return out;
+  }
+  // The terminal states each task was reported in (a resent update or a reconciliation
+  // answer repeating the same end counts once).
+  std::map<std::string, std::set<v1::TaskState>> terminal_states() const {
+    std::map<std::string, std::set<v1::TaskState>> out;
+    for (const auto& u : updates) {
+      if (v1::is_terminal(u.state)) out[u.task_id.value].insert(u.state);
+    }
+    return out;
+  }
+  // Offers received for one agent, with the times they arrived.
+  std::vector<std::pair<Time, v1::Offer>> offers_on(const v1::AgentID& agent) const {
+    std::vector<std::pair<Time, v1::Offer>> out;
+    for (size_t i = 0; i < offers_seen.size(); ++i) {
+      if (offers_seen[i].agent_id == agent) out.emplace_back(offer_times[i], offers_seen[i]);
     }
     return out;
   }
@@ -107,4 +152,110 @@ inline v1::TaskInfo task(const std::string& id, const v1::Offer& offer, std::str
 
 inline Time secs(double s) { return Time::epoch() + Duration::from_seconds(s); }
 
+// A task with no SimulatedWork: it runs until it is killed.
+inline v1::TaskInfo forever_task(const std::string& id, const v1::Offer& offer,
+                                 std::string_view resources) {
+  v1::TaskInfo t = task(id, offer, resources, Duration::zero());
+  t.work.reset();
+  return t;
+}
+
+inline v1::FrameworkInfo partition_aware(v1::FrameworkInfo info) {
+  info.capabilities.push_back(v1::FrameworkCapability::PARTITION_AWARE);
+  return info;
+}
+
+// What a QueueScheduler launches.
+struct TaskSpec {
+  std::string id;
+  std::string resources;
+  std::optional<Duration> duration;  // none: runs until killed
+  std::string hostname;              // empty: any agent
+};
+
+// A framework that launches its queue of tasks, in order, on the first offers they fit in,
+// declines (or holds) what it cannot use, and can reconcile the tasks it has not seen end.
+class QueueScheduler : public ScriptedScheduler {
+ public:
+  std::deque<TaskSpec> pending;
+  std::map<std::string, v1::AgentID> launched;  // task id -> agent it was sent to
+  v1::Filters filters{1.0};                     // for launches and declines
+  bool hold_unused = false;                     // keep offers it does not use
+
+  QueueScheduler() {
+    on_offers = [this](SchedulerDriver& d, const std::vector<v1::Offer>& offers) {
+      for (const auto& o : offers) place(d, o);
+    };
+  }
+  void add(TaskSpec spec) { pending.push_back(std::move(spec)); }
+
+  // Explicit reconciliation of every launched task with no terminal update yet.
+  void reconcile_unfinished(SchedulerDriver& d) const {
+    const auto ended = terminal_states();
+    std::vector<v1::scheduler::Reconcile::Task> ask;
+    for (const auto& [id, agent_id] : launched) {
+      if (!ended.count(id)) ask.push_back({v1::TaskID{id}, agent_id});
+    }
+    if (!ask.empty()) d.reconcile(std::move(ask));
+  }
+  std::vector<std::string> unfinished() const {
+    const auto ended = terminal_states();
+    std::vector<std::string> out;
+    for (const auto& [id, agent_id] : launched) {
+      if (!ended.count(id)) out.push_back(id);
+    }
+    return out;
+  }
+
+ private:
+  void place(SchedulerDriver& d, const v1::Offer& o) {
+    Resources left = o.resources;
+    std::vector<v1::TaskInfo> tasks;
+    for (auto it = pending.begin(); it != pending.end();) {
+      const Resources need = Res(it->resources);
+      if ((!it->hostname.empty() && it->hostname != o.hostname) || !left.contains(need)) {
+        ++it;
+        continue;
+      }
+      v1::TaskInfo t = it->duration ? task(it->id, o, it->resources, *it->duration)
+                                    : forever_task(it->id, o, it->resources);
+      left -= need;
+      launched[it->id] = o.agent_id;
+      tasks.push_back(std::move(t));
+      it = pending.erase(it);
+    }
+    if (!tasks.empty()) {
+      d.launch(o, std::move(tasks), filters);
+    } else if (!hold_unused) {
+      d.decline({o.id}, filters);
+    }
+  }
+};
+
+// A party on the network that is none of the cluster's: it sends whatever a test wants, from
+// its own endpoint, and keeps what it receives.
+class RawParty : public Process {
+ public:
+  RawParty(SimCluster& cluster, std::string name)
+      : cluster_(cluster), self_(cluster.network().add(std::move(name), this)) {}
+  Endpoint endpoint() const { return self_; }
+  void send_to_leader(Message message) {
+    auto leader = cluster_.detector().leader();
+    ASSERT_TRUE(leader.has_value());
+    cluster_.network().send(self_, *leader, std::move(message));
+  }
+  void receive(Endpoint, Message message) override { received.push_back(std::move(message)); }
+  std::vector<Message> received;
+
+ private:
+  SimCluster& cluster_;
+  Endpoint self_;
+};
+
 }  // namespace mesosim::testing
+
+namespace mesosim::v1 {
+// Readable gtest failure messages.
+inline void PrintTo(TaskState state, std::ostream* os) { *os << to_string(state); }
+inline void PrintTo(TaskStatusReason reason, std::ostream* os) { *os << to_string(reason); }
+}  // namespace mesosim::v1
