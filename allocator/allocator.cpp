@@ -41,10 +41,12 @@ Result<std::vector<Quantities>> parse_min_allocatable(std::string_view text) {
   return out;
 }
 
-AllocatorOptions AllocatorOptions::mesos_defaults() {
-  AllocatorOptions o;
-  o.min_allocatable = parse_min_allocatable("cpus:0.01|mem:32").value();
-  return o;
+std::vector<Quantities> AllocatorOptions::default_min_allocatable() {
+  Quantities cpus;
+  cpus.set(ResourceName::cpus(), Scalar::from_milli(10));
+  Quantities mem;
+  mem.set(ResourceName::mem(), Scalar::from_units(32));
+  return {cpus, mem};
 }
 
 std::optional<Duration> refuse_duration(std::optional<double> refuse_seconds) {

@@ -99,11 +99,13 @@ struct AllocatorOptions {
   Duration allocation_interval = Duration::seconds(1);
   // An offer must contain at least one of these sets (Mesos: --min_allocatable_resources,
   // default "cpus:0.01|mem:32"). Empty: any non-empty offer.
-  std::vector<Quantities> min_allocatable;
+  std::vector<Quantities> min_allocatable = default_min_allocatable();
   std::vector<ResourceName> fair_sharing_excluded;  // --fair_sharing_excluded_resource_names
   uint64_t seed = 0;                                // shuffles the agent order of each run
 
-  static AllocatorOptions mesos_defaults();
+  // Mesos's defaults; the same as a default-constructed AllocatorOptions.
+  static AllocatorOptions mesos_defaults() { return {}; }
+  static std::vector<Quantities> default_min_allocatable();
 };
 
 // Parses "cpus:0.01|mem:32" ('|' between alternatives, ';' within one).

@@ -218,17 +218,8 @@ void HierarchicalAllocator::maybe_untrack(Framework& f, size_t i) {
   f.holdings.erase(f.holdings.begin() + static_cast<ptrdiff_t>(i));
 }
 
-Status HierarchicalAllocator::add_framework(FrameworkId id, const FrameworkInfo& info,
-                                            bool active) {
-  if (framework(id)) return Error{fmt::format("framework {} is already added", id.value)};
-  if (info.roles.empty()) return Error{fmt::format("framework '{}' has no role", info.name)};
-  for (const auto& r : info.roles) {
-    // The name orders frameworks within a role, so it must be unique there.
-    const RoleIdx idx = find_role(r);
-    if (idx != kNoRole && roles_[idx]->frameworks->find(info.name) != DrfSorter::kNoClient) {
-      return Error{fmt::format("framework name '{}' is already used in role '{}'", info.name, r)};
-    }
-  }
+Status HierarchicalAllocator::validate_roles(const FrameworkInfo& info, bool allow_no_role) {
+  if (info.roles.empty() && !allow_no_role) return Error{fmt::format("framework '{}' has no role", info.name)};
   for (size_t i = 0; i < info.roles.size(); ++i) {
     if (Status s = validate_role(info.roles[i]); !s.ok()) return s;
     for (size_t j = 0; j < i; ++j) {
@@ -241,6 +232,20 @@ Status HierarchicalAllocator::add_framework(FrameworkId id, const FrameworkInfo&
     if (std::find(info.roles.begin(), info.roles.end(), r) == info.roles.end()) {
       return Error{fmt::format("framework '{}' suppresses role '{}' it is not subscribed to",
                                info.name, r)};
+    }
+  }
+  return Status::success();
+}
+
+Status HierarchicalAllocator::add_framework(FrameworkId id, const FrameworkInfo& info,
+                                            bool active) {
+  if (framework(id)) return Error{fmt::format("framework {} is already added", id.value)};
+  if (Status s = validate_roles(info, false); !s.ok()) return s;
+  for (const auto& r : info.roles) {
+    // The name orders frameworks within a role, so it must be unique there.
+    const RoleIdx idx = find_role(r);
+    if (idx != kNoRole && roles_[idx]->frameworks->find(info.name) != DrfSorter::kNoClient) {
+      return Error{fmt::format("framework name '{}' is already used in role '{}'", info.name, r)};
     }
   }
   if (frameworks_.size() <= id.value) frameworks_.resize(id.value + 1);
@@ -264,8 +269,10 @@ Status HierarchicalAllocator::update_framework(FrameworkId id, const FrameworkIn
   if (info.name != f->info.name) {
     return Error{fmt::format("framework '{}' cannot be renamed to '{}'", f->info.name, info.name)};
   }
+  // A framework may leave every role while it still holds resources in them (the static
+  // partitioning policy relies on that); it gets no offers until it joins one again.
+  if (Status s = validate_roles(info, true); !s.ok()) return s;
   for (const auto& r : info.roles) {
-    if (Status s = validate_role(r); !s.ok()) return s;
     const RoleIdx idx = find_role(r);
     if (idx != kNoRole && !framework_role(*f, idx) &&
         roles_[idx]->frameworks->find(info.name) != DrfSorter::kNoClient) {
@@ -292,9 +299,7 @@ void HierarchicalAllocator::remove_framework(FrameworkId id) {
   Framework* f = framework(id);
   if (!f) return;
   // Release whatever it still holds, agent by agent.
-  std::sort(f->agents_touched.begin(), f->agents_touched.end());
-  f->agents_touched.erase(std::unique(f->agents_touched.begin(), f->agents_touched.end()),
-                          f->agents_touched.end());
+  compact_agents_touched(*f, true);
   for (AgentId aid : f->agents_touched) {
     Agent* a = agent(aid);
     if (!a) continue;
@@ -353,6 +358,22 @@ void HierarchicalAllocator::revive(FrameworkId id, const std::vector<std::string
 
 // ---- allocations ----
 
+void HierarchicalAllocator::compact_agents_touched(Framework& f, bool force) {
+  // The list grows by one each time the framework starts holding on an agent; compacting it
+  // when it is twice what is held keeps it proportional to the agents held, at amortized O(1).
+  size_t held = 0;
+  for (uint32_t h : f.holdings) held += h;
+  if (!force && f.agents_touched.size() <= 2 * held + 64) return;
+  std::sort(f.agents_touched.begin(), f.agents_touched.end());
+  f.agents_touched.erase(std::unique(f.agents_touched.begin(), f.agents_touched.end()),
+                         f.agents_touched.end());
+  std::erase_if(f.agents_touched, [&](AgentId id) {
+    const Agent* a = agent(id);
+    return !a || std::none_of(a->allocations.begin(), a->allocations.end(),
+                              [&](const AgentAllocation& x) { return x.framework == f.id; });
+  });
+}
+
 void HierarchicalAllocator::add_allocation(Framework& f, FrameworkRole& fr, Agent& a,
                                            const Resources& r) {
   a.free -= r;
@@ -363,6 +384,7 @@ void HierarchicalAllocator::add_allocation(Framework& f, FrameworkRole& fr, Agen
     a.allocations.push_back(AgentAllocation{f.id, fr.role, r});
     ++f.holdings[static_cast<size_t>(&fr - f.roles.data())];
     f.agents_touched.push_back(a.id);
+    compact_agents_touched(f);
   } else {
     it->resources += r;
   }
@@ -479,6 +501,11 @@ Status HierarchicalAllocator::add_agent(AgentId id, const AgentInfo& info,
   for (const auto& u : used) {
     Framework* f = framework(u.framework);
     if (!f) return Error{fmt::format("agent {} reports an unknown framework", info.hostname)};
+    if (Status s = validate_role(u.role); !s.ok()) return s;
+    if (!(u.resources.allocatable_to(u.role) == u.resources)) {
+      return Error{fmt::format("agent {}: '{}' in use by role '{}' is reserved to another role",
+                               info.hostname, u.resources.to_string(), u.role)};
+    }
     used_total += u.resources;
   }
   if (!info.total.contains(used_total)) {

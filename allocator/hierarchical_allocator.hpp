@@ -109,6 +109,8 @@ class HierarchicalAllocator final : public Allocator {
   };
 
   // allocator/hierarchical_allocator.cpp: bookkeeping.
+  static Status validate_roles(const FrameworkInfo& info, bool allow_no_role);
+  void compact_agents_touched(Framework& f, bool force = false);
   RoleIdx role_index(std::string_view role);
   RoleIdx find_role(std::string_view role) const;
   void track(Framework& f, RoleIdx role, bool subscribed, bool suppressed);

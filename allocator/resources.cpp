@@ -194,19 +194,34 @@ std::string to_string(const ResourceKey& key) {
 }
 
 std::string Resources::to_string() const {
-  // Interleave scalars and ranges in key order so the text is canonical.
-  std::string out;
-  auto s = scalars_.begin();
-  auto r = ranges_.begin();
-  while (s != scalars_.end() || r != ranges_.end()) {
-    if (!out.empty()) out += ';';
-    if (r == ranges_.end() || (s != scalars_.end() && s->key < r->key)) {
-      out += mesosim::to_string(s->key) + ":" + s->value.to_string();
-      ++s;
-    } else {
-      out += mesosim::to_string(r->key) + ":" + r->value.to_string();
-      ++r;
+  // Canonical order: by name, then unreserved before reserved, then by what the reservation
+  // says (not by its interned id, which depends on what the process saw first), so the same
+  // resources print the same in every run.
+  struct Item {
+    ResourceKey key;
+    std::string value;
+  };
+  std::vector<Item> items;
+  items.reserve(scalars_.size() + ranges_.size());
+  for (const auto& e : scalars_) items.push_back({e.key, e.value.to_string()});
+  for (const auto& e : ranges_) items.push_back({e.key, e.value.to_string()});
+  auto rank = [](const ResourceKey& k) {
+    static const ReservationInfo kNone{};
+    const ReservationInfo& r = k.reservation.is_reserved() ? k.reservation.info() : kNone;
+    return std::tie(r.role, r.type, r.principal, r.labels);
+  };
+  std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
+    if (a.key.name != b.key.name) return a.key.name < b.key.name;
+    if (a.key.revocable != b.key.revocable) return !a.key.revocable;
+    if (a.key.reservation.is_reserved() != b.key.reservation.is_reserved()) {
+      return !a.key.reservation.is_reserved();
     }
+    return rank(a.key) < rank(b.key);
+  });
+  std::string out;
+  for (const Item& item : items) {
+    if (!out.empty()) out += ';';
+    out += mesosim::to_string(item.key) + ":" + item.value;
   }
   return out;
 }

@@ -187,8 +187,8 @@ TEST(HierarchicalAllocatorSemanticsTest, QuotaStageOffersNoRevocableResources) {
   add_framework(alloc, 1, fa);
   // Stage 1 gives q the non-revocable part; in stage 2 "a" (share 0) comes before q.
   const auto offers = alloc.allocate(at_seconds(0));
-  EXPECT_EQ(str(offered_to(offers, framework_id(0))), "cpus:2;mem:1024");
-  EXPECT_EQ(str(offered_to(offers, framework_id(1))), "cpus{REV}:4");
+  EXPECT_EQ(str(offered_to(offers, framework_id(0))), str(R("cpus:2;mem:1024")));
+  EXPECT_EQ(str(offered_to(offers, framework_id(1))), str(R("cpus{REV}:4")));
 }
 
 TEST(HierarchicalAllocatorSemanticsTest, HeadroomHoldsBackAnUnmetGuaranteeUntilItsRoleArrives) {
@@ -201,7 +201,7 @@ TEST(HierarchicalAllocatorSemanticsTest, HeadroomHoldsBackAnUnmetGuaranteeUntilI
   add_framework(alloc, 1, framework_info("ff", {"f"}));
   const auto first = alloc.allocate(at_seconds(0));
   ASSERT_THAT(first, SizeIs(1));
-  EXPECT_EQ(str(first[0].resources), "cpus:2;mem:1024");
+  EXPECT_EQ(str(first[0].resources), str(R("cpus:2;mem:1024")));
   EXPECT_THAT(periodic_run(alloc, at_seconds(1)), IsEmpty());
   // Free unreserved non-revocable scalars never drop below the unmet guarantee.
   EXPECT_EQ(alloc.available_headroom().to_string(), "cpus:6;mem:3072");
@@ -211,7 +211,7 @@ TEST(HierarchicalAllocatorSemanticsTest, HeadroomHoldsBackAnUnmetGuaranteeUntilI
   add_framework(alloc, 0, framework_info("fq", {"q"}));
   const auto second = alloc.allocate(at_seconds(2));
   EXPECT_EQ(agents_offered_to(second, framework_id(0)).size(), 3u);
-  EXPECT_EQ(str(offered_to(second, framework_id(0))), "cpus:6;mem:3072");
+  EXPECT_EQ(str(offered_to(second, framework_id(0))), str(R("cpus:6;mem:3072")));
   EXPECT_EQ(alloc.required_headroom().to_string(), "");
   EXPECT_EQ(alloc.available_headroom().to_string(), "");
 }
@@ -230,7 +230,7 @@ TEST(HierarchicalAllocatorSemanticsTest,
   add_framework(alloc, 0, framework_info("fs", {"q/sub"}));
   const auto offers = alloc.allocate(at_seconds(0));
   ASSERT_THAT(offers, SizeIs(1));
-  EXPECT_EQ(str(offers[0].resources), "cpus:2;cpus(q):1;mem:1024;mem(q/sub):256");
+  EXPECT_EQ(str(offers[0].resources), str(R("cpus:2;cpus(q):1;mem:1024;mem(q/sub):256")));
   // Allocated reservations are not counted twice.
   EXPECT_EQ(alloc.consumed_quota("q").to_string(), "cpus:3;mem:1280");
   EXPECT_EQ(alloc.required_headroom().to_string(), "cpus:1");
@@ -259,23 +259,23 @@ TEST(HierarchicalAllocatorSemanticsTest, StaticReservationsGoOnlyToTheirRoleAndI
   const auto offers = alloc.allocate(at_seconds(0));
   // "ads" (share 0, first by name) takes the unreserved part; "eng" its own reservation; the
   // parent never gets its subrole's reservation, so that goes to "eng/backend".
-  EXPECT_EQ(str(offered_to(offers, framework_id(2))), "cpus:1;mem:1024");
-  EXPECT_EQ(str(offered_to(offers, framework_id(0))), "cpus(eng):2");
-  EXPECT_EQ(str(offered_to(offers, framework_id(1))), "cpus(eng/backend):1");
+  EXPECT_EQ(str(offered_to(offers, framework_id(2))), str(R("cpus:1;mem:1024")));
+  EXPECT_EQ(str(offered_to(offers, framework_id(0))), str(R("cpus(eng):2")));
+  EXPECT_EQ(str(offered_to(offers, framework_id(1))), str(R("cpus(eng/backend):1")));
 
   // Without a framework in "eng", its strict subrole gets the parent's reservation too.
   decline_all(alloc, offers, at_seconds(0), std::nullopt);
   alloc.deactivate_framework(framework_id(0));
   const auto second = periodic_run(alloc, at_seconds(1));
-  EXPECT_EQ(str(offered_to(second, framework_id(1))), "cpus(eng):2;cpus(eng/backend):1");
-  EXPECT_EQ(str(offered_to(second, framework_id(2))), "cpus:1;mem:1024");
+  EXPECT_EQ(str(offered_to(second, framework_id(1))), str(R("cpus(eng):2;cpus(eng/backend):1")));
+  EXPECT_EQ(str(offered_to(second, framework_id(2))), str(R("cpus:1;mem:1024")));
 
   // "ads" alone never gets a reservation of "eng".
   decline_all(alloc, second, at_seconds(1), std::nullopt);
   alloc.deactivate_framework(framework_id(1));
   const auto third = periodic_run(alloc, at_seconds(2));
-  EXPECT_EQ(str(offered_to(third, framework_id(2))), "cpus:1;mem:1024");
-  EXPECT_EQ(str(alloc.available(agent_id(0))), "cpus(eng):2;cpus(eng/backend):1");
+  EXPECT_EQ(str(offered_to(third, framework_id(2))), str(R("cpus:1;mem:1024")));
+  EXPECT_EQ(str(alloc.available(agent_id(0))), str(R("cpus(eng):2;cpus(eng/backend):1")));
 }
 
 TEST(HierarchicalAllocatorSemanticsTest, ParentRoleNeverGetsItsSubrolesReservation) {
@@ -296,9 +296,9 @@ TEST(HierarchicalAllocatorSemanticsTest, DynamicReservationsGoOnlyToTheirRoleAnd
                                            R("cpus(eng){DYN:ops}:1;mem(eng){DYN:ops}:512"));
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(str(alloc.total(agent_id(0))),
-            "cpus:1;cpus(eng){DYN:ops}:1;mem:512;mem(eng){DYN:ops}:512");
+            str(R("cpus:1;cpus(eng){DYN:ops}:1;mem:512;mem(eng){DYN:ops}:512")));
   EXPECT_EQ(str(alloc.allocated(framework_id(0), agent_id(0), "eng")),
-            "cpus:1;cpus(eng){DYN:ops}:1;mem:512;mem(eng){DYN:ops}:512");
+            str(R("cpus:1;cpus(eng){DYN:ops}:1;mem:512;mem(eng){DYN:ops}:512")));
   alloc.recover(at_seconds(0), framework_id(0), agent_id(0), "eng",
                 alloc.allocated(framework_id(0), agent_id(0), "eng"), std::nullopt);
   alloc.deactivate_framework(framework_id(0));
@@ -306,13 +306,14 @@ TEST(HierarchicalAllocatorSemanticsTest, DynamicReservationsGoOnlyToTheirRoleAnd
   add_framework(alloc, 1, framework_info("A", {"ads"}));
   add_framework(alloc, 2, framework_info("B", {"eng/backend"}));
   const auto second = alloc.allocate(at_seconds(1));
-  EXPECT_EQ(str(offered_to(second, framework_id(1))), "cpus:1;mem:512");
-  EXPECT_EQ(str(offered_to(second, framework_id(2))), "cpus(eng){DYN:ops}:1;mem(eng){DYN:ops}:512");
+  EXPECT_EQ(str(offered_to(second, framework_id(1))), str(R("cpus:1;mem:512")));
+  EXPECT_EQ(str(offered_to(second, framework_id(2))),
+            str(R("cpus(eng){DYN:ops}:1;mem(eng){DYN:ops}:512")));
 
   decline_all(alloc, second, at_seconds(1), std::nullopt);
   alloc.deactivate_framework(framework_id(2));
   const auto third = periodic_run(alloc, at_seconds(2));
-  EXPECT_EQ(str(offered_to(third, framework_id(1))), "cpus:1;mem:512");
+  EXPECT_EQ(str(offered_to(third, framework_id(1))), str(R("cpus:1;mem:512")));
 }
 
 // ---- filters ----
@@ -327,7 +328,7 @@ TEST(HierarchicalAllocatorSemanticsTest, RefusalFilterLastsMaxOfRefuseAndAllocat
   EXPECT_THAT(periodic_run(alloc, Time::from_micros(9'999'999)), IsEmpty());
   const auto after = periodic_run(alloc, at_seconds(10));
   ASSERT_THAT(after, SizeIs(1));
-  EXPECT_EQ(str(after[0].resources), "cpus:2;mem:1024");
+  EXPECT_EQ(str(after[0].resources), str(R("cpus:2;mem:1024")));
 
   // A refusal shorter than the allocation interval (1 s) lasts the interval.
   decline_all(alloc, after, at_seconds(10), Duration::millis(500));
@@ -351,7 +352,7 @@ TEST(HierarchicalAllocatorSemanticsTest, FilterDoesNotBlockAnOfferHoldingMoreTha
                 std::nullopt);
   const auto offers = periodic_run(alloc, at_seconds(2));
   ASSERT_THAT(offers, SizeIs(1));
-  EXPECT_EQ(str(offers[0].resources), "cpus:2;mem:1024");
+  EXPECT_EQ(str(offers[0].resources), str(R("cpus:2;mem:1024")));
 }
 
 TEST(HierarchicalAllocatorSemanticsTest, RefuseDurationDefaultsCapsAndZero) {
@@ -553,7 +554,7 @@ TEST(HierarchicalAllocatorSemanticsTest, GpuAgentsGoOnlyToGpuCapableFrameworks) 
   const auto second = alloc.allocate(at_seconds(1));
   ASSERT_THAT(second, SizeIs(1));
   EXPECT_EQ(second[0].framework, framework_id(1));
-  EXPECT_EQ(str(second[0].resources), "cpus:2;mem:1024;gpus:1");
+  EXPECT_EQ(str(second[0].resources), str(R("cpus:2;mem:1024;gpus:1")));
 }
 
 TEST(HierarchicalAllocatorSemanticsTest, RevocableResourcesGoOnlyToRevocableCapableFrameworks) {
@@ -565,13 +566,13 @@ TEST(HierarchicalAllocatorSemanticsTest, RevocableResourcesGoOnlyToRevocableCapa
   add_framework(alloc, 1, rev);
   const auto offers = alloc.allocate(at_seconds(0));
   // A sorts first and takes the non-revocable part; B gets what A could not take.
-  EXPECT_EQ(str(offered_to(offers, framework_id(0))), "cpus:2;mem:1024");
-  EXPECT_EQ(str(offered_to(offers, framework_id(1))), "cpus{REV}:4");
+  EXPECT_EQ(str(offered_to(offers, framework_id(0))), str(R("cpus:2;mem:1024")));
+  EXPECT_EQ(str(offered_to(offers, framework_id(1))), str(R("cpus{REV}:4")));
 
   alloc.deactivate_framework(framework_id(1));
   decline_all(alloc, offers, at_seconds(0), std::nullopt);
   const auto alone = periodic_run(alloc, at_seconds(1));
-  EXPECT_EQ(str(offered_to(alone, framework_id(0))), "cpus:2;mem:1024");
+  EXPECT_EQ(str(offered_to(alone, framework_id(0))), str(R("cpus:2;mem:1024")));
 }
 
 // ---- offer shape ----
@@ -586,8 +587,9 @@ TEST(HierarchicalAllocatorSemanticsTest, OneOfferPerFrameworkRoleAndAgentMergesB
   // Stage 1 offers the non-revocable part toward the guarantee; stage 2 adds the revocable cpu.
   const auto offers = alloc.allocate(at_seconds(0));
   ASSERT_THAT(offers, SizeIs(1));
-  EXPECT_EQ(str(offers[0].resources), "cpus:2;cpus{REV}:1;mem:1024");
-  EXPECT_EQ(str(alloc.allocated(framework_id(0), agent_id(0), "q")), "cpus:2;cpus{REV}:1;mem:1024");
+  EXPECT_EQ(str(offers[0].resources), str(R("cpus:2;cpus{REV}:1;mem:1024")));
+  EXPECT_EQ(str(alloc.allocated(framework_id(0), agent_id(0), "q")),
+            str(R("cpus:2;cpus{REV}:1;mem:1024")));
 }
 
 // ---- DRF order ----
@@ -1081,8 +1083,8 @@ TEST(HierarchicalAllocatorSemanticsTest, UpdateAgentRejectsATotalThatNoLongerCov
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message, HasSubstr("does not cover"));
   EXPECT_THAT(s.error().message, HasSubstr("h0"));
-  EXPECT_EQ(str(alloc.total(agent_id(0))), "cpus:2;mem:1024");
-  EXPECT_EQ(str(alloc.available(agent_id(0))), "");
+  EXPECT_EQ(str(alloc.total(agent_id(0))), str(R("cpus:2;mem:1024")));
+  EXPECT_EQ(str(alloc.available(agent_id(0))), str(R("")));
 
   const Status unknown = alloc.update_agent(agent_id(9), R("cpus:1"));
   ASSERT_FALSE(unknown.ok());
@@ -1110,8 +1112,8 @@ TEST(HierarchicalAllocatorSemanticsTest, UpdateAllocationRejectsQuantityChangesA
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message, HasSubstr("not allocated"));
 
-  EXPECT_EQ(str(alloc.total(agent_id(0))), "cpus:2;mem:1024");
-  EXPECT_EQ(str(alloc.allocated(framework_id(0), agent_id(0), "eng")), "cpus:2;mem:1024");
+  EXPECT_EQ(str(alloc.total(agent_id(0))), str(R("cpus:2;mem:1024")));
+  EXPECT_EQ(str(alloc.allocated(framework_id(0), agent_id(0), "eng")), str(R("cpus:2;mem:1024")));
 }
 
 // ---- deviations found while writing these tests, now fixed ----
@@ -1129,7 +1131,7 @@ TEST(HierarchicalAllocatorSemanticsTest, UpdateAllocationRejectsAChangeOfPortRan
                                            R("ports(eng){DYN:p}:[1-5]"));
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.error().message, HasSubstr("changes quantities"));
-  EXPECT_EQ(str(alloc.total(agent_id(0))), "cpus:2;mem:1024;ports:[1-10]");
+  EXPECT_EQ(str(alloc.total(agent_id(0))), str(R("cpus:2;mem:1024;ports:[1-10]")));
 }
 
 TEST(HierarchicalAllocatorSemanticsTest, UpdateAllocationRejectsReservingForAParentRole) {

@@ -555,3 +555,20 @@ TEST(ResourcesFilterTest, GetSumsANameOverReservationsAndRevocability) {
 
 }  // namespace
 }  // namespace mesosim
+
+namespace mesosim {
+namespace {
+
+TEST(ResourcesPrintOrderTest, ReservationsPrintByRoleNotByWhichWasSeenFirst) {
+  // Intern the later role first: the printed order must not depend on it.
+  const Reservation zz = Reservation::static_for("print-order-zz");
+  const Reservation aa = Reservation::static_for("print-order-aa");
+  Resources r;
+  r.add(ResourceKey{ResourceName::cpus(), zz, false}, Scalar::from_units(1));
+  r.add(ResourceKey{ResourceName::cpus(), aa, false}, Scalar::from_units(2));
+  r.add(ResourceKey{ResourceName::cpus(), Reservation::unreserved(), false}, Scalar::from_units(3));
+  EXPECT_EQ(r.to_string(), "cpus:3;cpus(print-order-aa):2;cpus(print-order-zz):1");
+}
+
+}  // namespace
+}  // namespace mesosim
