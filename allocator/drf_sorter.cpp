@@ -25,6 +25,7 @@ uint32_t DrfSorter::new_node(std::string path, uint32_t parent, bool leaf) {
   n.path = std::move(path);
   n.parent = parent;
   n.is_leaf = leaf;
+  n.weight = weight_of(n.path);
   n.share = compute_share(n);
   if (parent != kNone) ++nodes_[parent].child_count;
   return id;
@@ -175,7 +176,7 @@ double DrfSorter::compute_share(const Node& n) const {
   }
   // Only the role sorter is hierarchical, and only it applies weights (Mesos: framework
   // sorters within a role are unweighted).
-  return hierarchical_ ? share / weight_of(n.path) : share;
+  return hierarchical_ ? share / n.weight : share;
 }
 
 void DrfSorter::set_weight(std::string_view path, double weight) {
@@ -238,6 +239,7 @@ void DrfSorter::refresh_if_stale() {
   for (uint32_t i = 1; i < nodes_.size(); ++i) {
     Node& n = nodes_[i];
     if (n.parent == kNone) continue;  // a free slot
+    n.weight = weight_of(n.path);
     n.share = compute_share(n);
     if (n.active_leaves > 0) insert_into_parent(i);
   }

@@ -85,7 +85,7 @@ class DrfSorter {
     bool operator()(const Key& a, const Key& b) const {
       if (a.share != b.share) return a.share < b.share;
       if (a.count != b.count) return a.count < b.count;
-      if (*a.path != *b.path) return *a.path < *b.path;
+      if (const int c = a.path->compare(*b.path); c != 0) return c < 0;
       return a.node < b.node;
     }
   };
@@ -100,6 +100,7 @@ class DrfSorter {
     uint32_t active_leaves = 0;  // in this subtree
     uint32_t child_count = 0;    // all children, active or not
     uint64_t count = 0;
+    double weight = 1;  // of its path (cached: looked up on every re-key otherwise)
     double share = 0;
     Key key{};  // as stored in the parent's set
     Quantities allocation;

@@ -393,10 +393,11 @@ void HierarchicalAllocator::add_allocation(Framework& f, FrameworkRole& fr, Agen
   role.frameworks->allocated(fr.client, r);
   const Quantities q = unreserved_nonrevocable(r);
   if (q.empty()) return;
-  const Quantities before = consumed_of(role.top);
+  const bool quota = roles_[role.top]->quota.has_value();
+  const Quantities before = quota ? consumed_of(role.top) : Quantities();
   for (RoleIdx x = fr.role; x != kNoRole; x = roles_[x]->parent) roles_[x]->consumed_unreserved += q;
   free_unreserved_ -= q;
-  consumed_changed(role.top, before);
+  if (quota) consumed_changed(role.top, before);
 }
 
 void HierarchicalAllocator::remove_allocation(Framework& f, FrameworkRole& fr, Agent& a,
@@ -417,10 +418,11 @@ void HierarchicalAllocator::remove_allocation(Framework& f, FrameworkRole& fr, A
   role.frameworks->unallocated(fr.client, r);
   const Quantities q = unreserved_nonrevocable(r);
   if (q.empty()) return;
-  const Quantities before = consumed_of(role.top);
+  const bool quota = roles_[role.top]->quota.has_value();
+  const Quantities before = quota ? consumed_of(role.top) : Quantities();
   for (RoleIdx x = fr.role; x != kNoRole; x = roles_[x]->parent) roles_[x]->consumed_unreserved -= q;
   free_unreserved_ += q;
-  consumed_changed(role.top, before);
+  if (quota) consumed_changed(role.top, before);
 }
 
 void HierarchicalAllocator::recover(Time now, FrameworkId fid, AgentId aid, std::string_view role,
