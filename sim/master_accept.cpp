@@ -18,6 +18,7 @@ using v1::TaskStatusReason;
 // Why the offers of an ACCEPT cannot be used, or nullopt.
 std::optional<std::string> invalid_offers(const Master::State& s, FrameworkId framework,
                                           const std::vector<v1::OfferID>& ids) {
+  if (ids.empty()) return "no offers specified";
   std::set<std::string> seen;
   std::optional<std::string> agent;
   std::optional<std::string> role;

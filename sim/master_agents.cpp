@@ -106,9 +106,10 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
       complete(key);
     }
     for (const auto& t : msg.tasks) {
-      if (!tasks.count({t.framework_id.value, t.task_id.value})) {
-        send(from, v1::KillTaskMessage{t.framework_id, t.task_id});
-      }
+      auto known_task = tasks.find({t.framework_id.value, t.task_id.value});
+      const bool kill = known_task == tasks.end() ||
+                        (known_task->second.kill_requested && !v1::is_terminal(t.state));
+      if (kill) send(from, v1::KillTaskMessage{t.framework_id, t.task_id});
     }
     send(from, v1::AgentReregisteredMessage{*msg.agent.id});
     publish(master_event::AgentAdded{*msg.agent.id, a.info.hostname, a.info.resources,

@@ -77,9 +77,6 @@ std::optional<std::string> Master::validate(Endpoint from, const sched::Call& ca
   };
   if (const auto* r = std::get_if<sched::Revive>(&call.call)) return check_roles(r->roles);
   if (const auto* r = std::get_if<sched::Suppress>(&call.call)) return check_roles(r->roles);
-  if (const auto* a = std::get_if<sched::Accept>(&call.call); a && a->offer_ids.empty()) {
-    return "ACCEPT names no offer";
-  }
   if (const auto* a = std::get_if<sched::Acknowledge>(&call.call)) {
     if (a->uuid.empty()) return "ACKNOWLEDGE has no uuid";
     if (a->task_id.value.empty() || a->agent_id.value.empty()) {

@@ -52,6 +52,7 @@ struct Master::State {
     std::optional<v1::TaskStatus> last_status;  // the newest status forwarded to the framework
     bool unreachable = false;
     bool released = false;                       // resources returned to the allocator
+    bool kill_requested = false;                 // resent if the agent re-registers with it
     std::optional<std::string> terminal_uuid;    // acknowledging it completes the task
   };
   struct Offer {

@@ -84,7 +84,9 @@ void Master::State::status_update(Endpoint from, const v1::StatusUpdate& update)
     // only for a framework that was removed does the master acknowledge, so that the agent
     // stops retrying.
     if (f && f->connected) {
-      send_event(*f, sched::Event{sched::Update{update.status}});
+      v1::TaskStatus status = update.status;
+      status.state = visible_state(*f, status.state);
+      send_event(*f, sched::Event{sched::Update{std::move(status)}});
     } else if (!f && removed_frameworks.count(key.first) && update.status.uuid) {
       send(from, v1::StatusUpdateAcknowledgementMessage{*a.info.id, update.framework_id,
                                                         update.status.task_id,
@@ -143,8 +145,16 @@ void Master::State::kill(Framework& f, const sched::Kill& k) {
     return;
   }
   Task& t = it->second;
+  if (t.unreachable) {
+    // Mesos keeps unreachable tasks apart and answers as reconciliation does.
+    reconcile(f, sched::Reconcile{{sched::Reconcile::Task{k.task_id, t.task.agent_id}}});
+    return;
+  }
   if (t.released) return;
-  if (Agent* a = agent_by_id(t.task.agent_id.value)) {
+  // A disconnected agent may not get it: it is sent again when the agent re-registers
+  // (Mesos's Slave::killedTasks).
+  t.kill_requested = true;
+  if (Agent* a = agent_by_id(t.task.agent_id.value); a && a->connected) {
     send(a->endpoint, v1::KillTaskMessage{*f.info.id, t.task.task_id});
   }
 }
@@ -163,22 +173,32 @@ void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
     status.message = "reconciliation";
     send_event(f, sched::Event{sched::Update{std::move(status)}});
   };
+  // Like Mesos's status_update_state: the state of the newest update the framework was sent,
+  // so that an answer never runs ahead of the reliable updates still on their way.
+  auto sent_state = [](const Task& t) {
+    return t.last_status ? t.last_status->state : t.task.state;
+  };
   if (r.tasks.empty()) {
     for (const auto& task_id : f.tasks) {
       const Task& t = tasks.at({f.info.id->value, task_id});
-      answer(t.task.task_id, t.task.agent_id, t.task.state, t.task.executor_id);
+      answer(t.task.task_id, t.task.agent_id, sent_state(t), t.task.executor_id);
     }
     return;
+  }
+  bool agents_to_come = false;  // admitted agents yet to re-register with this master
+  for (const auto& [id, agent] : m.registry_.agents) {
+    if (agent.state == Registry::AgentState::kAdmitted && !agents.count(id)) agents_to_come = true;
   }
   for (const auto& q : r.tasks) {
     auto it = tasks.find({f.info.id->value, q.task_id.value});
     if (it != tasks.end()) {
       const Task& t = it->second;
-      answer(t.task.task_id, t.task.agent_id, t.task.state, t.task.executor_id);
+      answer(t.task.task_id, t.task.agent_id, sent_state(t), t.task.executor_id);
       continue;
     }
     if (!q.agent_id) {
-      answer(q.task_id, std::nullopt, TaskState::TASK_UNKNOWN, std::nullopt);
+      // It could be on any agent yet to re-register: no answer until then (Mesos does so).
+      if (!agents_to_come) answer(q.task_id, std::nullopt, TaskState::TASK_UNKNOWN, std::nullopt);
       continue;
     }
     if (agent_by_id(q.agent_id->value)) {
