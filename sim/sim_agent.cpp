@@ -193,8 +193,10 @@ void SimAgent::arm_ping_timer() {
 v1::ReregisterAgentMessage SimAgent::reregistration() const {
   v1::ReregisterAgentMessage m;
   m.agent = v1::AgentInfo{options_.hostname, agent_id_, options_.resources, options_.attributes};
+  // Terminal tasks whose last update is still unacknowledged are listed too (Mesos's
+  // terminatedTasks): otherwise the master would call them lost while their real end is on the
+  // way.
   for (const v1::Task& task : tasks()) {
-    if (v1::is_terminal(task.state)) continue;
     if (m.frameworks.empty() || m.frameworks.back().id != task.framework_id) {
       m.frameworks.push_back(frameworks_.at(task.framework_id).info);
     }

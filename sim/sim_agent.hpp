@@ -5,8 +5,9 @@
 //
 // What it promises (the master relies on these):
 // - Registration. On MasterDetectedMessage naming a leader it links to that leader and sends
-//   RegisterAgentMessage (no agent ID yet) or ReregisterAgentMessage (its ID, its non-terminal
-//   tasks with their latest states, and the FrameworkInfos of those tasks), at once and then
+//   RegisterAgentMessage (no agent ID yet) or ReregisterAgentMessage (its ID, its live tasks and
+//   its terminal tasks whose last update is unacknowledged, with their latest states, and the
+//   FrameworkInfos of those tasks), at once and then
 //   after registration_backoff, doubling, the interval capped at one minute, until the leader
 //   answers AgentRegisteredMessage / AgentReregisteredMessage. Every other message is taken
 //   only from the current leader; ExitedMessage for the leader, or no PingAgentMessage for

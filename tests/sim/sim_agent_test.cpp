@@ -544,7 +544,7 @@ TEST_F(SimAgentTest, UpdatesWaitWhileDisconnectedAndHeadsAreResentOnReregistrati
   EXPECT_EQ(updates().size(), before + 4);
 }
 
-TEST_F(SimAgentTest, ReregistrationListsLiveTasksWithLatestStatesAndTheirFrameworks) {
+TEST_F(SimAgentTest, ReregistrationListsUnacknowledgedTasksWithLatestStatesAndFrameworks) {
   register_agent();
   from_master(run("done", 3, std::nullopt, "cpus:1", framework("f1")));
   from_master(run("running", -1, std::nullopt, "cpus:1", framework("f2")));
@@ -573,8 +573,12 @@ TEST_F(SimAgentTest, ReregistrationListsLiveTasksWithLatestStatesAndTheirFramewo
     EXPECT_EQ(t.agent_id, v1::AgentID{"agent-1"});
     EXPECT_EQ(t.role, "r");
   }
+  // "done" is terminal but its update is unacknowledged: it is listed, as Mesos lists
+  // terminated tasks, so the master does not call it lost.
   const std::vector<std::tuple<std::string, std::string, TaskState>> want = {
-      {"f1", "late", TaskState::TASK_RUNNING}, {"f2", "running", TaskState::TASK_RUNNING}};
+      {"f1", "done", TaskState::TASK_FINISHED},
+      {"f1", "late", TaskState::TASK_RUNNING},
+      {"f2", "running", TaskState::TASK_RUNNING}};
   EXPECT_EQ(got, want);
   ASSERT_EQ(m.frameworks.size(), 2u);
   EXPECT_EQ(m.frameworks[0].id, v1::FrameworkID{"f1"});
@@ -615,9 +619,12 @@ TEST_F(SimAgentTest, CrashAndRestartKeepsTasksAndResendsUnacknowledgedUpdates) {
   EXPECT_EQ(net.links.back(), std::make_pair(kAgent, kMaster));
   auto rereg = net.all<v1::ReregisterAgentMessage>();
   ASSERT_EQ(rereg.size(), 1u);
-  ASSERT_EQ(rereg[0].second.tasks.size(), 1u);
+  // "short" ended while the agent was down; its update is unacknowledged, so it is listed.
+  ASSERT_EQ(rereg[0].second.tasks.size(), 2u);
   EXPECT_EQ(rereg[0].second.tasks[0].task_id, v1::TaskID{"long"});
   EXPECT_EQ(rereg[0].second.tasks[0].state, TaskState::TASK_RUNNING);
+  EXPECT_EQ(rereg[0].second.tasks[1].task_id, v1::TaskID{"short"});
+  EXPECT_EQ(rereg[0].second.tasks[1].state, TaskState::TASK_FINISHED);
   EXPECT_TRUE(updates().empty());  // nothing before re-registration
   EXPECT_EQ(agent->live_tasks(), 1u);
 
