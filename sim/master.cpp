@@ -33,7 +33,7 @@ void Master::add_observer(MasterObserver* observer) {
 void Master::remove_observer(MasterObserver* observer) { std::erase(observers_, observer); }
 
 void Master::elect() {
-  MESOSIM_CHECK(!leading_, "elected twice");
+  MESOSIM_CHECK(!leading_ && !crashed_, "a master is elected at most once and never after a crash");
   leading_ = true;
   State& s = *state_;
   for (const auto& [role, weight] : registry_.weights) (void)allocator_->set_weight(role, weight);
@@ -46,6 +46,7 @@ void Master::crash() {
   if (!state_) return;
   state_->stop_timers();
   leading_ = false;
+  crashed_ = true;
   state_ = std::make_unique<State>(*this);
 }
 

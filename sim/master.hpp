@@ -59,9 +59,11 @@ class Master final : public Process, private AllocationExplainer {
   // Becomes the leading master: starts the allocation, health and heartbeat timers, and expects
   // the registry's admitted agents to re-register within agent_reregister_timeout. A master that
   // is not leading ignores every message.
-  void elect();
+  void elect();  // at most once per Master object
   bool leading() const { return leading_; }
-  // The process dies: every timer stops and it forgets everything but the registry.
+  // The process dies: every timer stops, it forgets everything but the registry and ignores
+  // every message from then on. A crashed Master is never elected again: a new Master object
+  // (with a fresh allocator) takes its place, as a restarted master process would.
   void crash();
 
   void receive(Endpoint from, Message message) override;
@@ -119,6 +121,7 @@ class Master final : public Process, private AllocationExplainer {
   MasterOptions options_;
   Endpoint self_;
   bool leading_ = false;
+  bool crashed_ = false;
   uint64_t allocation_runs_ = 0;
   std::unique_ptr<State> state_;
   std::vector<MasterObserver*> observers_;

@@ -92,11 +92,13 @@ void Master::State::drop_tasks(Framework& f, const std::vector<v1::Operation>& o
 
 void Master::State::accept(Framework& f, const sched::Accept& acc) {
   if (auto error = invalid_offers(*this, f.handle, acc.offer_ids)) {
-    // The valid offers among them go back with the call's filters; every task is dropped.
-    const std::optional<Duration> filter = refuse_duration(acc.filters.refuse_seconds);
+    // The valid offers among them go back unfiltered (Mesos discards them); every task is
+    // dropped.
     for (const auto& id : acc.offer_ids) {
       auto it = offers.find(id.value);
-      if (it != offers.end() && it->second.framework == f.handle) remove_offer(id.value, true, filter);
+      if (it != offers.end() && it->second.framework == f.handle) {
+        remove_offer(id.value, true, std::nullopt);
+      }
     }
     drop_tasks(f, acc.operations, TaskStatusReason::REASON_INVALID_OFFERS, *error);
     reject(f.info.id, "ACCEPT", *error);

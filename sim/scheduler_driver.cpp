@@ -95,6 +95,9 @@ void SchedulerDriver::deliver(Endpoint from, Message message) {
         } else if constexpr (std::is_same_v<T, sched::Failure>) {
           scheduler_->failure(*this, e);
         } else if constexpr (std::is_same_v<T, sched::Error>) {
+          // Refused before subscribing (e.g. the framework was removed): retrying cannot help
+          // until another master leads.
+          if (!subscribed_) clock_.cancel(subscribe_timer_);
           scheduler_->error(*this, e.message);
         }
       },
