@@ -74,14 +74,9 @@ void Master::State::drop_tasks(Framework& f, const std::vector<v1::Operation>& o
   for (const auto& op : operations) {
     if (op.type != v1::Operation::Type::LAUNCH) continue;
     for (const auto& task : op.task_infos) {
-      v1::TaskStatus status;
-      status.task_id = task.task_id;
-      status.state = visible_state(f, TaskState::TASK_DROPPED);
-      status.agent_id = task.agent_id;
-      status.timestamp = m.clock_.now();
-      status.source = v1::TaskStatusSource::SOURCE_MASTER;
-      status.reason = reason;
-      status.message = message;
+      v1::TaskStatus status =
+          master_status(task.task_id, task.agent_id, std::nullopt,
+                        visible_state(f, TaskState::TASK_DROPPED), reason, message);
       publish(master_event::TaskStateChanged{task.task_id, *f.info.id, task.agent_id, "",
                                              TaskState::TASK_DROPPED, reason, status.source,
                                              task.resources, message});
@@ -153,14 +148,9 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
     for (const auto& task : op.task_infos) {
       if (auto error = invalid_task(*this, f.info.id->value, task, agent_id, available,
                                     launched_now)) {
-        v1::TaskStatus status;
-        status.task_id = task.task_id;
-        status.state = TaskState::TASK_ERROR;
-        status.agent_id = task.agent_id;
-        status.timestamp = m.clock_.now();
-        status.source = v1::TaskStatusSource::SOURCE_MASTER;
-        status.reason = TaskStatusReason::REASON_TASK_INVALID;
-        status.message = *error;
+        v1::TaskStatus status =
+            master_status(task.task_id, task.agent_id, std::nullopt, TaskState::TASK_ERROR,
+                          TaskStatusReason::REASON_TASK_INVALID, *error);
         publish(master_event::TaskStateChanged{task.task_id, *f.info.id, task.agent_id, role,
                                                TaskState::TASK_ERROR, status.reason,
                                                status.source, task.resources, *error});

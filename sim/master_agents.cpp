@@ -92,17 +92,12 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
     for (const TaskKey& key : std::set<TaskKey>(a.tasks)) {
       Task& t = tasks.at(key);
       if (reported.count(key) || t.released) continue;
-      v1::TaskStatus status;
-      status.task_id = t.task.task_id;
-      status.agent_id = t.task.agent_id;
-      status.executor_id = t.task.executor_id;
-      status.timestamp = m.clock_.now();
-      status.source = v1::TaskStatusSource::SOURCE_MASTER;
-      status.reason = v1::TaskStatusReason::REASON_AGENT_RESTARTED;
-      status.message = "the re-registering agent does not report this task";
       const Framework* f = framework_by_id(key.first);
-      status.state = f ? visible_state(*f, TaskState::TASK_GONE) : TaskState::TASK_LOST;
-      transition(t, status, true);
+      transition(t,
+                 master_status(t, f ? visible_state(*f, TaskState::TASK_GONE) : TaskState::TASK_LOST,
+                               v1::TaskStatusReason::REASON_AGENT_RESTARTED,
+                               "the re-registering agent does not report this task"),
+                 true);
       complete(key);
     }
     for (const auto& t : msg.tasks) {
@@ -164,14 +159,7 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
                                            "reported by re-registering agent"});
     if (returning) {
       // The framework saw TASK_UNREACHABLE; tell it the task is back.
-      v1::TaskStatus status;
-      status.task_id = t.task.task_id;
-      status.state = t.task.state;
-      status.agent_id = t.task.agent_id;
-      status.executor_id = t.task.executor_id;
-      status.timestamp = m.clock_.now();
-      status.source = v1::TaskStatusSource::SOURCE_MASTER;
-      status.message = "agent re-registered";
+      v1::TaskStatus status = master_status(t, t.task.state, std::nullopt, "agent re-registered");
       t.last_status = status;
       send_event(f, sched::Event{sched::Update{status}});
     }
@@ -182,13 +170,10 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
     auto it = tasks.find(key);
     if (it == tasks.end()) continue;
     Framework* f = framework_by_id(key.first);
-    v1::TaskStatus status;
-    status.task_id = it->second.task.task_id;
-    status.agent_id = it->second.task.agent_id;
-    status.timestamp = m.clock_.now();
-    status.source = v1::TaskStatusSource::SOURCE_MASTER;
-    status.reason = v1::TaskStatusReason::REASON_AGENT_RESTARTED;
-    status.state = f ? visible_state(*f, TaskState::TASK_GONE) : TaskState::TASK_LOST;
+    v1::TaskStatus status = master_status(
+        it->second.task.task_id, it->second.task.agent_id, std::nullopt,
+        f ? visible_state(*f, TaskState::TASK_GONE) : TaskState::TASK_LOST,
+        v1::TaskStatusReason::REASON_AGENT_RESTARTED, "");
     it->second.unreachable = false;
     transition(it->second, status, true);
     complete(key);
@@ -248,16 +233,12 @@ void Master::State::mark_unreachable(Agent& a, const std::string& reason) {
     }
     Framework* f = framework_by_id(key.first);
     const bool partition_aware = f && f->info.has(v1::FrameworkCapability::PARTITION_AWARE);
-    v1::TaskStatus status;
-    status.task_id = t.task.task_id;
-    status.state = partition_aware ? TaskState::TASK_UNREACHABLE : TaskState::TASK_LOST;
-    status.agent_id = t.task.agent_id;
-    status.executor_id = t.task.executor_id;
-    status.timestamp = m.clock_.now();
-    status.source = v1::TaskStatusSource::SOURCE_MASTER;
-    status.reason = v1::TaskStatusReason::REASON_AGENT_REMOVED;
-    status.message = "agent unreachable: " + reason;
-    transition(t, status, true);
+    transition(t,
+               master_status(t,
+                             partition_aware ? TaskState::TASK_UNREACHABLE : TaskState::TASK_LOST,
+                             v1::TaskStatusReason::REASON_AGENT_REMOVED,
+                             "agent unreachable: " + reason),
+               true);
     if (partition_aware) {
       t.unreachable = true;
       unreachable_tasks[id].insert(key);

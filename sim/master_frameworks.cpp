@@ -245,16 +245,11 @@ void Master::State::remove_framework(Framework& f, const std::string& reason) {
     Task& t = tasks.at({id, task_id});
     agents_with_tasks.insert(t.task.agent_id.value);
     if (!t.released) {
-      v1::TaskStatus status;
-      status.task_id = t.task.task_id;
-      status.state = v1::TaskState::TASK_KILLED;
-      status.agent_id = t.task.agent_id;
-      status.executor_id = t.task.executor_id;
-      status.timestamp = m.clock_.now();
-      status.source = v1::TaskStatusSource::SOURCE_MASTER;
-      status.reason = v1::TaskStatusReason::REASON_FRAMEWORK_REMOVED;
-      status.message = "framework removed: " + reason;
-      transition(t, status, false);
+      transition(t,
+                 master_status(t, v1::TaskState::TASK_KILLED,
+                               v1::TaskStatusReason::REASON_FRAMEWORK_REMOVED,
+                               "framework removed: " + reason),
+                 false);
     }
     complete({id, task_id});
   }

@@ -145,6 +145,18 @@ struct Master::State {
   void release(Task& t);
   void complete(const TaskKey& key);
   v1::TaskState visible_state(const Framework& f, v1::TaskState state) const;
+  // A status the master itself generates: source SOURCE_MASTER, stamped now, no uuid (nobody
+  // acknowledges it).
+  v1::TaskStatus master_status(const v1::TaskID& task, const v1::AgentID& agent,
+                               std::optional<v1::ExecutorID> executor, v1::TaskState state,
+                               std::optional<v1::TaskStatusReason> reason,
+                               std::string message) const;
+  v1::TaskStatus master_status(const Task& t, v1::TaskState state,
+                               std::optional<v1::TaskStatusReason> reason,
+                               std::string message) const {
+    return master_status(t.task.task_id, t.task.agent_id, t.task.executor_id, state, reason,
+                         std::move(message));
+  }
 };
 
 }  // namespace mesosim

@@ -26,6 +26,23 @@ v1::TaskState Master::State::visible_state(const Framework& f, TaskState state) 
   }
 }
 
+v1::TaskStatus Master::State::master_status(const v1::TaskID& task, const v1::AgentID& agent,
+                                            std::optional<v1::ExecutorID> executor,
+                                            TaskState state,
+                                            std::optional<v1::TaskStatusReason> reason,
+                                            std::string message) const {
+  v1::TaskStatus status;
+  status.task_id = task;
+  status.state = state;
+  status.agent_id = agent;
+  status.executor_id = std::move(executor);
+  status.timestamp = m.clock_.now();
+  status.source = v1::TaskStatusSource::SOURCE_MASTER;
+  status.reason = reason;
+  status.message = std::move(message);
+  return status;
+}
+
 void Master::State::release(Task& t) {
   if (t.released) return;
   t.released = true;
@@ -162,16 +179,10 @@ void Master::State::kill(Framework& f, const sched::Kill& k) {
 void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
   auto answer = [&](const v1::TaskID& task_id, const std::optional<v1::AgentID>& agent_id,
                     TaskState state, const std::optional<v1::ExecutorID>& executor_id) {
-    v1::TaskStatus status;
-    status.task_id = task_id;
-    status.state = visible_state(f, state);
-    if (agent_id) status.agent_id = *agent_id;
-    status.executor_id = executor_id;
-    status.timestamp = m.clock_.now();
-    status.source = v1::TaskStatusSource::SOURCE_MASTER;
-    status.reason = v1::TaskStatusReason::REASON_RECONCILIATION;
-    status.message = "reconciliation";
-    send_event(f, sched::Event{sched::Update{std::move(status)}});
+    send_event(f, sched::Event{sched::Update{master_status(
+                      task_id, agent_id.value_or(v1::AgentID{}), executor_id,
+                      visible_state(f, state), v1::TaskStatusReason::REASON_RECONCILIATION,
+                      "reconciliation")}});
   };
   // Like Mesos's status_update_state: the state of the newest update the framework was sent,
   // so that an answer never runs ahead of the reliable updates still on their way.
