@@ -34,6 +34,16 @@ inline AgentInfo agent_info(std::string hostname, std::string_view resources) {
   return AgentInfo{std::move(hostname), R(resources)};
 }
 
+// EXPECT_EQ for mesosim values, which gtest can only print as bytes: on failure both sides are
+// shown in their text form.
+template <typename T>
+::testing::AssertionResult Same(const char* a_expr, const char* b_expr, const T& a, const T& b) {
+  if (a == b) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << a_expr << " is '" << a.to_string() << "'\n"
+                                       << b_expr << " is '" << b.to_string() << "'";
+}
+#define EXPECT_SAME(a, b) EXPECT_PRED_FORMAT2(::mesosim::testing::Same, a, b)
+
 constexpr AgentId agent_id(uint32_t v) { return AgentId{v}; }
 constexpr FrameworkId framework_id(uint32_t v) { return FrameworkId{v}; }
 

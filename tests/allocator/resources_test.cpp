@@ -10,20 +10,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/allocator/allocator_test_util.hpp"
+
 namespace mesosim {
 namespace {
 
 using ::testing::HasSubstr;
 
-// EXPECT_EQ for mesosim values, which gtest can only print as bytes: on failure both sides are
-// shown in their text form.
-template <typename T>
-::testing::AssertionResult Same(const char* a_expr, const char* b_expr, const T& a, const T& b) {
-  if (a == b) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << a_expr << " is '" << a.to_string() << "'\n"
-                                       << b_expr << " is '" << b.to_string() << "'";
-}
-#define EXPECT_SAME(a, b) EXPECT_PRED_FORMAT2(Same, a, b)
+using ::mesosim::testing::Same;
 
 // Parses text that the test expects to be valid; a parse error fails the test and yields an
 // empty bag so the remaining assertions still run.
