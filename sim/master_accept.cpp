@@ -108,7 +108,7 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
   for (const auto& op : acc.operations) launched += op.task_infos.size();
   for (const auto& id : acc.offer_ids) {
     available += offers.at(id.value).offer.resources;
-    publish(master_event::OfferAccepted{id, *f.info.id, launched});
+    if (observed()) publish(master_event::OfferAccepted{id, *f.info.id, launched});
     remove_offer(id.value, false, std::nullopt);
   }
 
@@ -171,7 +171,7 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
                         role};
       f.tasks.insert(task.task_id.value);
       a.tasks.insert({f.info.id->value, task.task_id.value});
-      publish(master_event::TaskStateChanged{task.task_id, *f.info.id, *a.info.id, role,
+      if (observed()) publish(master_event::TaskStateChanged{task.task_id, *f.info.id, *a.info.id, role,
                                              TaskState::TASK_STAGING, std::nullopt,
                                              v1::TaskStatusSource::SOURCE_MASTER, task.resources,
                                              ""});

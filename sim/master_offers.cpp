@@ -38,7 +38,7 @@ void Master::State::run_allocation() {
     o.agent = a.agent;
     f->offers.insert(oid);
     agent->offers.insert(oid);
-    publish(master_event::OfferMade{o.offer.id, *f->info.id, *agent->info.id, a.role, a.resources});
+    if (observed()) publish(master_event::OfferMade{o.offer.id, *f->info.id, *agent->info.id, a.role, a.resources});
     if (m.options_.offer_timeout) {
       o.timeout = m.clock_.schedule(*m.options_.offer_timeout, [this, oid] {
         if (offers.count(oid)) rescind_offer(oid, "offer_timeout");
@@ -62,7 +62,7 @@ void Master::State::recover(const Framework& f, const Agent& a, const std::strin
                             const Resources& resources, std::optional<Duration> filter) {
   if (resources.empty()) return;
   m.allocator_->recover(m.clock_.now(), f.handle, a.handle, role, resources, filter);
-  publish(master_event::ResourcesRecovered{*f.info.id, *a.info.id, role, resources});
+  if (observed()) publish(master_event::ResourcesRecovered{*f.info.id, *a.info.id, role, resources});
 }
 
 void Master::State::remove_offer(const std::string& oid, bool give_back,

@@ -86,6 +86,8 @@ struct Master::State {
   TimerId reregister_timer;
 
   // master.cpp
+  // Hot paths (per offer, per task transition) test observed() before calling publish(): an
+  // unobserved master should not build event bodies (id strings, Resources) only to drop them.
   void publish(MasterEventBody body);
   bool observed() const { return !m.observers_.empty(); }
   void send(Endpoint to, Message message);

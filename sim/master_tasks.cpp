@@ -57,7 +57,7 @@ void Master::State::transition(Task& t, v1::TaskStatus status, bool forward) {
   const TaskState latest = status.state;
   if (t.task.state != latest) {
     t.task.state = latest;
-    publish(master_event::TaskStateChanged{t.task.task_id, t.task.framework_id, t.task.agent_id,
+    if (observed()) publish(master_event::TaskStateChanged{t.task.task_id, t.task.framework_id, t.task.agent_id,
                                            t.task.role, latest, status.reason, status.source,
                                            t.task.resources, status.message});
   }
@@ -116,7 +116,7 @@ void Master::State::status_update(Endpoint from, const v1::StatusUpdate& update)
   const TaskState latest = update.latest_state.value_or(status.state);
   if (t.task.state != latest) {
     t.task.state = latest;
-    publish(master_event::TaskStateChanged{t.task.task_id, t.task.framework_id, t.task.agent_id,
+    if (observed()) publish(master_event::TaskStateChanged{t.task.task_id, t.task.framework_id, t.task.agent_id,
                                            t.task.role, latest, status.reason, status.source,
                                            t.task.resources, status.message});
   }

@@ -46,6 +46,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -167,8 +168,9 @@ class SimNetwork final : public Transport {
   // Unordered pairs stored as (smaller, larger).
   std::set<std::pair<Endpoint, Endpoint>> partitions_;
   // Per ordered pair (from << 32 | to), the arrival time of its latest message: the next one
-  // may not arrive earlier.
-  std::map<uint64_t, Time> fifo_floor_;
+  // may not arrive earlier. Hashed because it is looked up on every send and never iterated,
+  // so its order cannot leak into behaviour.
+  std::unordered_map<uint64_t, Time> fifo_floor_;
   // Messages in flight live in reusable slots so that a delivery timer captures only
   // (this, slot) and fits std::function's small buffer.
   std::vector<InFlight> in_flight_;

@@ -97,7 +97,7 @@ void StatusUpdateManager::send_head(Stream& stream) {
   if (stream.head_sent) ++resent_;
   stream.head_sent = true;
   stream.retry = clock_.schedule(stream.backoff, [this, &stream] { on_retry(stream); });
-  forward_(update);
+  forward_(std::move(update));
 }
 
 void StatusUpdateManager::on_retry(Stream& stream) {

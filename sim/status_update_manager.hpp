@@ -35,7 +35,8 @@ namespace mesosim {
 
 class StatusUpdateManager {
  public:
-  using Forward = std::function<void(const v1::StatusUpdate&)>;
+  // Takes the update by value so that the copy send_head() makes can be moved onward.
+  using Forward = std::function<void(v1::StatusUpdate)>;
 
   // Starts paused. Requires 0 < retry_min <= retry_max.
   StatusUpdateManager(Clock& clock, Duration retry_min, Duration retry_max, Forward forward);
