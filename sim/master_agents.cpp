@@ -15,7 +15,7 @@ using v1::TaskState;
 
 }  // namespace
 
-Master::State::Agent& Master::State::admit_agent(Endpoint from, const v1::AgentInfo& info,
+Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentInfo& info,
                                                  bool reregistered,
                                                  const std::vector<UsedResources>& used) {
   uint32_t handle;
@@ -26,20 +26,27 @@ Master::State::Agent& Master::State::admit_agent(Endpoint from, const v1::AgentI
     handle = static_cast<uint32_t>(agent_of_handle.size());
     agent_of_handle.emplace_back();
   }
+  // The allocator checks what the agent reports; an agent it refuses changes nothing here.
+  if (Status s = m.allocator_->add_agent(AgentId{handle}, AgentInfo{info.hostname, info.resources},
+                                         used);
+      !s.ok()) {
+    free_agent_handles.push_back(handle);
+    send(from, v1::ShutdownAgentMessage{"agent refused: " + s.error().message});
+    publish(master_event::AgentRemoved{*info.id, false, "refused: " + s.error().message});
+    return nullptr;
+  }
   agent_of_handle[handle] = info.id->value;
   Agent& a = agents[info.id->value];
   a.info = info;
   a.handle = AgentId{handle};
   a.endpoint = from;
   agent_at[from] = info.id->value;
-  Status s = m.allocator_->add_agent(a.handle, AgentInfo{info.hostname, info.resources}, used);
-  MESOSIM_CHECK(s.ok(), s.ok() ? "" : s.error().message.c_str());
   m.transport_.link(m.self_, from);
   publish(master_event::AgentAdded{*info.id, info.hostname, info.resources, info.attributes,
                                    reregistered});
   const std::string id = info.id->value;
   a.ping_timer = m.clock_.schedule(Duration::zero(), [this, id] { ping(id); });
-  return a;
+  return &a;
 }
 
 void Master::State::register_agent(Endpoint from, const v1::RegisterAgentMessage& msg) {
@@ -56,8 +63,7 @@ void Master::State::register_agent(Endpoint from, const v1::RegisterAgentMessage
   info.id = v1::AgentID{fmt::format("{}-S{}", m.options_.master_id, next_agent++)};
   m.registry_.agents[info.id->value] =
       Registry::Agent{info, Registry::AgentState::kAdmitted, m.clock_.now()};
-  admit_agent(from, info, false, {});
-  send(from, v1::AgentRegisteredMessage{*info.id});
+  if (admit_agent(from, info, false, {})) send(from, v1::AgentRegisteredMessage{*info.id});
 }
 
 void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMessage& msg) {
@@ -139,9 +145,14 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
     if (!v1::is_terminal(t.state)) used.push_back(UsedResources{f->handle, t.role, t.resources});
     adopted.push_back(&t);
   }
-  m.registry_.agents[id] = Registry::Agent{msg.agent, Registry::AgentState::kAdmitted,
-                                           m.clock_.now()};
-  Agent& a = admit_agent(from, msg.agent, true, used);
+  // The registry's resources win over the agent's configuration: they carry the dynamic
+  // reservations made through this and earlier masters (Mesos checkpoints them on the agent).
+  v1::AgentInfo info = msg.agent;
+  if (reg != m.registry_.agents.end()) info.resources = reg->second.info.resources;
+  Agent* admitted = admit_agent(from, info, true, used);
+  if (!admitted) return;
+  Agent& a = *admitted;
+  m.registry_.agents[id] = Registry::Agent{info, Registry::AgentState::kAdmitted, m.clock_.now()};
   auto& was = unreachable_tasks[id];
   for (const v1::Task* reported_task : adopted) {
     const TaskKey key{reported_task->framework_id.value, reported_task->task_id.value};

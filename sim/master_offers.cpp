@@ -28,7 +28,12 @@ void Master::State::run_allocation() {
     const std::string& fid = framework_of_handle[a.framework.value];
     Framework* f = framework_by_id(fid);
     Agent* agent = agent_by_id(agent_of_handle[a.agent.value]);
-    if (!f || !agent) continue;
+    if (!f || !agent) {
+      // Cannot happen while the books agree; if it did, the allocation must not leak.
+      m.allocator_->recover(m.clock_.now(), a.framework, a.agent, a.role, a.resources,
+                            std::nullopt);
+      continue;
+    }
     const std::string oid = fmt::format("{}-O{}", m.options_.master_id, next_offer++);
     Offer& o = offers[oid];
     o.offer = v1::Offer{v1::OfferID{oid},      *f->info.id,   *agent->info.id,

@@ -128,7 +128,8 @@ struct Master::State {
   // master_agents.cpp
   void register_agent(Endpoint from, const v1::RegisterAgentMessage& msg);
   void reregister_agent(Endpoint from, const v1::ReregisterAgentMessage& msg);
-  Agent& admit_agent(Endpoint from, const v1::AgentInfo& info, bool reregistered,
+  // nullptr if the allocator refuses the agent (it is then told to shut down).
+  Agent* admit_agent(Endpoint from, const v1::AgentInfo& info, bool reregistered,
                      const std::vector<UsedResources>& used);
   void ping(const std::string& agent_id);
   void pong(Endpoint from);

@@ -50,7 +50,10 @@ void Master::State::release(Task& t) {
   Agent* a = agent_by_id(t.task.agent_id.value);
   if (!f || !a) return;
   recover(*f, *a, t.task.role, t.task.resources, std::nullopt);
-  if (m.options_.allocate_on_task_end) m.allocator_->request_allocation(a->handle);
+  if (m.options_.allocate_on_task_end) {
+    m.allocator_->request_allocation(a->handle);
+    request_allocation_soon();  // also when a timer, not a message, ended the task
+  }
 }
 
 void Master::State::transition(Task& t, v1::TaskStatus status, bool forward) {
@@ -131,7 +134,9 @@ void Master::State::status_update(Endpoint from, const v1::StatusUpdate& update)
     return;
   }
   status.state = visible_state(*f, status.state);
-  t.last_status = status;
+  // An agent's TASK_DROPPED for a duplicate launch names a task that lives on: reconciliation
+  // must keep answering with that task's own state.
+  if (!v1::is_terminal(update.status.state) || v1::is_terminal(latest)) t.last_status = status;
   send_event(*f, sched::Event{sched::Update{std::move(status)}});
   // Without a uuid nobody acknowledges it, so a terminal update completes the task at once
   // (but not an agent's TASK_DROPPED for a duplicate launch: the task it names lives on).

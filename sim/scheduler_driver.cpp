@@ -111,8 +111,9 @@ void SchedulerDriver::deliver(Endpoint from, Message message) {
     if (delay == Duration::zero()) {
       send_call(std::move(call));
     } else {
-      clock_.schedule(delay, [this, call = std::move(call)]() mutable {
-        if (!crashed_) send_call(std::move(call));
+      // Only the incarnation that made the decision may send it.
+      clock_.schedule(delay, [this, incarnation = incarnation_, call = std::move(call)]() mutable {
+        if (!crashed_ && incarnation == incarnation_) send_call(std::move(call));
       });
     }
   }
@@ -189,6 +190,7 @@ void SchedulerDriver::teardown() { send_call(sched::Call{std::nullopt, sched::Te
 
 void SchedulerDriver::crash() {
   crashed_ = true;
+  ++incarnation_;
   subscribed_ = false;
   clock_.cancel(subscribe_timer_);
   subscribe_timer_ = TimerId{};

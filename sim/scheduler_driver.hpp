@@ -92,6 +92,7 @@ class SchedulerDriver final : public Process {
   std::optional<Endpoint> master_;
   bool subscribed_ = false;
   bool crashed_ = false;
+  uint64_t incarnation_ = 0;  // bumped by crash(): delayed calls of a dead process are dropped
   TimerId subscribe_timer_;
   // Decision time: while busy, events wait in `inbox_`, calls in `outbox_`.
   bool in_callback_ = false;

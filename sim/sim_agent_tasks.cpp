@@ -22,6 +22,10 @@ void SimAgent::run_task(v1::RunTaskMessage& run) {
   // A master launches only on a registered agent and names the framework; anything else cannot
   // be answered with a well-formed status update.
   if (!agent_id_ || !run.framework.id) return;
+  // Nor while (re-)registering, as a Mesos agent does: the master settles which tasks this agent
+  // has when it handles the re-registration, and a launch it sent before then, arriving now,
+  // would run a task the master already reported gone.
+  if (connection_ != Connection::kRegistered) return;
   const v1::FrameworkID framework_id = *run.framework.id;
   const v1::TaskID task_id = run.task.task_id;
   const Time now = clock_.now();
