@@ -13,6 +13,17 @@
 
 namespace mesosim {
 
+// Unreserved non-revocable scalars of `r`: what quota consumption and headroom count.
+inline Quantities unreserved_nonrevocable(const Resources& r) {
+  Quantities q;
+  for (const auto& e : r.scalar_entries()) {
+    if (!e.key.reservation.is_reserved() && !e.key.revocable) {
+      q.set(e.key.name, q.get(e.key.name) + e.value);
+    }
+  }
+  return q;
+}
+
 struct HierarchicalAllocator::Role {
   std::string name;
   RoleIdx idx = kNoRole;
