@@ -10,6 +10,7 @@ packages=(
   libeigen3-dev libfmt-dev libyaml-cpp-dev
   libbenchmark-dev libgtest-dev libgmock-dev googletest
   libcli11-dev nlohmann-json3-dev libspdlog-dev
+  zlib1g-dev
   gnuplot-nox
 )
 
