@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "allocator/time.hpp"
-#include "sim/clock.hpp"
+#include "sim/master/clock.hpp"
 
 namespace mesosim {
 

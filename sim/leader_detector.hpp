@@ -25,7 +25,7 @@
 #include <set>
 
 #include "sim/sim_network.hpp"
-#include "sim/transport.hpp"
+#include "sim/master/transport.hpp"
 
 namespace mesosim {
 

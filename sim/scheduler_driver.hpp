@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/clock.hpp"
-#include "sim/transport.hpp"
+#include "sim/master/clock.hpp"
+#include "sim/master/transport.hpp"
 
 namespace mesosim {
 

@@ -59,10 +59,10 @@
 #include "allocator/resources.hpp"
 #include "allocator/rng.hpp"
 #include "allocator/time.hpp"
-#include "sim/clock.hpp"
-#include "sim/protocol.hpp"
-#include "sim/status_update_manager.hpp"
-#include "sim/transport.hpp"
+#include "sim/master/clock.hpp"
+#include "sim/master/protocol.hpp"
+#include "sim/master/status_update_manager.hpp"
+#include "sim/master/transport.hpp"
 
 namespace mesosim {
 

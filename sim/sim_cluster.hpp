@@ -16,7 +16,7 @@
 #include "sim/event_queue.hpp"
 #include "sim/faults.hpp"
 #include "sim/leader_detector.hpp"
-#include "sim/master.hpp"
+#include "sim/master/master.hpp"
 #include "sim/scheduler_driver.hpp"
 #include "sim/sim_agent.hpp"
 #include "sim/sim_network.hpp"

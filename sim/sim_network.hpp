@@ -53,7 +53,7 @@
 #include "allocator/rng.hpp"
 #include "allocator/time.hpp"
 #include "sim/event_queue.hpp"
-#include "sim/transport.hpp"
+#include "sim/master/transport.hpp"
 
 namespace mesosim {
 

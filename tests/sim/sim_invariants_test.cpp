@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "allocator/rng.hpp"
-#include "sim/master.hpp"
+#include "sim/master/master.hpp"
 #include "tests/sim/sim_test_util.hpp"
 
 namespace mesosim {

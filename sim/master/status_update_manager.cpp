@@ -1,4 +1,4 @@
-#include "sim/status_update_manager.hpp"
+#include "sim/master/status_update_manager.hpp"
 
 #include <algorithm>
 

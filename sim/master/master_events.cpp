@@ -1,4 +1,4 @@
-#include "sim/master_events.hpp"
+#include "sim/master/master_events.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "sim/protocol.hpp"
+#include "sim/master/protocol.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-#include "sim/master.hpp"
+#include "sim/master/master.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -23,10 +23,10 @@
 #include <vector>
 
 #include "allocator/allocator.hpp"
-#include "sim/clock.hpp"
-#include "sim/master_events.hpp"
-#include "sim/registry.hpp"
-#include "sim/transport.hpp"
+#include "sim/master/clock.hpp"
+#include "sim/master/master_events.hpp"
+#include "sim/master/registry.hpp"
+#include "sim/master/transport.hpp"
 
 namespace mesosim {
 
@@ -106,7 +106,7 @@ class Master final : public Process, private AllocationExplainer {
   // equals its total and matches what the allocator says. Returns the first discrepancy.
   std::optional<std::string> check_invariants() const;
 
-  // The implementation, split across sim/master_*.cpp (sim/master_state.hpp).
+  // The implementation, split across sim/master/master_*.cpp (sim/master/master_state.hpp).
   struct State;
 
  private:

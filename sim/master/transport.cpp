@@ -1,4 +1,4 @@
-#include "sim/transport.hpp"
+#include "sim/master/transport.hpp"
 
 #include <array>
 

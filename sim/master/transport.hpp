@@ -11,7 +11,7 @@
 #include <string>
 #include <variant>
 
-#include "sim/protocol.hpp"
+#include "sim/master/protocol.hpp"
 
 namespace mesosim {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/master.hpp"
+#include "sim/master/master.hpp"
 #include "tests/sim/sim_test_util.hpp"
 
 namespace mesosim {

@@ -28,8 +28,8 @@
 #include <utility>
 
 #include "allocator/time.hpp"
-#include "sim/clock.hpp"
-#include "sim/protocol.hpp"
+#include "sim/master/clock.hpp"
+#include "sim/master/protocol.hpp"
 
 namespace mesosim {
 

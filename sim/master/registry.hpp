@@ -10,7 +10,7 @@
 #include <string>
 
 #include "allocator/allocator.hpp"
-#include "sim/protocol.hpp"
+#include "sim/master/protocol.hpp"
 
 namespace mesosim {
 

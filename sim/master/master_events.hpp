@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "allocator/allocator.hpp"
-#include "sim/protocol.hpp"
+#include "sim/master/protocol.hpp"
 
 namespace mesosim {
 namespace master_event {

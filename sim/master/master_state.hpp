@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/master.hpp"
+#include "sim/master/master.hpp"
 
 namespace mesosim {
 

@@ -1,13 +1,13 @@
 // Master: construction, message dispatch, election, timers, the event stream, introspection.
 
-#include "sim/master.hpp"
+#include "sim/master/master.hpp"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
 #include "allocator/check.hpp"
-#include "sim/master_state.hpp"
+#include "sim/master/master_state.hpp"
 
 namespace mesosim {
 

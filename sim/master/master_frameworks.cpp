@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "allocator/role_name.hpp"
-#include "sim/master_state.hpp"
+#include "sim/master/master_state.hpp"
 
 namespace mesosim {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/master_state.hpp"
+#include "sim/master/master_state.hpp"
 
 namespace mesosim {
 namespace {
