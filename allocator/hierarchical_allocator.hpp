@@ -106,6 +106,7 @@ class HierarchicalAllocator final : public Allocator {
     RoleIdx role;
     Resources refused;
     Time expires;
+    uint64_t agent_runs;  // the agent's run count when it was set
   };
 
   // allocator/hierarchical_allocator.cpp: bookkeeping.
@@ -134,7 +135,7 @@ class HierarchicalAllocator final : public Allocator {
   bool offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage);
   std::optional<Resources> offer_for(Run& run, const Agent& a, Framework& f, const Role& role,
                                      const Resources& role_free, bool quota_stage);
-  bool is_filtered(Time now, Framework& f, AgentId agent, RoleIdx role, const Resources& offer);
+  bool is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role, const Resources& offer);
   bool meets_min_allocatable(const Framework& f, RoleIdx role, const Resources& offer) const;
   void explain(const Framework& f, const Role& role, AgentId agent, SkipReason reason) const;
   void explain_role(const Role& role, AgentId agent, SkipReason reason) const;
