@@ -102,6 +102,76 @@ TEST(MesosHierarchicalAllocatorTest, NestedRoleDRF) {
   EXPECT_EQ(h.settle(), offers({offer(f4, 2, "d/f", "cpus:2;mem:1024")}));
 }
 
+// Mesos: HierarchicalAllocatorTest.CoarseGrained
+TEST(MesosHierarchicalAllocatorTest, CoarseGrained) {
+  MesosHarness h;
+  h.add_agent("cpus:2;mem:1024;disk:0");
+  h.add_agent("cpus:2;mem:1024;disk:0");
+  const uint32_t f1 = h.add_framework({"role1"});
+  const auto first = h.settle_offers();
+  ASSERT_EQ(text(first), offers({offer(f1, 0, "role1", "cpus:2;mem:1024"),
+                                 offer(f1, 1, "role1", "cpus:2;mem:1024")}));
+  h.decline(first, std::nullopt);
+  // Two frameworks, two agents: each gets one whole agent.
+  const uint32_t f2 = h.add_framework({"role2"});
+  const auto second = h.settle_offers();
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_NE(second[0].framework, second[1].framework);
+  EXPECT_NE(second[0].agent, second[1].agent);
+  for (const Allocation& o : second) {
+    EXPECT_SAME(o.resources, R("cpus:2;mem:1024"));
+    EXPECT_EQ(o.role, o.framework == framework_id(f2) ? "role2" : "role1");
+  }
+}
+
+// Mesos: HierarchicalAllocatorTest.SameShareFairness
+TEST(MesosHierarchicalAllocatorTest, SameShareFairness) {
+  MesosHarness h;
+  const uint32_t f1 = h.add_framework({"*"});
+  const uint32_t f2 = h.add_framework({"*"});
+  h.add_agent("cpus:2;mem:1024;disk:0");
+  int counts[2] = {0, 0};
+  std::vector<Allocation> run = h.settle_offers();
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(run.size(), 1u);
+    EXPECT_SAME(run[0].resources, R("cpus:2;mem:1024"));
+    ++counts[run[0].framework == framework_id(f1) ? 0 : 1];
+    h.decline(run, std::nullopt);
+    run = h.advance_offers();
+  }
+  // Equal shares alternate through the allocation-count tie-break, not the name.
+  EXPECT_EQ(counts[0], 5);
+  EXPECT_EQ(counts[1], 5);
+  (void)f2;
+}
+
+// Mesos: HierarchicalAllocatorTest.UpdateWeight
+TEST(MesosHierarchicalAllocatorTest, UpdateWeight) {
+  MesosHarness h;
+  for (int i = 0; i < 6; ++i) h.add_agent("cpus:2;mem:1024");
+  const uint32_t f1 = h.add_framework({"role1"});
+  const uint32_t f2 = h.add_framework({"role2"});
+  h.decline(h.settle_offers(), std::nullopt);
+  // Agents each framework is offered in one batch run, everything declined after unless `keep`.
+  auto round = [&](bool keep) {
+    std::vector<int> agents(3, 0);
+    const auto run = h.advance_offers();
+    for (const Allocation& o : run) {
+      EXPECT_SAME(o.resources, R("cpus:2;mem:1024"));
+      ++agents[o.framework.value];
+    }
+    if (!keep) h.decline(run, std::nullopt);
+    return agents;
+  };
+  EXPECT_EQ(round(false), (std::vector<int>{3, 3, 0}));
+  ASSERT_TRUE(h.alloc().set_weight("role2", 2.0).ok());
+  EXPECT_EQ(round(false), (std::vector<int>{2, 4, 0}));
+  ASSERT_TRUE(h.alloc().set_weight("role3", 3.0).ok());
+  const uint32_t f3 = h.add_framework({"role3"});
+  EXPECT_EQ(round(true), (std::vector<int>{1, 2, 3}));
+  (void)f1, (void)f2, (void)f3;
+}
+
 // ---- offer filters ----
 
 // Mesos: HierarchicalAllocatorTest.OfferFilter
