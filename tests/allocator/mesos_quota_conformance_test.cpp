@@ -275,6 +275,88 @@ TEST(MesosQuotaTest, QuotaAccountingUnreserveAllocatedResources) {
   EXPECT_EQ(h.advance(), "");
 }
 
+// ---- reservations and quota (Mesos's HierarchicalAllocatorTestWithReservations, run for
+// static and dynamic reservations) ----
+
+// "cpus:1;mem:1024" reserved to `role`, statically or dynamically.
+std::string reserved_text(std::string_view resources, std::string_view role, bool dynamic) {
+  std::string out;
+  std::string_view rest = resources;
+  while (!rest.empty()) {
+    const size_t end = std::min(rest.find(';'), rest.size());
+    const std::string_view item = rest.substr(0, end);
+    rest = end < rest.size() ? rest.substr(end + 1) : std::string_view();
+    const size_t colon = item.find(':');
+    if (!out.empty()) out += ";";
+    out += std::string(item.substr(0, colon)) + "(" + std::string(role) + ")" +
+           (dynamic ? "{DYN:ops}" : "") + std::string(item.substr(colon));
+  }
+  return out;
+}
+
+class MesosReservationQuotaTest : public ::testing::TestWithParam<bool> {};
+INSTANTIATE_TEST_SUITE_P(StaticAndDynamic, MesosReservationQuotaTest, ::testing::Bool());
+
+// Mesos: HierarchicalAllocatorTestWithReservations.ReservationUnallocated
+TEST_P(MesosReservationQuotaTest, ReservationUnallocated) {
+  MesosHarness h;
+  const std::string reserved = reserved_text("cpus:1;mem:1024", "quota-role", GetParam());
+  h.add_agent(reserved);
+  ASSERT_TRUE(h.alloc().set_quota("quota-role", quota("cpus:1;mem:1024")).ok());
+  const uint32_t f = h.add_framework({"quota-role"});
+  const auto first = h.settle_offers();
+  ASSERT_EQ(text(first), offers({offer(f, 0, "quota-role", reserved)}));
+  h.decline(first, Duration::days(1));
+  // The declined reservation still counts toward the quota: the role is at its limit.
+  h.add_agent("cpus:1;mem:1024");
+  EXPECT_EQ(h.settle(), "");
+}
+
+// Mesos: HierarchicalAllocatorTestWithReservations.ReservationAllocated
+TEST_P(MesosReservationQuotaTest, ReservationAllocated) {
+  MesosHarness h;
+  const std::string reserved = reserved_text("cpus:1;mem:1024", "quota-role", GetParam());
+  h.add_agent(reserved);
+  ASSERT_TRUE(h.alloc().set_quota("quota-role", quota("cpus:2;mem:2048")).ok());
+  const uint32_t f = h.add_framework({"quota-role"});
+  EXPECT_EQ(h.settle(), offers({offer(f, 0, "quota-role", reserved)}));
+  h.add_agent("cpus:1;mem:1024");
+  EXPECT_EQ(h.settle(), offers({offer(f, 1, "quota-role", "cpus:1;mem:1024")}));
+  h.add_agent("cpus:1;mem:1024");
+  EXPECT_EQ(h.settle(), "");
+}
+
+// Mesos: HierarchicalAllocatorTestWithReservations.NonQuotaRoleReservationWithQuotaRole
+// (MESOS-8293)
+TEST_P(MesosReservationQuotaTest, NonQuotaRoleReservationWithQuotaRole) {
+  MesosHarness h;
+  const std::string reserved = reserved_text("cpus:2;mem:2048", "non-quota-role", GetParam());
+  h.add_agent("cpus:2;mem:2048;" + reserved);
+  ASSERT_TRUE(h.alloc().set_quota("quota-role", quota("cpus:2;mem:2048")).ok());
+  const uint32_t f1 = h.add_framework({"quota-role"});
+  const auto first = h.settle_offers();
+  ASSERT_EQ(text(first), offers({offer(f1, 0, "quota-role", "cpus:2;mem:2048")}));
+  h.decline(first, Duration::days(1));
+  // The reservation goes to its role although the unreserved half is held for quota-role.
+  const uint32_t f2 = h.add_framework({"non-quota-role"});
+  EXPECT_EQ(h.settle(), offers({offer(f2, 0, "non-quota-role", reserved)}));
+}
+
+// Mesos: HierarchicalAllocatorTestWithReservations.QuotaHeadroomWhenReservationsExceedQuota
+TEST_P(MesosReservationQuotaTest, QuotaHeadroomWhenReservationsExceedQuota) {
+  MesosHarness h;
+  ASSERT_TRUE(h.alloc().set_quota("quota-role-w-reservation", quota("cpus:1;mem:1024")).ok());
+  ASSERT_TRUE(h.alloc().set_quota("quota-role-no-reservation", quota("cpus:1;mem:1024")).ok());
+  h.add_agent(reserved_text("cpus:2;mem:2048", "quota-role-w-reservation", GetParam()));
+  // Only the role without reservations needs headroom.
+  EXPECT_SAME(h.alloc().required_headroom(), Q("cpus:1;mem:1024"));
+  h.add_agent("cpus:1;mem:1024");
+  const uint32_t f = h.add_framework({"non-quota-role"});
+  EXPECT_EQ(h.settle(), "");
+  h.add_agent("cpus:1;mem:1024");
+  EXPECT_EQ(h.settle(), offers({offer(f, 2, "non-quota-role", "cpus:1;mem:1024")}));
+}
+
 // ---- roles with subroles ----
 
 // Mesos: HierarchicalAllocatorTest.QuotaWithAncestorReservations (MESOS-8604)
