@@ -97,8 +97,9 @@ void HierarchicalAllocator::visit_agent(Run& run, Agent& a, bool quota_stage) {
 }
 
 bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage) {
+  // In the quota stage too: an offer made there must help the guarantee, but it carries the
+  // revocable resources the framework may take as well (Mesos's first stage does).
   Resources role_free = a.free.allocatable_to(role.name);
-  if (quota_stage) role_free = role_free.non_revocable();
   if (role_free.empty()) {
     if (explainer_ && !quota_stage) {
       explain_role(role, a.id,

@@ -167,7 +167,7 @@ TEST(HierarchicalAllocatorSemanticsTest, QuotaLimitCountsWhatServesTheGuaranteeT
   EXPECT_EQ(cpus, Scalar::from_units(3));
 }
 
-TEST(HierarchicalAllocatorSemanticsTest, QuotaStageOffersNoRevocableResources) {
+TEST(HierarchicalAllocatorSemanticsTest, QuotaStageOffersRevocableResourcesWithTheGuarantee) {
   HierarchicalAllocator alloc = make_allocator();
   add_agents(alloc, 0, 1, "cpus:2;mem:1024;cpus{REV}:4");
   ASSERT_TRUE(alloc.set_quota("q", Quota{Q("cpus:1"), {}}).ok());
@@ -177,10 +177,12 @@ TEST(HierarchicalAllocatorSemanticsTest, QuotaStageOffersNoRevocableResources) {
   fa.revocable_resources = true;
   add_framework(alloc, 0, fq);
   add_framework(alloc, 1, fa);
-  // Stage 1 gives q the non-revocable part; in stage 2 "a" (share 0) comes before q.
+  // Stage 1 serves q's guarantee and, as Mesos's first stage, hands over the revocable
+  // resources with it: "a" (share 0, first in stage 2) finds nothing left.
   const auto offers = alloc.allocate(at_seconds(0));
-  EXPECT_EQ(str(offered_to(offers, framework_id(0))), str(R("cpus:2;mem:1024")));
-  EXPECT_EQ(str(offered_to(offers, framework_id(1))), str(R("cpus{REV}:4")));
+  EXPECT_EQ(str(offered_to(offers, framework_id(0))), str(R("cpus:2;mem:1024;cpus{REV}:4")));
+  EXPECT_EQ(str(offered_to(offers, framework_id(1))), "");
+  EXPECT_EQ(alloc.consumed_quota("q").to_string(), "cpus:2;mem:1024");
 }
 
 TEST(HierarchicalAllocatorSemanticsTest, HeadroomHoldsBackAnUnmetGuaranteeUntilItsRoleArrives) {

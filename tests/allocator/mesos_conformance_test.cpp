@@ -172,6 +172,46 @@ TEST(MesosHierarchicalAllocatorTest, UpdateWeight) {
   (void)f1, (void)f2, (void)f3;
 }
 
+// Mesos: HierarchicalAllocatorTest.DominantShareMetrics (our role_share() for its metric)
+TEST(MesosHierarchicalAllocatorTest, DominantShareMetrics) {
+  MesosHarness h;
+  h.add_agent("cpus:1;mem:1024");
+  const uint32_t f1 = h.add_framework({"roleA"});
+  const auto first = h.settle_offers();
+  EXPECT_DOUBLE_EQ(h.alloc().role_share("roleA"), 1.0);
+  h.decline(first, std::nullopt);
+  EXPECT_DOUBLE_EQ(h.alloc().role_share("roleA"), 0.0);
+  // Equal shares: roleB has had fewer allocations, so it gets the agent.
+  const uint32_t f2 = h.add_framework({"roleB"});
+  EXPECT_EQ(h.settle(), offers({offer(f2, 0, "roleB", "cpus:1;mem:1024")}));
+  EXPECT_DOUBLE_EQ(h.alloc().role_share("roleA"), 0.0);
+  EXPECT_DOUBLE_EQ(h.alloc().role_share("roleB"), 1.0);
+  h.add_agent("cpus:1;mem:1024");
+  EXPECT_EQ(h.settle(), offers({offer(f1, 1, "roleA", "cpus:1;mem:1024")}));
+  EXPECT_DOUBLE_EQ(h.alloc().role_share("roleA"), 0.5);
+  EXPECT_DOUBLE_EQ(h.alloc().role_share("roleB"), 0.5);
+  h.alloc().remove_framework(framework_id(f2));
+  EXPECT_DOUBLE_EQ(h.alloc().role_share("roleA"), 0.5);
+  EXPECT_DOUBLE_EQ(h.alloc().role_share("roleB"), 0.0);
+}
+
+// Mesos: HierarchicalAllocatorTest.DominantShareMetricsWithFairnessExclusion
+TEST(MesosHierarchicalAllocatorTest, DominantShareMetricsWithFairnessExclusion) {
+  AllocatorOptions options = AllocatorOptions::mesos_defaults();
+  options.fair_sharing_excluded = {ResourceName::gpus()};
+  MesosHarness h(options);
+  h.add_agent("cpus:1;mem:1024;gpus:1");
+  const uint32_t f1 = h.add_framework_with(gpu_framework({"roleA"}));
+  EXPECT_EQ(h.settle(), offers({offer(f1, 0, "roleA", "cpus:1;mem:1024;gpus:1")}));
+  EXPECT_DOUBLE_EQ(h.alloc().role_share("roleA"), 1.0);  // the gpu does not count
+  const uint32_t f2 = h.add_framework({"roleB"});
+  EXPECT_EQ(h.settle(), "");
+  h.add_agent("cpus:3;mem:3072");
+  EXPECT_EQ(h.settle(), offers({offer(f2, 1, "roleB", "cpus:3;mem:3072")}));
+  EXPECT_DOUBLE_EQ(h.alloc().role_share("roleA"), 0.25);
+  EXPECT_DOUBLE_EQ(h.alloc().role_share("roleB"), 0.75);
+}
+
 // ---- offer filters ----
 
 // Mesos: HierarchicalAllocatorTest.OfferFilter
