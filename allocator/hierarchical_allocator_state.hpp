@@ -1,7 +1,8 @@
 #pragma once
 
-// Private state of HierarchicalAllocator, shared by its two implementation files
-// (hierarchical_allocator.cpp: bookkeeping; hierarchical_cycle.cpp: the allocation run).
+// Private state of HierarchicalAllocator, shared by its implementation files
+// (hierarchical_allocator.cpp: bookkeeping; hierarchical_agents.cpp: agents;
+// hierarchical_operations.cpp: RESERVE/UNRESERVE; hierarchical_cycle.cpp: the allocation run).
 // Not part of the allocator's contract.
 
 #include <memory>

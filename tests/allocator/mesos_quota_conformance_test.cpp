@@ -66,6 +66,24 @@ TEST(MesosQuotaTest, RemoveQuota) {
   EXPECT_EQ(h.advance(), offers({offer(f2, 0, "no-quota-role", "cpus:1;mem:512")}));
 }
 
+// Mesos: HierarchicalAllocatorTest.QuotaMetrics (a guarantee on cpus, a limit on mem only; the
+// guarantee shows in the required headroom, the limit in what is offered)
+TEST(MesosQuotaTest, QuotaMetrics) {
+  MesosHarness h;
+  EXPECT_SAME(h.alloc().required_headroom(), Quantities());
+  ASSERT_TRUE(h.alloc().set_quota("role", quota("cpus:1", "mem:1024")).ok());
+  EXPECT_SAME(h.alloc().required_headroom(), Q("cpus:1"));
+  ASSERT_TRUE(h.alloc().set_quota("role", quota("cpus:2", "mem:1024")).ok());
+  EXPECT_SAME(h.alloc().required_headroom(), Q("cpus:2"));
+  const uint32_t f = h.add_framework({"role"});
+  h.add_agent("cpus:4;mem:4096");
+  // No cpus limit: past the guarantee, cpus are bounded only by the (now empty) headroom.
+  EXPECT_EQ(h.settle(), offers({offer(f, 0, "role", "cpus:4;mem:1024")}));
+  ASSERT_TRUE(h.alloc().set_quota("role", quota("", "")).ok());
+  EXPECT_SAME(h.alloc().required_headroom(), Quantities());
+  EXPECT_EQ(h.advance(), offers({offer(f, 0, "role", "mem:3072")}));
+}
+
 // Mesos: HierarchicalAllocatorTest.MultipleFrameworksInRoleWithQuota
 TEST(MesosQuotaTest, MultipleFrameworksInRoleWithQuota) {
   MesosHarness h;
