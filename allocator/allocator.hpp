@@ -64,9 +64,10 @@ struct Allocation {
   Resources resources;
 };
 
-// Quota of a top-level role (Mesos 1.9+): guarantees are served before fair share and kept
-// available through headroom; limits cap what the role's subtree may consume. Names absent from
-// `limits` are unlimited. Every guarantee must be at most its limit.
+// Quota of a top-level role, `*` included (Mesos 1.9+): guarantees are served before fair share
+// and kept available through headroom; limits cap what is offered to the role, counting its
+// subroles' consumption, though the subroles themselves are not capped (as in Mesos). Names
+// absent from `limits` are unlimited. Every guarantee must be at most its limit.
 struct Quota {
   Quantities guarantees;
   std::vector<std::pair<ResourceName, Scalar>> limits;
