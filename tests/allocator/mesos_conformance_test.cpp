@@ -307,6 +307,22 @@ TEST(MesosHierarchicalAllocatorTest, OverAllocatedAgentPaysOffItsExcessFirst) {
   EXPECT_SAME(h.alloc().total(agent_id(0)), R("cpus:2;mem:400"));
 }
 
+// Mesos: HierarchicalAllocatorTest.ResourceMetrics (total() and available() for its metrics)
+TEST(MesosHierarchicalAllocatorTest, ResourceMetrics) {
+  MesosHarness h;
+  h.add_agent("cpus:2;mem:1024;disk:0");
+  EXPECT_EQ(h.settle(), "");
+  EXPECT_SAME(h.alloc().total(agent_id(0)), R("cpus:2;mem:1024"));
+  EXPECT_SAME(h.alloc().available(agent_id(0)), R("cpus:2;mem:1024"));  // none allocated
+  const uint32_t f = h.add_framework({"role1"});
+  EXPECT_EQ(h.settle(), offers({offer(f, 0, "role1", "cpus:2;mem:1024")}));
+  EXPECT_SAME(h.alloc().available(agent_id(0)), R(""));  // all offered or allocated
+  h.alloc().remove_agent(agent_id(0));
+  EXPECT_SAME(h.alloc().total(agent_id(0)), R(""));
+  EXPECT_SAME(h.alloc().allocated(framework_id(f), agent_id(0), "role1"), R(""));
+  EXPECT_SAME(h.alloc().available_headroom(), Quantities());
+}
+
 // Mesos: HierarchicalAllocatorTest.UpdateSlaveOversubscribedResources
 TEST(MesosHierarchicalAllocatorTest, UpdateSlaveOversubscribedResources) {
   MesosHarness h;
