@@ -64,9 +64,10 @@ struct Allocation {
   Resources resources;
 };
 
-// Quota of a top-level role (Mesos 1.9+): guarantees are served before fair share and kept
-// available through headroom; limits cap what the role's subtree may consume. Names absent from
-// `limits` are unlimited. Every guarantee must be at most its limit.
+// Quota of a top-level role, `*` included (Mesos 1.9+): guarantees are served before fair share
+// and kept available through headroom; limits cap what is offered to the role, counting its
+// subroles' consumption, though the subroles themselves are not capped (as in Mesos). Names
+// absent from `limits` are unlimited. Every guarantee must be at most its limit.
 struct Quota {
   Quantities guarantees;
   std::vector<std::pair<ResourceName, Scalar>> limits;
@@ -130,14 +131,17 @@ class Allocator {
   virtual Status add_agent(AgentId id, const AgentInfo& info,
                            const std::vector<UsedResources>& used) = 0;
   virtual void remove_agent(AgentId id) = 0;
-  // New total; it must still contain what is allocated on the agent.
+  // New total. It may be less than what is offered or allocated on the agent (Mesos allows it,
+  // e.g. a lowered oversubscription estimate): the agent is then over-allocated, nothing it lacks
+  // is offered, and recovered resources pay off the excess before any become free again.
   virtual Status update_agent(AgentId id, const Resources& total) = 0;
   virtual void activate_agent(AgentId id) = 0;
   virtual void deactivate_agent(AgentId id) = 0;
 
   // Returns resources to the free pool. With a refusal (a DECLINE's filter) the framework is not
   // offered a subset of them again on that agent in that role until it expires
-  // (max(refuse, allocation_interval) after now). Unknown framework or agent: ignored.
+  // (max(refuse, allocation_interval) after now, and not before a run has visited the agent
+  // since: Mesos MESOS-4302). Unknown framework or agent: ignored.
   virtual void recover(Time now, FrameworkId framework, AgentId agent, std::string_view role,
                        const Resources& resources, std::optional<Duration> refuse) = 0;
   // RESERVE/UNRESERVE within an allocation: `from` (allocated to the framework) becomes `to`,

@@ -175,8 +175,10 @@ double DrfSorter::compute_share(const Node& n) const {
     share = std::max(share, static_cast<double>(alloc[i]) / static_cast<double>(total[i]));
   }
   // Only the role sorter is hierarchical, and only it applies weights (Mesos: framework
-  // sorters within a role are unweighted).
-  return hierarchical_ ? share / n.weight : share;
+  // sorters within a role are unweighted). A path's weight orders its subtree among its
+  // siblings; the client leaf inside it competes with the path's children unweighted, as
+  // Mesos's virtual leaf does (DRFSorterTest.AddChildToLeaf).
+  return hierarchical_ && !n.is_leaf ? share / n.weight : share;
 }
 
 void DrfSorter::set_weight(std::string_view path, double weight) {
@@ -224,7 +226,8 @@ const Quantities& DrfSorter::allocation(ClientId client) const {
 
 double DrfSorter::share(ClientId client) {
   refresh_if_stale();
-  return nodes_[client_leaf_.at(client)].share;
+  const Node& leaf = nodes_[client_leaf_.at(client)];
+  return hierarchical_ ? leaf.share / leaf.weight : leaf.share;
 }
 
 void DrfSorter::refresh_if_stale() {

@@ -11,9 +11,11 @@
 // Hierarchical mode: a client path "a/b/c" is a leaf below inner nodes "a", "a/b", "a/b/c"; an
 // inner node's allocation is the sum over its subtree and its share uses its own path's weight.
 // A client whose path also has children sits beside them as a virtual "." leaf with the same
-// path, as in Mesos. Order is a pre-order walk in which siblings are sorted by (share,
-// allocation count, path): lower share first, then fewer allocation events (each allocated()
-// counts one on the client and on every ancestor), then the path in byte order.
+// path, as in Mesos; the path's weight applies to the subtree, not to that leaf, which competes
+// with its siblings unweighted (share() still reports the client's weighted share). Order is a
+// pre-order walk in which siblings are sorted by (share, allocation count, path): lower share
+// first, then fewer allocation events (each allocated() counts one on the client and on every
+// ancestor), then the path in byte order.
 //
 // Cost: allocated()/unallocated() re-key the client and its ancestors in their parents' ordered
 // sets in O(depth · log n) with no memory allocation; changing totals or weights marks every

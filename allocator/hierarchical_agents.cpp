@@ -64,6 +64,7 @@ void HierarchicalAllocator::remove_agent(AgentId id) {
     remove_allocation(f, *fr, *a, held.resources);
     maybe_untrack(f, static_cast<size_t>(fr - f.roles.data()));
   }
+  MESOSIM_CHECK(a->excess.empty(), "an agent's excess outlived its allocations");
   cluster_total_.subtract(a->total);
   free_unreserved_ -= unreserved_nonrevocable(a->total);
   add_reserved(a->total, -1);
@@ -83,16 +84,18 @@ void HierarchicalAllocator::remove_agent(AgentId id) {
 Status HierarchicalAllocator::update_agent(AgentId id, const Resources& total) {
   Agent* a = agent(id);
   if (!a) return Error{fmt::format("agent {} is not known", id.value)};
-  const Resources allocated = a->total - a->free;
-  if (!total.contains(allocated)) {
-    return Error{fmt::format("agent {}: new total '{}' does not cover what is allocated '{}'",
-                             a->hostname, total.to_string(), allocated.to_string())};
-  }
+  // The new total may be smaller than what is held (Mesos's updateSlaveTotal allows it, e.g. a
+  // lowered oversubscription estimate): the agent is then over-allocated, offers nothing of what
+  // it lacks, and recovered resources pay off the excess before any of them are free again.
+  Resources allocated = a->total - a->free;
+  allocated += a->excess;
   cluster_total_.subtract(a->total);
   free_unreserved_ -= unreserved_nonrevocable(a->free);
   add_reserved(a->total, -1);
+  const Resources fits = total.common(allocated);
   a->total = total;
-  a->free = total - allocated;
+  a->free = total - fits;
+  a->excess = allocated - fits;
   a->has_gpus = total.get(ResourceName::gpus()) > Scalar();
   cluster_total_.add(a->total);
   free_unreserved_ += unreserved_nonrevocable(a->free);

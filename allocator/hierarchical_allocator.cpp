@@ -1,5 +1,6 @@
-// HierarchicalAllocator bookkeeping: frameworks, agents, roles, quota, recovery.
-// The allocation run is in hierarchical_cycle.cpp, agents in hierarchical_agents.cpp.
+// HierarchicalAllocator bookkeeping: frameworks, roles, quota, recovery. The allocation run is
+// in hierarchical_cycle.cpp, agents in hierarchical_agents.cpp, RESERVE/UNRESERVE in
+// hierarchical_operations.cpp.
 
 #include "allocator/hierarchical_allocator.hpp"
 
@@ -117,7 +118,9 @@ Status HierarchicalAllocator::set_weight(std::string_view role, double weight) {
 
 Status HierarchicalAllocator::set_quota(std::string_view role, const Quota& quota) {
   if (Status s = validate_role(role); !s.ok()) return s;
-  if (role == kDefaultRole || role.find('/') != std::string_view::npos) {
+  // `*` is a top-level role like any other here (Mesos MESOS-3938); nested roles get none, as
+  // the Mesos master refuses quota on them.
+  if (role.find('/') != std::string_view::npos) {
     return Error{fmt::format("quota can be set only on a top-level role, not on '{}'", role)};
   }
   for (const auto& [name, limit] : quota.limits) {
@@ -278,7 +281,11 @@ Status HierarchicalAllocator::update_framework(FrameworkId id, const FrameworkIn
   for (size_t i = f->roles.size(); i-- > 0;) {
     const std::string& name = roles_[f->roles[i].role]->name;
     if (std::find(info.roles.begin(), info.roles.end(), name) == info.roles.end()) {
-      track(*f, f->roles[i].role, false, false);
+      // Mesos: the filters of a role the framework leaves go with it, even while it still holds
+      // resources in that role.
+      const RoleIdx left = f->roles[i].role;
+      std::erase_if(f->filters, [left](const OfferFilter& x) { return x.role == left; });
+      track(*f, left, false, false);
       maybe_untrack(*f, i);
     }
   }
@@ -402,7 +409,17 @@ void HierarchicalAllocator::remove_allocation(Framework& f, FrameworkRole& fr, A
     a.allocations.erase(it);
     --f.holdings[static_cast<size_t>(&fr - f.roles.data())];
   }
-  a.free += r;
+  if (a.excess.empty()) {
+    a.free += r;
+    free_unreserved_ += unreserved_nonrevocable(r);
+  } else {
+    // An over-allocated agent: what was held beyond the total disappears instead of coming back.
+    const Resources absorbed = a.excess.common(r);
+    a.excess -= absorbed;
+    const Resources back = r - absorbed;
+    a.free += back;
+    free_unreserved_ += unreserved_nonrevocable(back);
+  }
   Role& role = *roles_[fr.role];
   role_sorter_.unallocated(role.client, r);
   role.frameworks->unallocated(fr.client, r);
@@ -411,7 +428,6 @@ void HierarchicalAllocator::remove_allocation(Framework& f, FrameworkRole& fr, A
   const bool quota = roles_[role.top]->quota.has_value();
   const Quantities before = quota ? consumed_of(role.top) : Quantities();
   for (RoleIdx x = fr.role; x != kNoRole; x = roles_[x]->parent) roles_[x]->consumed_unreserved -= q;
-  free_unreserved_ += q;
   if (quota) consumed_changed(role.top, before);
 }
 
@@ -426,7 +442,7 @@ void HierarchicalAllocator::recover(Time now, FrameworkId fid, AgentId aid, std:
   remove_allocation(*f, *fr, *a, resources);
   if (refuse && *refuse > Duration::zero()) {
     const Duration d = std::max(*refuse, options_.allocation_interval);
-    OfferFilter filter{aid, r, resources, now + d};
+    OfferFilter filter{aid, r, resources, now + d, a->runs};
     auto pos = std::upper_bound(f->filters.begin(), f->filters.end(), filter,
                                 [](const OfferFilter& x, const OfferFilter& y) {
                                   return std::tie(x.agent, x.role) < std::tie(y.agent, y.role);
@@ -434,54 +450,6 @@ void HierarchicalAllocator::recover(Time now, FrameworkId fid, AgentId aid, std:
     f->filters.insert(pos, std::move(filter));
   }
   maybe_untrack(*f, static_cast<size_t>(fr - f->roles.data()));
-}
-
-Status HierarchicalAllocator::update_allocation(FrameworkId fid, AgentId aid, std::string_view role,
-                                                const Resources& from, const Resources& to) {
-  Framework* f = framework(fid);
-  Agent* a = agent(aid);
-  const RoleIdx r = find_role(role);
-  FrameworkRole* fr = (f && r != kNoRole) ? framework_role(*f, r) : nullptr;
-  if (!f || !a || !fr) return Error{"update_allocation: unknown framework, agent or role"};
-  // RESERVE and UNRESERVE change who the resources are reserved for, nothing else.
-  if (from.empty() || !(from.with_reservation({}) == to.with_reservation({}))) {
-    return Error{fmt::format("operation changes quantities: '{}' -> '{}'", from.to_string(),
-                             to.to_string())};
-  }
-  std::optional<Error> bad;
-  auto check = [&](const ResourceKey& key) {
-    if (bad || !key.reservation.is_reserved()) return;
-    if (key.reservation.info().type != ReservationInfo::Type::kDynamic) {
-      bad = Error{fmt::format(
-          "'{}' is statically reserved: only dynamic reservations can be made or removed",
-          to_string(key))};
-    } else if (key.reservation.role() != role) {
-      // Mesos: a framework reserves for its allocation role, never for an ancestor or sibling.
-      bad = Error{fmt::format("role '{}' cannot reserve for role '{}'", role,
-                              key.reservation.role())};
-    }
-  };
-  for (const Resources* side : {&from, &to}) {
-    for (const auto& e : side->scalar_entries()) check(e.key);
-    for (const auto& e : side->range_entries()) check(e.key);
-  }
-  if (bad) return *bad;
-  if (!allocated(fid, aid, role).contains(from)) {
-    return Error{fmt::format("'{}' is not allocated to the framework on that agent",
-                             from.to_string())};
-  }
-  remove_allocation(*f, *fr, *a, from);
-  a->free -= from;
-  add_reserved(from, -1);
-  const Quantities drop = unreserved_nonrevocable(from);
-  free_unreserved_ -= drop;
-  a->total -= from;
-  a->total += to;
-  a->free += to;
-  add_reserved(to, +1);
-  free_unreserved_ += unreserved_nonrevocable(to);
-  add_allocation(*f, *fr, *a, to);
-  return Status::success();
 }
 
 }  // namespace mesosim

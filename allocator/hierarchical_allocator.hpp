@@ -8,12 +8,15 @@
 // reshuffled. On each agent, roles are taken in DRF order (hierarchical, weighted) and within a
 // role its frameworks in DRF order; the first framework that qualifies receives everything still
 // available to its role on that agent: the unreserved resources and the reservations of the
-// role and its ancestors. Unreserved non-revocable scalars beyond what serves the role's own
-// unmet guarantee are trimmed to its quota limit and to the cluster's headroom (free unreserved
-// resources beyond what every role's unmet guarantee needs). A framework is passed over if a
-// refusal filter covers the offer, if the offer holds less than min_allocatable_resources, or if
-// the agent has GPUs and the framework is not GPU-capable. Frameworks that suppressed a role are
-// left out of that role's order.
+// role and its ancestors. Unreserved non-revocable scalars are trimmed to the cluster's headroom
+// (free unreserved resources beyond what every role's unmet guarantee needs), except in stage 1
+// the part that serves the role's own unmet guarantee, and, for a role holding quota, to its
+// limit; subroles are not bound by their parent's limit. A framework is passed over if a refusal
+// filter covers the offer, if the offer holds less than min_allocatable_resources, or if the
+// agent has GPUs and the framework is not GPU-capable. Frameworks that suppressed a role are
+// left out of that role's order. A refusal filter expires once its time is up and a run has
+// visited its agent since it was set (MESOS-4302). An agent's total may shrink below what it
+// holds: it is then over-allocated and offers nothing it lacks.
 //
 // What counts toward a share: everything offered or allocated to the client, reserved and
 // revocable included; reservations nobody holds do not count. Shares divide by the whole
@@ -106,6 +109,7 @@ class HierarchicalAllocator final : public Allocator {
     RoleIdx role;
     Resources refused;
     Time expires;
+    uint64_t agent_runs;  // the agent's run count when it was set
   };
 
   // allocator/hierarchical_allocator.cpp: bookkeeping.
@@ -134,7 +138,7 @@ class HierarchicalAllocator final : public Allocator {
   bool offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage);
   std::optional<Resources> offer_for(Run& run, const Agent& a, Framework& f, const Role& role,
                                      const Resources& role_free, bool quota_stage);
-  bool is_filtered(Time now, Framework& f, AgentId agent, RoleIdx role, const Resources& offer);
+  bool is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role, const Resources& offer);
   bool meets_min_allocatable(const Framework& f, RoleIdx role, const Resources& offer) const;
   void explain(const Framework& f, const Role& role, AgentId agent, SkipReason reason) const;
   void explain_role(const Role& role, AgentId agent, SkipReason reason) const;

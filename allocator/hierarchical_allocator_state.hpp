@@ -1,7 +1,8 @@
 #pragma once
 
-// Private state of HierarchicalAllocator, shared by its two implementation files
-// (hierarchical_allocator.cpp: bookkeeping; hierarchical_cycle.cpp: the allocation run).
+// Private state of HierarchicalAllocator, shared by its implementation files
+// (hierarchical_allocator.cpp: bookkeeping; hierarchical_agents.cpp: agents;
+// hierarchical_operations.cpp: RESERVE/UNRESERVE; hierarchical_cycle.cpp: the allocation run).
 // Not part of the allocator's contract.
 
 #include <memory>
@@ -56,7 +57,12 @@ struct HierarchicalAllocator::Agent {
   bool active = true;
   bool has_gpus = false;
   Resources total;
-  Resources free;  // total minus everything offered or allocated
+  Resources free;    // total minus everything offered or allocated, never below zero
+  // Offered or allocated beyond the total after update_agent shrank it (Mesos lets a lowered
+  // estimate leave an agent over-allocated): recovered resources pay this off before any of
+  // them become free again. Empty unless the total shrank below what was held.
+  Resources excess;
+  uint64_t runs = 0;  // allocation runs that visited the agent; filters expire only after one
   std::vector<AgentAllocation> allocations;
 };
 

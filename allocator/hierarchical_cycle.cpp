@@ -75,6 +75,10 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
   run.stage_one_count = run.out.size();
   rng_.shuffle(std::span(candidates));
   for (AgentId id : candidates) visit_agent(run, *agents_[id.value], false);
+  // Counted after the run, so that a filter set before it may expire only in a later one.
+  for (AgentId id : candidates) {
+    if (agents_[id.value]->active) ++agents_[id.value]->runs;
+  }
   return std::move(run.out);
 }
 
@@ -93,8 +97,9 @@ void HierarchicalAllocator::visit_agent(Run& run, Agent& a, bool quota_stage) {
 }
 
 bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage) {
+  // In the quota stage too: an offer made there must help the guarantee, but it carries the
+  // revocable resources the framework may take as well (Mesos's first stage does).
   Resources role_free = a.free.allocatable_to(role.name);
-  if (quota_stage) role_free = role_free.non_revocable();
   if (role_free.empty()) {
     if (explainer_ && !quota_stage) {
       explain_role(role, a.id,
@@ -162,13 +167,16 @@ std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent&
   }
   for (const auto& e : candidate.range_entries()) rest.add(e.key, e.value);
 
-  // The part that serves the top-level role's own unmet guarantee is not bounded by headroom:
-  // it lowers the required headroom by as much as it takes.
-  const Role& top = *roles_[role.top];
-  const Quantities consumed = top.quota ? consumed_of(role.top) : Quantities();
+  // Quota binds only the role that holds it (Mesos: its subroles' allocations count toward its
+  // consumption but are not capped by it). In the quota stage, the part that serves the role's
+  // unmet guarantee is not bounded by headroom: it lowers the required headroom by as much as it
+  // takes. In the fair-share stage every role's unreserved scalars are bounded by headroom.
+  const Quota* quota = role.quota ? &*role.quota : nullptr;
+  const Quantities consumed = quota ? consumed_of(role.idx) : Quantities();
   const Resources toward =
-      top.quota ? shrink_scalars(unreserved, top.quota->guarantees.minus_floor_zero(consumed))
-                : Resources();
+      quota && quota_stage
+          ? shrink_scalars(unreserved, quota->guarantees.minus_floor_zero(consumed))
+          : Resources();
   if (quota_stage && toward.empty()) {
     explain(f, role, a.id, SkipReason::kNoQuotaContribution);
     return std::nullopt;
@@ -176,12 +184,12 @@ std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent&
   Resources extra = unreserved - toward;
   bool limited = false;
   bool held = false;
-  if (top.quota && !top.quota->limits.empty() && !extra.empty()) {
+  if (quota && !quota->limits.empty() && !extra.empty()) {
     Quantities room;
     std::vector<bool> capped(ResourceName::interned_count(), false);
     Quantities used = consumed;
     used.add(toward);
-    for (const auto& [name, limit] : top.quota->limits) {
+    for (const auto& [name, limit] : quota->limits) {
       capped[name.id()] = true;
       room.set(name, std::max(Scalar(), limit - used.get(name)));
     }
@@ -209,16 +217,17 @@ std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent&
                     : (held ? SkipReason::kHeadroom : SkipReason::kBelowMinAllocatable));
     return std::nullopt;
   }
-  if (is_filtered(run.now, f, a.id, r, offer)) {
+  if (is_filtered(run.now, f, a, r, offer)) {
     explain(f, role, a.id, SkipReason::kFiltered);
     return std::nullopt;
   }
   return offer;
 }
 
-bool HierarchicalAllocator::is_filtered(Time now, Framework& f, AgentId agent, RoleIdx role,
+bool HierarchicalAllocator::is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role,
                                         const Resources& offer) {
   if (f.filters.empty()) return false;
+  const AgentId agent = a.id;
   auto lo = std::lower_bound(f.filters.begin(), f.filters.end(), std::pair(agent, role),
                              [](const OfferFilter& x, const std::pair<AgentId, RoleIdx>& k) {
                                return std::pair(x.agent, x.role) < k;
@@ -226,8 +235,10 @@ bool HierarchicalAllocator::is_filtered(Time now, Framework& f, AgentId agent, R
   bool filtered = false;
   auto it = lo;
   while (it != f.filters.end() && it->agent == agent && it->role == role) {
-    if (it->expires <= now) {
-      it = f.filters.erase(it);  // expired: drop it lazily
+    // Expired once its time has passed and a run has visited the agent since it was set: a
+    // filter shorter than the interval still holds at the next run (Mesos MESOS-4302).
+    if (it->expires <= now && a.runs > it->agent_runs) {
+      it = f.filters.erase(it);  // drop it lazily
       continue;
     }
     if (it->refused.contains(offer)) filtered = true;

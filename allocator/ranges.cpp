@@ -98,6 +98,24 @@ void RangeSet::add(const RangeSet& other) {
   normalize();
 }
 
+RangeSet RangeSet::intersection(const RangeSet& other) const {
+  RangeSet out;
+  auto a = intervals_.begin();
+  auto b = other.intervals_.begin();
+  while (a != intervals_.end() && b != other.intervals_.end()) {
+    const uint64_t begin = std::max(a->begin, b->begin);
+    const uint64_t end = std::min(a->end, b->end);
+    if (begin <= end) out.intervals_.push_back({begin, end});
+    // Advance whichever interval ends first; the other may still overlap the next one.
+    if (a->end < b->end) {
+      ++a;
+    } else {
+      ++b;
+    }
+  }
+  return out;  // sorted and disjoint; non-adjacent because both inputs are
+}
+
 void RangeSet::subtract(const RangeSet& other) {
   MESOSIM_CHECK(contains(other), "subtracting ranges that are not contained");
   std::vector<Interval> out;

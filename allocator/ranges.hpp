@@ -37,6 +37,8 @@ class RangeSet {
   void add(const RangeSet& other);
   // Precondition: contains(other).
   void subtract(const RangeSet& other);
+  // The integers both sets hold.
+  RangeSet intersection(const RangeSet& other) const;
   // The first `n` integers of the set in ascending order (all of it if it has fewer).
   RangeSet take_first(uint64_t n) const;
 

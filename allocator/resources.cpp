@@ -104,6 +104,21 @@ Resources& Resources::operator-=(const Resources& other) {
   return *this;
 }
 
+Resources Resources::common(const Resources& other) const {
+  Resources out;
+  for (const auto& e : scalars_) {
+    auto it = find_key(other.scalars_, e.key);
+    if (it != other.scalars_.end()) out.scalars_.push_back({e.key, std::min(e.value, it->value)});
+  }
+  for (const auto& e : ranges_) {
+    auto it = find_key(other.ranges_, e.key);
+    if (it == other.ranges_.end()) continue;
+    RangeSet both = e.value.intersection(it->value);
+    if (!both.empty()) out.ranges_.push_back({e.key, std::move(both)});
+  }
+  return out;
+}
+
 Scalar Resources::get(ResourceName name) const {
   Scalar sum;
   for (const auto& e : scalars_) {

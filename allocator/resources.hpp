@@ -73,6 +73,9 @@ class Resources {
   friend Resources operator+(Resources a, const Resources& b) { return a += b; }
   friend Resources operator-(Resources a, const Resources& b) { return a -= b; }
   bool operator==(const Resources&) const = default;
+  // What both hold, key by key: the smaller scalar, the common ranges. `a - a.common(b)` is the
+  // subtraction that stops at zero (Mesos's Resources::operator-).
+  Resources common(const Resources& other) const;
 
   // Sum of a scalar name over all reservations and revocability.
   Scalar get(ResourceName name) const;

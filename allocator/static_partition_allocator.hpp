@@ -77,6 +77,8 @@ class StaticPartitionAllocator final : public Allocator {
   Status add_agent(AgentId id, const AgentInfo& info,
                    const std::vector<UsedResources>& used) override;
   void remove_agent(AgentId id) override;
+  // Unlike HierarchicalAllocator, refuses a total whose slice of a partition would no longer
+  // cover what that partition holds: slices are recomputed from totals and must stay whole.
   Status update_agent(AgentId id, const Resources& total) override;
   void activate_agent(AgentId id) override;
   void deactivate_agent(AgentId id) override;

@@ -220,5 +220,14 @@ TEST(RangeSetTest, ReversedRangeErrorSaysItBeginsAfterItEnds) {
   EXPECT_THAT(parse_error("[5-3]"), HasSubstr("begins after it ends"));
 }
 
+TEST(RangeSetTest, IntersectionKeepsWhatBothHold) {
+  const RangeSet a = parse_ok("[1-10,20-30,40-40]");
+  const RangeSet b = parse_ok("[5-25,30-45]");
+  EXPECT_EQ(a.intersection(b).to_string(), "[5-10,20-25,30-30,40-40]");
+  EXPECT_EQ(b.intersection(a), a.intersection(b));
+  EXPECT_TRUE(a.intersection(parse_ok("[11-19]")).empty());
+  EXPECT_EQ(a.intersection(a), a);
+}
+
 }  // namespace
 }  // namespace mesosim

@@ -564,5 +564,15 @@ TEST(ResourcesPrintOrderTest, ReservationsPrintByRoleNotByWhichWasSeenFirst) {
   EXPECT_EQ(r.to_string(), "cpus:3;cpus(print-order-aa):2;cpus(print-order-zz):1");
 }
 
+TEST(ResourcesCommonTest, CommonIsThePerKeyMinimumAndRangeIntersection) {
+  const Resources total = parse_ok("cpus:2;mem:400;cpus(r):1;ports:[1-10]");
+  const Resources held = parse_ok("cpus:3;mem:100;disk:5;ports:[5-20]");
+  const Resources both = total.common(held);
+  EXPECT_EQ(both.to_string(), "cpus:2;mem:100;ports:[5-10]");
+  // The subtraction that stops at zero, as Mesos's.
+  EXPECT_EQ((total - both).to_string(), "cpus(r):1;mem:300;ports:[1-4]");
+  EXPECT_EQ(held.common(total), both);
+}
+
 }  // namespace
 }  // namespace mesosim
