@@ -23,8 +23,8 @@ Status validate_reservation_change(std::string_view role, const Resources& from,
           to_string(key))};
     } else if (key.reservation.role() != role) {
       // Mesos: a framework reserves for its allocation role, never for an ancestor or sibling.
-      bad = Error{fmt::format("role '{}' cannot reserve for role '{}'", role,
-                              key.reservation.role())};
+      bad = Error{
+          fmt::format("role '{}' cannot reserve for role '{}'", role, key.reservation.role())};
     }
   };
   for (const Resources* side : {&from, &to}) {
@@ -50,8 +50,8 @@ Status HierarchicalAllocator::update_allocation(FrameworkId fid, AgentId aid, st
   }
   if (Status s = validate_reservation_change(role, from, to); !s.ok()) return s;
   if (!allocated(fid, aid, role).contains(from)) {
-    return Error{fmt::format("'{}' is not allocated to the framework on that agent",
-                             from.to_string())};
+    return Error{
+        fmt::format("'{}' is not allocated to the framework on that agent", from.to_string())};
   }
   if (!a->total.contains(from)) {
     return Error{fmt::format("agent {} is over-allocated: its total '{}' lacks '{}'", a->hostname,
@@ -59,9 +59,8 @@ Status HierarchicalAllocator::update_allocation(FrameworkId fid, AgentId aid, st
   }
   // Same quantities, so shares, free resources and the headroom stay as they are, and the
   // sorters see no allocation event (Mesos: RESERVE is no allocation for DRF's tie-break).
-  auto held = std::find_if(a->allocations.begin(), a->allocations.end(), [&](const auto& x) {
-    return x.framework == fid && x.role == r;
-  });
+  auto held = std::find_if(a->allocations.begin(), a->allocations.end(),
+                           [&](const auto& x) { return x.framework == fid && x.role == r; });
   held->resources -= from;
   held->resources += to;
   a->total -= from;

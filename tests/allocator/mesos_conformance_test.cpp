@@ -232,7 +232,8 @@ TEST(MesosHierarchicalAllocatorTest, SmallOfferFilterTimeout) {
   MesosHarness h(with_interval(Duration::seconds(60)));
   const uint32_t f1 = h.add_framework({"role"});
   const uint32_t f2 = h.add_framework({"role"});
-  h.add_agent("cpus:1;mem:512;disk:0", {UsedResources{framework_id(f1), "role", R("cpus:1;mem:512")}});
+  h.add_agent("cpus:1;mem:512;disk:0",
+              {UsedResources{framework_id(f1), "role", R("cpus:1;mem:512")}});
   EXPECT_EQ(h.settle(), "");
   h.add_agent("cpus:1;mem:512;disk:0");
   const auto second = h.settle_offers();
@@ -329,9 +330,11 @@ TEST(MesosHierarchicalAllocatorTest, UpdateSlaveOversubscribedResources) {
   h.add_agent("cpus:100;mem:100;disk:100");
   const uint32_t f = h.add_framework_with(revocable_framework({"role1"}));
   EXPECT_EQ(h.settle(), offers({offer(f, 0, "role1", "cpus:100;mem:100;disk:100")}));
-  ASSERT_TRUE(h.alloc().update_agent(agent_id(0), R("cpus:100;mem:100;disk:100;cpus{REV}:10")).ok());
+  ASSERT_TRUE(
+      h.alloc().update_agent(agent_id(0), R("cpus:100;mem:100;disk:100;cpus{REV}:10")).ok());
   EXPECT_EQ(h.settle(), offers({offer(f, 0, "role1", "cpus{REV}:10")}));
-  ASSERT_TRUE(h.alloc().update_agent(agent_id(0), R("cpus:100;mem:100;disk:100;cpus{REV}:12")).ok());
+  ASSERT_TRUE(
+      h.alloc().update_agent(agent_id(0), R("cpus:100;mem:100;disk:100;cpus{REV}:12")).ok());
   EXPECT_EQ(h.settle(), offers({offer(f, 0, "role1", "cpus{REV}:2")}));
   // A lowered estimate leaves the agent over-allocated: nothing to offer.
   ASSERT_TRUE(h.alloc().update_agent(agent_id(0), R("cpus:100;mem:100;disk:100;cpus{REV}:5")).ok());

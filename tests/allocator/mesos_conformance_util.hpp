@@ -22,8 +22,8 @@ namespace mesosim::testing {
 // One expected offer, with its resources in canonical text.
 inline std::string offer(uint32_t fw, uint32_t agent, std::string_view role,
                          std::string_view resources) {
-  return "fw" + std::to_string(fw) + " a" + std::to_string(agent) + " " + std::string(role) +
-         " " + R(resources).to_string();
+  return "fw" + std::to_string(fw) + " a" + std::to_string(agent) + " " + std::string(role) + " " +
+         R(resources).to_string();
 }
 
 // Expected offers of one run, in the order text() prints them.
@@ -53,8 +53,8 @@ class MesosHarness {
   // Adds an agent (ids 0, 1, ...) and returns its id.
   uint32_t add_agent(std::string_view resources, std::vector<UsedResources> used = {}) {
     const uint32_t id = next_agent_++;
-    const Status s = alloc_.add_agent(agent_id(id), agent_info("h" + std::to_string(id),
-                                                               resources), used);
+    const Status s =
+        alloc_.add_agent(agent_id(id), agent_info("h" + std::to_string(id), resources), used);
     EXPECT_TRUE(s.ok()) << s.error().message;
     return id;
   }
@@ -79,9 +79,7 @@ class MesosHarness {
   }
   // Advances the clock by `d` (default: one allocation interval), running the batch allocation
   // each whole interval passed and any triggered one (Mesos: Clock::advance()).
-  std::string advance(std::optional<Duration> d = std::nullopt) {
-    return text(advance_offers(d));
-  }
+  std::string advance(std::optional<Duration> d = std::nullopt) { return text(advance_offers(d)); }
   std::vector<Allocation> advance_offers(std::optional<Duration> d = std::nullopt) {
     std::vector<Allocation> out = settle_offers();
     const Time until = now_ + d.value_or(interval_);

@@ -45,7 +45,8 @@ TEST(MesosOfferTest, RecoverResources) {
   MesosHarness h;
   h.add_agent("cpus(role1):1;mem(role1):200;cpus:1;mem:200;disk:0");
   const uint32_t f = h.add_framework({"role1"});
-  EXPECT_EQ(h.settle(), offers({offer(f, 0, "role1", "cpus(role1):1;mem(role1):200;cpus:1;mem:200")}));
+  EXPECT_EQ(h.settle(),
+            offers({offer(f, 0, "role1", "cpus(role1):1;mem(role1):200;cpus:1;mem:200")}));
   h.recover(f, 0, "role1", "cpus(role1):1;mem(role1):200");
   EXPECT_EQ(h.advance(), offers({offer(f, 0, "role1", "cpus(role1):1;mem(role1):200")}));
   h.recover(f, 0, "role1", "cpus:1;mem:200");
@@ -58,8 +59,8 @@ TEST(MesosOfferTest, UpdateAllocation) {
   h.add_agent("cpus:100;mem:100;disk:100");
   const uint32_t f = h.add_framework({"role1"});
   EXPECT_EQ(h.settle(), offers({offer(f, 0, "role1", "cpus:100;mem:100;disk:100")}));
-  const Status s = h.alloc().update_allocation(framework_id(f), agent_id(0), "role1",
-                                               R("disk:5"), R("disk(role1){DYN:ops}:5"));
+  const Status s = h.alloc().update_allocation(framework_id(f), agent_id(0), "role1", R("disk:5"),
+                                               R("disk(role1){DYN:ops}:5"));
   ASSERT_TRUE(s.ok()) << s.error().message;
   const std::string updated = "cpus:100;mem:100;disk:95;disk(role1){DYN:ops}:5";
   EXPECT_SAME(h.alloc().total(agent_id(0)), R(updated));
@@ -153,7 +154,8 @@ TEST(MesosOfferTest, OversubscribedNotAllocated) {
   h.add_agent("cpus:100;mem:100;disk:100");
   const uint32_t f = h.add_framework({"role1"});
   EXPECT_EQ(h.settle(), offers({offer(f, 0, "role1", "cpus:100;mem:100;disk:100")}));
-  ASSERT_TRUE(h.alloc().update_agent(agent_id(0), R("cpus:100;mem:100;disk:100;cpus{REV}:10")).ok());
+  ASSERT_TRUE(
+      h.alloc().update_agent(agent_id(0), R("cpus:100;mem:100;disk:100;cpus{REV}:10")).ok());
   EXPECT_EQ(h.settle(), "");  // not REVOCABLE_RESOURCES-capable
 }
 
@@ -163,7 +165,8 @@ TEST(MesosOfferTest, RecoverOversubscribedResources) {
   h.add_agent("cpus:100;mem:100;disk:100");
   const uint32_t f = h.add_framework_with(revocable_framework({"role1"}));
   EXPECT_EQ(h.settle(), offers({offer(f, 0, "role1", "cpus:100;mem:100;disk:100")}));
-  ASSERT_TRUE(h.alloc().update_agent(agent_id(0), R("cpus:100;mem:100;disk:100;cpus{REV}:10")).ok());
+  ASSERT_TRUE(
+      h.alloc().update_agent(agent_id(0), R("cpus:100;mem:100;disk:100;cpus{REV}:10")).ok());
   EXPECT_EQ(h.settle(), offers({offer(f, 0, "role1", "cpus{REV}:10")}));
   h.recover(f, 0, "role1", "cpus{REV}:6;cpus:2");
   EXPECT_EQ(h.advance(), offers({offer(f, 0, "role1", "cpus{REV}:6;cpus:2")}));

@@ -121,7 +121,8 @@ TEST(MesosQuotaTest, QuotaRoleAllocateNonQuotaResource) {
   ASSERT_TRUE(h.alloc().set_quota("quota-role-1", quota("cpus:2")).ok());
   h.add_agent("cpus:1;mem:1024;ports:[31000-32000]");
   const uint32_t f = h.add_framework({"quota-role-1"});
-  EXPECT_EQ(h.settle(), offers({offer(f, 0, "quota-role-1", "cpus:1;mem:1024;ports:[31000-32000]")}));
+  EXPECT_EQ(h.settle(),
+            offers({offer(f, 0, "quota-role-1", "cpus:1;mem:1024;ports:[31000-32000]")}));
   // Memory is now held back for quota-role-2's guarantee; cpus still go toward role 1's.
   ASSERT_TRUE(h.alloc().set_quota("quota-role-2", quota("mem:1024")).ok());
   h.add_agent("cpus:1;mem:1024;ports:[31000-32000]");

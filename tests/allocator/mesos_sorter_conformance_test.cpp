@@ -35,9 +35,7 @@ class Sorter {
     ids_.erase(path);
   }
   void allocated(const std::string& path, std::string_view r) { s_.allocated(id(path), R(r)); }
-  void unallocated(const std::string& path, std::string_view r) {
-    s_.unallocated(id(path), R(r));
-  }
+  void unallocated(const std::string& path, std::string_view r) { s_.unallocated(id(path), R(r)); }
   void activate(const std::string& path) { s_.activate(id(path)); }
   void deactivate(const std::string& path) { s_.deactivate(id(path)); }
   void weight(const std::string& path, double w) { s_.set_weight(path, w); }
@@ -99,9 +97,7 @@ void drf_script(const std::vector<std::string>& n) {
 TEST(MesosSorterTest, DRF) { drf_script({"a", "b", "c", "d", "e", "f"}); }
 
 // Mesos: DRFSorterTest.ShallowHierarchy
-TEST(MesosSorterTest, ShallowHierarchy) {
-  drf_script({"a/a", "b/b", "c/c", "d/d", "e/e", "f/f"});
-}
+TEST(MesosSorterTest, ShallowHierarchy) { drf_script({"a/a", "b/b", "c/c", "d/d", "e/e", "f/f"}); }
 
 // Mesos: DRFSorterTest.DeepHierarchy
 TEST(MesosSorterTest, DeepHierarchy) {
