@@ -36,23 +36,30 @@ Status validate_container_name(std::string_view container) {
   return Status::success();
 }
 
-Status kill_all_and_remove(CgroupFs& fs, const std::string& procs_file,
-                           const std::vector<std::string>& dirs) {
+Status kill_all_and_remove(CgroupFs& fs, const std::vector<std::string>& dirs) {
   int round = 0;
+  std::string busy;
   for (; round < kDestroyRounds; ++round) {
-    if (!fs.exists(procs_file)) break;
-    Result<std::string> text = fs.read(procs_file);
-    if (!text) {
-      if (!fs.exists(procs_file)) break;
-      return text.error();
+    bool any = false;
+    for (const std::string& dir : dirs) {
+      const std::string procs_file = dir + "/cgroup.procs";
+      if (!fs.exists(procs_file)) continue;
+      Result<std::string> text = fs.read(procs_file);
+      if (!text) {
+        if (!fs.exists(procs_file)) continue;
+        return text.error();
+      }
+      std::vector<int> pids = parse_pids(text.value());
+      if (pids.empty()) continue;
+      any = true;
+      busy = procs_file;
+      for (int pid : pids) ::kill(pid, SIGKILL);
     }
-    std::vector<int> pids = parse_pids(text.value());
-    if (pids.empty()) break;
-    for (int pid : pids) ::kill(pid, SIGKILL);
+    if (!any) break;
     sleep_millis(1);
   }
   if (round == kDestroyRounds) {
-    return Error{"processes still running in " + procs_file + " after SIGKILL for 5 s"};
+    return Error{"processes still running in " + busy + " after SIGKILL for 5 s"};
   }
   for (const std::string& dir : dirs) {
     Status removed = fs.rmdir(dir);

@@ -11,12 +11,11 @@
 
 namespace mesosim::live {
 
-// Sends SIGKILL to every process listed in `procs_file` until it lists none (a process forking
-// while it is killed is caught on the next round), then removes `dirs` in order, retrying while
-// the kernel still reports them busy. Gives up after about five seconds with an error naming
-// what is left. A cgroup that does not exist is already destroyed.
-Status kill_all_and_remove(CgroupFs& fs, const std::string& procs_file,
-                           const std::vector<std::string>& dirs);
+// Sends SIGKILL to every process listed in the cgroup.procs of `dirs` until none lists any (a
+// process forking while it is killed is caught on the next round), then removes `dirs` in
+// order, retrying while the kernel still reports them busy. Gives up after about five seconds
+// with an error naming what is left. A cgroup that does not exist is already destroyed.
+Status kill_all_and_remove(CgroupFs& fs, const std::vector<std::string>& dirs);
 
 // Sleeps `millis` milliseconds (a bounded wait inside destroy; never used for timing tasks).
 void sleep_millis(int millis);

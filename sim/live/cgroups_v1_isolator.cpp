@@ -6,6 +6,7 @@
 
 #include <array>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "sim/live/cgroup_common.hpp"
@@ -119,13 +120,21 @@ class CgroupsV1Isolator final : public Isolator {
     if (Status s = validate_container_name(container); !s) return s;
     std::vector<std::string> dirs;
     for (const char* controller : kControllers) dirs.push_back(dir(controller, container));
-    return kill_all_and_remove(*fs_, dir("memory", container) + "/cgroup.procs", dirs);
+    return kill_all_and_remove(*fs_, dirs);
   }
 
+  // The union over the controllers: an agent that died half-way through prepare() may have
+  // left a container in some hierarchies only.
   Result<std::vector<std::string>> containers() const override {
-    std::string root = layout_.mount_root + "/memory/" + layout_.root;
-    if (!fs_->exists(root)) return std::vector<std::string>{};
-    return fs_->subdirectories(root);
+    std::set<std::string> names;
+    for (const char* controller : kControllers) {
+      std::string root = layout_.mount_root + "/" + controller + "/" + layout_.root;
+      if (!fs_->exists(root)) continue;
+      Result<std::vector<std::string>> subdirs = fs_->subdirectories(root);
+      if (!subdirs) return subdirs.error();
+      names.insert(subdirs.value().begin(), subdirs.value().end());
+    }
+    return std::vector<std::string>(names.begin(), names.end());
   }
 
   std::string cgroup_path(const std::string& container) const override {

@@ -82,7 +82,7 @@ class CgroupsV2Isolator final : public Isolator {
     const std::string base = dir(container);
     // cgroup.kill (Linux 5.14+) kills the whole subtree at once, forks included.
     if (fs_->exists(base + "/cgroup.kill")) (void)fs_->write(base + "/cgroup.kill", "1");
-    return kill_all_and_remove(*fs_, base + "/cgroup.procs", {base});
+    return kill_all_and_remove(*fs_, {base});
   }
 
   Result<std::vector<std::string>> containers() const override {

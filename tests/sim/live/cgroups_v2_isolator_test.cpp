@@ -146,6 +146,7 @@ TEST_F(CgroupsV2IsolatorTest, TaskIsAttachedBeforeItExecsAndDestroyLeavesNothing
   TempDir work;
   options.work_dir = work.path();
   Containerizer containerizer(*isolator, options);
+  DestroyAllOnExit cleanup(containerizer);
   Result<std::string> c = containerizer.launch(command_task("t", "sleep 30"), now());
   ASSERT_TRUE(c) << c.error().message;
   pid_t pid = *containerizer.pid(c.value());
@@ -167,6 +168,7 @@ TEST_F(CgroupsV2IsolatorTest, ContainerizerKillsAndReportsATaskWhoseCgroupSawAnO
   TempDir work;
   options.work_dir = work.path();
   Containerizer containerizer(*isolator_, options);
+  DestroyAllOnExit cleanup(containerizer);
   Result<std::string> c = containerizer.launch(command_task("t", "sleep 30", "cpus:1;mem:64"), now());
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_TRUE(containerizer.poll(now()).empty());

@@ -135,6 +135,19 @@ inline CommandTask command_task(const std::string& id, const std::string& comman
   return task;
 }
 
+// Destroys every container of a Containerizer when the test leaves its scope, pass or fail.
+class DestroyAllOnExit {
+ public:
+  explicit DestroyAllOnExit(Containerizer& c) : c_(c) {}
+  ~DestroyAllOnExit() {
+    (void)c_.destroy_all();
+    reap_children();
+  }
+
+ private:
+  Containerizer& c_;
+};
+
 inline const char* const kV1Controllers[] = {"cpu", "cpuacct", "memory", "pids"};
 
 // Whether this process can create cgroups v1 here; the reason when not.

@@ -1,6 +1,7 @@
 // An agent restart on real cgroups v1: a new Containerizer recovers what an earlier one left.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,6 +50,9 @@ TEST_F(RecoveryTest, LiveTasksAreAdoptedDeadOnesReportedAndOrphansDestroyed) {
   ASSERT_TRUE(orphan) << orphan.error().message;
   pid_t orphan_pid = orphan.value().pid();
 
+  // An agent that died half-way through prepare(): the container exists in one hierarchy only.
+  ASSERT_EQ(::mkdir(cgroup("cpu", "half").c_str(), 0755), 0);
+
   RecoveryReport report = containerizer().recover(now());
   for (const Error& e : report.errors) ADD_FAILURE() << e.message;
   EXPECT_EQ(report.adopted, std::vector<std::string>{alive});
@@ -59,7 +63,8 @@ TEST_F(RecoveryTest, LiveTasksAreAdoptedDeadOnesReportedAndOrphansDestroyed) {
   EXPECT_EQ(report.ended[0].outcome.state, TaskState::TASK_FAILED);
   EXPECT_EQ(report.ended[0].outcome.reason, TaskStatusReason::REASON_EXECUTOR_TERMINATED);
   EXPECT_EQ(report.ended[1].task_id.value, "old-task");
-  EXPECT_EQ(report.orphans_destroyed, std::vector<std::string>{"orphan"});
+  EXPECT_EQ(report.orphans_destroyed, (std::vector<std::string>{"half", "orphan"}));
+  EXPECT_FALSE(path_exists(cgroup("cpu", "half")));
 
   EXPECT_TRUE(process_alive(alive_pid));
   EXPECT_TRUE(path_exists(cgroup("memory", alive)));
