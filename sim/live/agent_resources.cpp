@@ -34,8 +34,8 @@ Resources agent_resources(const MachineFacts& facts, const Resources& given) {
   if (!has(given, ResourceName::mem())) {
     uint64_t total = facts.mem_total_bytes;
     uint64_t mem = total >= 2 * kGB ? total - kGB : total / 2;
-    out += Resources::scalar(ResourceName::mem(),
-                             Scalar::from_units(static_cast<int64_t>(mem / kMB)));
+    out +=
+        Resources::scalar(ResourceName::mem(), Scalar::from_units(static_cast<int64_t>(mem / kMB)));
   }
   if (!has(given, ResourceName::disk())) {
     uint64_t total = facts.disk_total_bytes;

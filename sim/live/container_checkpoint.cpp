@@ -15,18 +15,12 @@ namespace mesosim::live {
 using nlohmann::json;
 
 std::string to_json(const ContainerCheckpoint& c) {
-  json j = {{"container", c.container},
-            {"task_id", c.task_id},
-            {"framework_id", c.framework_id},
-            {"executor_id", c.executor_id},
-            {"agent_id", c.agent_id},
-            {"pid", c.pid},
-            {"start_ticks", c.start_ticks},
-            {"cgroup", c.cgroup},
-            {"sandbox", c.sandbox},
-            {"started_at_us", c.started_at.micros()},
-            {"isolator", c.isolator},
-            {"kill_requested", c.kill_requested}};
+  json j = {{"container", c.container},       {"task_id", c.task_id},
+            {"framework_id", c.framework_id}, {"executor_id", c.executor_id},
+            {"agent_id", c.agent_id},         {"pid", c.pid},
+            {"start_ticks", c.start_ticks},   {"cgroup", c.cgroup},
+            {"sandbox", c.sandbox},           {"started_at_us", c.started_at.micros()},
+            {"isolator", c.isolator},         {"kill_requested", c.kill_requested}};
   return j.dump() + "\n";
 }
 
@@ -96,7 +90,8 @@ CheckpointScan read_checkpoints(const std::string& work_dir) {
   const std::string dir = checkpoint_dir(work_dir);
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) {
-    if (errno != ENOENT) scan.unreadable.push_back(Error{"cannot list " + dir + ": " + std::strerror(errno)});
+    if (errno != ENOENT)
+      scan.unreadable.push_back(Error{"cannot list " + dir + ": " + std::strerror(errno)});
     return scan;
   }
   std::vector<std::string> names;

@@ -208,7 +208,9 @@ std::vector<Error> Containerizer::destroy_all() {
     if (Status s = isolator_.destroy(name); !s) errors.push_back(s.error());
     // Reap the task so that no zombie is left.
     for (int i = 0; i < 5000 && !c.process.poll(); ++i) {
-      struct timespec ts{0, 1'000'000};
+      struct timespec ts {
+        0, 1'000'000
+      };
       ::nanosleep(&ts, nullptr);
     }
     if (Status s = remove_checkpoint(options_.work_dir, name); !s) errors.push_back(s.error());
@@ -262,8 +264,8 @@ RecoveryReport Containerizer::recover(Time now) {
       }
       const std::string name = checkpoint.container;
       TaskProcess process = TaskProcess::adopt(checkpoint.pid, checkpoint.start_ticks);
-      containers_.emplace(name, Running{std::move(checkpoint), std::move(process),
-                                        std::nullopt, false, std::nullopt});
+      containers_.emplace(name, Running{std::move(checkpoint), std::move(process), std::nullopt,
+                                        false, std::nullopt});
       report.adopted.push_back(name);
       continue;
     }

@@ -53,8 +53,8 @@ struct ContainerizerOptions {
   // Run tasks as their framework's user (Mesos's --switch_user). The user must exist, or the
   // launch fails. Off: tasks run as the agent's user.
   bool switch_user = false;
-  bool enable_cfs = true;                  // cap cpu time at the cpus resource
-  std::optional<uint64_t> max_processes;   // pids.max per container
+  bool enable_cfs = true;                 // cap cpu time at the cpus resource
+  std::optional<uint64_t> max_processes;  // pids.max per container
   Duration kill_grace_period = Duration::seconds(3);
   // The environment every task starts from, before the MESOS_* variables and the command's own.
   std::vector<std::pair<std::string, std::string>> base_environment = {
@@ -71,10 +71,10 @@ struct ContainerEnded {
 };
 
 struct RecoveryReport {
-  std::vector<std::string> adopted;           // still running, watched again
-  std::vector<ContainerEnded> ended;          // ended while the agent was down
-  std::vector<std::string> orphans_destroyed; // cgroups with no checkpoint
-  std::vector<Error> errors;                  // unreadable checkpoints, failed destroys
+  std::vector<std::string> adopted;            // still running, watched again
+  std::vector<ContainerEnded> ended;           // ended while the agent was down
+  std::vector<std::string> orphans_destroyed;  // cgroups with no checkpoint
+  std::vector<Error> errors;                   // unreadable checkpoints, failed destroys
 };
 
 class Containerizer {
@@ -118,8 +118,8 @@ class Containerizer {
 
   std::string next_container_id(Time now);
   Result<std::string> make_sandbox(const CommandTask& task, const std::string& container) const;
-  std::vector<std::pair<std::string, std::string>> environment(
-      const CommandTask& task, const std::string& sandbox) const;
+  std::vector<std::pair<std::string, std::string>> environment(const CommandTask& task,
+                                                               const std::string& sandbox) const;
   void kill_everything(Running& c);
   std::optional<ContainerEnded> poll_one(Running& c, Time now);
   Status finish(const ContainerCheckpoint& checkpoint);

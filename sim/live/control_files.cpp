@@ -98,7 +98,8 @@ Status write_file_atomically(const std::string& path, std::string_view contents)
 
 Result<uint64_t> parse_u64(std::string_view text, const std::string& source) {
   std::optional<uint64_t> v = leading_u64(text);
-  if (!v) return Error{source + ": expected an unsigned integer, found '" + std::string(text) + "'"};
+  if (!v)
+    return Error{source + ": expected an unsigned integer, found '" + std::string(text) + "'"};
   return *v;
 }
 

@@ -96,7 +96,8 @@ IsolationDetection detect_isolation(const std::string& mount_root) {
   reasons.push_back(*v1);
   return {IsolationKind::kPosix, "",
           "posix isolation, no cgroups: tasks run unconfined, with no cpu or memory limits and no "
-          "OOM detection (" + join(reasons) + ")."};
+          "OOM detection (" +
+              join(reasons) + ")."};
 }
 
 Result<IsolationDetection> choose_isolation(std::string_view requested,

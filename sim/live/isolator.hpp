@@ -33,14 +33,14 @@ namespace mesosim::live {
 struct ResourceStatistics {
   double cpus_user_time_secs = 0;
   double cpus_system_time_secs = 0;
-  double cpus_limit = 0;          // cpus the container was given (its share)
+  double cpus_limit = 0;  // cpus the container was given (its share)
   uint64_t cpus_nr_periods = 0;
   uint64_t cpus_nr_throttled = 0;
   double cpus_throttled_time_secs = 0;
-  uint64_t mem_total_bytes = 0;   // usage as the kernel charges it (rss + cache)
-  uint64_t mem_rss_bytes = 0;     // anonymous memory
-  uint64_t mem_cache_bytes = 0;   // page cache
-  uint64_t mem_limit_bytes = 0;   // the hard limit
+  uint64_t mem_total_bytes = 0;  // usage as the kernel charges it (rss + cache)
+  uint64_t mem_rss_bytes = 0;    // anonymous memory
+  uint64_t mem_cache_bytes = 0;  // page cache
+  uint64_t mem_limit_bytes = 0;  // the hard limit
   uint64_t mem_soft_limit_bytes = 0;
   uint64_t processes = 0;
 };

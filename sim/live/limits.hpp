@@ -22,9 +22,9 @@
 namespace mesosim::live {
 
 struct ContainerLimits {
-  Scalar cpus;              // the cpus resource of the task (its share and, with CFS, its cap)
-  uint64_t mem_bytes = 0;   // the mem resource in bytes (MB * 2^20, as Mesos)
-  bool enable_cfs = true;   // cap cpu time at `cpus` (Mesos --cgroups_enable_cfs)
+  Scalar cpus;             // the cpus resource of the task (its share and, with CFS, its cap)
+  uint64_t mem_bytes = 0;  // the mem resource in bytes (MB * 2^20, as Mesos)
+  bool enable_cfs = true;  // cap cpu time at `cpus` (Mesos --cgroups_enable_cfs)
   std::optional<uint64_t> max_processes;  // pids.max; none = "max"
 
   // cpus and mem of `resources` (all reservations summed).

@@ -17,8 +17,8 @@ Result<ProcStat> parse_proc_stat(std::string_view text, const std::string& sourc
     return Error{source + ": expected 'pid (comm) state ...', found '" + std::string(text) + "'"};
   }
   ProcStat st;
-  st.pid = static_cast<pid_t>(std::strtol(std::string(text.substr(0, text.find(' '))).c_str(),
-                                          nullptr, 10));
+  st.pid = static_cast<pid_t>(
+      std::strtol(std::string(text.substr(0, text.find(' '))).c_str(), nullptr, 10));
   std::vector<std::string_view> fields;  // fields[0] is field 3 (state)
   std::string_view rest = text.substr(close + 2);
   while (!rest.empty()) {

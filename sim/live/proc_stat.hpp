@@ -16,11 +16,11 @@ namespace mesosim::live {
 
 struct ProcStat {
   pid_t pid = 0;
-  char state = '?';           // R, S, D, Z (zombie), T, ...
+  char state = '?';  // R, S, D, Z (zombie), T, ...
   pid_t ppid = 0;
   pid_t pgrp = 0;
   pid_t session = 0;
-  uint64_t start_ticks = 0;   // field 22: clock ticks after boot at which the process started
+  uint64_t start_ticks = 0;  // field 22: clock ticks after boot at which the process started
 };
 
 // Parses the text of /proc/<pid>/stat (the command name may hold spaces and parentheses).

@@ -4,7 +4,8 @@
 // memory isolator decide it:
 //   - the memory cgroup's OOM killer acted      -> TASK_FAILED, REASON_CONTAINER_LIMITATION_MEMORY,
 //                                                  "Memory limit exceeded: Requested: ..."
-//   - a kill was asked for (KILL, shutdown)     -> TASK_KILLED, "Command terminated with signal ..."
+//   - a kill was asked for (KILL, shutdown)     -> TASK_KILLED, "Command terminated with signal
+//   ..."
 //   - exit status 0                             -> TASK_FINISHED, "Command exited with status 0"
 //   - non-zero exit or a signal nobody sent     -> TASK_FAILED, "Command exited with status 3" /
 //                                                  "Command terminated with signal Killed"

@@ -31,12 +31,18 @@ struct ChildFailure {
 
 const char* step_name(ChildStep step) {
   switch (step) {
-    case ChildStep::kChdir: return "change to the sandbox";
-    case ChildStep::kStdio: return "redirect stdio";
-    case ChildStep::kSetgroups: return "set supplementary groups";
-    case ChildStep::kSetgid: return "set gid";
-    case ChildStep::kSetuid: return "set uid";
-    case ChildStep::kExec: return "execute /bin/sh";
+    case ChildStep::kChdir:
+      return "change to the sandbox";
+    case ChildStep::kStdio:
+      return "redirect stdio";
+    case ChildStep::kSetgroups:
+      return "set supplementary groups";
+    case ChildStep::kSetgid:
+      return "set gid";
+    case ChildStep::kSetuid:
+      return "set uid";
+    case ChildStep::kExec:
+      return "execute /bin/sh";
   }
   return "start";
 }
@@ -181,8 +187,8 @@ Status open_fds(const LaunchSpec& spec, Fds& fds) {
 Status hand_sandbox_to(const LaunchSpec& spec, const Identity& id) {
   for (std::string path : {spec.sandbox, spec.sandbox + "/stdout", spec.sandbox + "/stderr"}) {
     if (::chown(path.c_str(), id.uid, id.gid) != 0) {
-      return Error{"cannot chown " + path + " to user '" + *spec.user + "': " +
-                   std::strerror(errno)};
+      return Error{"cannot chown " + path + " to user '" + *spec.user +
+                   "': " + std::strerror(errno)};
     }
   }
   return Status::success();
@@ -212,8 +218,15 @@ Result<TaskProcess> TaskProcess::launch(const LaunchSpec& spec, Isolator& isolat
   for (std::string& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
 
-  ChildPlan plan{spec.sandbox.c_str(), fds.in, fds.out, fds.err, fds.go[1], fds.error[1],
-                 identity ? &*identity : nullptr, argv.data(), envp.data()};
+  ChildPlan plan{spec.sandbox.c_str(),
+                 fds.in,
+                 fds.out,
+                 fds.err,
+                 fds.go[1],
+                 fds.error[1],
+                 identity ? &*identity : nullptr,
+                 argv.data(),
+                 envp.data()};
   pid_t pid = ::fork();
   if (pid < 0) return Error{std::string("cannot fork: ") + std::strerror(errno)};
   if (pid == 0) run_child(plan);

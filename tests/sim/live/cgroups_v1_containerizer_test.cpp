@@ -88,8 +88,8 @@ TEST_F(CgroupsV1ContainerizerTest, KillEndsTheTaskWithSigtermAsKilled) {
 }
 
 TEST_F(CgroupsV1ContainerizerTest, TaskThatIgnoresSigtermIsSigkilledAfterTheGracePeriod) {
-  Result<std::string> c = containerizer().launch(
-      command_task("stubborn", "trap '' TERM; echo ready; sleep 30"), now());
+  Result<std::string> c =
+      containerizer().launch(command_task("stubborn", "trap '' TERM; echo ready; sleep 30"), now());
   ASSERT_TRUE(c) << c.error().message;
   const std::string out = *containerizer().sandbox(c.value()) + "/stdout";
   ASSERT_TRUE(eventually([&] { return slurp(out).find("ready") != std::string::npos; }));
@@ -140,8 +140,8 @@ TEST_F(CgroupsV1ContainerizerTest, TaskEndingLeavesNoBackgroundProcessBehind) {
 }
 
 TEST_F(CgroupsV1ContainerizerTest, UsageReportsCpuTimeMemoryAndProcesses) {
-  Result<std::string> c = containerizer().launch(
-      command_task("busy", "while :; do :; done", "cpus:1;mem:128"), now());
+  Result<std::string> c =
+      containerizer().launch(command_task("busy", "while :; do :; done", "cpus:1;mem:128"), now());
   ASSERT_TRUE(c) << c.error().message;
   ASSERT_TRUE(eventually([&] {
     Result<ResourceStatistics> u = containerizer().usage(c.value());

@@ -103,7 +103,8 @@ TEST_F(CgroupsV2IsolatorTest, OomIsDetectedFromMemoryEventsWithMesosMessage) {
   Result<bool> after = isolator_->oom_killed("c1");
   ASSERT_TRUE(after) << after.error().message;
   EXPECT_TRUE(after.value());
-  EXPECT_EQ(isolator_->oom_message("c1"), "Memory limit exceeded: Requested: 64MB Maximum Used: 64MB");
+  EXPECT_EQ(isolator_->oom_message("c1"),
+            "Memory limit exceeded: Requested: 64MB Maximum Used: 64MB");
 }
 
 TEST_F(CgroupsV2IsolatorTest, MissingMemoryEventsIsAnErrorNamingTheFile) {
@@ -169,7 +170,8 @@ TEST_F(CgroupsV2IsolatorTest, ContainerizerKillsAndReportsATaskWhoseCgroupSawAnO
   options.work_dir = work.path();
   Containerizer containerizer(*isolator_, options);
   DestroyAllOnExit cleanup(containerizer);
-  Result<std::string> c = containerizer.launch(command_task("t", "sleep 30", "cpus:1;mem:64"), now());
+  Result<std::string> c =
+      containerizer.launch(command_task("t", "sleep 30", "cpus:1;mem:64"), now());
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_TRUE(containerizer.poll(now()).empty());
   put_file(file(c.value(), "memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");

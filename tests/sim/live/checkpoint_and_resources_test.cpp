@@ -14,9 +14,12 @@ namespace {
 using namespace mesosim::live::testing;
 
 ContainerCheckpoint sample() {
-  return {"c1-1", "task-1", "fw-1", "task-1", "agent-1", 4242, 123456,
-          "/sys/fs/cgroup/memory/mesosim/c1-1", "/work/slaves/x", Time::from_micros(17),
-          "cgroups/v1", true};
+  return {"c1-1",           "task-1",
+          "fw-1",           "task-1",
+          "agent-1",        4242,
+          123456,           "/sys/fs/cgroup/memory/mesosim/c1-1",
+          "/work/slaves/x", Time::from_micros(17),
+          "cgroups/v1",     true};
 }
 
 TEST(ContainerCheckpointTest, RoundTripsThroughItsJsonFile) {
@@ -76,12 +79,12 @@ TEST(ProcStatTest, ThisProcessIsItselfOnlyWithItsOwnStartTime) {
 
 TEST(AgentResourcesTest, DefaultsFollowMesosReserves) {
   MachineFacts big{8, 16ull << 30, 100ull << 30};
-  EXPECT_EQ(agent_resources(big).to_string(),
-            Resources::parse("cpus:8;mem:15360;disk:97280;ports:[31000-32000]")
-                .value()
-                .to_string());
+  EXPECT_EQ(
+      agent_resources(big).to_string(),
+      Resources::parse("cpus:8;mem:15360;disk:97280;ports:[31000-32000]").value().to_string());
   MachineFacts small{1, 1ull << 30, 4ull << 30};
-  EXPECT_EQ(agent_resources(small), Resources::parse("cpus:1;mem:512;disk:2048;ports:[31000-32000]").value());
+  EXPECT_EQ(agent_resources(small),
+            Resources::parse("cpus:1;mem:512;disk:2048;ports:[31000-32000]").value());
 }
 
 TEST(AgentResourcesTest, GivenResourcesAreKept) {

@@ -96,9 +96,8 @@ inline std::optional<ContainerEnded> wait_for_end(Containerizer& containerizer,
 }
 
 // Polls until every one of `containers` has ended (or `seconds` pass); the ends by container.
-inline std::map<std::string, ContainerEnded> wait_for_all(Containerizer& containerizer,
-                                                          const std::vector<std::string>& containers,
-                                                          double seconds = 10) {
+inline std::map<std::string, ContainerEnded> wait_for_all(
+    Containerizer& containerizer, const std::vector<std::string>& containers, double seconds = 10) {
   std::map<std::string, ContainerEnded> ends;
   Time deadline = now() + Duration::from_seconds(seconds);
   while (ends.size() < containers.size() && now() < deadline) {

@@ -35,14 +35,15 @@ class PosixContainerizerTest : public ::testing::Test {
 
 TEST_F(PosixContainerizerTest, TaskRunsInItsSandboxWithMesosEnvironmentAndOutputFiles) {
   CommandTask task = command_task(
-      "t1", "echo \"$MESOS_TASK_ID $MESOS_FRAMEWORK_ID $MESOS_EXECUTOR_ID $MESOS_AGENT_ID "
-            "$MESOS_ALLOCATION_ROLE $GREETING\"; pwd; echo \"$MESOS_SANDBOX\"; echo oops >&2");
+      "t1",
+      "echo \"$MESOS_TASK_ID $MESOS_FRAMEWORK_ID $MESOS_EXECUTOR_ID $MESOS_AGENT_ID "
+      "$MESOS_ALLOCATION_ROLE $GREETING\"; pwd; echo \"$MESOS_SANDBOX\"; echo oops >&2");
   task.command.environment = {{"GREETING", "hello"}};
   Result<std::string> c = containerizer().launch(task, now());
   ASSERT_TRUE(c) << c.error().message;
   const std::string sandbox = *containerizer().sandbox(c.value());
-  EXPECT_EQ(sandbox, work_.path() + "/slaves/agent-1/frameworks/fw-1/executors/t1/runs/" +
-                         c.value());
+  EXPECT_EQ(sandbox,
+            work_.path() + "/slaves/agent-1/frameworks/fw-1/executors/t1/runs/" + c.value());
   std::optional<ContainerEnded> end = wait_for_end(containerizer(), c.value());
   ASSERT_TRUE(end);
   EXPECT_EQ(end->outcome.state, TaskState::TASK_FINISHED);
@@ -80,8 +81,8 @@ TEST_F(PosixContainerizerTest, ExitStatusAndKillAreMappedAsMesosDoes) {
 }
 
 TEST_F(PosixContainerizerTest, DestroyKillsTheWholeSession) {
-  Result<std::string> c = containerizer().launch(
-      command_task("s", "sleep 30 & echo $! > child.pid; wait"), now());
+  Result<std::string> c =
+      containerizer().launch(command_task("s", "sleep 30 & echo $! > child.pid; wait"), now());
   ASSERT_TRUE(c) << c.error().message;
   const std::string pidfile = *containerizer().sandbox(c.value()) + "/child.pid";
   ASSERT_TRUE(eventually([&] { return !trim(slurp(pidfile)).empty(); }));
@@ -102,6 +103,35 @@ TEST_F(PosixContainerizerTest, PidfdBecomesReadableWhenTheTaskEnds) {
   std::vector<ContainerEnded> ended = containerizer().poll(now());
   ASSERT_EQ(ended.size(), 1u);
   EXPECT_EQ(ended[0].outcome.state, TaskState::TASK_FINISHED);
+}
+
+TEST_F(PosixContainerizerTest, RestartedAgentAdoptsLiveTasksAndReportsEndedOnes) {
+  std::string alive, dead;
+  pid_t dead_pid = 0;
+  {
+    std::unique_ptr<Isolator> old_isolator = make_posix_isolator();
+    Containerizer before(*old_isolator, options_);
+    Result<std::string> a = before.launch(command_task("alive", "sleep 30"), now());
+    Result<std::string> d = before.launch(command_task("dead", "exit 0"), now());
+    ASSERT_TRUE(a && d);
+    alive = a.value();
+    dead = d.value();
+    dead_pid = *before.pid(dead);
+  }
+  ASSERT_TRUE(eventually([&] { return !process_alive(dead_pid); }));
+
+  RecoveryReport report = containerizer().recover(now());
+  EXPECT_TRUE(report.errors.empty());
+  EXPECT_EQ(report.adopted, std::vector<std::string>{alive});
+  ASSERT_EQ(report.ended.size(), 1u);
+  EXPECT_EQ(report.ended[0].container, dead);
+  EXPECT_EQ(report.ended[0].outcome.reason, v1::TaskStatusReason::REASON_EXECUTOR_TERMINATED);
+
+  ASSERT_TRUE(containerizer().kill(alive, now()));
+  std::optional<ContainerEnded> end = wait_for_end(containerizer(), alive, 5);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->outcome.state, TaskState::TASK_KILLED);
+  EXPECT_TRUE(read_checkpoints(work_.path()).checkpoints.empty());
 }
 
 TEST_F(PosixContainerizerTest, SwitchUserRunsTheTaskAsTheFrameworkUser) {
@@ -127,8 +157,7 @@ TEST_F(PosixContainerizerTest, UnknownUserFailsTheLaunchAndLeavesNothing) {
   task.user = "no-such-user-mesosim";
   Result<std::string> c = containerizer().launch(task, now());
   ASSERT_FALSE(c);
-  EXPECT_NE(c.error().message.find("user 'no-such-user-mesosim' does not exist"),
-            std::string::npos)
+  EXPECT_NE(c.error().message.find("user 'no-such-user-mesosim' does not exist"), std::string::npos)
       << c.error().message;
   EXPECT_TRUE(containerizer().containers().empty());
   EXPECT_TRUE(read_checkpoints(work_.path()).checkpoints.empty());

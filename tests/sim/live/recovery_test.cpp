@@ -35,12 +35,22 @@ TEST_F(RecoveryTest, LiveTasksAreAdoptedDeadOnesReportedAndOrphansDestroyed) {
   ASSERT_TRUE(eventually([&] { return !process_alive(dead_pid); }));
 
   // A checkpoint whose pid now belongs to another process (this one): it must not be adopted.
-  ASSERT_TRUE(isolator_->prepare("recycled", ContainerLimits::from_resources(res("cpus:1;mem:64"))));
+  ASSERT_TRUE(
+      isolator_->prepare("recycled", ContainerLimits::from_resources(res("cpus:1;mem:64"))));
   Result<ProcStat> self = read_proc_stat(::getpid());
   ASSERT_TRUE(self);
-  ContainerCheckpoint recycled{"recycled", "old-task", "fw-1", "old-task", "agent-1",
-                               ::getpid(), self.value().start_ticks + 1, "", work_.path(),
-                               now(), "cgroups/v1", false};
+  ContainerCheckpoint recycled{"recycled",
+                               "old-task",
+                               "fw-1",
+                               "old-task",
+                               "agent-1",
+                               ::getpid(),
+                               self.value().start_ticks + 1,
+                               "",
+                               work_.path(),
+                               now(),
+                               "cgroups/v1",
+                               false};
   ASSERT_TRUE(write_checkpoint(work_.path(), recycled));
 
   // A cgroup with a process in it and no checkpoint at all.
