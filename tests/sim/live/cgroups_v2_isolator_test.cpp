@@ -92,6 +92,17 @@ TEST_F(CgroupsV2IsolatorTest, TinyTasksGetMesosMinimumsAndCfsOffLeavesCpuUncappe
   EXPECT_EQ(trim(slurp(file("small", "pids.max"))), "64");
 }
 
+TEST_F(CgroupsV2IsolatorTest, ContainerNamesThatLeaveTheRootAreRefused) {
+  ContainerLimits limits = ContainerLimits::from_resources(res("cpus:1;mem:64"));
+  for (const char* bad : {"../evil", "..", "a/b", ""}) {
+    Status s = isolator_->prepare(bad, limits);
+    ASSERT_FALSE(s) << bad;
+    EXPECT_NE(s.error().message.find("invalid container name"), std::string::npos);
+  }
+  EXPECT_TRUE(fs_->writes.empty());
+  EXPECT_FALSE(path_exists(mount_ + "/evil"));
+}
+
 TEST_F(CgroupsV2IsolatorTest, OomIsDetectedFromMemoryEventsWithMesosMessage) {
   ASSERT_TRUE(isolator_->prepare("c1", ContainerLimits::from_resources(res("cpus:1;mem:64"))));
   Result<bool> before = isolator_->oom_killed("c1");
