@@ -1,0 +1,125 @@
+#include "sim/live/container_checkpoint.hpp"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "sim/live/control_files.hpp"
+
+namespace mesosim::live {
+
+using nlohmann::json;
+
+std::string to_json(const ContainerCheckpoint& c) {
+  json j = {{"container", c.container},       {"task_id", c.task_id},
+            {"framework_id", c.framework_id}, {"executor_id", c.executor_id},
+            {"agent_id", c.agent_id},         {"pid", c.pid},
+            {"start_ticks", c.start_ticks},   {"cgroup", c.cgroup},
+            {"sandbox", c.sandbox},           {"started_at_us", c.started_at.micros()},
+            {"isolator", c.isolator},         {"kill_requested", c.kill_requested}};
+  return j.dump() + "\n";
+}
+
+Result<ContainerCheckpoint> parse_checkpoint(std::string_view text, const std::string& source) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Error{source + ": not a JSON object"};
+  ContainerCheckpoint c;
+  std::string missing;
+  auto string_field = [&](const char* key, std::string& out) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_string()) {
+      if (missing.empty()) missing = std::string(key) + " (a string)";
+      return;
+    }
+    out = it->get<std::string>();
+  };
+  auto integer_field = [&](const char* key, auto& out) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer()) {
+      if (missing.empty()) missing = std::string(key) + " (an integer)";
+      return;
+    }
+    out = it->get<std::remove_reference_t<decltype(out)>>();
+  };
+  string_field("container", c.container);
+  string_field("task_id", c.task_id);
+  string_field("framework_id", c.framework_id);
+  string_field("executor_id", c.executor_id);
+  string_field("agent_id", c.agent_id);
+  integer_field("pid", c.pid);
+  integer_field("start_ticks", c.start_ticks);
+  string_field("cgroup", c.cgroup);
+  string_field("sandbox", c.sandbox);
+  int64_t started = 0;
+  integer_field("started_at_us", started);
+  c.started_at = Time::from_micros(started);
+  string_field("isolator", c.isolator);
+  auto kill = j.find("kill_requested");
+  if (kill == j.end() || !kill->is_boolean()) {
+    if (missing.empty()) missing = "kill_requested (a boolean)";
+  } else {
+    c.kill_requested = kill->get<bool>();
+  }
+  if (!missing.empty()) return Error{source + ": missing or mistyped field " + missing};
+  if (c.pid <= 0) return Error{source + ": pid must be positive, found " + std::to_string(c.pid)};
+  return c;
+}
+
+std::string checkpoint_dir(const std::string& work_dir) { return work_dir + "/containers"; }
+
+Status write_checkpoint(const std::string& work_dir, const ContainerCheckpoint& checkpoint) {
+  if (Status s = make_directories(checkpoint_dir(work_dir)); !s) return s;
+  return write_file_atomically(checkpoint_dir(work_dir) + "/" + checkpoint.container + ".json",
+                               to_json(checkpoint));
+}
+
+Status remove_checkpoint(const std::string& work_dir, const std::string& container) {
+  std::string path = checkpoint_dir(work_dir) + "/" + container + ".json";
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return Error{"cannot remove " + path + ": " + std::strerror(errno)};
+  }
+  return Status::success();
+}
+
+CheckpointScan read_checkpoints(const std::string& work_dir) {
+  CheckpointScan scan;
+  const std::string dir = checkpoint_dir(work_dir);
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    if (errno != ENOENT)
+      scan.unreadable.push_back(Error{"cannot list " + dir + ": " + std::strerror(errno)});
+    return scan;
+  }
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0) names.push_back(name);
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    const std::string path = dir + "/" + name;
+    Result<std::string> text = read_file(path);
+    if (!text) {
+      scan.unreadable.push_back(text.error());
+      continue;
+    }
+    Result<ContainerCheckpoint> c = parse_checkpoint(text.value(), path);
+    if (!c) {
+      scan.unreadable.push_back(c.error());
+      continue;
+    }
+    if (c.value().container + ".json" != name) {
+      scan.unreadable.push_back(Error{path + ": holds container '" + c.value().container + "'"});
+      continue;
+    }
+    scan.checkpoints.push_back(std::move(c).value());
+  }
+  return scan;
+}
+
+}  // namespace mesosim::live

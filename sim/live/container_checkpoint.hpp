@@ -1,0 +1,57 @@
+#pragma once
+
+// What an agent writes about each running container so that a restarted agent can find it
+// again: one small JSON file per container, <work_dir>/containers/<container>.json, written
+// atomically after the task's process has started and removed once the container is destroyed.
+//
+//   {"container":"c1733140000000000-1","task_id":"t1","framework_id":"f1","executor_id":"t1",
+//    "agent_id":"a1","pid":4242,"start_ticks":123456,"cgroup":"/sys/fs/cgroup/memory/mesosim/...",
+//    "sandbox":"/var/lib/mesosim/slaves/...","started_at_us":1733140000000000,
+//    "isolator":"cgroups/v1","kill_requested":false}
+//
+// The pid alone does not identify a process after a restart (pids are recycled); the pair
+// (pid, start_ticks from /proc/<pid>/stat) does.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "allocator/result.hpp"
+#include "allocator/time.hpp"
+
+namespace mesosim::live {
+
+struct ContainerCheckpoint {
+  std::string container;
+  std::string task_id;
+  std::string framework_id;
+  std::string executor_id;
+  std::string agent_id;
+  pid_t pid = 0;
+  uint64_t start_ticks = 0;
+  std::string cgroup;  // "" for posix isolation
+  std::string sandbox;
+  Time started_at;
+  std::string isolator;
+  bool kill_requested = false;
+};
+
+std::string to_json(const ContainerCheckpoint& checkpoint);
+// Errors name `source` and the missing or mistyped field.
+Result<ContainerCheckpoint> parse_checkpoint(std::string_view json, const std::string& source);
+
+// <work_dir>/containers
+std::string checkpoint_dir(const std::string& work_dir);
+Status write_checkpoint(const std::string& work_dir, const ContainerCheckpoint& checkpoint);
+// Succeeds if there is no such checkpoint.
+Status remove_checkpoint(const std::string& work_dir, const std::string& container);
+
+struct CheckpointScan {
+  std::vector<ContainerCheckpoint> checkpoints;  // sorted by container
+  std::vector<Error> unreadable;                 // files that are not valid checkpoints
+};
+CheckpointScan read_checkpoints(const std::string& work_dir);
+
+}  // namespace mesosim::live

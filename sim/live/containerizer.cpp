@@ -1,0 +1,305 @@
+#include "sim/live/containerizer.hpp"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <set>
+
+#include "sim/live/control_files.hpp"
+#include "sim/live/proc_stat.hpp"
+
+namespace mesosim::live {
+namespace {
+
+// IDs become directory names in the sandbox path.
+Status check_path_component(std::string_view what, const std::string& id) {
+  if (id.empty() || id == "." || id == ".." || id.find('/') != std::string::npos ||
+      id.find('\0') != std::string::npos) {
+    return Error{std::string(what) + " '" + id + "' cannot be used in a sandbox path"};
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+Containerizer::Containerizer(Isolator& isolator, ContainerizerOptions options)
+    : isolator_(isolator), options_(std::move(options)) {}
+
+std::string Containerizer::next_container_id(Time now) {
+  // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) on "c" + std::string.
+  std::string id = "c";
+  id += std::to_string(now.micros());
+  id += '-';
+  id += std::to_string(++launches_);
+  return id;
+}
+
+Result<std::string> Containerizer::make_sandbox(const CommandTask& task,
+                                                const std::string& container) const {
+  const std::pair<const char*, const std::string*> ids[] = {
+      {"agent id", &task.agent_id.value},
+      {"framework id", &task.framework_id.value},
+      {"executor id", &task.executor_id.value}};
+  for (const auto& [what, id] : ids) {
+    if (Status s = check_path_component(what, *id); !s) return s.error();
+  }
+  std::string dir = options_.work_dir + "/slaves/" + task.agent_id.value + "/frameworks/" +
+                    task.framework_id.value + "/executors/" + task.executor_id.value + "/runs/" +
+                    container;
+  if (Status s = make_directories(dir); !s) return s.error();
+  return dir;
+}
+
+std::vector<std::pair<std::string, std::string>> Containerizer::environment(
+    const CommandTask& task, const std::string& sandbox) const {
+  std::vector<std::pair<std::string, std::string>> env = options_.base_environment;
+  env.emplace_back("MESOS_SANDBOX", sandbox);
+  env.emplace_back("MESOS_DIRECTORY", sandbox);
+  env.emplace_back("MESOS_TASK_ID", task.task_id.value);
+  env.emplace_back("MESOS_FRAMEWORK_ID", task.framework_id.value);
+  env.emplace_back("MESOS_EXECUTOR_ID", task.executor_id.value);
+  env.emplace_back("MESOS_AGENT_ID", task.agent_id.value);
+  env.emplace_back("MESOS_SLAVE_ID", task.agent_id.value);
+  if (!task.role.empty()) env.emplace_back("MESOS_ALLOCATION_ROLE", task.role);
+  if (!options_.agent_endpoint.empty()) {
+    env.emplace_back("MESOS_AGENT_ENDPOINT", options_.agent_endpoint);
+  }
+  for (const auto& variable : task.command.environment) env.push_back(variable);
+  // Later entries win: keep the last of each name, in first-seen order.
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, value] : env) {
+    auto same = [&](const auto& v) { return v.first == name; };
+    auto it = std::find_if(out.begin(), out.end(), same);
+    if (it == out.end()) {
+      out.emplace_back(name, value);
+    } else {
+      it->second = value;
+    }
+  }
+  return out;
+}
+
+Result<std::string> Containerizer::launch(const CommandTask& task, Time now) {
+  if (!task.command.shell) {
+    return Error{"task '" + task.task_id.value + "': only shell commands (shell=true) can run"};
+  }
+  const std::string container = next_container_id(now);
+  Result<std::string> sandbox = make_sandbox(task, container);
+  if (!sandbox) return Error{"task '" + task.task_id.value + "': " + sandbox.error().message};
+
+  ContainerLimits limits = ContainerLimits::from_resources(task.resources, options_.enable_cfs);
+  limits.max_processes = options_.max_processes;
+  if (Status s = isolator_.prepare(container, limits); !s) {
+    return Error{"task '" + task.task_id.value + "': " + s.error().message};
+  }
+  LaunchSpec spec;
+  spec.command = task.command.value;
+  spec.sandbox = sandbox.value();
+  spec.environment = environment(task, sandbox.value());
+  if (options_.switch_user && !task.user.empty()) spec.user = task.user;
+  Result<TaskProcess> process = TaskProcess::launch(spec, isolator_, container);
+  if (!process) {
+    (void)isolator_.destroy(container);
+    return Error{"task '" + task.task_id.value + "': " + process.error().message};
+  }
+
+  ContainerCheckpoint checkpoint{container,
+                                 task.task_id.value,
+                                 task.framework_id.value,
+                                 task.executor_id.value,
+                                 task.agent_id.value,
+                                 process.value().pid(),
+                                 process.value().start_ticks(),
+                                 isolator_.cgroup_path(container),
+                                 sandbox.value(),
+                                 now,
+                                 std::string(isolator_.name()),
+                                 false};
+  if (Status s = write_checkpoint(options_.work_dir, checkpoint); !s) {
+    // A task the agent could not recover must not run unrecorded.
+    (void)isolator_.destroy(container);
+    (void)process.value().poll();
+    return Error{"task '" + task.task_id.value + "': " + s.error().message};
+  }
+  containers_.emplace(container, Running{std::move(checkpoint), std::move(process).value(),
+                                         std::nullopt, false, std::nullopt});
+  return container;
+}
+
+Status Containerizer::kill(const std::string& container, Time now, std::optional<Duration> grace) {
+  auto it = containers_.find(container);
+  if (it == containers_.end()) return Error{"no running container '" + container + "'"};
+  Running& c = it->second;
+  Time deadline = now + grace.value_or(options_.kill_grace_period);
+  if (!c.checkpoint.kill_requested) {
+    c.checkpoint.kill_requested = true;
+    // Remembered so that a task killed across an agent restart still ends TASK_KILLED.
+    (void)write_checkpoint(options_.work_dir, c.checkpoint);
+    c.process.signal_group(SIGTERM);
+  }
+  if (!c.kill_deadline || deadline < *c.kill_deadline) c.kill_deadline = deadline;
+  return Status::success();
+}
+
+void Containerizer::kill_everything(Running& c) {
+  c.process.signal_group(SIGKILL);
+  if (Result<std::vector<pid_t>> pids = isolator_.pids(c.checkpoint.container)) {
+    for (pid_t pid : pids.value()) ::kill(pid, SIGKILL);
+  }
+  c.sigkill_sent = true;
+}
+
+std::optional<ContainerEnded> Containerizer::poll_one(Running& c, Time now) {
+  const std::string& container = c.checkpoint.container;
+  auto check_oom = [&] {
+    if (c.memory_limitation || !isolator_.enforces_limits()) return;
+    Result<bool> oom = isolator_.oom_killed(container);
+    if (oom && oom.value()) c.memory_limitation = isolator_.oom_message(container);
+  };
+  check_oom();
+  if (c.memory_limitation && !c.sigkill_sent) kill_everything(c);
+  if (c.kill_deadline && now >= *c.kill_deadline && !c.sigkill_sent) kill_everything(c);
+
+  std::optional<Termination> termination = c.process.poll();
+  if (!termination) return std::nullopt;
+  check_oom();  // the OOM killer may have killed the task itself a moment ago
+  ContainerEnd end{*termination, c.checkpoint.kill_requested, c.memory_limitation};
+  return ContainerEnded{container, v1::TaskID{c.checkpoint.task_id},
+                        v1::FrameworkID{c.checkpoint.framework_id}, task_outcome(end),
+                        c.checkpoint.sandbox};
+}
+
+Status Containerizer::finish(const ContainerCheckpoint& checkpoint) {
+  Status destroyed = isolator_.destroy(checkpoint.container);
+  Status removed = remove_checkpoint(options_.work_dir, checkpoint.container);
+  return destroyed ? removed : destroyed;
+}
+
+std::vector<ContainerEnded> Containerizer::poll(Time now) {
+  std::vector<ContainerEnded> ended;
+  for (auto it = containers_.begin(); it != containers_.end();) {
+    std::optional<ContainerEnded> e = poll_one(it->second, now);
+    if (!e) {
+      ++it;
+      continue;
+    }
+    // A destroy that fails leaves the cgroup for recovery's orphan sweep; the task has ended.
+    (void)finish(it->second.checkpoint);
+    ended.push_back(std::move(*e));
+    it = containers_.erase(it);
+  }
+  return ended;
+}
+
+std::optional<Time> Containerizer::next_deadline() const {
+  std::optional<Time> next;
+  for (const auto& [name, c] : containers_) {
+    if (c.kill_deadline && !c.sigkill_sent && (!next || *c.kill_deadline < *next)) {
+      next = c.kill_deadline;
+    }
+  }
+  return next;
+}
+
+std::vector<Error> Containerizer::destroy_all() {
+  std::vector<Error> errors;
+  for (auto& [name, c] : containers_) {
+    kill_everything(c);
+    if (Status s = isolator_.destroy(name); !s) errors.push_back(s.error());
+    // Reap the task so that no zombie is left.
+    for (int i = 0; i < 5000 && !c.process.poll(); ++i) {
+      struct timespec ts {
+        0, 1'000'000
+      };
+      ::nanosleep(&ts, nullptr);
+    }
+    if (Status s = remove_checkpoint(options_.work_dir, name); !s) errors.push_back(s.error());
+  }
+  containers_.clear();
+  return errors;
+}
+
+Result<ResourceStatistics> Containerizer::usage(const std::string& container) const {
+  if (!running(container)) return Error{"no running container '" + container + "'"};
+  return isolator_.usage(container);
+}
+
+std::vector<std::string> Containerizer::containers() const {
+  std::vector<std::string> names;
+  for (const auto& [name, c] : containers_) names.push_back(name);
+  return names;
+}
+
+std::optional<pid_t> Containerizer::pid(const std::string& container) const {
+  auto it = containers_.find(container);
+  if (it == containers_.end()) return std::nullopt;
+  return it->second.process.pid();
+}
+
+std::optional<std::string> Containerizer::sandbox(const std::string& container) const {
+  auto it = containers_.find(container);
+  if (it == containers_.end()) return std::nullopt;
+  return it->second.checkpoint.sandbox;
+}
+
+std::vector<int> Containerizer::pidfds() const {
+  std::vector<int> fds;
+  for (const auto& [name, c] : containers_) {
+    if (c.process.pidfd() >= 0) fds.push_back(c.process.pidfd());
+  }
+  return fds;
+}
+
+RecoveryReport Containerizer::recover(Time now) {
+  RecoveryReport report;
+  CheckpointScan scan = read_checkpoints(options_.work_dir);
+  report.errors = std::move(scan.unreadable);
+  std::set<std::string> known;
+  for (ContainerCheckpoint& checkpoint : scan.checkpoints) {
+    known.insert(checkpoint.container);
+    if (containers_.count(checkpoint.container) > 0) continue;
+    if (is_same_live_process(checkpoint.pid, checkpoint.start_ticks)) {
+      if (Status s = isolator_.attach(checkpoint.container, checkpoint.pid); !s) {
+        report.errors.push_back(s.error());
+      }
+      const std::string name = checkpoint.container;
+      TaskProcess process = TaskProcess::adopt(checkpoint.pid, checkpoint.start_ticks);
+      containers_.emplace(name, Running{std::move(checkpoint), std::move(process), std::nullopt,
+                                        false, std::nullopt});
+      report.adopted.push_back(name);
+      continue;
+    }
+    ContainerEnd end{Termination{}, checkpoint.kill_requested, std::nullopt};
+    if (isolator_.enforces_limits()) {
+      Result<bool> oom = isolator_.oom_killed(checkpoint.container);
+      if (oom && oom.value()) end.memory_limitation = isolator_.oom_message(checkpoint.container);
+    }
+    report.ended.push_back({checkpoint.container, v1::TaskID{checkpoint.task_id},
+                            v1::FrameworkID{checkpoint.framework_id}, task_outcome(end),
+                            checkpoint.sandbox});
+    if (Status s = finish(checkpoint); !s) report.errors.push_back(s.error());
+  }
+  // A kill that was pending when the agent stopped starts again with a fresh grace period.
+  for (auto& [name, c] : containers_) {
+    if (c.checkpoint.kill_requested && !c.kill_deadline) {
+      c.process.signal_group(SIGTERM);
+      c.kill_deadline = now + options_.kill_grace_period;
+    }
+  }
+  Result<std::vector<std::string>> existing = isolator_.containers();
+  if (!existing) {
+    report.errors.push_back(existing.error());
+    return report;
+  }
+  for (const std::string& name : existing.value()) {
+    if (known.count(name) > 0) continue;
+    if (Status s = isolator_.destroy(name); !s) {
+      report.errors.push_back(s.error());
+    } else {
+      report.orphans_destroyed.push_back(name);
+    }
+  }
+  return report;
+}
+
+}  // namespace mesosim::live

@@ -1,0 +1,133 @@
+#pragma once
+
+// Containerizer: runs command tasks in containers, one container per task, and says how each
+// ended. It is what a live agent drives; it owns no thread and no timer. The agent calls poll()
+// when a pidfd() becomes readable, when next_deadline() comes, and every so often (OOM is
+// detected by polling the isolator's counters); time is passed in.
+//
+//   launch(task)  -> sandbox <work_dir>/slaves/<agent>/frameworks/<framework>/executors/
+//                    <executor>/runs/<container>, a cgroup with the task's limits, the process
+//                    attached before exec, a checkpoint. The task is then RUNNING.
+//   kill(c)       -> SIGTERM to the task's process group now, SIGKILL to everything in the
+//                    container once the grace period (default 3 s, as Mesos's) has passed.
+//   poll(now)     -> for each container that ended: its TaskOutcome (task_outcome.hpp); the
+//                    container is then destroyed (every process killed, cgroup removed, checkpoint
+//                    deleted) and forgotten. A container whose memory cgroup saw an OOM kill is
+//                    killed at once, as Mesos destroys a container on a memory limitation.
+//   recover(now)  -> after an agent restart: containers whose process is still the same process
+//                    (pid and start time) are adopted again; those that ended while the agent was
+//                    down are reported and destroyed; cgroups under the isolator's root with no
+//                    checkpoint are destroyed as orphans.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "allocator/resources.hpp"
+#include "allocator/result.hpp"
+#include "allocator/time.hpp"
+#include "sim/live/container_checkpoint.hpp"
+#include "sim/live/isolator.hpp"
+#include "sim/live/task_outcome.hpp"
+#include "sim/live/task_process.hpp"
+#include "sim/master/protocol.hpp"
+
+namespace mesosim::live {
+
+// A command task as the agent received it.
+struct CommandTask {
+  v1::TaskID task_id;
+  v1::FrameworkID framework_id;
+  v1::ExecutorID executor_id;  // a command task's executor id is its task id
+  v1::AgentID agent_id;
+  std::string role;
+  std::string user;  // the framework's user
+  v1::CommandInfo command;
+  Resources resources;
+};
+
+struct ContainerizerOptions {
+  std::string work_dir;
+  // Run tasks as their framework's user (Mesos's --switch_user). The user must exist, or the
+  // launch fails. Off: tasks run as the agent's user.
+  bool switch_user = false;
+  bool enable_cfs = true;                 // cap cpu time at the cpus resource
+  std::optional<uint64_t> max_processes;  // pids.max per container
+  Duration kill_grace_period = Duration::seconds(3);
+  // The environment every task starts from, before the MESOS_* variables and the command's own.
+  std::vector<std::pair<std::string, std::string>> base_environment = {
+      {"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}};
+  std::string agent_endpoint;  // MESOS_AGENT_ENDPOINT when not empty ("host:port")
+};
+
+struct ContainerEnded {
+  std::string container;
+  v1::TaskID task_id;
+  v1::FrameworkID framework_id;
+  TaskOutcome outcome;
+  std::string sandbox;
+};
+
+struct RecoveryReport {
+  std::vector<std::string> adopted;            // still running, watched again
+  std::vector<ContainerEnded> ended;           // ended while the agent was down
+  std::vector<std::string> orphans_destroyed;  // cgroups with no checkpoint
+  std::vector<Error> errors;                   // unreadable checkpoints, failed destroys
+};
+
+class Containerizer {
+ public:
+  Containerizer(Isolator& isolator, ContainerizerOptions options);
+  Containerizer(const Containerizer&) = delete;
+  Containerizer& operator=(const Containerizer&) = delete;
+  // Leaves running containers running (an agent that exits keeps its tasks, as Mesos's does);
+  // call destroy_all() to stop them.
+  ~Containerizer() = default;
+
+  // Starts the task; returns its container id. On error nothing is left behind.
+  Result<std::string> launch(const CommandTask& task, Time now);
+  // Starts killing: SIGTERM now, SIGKILL after `grace` (default: the option). Killing a
+  // container being killed again only shortens its grace period if the new one ends sooner.
+  Status kill(const std::string& container, Time now, std::optional<Duration> grace = {});
+  std::vector<ContainerEnded> poll(Time now);
+  // When poll() must run next for a pending SIGKILL; nullopt if none is pending.
+  std::optional<Time> next_deadline() const;
+
+  RecoveryReport recover(Time now);
+  // Kills and destroys every container now (agent shutdown, tests). Errors are returned.
+  std::vector<Error> destroy_all();
+
+  Result<ResourceStatistics> usage(const std::string& container) const;
+  bool running(const std::string& container) const { return containers_.count(container) > 0; }
+  std::vector<std::string> containers() const;
+  std::optional<pid_t> pid(const std::string& container) const;
+  std::optional<std::string> sandbox(const std::string& container) const;
+  // The pidfds of all running containers, for an event loop (-1 entries skipped).
+  std::vector<int> pidfds() const;
+
+ private:
+  struct Running {
+    ContainerCheckpoint checkpoint;
+    TaskProcess process;
+    std::optional<Time> kill_deadline;  // SIGKILL due then
+    bool sigkill_sent = false;
+    std::optional<std::string> memory_limitation;
+  };
+
+  std::string next_container_id(Time now);
+  Result<std::string> make_sandbox(const CommandTask& task, const std::string& container) const;
+  std::vector<std::pair<std::string, std::string>> environment(const CommandTask& task,
+                                                               const std::string& sandbox) const;
+  void kill_everything(Running& c);
+  std::optional<ContainerEnded> poll_one(Running& c, Time now);
+  Status finish(const ContainerCheckpoint& checkpoint);
+
+  Isolator& isolator_;
+  ContainerizerOptions options_;
+  std::map<std::string, Running> containers_;
+  uint64_t launches_ = 0;
+};
+
+}  // namespace mesosim::live

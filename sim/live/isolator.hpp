@@ -1,0 +1,98 @@
+#pragma once
+
+// Isolator: what confines a container's processes and measures them. One interface, three back
+// ends:
+//   - cgroups v2 (one unified hierarchy: cpu.weight, cpu.max, memory.low, memory.max, pids.max),
+//   - cgroups v1 (one hierarchy per controller: cpu, cpuacct, memory, pids),
+//   - posix (no cgroups: processes are tracked by their process group; no limits, no OOM).
+// Each cgroup back end keeps one cgroup per container at <hierarchy>/<root>/<container>, where
+// <root> ("mesosim" by default) holds nothing but mesosim's containers, so anything else there
+// is an orphan. The values written are Mesos's (see sim/live/README.md and limits.hpp).
+//
+// Contract for the launcher: prepare() before the process exists, attach() while the child is
+// held before exec (so neither it nor anything it forks runs outside the cgroup), destroy() once
+// the container is over. Every method returns an error value naming the file it failed on; none
+// throws. An isolator is used from one thread.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "allocator/result.hpp"
+#include "sim/live/control_files.hpp"
+#include "sim/live/limits.hpp"
+
+namespace mesosim::live {
+
+// Mesos's ResourceStatistics fields that an isolator can fill. Fields a back end cannot measure
+// stay 0 (posix fills only `processes`).
+struct ResourceStatistics {
+  double cpus_user_time_secs = 0;
+  double cpus_system_time_secs = 0;
+  double cpus_limit = 0;  // cpus the container was given (its share)
+  uint64_t cpus_nr_periods = 0;
+  uint64_t cpus_nr_throttled = 0;
+  double cpus_throttled_time_secs = 0;
+  uint64_t mem_total_bytes = 0;  // usage as the kernel charges it (rss + cache)
+  uint64_t mem_rss_bytes = 0;    // anonymous memory
+  uint64_t mem_cache_bytes = 0;  // page cache
+  uint64_t mem_limit_bytes = 0;  // the hard limit
+  uint64_t mem_soft_limit_bytes = 0;
+  uint64_t processes = 0;
+};
+
+class Isolator {
+ public:
+  virtual ~Isolator() = default;
+
+  // "cgroups/v2", "cgroups/v1" or "posix".
+  virtual std::string_view name() const = 0;
+  // Whether OOM kills are detected and limits enforced (false for posix).
+  virtual bool enforces_limits() const = 0;
+
+  // Creates the container's cgroup(s) and writes `limits`. Fails if the container exists; on
+  // failure nothing is left behind.
+  virtual Status prepare(const std::string& container, const ContainerLimits& limits) = 0;
+  // Moves `pid` into the container. Idempotent (recovery attaches an adopted process again).
+  virtual Status attach(const std::string& container, pid_t pid) = 0;
+  // Every process in the container now.
+  virtual Result<std::vector<pid_t>> pids(const std::string& container) const = 0;
+  virtual Result<ResourceStatistics> usage(const std::string& container) const = 0;
+  // Whether the kernel OOM killer has acted in the container since prepare(). When true,
+  // `oom_message` says so in Mesos's words ("Memory limit exceeded: Requested: ...").
+  virtual Result<bool> oom_killed(const std::string& container) const = 0;
+  virtual std::string oom_message(const std::string& container) const = 0;
+  // Kills every process in the container with SIGKILL, waits (up to a few seconds) until none is
+  // left, and removes the cgroup(s). Succeeds if the container does not exist.
+  virtual Status destroy(const std::string& container) = 0;
+  // The containers that exist under the root now (recovery destroys those it has no record of).
+  virtual Result<std::vector<std::string>> containers() const = 0;
+  // Where the container lives, for checkpoints and logs (the memory cgroup for v1, "" for posix).
+  virtual std::string cgroup_path(const std::string& container) const = 0;
+};
+
+// The hierarchies a cgroup back end works on, and where under them its containers go.
+struct CgroupsV1Layout {
+  std::string mount_root = "/sys/fs/cgroup";  // holds cpu/, cpuacct/, memory/, pids/
+  std::string root = "mesosim";               // relative to each controller's hierarchy
+};
+struct CgroupsV2Layout {
+  std::string mount = "/sys/fs/cgroup";  // the unified hierarchy's mount point
+  std::string root = "mesosim";
+};
+
+// `fs` is the real file system unless a test passes a fake tree.
+std::unique_ptr<Isolator> make_cgroups_v1_isolator(
+    CgroupsV1Layout layout, std::shared_ptr<CgroupFs> fs = std::make_shared<CgroupFs>());
+std::unique_ptr<Isolator> make_cgroups_v2_isolator(
+    CgroupsV2Layout layout, std::shared_ptr<CgroupFs> fs = std::make_shared<CgroupFs>());
+std::unique_ptr<Isolator> make_posix_isolator();
+
+// A container name must be usable as one path component: [A-Za-z0-9._-]+, not "." or "..".
+Status validate_container_name(std::string_view container);
+
+}  // namespace mesosim::live

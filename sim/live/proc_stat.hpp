@@ -1,0 +1,35 @@
+#pragma once
+
+// What /proc/<pid>/stat says about a process: enough to tell a process from a later one that
+// reuses its pid (the start time), to see a zombie, and to find a session's members.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "allocator/result.hpp"
+
+namespace mesosim::live {
+
+struct ProcStat {
+  pid_t pid = 0;
+  char state = '?';  // R, S, D, Z (zombie), T, ...
+  pid_t ppid = 0;
+  pid_t pgrp = 0;
+  pid_t session = 0;
+  uint64_t start_ticks = 0;  // field 22: clock ticks after boot at which the process started
+};
+
+// Parses the text of /proc/<pid>/stat (the command name may hold spaces and parentheses).
+Result<ProcStat> parse_proc_stat(std::string_view text, const std::string& source);
+// Error if the process does not exist.
+Result<ProcStat> read_proc_stat(pid_t pid, const std::string& proc = "/proc");
+// Every process now (those that vanish while listed are skipped).
+std::vector<ProcStat> list_processes(const std::string& proc = "/proc");
+// True if `pid` exists, is not a zombie, and started at `start_ticks`.
+bool is_same_live_process(pid_t pid, uint64_t start_ticks, const std::string& proc = "/proc");
+
+}  // namespace mesosim::live

@@ -1,0 +1,200 @@
+// The cgroups v2 back end against a fake unified hierarchy (this machine's v2 hierarchy has no
+// controllers): the exact files and values written, OOM detection from memory.events, usage,
+// and the whole task life cycle through the Containerizer.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <climits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fake_cgroup_tree.hpp"
+#include "live_test_util.hpp"
+#include "sim/live/containerizer.hpp"
+
+namespace mesosim::live {
+namespace {
+
+using namespace mesosim::live::testing;
+using v1::TaskState;
+using v1::TaskStatusReason;
+using Writes = std::vector<std::pair<std::string, std::string>>;
+
+// Records, at each write to cgroup.procs, which program the process was running then.
+class ExecWitnessFs final : public CgroupFs {
+ public:
+  explicit ExecWitnessFs(std::shared_ptr<FakeV2Fs> fake) : fake_(std::move(fake)) {}
+  Result<std::string> read(const std::string& p) const override { return fake_->read(p); }
+  bool exists(const std::string& p) const override { return fake_->exists(p); }
+  Status mkdir(const std::string& p) override { return fake_->mkdir(p); }
+  Status rmdir(const std::string& p) override { return fake_->rmdir(p); }
+  Result<std::vector<std::string>> subdirectories(const std::string& p) const override {
+    return fake_->subdirectories(p);
+  }
+  Status write(const std::string& path, std::string_view value) override {
+    if (path.size() >= 12 && path.compare(path.size() - 12, 12, "cgroup.procs") == 0) {
+      char exe[PATH_MAX] = {};
+      std::string link = "/proc/" + std::string(value) + "/exe";
+      ssize_t n = ::readlink(link.c_str(), exe, sizeof exe - 1);
+      exe_at_attach = n > 0 ? std::string(exe, static_cast<size_t>(n)) : "";
+    }
+    return fake_->write(path, value);
+  }
+  std::string exe_at_attach;
+
+ private:
+  std::shared_ptr<FakeV2Fs> fake_;
+};
+
+class CgroupsV2IsolatorTest : public ::testing::Test {
+ protected:
+  CgroupsV2IsolatorTest() {
+    make_fake_v2_root(mount_, "cpu memory pids");
+    isolator_ = make_cgroups_v2_isolator(CgroupsV2Layout{mount_, "mesosim"}, fs_);
+  }
+  ~CgroupsV2IsolatorTest() override { reap_children(); }
+
+  std::string file(const std::string& container, const std::string& name) const {
+    return mount_ + "/mesosim/" + container + "/" + name;
+  }
+
+  TempDir dir_;
+  std::string mount_ = dir_.path() + "/unified";
+  std::shared_ptr<FakeV2Fs> fs_ = std::make_shared<FakeV2Fs>(mount_);
+  std::unique_ptr<Isolator> isolator_;
+};
+
+TEST_F(CgroupsV2IsolatorTest, PrepareDelegatesControllersAndWritesMesosValues) {
+  ContainerLimits limits = ContainerLimits::from_resources(res("cpus:1.5;mem:100"));
+  ASSERT_TRUE(isolator_->prepare("c1", limits));
+  EXPECT_EQ(fs_->writes, (Writes{{"cgroup.subtree_control", "+cpu +memory +pids"},
+                                 {"mesosim/cgroup.subtree_control", "+cpu +memory +pids"},
+                                 {"mesosim/c1/cpu.weight", "150"},
+                                 {"mesosim/c1/cpu.max", "150000 100000"},
+                                 {"mesosim/c1/memory.low", "104857600"},
+                                 {"mesosim/c1/memory.max", "104857600"},
+                                 {"mesosim/c1/pids.max", "max"}}));
+  EXPECT_EQ(isolator_->cgroup_path("c1"), mount_ + "/mesosim/c1");
+  EXPECT_FALSE(isolator_->prepare("c1", limits)) << "a container is prepared once";
+}
+
+TEST_F(CgroupsV2IsolatorTest, TinyTasksGetMesosMinimumsAndCfsOffLeavesCpuUncapped) {
+  ContainerLimits limits = ContainerLimits::from_resources(res("cpus:0.001;mem:16"),
+                                                           /*enable_cfs=*/false);
+  limits.max_processes = 64;
+  ASSERT_TRUE(isolator_->prepare("small", limits));
+  EXPECT_EQ(trim(slurp(file("small", "cpu.weight"))), "1");
+  EXPECT_EQ(trim(slurp(file("small", "cpu.max"))), "max 100000");
+  EXPECT_EQ(trim(slurp(file("small", "memory.low"))), "33554432");
+  EXPECT_EQ(trim(slurp(file("small", "memory.max"))), "33554432");
+  EXPECT_EQ(trim(slurp(file("small", "pids.max"))), "64");
+}
+
+TEST_F(CgroupsV2IsolatorTest, ContainerNamesThatLeaveTheRootAreRefused) {
+  ContainerLimits limits = ContainerLimits::from_resources(res("cpus:1;mem:64"));
+  for (const char* bad : {"../evil", "..", "a/b", ""}) {
+    Status s = isolator_->prepare(bad, limits);
+    ASSERT_FALSE(s) << bad;
+    EXPECT_NE(s.error().message.find("invalid container name"), std::string::npos);
+  }
+  EXPECT_TRUE(fs_->writes.empty());
+  EXPECT_FALSE(path_exists(mount_ + "/evil"));
+}
+
+TEST_F(CgroupsV2IsolatorTest, OomIsDetectedFromMemoryEventsWithMesosMessage) {
+  ASSERT_TRUE(isolator_->prepare("c1", ContainerLimits::from_resources(res("cpus:1;mem:64"))));
+  Result<bool> before = isolator_->oom_killed("c1");
+  ASSERT_TRUE(before) << before.error().message;
+  EXPECT_FALSE(before.value());
+
+  put_file(file("c1", "memory.events"), "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\n");
+  put_file(file("c1", "memory.peak"), "67108864\n");
+  Result<bool> after = isolator_->oom_killed("c1");
+  ASSERT_TRUE(after) << after.error().message;
+  EXPECT_TRUE(after.value());
+  EXPECT_EQ(isolator_->oom_message("c1"),
+            "Memory limit exceeded: Requested: 64MB Maximum Used: 64MB");
+}
+
+TEST_F(CgroupsV2IsolatorTest, MissingMemoryEventsIsAnErrorNamingTheFile) {
+  ASSERT_TRUE(isolator_->prepare("c1", ContainerLimits::from_resources(res("cpus:1;mem:64"))));
+  ::unlink(file("c1", "memory.events").c_str());
+  Result<bool> oom = isolator_->oom_killed("c1");
+  ASSERT_FALSE(oom);
+  EXPECT_NE(oom.error().message.find(file("c1", "memory.events")), std::string::npos);
+}
+
+TEST_F(CgroupsV2IsolatorTest, UsageReadsCpuStatMemoryAndProcesses) {
+  ASSERT_TRUE(isolator_->prepare("c1", ContainerLimits::from_resources(res("cpus:2;mem:64"))));
+  put_file(file("c1", "cpu.stat"),
+           "usage_usec 1750000\nuser_usec 1500000\nsystem_usec 250000\nnr_periods 10\n"
+           "nr_throttled 3\nthrottled_usec 2000\n");
+  put_file(file("c1", "memory.current"), "5000\n");
+  put_file(file("c1", "memory.stat"), "anon 4096\nfile 904\nkernel 0\n");
+  put_file(file("c1", "cgroup.procs"), std::to_string(::getpid()) + "\n");
+  Result<ResourceStatistics> u = isolator_->usage("c1");
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_DOUBLE_EQ(u.value().cpus_user_time_secs, 1.5);
+  EXPECT_DOUBLE_EQ(u.value().cpus_system_time_secs, 0.25);
+  EXPECT_EQ(u.value().cpus_nr_periods, 10u);
+  EXPECT_EQ(u.value().cpus_nr_throttled, 3u);
+  EXPECT_DOUBLE_EQ(u.value().cpus_throttled_time_secs, 0.002);
+  EXPECT_DOUBLE_EQ(u.value().cpus_limit, 2.0);
+  EXPECT_EQ(u.value().mem_total_bytes, 5000u);
+  EXPECT_EQ(u.value().mem_rss_bytes, 4096u);
+  EXPECT_EQ(u.value().mem_cache_bytes, 904u);
+  EXPECT_EQ(u.value().mem_limit_bytes, 64u << 20);
+  EXPECT_EQ(u.value().mem_soft_limit_bytes, 64u << 20);
+  EXPECT_EQ(u.value().processes, 1u);
+}
+
+TEST_F(CgroupsV2IsolatorTest, TaskIsAttachedBeforeItExecsAndDestroyLeavesNothing) {
+  auto witness = std::make_shared<ExecWitnessFs>(fs_);
+  std::unique_ptr<Isolator> isolator =
+      make_cgroups_v2_isolator(CgroupsV2Layout{mount_, "mesosim"}, witness);
+  ContainerizerOptions options;
+  TempDir work;
+  options.work_dir = work.path();
+  Containerizer containerizer(*isolator, options);
+  DestroyAllOnExit cleanup(containerizer);
+  Result<std::string> c = containerizer.launch(command_task("t", "sleep 30"), now());
+  ASSERT_TRUE(c) << c.error().message;
+  pid_t pid = *containerizer.pid(c.value());
+
+  char self[PATH_MAX] = {};
+  ASSERT_GT(::readlink("/proc/self/exe", self, sizeof self - 1), 0);
+  EXPECT_EQ(witness->exe_at_attach, self) << "the task was attached after it exec'd";
+  EXPECT_EQ(trim(slurp(file(c.value(), "cgroup.procs"))), std::to_string(pid));
+  EXPECT_EQ(isolator->containers().value(), std::vector<std::string>{c.value()});
+
+  EXPECT_TRUE(containerizer.destroy_all().empty());
+  EXPECT_FALSE(process_alive(pid));
+  EXPECT_FALSE(path_exists(mount_ + "/mesosim/" + c.value()));
+  EXPECT_TRUE(isolator->containers().value().empty());
+}
+
+TEST_F(CgroupsV2IsolatorTest, ContainerizerKillsAndReportsATaskWhoseCgroupSawAnOom) {
+  ContainerizerOptions options;
+  TempDir work;
+  options.work_dir = work.path();
+  Containerizer containerizer(*isolator_, options);
+  DestroyAllOnExit cleanup(containerizer);
+  Result<std::string> c =
+      containerizer.launch(command_task("t", "sleep 30", "cpus:1;mem:64"), now());
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_TRUE(containerizer.poll(now()).empty());
+  put_file(file(c.value(), "memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+  put_file(file(c.value(), "memory.max"), "67108864\n");
+  put_file(file(c.value(), "memory.peak"), "67108864\n");
+  std::optional<ContainerEnded> end = wait_for_end(containerizer, c.value(), 5);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->outcome.state, TaskState::TASK_FAILED);
+  EXPECT_EQ(end->outcome.reason, TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
+  EXPECT_EQ(end->outcome.message, "Memory limit exceeded: Requested: 64MB Maximum Used: 64MB");
+  EXPECT_FALSE(path_exists(mount_ + "/mesosim/" + c.value()));
+}
+
+}  // namespace
+}  // namespace mesosim::live

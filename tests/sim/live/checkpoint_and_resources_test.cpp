@@ -1,0 +1,109 @@
+// Container checkpoints, /proc/<pid>/stat parsing and the agent's default resources.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "live_test_util.hpp"
+#include "sim/live/agent_resources.hpp"
+#include "sim/live/container_checkpoint.hpp"
+#include "sim/live/proc_stat.hpp"
+
+namespace mesosim::live {
+namespace {
+
+using namespace mesosim::live::testing;
+
+ContainerCheckpoint sample() {
+  return {"c1-1",           "task-1",
+          "fw-1",           "task-1",
+          "agent-1",        4242,
+          123456,           "/sys/fs/cgroup/memory/mesosim/c1-1",
+          "/work/slaves/x", Time::from_micros(17),
+          "cgroups/v1",     true};
+}
+
+TEST(ContainerCheckpointTest, RoundTripsThroughItsJsonFile) {
+  TempDir dir;
+  ASSERT_TRUE(write_checkpoint(dir.path(), sample()));
+  CheckpointScan scan = read_checkpoints(dir.path());
+  ASSERT_TRUE(scan.unreadable.empty()) << scan.unreadable[0].message;
+  ASSERT_EQ(scan.checkpoints.size(), 1u);
+  const ContainerCheckpoint& c = scan.checkpoints[0];
+  EXPECT_EQ(to_json(c), to_json(sample()));
+  EXPECT_EQ(c.pid, 4242);
+  EXPECT_EQ(c.start_ticks, 123456u);
+  EXPECT_EQ(c.started_at, Time::from_micros(17));
+  EXPECT_TRUE(c.kill_requested);
+  ASSERT_TRUE(remove_checkpoint(dir.path(), "c1-1"));
+  EXPECT_TRUE(read_checkpoints(dir.path()).checkpoints.empty());
+  EXPECT_TRUE(remove_checkpoint(dir.path(), "c1-1")) << "removing twice is harmless";
+}
+
+TEST(ContainerCheckpointTest, BadFilesAreReportedWithPathAndField) {
+  Result<ContainerCheckpoint> no_pid = parse_checkpoint(R"({"container":"c"})", "f.json");
+  ASSERT_FALSE(no_pid);
+  EXPECT_EQ(no_pid.error().message, "f.json: missing or mistyped field task_id (a string)");
+  Result<ContainerCheckpoint> junk = parse_checkpoint("{not json", "g.json");
+  ASSERT_FALSE(junk);
+  EXPECT_EQ(junk.error().message, "g.json: not a JSON object");
+
+  TempDir dir;
+  ASSERT_TRUE(make_directories(checkpoint_dir(dir.path())));
+  std::ofstream(checkpoint_dir(dir.path()) + "/broken.json") << "[]";
+  CheckpointScan scan = read_checkpoints(dir.path());
+  EXPECT_TRUE(scan.checkpoints.empty());
+  ASSERT_EQ(scan.unreadable.size(), 1u);
+  EXPECT_NE(scan.unreadable[0].message.find("broken.json"), std::string::npos);
+}
+
+TEST(ProcStatTest, ParsesCommandNamesWithSpacesAndParentheses) {
+  Result<ProcStat> st = parse_proc_stat(
+      "77 (a) (b c) S 1 70 60 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 1 0 98765 1000 200",
+      "/proc/77/stat");
+  ASSERT_TRUE(st) << st.error().message;
+  EXPECT_EQ(st.value().pid, 77);
+  EXPECT_EQ(st.value().state, 'S');
+  EXPECT_EQ(st.value().ppid, 1);
+  EXPECT_EQ(st.value().pgrp, 70);
+  EXPECT_EQ(st.value().session, 60);
+  EXPECT_EQ(st.value().start_ticks, 98765u);
+  EXPECT_FALSE(parse_proc_stat("77 (x", "/proc/77/stat"));
+}
+
+TEST(ProcStatTest, ThisProcessIsItselfOnlyWithItsOwnStartTime) {
+  Result<ProcStat> self = read_proc_stat(::getpid());
+  ASSERT_TRUE(self) << self.error().message;
+  EXPECT_TRUE(is_same_live_process(::getpid(), self.value().start_ticks));
+  EXPECT_FALSE(is_same_live_process(::getpid(), self.value().start_ticks + 1));
+}
+
+TEST(AgentResourcesTest, DefaultsFollowMesosReserves) {
+  MachineFacts big{8, 16ull << 30, 100ull << 30};
+  EXPECT_EQ(
+      agent_resources(big).to_string(),
+      Resources::parse("cpus:8;mem:15360;disk:97280;ports:[31000-32000]").value().to_string());
+  MachineFacts small{1, 1ull << 30, 4ull << 30};
+  EXPECT_EQ(agent_resources(small),
+            Resources::parse("cpus:1;mem:512;disk:2048;ports:[31000-32000]").value());
+}
+
+TEST(AgentResourcesTest, GivenResourcesAreKept) {
+  MachineFacts big{8, 16ull << 30, 100ull << 30};
+  EXPECT_EQ(agent_resources(big, Resources::parse("cpus:2;ports:[5000-5001]").value()),
+            Resources::parse("cpus:2;mem:15360;disk:97280;ports:[5000-5001]").value());
+}
+
+TEST(AgentResourcesTest, ProbesThisMachine) {
+  TempDir dir;
+  Result<MachineFacts> facts = probe_machine(dir.path());
+  ASSERT_TRUE(facts) << facts.error().message;
+  EXPECT_EQ(facts.value().cpus, static_cast<double>(::sysconf(_SC_NPROCESSORS_ONLN)));
+  EXPECT_GT(facts.value().mem_total_bytes, 64ull << 20);
+  EXPECT_GT(facts.value().disk_total_bytes, 0u);
+  Resources r = agent_resources(facts.value());
+  EXPECT_GT(r.get(ResourceName::mem()), Scalar());
+  EXPECT_FALSE(probe_machine("/no/such/dir"));
+}
+
+}  // namespace
+}  // namespace mesosim::live

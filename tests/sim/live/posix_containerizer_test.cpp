@@ -1,0 +1,175 @@
+// Tasks under posix isolation (no cgroups): these run on any Linux machine, as any user.
+
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/stat.h>
+
+#include <string>
+
+#include "live_test_util.hpp"
+#include "sim/live/containerizer.hpp"
+
+namespace mesosim::live {
+namespace {
+
+using namespace mesosim::live::testing;
+using v1::TaskState;
+
+class PosixContainerizerTest : public ::testing::Test {
+ protected:
+  PosixContainerizerTest() { options_.work_dir = work_.path(); }
+  void TearDown() override {
+    if (containerizer_) (void)containerizer_->destroy_all();
+    reap_children();
+  }
+  Containerizer& containerizer() {
+    if (!containerizer_) containerizer_ = std::make_unique<Containerizer>(*isolator_, options_);
+    return *containerizer_;
+  }
+
+  TempDir work_;
+  std::unique_ptr<Isolator> isolator_ = make_posix_isolator();
+  ContainerizerOptions options_;
+  std::unique_ptr<Containerizer> containerizer_;
+};
+
+TEST_F(PosixContainerizerTest, TaskRunsInItsSandboxWithMesosEnvironmentAndOutputFiles) {
+  CommandTask task = command_task(
+      "t1",
+      "echo \"$MESOS_TASK_ID $MESOS_FRAMEWORK_ID $MESOS_EXECUTOR_ID $MESOS_AGENT_ID "
+      "$MESOS_ALLOCATION_ROLE $GREETING\"; pwd; echo \"$MESOS_SANDBOX\"; echo oops >&2");
+  task.command.environment = {{"GREETING", "hello"}};
+  Result<std::string> c = containerizer().launch(task, now());
+  ASSERT_TRUE(c) << c.error().message;
+  const std::string sandbox = *containerizer().sandbox(c.value());
+  EXPECT_EQ(sandbox,
+            work_.path() + "/slaves/agent-1/frameworks/fw-1/executors/t1/runs/" + c.value());
+  std::optional<ContainerEnded> end = wait_for_end(containerizer(), c.value());
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->outcome.state, TaskState::TASK_FINISHED);
+  EXPECT_EQ(slurp(sandbox + "/stdout"),
+            "t1 fw-1 t1 agent-1 analytics hello\n" + sandbox + "\n" + sandbox + "\n");
+  EXPECT_EQ(slurp(sandbox + "/stderr"), "oops\n");
+}
+
+TEST_F(PosixContainerizerTest, TaskLeadsItsOwnSessionAndInheritsNoDescriptors) {
+  Result<std::string> c = containerizer().launch(
+      command_task("t2", "cut -d' ' -f6 /proc/$$/stat > sid; ls /proc/self/fd > fds"), now());
+  ASSERT_TRUE(c) << c.error().message;
+  pid_t pid = *containerizer().pid(c.value());
+  const std::string sandbox = *containerizer().sandbox(c.value());
+  ASSERT_TRUE(wait_for_end(containerizer(), c.value()));
+  EXPECT_EQ(std::stoi(slurp(sandbox + "/sid")), pid);
+  // ls's own 0, 1, 2 and the directory it reads: nothing of the test process leaked in.
+  EXPECT_EQ(slurp(sandbox + "/fds"), "0\n1\n2\n3\n");
+}
+
+TEST_F(PosixContainerizerTest, ExitStatusAndKillAreMappedAsMesosDoes) {
+  Result<std::string> failing = containerizer().launch(command_task("f", "exit 7"), now());
+  Result<std::string> killed = containerizer().launch(command_task("k", "sleep 30"), now());
+  ASSERT_TRUE(failing && killed);
+  ASSERT_TRUE(containerizer().kill(killed.value(), now()));
+  std::map<std::string, ContainerEnded> ends =
+      wait_for_all(containerizer(), {failing.value(), killed.value()});
+  ASSERT_EQ(ends.size(), 2u);
+  const TaskOutcome& f = ends.at(failing.value()).outcome;
+  const TaskOutcome& k = ends.at(killed.value()).outcome;
+  EXPECT_EQ(f.state, TaskState::TASK_FAILED);
+  EXPECT_EQ(f.message, "Command exited with status 7");
+  EXPECT_EQ(k.state, TaskState::TASK_KILLED);
+  EXPECT_EQ(k.message, "Command terminated with signal Terminated");
+}
+
+TEST_F(PosixContainerizerTest, DestroyKillsTheWholeSession) {
+  Result<std::string> c =
+      containerizer().launch(command_task("s", "sleep 30 & echo $! > child.pid; wait"), now());
+  ASSERT_TRUE(c) << c.error().message;
+  const std::string pidfile = *containerizer().sandbox(c.value()) + "/child.pid";
+  ASSERT_TRUE(eventually([&] { return !trim(slurp(pidfile)).empty(); }));
+  pid_t child = std::stoi(slurp(pidfile));
+  ASSERT_TRUE(process_alive(child));
+  EXPECT_TRUE(containerizer().destroy_all().empty());
+  EXPECT_TRUE(eventually([&] { return !process_alive(child); }));
+}
+
+TEST_F(PosixContainerizerTest, PidfdBecomesReadableWhenTheTaskEnds) {
+  Result<std::string> c = containerizer().launch(command_task("p", "sleep 0.2"), now());
+  ASSERT_TRUE(c) << c.error().message;
+  std::vector<int> fds = containerizer().pidfds();
+  ASSERT_EQ(fds.size(), 1u);
+  pollfd pfd{fds[0], POLLIN, 0};
+  EXPECT_EQ(::poll(&pfd, 1, 0), 0) << "readable while the task runs";
+  EXPECT_EQ(::poll(&pfd, 1, 5000), 1);
+  std::vector<ContainerEnded> ended = containerizer().poll(now());
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0].outcome.state, TaskState::TASK_FINISHED);
+}
+
+TEST_F(PosixContainerizerTest, RestartedAgentAdoptsLiveTasksAndReportsEndedOnes) {
+  std::string alive, dead;
+  pid_t dead_pid = 0;
+  {
+    std::unique_ptr<Isolator> old_isolator = make_posix_isolator();
+    Containerizer before(*old_isolator, options_);
+    Result<std::string> a = before.launch(command_task("alive", "sleep 30"), now());
+    Result<std::string> d = before.launch(command_task("dead", "exit 0"), now());
+    ASSERT_TRUE(a && d);
+    alive = a.value();
+    dead = d.value();
+    dead_pid = *before.pid(dead);
+  }
+  ASSERT_TRUE(eventually([&] { return !process_alive(dead_pid); }));
+
+  RecoveryReport report = containerizer().recover(now());
+  EXPECT_TRUE(report.errors.empty());
+  EXPECT_EQ(report.adopted, std::vector<std::string>{alive});
+  ASSERT_EQ(report.ended.size(), 1u);
+  EXPECT_EQ(report.ended[0].container, dead);
+  EXPECT_EQ(report.ended[0].outcome.reason, v1::TaskStatusReason::REASON_EXECUTOR_TERMINATED);
+
+  ASSERT_TRUE(containerizer().kill(alive, now()));
+  std::optional<ContainerEnded> end = wait_for_end(containerizer(), alive, 5);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->outcome.state, TaskState::TASK_KILLED);
+  EXPECT_TRUE(read_checkpoints(work_.path()).checkpoints.empty());
+}
+
+TEST_F(PosixContainerizerTest, SwitchUserRunsTheTaskAsTheFrameworkUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "switching users needs root";
+  options_.switch_user = true;
+  CommandTask task = command_task("u", "id -u > uid; id -g > gid");
+  task.user = "nobody";
+  Result<std::string> c = containerizer().launch(task, now());
+  ASSERT_TRUE(c) << c.error().message;
+  const std::string sandbox = *containerizer().sandbox(c.value());
+  std::optional<ContainerEnded> end = wait_for_end(containerizer(), c.value());
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->outcome.state, TaskState::TASK_FINISHED) << slurp(sandbox + "/stderr");
+  EXPECT_EQ(trim(slurp(sandbox + "/uid")), "65534");
+  struct stat st;
+  ASSERT_EQ(::stat(sandbox.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 65534u);
+}
+
+TEST_F(PosixContainerizerTest, UnknownUserFailsTheLaunchAndLeavesNothing) {
+  options_.switch_user = true;
+  CommandTask task = command_task("u", "true");
+  task.user = "no-such-user-mesosim";
+  Result<std::string> c = containerizer().launch(task, now());
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("user 'no-such-user-mesosim' does not exist"), std::string::npos)
+      << c.error().message;
+  EXPECT_TRUE(containerizer().containers().empty());
+  EXPECT_TRUE(read_checkpoints(work_.path()).checkpoints.empty());
+}
+
+TEST_F(PosixContainerizerTest, SandboxPathRejectsIdsThatWouldEscapeIt) {
+  CommandTask task = command_task("x", "true");
+  task.framework_id = v1::FrameworkID{".."};
+  Result<std::string> c = containerizer().launch(task, now());
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("framework id '..'"), std::string::npos) << c.error().message;
+}
+
+}  // namespace
+}  // namespace mesosim::live
