@@ -148,8 +148,10 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
       if (auto it = m.registry_.agents.find(agent_id); it != m.registry_.agents.end()) {
         it->second.info.resources = a.info.resources;
       }
-      publish(master_event::ReservationApplied{*f.info.id, *a.info.id, role, op.type, from, to});
-      publish(master_event::AgentTotalChanged{*a.info.id, a.info.resources});
+      if (observed()) {
+        publish(master_event::ReservationApplied{*f.info.id, *a.info.id, role, op.type, from, to});
+        publish(master_event::AgentTotalChanged{*a.info.id, a.info.resources});
+      }
       continue;
     }
     for (const auto& task : op.task_infos) {

@@ -41,6 +41,8 @@ bool Master::State::publish_state(Task& t, const v1::TaskStatus& status) {
 
 void Master::State::publish_reported(Task& t, v1::TaskStatusSource source,
                                      std::string_view message) {
+  t.published_rank = lifecycle_rank(t.task.state);
+  if (!observed()) return;  // every launch passes here: build nothing for nobody
   t.published_rank = -1;
   v1::TaskStatus status;
   status.state = t.task.state;
