@@ -98,7 +98,7 @@ void Master::State::rescind_offer(const std::string& oid, OfferRescindedReason r
   if (Framework* f = framework_by_id(fid.value)) {
     send_event(*f, sched::Event{sched::Rescind{v1::OfferID{oid}}});
   }
-  publish(master_event::OfferRescinded{v1::OfferID{oid}, fid, reason});
+  if (observed()) publish(master_event::OfferRescinded{v1::OfferID{oid}, fid, reason});
   remove_offer(oid, RecoveredReason::kRescinded, std::nullopt);
 }
 
