@@ -223,7 +223,7 @@ template <typename IO> void fields(IO& io, AgentTotalChanged& e) {
 }
 template <typename IO> void fields(IO& io, FrameworkAdded& e) {
   io("framework", e.framework); io("name", e.name); io("roles", e.roles);
-  io("resubscribed", e.resubscribed);
+  io("resubscribed", e.resubscribed); io("suppressed_roles", e.suppressed_roles);
 }
 template <typename IO> void fields(IO& io, FrameworkDisconnected& e) { io("framework", e.framework); }
 template <typename IO> void fields(IO& io, FrameworkRemoved& e) {

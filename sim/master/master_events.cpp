@@ -56,8 +56,9 @@ std::string line(const AgentTotalChanged& e) {
   return fmt::format("AGENT_TOTAL_CHANGED agent={} total={}", e.agent.value, e.total.to_string());
 }
 std::string line(const FrameworkAdded& e) {
-  return fmt::format("FRAMEWORK_ADDED framework={} name={} roles={} resubscribed={}",
-                     e.framework.value, e.name, fmt::join(e.roles, ","), e.resubscribed);
+  return fmt::format("FRAMEWORK_ADDED framework={} name={} roles={} resubscribed={} suppressed={}",
+                     e.framework.value, e.name, fmt::join(e.roles, ","), e.resubscribed,
+                     fmt::join(e.suppressed_roles, ","));
 }
 std::string line(const FrameworkDisconnected& e) {
   return fmt::format("FRAMEWORK_DISCONNECTED framework={}", e.framework.value);

@@ -111,6 +111,7 @@ struct FrameworkAdded {
   std::string name;
   std::vector<std::string> roles;
   bool resubscribed = false;
+  std::vector<std::string> suppressed_roles;  // suppressed from the start (SUBSCRIBE)
 };
 struct FrameworkDisconnected {
   v1::FrameworkID framework;

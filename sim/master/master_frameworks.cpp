@@ -219,7 +219,8 @@ void Master::State::subscribe(Endpoint from, const sched::Call& call) {
   m.transport_.link(m.self_, from);
   send(from, sched::Event{sched::Subscribed{*id, m.options_.heartbeat_interval.seconds_f(),
                                             m.options_.master_id}});
-  publish(master_event::FrameworkAdded{*id, info.name, info.roles, resubscribe});
+  publish(master_event::FrameworkAdded{*id, info.name, info.roles, resubscribe,
+                                       sub.suppressed_roles});
 }
 
 void Master::State::disconnect_framework(Framework& f) {

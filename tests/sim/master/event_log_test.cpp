@@ -40,7 +40,7 @@ std::vector<MasterEvent> one_of_each() {
       AgentDisconnected{kAgent},
       AgentRemoved{kAgent, true, AgentRemovedReason::kHealthCheckFailed, "5 missed pings"},
       AgentTotalChanged{kAgent, r + reserved},
-      FrameworkAdded{kFw, "spark \"x\"", {"a", "b/c"}, true},
+      FrameworkAdded{kFw, "spark \"x\"", {"a", "b/c"}, true, {"b/c"}},
       FrameworkDisconnected{kFw},
       FrameworkRemoved{kFw, FrameworkRemovedReason::kFailoverTimeout},
       OffersSuppressed{kFw, {"a"}},

@@ -290,6 +290,23 @@ TEST(MasterEventsTest, SuppressReviveAndFiltersArePublished) {
   EXPECT_EQ(log.count("OFFERS_REVIVED framework=" + s.id->value + " roles=r"), 1u);
 }
 
+TEST(MasterEventsTest, RolesSuppressedAtSubscriptionAreOnFrameworkAdded) {
+  SimCluster cluster(SimClusterOptions{});
+  cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
+  ScriptedScheduler s;
+  SchedulerDriverOptions options;
+  options.suppressed_roles = {"b"};
+  cluster.add_framework(framework("fw", {"a", "b"}), &s, options);
+  EventLines log;
+  cluster.add_observer(&log);
+  cluster.start();
+  cluster.run_until(secs(2));
+  const auto added = all_of<FrameworkAdded>(log);
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0].suppressed_roles, std::vector<std::string>{"b"});
+  for (const auto& o : all_of<OfferMade>(log)) EXPECT_EQ(o.role, "a");
+}
+
 TEST(MasterEventsTest, InvalidAcceptVoidsItsValidOffersAndReservationsArePublished) {
   SimCluster cluster(SimClusterOptions{});
   cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
