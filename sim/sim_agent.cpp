@@ -40,6 +40,7 @@ SimAgent::SimAgent(Endpoint self, Clock& clock, Transport& transport, Rng rng,
 SimAgent::~SimAgent() {
   clock_.cancel(registration_timer_);
   clock_.cancel(ping_timer_);
+  clock_.cancel(usage_timer_);
   cancel_transition_timers();
 }
 
@@ -130,6 +131,7 @@ void SimAgent::on_registered(const v1::AgentID& agent_id, bool reregistered) {
   registration_timer_ = {};
   connection_ = Connection::kRegistered;
   arm_ping_timer();
+  arm_usage_timer();
   updates_.resume();
 }
 
@@ -160,6 +162,8 @@ void SimAgent::disconnect() {
   registration_timer_ = {};
   clock_.cancel(ping_timer_);
   ping_timer_ = {};
+  clock_.cancel(usage_timer_);
+  usage_timer_ = {};
   updates_.pause();
 }
 
@@ -188,6 +192,35 @@ void SimAgent::attempt_registration() {
 void SimAgent::arm_ping_timer() {
   clock_.cancel(ping_timer_);
   ping_timer_ = clock_.schedule(options_.master_ping_timeout, [this] { on_ping_timeout(); });
+}
+
+void SimAgent::arm_usage_timer() {
+  clock_.cancel(usage_timer_);
+  usage_timer_ = {};
+  if (!options_.usage_sample_interval) return;
+  usage_timer_ = clock_.schedule(*options_.usage_sample_interval, [this] {
+    usage_timer_ = {};
+    report_usage();
+    arm_usage_timer();
+  });
+}
+
+void SimAgent::report_usage() {
+  if (connection_ != Connection::kRegistered || !agent_id_) return;
+  v1::UsageReportMessage report{*agent_id_, clock_.now(), {}};
+  for (const auto& [framework_id, framework] : frameworks_) {
+    for (const auto& [task_id, task] : framework.tasks) {
+      Resources used = task_usage(task, task.state);
+      if (!used.empty()) report.samples.push_back({framework_id, task_id, std::move(used)});
+    }
+  }
+  if (!report.samples.empty()) send_to_leader(std::move(report));
+}
+
+Resources SimAgent::task_usage(const TaskRecord& task, v1::TaskState state) {
+  if (state != v1::TaskState::TASK_RUNNING && state != v1::TaskState::TASK_KILLING) return {};
+  const bool has_usage = task.info.work && !task.info.work->usage.empty();
+  return has_usage ? task.info.work->usage : task.info.resources;
 }
 
 v1::ReregisterAgentMessage SimAgent::reregistration() const {
@@ -238,7 +271,7 @@ std::vector<v1::Task> SimAgent::tasks() const {
     for (const auto& [task_id, task] : framework.tasks) {
       out.push_back(v1::Task{task.info.name, task_id, framework_id,
                              agent_id_.value_or(v1::AgentID{}), task.executor_id,
-                             task.info.resources, task.state, task.role});
+                             task.info.resources, task.state, task.role, task.info.labels});
     }
   }
   return out;

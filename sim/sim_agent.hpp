@@ -27,6 +27,10 @@
 //   REASON_TASK_KILLED_DURING_LAUNCH at once. Started task: TASK_KILLING at once if its
 //   framework has TASK_KILLING_STATE, TASK_KILLED after kill_grace. A task that is already
 //   terminal or already being killed ignores the kill.
+// - Usage. Every StatusUpdate carries what the task uses in its new state (work->usage, or its
+//   resources when that is empty, while RUNNING or KILLING; nothing otherwise). With
+//   usage_sample_interval set, a registered agent also sends a UsageReportMessage of its running
+//   tasks every interval (not retried: a lost sample is lost).
 // - Updates. Every state change is a StatusUpdate with a fresh uuid (32 lowercase hex digits
 //   drawn from the agent's Rng) delivered reliably by a StatusUpdateManager, which runs only
 //   while the agent is registered. A task's record is dropped when its terminal update is
@@ -77,6 +81,9 @@ struct SimAgentOptions {
   Duration master_ping_timeout = Duration::seconds(75);
   Duration status_update_retry = Duration::seconds(10);
   Duration status_update_retry_max = Duration::minutes(10);
+  // How often a registered agent reports what its running tasks use (UsageReportMessage).
+  // Unset (the default): no periodic samples; usage still rides on every status update.
+  std::optional<Duration> usage_sample_interval;
 };
 
 class SimAgent final : public Process {
@@ -151,6 +158,8 @@ class SimAgent final : public Process {
   void start_registration();
   void attempt_registration();
   void arm_ping_timer();
+  void arm_usage_timer();
+  void report_usage();
   v1::ReregisterAgentMessage reregistration() const;
   void send_to_leader(Message message);
 
@@ -176,6 +185,8 @@ class SimAgent final : public Process {
                                std::optional<v1::TaskStatusReason> reason,
                                std::string message) const;
   std::string next_uuid();
+  // What `task` uses while in `state`.
+  static Resources task_usage(const TaskRecord& task, v1::TaskState state);
 
   Endpoint self_;
   Clock& clock_;
@@ -191,6 +202,7 @@ class SimAgent final : public Process {
   Duration registration_interval_;
   TimerId registration_timer_;
   TimerId ping_timer_;
+  TimerId usage_timer_;
 
   std::map<v1::FrameworkID, Framework> frameworks_;
   size_t live_tasks_ = 0;

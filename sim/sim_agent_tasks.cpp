@@ -224,6 +224,7 @@ void SimAgent::transition(TaskRecord& task, TaskState state, Time at, TaskStatus
   task.state = state;
   v1::StatusUpdate update = make_update(task.framework_id, task.info.task_id, task.executor_id,
                                         state, at, source, reason, std::move(message));
+  update.usage = task_usage(task, state);
   update.status.uuid = next_uuid();
   updates_.add(std::move(update));
   if (v1::is_terminal(state)) end_task(task);

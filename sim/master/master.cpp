@@ -23,7 +23,10 @@ Master::Master(Endpoint self, Clock& clock, Transport& transport,
   MESOSIM_CHECK(allocator_ != nullptr, "a master needs an allocator");
 }
 
-Master::~Master() { crash(); }
+Master::~Master() {
+  observers_.clear();  // they may be gone already; a master torn down is no crash to report
+  crash();
+}
 
 void Master::add_observer(MasterObserver* observer) {
   observers_.push_back(observer);
@@ -36,14 +39,40 @@ void Master::elect() {
   MESOSIM_CHECK(!leading_ && !crashed_, "a master is elected at most once and never after a crash");
   leading_ = true;
   State& s = *state_;
-  for (const auto& [role, weight] : registry_.weights) (void)allocator_->set_weight(role, weight);
-  for (const auto& [role, quota] : registry_.quotas) (void)allocator_->set_quota(role, quota);
   s.publish(master_event::LeaderElected{options_.master_id});
+  for (const auto& [role, weight] : registry_.weights) {
+    if (allocator_->set_weight(role, weight).ok()) {
+      s.publish(master_event::WeightChanged{role, weight});
+    }
+  }
+  for (const auto& [role, quota] : registry_.quotas) {
+    if (allocator_->set_quota(role, quota).ok()) s.publish(master_event::QuotaChanged{role, quota});
+  }
   s.start_timers();
+}
+
+Status Master::update_weight(const std::string& role, double weight) {
+  if (!leading_) return Error{"update_weight: this master is not the leader"};
+  if (Status st = allocator_->set_weight(role, weight); !st.ok()) return st;
+  registry_.weights[role] = weight;
+  state_->publish(master_event::WeightChanged{role, weight});
+  return Status::success();
+}
+
+Status Master::update_quota(const std::string& role, const Quota& quota) {
+  if (!leading_) return Error{"update_quota: this master is not the leader"};
+  if (Status st = allocator_->set_quota(role, quota); !st.ok()) return st;
+  registry_.quotas[role] = quota;
+  state_->publish(master_event::QuotaChanged{role, quota});
+  // New guarantees or limits change what the next run may offer.
+  allocator_->request_allocation();
+  state_->request_allocation_soon();
+  return Status::success();
 }
 
 void Master::crash() {
   if (!state_) return;
+  if (leading_) state_->publish(master_event::MasterCrashed{options_.master_id});
   state_->stop_timers();
   leading_ = false;
   crashed_ = true;
@@ -75,6 +104,8 @@ void Master::receive(Endpoint from, Message message) {
           s.reregister_agent(from, msg);
         } else if constexpr (std::is_same_v<T, v1::StatusUpdateMessage>) {
           s.status_update(from, msg.update);
+        } else if constexpr (std::is_same_v<T, v1::UsageReportMessage>) {
+          s.usage_report(from, msg);
         } else if constexpr (std::is_same_v<T, v1::PongAgentMessage>) {
           s.pong(from);
         } else if constexpr (std::is_same_v<T, ExitedMessage>) {
@@ -110,8 +141,9 @@ void Master::State::send_event(Framework& f, v1::scheduler::Event event) {
 }
 
 void Master::State::reject(std::optional<v1::FrameworkID> framework, std::string_view call,
-                           std::string message) {
-  publish(master_event::CallRejected{std::move(framework), std::string(call), std::move(message)});
+                           CallRejectedReason reason, std::string message) {
+  publish(master_event::CallRejected{std::move(framework), std::string(call), reason,
+                                     std::move(message)});
 }
 
 Master::State::Framework* Master::State::framework_by_id(const std::string& id) {
@@ -210,6 +242,23 @@ std::optional<Master::TaskView> Master::task(const v1::FrameworkID& framework,
 }
 
 size_t Master::outstanding_offers() const { return state_->offers.size(); }
+
+std::map<Master::AllocationKey, Resources> Master::allocations() const {
+  const State& s = *state_;
+  std::map<AllocationKey, Resources> out;
+  for (const auto& [fid, f] : s.frameworks) {
+    std::set<std::string> roles(f.info.roles.begin(), f.info.roles.end());
+    for (const auto& tid : f.tasks) roles.insert(s.tasks.at({fid, tid}).task.role);
+    for (const auto& oid : f.offers) roles.insert(s.offers.at(oid).offer.role);
+    for (const auto& [aid, a] : s.agents) {
+      for (const auto& role : roles) {
+        Resources held = allocator_->allocated(f.handle, a.handle, role);
+        if (!held.empty()) out.emplace(AllocationKey{fid, aid, role}, std::move(held));
+      }
+    }
+  }
+  return out;
+}
 
 std::optional<std::string> Master::check_invariants() const {
   const State& s = *state_;

@@ -20,12 +20,14 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "allocator/allocator.hpp"
 #include "sim/master/clock.hpp"
 #include "sim/master/master_events.hpp"
 #include "sim/master/registry.hpp"
+#include "sim/master/stopwatch.hpp"
 #include "sim/master/transport.hpp"
 
 namespace mesosim {
@@ -43,6 +45,9 @@ struct MasterOptions {
   bool allocate_on_task_end = true;
   // Publish OfferSkipped explanations (costly; off by default).
   bool explain_allocation = false;
+  // Measures each allocation run (AllocationRun.duration); must outlive the master. Unset (the
+  // default, and what simulations use): runs are not measured and output stays deterministic.
+  Stopwatch* stopwatch = nullptr;
   size_t max_completed_tasks_per_framework = 1000;
   size_t max_completed_frameworks = 50;
 };
@@ -61,7 +66,7 @@ class Master final : public Process, private AllocationExplainer {
   // is not leading ignores every message.
   void elect();  // at most once per Master object
   bool leading() const { return leading_; }
-  // The process dies: every timer stops, it forgets everything but the registry and ignores
+  // The process dies (publishing MasterCrashed if it led): every timer stops, it forgets everything but the registry and ignores
   // every message from then on. A crashed Master is never elected again: a new Master object
   // (with a fresh allocator) takes its place, as a restarted master process would.
   void crash();
@@ -71,6 +76,12 @@ class Master final : public Process, private AllocationExplainer {
   // For live mode's HTTP layer (a 4xx before anything changes) and for tests: the reason a
   // scheduler call from `from` would be rejected, or nullopt if it is acceptable.
   std::optional<std::string> validate(Endpoint from, const v1::scheduler::Call& call) const;
+
+  // Operator calls (Mesos's UPDATE_WEIGHTS / UPDATE_QUOTA): kept in the registry, so later
+  // leaders apply them too, and published (WeightChanged / QuotaChanged). Fail when this master
+  // is not leading or the allocator rejects the value; nothing changes then.
+  Status update_weight(const std::string& role, double weight);
+  Status update_quota(const std::string& role, const Quota& quota);
 
   void add_observer(MasterObserver* observer);
   void remove_observer(MasterObserver* observer);
@@ -99,6 +110,11 @@ class Master final : public Process, private AllocationExplainer {
   std::vector<TaskView> tasks() const;  // every non-terminal or unacknowledged task
   std::optional<TaskView> task(const v1::FrameworkID& framework, const v1::TaskID& task) const;
   size_t outstanding_offers() const;
+  // What the allocator holds, by (framework id, agent id, role), for every framework and agent
+  // in the books; empty entries left out. The event stream's allocation accounting
+  // (master_events.hpp) must always sum to this.
+  using AllocationKey = std::tuple<std::string, std::string, std::string>;
+  std::map<AllocationKey, Resources> allocations() const;
   const Allocator& allocator() const { return *allocator_; }
   uint64_t allocation_runs() const { return allocation_runs_; }
   const std::string& id() const { return options_.master_id; }

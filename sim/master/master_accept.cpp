@@ -77,9 +77,12 @@ void Master::State::drop_tasks(Framework& f, const std::vector<v1::Operation>& o
       v1::TaskStatus status =
           master_status(task.task_id, task.agent_id, std::nullopt,
                         visible_state(f, TaskState::TASK_DROPPED), reason, message);
-      publish(master_event::TaskStateChanged{task.task_id, *f.info.id, task.agent_id, "",
-                                             TaskState::TASK_DROPPED, reason, status.source,
-                                             task.resources, message});
+      if (observed()) {
+        publish(master_event::TaskStateChanged{task.task_id, *f.info.id, task.agent_id, "",
+                                               TaskState::TASK_DROPPED, reason, status.source,
+                                               task.resources, message, status.timestamp,
+                                               task.name, task.labels});
+      }
       send_event(f, sched::Event{sched::Update{std::move(status)}});
     }
   }
@@ -92,11 +95,12 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
     for (const auto& id : acc.offer_ids) {
       auto it = offers.find(id.value);
       if (it != offers.end() && it->second.framework == f.handle) {
-        remove_offer(id.value, true, std::nullopt);
+        if (observed()) publish(master_event::OfferVoided{id, *f.info.id});
+        remove_offer(id.value, RecoveredReason::kOfferVoided, std::nullopt);
       }
     }
     drop_tasks(f, acc.operations, TaskStatusReason::REASON_INVALID_OFFERS, *error);
-    reject(f.info.id, "ACCEPT", *error);
+    reject(f.info.id, "ACCEPT", CallRejectedReason::kInvalidOffers, *error);
     return;
   }
   const Offer& first = offers.at(acc.offer_ids.front().value);
@@ -109,7 +113,7 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
   for (const auto& id : acc.offer_ids) {
     available += offers.at(id.value).offer.resources;
     if (observed()) publish(master_event::OfferAccepted{id, *f.info.id, launched});
-    remove_offer(id.value, false, std::nullopt);
+    remove_offer(id.value, std::nullopt, std::nullopt);
   }
 
   std::set<std::string> launched_now;
@@ -133,7 +137,8 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
         error = s.error().message;
       }
       if (error) {
-        reject(f.info.id, "ACCEPT", fmt::format("operation {}: {}", to_string(op.type), *error));
+        reject(f.info.id, "ACCEPT", CallRejectedReason::kInvalidOperation,
+               fmt::format("operation {}: {}", to_string(op.type), *error));
         continue;
       }
       available -= from;
@@ -143,6 +148,10 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
       if (auto it = m.registry_.agents.find(agent_id); it != m.registry_.agents.end()) {
         it->second.info.resources = a.info.resources;
       }
+      if (observed()) {
+        publish(master_event::ReservationApplied{*f.info.id, *a.info.id, role, op.type, from, to});
+        publish(master_event::AgentTotalChanged{*a.info.id, a.info.resources});
+      }
       continue;
     }
     for (const auto& task : op.task_infos) {
@@ -151,9 +160,12 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
         v1::TaskStatus status =
             master_status(task.task_id, task.agent_id, std::nullopt, TaskState::TASK_ERROR,
                           TaskStatusReason::REASON_TASK_INVALID, *error);
-        publish(master_event::TaskStateChanged{task.task_id, *f.info.id, task.agent_id, role,
-                                               TaskState::TASK_ERROR, status.reason,
-                                               status.source, task.resources, *error});
+        if (observed()) {
+          publish(master_event::TaskStateChanged{task.task_id, *f.info.id, task.agent_id, role,
+                                                 TaskState::TASK_ERROR, status.reason,
+                                                 status.source, task.resources, *error,
+                                                 status.timestamp, task.name, task.labels});
+        }
         send_event(f, sched::Event{sched::Update{std::move(status)}});
         continue;
       }
@@ -168,18 +180,17 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
                                       : std::optional(v1::ExecutorID{task.task_id.value}),
                         task.resources,
                         TaskState::TASK_STAGING,
-                        role};
+                        role,
+                        task.labels};
       f.tasks.insert(task.task_id.value);
       a.tasks.insert({f.info.id->value, task.task_id.value});
-      if (observed()) publish(master_event::TaskStateChanged{task.task_id, *f.info.id, *a.info.id, role,
-                                             TaskState::TASK_STAGING, std::nullopt,
-                                             v1::TaskStatusSource::SOURCE_MASTER, task.resources,
-                                             ""});
+      publish_reported(t, v1::TaskStatusSource::SOURCE_MASTER, "");
       send(a.endpoint, v1::RunTaskMessage{f.info, task, role});
     }
   }
   // What the operations left unused goes back, filtered as the call asked.
-  recover(f, a, role, available, refuse_duration(acc.filters.refuse_seconds));
+  recover(f, a, role, available, refuse_duration(acc.filters.refuse_seconds),
+          RecoveredReason::kAcceptUnused);
 }
 
 }  // namespace mesosim

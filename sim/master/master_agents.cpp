@@ -32,7 +32,8 @@ Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentI
       !s.ok()) {
     free_agent_handles.push_back(handle);
     send(from, v1::ShutdownAgentMessage{"agent refused: " + s.error().message});
-    publish(master_event::AgentRemoved{*info.id, false, "refused: " + s.error().message});
+    publish(master_event::AgentRemoved{*info.id, false, AgentRemovedReason::kRefused,
+                                       s.error().message});
     return nullptr;
   }
   agent_of_handle[handle] = info.id->value;
@@ -44,6 +45,12 @@ Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentI
   m.transport_.link(m.self_, from);
   publish(master_event::AgentAdded{*info.id, info.hostname, info.resources, info.attributes,
                                    reregistered});
+  if (observed()) {
+    for (const UsedResources& u : used) {
+      publish(master_event::ResourcesAdopted{v1::FrameworkID{framework_of_handle[u.framework.value]},
+                                             *info.id, u.role, u.resources});
+    }
+  }
   const std::string id = info.id->value;
   a.ping_timer = m.clock_.schedule(Duration::zero(), [this, id] { ping(id); });
   return &a;
@@ -164,10 +171,7 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
     t.released = v1::is_terminal(t.task.state);
     f.tasks.insert(key.second);
     a.tasks.insert(key);
-    publish(master_event::TaskStateChanged{t.task.task_id, *f.info.id, *a.info.id, t.task.role,
-                                           t.task.state, std::nullopt,
-                                           v1::TaskStatusSource::SOURCE_AGENT, t.task.resources,
-                                           "reported by re-registering agent"});
+    publish_reported(t, v1::TaskStatusSource::SOURCE_AGENT, "reported by re-registering agent");
     if (returning) {
       // The framework saw TASK_UNREACHABLE; tell it the task is back.
       v1::TaskStatus status = master_status(t, t.task.state, std::nullopt, "agent re-registered");
@@ -221,7 +225,7 @@ void Master::State::agent_exited(Agent& a) {
   a.connected = false;
   m.allocator_->deactivate_agent(a.handle);
   for (const std::string& oid : std::set<std::string>(a.offers)) {
-    rescind_offer(oid, "agent disconnected");
+    rescind_offer(oid, OfferRescindedReason::kAgentDisconnected);
   }
   publish(master_event::AgentDisconnected{*a.info.id});
 }
@@ -230,7 +234,7 @@ void Master::State::mark_unreachable(Agent& a, const std::string& reason) {
   const std::string id = a.info.id->value;
   m.clock_.cancel(a.ping_timer);
   for (const std::string& oid : std::set<std::string>(a.offers)) {
-    rescind_offer(oid, "agent unreachable");
+    rescind_offer(oid, OfferRescindedReason::kAgentUnreachable);
   }
   if (auto it = m.registry_.agents.find(id); it != m.registry_.agents.end()) {
     it->second.state = Registry::AgentState::kUnreachable;
@@ -262,7 +266,8 @@ void Master::State::mark_unreachable(Agent& a, const std::string& reason) {
   agent_at.erase(a.endpoint);
   const v1::AgentID agent_id = *a.info.id;
   agents.erase(id);
-  publish(master_event::AgentRemoved{agent_id, true, reason});
+  publish(master_event::AgentRemoved{agent_id, true, AgentRemovedReason::kHealthCheckFailed,
+                                     reason});
   for (auto& [fid, f] : frameworks) send_event(f, sched::Event{sched::Failure{agent_id, {}, {}}});
 }
 
@@ -273,6 +278,7 @@ void Master::State::reregister_timeout() {
       agent.state = Registry::AgentState::kUnreachable;
       agent.since = m.clock_.now();
       publish(master_event::AgentRemoved{v1::AgentID{id}, true,
+                                         AgentRemovedReason::kNotReregistered,
                                          "did not re-register after master failover"});
     }
   }

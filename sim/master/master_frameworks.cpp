@@ -54,6 +54,16 @@ std::optional<std::string> validate_subscribe(const sched::Call& call,
   return std::nullopt;
 }
 
+// For the TASK_KILLED message of a removed framework's tasks.
+std::string removal_text(FrameworkRemovedReason reason) {
+  switch (reason) {
+    case FrameworkRemovedReason::kTeardown: return "teardown";
+    case FrameworkRemovedReason::kFailoverTimeout: return "failover_timeout expired";
+    case FrameworkRemovedReason::kNoFailover: return "disconnected with failover_timeout 0";
+  }
+  return "unknown";
+}
+
 }  // namespace
 
 std::optional<std::string> Master::validate(Endpoint from, const sched::Call& call) const {
@@ -95,7 +105,7 @@ void Master::State::handle_call(Endpoint from, const sched::Call& call) {
     return;
   }
   if (auto error = m.validate(from, call)) {
-    reject(call.framework_id, sched::call_type(call), *error);
+    reject(call.framework_id, sched::call_type(call), CallRejectedReason::kInvalidCall, *error);
     return;
   }
   Framework& f = *framework_by_id(call.framework_id->value);
@@ -103,21 +113,23 @@ void Master::State::handle_call(Endpoint from, const sched::Call& call) {
       [&](const auto& c) {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, sched::Teardown>) {
-          remove_framework(f, "teardown");
+          remove_framework(f, FrameworkRemovedReason::kTeardown);
         } else if constexpr (std::is_same_v<T, sched::Accept>) {
           accept(f, c);
         } else if constexpr (std::is_same_v<T, sched::Decline>) {
           decline(f, c);
         } else if constexpr (std::is_same_v<T, sched::Revive>) {
-          for (const auto& r : c.roles.empty() ? f.info.roles : c.roles) {
-            std::erase(f.suppressed_roles, r);
-          }
+          const auto& roles = c.roles.empty() ? f.info.roles : c.roles;
+          for (const auto& r : roles) std::erase(f.suppressed_roles, r);
           m.allocator_->revive(f.handle, c.roles);
+          if (observed()) publish(master_event::OffersRevived{*f.info.id, roles});
         } else if constexpr (std::is_same_v<T, sched::Suppress>) {
-          for (const auto& r : c.roles.empty() ? f.info.roles : c.roles) {
+          const auto& roles = c.roles.empty() ? f.info.roles : c.roles;
+          for (const auto& r : roles) {
             if (!contains(f.suppressed_roles, r)) f.suppressed_roles.push_back(r);
           }
           m.allocator_->suppress(f.handle, c.roles);
+          if (observed()) publish(master_event::OffersSuppressed{*f.info.id, roles});
         } else if constexpr (std::is_same_v<T, sched::Kill>) {
           kill(f, c);
         } else if constexpr (std::is_same_v<T, sched::Acknowledge>) {
@@ -167,7 +179,7 @@ void Master::State::subscribe(Endpoint from, const sched::Call& call) {
   const auto& sub = std::get<sched::Subscribe>(call.call);
   if (auto error = m.validate(from, call)) {
     send(from, sched::Event{sched::Error{*error}});
-    reject(call.framework_id, "SUBSCRIBE", *error);
+    reject(call.framework_id, "SUBSCRIBE", CallRejectedReason::kInvalidCall, *error);
     return;
   }
   v1::FrameworkInfo info = sub.framework_info;
@@ -186,7 +198,7 @@ void Master::State::subscribe(Endpoint from, const sched::Call& call) {
     }
     if (f->endpoint) framework_at.erase(*f->endpoint);
     for (const std::string& oid : std::set<std::string>(f->offers)) {
-      rescind_offer(oid, "framework failed over");
+      rescind_offer(oid, OfferRescindedReason::kFrameworkFailedOver);
     }
     m.clock_.cancel(f->failover_timer);
     info.id = id;
@@ -207,7 +219,8 @@ void Master::State::subscribe(Endpoint from, const sched::Call& call) {
   m.transport_.link(m.self_, from);
   send(from, sched::Event{sched::Subscribed{*id, m.options_.heartbeat_interval.seconds_f(),
                                             m.options_.master_id}});
-  publish(master_event::FrameworkAdded{*id, info.name, info.roles, resubscribe});
+  publish(master_event::FrameworkAdded{*id, info.name, info.roles, resubscribe,
+                                       sub.suppressed_roles});
 }
 
 void Master::State::disconnect_framework(Framework& f) {
@@ -217,27 +230,27 @@ void Master::State::disconnect_framework(Framework& f) {
   if (f.endpoint) framework_at.erase(*f.endpoint);
   m.allocator_->deactivate_framework(f.handle);
   for (const std::string& oid : std::set<std::string>(f.offers)) {
-    rescind_offer(oid, "framework disconnected");
+    rescind_offer(oid, OfferRescindedReason::kFrameworkDisconnected);
   }
   publish(master_event::FrameworkDisconnected{*f.info.id});
   const Duration timeout = Duration::from_seconds(f.info.failover_timeout);
   if (timeout <= Duration::zero()) {
-    remove_framework(f, "disconnected with failover_timeout 0");
+    remove_framework(f, FrameworkRemovedReason::kNoFailover);
     return;
   }
   const std::string id = f.info.id->value;
   f.failover_timer = m.clock_.schedule(timeout, [this, id] {
     if (Framework* g = framework_by_id(id); g && !g->connected) {
-      remove_framework(*g, "failover_timeout expired");
+      remove_framework(*g, FrameworkRemovedReason::kFailoverTimeout);
     }
   });
 }
 
-void Master::State::remove_framework(Framework& f, const std::string& reason) {
+void Master::State::remove_framework(Framework& f, FrameworkRemovedReason reason) {
   const std::string id = f.info.id->value;
   m.clock_.cancel(f.failover_timer);
   for (const std::string& oid : std::set<std::string>(f.offers)) {
-    rescind_offer(oid, "framework removed");
+    rescind_offer(oid, OfferRescindedReason::kFrameworkRemoved);
   }
   // Agents kill its tasks; the master considers them killed now and frees their resources.
   std::set<std::string> agents_with_tasks;
@@ -248,7 +261,7 @@ void Master::State::remove_framework(Framework& f, const std::string& reason) {
       transition(t,
                  master_status(t, v1::TaskState::TASK_KILLED,
                                v1::TaskStatusReason::REASON_FRAMEWORK_REMOVED,
-                               "framework removed: " + reason),
+                               "framework removed: " + removal_text(reason)),
                  false);
     }
     complete({id, task_id});
@@ -277,7 +290,7 @@ void Master::State::decline(Framework& f, const sched::Decline& d) {
     auto it = offers.find(oid.value);
     if (it == offers.end() || it->second.framework != f.handle) continue;  // Mesos ignores these
     if (observed()) publish(master_event::OfferDeclined{oid, *f.info.id, filter});
-    remove_offer(oid.value, true, filter);
+    remove_offer(oid.value, RecoveredReason::kDeclined, filter);
   }
 }
 

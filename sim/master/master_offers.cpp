@@ -20,7 +20,11 @@ void Master::State::request_allocation_soon() {
 
 void Master::State::run_allocation() {
   if (!m.allocator_->allocation_pending()) return;
+  Stopwatch* stopwatch = m.options_.stopwatch;
+  const Duration started = stopwatch ? stopwatch->elapsed() : Duration::zero();
   std::vector<Allocation> allocations = m.allocator_->allocate(m.clock_.now());
+  std::optional<Duration> took;
+  if (stopwatch) took = stopwatch->elapsed() - started;
   ++m.allocation_runs_;
   // One OFFERS event per framework, frameworks in the order they first got an offer.
   std::vector<std::pair<std::string, std::vector<v1::Offer>>> batches;
@@ -46,7 +50,7 @@ void Master::State::run_allocation() {
     if (observed()) publish(master_event::OfferMade{o.offer.id, *f->info.id, *agent->info.id, a.role, a.resources});
     if (m.options_.offer_timeout) {
       o.timeout = m.clock_.schedule(*m.options_.offer_timeout, [this, oid] {
-        if (offers.count(oid)) rescind_offer(oid, "offer_timeout");
+        if (offers.count(oid)) rescind_offer(oid, OfferRescindedReason::kOfferTimeout);
       });
     }
     auto it = std::find_if(batches.begin(), batches.end(),
@@ -60,17 +64,20 @@ void Master::State::run_allocation() {
   for (auto& [fid, batch] : batches) {
     send_event(*framework_by_id(fid), sched::Event{sched::Offers{std::move(batch)}});
   }
-  publish(master_event::AllocationRun{allocations.size()});
+  publish(master_event::AllocationRun{allocations.size(), took});
 }
 
 void Master::State::recover(const Framework& f, const Agent& a, const std::string& role,
-                            const Resources& resources, std::optional<Duration> filter) {
+                            const Resources& resources, std::optional<Duration> filter,
+                            RecoveredReason reason) {
   if (resources.empty()) return;
   m.allocator_->recover(m.clock_.now(), f.handle, a.handle, role, resources, filter);
-  if (observed()) publish(master_event::ResourcesRecovered{*f.info.id, *a.info.id, role, resources});
+  if (!observed()) return;
+  publish(master_event::ResourcesRecovered{*f.info.id, *a.info.id, role, resources, reason});
+  if (filter) publish(master_event::FilterSet{*f.info.id, *a.info.id, role, resources, *filter});
 }
 
-void Master::State::remove_offer(const std::string& oid, bool give_back,
+void Master::State::remove_offer(const std::string& oid, std::optional<RecoveredReason> give_back,
                                  std::optional<Duration> filter) {
   auto it = offers.find(oid);
   if (it == offers.end()) return;
@@ -81,18 +88,18 @@ void Master::State::remove_offer(const std::string& oid, bool give_back,
   Agent* a = agent_by_id(o.offer.agent_id.value);
   if (f) f->offers.erase(oid);
   if (a) a->offers.erase(oid);
-  if (give_back && f && a) recover(*f, *a, o.offer.role, o.offer.resources, filter);
+  if (give_back && f && a) recover(*f, *a, o.offer.role, o.offer.resources, filter, *give_back);
 }
 
-void Master::State::rescind_offer(const std::string& oid, const std::string& reason) {
+void Master::State::rescind_offer(const std::string& oid, OfferRescindedReason reason) {
   auto it = offers.find(oid);
   if (it == offers.end()) return;
   const v1::FrameworkID fid = it->second.offer.framework_id;
   if (Framework* f = framework_by_id(fid.value)) {
     send_event(*f, sched::Event{sched::Rescind{v1::OfferID{oid}}});
   }
-  publish(master_event::OfferRescinded{v1::OfferID{oid}, fid, reason});
-  remove_offer(oid, true, std::nullopt);
+  if (observed()) publish(master_event::OfferRescinded{v1::OfferID{oid}, fid, reason});
+  remove_offer(oid, RecoveredReason::kRescinded, std::nullopt);
 }
 
 }  // namespace mesosim

@@ -10,7 +10,59 @@ namespace {
 namespace sched = v1::scheduler;
 using v1::TaskState;
 
+// Where a state falls in a task's life. A task's states reach the stream in this order; an
+// update ranked at or below what was published is old news (a resend, or older than a state a
+// re-registering agent reported).
+int lifecycle_rank(TaskState state) {
+  switch (state) {
+    case TaskState::TASK_STAGING: return 0;
+    case TaskState::TASK_STARTING: return 1;
+    case TaskState::TASK_RUNNING: return 2;
+    case TaskState::TASK_KILLING: return 3;
+    case TaskState::TASK_UNREACHABLE: return 4;
+    default: return 5;  // terminal, or UNKNOWN (which the master never holds as a state)
+  }
+}
+
 }  // namespace
+
+bool Master::State::publish_state(Task& t, const v1::TaskStatus& status) {
+  const int rank = lifecycle_rank(status.state);
+  if (rank <= t.published_rank) return false;
+  t.published_rank = rank;
+  if (observed()) {
+    publish(master_event::TaskStateChanged{t.task.task_id, t.task.framework_id, t.task.agent_id,
+                                           t.task.role, status.state, status.reason,
+                                           status.source, t.task.resources, status.message,
+                                           status.timestamp, t.task.name, t.task.labels});
+  }
+  return true;
+}
+
+void Master::State::publish_reported(Task& t, v1::TaskStatusSource source,
+                                     std::string_view message) {
+  t.published_rank = lifecycle_rank(t.task.state);
+  if (!observed()) return;  // every launch passes here: build nothing for nobody
+  t.published_rank = -1;
+  v1::TaskStatus status;
+  status.state = t.task.state;
+  status.source = source;
+  status.timestamp = m.clock_.now();
+  status.message = std::string(message);
+  publish_state(t, status);
+}
+
+void Master::State::usage_report(Endpoint from, const v1::UsageReportMessage& report) {
+  if (!observed()) return;
+  auto at = agent_at.find(from);
+  if (at == agent_at.end()) return;
+  for (const auto& sample : report.samples) {
+    auto it = tasks.find({sample.framework_id.value, sample.task_id.value});
+    if (it == tasks.end() || it->second.task.agent_id.value != at->second) continue;
+    publish(master_event::TaskUsage{sample.task_id, sample.framework_id, it->second.task.agent_id,
+                                    sample.usage, report.timestamp});
+  }
+}
 
 v1::TaskState Master::State::visible_state(const Framework& f, TaskState state) const {
   if (f.info.has(v1::FrameworkCapability::PARTITION_AWARE)) return state;
@@ -49,26 +101,27 @@ void Master::State::release(Task& t) {
   Framework* f = framework_by_id(t.task.framework_id.value);
   Agent* a = agent_by_id(t.task.agent_id.value);
   if (!f || !a) return;
-  recover(*f, *a, t.task.role, t.task.resources, std::nullopt);
+  recover(*f, *a, t.task.role, t.task.resources, std::nullopt, RecoveredReason::kTaskReleased);
   if (m.options_.allocate_on_task_end) {
     m.allocator_->request_allocation(a->handle);
     request_allocation_soon();  // also when a timer, not a message, ended the task
   }
 }
 
-void Master::State::transition(Task& t, v1::TaskStatus status, bool forward) {
-  const TaskState latest = status.state;
-  if (t.task.state != latest) {
-    t.task.state = latest;
-    if (observed()) publish(master_event::TaskStateChanged{t.task.task_id, t.task.framework_id, t.task.agent_id,
-                                           t.task.role, latest, status.reason, status.source,
-                                           t.task.resources, status.message});
-  }
+bool Master::State::transition(Task& t, v1::TaskStatus status, bool forward,
+                               std::optional<TaskState> latest_state) {
+  const TaskState latest = latest_state.value_or(status.state);
+  // An agent's TASK_DROPPED for a duplicate launch names a task that lives on: it is about the
+  // refused launch, so it neither reaches the stream nor becomes what reconciliation answers.
+  const bool about_task = !v1::is_terminal(status.state) || v1::is_terminal(latest);
+  t.task.state = latest;
+  const bool published = about_task && publish_state(t, status);
   if (v1::is_terminal(latest) || latest == TaskState::TASK_UNREACHABLE) release(t);
   Framework* f = framework_by_id(t.task.framework_id.value);
   if (f) status.state = visible_state(*f, status.state);
-  t.last_status = status;
-  if (forward && f) send_event(*f, sched::Event{sched::Update{status}});
+  if (about_task) t.last_status = status;
+  if (forward && f) send_event(*f, sched::Event{sched::Update{std::move(status)}});
+  return published;
 }
 
 void Master::State::complete(const TaskKey& key) {
@@ -76,6 +129,12 @@ void Master::State::complete(const TaskKey& key) {
   if (it == tasks.end()) return;
   Task t = std::move(it->second);
   tasks.erase(it);
+  // Its terminal update may never reach this master (the framework left before acknowledging
+  // the one before): the stream still learns how the task ended.
+  if (v1::is_terminal(t.task.state) && t.published_rank < lifecycle_rank(t.task.state)) {
+    publish_reported(t, v1::TaskStatusSource::SOURCE_MASTER,
+                     "the agent's latest state; its update did not reach the master");
+  }
   if (Agent* a = agent_by_id(t.task.agent_id.value)) a->tasks.erase(key);
   if (auto u = unreachable_tasks.find(t.task.agent_id.value); u != unreachable_tasks.end()) {
     u->second.erase(key);
@@ -115,16 +174,14 @@ void Master::State::status_update(Endpoint from, const v1::StatusUpdate& update)
     return;
   }
   Task& t = it->second;
-  v1::TaskStatus status = update.status;
+  const v1::TaskStatus& status = update.status;
   const TaskState latest = update.latest_state.value_or(status.state);
-  if (t.task.state != latest) {
-    t.task.state = latest;
-    if (observed()) publish(master_event::TaskStateChanged{t.task.task_id, t.task.framework_id, t.task.agent_id,
-                                           t.task.role, latest, status.reason, status.source,
-                                           t.task.resources, status.message});
-  }
-  if (v1::is_terminal(latest)) release(t);
   if (v1::is_terminal(status.state) && status.uuid) t.terminal_uuid = status.uuid;
+  const Time measured = status.timestamp;
+  if (transition(t, status, f != nullptr, latest) && update.usage && observed()) {
+    publish(master_event::TaskUsage{t.task.task_id, t.task.framework_id, t.task.agent_id,
+                                    *update.usage, measured});
+  }
   if (!f) {
     if (status.uuid) {
       send(from, v1::StatusUpdateAcknowledgementMessage{*a.info.id, update.framework_id,
@@ -133,22 +190,15 @@ void Master::State::status_update(Endpoint from, const v1::StatusUpdate& update)
     if (v1::is_terminal(status.state)) complete(key);
     return;
   }
-  status.state = visible_state(*f, status.state);
-  // An agent's TASK_DROPPED for a duplicate launch names a task that lives on: reconciliation
-  // must keep answering with that task's own state.
-  if (!v1::is_terminal(update.status.state) || v1::is_terminal(latest)) t.last_status = status;
-  send_event(*f, sched::Event{sched::Update{std::move(status)}});
   // Without a uuid nobody acknowledges it, so a terminal update completes the task at once
   // (but not an agent's TASK_DROPPED for a duplicate launch: the task it names lives on).
-  if (v1::is_terminal(update.status.state) && v1::is_terminal(latest) && !update.status.uuid) {
-    complete(key);
-  }
+  if (v1::is_terminal(status.state) && v1::is_terminal(latest) && !status.uuid) complete(key);
 }
 
 void Master::State::acknowledge(Framework& f, const sched::Acknowledge& ack) {
   Agent* a = agent_by_id(ack.agent_id.value);
   if (!a) {
-    reject(f.info.id, "ACKNOWLEDGE",
+    reject(f.info.id, "ACKNOWLEDGE", CallRejectedReason::kUnknownAgent,
            fmt::format("agent {} is not registered", ack.agent_id.value));
     return;
   }

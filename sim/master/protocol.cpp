@@ -82,6 +82,21 @@ std::string_view to_string(TaskStatusSource source) {
   return "UNKNOWN";
 }
 
+std::optional<TaskStatusSource> parse_task_status_source(std::string_view text) {
+  for (auto s : {TaskStatusSource::SOURCE_MASTER, TaskStatusSource::SOURCE_AGENT,
+                 TaskStatusSource::SOURCE_EXECUTOR}) {
+    if (to_string(s) == text) return s;
+  }
+  return std::nullopt;
+}
+
+std::optional<TaskStatusReason> parse_task_status_reason(std::string_view text) {
+  for (int i = 0; i <= int(TaskStatusReason::REASON_TASK_UNAUTHORIZED); ++i) {
+    if (to_string(TaskStatusReason(i)) == text) return TaskStatusReason(i);
+  }
+  return std::nullopt;
+}
+
 std::string_view to_string(TaskStatusReason reason) {
   switch (reason) {
     case TaskStatusReason::REASON_AGENT_DISCONNECTED: return "REASON_AGENT_DISCONNECTED";
@@ -124,6 +139,13 @@ std::string_view to_string(Operation::Type type) {
     case Operation::Type::UNRESERVE: return "UNRESERVE";
   }
   return "UNKNOWN";
+}
+
+std::optional<Operation::Type> parse_operation_type(std::string_view text) {
+  for (auto t : {Operation::Type::LAUNCH, Operation::Type::RESERVE, Operation::Type::UNRESERVE}) {
+    if (to_string(t) == text) return t;
+  }
+  return std::nullopt;
 }
 
 namespace scheduler {

@@ -59,6 +59,7 @@ bool is_terminal(TaskState state);
 
 enum class TaskStatusSource { SOURCE_MASTER, SOURCE_AGENT, SOURCE_EXECUTOR };
 std::string_view to_string(TaskStatusSource source);
+std::optional<TaskStatusSource> parse_task_status_source(std::string_view text);
 
 enum class TaskStatusReason {
   REASON_AGENT_DISCONNECTED,
@@ -79,6 +80,7 @@ enum class TaskStatusReason {
   REASON_TASK_UNAUTHORIZED,
 };
 std::string_view to_string(TaskStatusReason reason);
+std::optional<TaskStatusReason> parse_task_status_reason(std::string_view text);
 
 enum class FrameworkCapability {
   MULTI_ROLE,
@@ -171,6 +173,7 @@ struct Operation {
   Resources resources;               // RESERVE / UNRESERVE
 };
 std::string_view to_string(Operation::Type type);
+std::optional<Operation::Type> parse_operation_type(std::string_view text);
 
 struct TaskStatus {
   TaskID task_id;
@@ -194,6 +197,7 @@ struct Task {
   Resources resources;
   TaskState state = TaskState::TASK_STAGING;  // latest state
   std::string role;
+  std::vector<std::pair<std::string, std::string>> labels;  // from its TaskInfo
 };
 
 namespace scheduler {
@@ -304,6 +308,9 @@ struct StatusUpdate {
   FrameworkID framework_id;
   TaskStatus status;  // status.uuid identifies the update
   std::optional<TaskState> latest_state;  // the agent's newest state of the task
+  // What the task uses once in this update's state, when the agent measures usage (simulated:
+  // TaskInfo.work.usage while RUNNING or KILLING, nothing otherwise).
+  std::optional<Resources> usage;
 };
 struct StatusUpdateMessage {
   StatusUpdate update;
@@ -313,6 +320,18 @@ struct StatusUpdateAcknowledgementMessage {
   FrameworkID framework_id;
   TaskID task_id;
   std::string uuid;
+};
+// An agent's periodic sample of what its running tasks use (sent every usage_sample_interval
+// while registered, if set). Not reliable: a lost sample is not resent.
+struct UsageReportMessage {
+  struct Sample {
+    FrameworkID framework_id;
+    TaskID task_id;
+    Resources usage;
+  };
+  AgentID agent_id;
+  Time timestamp;  // when the agent measured
+  std::vector<Sample> samples;
 };
 struct PingAgentMessage {
   bool connected = true;

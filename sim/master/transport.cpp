@@ -5,7 +5,7 @@
 namespace mesosim {
 
 std::string message_name(const Message& message) {
-  static constexpr std::array<std::string_view, 16> kNames = {
+  static constexpr std::array<std::string_view, 17> kNames = {
       "scheduler::Call",
       "scheduler::Event",
       "RegisterAgentMessage",
@@ -21,7 +21,8 @@ std::string message_name(const Message& message) {
       "ShutdownFrameworkMessage",
       "ShutdownAgentMessage",
       "ExitedMessage",
-      "MasterDetectedMessage"};
+      "MasterDetectedMessage",
+      "UsageReportMessage"};
   static_assert(std::variant_size_v<Message> == kNames.size());
   std::string_view detail;
   if (const auto* call = std::get_if<v1::scheduler::Call>(&message)) {

@@ -39,7 +39,8 @@ using Message =
                  v1::AgentReregisteredMessage, v1::RunTaskMessage, v1::KillTaskMessage,
                  v1::StatusUpdateMessage, v1::StatusUpdateAcknowledgementMessage,
                  v1::PingAgentMessage, v1::PongAgentMessage, v1::ShutdownFrameworkMessage,
-                 v1::ShutdownAgentMessage, ExitedMessage, MasterDetectedMessage>;
+                 v1::ShutdownAgentMessage, ExitedMessage, MasterDetectedMessage,
+                 v1::UsageReportMessage>;
 
 // "scheduler::Call(ACCEPT)", "StatusUpdateMessage", ... for logs.
 std::string message_name(const Message& message);

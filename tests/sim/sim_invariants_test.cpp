@@ -11,10 +11,12 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "allocator/rng.hpp"
+#include "sim/master/event_log.hpp"
 #include "sim/master/master.hpp"
 #include "tests/sim/sim_test_util.hpp"
 
@@ -99,11 +101,13 @@ class RandomFramework : public ScriptedScheduler {
 
 struct RunResult {
   std::vector<std::string> log;
+  std::string json;  // the same stream in the event log format
   std::vector<std::string> violations;    // books out of balance, tasks lost or run twice
   std::vector<std::string> several_ends;  // tasks reported in more than one terminal state
   size_t events = 0;
   size_t tasks = 0;
   size_t faults = 0;
+  size_t allocation_checks = 0;
 };
 
 // One randomized run: a cluster of 5-10 agents and 2-4 frameworks, random faults during the
@@ -115,6 +119,8 @@ class RandomRun {
 
   explicit RandomRun(uint64_t seed) : rng_(seed * 7919 + 13), cluster_(options(seed)) {
     cluster_.add_observer(&log_);
+    cluster_.add_observer(&books_);
+    cluster_.add_observer(&json_writer_);
     const uint64_t agents = 5 + rng_.below(6);
     for (uint64_t i = 0; i < agents; ++i) {
       const std::string res =
@@ -145,6 +151,7 @@ class RandomRun {
     cluster_.run_until(end);
     check_every_task_ended_once();
     result_.log = log_.lines;
+    result_.json = json_.str();
     for (const auto& s : schedulers_) result_.tasks += s->launched.size();
     return std::move(result_);
   }
@@ -201,9 +208,34 @@ class RandomRun {
     });
   }
 
-  // After every event: the master's books against the allocator's and the agents'.
+  // After every event: the master's books against the allocator's and the agents', and the
+  // allocations the event stream accounts against the leader's allocator.
   void check_books() {
     if (auto e = cluster_.check_invariants()) violation("books: " + *e);
+    for (const auto& e : books_.errors) violation("stream: " + e);
+    books_.errors.clear();
+    const Master* leader = cluster_.leader();
+    const auto actual = leader ? leader->allocations() : std::map<Master::AllocationKey, Resources>{};
+    if (books_.held != actual) {
+      std::string diff;
+      for (const auto& [key, r] : actual) {
+        auto it = books_.held.find(key);
+        if (it == books_.held.end() || !(it->second == r)) {
+          diff += fmt::format(" [{} {} {}: master {} stream {}]", std::get<0>(key),
+                              std::get<1>(key), std::get<2>(key), r.to_string(),
+                              it == books_.held.end() ? "none" : it->second.to_string());
+        }
+      }
+      for (const auto& [key, r] : books_.held) {
+        if (!actual.count(key)) {
+          diff += fmt::format(" [{} {} {}: master none stream {}]", std::get<0>(key),
+                              std::get<1>(key), std::get<2>(key), r.to_string());
+        }
+      }
+      violation("stream allocations differ from the leader's:" + diff);
+      books_.held = actual;  // report each divergence once
+    }
+    ++result_.allocation_checks;
     for (size_t i = 0; i < cluster_.agent_count(); ++i) {
       SimAgent& a = cluster_.agent(i);
       if (!a.options().resources.contains(a.used())) {
@@ -271,6 +303,10 @@ class RandomRun {
   Rng rng_;
   SimCluster cluster_;
   EventLines log_;
+  AllocationBooks books_;
+  std::ostringstream json_;
+  EventLogWriter json_writer_{json_, EventLogHeader{kEventLogVersion, "sim_invariants_test",
+                                                    TimeBase::kSimulated}};
   std::vector<std::unique_ptr<RandomFramework>> schedulers_;
   RunResult result_;
 };
@@ -308,6 +344,29 @@ TEST(SimInvariantsTest, SameSeedGivesTheSameEventLogAndAnotherSeedAnother) {
   ASSERT_FALSE(a.log.empty());
   EXPECT_EQ(a.log, b.log);
   EXPECT_NE(a.log, c.log);
+  ASSERT_GT(a.json.size(), 1000u);
+  EXPECT_TRUE(a.json == b.json) << "the JSON event log of one seed is byte-identical";
+  EXPECT_FALSE(a.json == c.json);
+}
+
+// The stream's allocation changes (OfferMade, ResourcesAdopted, ResourcesRecovered,
+// ReservationApplied; resets at MasterCrashed and LeaderElected) sum, after every event of runs
+// with agent crashes, partitions, scheduler crashes and master failovers, to what the leading
+// master's allocator holds per framework, agent and role (checked in check_books()).
+TEST(SimInvariantsTest, StreamAllocationsEqualTheLeadersAfterEveryEvent) {
+  size_t checks = 0, adoptions = 0, crashes = 0;
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    RunResult r = RandomRun(seed).run();
+    checks += r.allocation_checks;
+    for (const auto& l : r.log) {
+      adoptions += l.find("RESOURCES_ADOPTED") != std::string::npos;
+      crashes += l.find("MASTER_CRASHED") != std::string::npos;
+    }
+    for (const auto& v : r.violations) ADD_FAILURE() << "seed " << seed << ": " << v;
+  }
+  EXPECT_GT(checks, 10000u);
+  EXPECT_GT(adoptions, 0u) << "the runs must exercise adoption by a new leader";
+  EXPECT_GT(crashes, 0u) << "the runs must exercise master failover";
 }
 
 }  // namespace

@@ -116,6 +116,58 @@ class EventLines : public MasterObserver {
     for (const auto& l : lines) n += l.find(needle) != std::string::npos;
     return n;
   }
+  // Lines that hold both (e.g. an event type and a word of its message).
+  size_t count_both(std::string_view a, std::string_view b) const {
+    size_t n = 0;
+    for (const auto& l : lines) {
+      n += l.find(a) != std::string::npos && l.find(b) != std::string::npos;
+    }
+    return n;
+  }
+};
+
+// Allocations as the event stream alone accounts them (master_events.hpp), by (framework id,
+// agent id, role): what analysis computes. Compare with Master::allocations().
+class AllocationBooks : public MasterObserver {
+ public:
+  std::map<Master::AllocationKey, Resources> held;
+  std::vector<std::string> errors;  // a recovery of more than the stream says is held
+
+  void on_event(const MasterEvent& e) override {
+    using namespace master_event;
+    std::visit(
+        [&](const auto& b) {
+          using T = std::decay_t<decltype(b)>;
+          if constexpr (std::is_same_v<T, LeaderElected> || std::is_same_v<T, MasterCrashed>) {
+            held.clear();
+          } else if constexpr (std::is_same_v<T, OfferMade>) {
+            add({b.framework.value, b.agent.value, b.role}, b.resources);
+          } else if constexpr (std::is_same_v<T, ResourcesAdopted>) {
+            add({b.framework.value, b.agent.value, b.role}, b.resources);
+          } else if constexpr (std::is_same_v<T, ResourcesRecovered>) {
+            take({b.framework.value, b.agent.value, b.role}, b.resources, e);
+          } else if constexpr (std::is_same_v<T, ReservationApplied>) {
+            take({b.framework.value, b.agent.value, b.role}, b.from, e);
+            add({b.framework.value, b.agent.value, b.role}, b.to);
+          }
+        },
+        e.body);
+  }
+
+ private:
+  void add(const Master::AllocationKey& key, const Resources& r) {
+    if (!r.empty()) held[key] += r;
+  }
+  void take(const Master::AllocationKey& key, const Resources& r, const MasterEvent& e) {
+    auto it = held.find(key);
+    if (it == held.end() || !it->second.contains(r)) {
+      if (errors.size() < 20) errors.push_back("recovers more than held: " + to_string(e));
+      if (it != held.end()) held.erase(it);
+      return;
+    }
+    it->second -= r;
+    if (it->second.empty()) held.erase(it);
+  }
 };
 
 inline v1::FrameworkInfo framework(std::string name, std::vector<std::string> roles = {"r"},

@@ -80,7 +80,7 @@ TEST_F(MasterAcceptTest, UnknownOfferDropsEveryTaskOfAPartitionAwareFramework) {
   }
   EXPECT_TRUE(cluster.agent(0).tasks().empty());
   EXPECT_EQ(log.count("CALL_REJECTED"), 1u);
-  EXPECT_EQ(log.count("no-such-offer"), 1u) << "the rejection names the offer";
+  EXPECT_EQ(log.count_both("CALL_REJECTED", "no-such-offer"), 1u) << "the rejection names the offer";
   // The real offer is untouched and still usable.
   EXPECT_EQ(leader().outstanding_offers(), 1u);
   EXPECT_EQ(cluster.check_invariants(), std::nullopt);
@@ -150,7 +150,7 @@ TEST_F(MasterAcceptTest, OfferOfAnotherFrameworkIsRejectedAndStaysWithItsOwner) 
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_EQ(updates[0].state, TaskState::TASK_DROPPED);
   EXPECT_EQ(updates[0].reason, TaskStatusReason::REASON_INVALID_OFFERS);
-  EXPECT_EQ(log.count("belongs to another framework"), 1u);
+  EXPECT_EQ(log.count_both("CALL_REJECTED", "belongs to another framework"), 1u);
   EXPECT_TRUE(owner.rescinded.empty()) << "the owner's offer must not be taken from it";
   EXPECT_EQ(leader().outstanding_offers(), 1u);
   EXPECT_TRUE(cluster.agent(0).tasks().empty());
@@ -181,7 +181,7 @@ TEST_F(MasterAcceptTest, OffersOnTwoAgentsInOneAcceptAreRejectedAndReturned) {
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_EQ(updates[0].state, TaskState::TASK_DROPPED);
   EXPECT_EQ(updates[0].reason, TaskStatusReason::REASON_INVALID_OFFERS);
-  EXPECT_EQ(log.count("different agents"), 1u);
+  EXPECT_EQ(log.count_both("CALL_REJECTED", "different agents"), 1u);
   // Both offers are used up and their resources are free again.
   EXPECT_EQ(leader().outstanding_offers(), 0u);
   for (const auto& a : leader().agents()) EXPECT_TRUE(a.offered.empty()) << a.offered.to_string();

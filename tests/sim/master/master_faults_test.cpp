@@ -487,7 +487,7 @@ TEST_F(SchedulerFailoverTest, SchedulerThatDoesNotReturnIsRemovedWhenTheFailover
   cluster.run_until(secs(40.1));
   EXPECT_FALSE(known());
   EXPECT_EQ(
-      log.count("FRAMEWORK_REMOVED framework=" + id.value + " reason=\"failover_timeout expired\""),
+      log.count("FRAMEWORK_REMOVED framework=" + id.value + " reason=FAILOVER_TIMEOUT"),
       1u);
   EXPECT_EQ(log.count("state=TASK_KILLED reason=REASON_FRAMEWORK_REMOVED"), 2u);
   EXPECT_TRUE(cluster.leader()->agents()[0].used.empty());
