@@ -163,6 +163,7 @@ void GoogleTaskEventReader::apply(const Event& e) {
       t.ended = e.time;
       t.terminal = static_cast<int8_t>(e.type);
       --job.open_tasks;
+      job.last_end = e.time;
       break;
   }
 }
@@ -199,7 +200,8 @@ void GoogleTaskEventReader::release(bool end_of_trace) {
     const int64_t id = order_.front();
     auto it = jobs_.find(id);
     JobState& state = it->second;
-    const bool complete = state.open_tasks == 0;
+    const bool complete =
+        state.open_tasks == 0 && (end_of_trace || state.last_end < now_);
     const bool out_of_window = Time::from_micros(now_) > state.submit + options_.reorder_window;
     if (!complete && !out_of_window && !end_of_trace) break;
     if (!complete && !end_of_trace) summary_.note("job emitted by the reorder window before its tasks ended");

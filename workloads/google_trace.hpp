@@ -11,7 +11,8 @@
 // How jobs are assembled from interleaved task events (all in workloads/README.md): a job
 // starts at its first SUBMIT; a task's duration runs from its last SCHEDULE to its terminal
 // event (EVICT, FAIL, FINISH, KILL, LOST). Jobs come out in order of their first SUBMIT, each
-// once all its tasks have ended, or when the trace's time has passed its submit time by the
+// once all its tasks have ended and the trace has moved past the time of the last end (so a
+// resubmission at the same time as an EVICT keeps the job open), or when the trace's time has passed its submit time by the
 // reorder window (its unended tasks then get an infinite duration), or at the end of the
 // trace. Memory holds only jobs submitted within the window (plus those not yet emitted
 // before them being complete), never the whole trace.
@@ -88,6 +89,7 @@ class GoogleTaskEventReader : public TraceReader {
     std::string user;
     std::vector<TaskState> tasks;  // by task index
     int64_t open_tasks = 0;
+    int64_t last_end = 0;  // time of the latest terminal event
   };
   struct Event {
     int64_t time, job, task;
