@@ -61,6 +61,23 @@ void add_trace_cli(CLI::App& app, TraceCli& cli) {
                           "Native file to write (.gz: gzip-compressed)")
       ->required();
   add_trace_read_flags(*cli.convert, cli.convert_options.read);
+
+  TraceGenerateOptions& g = cli.generate_options;
+  cli.generate = cli.trace->add_subcommand(
+      "generate", "Write a seeded synthetic workload in the native format");
+  cli.generate->add_option("kind", g.kind,
+                           "facebook, large-hadoop, spark, mpi, storm, services or google-like")
+      ->required();
+  cli.generate->add_option("output", g.output, "Native file to write (.gz: gzip-compressed)")
+      ->required();
+  cli.generate->add_option("--seed", g.seed, "Seed of the generator")->capture_default_str();
+  cli.generate->add_option("--param", cli.generate_params,
+                           "key=value, repeatable (workloads/README.md lists the keys)");
+  cli.generate->add_option("--machines-out", g.machines_output,
+                           "google-like: also write the cluster as Google machine_events CSV");
+  cli.generate->add_option("--machines", g.machines, "google-like: machines in the cluster")
+      ->check(CLI::Range(1, 10'000'000))
+      ->capture_default_str();
 }
 
 int run_trace_cli(TraceCli& cli, std::ostream& out, std::ostream& err) {
@@ -72,6 +89,17 @@ int run_trace_cli(TraceCli& cli, std::ostream& out, std::ostream& err) {
   } else if (cli.convert->parsed()) {
     name = "convert";
     s = run_trace_convert(cli.convert_options, out);
+  } else if (cli.generate->parsed()) {
+    name = "generate";
+    for (const std::string& kv : cli.generate_params) {
+      const size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        s = Error{fmt::format("--param: expected key=value, found '{}'", kv)};
+        break;
+      }
+      cli.generate_options.params[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    if (s.ok()) s = run_trace_generate(cli.generate_options, out);
   }
   if (!s.ok()) {
     fmt::print(err, "mesosim trace {}: {}\n", name, s.error().message);

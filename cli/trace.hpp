@@ -41,6 +41,8 @@ struct TraceGenerateOptions {
   uint64_t seed = 1;
   std::map<std::string, std::string> params;  // --param key=value
   std::string output;
+  std::string machines_output;  // google-like: machine_events CSV of the generated cluster
+  int machines = 12'500;
 };
 
 Status run_trace_inspect(const TraceInspectOptions& options, std::ostream& out);

@@ -63,4 +63,18 @@ Resources GoogleScale::resources(double cpus_n, double mem_n, double disk_n) con
   return r;
 }
 
+void append_google_machine_event_row(const MachineEvent& e, const GoogleScale& scale,
+                                     std::string& out) {
+  out += fmt::format("{},{},{},{},", e.time.micros(), e.machine_id, static_cast<int>(e.kind),
+                     e.platform);
+  if (!e.resources.empty()) {
+    out += fmt::format("{},{}", e.resources.get(ResourceName::cpus()).to_double() /
+                                    scale.cpus.to_double(),
+                       e.resources.get(ResourceName::mem()).to_double() / scale.mem.to_double());
+  } else {
+    out.push_back(',');
+  }
+  out.push_back('\n');
+}
+
 }  // namespace mesosim

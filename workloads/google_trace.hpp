@@ -64,6 +64,11 @@ struct GoogleScale {
   Resources resources(double cpus, double mem, double disk) const;
 };
 
+// One machine_events row (time,machine ID,event type,platform,cpus,memory) for `e`, capacity
+// normalised by `scale`, ending in '\n': what GoogleMachineEventReader reads back.
+void append_google_machine_event_row(const MachineEvent& e, const GoogleScale& scale,
+                                     std::string& out);
+
 class GoogleTaskEventReader : public TraceReader {
  public:
   static Result<std::unique_ptr<GoogleTaskEventReader>> open(std::vector<std::string> paths,

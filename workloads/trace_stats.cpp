@@ -30,7 +30,7 @@ void Log2Histogram::print(std::ostream& out, const std::string& unit) const {
     if (bins_[static_cast<size_t>(b)] == 0) continue;
     const std::string hi = b == kBins - 1 ? "inf" : bound(b + 1);
     const std::string label = fmt::format("[{}, {}) {}", bound(b), hi, unit);
-    fmt::print(out, "    {:<28} {:>12}  {:5.1f}%\n", label,
+    fmt::print(out, "    {:<22} {:>12}  {:5.1f}%\n", label,
                bins_[static_cast<size_t>(b)],
                100.0 * static_cast<double>(bins_[static_cast<size_t>(b)]) /
                    static_cast<double>(total_));
