@@ -47,9 +47,9 @@ int64_t make_swf() {
       submit += static_cast<int64_t>(rng.below(60));
       const uint64_t p = rng.below(100);
       const int procs = p < 77 ? 1 : p < 95 ? 8 << rng.below(3) : 64 << rng.below(4);
-      text += fmt::format("{:6} {:9} {:6} {:6} {:5} -1 -1 {:5} 86400 1200000 1 {} 1 -1 1 -1 -1 -1\n",
-                          j, submit, rng.below(1000), rng.below(100000), procs, procs,
-                          rng.below(500));
+      text +=
+          fmt::format("{:6} {:9} {:6} {:6} {:5} -1 -1 {:5} 86400 1200000 1 {} 1 -1 1 -1 -1 -1\n", j,
+                      submit, rng.below(1000), rng.below(100000), procs, procs, rng.below(500));
     }
     write_both(text, temp("trace.swf"), temp("trace.swf.gz"));
     return true;
@@ -84,8 +84,8 @@ int64_t make_google() {
       if (s >= 30) {
         const int64_t job = s - 30;
         for (int k = 0; k < sizes[static_cast<size_t>(job)]; ++k) {
-          text += fmt::format("{},,{},{},{},4,user{},0,9,,,,\n", t + 2, 1000 + job, k,
-                              job % 12500, job % 97);
+          text += fmt::format("{},,{},{},{},4,user{},0,9,,,,\n", t + 2, 1000 + job, k, job % 12500,
+                              job % 97);
           ++rows;
         }
       }
@@ -132,8 +132,8 @@ void drain(benchmark::State& state, int64_t rows, Open open) {
     }
   }
   state.SetItemsProcessed(state.iterations() * rows);
-  state.counters["jobs"] = benchmark::Counter(static_cast<double>(jobs) /
-                                              static_cast<double>(state.iterations()));
+  state.counters["jobs"] =
+      benchmark::Counter(static_cast<double>(jobs) / static_cast<double>(state.iterations()));
 }
 
 void BM_Swf(benchmark::State& state) {

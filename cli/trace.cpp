@@ -47,8 +47,9 @@ void add_trace_cli(CLI::App& app, TraceCli& cli) {
 
   cli.inspect = cli.trace->add_subcommand(
       "inspect", "Format, rows, jobs, tasks, time span, resource histograms, skipped rows");
-  cli.inspect->add_option("files", cli.inspect_options.files,
-                          "Trace files (several Google task_events parts form one trace)")
+  cli.inspect
+      ->add_option("files", cli.inspect_options.files,
+                   "Trace files (several Google task_events parts form one trace)")
       ->required();
   add_trace_read_flags(*cli.inspect, cli.inspect_options.read);
 
@@ -57,16 +58,18 @@ void add_trace_cli(CLI::App& app, TraceCli& cli) {
   cli.convert->add_option("--to", cli.convert_options.to, "Output format")
       ->check(CLI::IsMember({"native"}))
       ->capture_default_str();
-  cli.convert->add_option("output", cli.convert_options.output,
-                          "Native file to write (.gz: gzip-compressed)")
+  cli.convert
+      ->add_option("output", cli.convert_options.output,
+                   "Native file to write (.gz: gzip-compressed)")
       ->required();
   add_trace_read_flags(*cli.convert, cli.convert_options.read);
 
   TraceGenerateOptions& g = cli.generate_options;
   cli.generate = cli.trace->add_subcommand(
       "generate", "Write a seeded synthetic workload in the native format");
-  cli.generate->add_option("kind", g.kind,
-                           "facebook, large-hadoop, spark, mpi, storm, services or google-like")
+  cli.generate
+      ->add_option("kind", g.kind,
+                   "facebook, large-hadoop, spark, mpi, storm, services or google-like")
       ->required();
   cli.generate->add_option("output", g.output, "Native file to write (.gz: gzip-compressed)")
       ->required();

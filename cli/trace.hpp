@@ -20,7 +20,7 @@ namespace mesosim {
 struct TraceReadFlags {
   bool skip_bad_rows = false;
   std::string reference_machine = "cpus:32;mem:131072";
-  double window_s = 6 * 3600;  // Google reorder window
+  double window_s = 6 * 3600;     // Google reorder window
   int64_t default_mem_mb = 1024;  // SWF memory per processor when unknown
 };
 

@@ -23,8 +23,8 @@ Status write_machines(const TraceGenerateOptions& options, std::ostream& out) {
   const GoogleScale scale = GoogleScale::parse("cpus:32;mem:131072").value();
   std::FILE* f = std::fopen(options.machines_output.c_str(), "wb");
   if (f == nullptr) {
-    return Error{fmt::format("{}: cannot create: {}", options.machines_output,
-                             std::strerror(errno))};
+    return Error{
+        fmt::format("{}: cannot create: {}", options.machines_output, std::strerror(errno))};
   }
   std::string buf;
   int64_t events = 0;

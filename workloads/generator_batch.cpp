@@ -101,8 +101,8 @@ class LongRunning : public GeneratedJobs {
     job.user = fmt::format("team{}", rng_.below(4));
     job.framework = o_.framework;
     job.submit = submit_;
-    const int n = storm_ ? o_.workers : 1 + static_cast<int>(rng_.below(
-                                                static_cast<uint64_t>(o_.workers)));
+    const int n =
+        storm_ ? o_.workers : 1 + static_cast<int>(rng_.below(static_cast<uint64_t>(o_.workers)));
     TaskSpec t;
     t.resources = o_.task;
     t.duration = o_.lifetime;

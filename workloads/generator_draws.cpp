@@ -19,9 +19,7 @@ Result<std::optional<Job>> GeneratedJobs::next() {
 namespace gen {
 namespace {
 
-Duration millis_of(double micros) {
-  return Duration::millis(std::llround(micros / 1000.0));
-}
+Duration millis_of(double micros) { return Duration::millis(std::llround(micros / 1000.0)); }
 
 }  // namespace
 

@@ -18,8 +18,8 @@ struct Shape {
   double cpus, mem;
   int percent;
 };
-constexpr std::array<Shape, 6> kShapes = {{{0.5, 512, 30}, {1, 1024, 25}, {1, 4096, 15},
-                                           {2, 2048, 15}, {4, 8192, 10}, {8, 16384, 5}}};
+constexpr std::array<Shape, 6> kShapes = {
+    {{0.5, 512, 30}, {1, 1024, 25}, {1, 4096, 15}, {2, 2048, 15}, {4, 8192, 10}, {8, 16384, 5}}};
 
 class GoogleLike : public GeneratedJobs {
  public:
@@ -49,9 +49,10 @@ class GoogleLike : public GeneratedJobs {
       t.resources = shape;
       t.duration = gen::log_uniform(rng_, o_.min_duration, o_.max_duration);
       const uint64_t end = rng_.below(100);
-      t.outcome = end < 80 ? TaskOutcome::kFinished
-                           : end < 90 ? TaskOutcome::kKilled
-                                      : end < 98 ? TaskOutcome::kFailed : TaskOutcome::kLost;
+      t.outcome = end < 80   ? TaskOutcome::kFinished
+                  : end < 90 ? TaskOutcome::kKilled
+                  : end < 98 ? TaskOutcome::kFailed
+                             : TaskOutcome::kLost;
       job.tasks.push_back(std::move(t));
     }
     out.push_back(std::move(job));

@@ -14,9 +14,14 @@ struct SizeBin {
   int maps, reduces, per_hundred;
 };
 // Mesos paper, Table 3: maps[/reduces] x jobs out of 100.
-constexpr std::array<SizeBin, 8> kFacebookBins = {{{1, 0, 38}, {2, 0, 18}, {10, 2, 14},
-                                                   {50, 0, 12}, {100, 10, 6}, {200, 0, 6},
-                                                   {400, 0, 4}, {400, 30, 2}}};
+constexpr std::array<SizeBin, 8> kFacebookBins = {{{1, 0, 38},
+                                                   {2, 0, 18},
+                                                   {10, 2, 14},
+                                                   {50, 0, 12},
+                                                   {100, 10, 6},
+                                                   {200, 0, 6},
+                                                   {400, 0, 4},
+                                                   {400, 30, 2}}};
 
 class FacebookHadoop : public GeneratedJobs {
  public:
@@ -72,7 +77,8 @@ class FacebookHadoop : public GeneratedJobs {
       if (made_ % 100 == 0) {
         deck_.clear();
         for (size_t b = 0; b < kFacebookBins.size(); ++b) {
-          for (int k = 0; k < kFacebookBins[b].per_hundred; ++k) deck_.push_back(static_cast<int>(b));
+          for (int k = 0; k < kFacebookBins[b].per_hundred; ++k)
+            deck_.push_back(static_cast<int>(b));
         }
         rng_.shuffle(std::span<int>(deck_));
       }

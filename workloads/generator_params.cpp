@@ -68,8 +68,8 @@ class Params {
       if (known_.count(k) == 0) {
         std::string names;
         for (const auto& n : known_) names += (names.empty() ? "" : ", ") + n;
-        return Error{fmt::format("generator {}: unknown parameter '{}' (known: {})", kind_, k,
-                                 names)};
+        return Error{
+            fmt::format("generator {}: unknown parameter '{}' (known: {})", kind_, k, names)};
       }
     }
     return Status::success();

@@ -46,12 +46,12 @@ class GeneratedJobs : public JobSource {
 struct FacebookHadoopOptions {
   int jobs = 100;
   Duration mean_interarrival = Duration::seconds(14);
-  Resources map_task;     // default cpus:1;mem:1024
-  Resources reduce_task;  // default cpus:1;mem:2048
+  Resources map_task;                                // default cpus:1;mem:1024
+  Resources reduce_task;                             // default cpus:1;mem:2048
   Duration map_duration = Duration::seconds(30);     // mean (uniform in [0.5, 1.5] x mean)
   Duration reduce_duration = Duration::seconds(60);  // mean
-  int agents = 96;  // agent0 .. agent95, as the paper's 96 nodes
-  int racks = 4;    // agent k is in rack (k mod racks)
+  int agents = 96;                                   // agent0 .. agent95, as the paper's 96 nodes
+  int racks = 4;                                     // agent k is in rack (k mod racks)
   int replicas = 3;
   std::string framework = "hadoop";
 };
@@ -61,7 +61,7 @@ struct FacebookHadoopOptions {
 struct LargeHadoopOptions {
   int jobs = 10;
   int tasks = 2400;
-  Resources task;  // default cpus:1;mem:1024
+  Resources task;                                  // default cpus:1;mem:1024
   Duration task_duration = Duration::seconds(30);  // mean
   int agents = 96;
   int racks = 4;
@@ -77,7 +77,7 @@ struct SparkOptions {
   Duration interval = Duration::minutes(2);
   int iterations = 10;
   int tasks = 24;
-  Resources task;  // default cpus:1;mem:4096
+  Resources task;                                  // default cpus:1;mem:4096
   Duration load_duration = Duration::seconds(60);  // mean per task of the load stage
   Duration iteration_duration = Duration::seconds(15);
   std::string framework = "spark";
@@ -89,7 +89,7 @@ struct MpiOptions {
   int small = 6;
   int large = 2;
   int tasks = 24;
-  Resources task;  // default cpus:1;mem:2048
+  Resources task;                                  // default cpus:1;mem:2048
   Duration small_duration = Duration::minutes(5);  // mean
   Duration large_duration = Duration::minutes(15);
   Duration mean_interarrival = Duration::minutes(2);

@@ -6,9 +6,12 @@ namespace mesosim {
 
 std::string_view to_string(MachineEvent::Kind kind) {
   switch (kind) {
-    case MachineEvent::Kind::kAdd: return "add";
-    case MachineEvent::Kind::kRemove: return "remove";
-    case MachineEvent::Kind::kUpdate: return "update";
+    case MachineEvent::Kind::kAdd:
+      return "add";
+    case MachineEvent::Kind::kRemove:
+      return "remove";
+    case MachineEvent::Kind::kUpdate:
+      return "update";
   }
   return "?";
 }
@@ -39,8 +42,8 @@ const std::string& ChainedLines::path() const {
 Result<GoogleScale> GoogleScale::parse(const std::string& reference_machine) {
   auto r = Resources::parse(reference_machine);
   if (!r.ok()) {
-    return Error{fmt::format("google reference machine '{}': {}", reference_machine,
-                             r.error().message)};
+    return Error{
+        fmt::format("google reference machine '{}': {}", reference_machine, r.error().message)};
   }
   GoogleScale s;
   s.cpus = r.value().get(ResourceName::cpus());
@@ -55,8 +58,10 @@ Result<GoogleScale> GoogleScale::parse(const std::string& reference_machine) {
 
 Resources GoogleScale::resources(double cpus_n, double mem_n, double disk_n) const {
   Resources r;
-  if (cpus_n > 0) r += Resources::scalar(ResourceName::cpus(), Scalar::from_double(cpus_n * cpus.to_double()));
-  if (mem_n > 0) r += Resources::scalar(ResourceName::mem(), Scalar::from_double(mem_n * mem.to_double()));
+  if (cpus_n > 0)
+    r += Resources::scalar(ResourceName::cpus(), Scalar::from_double(cpus_n * cpus.to_double()));
+  if (mem_n > 0)
+    r += Resources::scalar(ResourceName::mem(), Scalar::from_double(mem_n * mem.to_double()));
   if (disk_n > 0 && !disk.is_zero()) {
     r += Resources::scalar(ResourceName::disk(), Scalar::from_double(disk_n * disk.to_double()));
   }
@@ -68,8 +73,8 @@ void append_google_machine_event_row(const MachineEvent& e, const GoogleScale& s
   out += fmt::format("{},{},{},{},", e.time.micros(), e.machine_id, static_cast<int>(e.kind),
                      e.platform);
   if (!e.resources.empty()) {
-    out += fmt::format("{},{}", e.resources.get(ResourceName::cpus()).to_double() /
-                                    scale.cpus.to_double(),
+    out += fmt::format("{},{}",
+                       e.resources.get(ResourceName::cpus()).to_double() / scale.cpus.to_double(),
                        e.resources.get(ResourceName::mem()).to_double() / scale.mem.to_double());
   } else {
     out.push_back(',');

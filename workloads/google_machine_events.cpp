@@ -47,8 +47,8 @@ std::optional<RowError> GoogleMachineEventReader::parse_row(const std::vector<st
     if (t.empty()) continue;
     const auto v = parse_double(t);
     if (!v || *v < 0 || *v > 1) {
-      return RowError{i == 0 ? "5 (CPUs)" : "6 (memory)", "a normalised capacity from 0 to 1 or empty",
-                      std::string(t)};
+      return RowError{i == 0 ? "5 (CPUs)" : "6 (memory)",
+                      "a normalised capacity from 0 to 1 or empty", std::string(t)};
     }
     cap[i] = *v;
   }

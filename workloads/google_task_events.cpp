@@ -9,8 +9,15 @@ namespace mesosim {
 namespace {
 
 enum EventType {
-  kSubmit = 0, kSchedule = 1, kEvict = 2, kFail = 3, kFinish = 4, kKill = 5, kLost = 6,
-  kUpdatePending = 7, kUpdateRunning = 8,
+  kSubmit = 0,
+  kSchedule = 1,
+  kEvict = 2,
+  kFail = 3,
+  kFinish = 4,
+  kKill = 5,
+  kLost = 6,
+  kUpdatePending = 7,
+  kUpdateRunning = 8,
 };
 
 constexpr int64_t kAfterTrace = std::numeric_limits<int64_t>::max();
@@ -19,10 +26,15 @@ constexpr int64_t kMaxTaskIndex = 10'000'000;
 
 TaskOutcome outcome_of(int8_t terminal) {
   switch (terminal) {
-    case kFail: return TaskOutcome::kFailed;
-    case kEvict: case kKill: return TaskOutcome::kKilled;
-    case kLost: return TaskOutcome::kLost;
-    default: return TaskOutcome::kFinished;
+    case kFail:
+      return TaskOutcome::kFailed;
+    case kEvict:
+    case kKill:
+      return TaskOutcome::kKilled;
+    case kLost:
+      return TaskOutcome::kLost;
+    default:
+      return TaskOutcome::kFinished;
   }
 }
 
@@ -81,11 +93,22 @@ std::optional<RowError> GoogleTaskEventReader::parse_row(const std::vector<std::
     return RowError{"5 (machine ID)", "an integer or empty", std::string(m)};
   }
   for (int i : {1, 7, 8, 12}) {
-    static constexpr const char* kNames[13] = {
-        "", "2 (missing info)", "", "", "", "", "", "8 (scheduling class)", "9 (priority)",
-        "", "", "", "13 (different-machines restriction)"};
+    static constexpr const char* kNames[13] = {"",
+                                               "2 (missing info)",
+                                               "",
+                                               "",
+                                               "",
+                                               "",
+                                               "",
+                                               "8 (scheduling class)",
+                                               "9 (priority)",
+                                               "",
+                                               "",
+                                               "",
+                                               "13 (different-machines restriction)"};
     const std::string_view t = trim_space(f[static_cast<size_t>(i)]);
-    if (!t.empty() && !parse_int(t)) return RowError{kNames[i], "an integer or empty", std::string(t)};
+    if (!t.empty() && !parse_int(t))
+      return RowError{kNames[i], "an integer or empty", std::string(t)};
   }
   e = Event{*time, *job, *task, static_cast<int>(*type), trim_space(f[6]), {}, {}, {}};
   if (auto bad = optional_fraction(f[9], "10 (CPU request)", e.cpus)) return bad;
@@ -153,7 +176,9 @@ void GoogleTaskEventReader::apply(const Event& e) {
       }
       t.scheduled = e.time;
       break;
-    case kUpdatePending: case kUpdateRunning: break;
+    case kUpdatePending:
+    case kUpdateRunning:
+      break;
     default:  // terminal
       if (!t.open) {
         summary_.note("terminal event of a task that had ended (ignored)");
@@ -200,11 +225,11 @@ void GoogleTaskEventReader::release(bool end_of_trace) {
     const int64_t id = order_.front();
     auto it = jobs_.find(id);
     JobState& state = it->second;
-    const bool complete =
-        state.open_tasks == 0 && (end_of_trace || state.last_end < now_);
+    const bool complete = state.open_tasks == 0 && (end_of_trace || state.last_end < now_);
     const bool out_of_window = Time::from_micros(now_) > state.submit + options_.reorder_window;
     if (!complete && !out_of_window && !end_of_trace) break;
-    if (!complete && !end_of_trace) summary_.note("job emitted by the reorder window before its tasks ended");
+    if (!complete && !end_of_trace)
+      summary_.note("job emitted by the reorder window before its tasks ended");
     ready_.push_back(build(id, state));
     jobs_.erase(it);
     order_.pop_front();
@@ -213,8 +238,8 @@ void GoogleTaskEventReader::release(bool end_of_trace) {
   }
   // Forget emitted jobs one window after they were emitted.
   while (!emitted_order_.empty() &&
-         Time::from_micros(now_) > Time::from_micros(emitted_order_.front().first) +
-                                       options_.reorder_window) {
+         Time::from_micros(now_) >
+             Time::from_micros(emitted_order_.front().first) + options_.reorder_window) {
     const auto [when, id] = emitted_order_.front();
     emitted_order_.pop_front();
     auto it = recently_emitted_.find(id);

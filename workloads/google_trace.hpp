@@ -12,10 +12,10 @@
 // starts at its first SUBMIT; a task's duration runs from its last SCHEDULE to its terminal
 // event (EVICT, FAIL, FINISH, KILL, LOST). Jobs come out in order of their first SUBMIT, each
 // once all its tasks have ended and the trace has moved past the time of the last end (so a
-// resubmission at the same time as an EVICT keeps the job open), or when the trace's time has passed its submit time by the
-// reorder window (its unended tasks then get an infinite duration), or at the end of the
-// trace. Memory holds only jobs submitted within the window (plus those not yet emitted
-// before them being complete), never the whole trace.
+// resubmission at the same time as an EVICT keeps the job open), or when the trace's time has
+// passed its submit time by the reorder window (its unended tasks then get an infinite duration),
+// or at the end of the trace. Memory holds only the jobs submitted within the last window and
+// the ids emitted within it, never the whole trace.
 
 #include <cstdint>
 #include <deque>

@@ -49,7 +49,10 @@ Result<std::unique_ptr<LineReader>> LineReader::open(const std::string& path) {
 }
 
 LineReader::LineReader(std::string path, std::FILE* plain, void* gz)
-    : path_(std::move(path)), plain_(plain), gz_(gz), buf_(new char[kBufferBytes]),
+    : path_(std::move(path)),
+      plain_(plain),
+      gz_(gz),
+      buf_(new char[kBufferBytes]),
       cap_(kBufferBytes) {}
 
 LineReader::~LineReader() {

@@ -22,13 +22,31 @@
 namespace mesosim {
 
 enum class NativeColumn {
-  kJobId, kUser, kFramework, kRole, kSubmit, kGroup, kDependsOn, kGang,
-  kTaskCount, kResources, kDuration, kUsage, kOutcome, kPreferredAgents, kPreferredRacks,
+  kJobId,
+  kUser,
+  kFramework,
+  kRole,
+  kSubmit,
+  kGroup,
+  kDependsOn,
+  kGang,
+  kTaskCount,
+  kResources,
+  kDuration,
+  kUsage,
+  kOutcome,
+  kPreferredAgents,
+  kPreferredRacks,
 };
 inline constexpr std::array<std::string_view, 15> kNativeColumns = {
-    "job_id",     "user",      "framework", "role",     "submit",
-    "group",      "depends_on", "gang",     "task_count", "resources",
-    "duration",   "usage",     "outcome",   "preferred_agents", "preferred_racks"};
+    "job_id",         "user",
+    "framework",      "role",
+    "submit",         "group",
+    "depends_on",     "gang",
+    "task_count",     "resources",
+    "duration",       "usage",
+    "outcome",        "preferred_agents",
+    "preferred_racks"};
 
 class NativeReader : public TraceReader {
  public:

@@ -60,8 +60,7 @@ std::optional<RowError> NativeReader::parse_header(const std::vector<std::string
                       "a native column name (job_id, user, ..., preferred_racks)", std::string(h)};
     }
     if (column_of_[c] >= 0) {
-      return RowError{fmt::format("{} of the header", i + 1), "each column once",
-                      std::string(h)};
+      return RowError{fmt::format("{} of the header", i + 1), "each column once", std::string(h)};
     }
     column_of_[c] = static_cast<int>(i);
   }
@@ -75,8 +74,7 @@ std::optional<RowError> NativeReader::parse_header(const std::vector<std::string
   return std::nullopt;
 }
 
-std::optional<RowError> NativeReader::parse_resources(std::string_view field,
-                                                      std::string_view text,
+std::optional<RowError> NativeReader::parse_resources(std::string_view field, std::string_view text,
                                                       std::string& cache_text, Resources& cache,
                                                       Resources& out) {
   // Traces repeat a few task shapes: parse each distinct text once in a row.
@@ -140,8 +138,8 @@ std::optional<RowError> NativeReader::parse_row(const std::vector<std::string_vi
     return e;
   }
   if (const std::string_view u = get(NativeColumn::kUsage); !u.empty()) {
-    if (auto e = parse_resources(name(NativeColumn::kUsage), u, usage_text_, usage_cache_,
-                                 task.usage)) {
+    if (auto e =
+            parse_resources(name(NativeColumn::kUsage), u, usage_text_, usage_cache_, task.usage)) {
       return e;
     }
   }
@@ -222,8 +220,10 @@ Result<std::optional<Job>> NativeReader::next() {
     if (!line.value()) {
       done_ = true;
       if (!have_header_) {
-        done_error_ = Error{fmt::format("{}:1: expected the native header row (job_id,...), "
-                                        "found an empty file", lines_->path())};
+        done_error_ =
+            Error{fmt::format("{}:1: expected the native header row (job_id,...), "
+                              "found an empty file",
+                              lines_->path())};
         return *done_error_;
       }
       break;

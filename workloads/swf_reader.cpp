@@ -14,11 +14,10 @@ constexpr int kSwfFields = 18;
 
 // The SWF field names, 1-based in the format's definition; errors use "<n> (<name>)".
 constexpr std::array<const char*, kSwfFields> kFieldNames = {
-    "job_number",       "submit_time",     "wait_time",        "run_time",
-    "allocated_procs",  "avg_cpu_time",    "used_memory",      "requested_procs",
-    "requested_time",   "requested_memory", "status",          "user_id",
-    "group_id",         "executable",      "queue",            "partition",
-    "preceding_job",    "think_time"};
+    "job_number",   "submit_time",   "wait_time",       "run_time",       "allocated_procs",
+    "avg_cpu_time", "used_memory",   "requested_procs", "requested_time", "requested_memory",
+    "status",       "user_id",       "group_id",        "executable",     "queue",
+    "partition",    "preceding_job", "think_time"};
 
 std::string field_name(int i) { return fmt::format("{} ({})", i + 1, kFieldNames[i]); }
 
@@ -47,22 +46,38 @@ void SwfReader::parse_header_line(std::string_view text) {
   const std::string_view value = trim_space(text.substr(colon + 1));
   if (key.empty() || key.find(' ') != std::string_view::npos) return;
   const std::string v(value);
-  if (key == "Version") header_.version = v;
-  else if (key == "Computer") header_.computer = v;
-  else if (key == "Installation") header_.installation = v;
-  else if (key == "MaxJobs") header_.max_jobs = header_int(value);
-  else if (key == "MaxRecords") header_.max_records = header_int(value);
-  else if (key == "MaxNodes") header_.max_nodes = header_int(value);
-  else if (key == "MaxProcs") header_.max_procs = header_int(value);
-  else if (key == "UnixStartTime") header_.unix_start_time = header_int(value);
-  else if (key == "TimeZone") header_.time_zone = header_int(value);
-  else if (key == "TimeZoneString") header_.time_zone_string = v;
-  else if (key == "StartTime") header_.start_time = v;
-  else if (key == "EndTime") header_.end_time = v;
-  else if (key == "Preemption") header_.preemption = (value == "Yes" || value == "yes");
-  else if (key == "Queue") header_.queues.push_back(v);
-  else if (key == "Partition") header_.partitions.push_back(v);
-  else if (key == "Note") header_.notes.push_back(v);
+  if (key == "Version")
+    header_.version = v;
+  else if (key == "Computer")
+    header_.computer = v;
+  else if (key == "Installation")
+    header_.installation = v;
+  else if (key == "MaxJobs")
+    header_.max_jobs = header_int(value);
+  else if (key == "MaxRecords")
+    header_.max_records = header_int(value);
+  else if (key == "MaxNodes")
+    header_.max_nodes = header_int(value);
+  else if (key == "MaxProcs")
+    header_.max_procs = header_int(value);
+  else if (key == "UnixStartTime")
+    header_.unix_start_time = header_int(value);
+  else if (key == "TimeZone")
+    header_.time_zone = header_int(value);
+  else if (key == "TimeZoneString")
+    header_.time_zone_string = v;
+  else if (key == "StartTime")
+    header_.start_time = v;
+  else if (key == "EndTime")
+    header_.end_time = v;
+  else if (key == "Preemption")
+    header_.preemption = (value == "Yes" || value == "yes");
+  else if (key == "Queue")
+    header_.queues.push_back(v);
+  else if (key == "Partition")
+    header_.partitions.push_back(v);
+  else if (key == "Note")
+    header_.notes.push_back(v);
 }
 
 std::optional<RowError> SwfReader::parse_row(const std::vector<std::string_view>& f, Job& job) {
@@ -101,11 +116,22 @@ std::optional<RowError> SwfReader::parse_row(const std::vector<std::string_view>
   }
   TaskOutcome outcome = TaskOutcome::kFinished;
   switch (as_int(10)) {
-    case -1: summary_.note("status unknown (-1): outcome finished"); break;
-    case 0: outcome = TaskOutcome::kFailed; break;
-    case 1: case 2: case 3: break;
-    case 4: outcome = TaskOutcome::kFailed; break;
-    case 5: outcome = TaskOutcome::kKilled; break;
+    case -1:
+      summary_.note("status unknown (-1): outcome finished");
+      break;
+    case 0:
+      outcome = TaskOutcome::kFailed;
+      break;
+    case 1:
+    case 2:
+    case 3:
+      break;
+    case 4:
+      outcome = TaskOutcome::kFailed;
+      break;
+    case 5:
+      outcome = TaskOutcome::kKilled;
+      break;
     default:
       return RowError{field_name(10), "a status of -1, 0, 1, 2, 3, 4 or 5", std::string(f[10])};
   }
@@ -135,8 +161,8 @@ std::optional<RowError> SwfReader::parse_row(const std::vector<std::string_view>
       cpus = std::min(one_cpu, Scalar::from_double(v[5] / static_cast<double>(run_time)));
     }
     usage = Resources::scalar(ResourceName::cpus(), cpus);
-    usage += Resources::scalar(ResourceName::mem(), v[6] > 0 ? Scalar::from_double(v[6] / 1024.0)
-                                                              : mem);
+    usage +=
+        Resources::scalar(ResourceName::mem(), v[6] > 0 ? Scalar::from_double(v[6] / 1024.0) : mem);
   }
 
   job.id = std::string(f[0]);

@@ -27,10 +27,14 @@ size_t count_commas(std::string_view line) {
 
 std::string_view to_string(TraceFormat format) {
   switch (format) {
-    case TraceFormat::kNative: return "native";
-    case TraceFormat::kSwf: return "swf";
-    case TraceFormat::kGoogleTaskEvents: return "google-task-events";
-    case TraceFormat::kGoogleMachineEvents: return "google-machine-events";
+    case TraceFormat::kNative:
+      return "native";
+    case TraceFormat::kSwf:
+      return "swf";
+    case TraceFormat::kGoogleTaskEvents:
+      return "google-task-events";
+    case TraceFormat::kGoogleMachineEvents:
+      return "google-machine-events";
   }
   return "?";
 }
@@ -43,8 +47,8 @@ Result<TraceFormat> detect_trace_format(const std::string& path) {
     auto line = lines.next();
     if (!line.ok()) return line.error();
     if (!line.value()) {
-      return Error{fmt::format("{}: cannot tell the trace format of a file with no data lines",
-                               path)};
+      return Error{
+          fmt::format("{}: cannot tell the trace format of a file with no data lines", path)};
     }
     const std::string_view text = trim_space(*line.value());
     if (text.empty() || text.front() == '#') continue;
@@ -99,8 +103,8 @@ Result<std::unique_ptr<TraceReader>> open_trace(const std::vector<std::string>& 
       return std::unique_ptr<TraceReader>(std::move(r).value());
     }
     case TraceFormat::kGoogleMachineEvents:
-      return Error{fmt::format("{}: Google machine_events describe machines, not jobs",
-                               paths.front())};
+      return Error{
+          fmt::format("{}: Google machine_events describe machines, not jobs", paths.front())};
   }
   return Error{"unreachable"};
 }

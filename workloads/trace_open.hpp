@@ -23,9 +23,9 @@ std::string_view to_string(TraceFormat format);
 Result<TraceFormat> detect_trace_format(const std::string& path);
 
 struct TraceOptions {
-  ReadOptions read;       // applies to every format
-  SwfOptions swf;         // its .read is replaced by `read`
-  GoogleOptions google;   // its .read is replaced by `read`
+  ReadOptions read;      // applies to every format
+  SwfOptions swf;        // its .read is replaced by `read`
+  GoogleOptions google;  // its .read is replaced by `read`
 };
 
 // A job stream over `paths`, all of one format: one file for native and SWF, one or more

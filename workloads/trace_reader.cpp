@@ -9,7 +9,9 @@ std::string RowError::message(std::string_view file, int64_t line) const {
                      found);
 }
 
-std::string RowError::reason() const { return fmt::format("field {}: expected {}", field, expected); }
+std::string RowError::reason() const {
+  return fmt::format("field {}: expected {}", field, expected);
+}
 
 void ReadSummary::skip(const RowError& e, std::string_view file, int64_t line) {
   ++skipped_rows;

@@ -32,9 +32,9 @@ struct RowError {
 // Counts of what a reader read, skipped and defaulted. Reasons are few (one per kind of
 // problem), so the maps stay small however long the trace.
 struct ReadSummary {
-  int64_t lines = 0;          // every line read, comments included
-  int64_t rows = 0;           // data rows accepted
-  int64_t skipped_rows = 0;   // data rows skipped (skip_bad_rows)
+  int64_t lines = 0;         // every line read, comments included
+  int64_t rows = 0;          // data rows accepted
+  int64_t skipped_rows = 0;  // data rows skipped (skip_bad_rows)
   std::map<std::string, int64_t> skipped_by_reason;
   std::map<std::string, std::string> first_skipped;  // reason -> first full message
   // Values accepted but not taken as written (unknown fields given a default, events that

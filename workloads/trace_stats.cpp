@@ -30,10 +30,9 @@ void Log2Histogram::print(std::ostream& out, const std::string& unit) const {
     if (bins_[static_cast<size_t>(b)] == 0) continue;
     const std::string hi = b == kBins - 1 ? "inf" : bound(b + 1);
     const std::string label = fmt::format("[{}, {}) {}", bound(b), hi, unit);
-    fmt::print(out, "    {:<22} {:>12}  {:5.1f}%\n", label,
-               bins_[static_cast<size_t>(b)],
-               100.0 * static_cast<double>(bins_[static_cast<size_t>(b)]) /
-                   static_cast<double>(total_));
+    fmt::print(
+        out, "    {:<22} {:>12}  {:5.1f}%\n", label, bins_[static_cast<size_t>(b)],
+        100.0 * static_cast<double>(bins_[static_cast<size_t>(b)]) / static_cast<double>(total_));
   }
 }
 
@@ -80,7 +79,8 @@ void TraceStats::print(std::ostream& out) const {
     fmt::print(out, "  submit times: {} s to {} s (span {})\n", first_submit->to_string(),
                last_submit->to_string(), (*last_submit - *first_submit).to_string());
   }
-  if (last_end) fmt::print(out, "  last task end (submit + duration): {} s\n", last_end->to_string());
+  if (last_end)
+    fmt::print(out, "  last task end (submit + duration): {} s\n", last_end->to_string());
   for (const auto& [fw, n] : jobs_by_framework) {
     fmt::print(out, "  framework '{}': {} jobs\n", fw, n);
   }

@@ -156,7 +156,7 @@ TEST(GeneratorsTest, GoogleLikeMakesHeavyTailedJobsInSubmitOrder) {
   }
   EXPECT_GT(single, 140u);  // 60% expected
   EXPECT_LT(single, 220u);
-  EXPECT_GT(tasks, 600u);   // about 7 per job
+  EXPECT_GT(tasks, 600u);  // about 7 per job
   EXPECT_LT(last.seconds_f(), 3600 * 1.5);
 }
 

@@ -144,13 +144,12 @@ TEST(GoogleMachineEventsTest, MachinesAreAddedUpdatedAndRemovedWithScaledCapacit
     ASSERT_TRUE(e.ok()) << e.error().message;
     if (!e.value()) break;
     const MachineEvent& m = *e.value();
-    seen.push_back(fmt::format("{} {} {} {} {}", m.time.micros(), m.machine_id,
-                               to_string(m.kind), m.platform, m.resources.to_string()));
+    seen.push_back(fmt::format("{} {} {} {} {}", m.time.micros(), m.machine_id, to_string(m.kind),
+                               m.platform, m.resources.to_string()));
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{"0 1 add plat-a cpus:16;mem:65536",
-                                            "0 2 add plat-a cpus:32;mem:131072",
-                                            "3600000000 1 update plat-a cpus:16;mem:32768",
-                                            "7200000000 2 remove  "}));
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "0 1 add plat-a cpus:16;mem:65536", "0 2 add plat-a cpus:32;mem:131072",
+                      "3600000000 1 update plat-a cpus:16;mem:32768", "7200000000 2 remove  "}));
 }
 
 TEST(GoogleMachineEventsTest, ACapacityAboveOneIsAnError) {
@@ -166,8 +165,9 @@ TEST(GoogleMachineEventsTest, ACapacityAboveOneIsAnError) {
   auto e = r.value()->next();
   std::filesystem::remove(path);
   ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.error().message, path + ":2: field 5 (CPUs): expected a normalised capacity from 0 "
-                                      "to 1 or empty, found '1.5'");
+  EXPECT_EQ(e.error().message, path +
+                                   ":2: field 5 (CPUs): expected a normalised capacity from 0 "
+                                   "to 1 or empty, found '1.5'");
 }
 
 }  // namespace

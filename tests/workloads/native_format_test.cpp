@@ -10,8 +10,8 @@
 namespace mesosim {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::data_path;
+using ::testing::HasSubstr;
 using testing::read_all;
 using testing::rows;
 
@@ -28,17 +28,18 @@ TEST(NativeReaderTest, ReadsEveryColumnWithQuotingListsAndDefaults) {
   ASSERT_FALSE(all.error) << *all.error;
   ASSERT_EQ(all.jobs.size(), 27u);
   std::vector<Job> first(all.jobs.begin(), all.jobs.begin() + 6);
-  EXPECT_EQ(rows(first),
-            "fb-1,alice,hadoop,analytics,0,,,0,2,\"cpus:1;mem:1024\",30,\"cpus:0.5;mem:512\","
-            "finished,\"agent1;agent2\",rack1\n"
-            "fb-1,alice,hadoop,analytics,0,,,0,1,\"cpus:1;mem:1024\",45.5,,failed,agent3,\n"
-            "spark-a-0,bob,spark,,10.25,spark-a,,0,3,\"cpus:2;mem:4096\",12.000001,,finished,,\n"
-            "spark-a-1,bob,spark,,10.25,spark-a,spark-a-0,0,3,\"cpus:2;mem:4096\",8,,finished,,\n"
-            "spark-a-2,bob,spark,,10.25,spark-a,\"spark-a-0;spark-a-1\",0,1,\"cpus:2;mem:4096\",8,,"
-            "killed,,\n"
-            "mpi-1,carol,mpi,hpc,20,,,1,4,\"cpus:1;mem:2048\",600,,finished,,\n"
-            "\"svc,1\",dave,marathon,web,25,,,0,2,\"cpus:0.5;mem:256;ports:[31000-31001,31005-31005]\","
-            "inf,,finished,,\n");
+  EXPECT_EQ(
+      rows(first),
+      "fb-1,alice,hadoop,analytics,0,,,0,2,\"cpus:1;mem:1024\",30,\"cpus:0.5;mem:512\","
+      "finished,\"agent1;agent2\",rack1\n"
+      "fb-1,alice,hadoop,analytics,0,,,0,1,\"cpus:1;mem:1024\",45.5,,failed,agent3,\n"
+      "spark-a-0,bob,spark,,10.25,spark-a,,0,3,\"cpus:2;mem:4096\",12.000001,,finished,,\n"
+      "spark-a-1,bob,spark,,10.25,spark-a,spark-a-0,0,3,\"cpus:2;mem:4096\",8,,finished,,\n"
+      "spark-a-2,bob,spark,,10.25,spark-a,\"spark-a-0;spark-a-1\",0,1,\"cpus:2;mem:4096\",8,,"
+      "killed,,\n"
+      "mpi-1,carol,mpi,hpc,20,,,1,4,\"cpus:1;mem:2048\",600,,finished,,\n"
+      "\"svc,1\",dave,marathon,web,25,,,0,2,\"cpus:0.5;mem:256;ports:[31000-31001,31005-31005]\","
+      "inf,,finished,,\n");
   const Job& fb = all.jobs[0];
   ASSERT_EQ(fb.tasks.size(), 3u);
   EXPECT_EQ(fb.tasks[0].preferred_agents, (std::vector<std::string>{"agent1", "agent2"}));

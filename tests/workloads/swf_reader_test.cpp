@@ -12,8 +12,8 @@
 namespace mesosim {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::data_path;
+using ::testing::HasSubstr;
 using testing::read_all;
 using testing::rows;
 
@@ -32,7 +32,8 @@ TEST(SwfReaderTest, MapsEachJobToARigidGangOfOneCpuTasks) {
   // 1: 4 allocated procs, 2048 KB requested per proc = 2 MB, completed.
   EXPECT_EQ(rows(all.jobs[0]), "1,7,mpi,,0,,,1,4,\"cpus:1;mem:2\",100,,finished,,\n");
   // 2: used memory 1024 KB and 30 s of CPU over 60 s: usage half a cpu, request taken from use.
-  EXPECT_EQ(rows(all.jobs[1]), "2,8,mpi,,5,,,1,2,\"cpus:1;mem:1\",60,\"cpus:0.5;mem:1\",finished,,\n");
+  EXPECT_EQ(rows(all.jobs[1]),
+            "2,8,mpi,,5,,,1,2,\"cpus:1;mem:1\",60,\"cpus:0.5;mem:1\",finished,,\n");
   // 3: cancelled before it ran: allocated -1, so the 8 requested procs; run time -1 -> 0; no
   // memory known -> 1024 MB default.
   EXPECT_EQ(rows(all.jobs[2]), "3,7,mpi,,5,,,1,8,\"cpus:1;mem:1024\",0,,killed,,\n");
@@ -40,7 +41,8 @@ TEST(SwfReaderTest, MapsEachJobToARigidGangOfOneCpuTasks) {
   EXPECT_EQ(rows(all.jobs[3]), "4,,mpi,,20,,,1,1,\"cpus:1;mem:1024\",45,,failed,,\n");
   // 5: status 4 (last part of a failed checkpointed job), 8 MB requested, 4 MB used, cpu 2 of 1
   // capped at one cpu.
-  EXPECT_EQ(rows(all.jobs[4]), "5,9,mpi,,20,,,1,16,\"cpus:1;mem:8\",300,\"cpus:1;mem:4\",failed,,\n");
+  EXPECT_EQ(rows(all.jobs[4]),
+            "5,9,mpi,,20,,,1,16,\"cpus:1;mem:8\",300,\"cpus:1;mem:4\",failed,,\n");
   // 6: status -1 -> finished (noted).
   EXPECT_EQ(rows(all.jobs[5]), "6,9,mpi,,90,,,1,1,\"cpus:1;mem:1024\",1,,finished,,\n");
 }
@@ -175,7 +177,8 @@ TEST(SwfReaderTest, ATruncatedGzipFileIsAnErrorNotAShortTrace) {
   std::ifstream in(data_path("small.swf.gz"), std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto cut = std::filesystem::temp_directory_path() / "mesosim_swf_truncated.swf.gz";
-  std::ofstream(cut, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  std::ofstream(cut, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
   auto reader = open_ok(cut.string());
   ASSERT_TRUE(reader);
   const auto all = read_all(*reader);
