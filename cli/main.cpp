@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/demo.hpp"
+#include "cli/trace.hpp"
 #include "mesosim/version.hpp"
 
 int main(int argc, char** argv) {
@@ -23,7 +24,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   demo_cmd->add_option("--seed", demo.seed, "Seed of the run");
 
+  mesosim::TraceCli trace;
+  mesosim::add_trace_cli(app, trace);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (trace.trace->parsed()) return mesosim::run_trace_cli(trace, std::cout, std::cerr);
 
   if (demo_cmd->parsed()) {
     if (mesosim::Status s = mesosim::run_demo(demo, std::cout); !s.ok()) {
