@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -83,11 +84,15 @@ class TaskLog : public MasterObserver {
   size_t max_running(const std::string& prefix) const { return running_counts(prefix).second; }
   // (smallest non-zero, largest) number running at once over time.
   std::pair<size_t, size_t> running_counts(const std::string& prefix) const {
+    return running_counts_if([&](const std::string& id) { return id.rfind(prefix, 0) == 0; });
+  }
+  std::pair<size_t, size_t> running_counts_if(
+      const std::function<bool(const std::string&)>& match) const {
     std::map<std::string, bool> running;
     size_t lo = SIZE_MAX, hi = 0;
     for (size_t i = 0; i < changes.size(); ++i) {
       const auto& c = changes[i];
-      if (c.task.rfind(prefix, 0) == 0) running[c.task] = c.state == v1::TaskState::TASK_RUNNING;
+      if (match(c.task)) running[c.task] = c.state == v1::TaskState::TASK_RUNNING;
       // Count once all changes at this instant are applied.
       if (i + 1 < changes.size() && changes[i + 1].at == c.at) continue;
       size_t n = 0;
