@@ -11,16 +11,8 @@ void BatchFramework::on_offers(SchedulerDriver& driver, const std::vector<v1::Of
   std::set<size_t> jobs;
   size_t launched = 0;
   for (const v1::Offer& offer : offers) {
-    Resources left = offer.resources;
-    std::vector<TaskRef> fit;
-    for (const auto& [key, ref] : pending()) {
-      const Resources& need = task_spec(ref).resources;
-      if (!left.contains(need)) continue;
-      left -= need;
-      fit.push_back(ref);
-    }
     std::vector<v1::TaskInfo> tasks;
-    for (TaskRef ref : fit) {
+    for (TaskRef ref : first_fit(offer)) {
       const TaskSpec& spec = task_spec(ref);
       const Locality locality =
           topology_ ? topology_->locality(offer.hostname, spec.preferred_agents,

@@ -210,6 +210,28 @@ std::vector<std::string> FrameworkModel::live_attempts_of(size_t job) const {
   return out;
 }
 
+std::vector<FrameworkModel::TaskRef> FrameworkModel::first_fit(
+    const v1::Offer& offer,
+    const std::function<bool(TaskRef, const std::vector<TaskRef>&)>& admit) const {
+  Resources left = offer.resources;
+  std::vector<TaskRef> fit;
+  for (const auto& [key, ref] : pending_) {
+    const Resources& need = task_spec(ref).resources;
+    if (!left.contains(need) || (admit && !admit(ref, fit))) continue;
+    left -= need;
+    fit.push_back(ref);
+  }
+  return fit;
+}
+
+size_t FrameworkModel::live_on(size_t job, const std::string& hostname) const {
+  size_t n = 0;
+  for (const auto& [id, a] : attempts_) {
+    n += a.ref.job == job && a.current && a.hostname == hostname;
+  }
+  return n;
+}
+
 void FrameworkModel::sync_offer_interest() {
   if (!driver_ || !driver_->subscribed()) return;
   const bool wants = wants_offers();

@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -194,6 +195,13 @@ class FrameworkModel : public Scheduler {
   // Live (non-terminal, current) attempts, by task id.
   const std::map<std::string, Attempt>& attempts() const { return attempts_; }
   std::vector<std::string> live_attempts_of(size_t job) const;
+  // Pending tasks that fit `offer` together, first fit in pending order, skipping those
+  // `admit` refuses (given the tasks already chosen for this offer).
+  std::vector<TaskRef> first_fit(
+      const v1::Offer& offer,
+      const std::function<bool(TaskRef, const std::vector<TaskRef>&)>& admit = {}) const;
+  // Live current attempts of `job` on the agent named `hostname`.
+  size_t live_on(size_t job, const std::string& hostname) const;
   // Re-evaluates suppress/revive now (outside callbacks the call leaves at once).
   void sync_offer_interest();
 
