@@ -82,11 +82,15 @@ void FrameworkModel::make_pending(TaskRef ref) {
   pending_key_[ref] = key;
 }
 
-void FrameworkModel::finish_task(TaskRef ref, std::optional<v1::TaskState> final_state) {
+void FrameworkModel::take_pending(TaskRef ref) {
   if (auto k = pending_key_.find(ref); k != pending_key_.end()) {
     pending_.erase(k->second);
     pending_key_.erase(k);
   }
+}
+
+void FrameworkModel::finish_task(TaskRef ref, std::optional<v1::TaskState> final_state) {
+  take_pending(ref);
   TaskRecord& rec = record(ref);
   if (rec.done) return;
   if (final_state) rec.final_state = final_state;
@@ -108,10 +112,7 @@ void FrameworkModel::task_done(TaskRef ref) {
 
 v1::TaskInfo FrameworkModel::make_task(TaskRef ref, const v1::Offer& offer,
                                        std::optional<Duration> run_time, Locality locality) {
-  if (auto k = pending_key_.find(ref); k != pending_key_.end()) {
-    pending_.erase(k->second);
-    pending_key_.erase(k);
-  }
+  take_pending(ref);
   const Job& job = jobs_[ref.job];
   const TaskSpec& spec = job.tasks[ref.task];
   TaskRecord& rec = record(ref);

@@ -172,10 +172,13 @@ class FrameworkModel : public Scheduler {
   const TaskSpec& task_spec(TaskRef ref) const { return jobs_[ref.job].tasks[ref.task]; }
   size_t job_count() const { return jobs_.size(); }
 
-  // Pending tasks in the order they became pending (key: a sequence number).
+  // Pending tasks in the order they became pending (key: a sequence number). make_task() and
+  // take_pending() erase from it: iterate a copy when calling them.
   const std::map<uint64_t, TaskRef>& pending() const { return pending_; }
   void make_pending(TaskRef ref);
-  void remove_pending(uint64_t key) { pending_.erase(key); }
+  bool is_pending(TaskRef ref) const { return pending_key_.count(ref) > 0; }
+  // Takes `ref` out of pending (a model that runs it without a Mesos task of its own).
+  void take_pending(TaskRef ref);
   // Marks a task over without (another) attempt (e.g. a gang that gives up).
   void finish_task(TaskRef ref, std::optional<v1::TaskState> final_state);
 
