@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/workloads/workload_test_util.hpp"
 
 namespace mesosim {
@@ -62,13 +64,12 @@ TEST_F(BatchTest, RunsEveryTaskAndRecordsWaitsWhenTheClusterIsFull) {
   EXPECT_EQ(cluster.check_invariants(), std::nullopt);
 }
 
-TEST_F(BatchTest, TaskIdsAndLabelsNameTheirJob) {
-  start({make_job("j1", 0, 1, "cpus:1;mem:128", Duration::seconds(1))});
+TEST_F(BatchTest, TaskIdsCarryTheJobIdTaskIndexAndAttempt) {
+  start({make_job("j1", 0, 2, "cpus:1;mem:128", Duration::seconds(1))});
   cluster.run_until(secs(5));
-  ASSERT_FALSE(log.changes.empty());
-  EXPECT_EQ(log.changes.front().task, "j1/0.1");
-  ASSERT_NE(cluster.leader(), nullptr);
-  // The master keeps the TaskInfo's name; labels reach the agent with the task.
+  std::set<std::string> ids;
+  for (const auto& c : log.changes) ids.insert(c.task);
+  EXPECT_EQ(ids, (std::set<std::string>{"j1/0.1", "j1/1.1"}));
   EXPECT_EQ(model->job("j1")->tasks[0].agent.rfind("z1-r1-a", 0), 0u);
 }
 
@@ -187,6 +188,45 @@ TEST(BatchDeterminismTest, SameSeedGivesTheSameEventStream) {
   const auto a = run_log(5);
   EXPECT_EQ(a, run_log(5));
   EXPECT_NE(a, run_log(6)) << "the seed matters (network jitter, agent order)";
+}
+
+}  // namespace
+}  // namespace mesosim
+
+namespace mesosim {
+namespace {
+
+using namespace mesosim::testing;
+
+TEST(BatchFailoverTest, AMasterFailoverLosesNoTaskAndLaunchesNoneTwice) {
+  SimClusterOptions options = fixed_latency();
+  options.masters = 2;
+  SimCluster cluster(options);
+  TaskLog log;
+  cluster.add_observer(&log);
+  const Topology topology = Topology::uniform(1, 1, 2);
+  add_agents(cluster, topology, "cpus:2;mem:1024");
+  FrameworkModelOptions o;
+  o.name = "batch";
+  BatchFramework model(cluster.queue(), BatchFrameworkOptions{o, nullptr});
+  cluster.add_framework(model.framework_info(), &model);
+  VectorJobSource source({make_job("long", 0, 2, "cpus:1;mem:128", Duration::seconds(60)),
+                          make_job("late", 30, 4, "cpus:1;mem:128", Duration::seconds(10))});
+  JobFeeder feeder(cluster.queue(), source);
+  feeder.set_default(&model);
+  cluster.start();
+  feeder.start();
+  cluster.schedule(secs(20), fault::MasterFailover{});
+  cluster.run_until(secs(300));
+  ASSERT_EQ(model.unfinished_jobs(), 0u);
+  for (const char* id : {"long", "late"}) {
+    for (const TaskRecord& t : model.job(id)->tasks) {
+      EXPECT_EQ(t.attempts, 1) << id;
+      EXPECT_EQ(t.final_state, v1::TaskState::TASK_FINISHED) << id;
+    }
+  }
+  EXPECT_TRUE(model.suppressed()) << "suppressed again after re-subscribing";
+  EXPECT_EQ(cluster.check_invariants(), std::nullopt);
 }
 
 }  // namespace
