@@ -155,3 +155,55 @@ TEST_F(GangTest, AGangThatLosesAMemberIsKilledAndRunAgainWhole) {
 
 }  // namespace
 }  // namespace mesosim
+
+namespace mesosim {
+namespace {
+
+using namespace mesosim::testing;
+
+TEST(GangDeadlockTest, TwoGangsThatSplitTheClusterWaitUntilAHoldTimesOut) {
+  // Two gang frameworks of 5 x 1 cpu on 8 cpus: offers split the agents between them, each
+  // holds what it got and neither can complete. Only the first hold timeout (a's, 10 s)
+  // breaks the deadlock: b then gets a's agents and runs; a runs after b.
+  SimCluster cluster(fixed_latency());
+  TaskLog log;
+  cluster.add_observer(&log);
+  const Topology topology = Topology::uniform(1, 1, 4);
+  add_agents(cluster, topology, "cpus:2;mem:2048");
+  GangFrameworkOptions ao, bo;
+  ao.model.name = "a";
+  ao.hold_timeout = Duration::seconds(10);
+  bo.model.name = "b";
+  bo.hold_timeout = Duration::seconds(25);
+  GangFramework a(cluster.queue(), ao), b(cluster.queue(), bo);
+  cluster.add_framework(a.framework_info(), &a);
+  cluster.add_framework(b.framework_info(), &b);
+  Job ga = make_job("ga", 0, 5, "cpus:1;mem:256", Duration::seconds(20), "a");
+  Job gb = make_job("gb", 0, 5, "cpus:1;mem:256", Duration::seconds(20), "b");
+  ga.gang = gb.gang = true;
+  VectorJobSource source({ga, gb});
+  JobFeeder feeder(cluster.queue(), source);
+  feeder.route("a", &a);
+  feeder.route("b", &b);
+  cluster.start();
+  feeder.start();
+  cluster.run_until(secs(9));
+  EXPECT_EQ(a.held_offers() + b.held_offers(), 4u);
+  EXPECT_GT(a.held_offers(), 0u);
+  EXPECT_GT(b.held_offers(), 0u);
+  EXPECT_EQ(log.max_running("g"), 0u) << "deadlocked: each holds what the other needs";
+  cluster.run_until(secs(200));
+  ASSERT_TRUE(a.job("ga")->finished());
+  ASSERT_TRUE(b.job("gb")->finished());
+  EXPECT_GE(a.gang(0).holds_released, 1) << "again while b runs: what is left is not enough";
+  EXPECT_EQ(b.gang(0).holds_released, 0);
+  EXPECT_GE(*b.job("gb")->tasks[0].launched, secs(10));
+  EXPECT_LT(*b.job("gb")->tasks[0].launched, secs(12));
+  EXPECT_GE(*a.job("ga")->tasks[0].launched, *b.job("gb")->finish);
+  EXPECT_EQ(log.running_counts("ga/").first, 5u);
+  EXPECT_EQ(log.running_counts("gb/").first, 5u);
+  EXPECT_EQ(cluster.check_invariants(), std::nullopt);
+}
+
+}  // namespace
+}  // namespace mesosim
