@@ -195,7 +195,8 @@ class FrameworkModel : public Scheduler {
   void kill(SchedulerDriver& driver, const std::string& task_id);
   // Decision time of a callback that launched `tasks` tasks of `jobs` jobs.
   void charge_launches(SchedulerDriver& driver, size_t jobs, size_t tasks);
-  // Live (non-terminal, current) attempts, by task id.
+  // Attempts not yet ended, by task id, with replaced ones (current == false) kept until they
+  // end so that they can be killed if they come back.
   const std::map<std::string, Attempt>& attempts() const { return attempts_; }
   std::vector<std::string> live_attempts_of(size_t job) const;
   // Pending tasks that fit `offer` together, first fit in pending order, skipping those
@@ -208,7 +209,7 @@ class FrameworkModel : public Scheduler {
   // Re-evaluates suppress/revive now (outside callbacks the call leaves at once).
   void sync_offer_interest();
 
-  // The work a task does when it runs `run_time`: duration, scripted end, usage.
+  // The terminal state a trace outcome is replayed as (finished -> TASK_FINISHED, ...).
   static v1::TaskState scripted_state(TaskOutcome outcome);
 
  private:
