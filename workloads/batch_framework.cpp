@@ -15,9 +15,9 @@ void BatchFramework::on_offers(SchedulerDriver& driver, const std::vector<v1::Of
     for (TaskRef ref : first_fit(offer)) {
       const TaskSpec& spec = task_spec(ref);
       const Locality locality =
-          topology_ ? topology_->locality(offer.hostname, spec.preferred_agents,
-                                          spec.preferred_racks)
-                    : Locality::kAny;
+          topology_
+              ? topology_->locality(offer.hostname, spec.preferred_agents, spec.preferred_racks)
+              : Locality::kAny;
       tasks.push_back(make_task(ref, offer, spec.duration, locality));
       jobs.insert(ref.job);
     }

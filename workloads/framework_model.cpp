@@ -31,10 +31,14 @@ const JobRecord* FrameworkModel::job(std::string_view id) const {
 
 v1::TaskState FrameworkModel::scripted_state(TaskOutcome outcome) {
   switch (outcome) {
-    case TaskOutcome::kFinished: return TaskState::TASK_FINISHED;
-    case TaskOutcome::kFailed: return TaskState::TASK_FAILED;
-    case TaskOutcome::kKilled: return TaskState::TASK_KILLED;
-    case TaskOutcome::kLost: return TaskState::TASK_LOST;
+    case TaskOutcome::kFinished:
+      return TaskState::TASK_FINISHED;
+    case TaskOutcome::kFailed:
+      return TaskState::TASK_FAILED;
+    case TaskOutcome::kKilled:
+      return TaskState::TASK_KILLED;
+    case TaskOutcome::kLost:
+      return TaskState::TASK_LOST;
   }
   return TaskState::TASK_FINISHED;
 }
@@ -195,8 +199,8 @@ void FrameworkModel::kill(SchedulerDriver& driver, const std::string& task_id) {
 }
 
 void FrameworkModel::charge_launches(SchedulerDriver& driver, size_t jobs, size_t tasks) {
-  const Duration d = options_.t_job * static_cast<int64_t>(jobs) +
-                     options_.t_task * static_cast<int64_t>(tasks);
+  const Duration d =
+      options_.t_job * static_cast<int64_t>(jobs) + options_.t_task * static_cast<int64_t>(tasks);
   if (d == Duration::zero()) return;
   driver.charge(d);
   stats_.decision_time += d;

@@ -56,8 +56,7 @@ class GangFramework : public FrameworkModel {
   void on_disconnected() override;
   bool wants_offers() const override { return !waiting_.empty(); }
   EndAction end_action(const Attempt& attempt, v1::TaskState state, bool scripted) override;
-  void on_task_ended(SchedulerDriver& driver, const Attempt& attempt,
-                     v1::TaskState state) override;
+  void on_task_ended(SchedulerDriver& driver, const Attempt& attempt, v1::TaskState state) override;
 
  private:
   struct Held {
@@ -65,9 +64,9 @@ class GangFramework : public FrameworkModel {
     Time since;
   };
   struct Running {
-    size_t live = 0;        // attempts not yet ended
-    bool restart = false;   // a member was lost: run the gang again
-    bool aborted = false;   // survivors are being killed
+    size_t live = 0;                       // attempts not yet ended
+    bool restart = false;                  // a member was lost: run the gang again
+    bool aborted = false;                  // survivors are being killed
     std::map<size_t, v1::TaskState> ends;  // by task index
   };
   void try_launch(SchedulerDriver& driver);

@@ -46,8 +46,7 @@ void HadoopFramework::on_task_ended(SchedulerDriver&, const Attempt& attempt, v1
 }
 
 HadoopFramework::Level HadoopFramework::allowed(const JobState& job) const {
-  const Duration waited =
-      job.waiting_since ? clock().now() - *job.waiting_since : Duration::zero();
+  const Duration waited = job.waiting_since ? clock().now() - *job.waiting_since : Duration::zero();
   if (waited >= hopts_.node_locality_wait + hopts_.rack_locality_wait) return Level::kAny;
   if (waited >= hopts_.node_locality_wait) return Level::kRack;
   return Level::kNode;
@@ -56,16 +55,18 @@ HadoopFramework::Level HadoopFramework::allowed(const JobState& job) const {
 Locality HadoopFramework::locality_of(TaskRef ref, const std::string& hostname) const {
   const TaskSpec& s = task_spec(ref);
   if (s.reduce) return Locality::kAny;
-  return topology_.locality(hostname, jobs_state_.at(ref.job).blocks[ref.task],
-                            s.preferred_racks);
+  return topology_.locality(hostname, jobs_state_.at(ref.job).blocks[ref.task], s.preferred_racks);
 }
 
 Duration HadoopFramework::run_time(TaskRef ref, Locality locality) const {
   const Duration d = task_spec(ref).duration;
   switch (locality) {
-    case Locality::kRackLocal: return Duration::from_seconds(d.seconds_f() * hopts_.rack_local_slowdown);
-    case Locality::kRemote: return Duration::from_seconds(d.seconds_f() * hopts_.remote_slowdown);
-    default: return d;
+    case Locality::kRackLocal:
+      return Duration::from_seconds(d.seconds_f() * hopts_.rack_local_slowdown);
+    case Locality::kRemote:
+      return Duration::from_seconds(d.seconds_f() * hopts_.remote_slowdown);
+    default:
+      return d;
   }
 }
 

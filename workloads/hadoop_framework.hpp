@@ -72,14 +72,13 @@ class HadoopFramework : public FrameworkModel {
  protected:
   void on_job_ready(size_t job) override;
   void on_offers(SchedulerDriver& driver, const std::vector<v1::Offer>& offers) override;
-  void on_task_ended(SchedulerDriver& driver, const Attempt& attempt,
-                     v1::TaskState state) override;
+  void on_task_ended(SchedulerDriver& driver, const Attempt& attempt, v1::TaskState state) override;
 
  private:
   enum class Level { kNode, kRack, kAny };
   struct JobState {
     size_t maps_left = 0;
-    std::optional<Time> waiting_since;  // skipped for locality since
+    std::optional<Time> waiting_since;             // skipped for locality since
     std::vector<std::vector<std::string>> blocks;  // by task index; empty for reduces
   };
   Level allowed(const JobState& job) const;

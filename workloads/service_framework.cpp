@@ -61,10 +61,10 @@ void ServiceFramework::on_offers(SchedulerDriver& driver, const std::vector<v1::
   for (const v1::Offer& offer : offers) {
     const auto admit = [&](TaskRef ref, const std::vector<TaskRef>& chosen) {
       if (sopts_.max_instances_per_agent == 0) return true;
-      const size_t here = live_on(ref.job, offer.hostname) +
-                          static_cast<size_t>(std::count_if(
-                              chosen.begin(), chosen.end(),
-                              [&](TaskRef c) { return c.job == ref.job; }));
+      const size_t here =
+          live_on(ref.job, offer.hostname) +
+          static_cast<size_t>(std::count_if(chosen.begin(), chosen.end(),
+                                            [&](TaskRef c) { return c.job == ref.job; }));
       return here < sopts_.max_instances_per_agent;
     };
     std::vector<v1::TaskInfo> tasks;
@@ -94,8 +94,7 @@ Duration ServiceFramework::launch_delay(int ends_in_a_row) const {
   return std::min(Duration::from_seconds(s), sopts_.max_launch_delay);
 }
 
-FrameworkModel::EndAction ServiceFramework::end_action(const Attempt& attempt, TaskState,
-                                                       bool) {
+FrameworkModel::EndAction ServiceFramework::end_action(const Attempt& attempt, TaskState, bool) {
   const TaskRef ref = attempt.ref;
   App& app = apps_.at(ref.job);
   if (app.record.stopped || attempt.killed_by_model) return EndAction::kDone;

@@ -13,7 +13,8 @@
 // replacement is needed at once. It becomes pending after Marathon's launch backoff:
 // backoff x backoff_factor^(k-1) for the k-th end in a row, capped at max_launch_delay (so a
 // crash-looping app does not flood the cluster); an instance that ran at least
-// backoff_reset_after before it ended counts as healthy and starts the count afresh. stop_app() kills every instance; the app's job finishes when all have ended.
+// backoff_reset_after before it ended counts as healthy and starts the count afresh. stop_app()
+// kills every instance; the app's job finishes when all have ended.
 //
 // Records, besides the base's: per app, every span from "instance needed" (submission, or the
 // end of the instance it replaces) to that instance's TASK_RUNNING, and the replacements made.

@@ -10,9 +10,7 @@ namespace mesosim {
 using v1::TaskState;
 
 namespace {
-Resources default_executor_resources() {
-  return Resources::parse("cpus:2;mem:2048").value();
-}
+Resources default_executor_resources() { return Resources::parse("cpus:2;mem:2048").value(); }
 }  // namespace
 
 SparkFramework::SparkFramework(Clock& clock, SparkFrameworkOptions options)
@@ -74,7 +72,8 @@ void SparkFramework::on_offers(SchedulerDriver& driver, const std::vector<v1::Of
     for (auto& [name, app] : apps_) {
       if (!app_wants_executors(name) || !left.contains(sopts_.executor_resources)) continue;
       bool here = false;
-      for (const std::string& id : app.executors) here |= executors_.at(id).hostname == offer.hostname;
+      for (const std::string& id : app.executors)
+        here |= executors_.at(id).hostname == offer.hostname;
       if (here) continue;  // one executor per agent per application
       v1::TaskInfo t;
       t.name = fmt::format("{}/executor", name);
@@ -85,8 +84,8 @@ void SparkFramework::on_offers(SchedulerDriver& driver, const std::vector<v1::Of
       t.labels = {{"app", name}, {"framework", options().name}, {"kind", "executor"}};
       left -= sopts_.executor_resources;
       app.executors.push_back(t.task_id.value);
-      executors_[t.task_id.value] = Executor{name, offer.agent_id, offer.hostname, false, false,
-                                             {}, TimerId{}};
+      executors_[t.task_id.value] =
+          Executor{name, offer.agent_id, offer.hostname, false, false, {}, TimerId{}};
       ++spark_stats_.executors_launched;
       apps_served.insert(name);
       tasks.push_back(std::move(t));
@@ -176,15 +175,14 @@ void SparkFramework::run_unit(const std::string& executor_id, TaskRef ref, Local
   }
   clock().cancel(e.idle_timer);
   e.idle_timer = TimerId{};
-  e.units.push_back(Unit{ref, clock().schedule(d, [this, executor_id, ref] {
-                           unit_done(executor_id, ref);
-                         })});
+  e.units.push_back(
+      Unit{ref, clock().schedule(d, [this, executor_id, ref] { unit_done(executor_id, ref); })});
 }
 
 void SparkFramework::unit_done(const std::string& executor_id, TaskRef ref) {
   Executor& e = executors_.at(executor_id);
-  e.units.erase(std::find_if(e.units.begin(), e.units.end(),
-                             [&](const Unit& u) { return u.ref == ref; }));
+  e.units.erase(
+      std::find_if(e.units.begin(), e.units.end(), [&](const Unit& u) { return u.ref == ref; }));
   apps_.at(e.app).cache[ref.task] = e.hostname;
   TaskRecord& rec = record(ref);
   rec.ended = clock().now();

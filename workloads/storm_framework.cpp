@@ -34,10 +34,10 @@ void StormFramework::on_offers(SchedulerDriver& driver, const std::vector<v1::Of
   for (const v1::Offer& offer : offers) {
     const auto admit = [&](TaskRef ref, const std::vector<TaskRef>& chosen) {
       if (sopts_.max_workers_per_agent == 0) return true;
-      const size_t here = live_on(ref.job, offer.hostname) +
-                          static_cast<size_t>(std::count_if(
-                              chosen.begin(), chosen.end(),
-                              [&](TaskRef c) { return c.job == ref.job; }));
+      const size_t here =
+          live_on(ref.job, offer.hostname) +
+          static_cast<size_t>(std::count_if(chosen.begin(), chosen.end(),
+                                            [&](TaskRef c) { return c.job == ref.job; }));
       return here < sopts_.max_workers_per_agent;
     };
     std::vector<v1::TaskInfo> tasks;
@@ -80,8 +80,7 @@ void StormFramework::end_topology(size_t job) {
   sync_offer_interest();
 }
 
-FrameworkModel::EndAction StormFramework::end_action(const Attempt& attempt, TaskState,
-                                                     bool) {
+FrameworkModel::EndAction StormFramework::end_action(const Attempt& attempt, TaskState, bool) {
   State& s = state_.at(attempt.ref.job);
   if (s.ending || attempt.killed_by_model) return EndAction::kDone;
   ++s.record.relaunches;

@@ -10,10 +10,14 @@ namespace mesosim {
 
 std::string_view to_string(Locality locality) {
   switch (locality) {
-    case Locality::kAny: return "any";
-    case Locality::kNodeLocal: return "node_local";
-    case Locality::kRackLocal: return "rack_local";
-    case Locality::kRemote: return "remote";
+    case Locality::kAny:
+      return "any";
+    case Locality::kNodeLocal:
+      return "node_local";
+    case Locality::kRackLocal:
+      return "rack_local";
+    case Locality::kRemote:
+      return "remote";
   }
   return "?";
 }

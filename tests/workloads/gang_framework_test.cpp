@@ -82,8 +82,8 @@ TEST_F(GangTest, AGangWaitsHoldingOffersAndThenRunsAllItsTasksAtOnce) {
 TEST_F(GangTest, AnImpossibleGangReleasesItsHoldOnTimeoutAndOthersGetTheResources) {
   // 10 x 1 cpu can never fit in 8 cpus. The gang hoards every agent from t=0; the batch job
   // arriving at 2 s gets nothing until the hold times out at ~10 s.
-  start({gang_job("g1", 0, 10), make_job("b1", 2, 2, "cpus:1;mem:256", Duration::seconds(5),
-                                         "batch")},
+  start({gang_job("g1", 0, 10),
+         make_job("b1", 2, 2, "cpus:1;mem:256", Duration::seconds(5), "batch")},
         Duration::seconds(10));
   cluster.run_until(secs(9));
   EXPECT_EQ(gang->held_offers(), 4u) << "every agent is held";

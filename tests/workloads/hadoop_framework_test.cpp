@@ -40,8 +40,8 @@ HadoopRun run_hadoop(Duration node_wait, Duration rack_wait, uint64_t seed = 3, 
   cluster.add_framework(model.framework_info(), &model);
   std::vector<Job> trace;
   for (int j = 0; j < jobs; ++j) {
-    trace.push_back(make_job("j" + std::to_string(j), 1.5 * j, 3, "cpus:1;mem:512",
-                             Duration::seconds(6)));
+    trace.push_back(
+        make_job("j" + std::to_string(j), 1.5 * j, 3, "cpus:1;mem:512", Duration::seconds(6)));
   }
   VectorJobSource source(std::move(trace));
   JobFeeder feeder(cluster.queue(), source);

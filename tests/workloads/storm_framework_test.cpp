@@ -27,8 +27,8 @@ class StormTest : public ::testing::Test {
     o.model.partition_aware = partition_aware;
     model = std::make_unique<StormFramework>(cluster.queue(), o);
     cluster.add_framework(model->framework_info(), model.get());
-    source = std::make_unique<VectorJobSource>(std::vector<Job>{
-        make_job("topo", 0, 3, "cpus:1;mem:512", Duration::seconds(600))});
+    source = std::make_unique<VectorJobSource>(
+        std::vector<Job>{make_job("topo", 0, 3, "cpus:1;mem:512", Duration::seconds(600))});
     feeder = std::make_unique<JobFeeder>(cluster.queue(), *source);
     feeder->set_default(model.get());
     cluster.start();

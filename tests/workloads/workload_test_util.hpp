@@ -40,8 +40,7 @@ inline Job make_job(std::string id, double submit_seconds, size_t n, std::string
 }
 
 // Adds one agent per topology agent, all with `resources`.
-inline void add_agents(SimCluster& cluster, const Topology& topology,
-                       std::string_view resources) {
+inline void add_agents(SimCluster& cluster, const Topology& topology, std::string_view resources) {
   for (auto& o : topology.agent_options(Res(resources))) cluster.add_agent(std::move(o));
 }
 
