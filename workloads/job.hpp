@@ -32,6 +32,8 @@ struct TaskSpec {
   // Locality: agents (hostnames) and racks holding the task's input, best first. Empty: none.
   std::vector<std::string> preferred_agents;
   std::vector<std::string> preferred_racks;
+  // MapReduce jobs: a reduce task, which starts once every other (map) task of its job finished.
+  bool reduce = false;
 };
 
 struct Job {

@@ -1,0 +1,245 @@
+#pragma once
+
+// What every framework model shares: a Scheduler that receives jobs (from a JobFeeder, at their
+// submit times), keeps their tasks pending until it places them on offers it accepts, and keeps
+// the records analysis and tests read. Subclasses (batch, Hadoop-like, gang, Storm-like,
+// service, Spark-like) decide what to do with offers; this base does the bookkeeping a real
+// Mesos framework must do around those decisions:
+//
+// - Jobs and tasks. A job's tasks are its TaskSpecs; each launch of one is an attempt with the
+//   task id "<job id>/<task index>.<attempt>" and the labels job_id, task_index, framework and
+//   locality, so the master's event stream can be grouped by job. A job whose depends_on names
+//   unfinished jobs of this model waits for them (JobDag).
+// - Records. Per job: submit, start (first task RUNNING), finish (last task ended). Per task:
+//   when it became pending, when it was launched, its wait (pending -> launched, summed over
+//   attempts), RUNNING and end times, locality, agent, attempts and final state.
+// - Offer interest. After every callback and every submission the model SUPPRESSes when it
+//   wants no offers and REVIVEs when it wants them again (as a well-behaved Mesos framework
+//   must), and re-subscribes unsuppressed after a failover.
+// - Lost work. A task attempt that ends LOST, UNREACHABLE, DROPPED, GONE or UNKNOWN without the
+//   trace having scripted that end is re-queued as a new attempt when the model says so
+//   (requeue_lost, or the subclass's end_action). An update for an attempt the model has
+//   replaced (an unreachable agent came back) gets that attempt killed, so it never runs twice.
+// - Decision time. Subclasses charge t_job per job and t_task per task they launch in a
+//   callback (the Omega study's model), through charge_launches().
+//
+// A model is used from the simulator's thread; the Clock must outlive it.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sim/master/clock.hpp"
+#include "sim/scheduler_driver.hpp"
+#include "workloads/job.hpp"
+#include "workloads/job_dag.hpp"
+#include "workloads/topology.hpp"
+
+namespace mesosim {
+
+struct FrameworkModelOptions {
+  std::string name = "framework";  // FrameworkInfo.name; also the `framework` label
+  std::string role = "*";
+  std::string user = "sim";
+  bool partition_aware = false;
+  Duration t_job = Duration::millis(10);  // decision time per job placed in a callback
+  Duration t_task = Duration::millis(1);  // decision time per task launched
+  double refuse_seconds = 5;              // filter on declines and on what a launch leaves
+  bool requeue_lost = true;               // re-run attempts lost with their agent
+};
+
+struct TaskRecord {
+  Time ready;                    // last became pending (submit, parents done, re-queued)
+  std::optional<Time> launched;  // when the decision that launched the last attempt was done
+  std::optional<Time> running;   // last attempt's TASK_RUNNING
+  std::optional<Time> ended;     // last attempt's terminal update
+  Duration wait;                 // pending -> launched, summed over attempts
+  Locality locality = Locality::kAny;
+  std::string agent;  // hostname of the last attempt
+  std::optional<v1::TaskState> final_state;
+  int attempts = 0;
+  bool done = false;  // ended and not to be run again
+};
+
+struct JobRecord {
+  std::string id;
+  std::string group;
+  Time submit;
+  std::optional<Time> ready;   // every parent finished (submit when it has none)
+  std::optional<Time> start;   // first TASK_RUNNING
+  std::optional<Time> finish;  // every task done
+  std::vector<TaskRecord> tasks;
+  bool finished() const { return finish.has_value(); }
+};
+
+struct FrameworkModelStats {
+  uint64_t offers_received = 0;
+  uint64_t offers_declined = 0;
+  uint64_t offers_accepted = 0;
+  uint64_t offers_rescinded = 0;
+  uint64_t tasks_launched = 0;
+  uint64_t tasks_requeued = 0;
+  uint64_t suppress_calls = 0;
+  uint64_t revive_calls = 0;
+  uint64_t stale_attempts_killed = 0;
+  Duration decision_time;  // everything charged
+};
+
+class FrameworkModel : public Scheduler {
+ public:
+  FrameworkModel(Clock& clock, FrameworkModelOptions options);
+  ~FrameworkModel() override;
+  FrameworkModel(const FrameworkModel&) = delete;
+  FrameworkModel& operator=(const FrameworkModel&) = delete;
+
+  // The FrameworkInfo to subscribe with (name, user, role, PARTITION_AWARE if asked).
+  v1::FrameworkInfo framework_info() const;
+  // A job arrives now. Its id must be new to this model.
+  void submit(Job job);
+
+  const FrameworkModelOptions& options() const { return options_; }
+  const std::vector<JobRecord>& jobs() const { return records_; }
+  const JobRecord* job(std::string_view id) const;
+  const Job& spec(size_t job) const { return jobs_[job]; }
+  const FrameworkModelStats& stats() const { return stats_; }
+  bool suppressed() const { return suppressed_; }
+  size_t pending_tasks() const { return pending_.size(); }
+  // Jobs submitted and not yet finished.
+  size_t unfinished_jobs() const { return records_.size() - finished_jobs_; }
+
+  // Scheduler (final: subclasses use the hooks below).
+  void subscribed(SchedulerDriver& driver, const v1::FrameworkID& id) final;
+  void offers(SchedulerDriver& driver, const std::vector<v1::Offer>& offers) final;
+  void rescind(SchedulerDriver& driver, const v1::OfferID& offer) final;
+  void update(SchedulerDriver& driver, const v1::TaskStatus& status) final;
+  void disconnected(SchedulerDriver& driver) final;
+
+ protected:
+  struct TaskRef {
+    size_t job = 0;
+    size_t task = 0;
+    auto operator<=>(const TaskRef&) const = default;
+  };
+  // What happens to a task whose attempt ended.
+  enum class EndAction {
+    kDone,     // the task is over
+    kRequeue,  // pending again at once, as a new attempt
+    kWait,     // neither: the subclass will make_pending() it (or finish_task()) itself
+  };
+  struct Attempt {
+    TaskRef ref;
+    v1::AgentID agent_id;
+    std::string hostname;
+    v1::TaskState state = v1::TaskState::TASK_STAGING;
+    v1::TaskState scripted_end = v1::TaskState::TASK_FINISHED;  // what the work ends in
+    bool killed_by_model = false;
+    bool current = true;  // false once a newer attempt replaced it
+  };
+
+  // ---- Hooks. ----
+  // The job's parents are done: make (some of) its tasks pending. Default: all of them.
+  virtual void on_job_ready(size_t job);
+  // Decide on offers: launch() and decline() each offer (or keep it, as a gang does).
+  virtual void on_offers(SchedulerDriver& driver, const std::vector<v1::Offer>& offers) = 0;
+  virtual void on_rescind(SchedulerDriver& /*driver*/, const v1::OfferID& /*offer*/) {}
+  virtual void on_disconnected() {}
+  // True while the model wants offers. Default: a task is pending.
+  virtual bool wants_offers() const { return !pending_.empty(); }
+  // An attempt reached TASK_RUNNING.
+  virtual void on_running(SchedulerDriver& /*driver*/, const Attempt& /*attempt*/) {}
+  // What to do after an attempt ended in `state`; `scripted` when that is the end its work was
+  // set to have. Default: kRequeue for unscripted loss states when requeue_lost, else kDone.
+  virtual EndAction end_action(const Attempt& attempt, v1::TaskState state, bool scripted);
+  // After the bookkeeping of an ended attempt (and its re-queue, if any).
+  virtual void on_task_ended(SchedulerDriver& /*driver*/, const Attempt& /*attempt*/,
+                             v1::TaskState /*state*/) {}
+  virtual void on_job_finished(size_t /*job*/) {}
+  // Updates for tasks the base did not launch (Spark's executors). Return true if handled.
+  virtual bool on_foreign_update(SchedulerDriver& /*driver*/, const v1::TaskStatus& /*status*/) {
+    return false;
+  }
+
+  // ---- Tools for subclasses. ----
+  Clock& clock() const { return clock_; }
+  SchedulerDriver* driver() const { return driver_; }
+  JobRecord& record(size_t job) { return records_[job]; }
+  TaskRecord& record(TaskRef ref) { return records_[ref.job].tasks[ref.task]; }
+  const TaskSpec& task_spec(TaskRef ref) const { return jobs_[ref.job].tasks[ref.task]; }
+  size_t job_count() const { return jobs_.size(); }
+
+  // Pending tasks in the order they became pending (key: a sequence number). make_task() and
+  // take_pending() erase from it: iterate a copy when calling them.
+  const std::map<uint64_t, TaskRef>& pending() const { return pending_; }
+  void make_pending(TaskRef ref);
+  bool is_pending(TaskRef ref) const { return pending_key_.count(ref) > 0; }
+  // Takes `ref` out of pending (a model that runs it without a Mesos task of its own).
+  void take_pending(TaskRef ref);
+  // Marks a task over without (another) attempt (e.g. a gang that gives up).
+  void finish_task(TaskRef ref, std::optional<v1::TaskState> final_state);
+
+  // A TaskInfo for a new attempt of `ref` on `offer`'s agent, running `run_time` (nullopt:
+  // until killed), recorded with `locality`. Takes the task out of pending if it is there.
+  v1::TaskInfo make_task(TaskRef ref, const v1::Offer& offer, std::optional<Duration> run_time,
+                         Locality locality);
+  // ACCEPT `offer` launching `tasks` (empty: declines it), with the model's filter.
+  void launch(SchedulerDriver& driver, const v1::Offer& offer, std::vector<v1::TaskInfo> tasks);
+  void decline(SchedulerDriver& driver, const v1::Offer& offer,
+               std::optional<double> refuse_seconds = std::nullopt);
+  void decline(SchedulerDriver& driver, const std::vector<v1::OfferID>& offers,
+               std::optional<double> refuse_seconds);
+  void kill(SchedulerDriver& driver, const std::string& task_id);
+  // Decision time of a callback that launched `tasks` tasks of `jobs` jobs.
+  void charge_launches(SchedulerDriver& driver, size_t jobs, size_t tasks);
+  // Attempts not yet ended, by task id, with replaced ones (current == false) kept until they
+  // end so that they can be killed if they come back.
+  const std::map<std::string, Attempt>& attempts() const { return attempts_; }
+  std::vector<std::string> live_attempts_of(size_t job) const;
+  // Pending tasks that fit `offer` together, first fit in pending order, skipping those
+  // `admit` refuses (given the tasks already chosen for this offer).
+  std::vector<TaskRef> first_fit(
+      const v1::Offer& offer,
+      const std::function<bool(TaskRef, const std::vector<TaskRef>&)>& admit = {}) const;
+  // Live current attempts of `job` on the agent named `hostname`.
+  size_t live_on(size_t job, const std::string& hostname) const;
+  // Re-evaluates suppress/revive now (outside callbacks the call leaves at once).
+  void sync_offer_interest();
+
+  // The terminal state a trace outcome is replayed as (finished -> TASK_FINISHED, ...).
+  static v1::TaskState scripted_state(TaskOutcome outcome);
+
+ private:
+  void job_ready(size_t job);
+  void settle_launches();
+  void attempt_ended(SchedulerDriver& driver, const std::string& task_id, v1::TaskState state,
+                     v1::TaskStatusSource source);
+  void task_done(TaskRef ref);
+
+  Clock& clock_;
+  FrameworkModelOptions options_;
+  SchedulerDriver* driver_ = nullptr;
+  bool suppressed_ = false;
+  Duration charged_in_callback_;
+  bool in_callback_ = false;
+  std::vector<TaskRef> unsettled_;  // launched in this callback; launched/wait set at its end
+
+  std::vector<Job> jobs_;
+  std::vector<JobRecord> records_;
+  std::vector<size_t> tasks_left_;  // by job: tasks not done
+  std::map<std::string, size_t> job_index_;
+  JobDag dag_;
+  size_t finished_jobs_ = 0;
+
+  uint64_t pending_seq_ = 0;
+  std::map<uint64_t, TaskRef> pending_;
+  std::map<TaskRef, uint64_t> pending_key_;
+  std::map<std::string, Attempt> attempts_;  // live attempts and unreachable ones
+  std::map<TaskRef, std::string> current_attempt_;
+  FrameworkModelStats stats_;
+};
+
+}  // namespace mesosim
