@@ -1,7 +1,9 @@
-// Randomized runs of a whole cluster under a random fault schedule, checking after every event
-// that the books balance, and at the end that nothing was lost: every task a framework launched
-// ended in exactly one terminal state that it was told of, or still runs on a live agent
-// (DESIGN.md, "Invariants"). Also: a run is a function of its seed.
+// Randomized runs of a whole cluster under a random fault schedule (tests/sim/random_run.hpp):
+// after every event the books balance, and at the end every task a framework launched either
+// ended as Mesos guarantees (one end, the agent's own reliable update for an end only the agent
+// knows; late reconciliation answers and a TASK_LOST undone by the agent's return allowed) or
+// still runs on a live agent (DESIGN.md, "Invariants"). Also: a run is a function of its seed.
+// sim_soak runs the same over thousands of seeds.
 
 #include <gtest/gtest.h>
 
