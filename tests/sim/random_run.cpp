@@ -45,6 +45,7 @@ class RandomFramework : public ScriptedScheduler {
   }
 
   std::map<std::string, v1::AgentID> launched;
+  bool checkpoint = false;  // its FrameworkInfo's
   Time launched_at(const std::string& id) const { return launched_at_.at(id); }
 
   void reconcile_unfinished(SchedulerDriver& d) const {
@@ -120,6 +121,7 @@ class RandomRun {
       // that a seed's cluster and faults stay what they were before this choice existed).
       info.checkpoint = (seed + i) % 4 != 0;
       schedulers_.push_back(std::make_unique<RandomFramework>(name, rng_.fork(), 40));
+      schedulers_.back()->checkpoint = info.checkpoint;
       cluster_.add_framework(info, schedulers_.back().get());
     }
     schedule_faults();
@@ -166,9 +168,11 @@ class RandomRun {
         case 0:
           cluster_.schedule(at, fault::AgentCrash{agent_name, true, back});
           machine_losses_[agent_name].insert(at);
+          crashes_[agent_name].insert(at);
           break;
         case 1:
           cluster_.schedule(at, fault::AgentCrash{agent_name, false, back});
+          crashes_[agent_name].insert(at);
           break;
         case 2:
           cluster_.schedule(at, fault::Partition{{agent_name}, {"masters"}});
@@ -242,8 +246,9 @@ class RandomRun {
   //   one state.
   // - An end only the agent knows (FINISHED, FAILED or KILLED, or any state the agent or an
   //   executor is the source of) reaches the framework as the agent's own reliable update, with
-  //   a uuid, however the framework learned of it first. Only a lost machine (its disk with the
-  //   agent's checkpointed updates gone) excuses that update.
+  //   a uuid, however the framework learned of it first. Only the loss of the agent's pending
+  //   updates excuses that: a lost machine (its disk gone), or any agent crash for a framework
+  //   that does not checkpoint (its updates were never written to disk).
   // - A task that did not end still runs on a live agent.
   void check_task_updates(const RandomFramework& s, const std::string& id, Time launched_at,
                           const std::string& hostname) {
@@ -280,7 +285,8 @@ class RandomRun {
                             history(s, id)),
                 &result_.several_ends);
     }
-    if (!machine_lost_after(hostname, launched_at)) {
+    const auto& losses = s.checkpoint ? machine_losses_ : crashes_;
+    if (!happened_after(losses, hostname, launched_at)) {
       for (TaskState st : agent_ends) {
         if (!reliable_ends.count(st)) {
           violation(fmt::format("task {} of {} ended {} but the agent's update never came ({})",
@@ -293,9 +299,10 @@ class RandomRun {
     }
   }
 
-  bool machine_lost_after(const std::string& hostname, Time t) const {
-    auto it = machine_losses_.find(hostname);
-    return it != machine_losses_.end() && it->second.lower_bound(t) != it->second.end();
+  static bool happened_after(const std::map<std::string, std::set<Time>>& faults,
+                             const std::string& hostname, Time t) {
+    auto it = faults.find(hostname);
+    return it != faults.end() && it->second.lower_bound(t) != it->second.end();
   }
 
   static std::string history(const RandomFramework& s, const std::string& id) {
@@ -336,6 +343,7 @@ class RandomRun {
   }
 
   std::map<std::string, std::set<Time>> machine_losses_;  // by hostname
+  std::map<std::string, std::set<Time>> crashes_;         // by hostname, machine lost or not
   Rng rng_;
   SimCluster cluster_;
   EventLines log_;
