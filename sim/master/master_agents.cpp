@@ -128,25 +128,14 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
     unreachable_tasks.erase(u);
   }
   for (const v1::Task* reported_task : adopted) {
-    const TaskKey key{reported_task->framework_id.value, reported_task->task_id.value};
-    Framework& f = *framework_by_id(key.first);
-    Task& t = tasks[key];
-    if (t.unreachable) std::erase(f.unreachable, key.second);
-    was_unreachable_here.erase(key);
-    t = Task{};
-    t.task = *reported_task;
-    t.released = v1::is_terminal(t.task.state);
-    f.tasks.insert(key.second);
-    a.tasks.insert(key);
-    if (observed()) {
-      publish(master_event::TaskStateChanged{t.task.task_id, *f.info.id, *a.info.id, t.task.role,
-                                             t.task.state, std::nullopt,
-                                             v1::TaskStatusSource::SOURCE_AGENT, t.task.resources,
-                                             "reported by re-registering agent"});
-    }
+    was_unreachable_here.erase({reported_task->framework_id.value, reported_task->task_id.value});
+    adopt_task(a, *reported_task);
     if (recovered) continue;
     // The framework may have been told TASK_UNREACHABLE or TASK_LOST: tell it where the task
-    // stands now. A task that comes back is no longer among the completed ones.
+    // stands now (Mesos drops this update for a disconnected framework too).
+    Framework& f = *framework_by_id(reported_task->framework_id.value);
+    Task& t = tasks.at({reported_task->framework_id.value, reported_task->task_id.value});
+    // A task that comes back is no longer among the completed ones (as Mesos, MESOS-9940).
     std::erase_if(f.completed, [&](const TaskView& v) { return v.task.task_id == t.task.task_id; });
     v1::TaskStatus status = master_status(
         t, visible_state(f, t.task.state), v1::TaskStatusReason::REASON_AGENT_REREGISTERED,
@@ -158,6 +147,24 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
   // asks (explicit reconciliation) is told TASK_GONE, as Mesos does.
   for (const TaskKey& key : was_unreachable_here) forget_unreachable(key);
   send(from, v1::AgentReregisteredMessage{*msg.agent.id, {}});
+}
+
+void Master::State::adopt_task(Agent& a, const v1::Task& reported) {
+  const TaskKey key{reported.framework_id.value, reported.task_id.value};
+  Framework& f = *framework_by_id(key.first);
+  Task& t = tasks[key];
+  if (t.unreachable) std::erase(f.unreachable, key.second);
+  t = Task{};
+  t.task = reported;
+  t.released = v1::is_terminal(t.task.state);  // ended, its last update unacknowledged
+  f.tasks.insert(key.second);
+  a.tasks.insert(key);
+  if (observed()) {
+    publish(master_event::TaskStateChanged{t.task.task_id, *f.info.id, *a.info.id, t.task.role,
+                                           t.task.state, std::nullopt,
+                                           v1::TaskStatusSource::SOURCE_AGENT, t.task.resources,
+                                           "reported by re-registering agent"});
+  }
 }
 
 void Master::State::reregister_known_agent(Agent& a, Endpoint from,

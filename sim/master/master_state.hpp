@@ -138,6 +138,8 @@ struct Master::State {
   void ping(const std::string& agent_id);
   void pong(Endpoint from);
   void reregister_known_agent(Agent& a, Endpoint from, const v1::ReregisterAgentMessage& msg);
+  // Takes a task a re-registering agent reports as the master's own (its framework is known).
+  void adopt_task(Agent& a, const v1::Task& reported);
   void agent_exited(Agent& a);
   void mark_unreachable(Agent& a, const std::string& reason);
   void reregister_timeout();

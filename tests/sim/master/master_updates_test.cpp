@@ -528,7 +528,25 @@ TEST_F(MasterBadCallTest, ResubscribingARemovedFrameworkIsForbidden) {
                                               sched::Call{id, sched::Subscribe{info, {}}});
   ASSERT_TRUE(why.has_value());
   EXPECT_EQ(why->code, CallError::Code::kForbidden);
+  EXPECT_EQ(to_string(why->code), "forbidden");
   EXPECT_THAT(why->message, HasSubstr("removed"));
+}
+
+TEST_F(MasterBadCallTest, CallToAMasterThatDoesNotLeadIsRedirected) {
+  ScriptedScheduler s;
+  cluster.add_framework(framework("fw"), &s);
+  cluster.start();
+  cluster.run_until(secs(1));
+  ASSERT_TRUE(s.id.has_value());
+  Master* master = cluster.leader();
+  ASSERT_NE(master, nullptr);
+  const sched::Call revive = call(sched::Revive{{}});
+  EXPECT_FALSE(master->validate(cluster.framework(0).endpoint(), revive));
+  master->crash();
+  const auto why = master->validate(cluster.framework(0).endpoint(), revive);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->code, CallError::Code::kNotLeader);
+  EXPECT_EQ(to_string(why->code), "not leader");
 }
 
 }  // namespace
