@@ -66,7 +66,9 @@ void SimAgent::receive(Endpoint from, Message message) {
   if (!leader_ || from != *leader_) return;
   std::visit(Overloaded{
                  [&](v1::AgentRegisteredMessage& m) { on_registered(m.agent_id, false); },
-                 [&](v1::AgentReregisteredMessage& m) { on_registered(m.agent_id, true); },
+                 [&](v1::AgentReregisteredMessage& m) {
+                   if (on_registered(m.agent_id, true)) reconcile_tasks(m.reconciliations);
+                 },
                  [&](v1::RunTaskMessage& m) { run_task(m); },
                  [&](v1::KillTaskMessage& m) { kill_task(m); },
                  [&](v1::StatusUpdateAcknowledgementMessage& m) { acknowledge(m); },
@@ -88,6 +90,14 @@ void SimAgent::crash(bool machine_lost) {
     alive_ = false;
     disconnect();
     cancel_transition_timers();
+    // The executors of frameworks that do not checkpoint exit with the agent, and their tasks
+    // and pending updates are not recovered (Mesos's executor driver shuts itself down when the
+    // agent exits unless the framework checkpoints).
+    std::vector<v1::FrameworkID> forgotten;
+    for (const auto& [framework_id, framework] : frameworks_) {
+      if (!framework.info.checkpoint) forgotten.push_back(framework_id);
+    }
+    for (const auto& framework_id : forgotten) shutdown_framework(framework_id);
   }
   if (machine_lost) {
     frameworks_.clear();
@@ -123,9 +133,9 @@ void SimAgent::on_master_detected(std::optional<Endpoint> leader) {
   start_registration();
 }
 
-void SimAgent::on_registered(const v1::AgentID& agent_id, bool reregistered) {
-  if (connection_ != Connection::kRegistering) return;  // a late answer to an earlier attempt
-  if (reregistered ? agent_id_ != agent_id : (agent_id_ && *agent_id_ != agent_id)) return;
+bool SimAgent::on_registered(const v1::AgentID& agent_id, bool reregistered) {
+  if (connection_ != Connection::kRegistering) return false;  // a late answer to an earlier try
+  if (reregistered ? agent_id_ != agent_id : (agent_id_ && *agent_id_ != agent_id)) return false;
   agent_id_ = agent_id;
   clock_.cancel(registration_timer_);
   registration_timer_ = {};
@@ -133,6 +143,7 @@ void SimAgent::on_registered(const v1::AgentID& agent_id, bool reregistered) {
   arm_ping_timer();
   arm_usage_timer();
   updates_.resume();
+  return true;
 }
 
 void SimAgent::on_ping(const v1::PingAgentMessage& ping) {

@@ -41,8 +41,14 @@
 //   ShutdownAgentMessage does that for every framework, then the agent stays silent until
 //   restart(), after which it registers as a new agent (Mesos deletes the agent's checkpointed
 //   identity when the master shuts it down).
+// - Reconciliation. AgentReregisteredMessage may list tasks the master holds on this agent
+//   and the agent did not report; for each one it does not hold, the agent adds a reliable
+//   TASK_LOST (TASK_DROPPED if the framework is partition-aware) with REASON_RECONCILIATION and
+//   source SOURCE_AGENT, as Mesos's agent does. Tasks it holds need no answer.
 // - Crashes. crash() stops the process: every timer is cancelled and it ignores every message.
-//   restart() without machine loss recovers its tasks, which kept running in simulated time
+//   The tasks, executors and pending updates of frameworks without FrameworkInfo.checkpoint
+//   end with the process (their executors exit with the agent) and are never reported again.
+//   restart() without machine loss recovers the checkpointing frameworks' tasks, which kept running in simulated time
 //   (transitions that fell due while it was down are replayed in due order, stamped with the
 //   time they happened, before it re-registers), and its unacknowledged updates, which are sent
 //   once it is registered again. With machine loss it restarts with no tasks, executors or
@@ -121,8 +127,11 @@ class SimAgent final : public Process {
   // StatusUpdateMessages sent, counting every resend; of those, the resends.
   uint64_t updates_sent() const { return updates_.sent() + unreliable_updates_sent_; }
   uint64_t updates_retried() const { return updates_.resent(); }
-  // Status updates not yet acknowledged.
+  // Status updates not yet acknowledged: all of them, or those of one task.
   size_t pending_updates() const { return updates_.pending(); }
+  size_t pending_updates(const v1::FrameworkID& framework_id, const v1::TaskID& task_id) const {
+    return updates_.pending(framework_id, task_id);
+  }
 
  private:
   enum class Connection { kDisconnected, kRegistering, kRegistered };
@@ -151,7 +160,8 @@ class SimAgent final : public Process {
 
   // sim_agent.cpp: the connection to the master.
   void on_master_detected(std::optional<Endpoint> leader);
-  void on_registered(const v1::AgentID& agent_id, bool reregistered);
+  // False if the answer is stale (not for the registration under way, or another agent ID).
+  bool on_registered(const v1::AgentID& agent_id, bool reregistered);
   void on_ping(const v1::PingAgentMessage& ping);
   void on_ping_timeout();
   void disconnect();
@@ -168,6 +178,7 @@ class SimAgent final : public Process {
   void kill_task(const v1::KillTaskMessage& kill);
   void acknowledge(const v1::StatusUpdateAcknowledgementMessage& ack);
   void shutdown_framework(const v1::FrameworkID& framework_id);
+  void reconcile_tasks(const std::vector<v1::ReconcileTasksMessage>& reconciliations);
   bool fits(const Resources& wanted, std::string* why) const;
   void schedule_transition(TaskRecord& task, Time at);
   void arm_transition_timer(TaskRecord& task);

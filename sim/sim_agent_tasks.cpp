@@ -135,6 +135,28 @@ void SimAgent::shutdown_framework(const v1::FrameworkID& framework_id) {
   frameworks_.erase(fw);  // last: `framework_id` may be this entry's key
 }
 
+void SimAgent::reconcile_tasks(const std::vector<v1::ReconcileTasksMessage>& reconciliations) {
+  const Time now = clock_.now();
+  for (const auto& reconcile : reconciliations) {
+    if (!reconcile.framework.id) continue;
+    const v1::FrameworkID& framework_id = *reconcile.framework.id;
+    auto fw = frameworks_.find(framework_id);
+    const TaskState state = reconcile.framework.has(v1::FrameworkCapability::PARTITION_AWARE)
+                                ? TaskState::TASK_DROPPED
+                                : TaskState::TASK_LOST;
+    for (const v1::TaskID& task_id : reconcile.task_ids) {
+      // A task the agent holds needs no answer: its own updates reach the master.
+      if (fw != frameworks_.end() && fw->second.tasks.count(task_id)) continue;
+      v1::StatusUpdate update =
+          make_update(framework_id, task_id, std::nullopt, state, now,
+                      TaskStatusSource::SOURCE_AGENT, TaskStatusReason::REASON_RECONCILIATION,
+                      "Reconciliation: task unknown to the agent");
+      update.status.uuid = next_uuid();
+      updates_.add(std::move(update));
+    }
+  }
+}
+
 bool SimAgent::fits(const Resources& wanted, std::string* why) const {
   // Compared by quantity: the master tracks dynamic reservations, which change resources' keys
   // without telling the agent, and revocable resources come from oversubscription, which the

@@ -202,7 +202,9 @@ std::optional<std::string> SimCluster::check_invariants() {
       for (const auto& t : a->tasks()) {
         if (t.task_id == view.task.task_id && t.framework_id == view.task.framework_id) found = true;
       }
-      if (!found) {
+      // A task the agent does not have but has an update for (its reconciliation answer to
+      // the master, on its way) is accounted for too.
+      if (!found && a->pending_updates(view.task.framework_id, view.task.task_id) == 0) {
         // The agent may have ended it with the update still on its way: only a task the agent
         // never heard of, on an agent that is up and connected, is a discrepancy.
         bool connected = false;

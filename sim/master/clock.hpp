@@ -5,6 +5,11 @@
 // The simulator provides an EventQueue (simulated time that jumps from event to event); live
 // mode provides a real clock on an event loop. Code written against this interface never knows
 // which one it runs under.
+//
+// Threading: a Clock belongs to one thread, the one that runs its loop. now(), schedule() and
+// cancel() are called only from that thread, and every callback runs on it, one at a time and
+// never from inside schedule() or cancel(). Code on another thread posts work onto the loop
+// (live mode's clock offers that); it never calls a Clock directly.
 
 #include <cstdint>
 #include <functional>

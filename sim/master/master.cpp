@@ -171,6 +171,11 @@ void Master::State::start_timers() {
       s->allocation_timer =
           s->m.clock_.schedule(s->m.options_.allocation_interval, [s] { allocation(s); });
     }
+    static void registry_gc(State* s) {
+      s->registry_gc();
+      s->registry_gc_timer =
+          s->m.clock_.schedule(s->m.options_.registry_gc_interval, [s] { registry_gc(s); });
+    }
     static void heartbeats(State* s) {
       s->heartbeat();
       s->heartbeat_timer =
@@ -181,6 +186,8 @@ void Master::State::start_timers() {
       clock.schedule(m.options_.allocation_interval, [this] { Periodic::allocation(this); });
   heartbeat_timer =
       clock.schedule(m.options_.heartbeat_interval, [this] { Periodic::heartbeats(this); });
+  registry_gc_timer =
+      clock.schedule(m.options_.registry_gc_interval, [this] { Periodic::registry_gc(this); });
   // After a failover, agents the registry admitted have this long to re-register.
   bool expecting = false;
   for (const auto& [id, agent] : m.registry_.agents) {
@@ -194,10 +201,14 @@ void Master::State::start_timers() {
 
 void Master::State::stop_timers() {
   Clock& clock = m.clock_;
-  for (TimerId t : {allocation_timer, batch_timer, heartbeat_timer, reregister_timer}) {
+  for (TimerId t :
+       {allocation_timer, batch_timer, heartbeat_timer, reregister_timer, registry_gc_timer}) {
     clock.cancel(t);
   }
-  for (auto& [id, a] : agents) clock.cancel(a.ping_timer);
+  for (auto& [id, a] : agents) {
+    clock.cancel(a.ping_timer);
+    clock.cancel(a.reregister_timer);
+  }
   for (auto& [id, f] : frameworks) clock.cancel(f.failover_timer);
   for (auto& [id, o] : offers) clock.cancel(o.timeout);
 }

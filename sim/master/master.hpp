@@ -10,6 +10,12 @@
 // or does I/O. Every decision iterates ordered containers, so a run is a function of the
 // messages and their times.
 //
+// Threading: a Master is single-threaded, like a libprocess actor. Every member function, every
+// timer callback it schedules on its Clock and every Transport delivery to it must run on the
+// one thread that owns its Clock's event loop; it takes no locks. Another thread (live mode's
+// HTTP server, a signal handler) hands work to it by posting a callback onto that loop, and
+// reads its state only from there.
+//
 // Semantics follow Apache Mesos (see ../shared/MESOS-REFERENCE.md and sim/README.md): task
 // states and reasons, ACCEPT validation, reliable status updates (agents retry until the
 // framework acknowledges; the master forwards and tracks), implicit and explicit
@@ -40,17 +46,38 @@ struct MasterOptions {
   int max_agent_ping_timeouts = 5;
   Duration agent_reregister_timeout = Duration::minutes(10);
   Duration heartbeat_interval = Duration::seconds(15);
-  // Run an allocation (batched with other triggers at the same time) when a task ends and frees
-  // resources, instead of leaving them for the next interval as Mesos does.
-  bool allocate_on_task_end = true;
+  // A departure from Mesos, off by default: run an allocation (batched with other triggers at
+  // the same time) when a task ends and frees resources. Mesos recovers them without a run and
+  // offers them in the next allocation_interval.
+  bool allocate_on_task_end = false;
   // Publish OfferSkipped explanations (costly; off by default).
   bool explain_allocation = false;
   // Measures each allocation run (AllocationRun.duration); must outlive the master. Unset (the
   // default, and what simulations use): runs are not measured and output stays deterministic.
   Stopwatch* stopwatch = nullptr;
   size_t max_completed_tasks_per_framework = 1000;
+  // Removed frameworks remembered (they may not re-subscribe while remembered).
   size_t max_completed_frameworks = 50;
+  // Tasks of unreachable agents kept per framework, oldest dropped first.
+  size_t max_unreachable_tasks_per_framework = 1000;
+  // Every registry_gc_interval, unreachable and gone agents are dropped from the registry (and
+  // their unreachable tasks forgotten) once older than registry_max_agent_age, or oldest first
+  // while more than registry_max_agent_count of them are kept.
+  Duration registry_gc_interval = Duration::minutes(15);
+  Duration registry_max_agent_age = Duration::days(14);
+  size_t registry_max_agent_count = 100 * 1024;
 };
+
+// Why the master refuses a scheduler call. The code is what an HTTP layer answers with, as
+// Mesos's /api/v1/scheduler does: kBadRequest -> 400 (malformed or invalid call), kForbidden ->
+// 403 (not from the framework's subscribed connection, or a removed framework), kNotLeader ->
+// 307 to the leading master.
+struct CallError {
+  enum class Code { kBadRequest, kForbidden, kNotLeader };
+  Code code = Code::kBadRequest;
+  std::string message;
+};
+std::string_view to_string(CallError::Code code);
 
 class Master final : public Process, private AllocationExplainer {
  public:
@@ -73,9 +100,9 @@ class Master final : public Process, private AllocationExplainer {
 
   void receive(Endpoint from, Message message) override;
 
-  // For live mode's HTTP layer (a 4xx before anything changes) and for tests: the reason a
+  // For live mode's HTTP layer (an error status before anything changes) and for tests: why a
   // scheduler call from `from` would be rejected, or nullopt if it is acceptable.
-  std::optional<std::string> validate(Endpoint from, const v1::scheduler::Call& call) const;
+  std::optional<CallError> validate(Endpoint from, const v1::scheduler::Call& call) const;
 
   // Operator calls (Mesos's UPDATE_WEIGHTS / UPDATE_QUOTA): kept in the registry, so later
   // leaders apply them too, and published (WeightChanged / QuotaChanged). Fail when this master

@@ -68,9 +68,12 @@ void Master::State::register_agent(Endpoint from, const v1::RegisterAgentMessage
   }
   v1::AgentInfo info = msg.agent;
   info.id = v1::AgentID{fmt::format("{}-S{}", m.options_.master_id, next_agent++)};
+  // The registry admits only an agent the allocator accepted: a refused one leaves no trace
+  // that a later master would wait for.
+  if (!admit_agent(from, info, false, {})) return;
   m.registry_.agents[info.id->value] =
       Registry::Agent{info, Registry::AgentState::kAdmitted, m.clock_.now()};
-  if (admit_agent(from, info, false, {})) send(from, v1::AgentRegisteredMessage{*info.id});
+  send(from, v1::AgentRegisteredMessage{*info.id});
 }
 
 void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMessage& msg) {
@@ -84,48 +87,15 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
     send(from, v1::ShutdownAgentMessage{"agent " + id + " was marked gone"});
     return;
   }
-  std::set<TaskKey> reported;
-  for (const auto& t : msg.tasks) reported.insert({t.framework_id.value, t.task_id.value});
-
   if (Agent* known = agent_by_id(id)) {
-    // Still registered here: the agent restarted or its connection came back.
-    Agent& a = *known;
-    if (a.endpoint != from) {
-      agent_at.erase(a.endpoint);
-      a.endpoint = from;
-      agent_at[from] = id;
-    }
-    // Always: a restarted agent is a new incarnation at the same endpoint, and the network
-    // forgot the link to the old one when it crashed.
-    m.transport_.link(m.self_, from);
-    a.connected = true;
-    a.missed_pings = 0;
-    a.pong_received = true;
-    m.allocator_->activate_agent(a.handle);
-    for (const TaskKey& key : std::set<TaskKey>(a.tasks)) {
-      Task& t = tasks.at(key);
-      if (reported.count(key) || t.released) continue;
-      const Framework* f = framework_by_id(key.first);
-      transition(t,
-                 master_status(t, f ? visible_state(*f, TaskState::TASK_GONE) : TaskState::TASK_LOST,
-                               v1::TaskStatusReason::REASON_AGENT_RESTARTED,
-                               "the re-registering agent does not report this task"),
-                 true);
-      complete(key);
-    }
-    for (const auto& t : msg.tasks) {
-      auto known_task = tasks.find({t.framework_id.value, t.task_id.value});
-      const bool kill = known_task == tasks.end() ||
-                        (known_task->second.kill_requested && !v1::is_terminal(t.state));
-      if (kill) send(from, v1::KillTaskMessage{t.framework_id, t.task_id});
-    }
-    send(from, v1::AgentReregisteredMessage{*msg.agent.id});
-    publish(master_event::AgentAdded{*msg.agent.id, a.info.hostname, a.info.resources,
-                                     a.info.attributes, true});
+    reregister_known_agent(*known, from, msg);
     return;
   }
 
-  // Not registered here: back from unreachable, or this master is new (failover).
+  // Not registered here: back from unreachable, unknown to the registry, or this master is new
+  // and the registry admitted it before the failover (Mesos's "recovered" agents).
+  const bool recovered =
+      reg != m.registry_.agents.end() && reg->second.state == Registry::AgentState::kAdmitted;
   const bool was_unreachable =
       reg != m.registry_.agents.end() && reg->second.state == Registry::AgentState::kUnreachable;
   for (const auto& info : msg.frameworks) {
@@ -134,15 +104,14 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
     }
     add_framework(info, false, {});  // known only through its tasks until it re-subscribes
   }
+  // Every task comes back, partition-aware or not (Mesos 1.5 and later), except those of
+  // frameworks removed here: those frameworks are shut down on the agent.
   std::vector<UsedResources> used;
   std::vector<const v1::Task*> adopted;
   std::set<std::string> shut_down;
   for (const auto& t : msg.tasks) {
     Framework* f = framework_by_id(t.framework_id.value);
-    const bool dead = !f || (was_unreachable &&
-                             !f->info.has(v1::FrameworkCapability::PARTITION_AWARE) &&
-                             !unreachable_tasks[id].count({t.framework_id.value, t.task_id.value}));
-    if (dead) {
+    if (!f) {
       if (shut_down.insert(t.framework_id.value).second) {
         send(from, v1::ShutdownFrameworkMessage{t.framework_id});
       }
@@ -160,49 +129,110 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
   if (!admitted) return;
   Agent& a = *admitted;
   m.registry_.agents[id] = Registry::Agent{info, Registry::AgentState::kAdmitted, m.clock_.now()};
-  auto& was = unreachable_tasks[id];
+  std::set<TaskKey> was_unreachable_here;
+  if (auto u = unreachable_tasks.find(id); u != unreachable_tasks.end()) {
+    was_unreachable_here = std::move(u->second);
+    unreachable_tasks.erase(u);
+  }
   for (const v1::Task* reported_task : adopted) {
-    const TaskKey key{reported_task->framework_id.value, reported_task->task_id.value};
-    Framework& f = *framework_by_id(key.first);
-    Task& t = tasks[key];
-    const bool returning = t.unreachable;
-    t.task = *reported_task;
-    t.unreachable = false;
-    t.released = v1::is_terminal(t.task.state);
-    f.tasks.insert(key.second);
-    a.tasks.insert(key);
-    publish_reported(t, v1::TaskStatusSource::SOURCE_AGENT, "reported by re-registering agent");
-    if (returning) {
-      // The framework saw TASK_UNREACHABLE; tell it the task is back.
-      v1::TaskStatus status = master_status(t, t.task.state, std::nullopt, "agent re-registered");
-      t.last_status = status;
-      send_event(f, sched::Event{sched::Update{status}});
-    }
-    was.erase(key);
-  }
-  // Unreachable tasks the agent no longer has are gone.
-  for (const TaskKey& key : std::set<TaskKey>(was)) {
-    auto it = tasks.find(key);
-    if (it == tasks.end()) continue;
-    Framework* f = framework_by_id(key.first);
+    was_unreachable_here.erase({reported_task->framework_id.value, reported_task->task_id.value});
+    adopt_task(a, *reported_task);
+    if (recovered) continue;
+    // The framework may have been told TASK_UNREACHABLE or TASK_LOST: tell it where the task
+    // stands now (Mesos drops this update for a disconnected framework too).
+    Framework& f = *framework_by_id(reported_task->framework_id.value);
+    Task& t = tasks.at({reported_task->framework_id.value, reported_task->task_id.value});
+    // A task that comes back is no longer among the completed ones (as Mesos, MESOS-9940).
+    std::erase_if(f.completed, [&](const TaskView& v) { return v.task.task_id == t.task.task_id; });
     v1::TaskStatus status = master_status(
-        it->second.task.task_id, it->second.task.agent_id, std::nullopt,
-        f ? visible_state(*f, TaskState::TASK_GONE) : TaskState::TASK_LOST,
-        v1::TaskStatusReason::REASON_AGENT_RESTARTED, "");
-    it->second.unreachable = false;
-    transition(it->second, status, true);
-    complete(key);
+        t, visible_state(f, t.task.state), v1::TaskStatusReason::REASON_AGENT_REREGISTERED,
+        was_unreachable ? "unreachable agent re-registered" : "unknown agent re-registered");
+    t.last_status = status;
+    send_event(f, sched::Event{sched::Update{std::move(status)}});
   }
-  unreachable_tasks.erase(id);
-  send(from, v1::AgentReregisteredMessage{*msg.agent.id});
+  // Unreachable tasks the agent no longer has are forgotten without an update; a framework that
+  // asks (explicit reconciliation) is told TASK_GONE, as Mesos does.
+  for (const TaskKey& key : was_unreachable_here) forget_unreachable(key);
+  send(from, v1::AgentReregisteredMessage{*msg.agent.id, {}});
+}
+
+void Master::State::adopt_task(Agent& a, const v1::Task& reported) {
+  const TaskKey key{reported.framework_id.value, reported.task_id.value};
+  Framework& f = *framework_by_id(key.first);
+  Task& t = tasks[key];
+  if (t.unreachable) std::erase(f.unreachable, key.second);
+  t = Task{};
+  t.task = reported;
+  t.released = v1::is_terminal(t.task.state);  // ended, its last update unacknowledged
+  f.tasks.insert(key.second);
+  a.tasks.insert(key);
+  publish_reported(t, v1::TaskStatusSource::SOURCE_AGENT, "reported by re-registering agent");
+}
+
+void Master::State::reregister_known_agent(Agent& a, Endpoint from,
+                                           const v1::ReregisterAgentMessage& msg) {
+  // Still registered here: the agent restarted or its connection came back.
+  const std::string id = a.info.id->value;
+  if (a.endpoint != from) {
+    agent_at.erase(a.endpoint);
+    a.endpoint = from;
+    agent_at[from] = id;
+  }
+  // Always: a restarted agent is a new incarnation at the same endpoint, and the network
+  // forgot the link to the old one when it crashed.
+  m.transport_.link(m.self_, from);
+  a.connected = true;
+  a.missed_pings = 0;
+  a.pong_received = true;
+  m.clock_.cancel(a.reregister_timer);
+  a.reregister_timer = {};
+  m.allocator_->activate_agent(a.handle);
+  std::set<TaskKey> reported;
+  for (const auto& t : msg.tasks) reported.insert({t.framework_id.value, t.task_id.value});
+  // Tasks the master holds here that the agent did not report (a launch lost on the way, or
+  // one racing with this re-registration): the agent reconciles them, answering each task it
+  // does not have with a reliable TASK_LOST / TASK_DROPPED. The master invents no end itself.
+  // A task whose end the master already forwarded waits for its acknowledgement instead.
+  std::map<std::string, v1::ReconcileTasksMessage> reconcile;
+  for (const TaskKey& key : a.tasks) {
+    const Task& t = tasks.at(key);
+    if (reported.count(key) || t.released) continue;
+    const Framework* f = framework_by_id(key.first);
+    if (!f) continue;
+    v1::ReconcileTasksMessage& r = reconcile[key.first];
+    r.framework = f->info;
+    r.task_ids.push_back(t.task.task_id);
+  }
+  std::set<std::string> shut_down;
+  for (const auto& t : msg.tasks) {
+    auto known_task = tasks.find({t.framework_id.value, t.task_id.value});
+    if (known_task == tasks.end()) {
+      // Unknown here: left alone, unless its framework was removed (the agent missed the
+      // shutdown while it was away).
+      if (removed_frameworks.count(t.framework_id.value) &&
+          shut_down.insert(t.framework_id.value).second) {
+        send(from, v1::ShutdownFrameworkMessage{t.framework_id});
+      }
+      continue;
+    }
+    // A KILL the agent may have missed while it was away (Mesos's killedTasks).
+    if (known_task->second.kill_requested && !v1::is_terminal(t.state)) {
+      send(from, v1::KillTaskMessage{t.framework_id, t.task_id});
+    }
+  }
+  v1::AgentReregisteredMessage answer{*msg.agent.id, {}};
+  for (auto& [fid, r] : reconcile) answer.reconciliations.push_back(std::move(r));
+  send(from, std::move(answer));
+  publish(master_event::AgentAdded{*msg.agent.id, a.info.hostname, a.info.resources,
+                                   a.info.attributes, true});
 }
 
 void Master::State::ping(const std::string& agent_id) {
   Agent* a = agent_by_id(agent_id);
   if (!a) return;
   if (!a->pong_received && ++a->missed_pings >= m.options_.max_agent_ping_timeouts) {
-    mark_unreachable(*a, fmt::format("health check timed out after {} missed pings",
-                                     a->missed_pings));
+    mark_unreachable(*a, AgentRemovedReason::kHealthCheckFailed,
+                     fmt::format("health check timed out after {} missed pings", a->missed_pings));
     return;
   }
   a->pong_received = false;
@@ -228,11 +258,40 @@ void Master::State::agent_exited(Agent& a) {
     rescind_offer(oid, OfferRescindedReason::kAgentDisconnected);
   }
   publish(master_event::AgentDisconnected{*a.info.id});
+  // The tasks of frameworks that do not checkpoint died with the agent process: they are lost
+  // now (Mesos's Master::exited, TASK_LOST with REASON_AGENT_DISCONNECTED whatever the
+  // framework's capabilities). A task whose end was already forwarded is just dropped.
+  for (const TaskKey& key : std::set<TaskKey>(a.tasks)) {
+    const Framework* f = framework_by_id(key.first);
+    if (!f || f->info.checkpoint) continue;
+    Task& t = tasks.at(key);
+    if (!t.released) {
+      transition(t,
+                 master_status(t, TaskState::TASK_LOST,
+                               v1::TaskStatusReason::REASON_AGENT_DISCONNECTED,
+                               "agent " + a.info.hostname + " disconnected"),
+                 true);
+    }
+    complete(key);
+  }
+  // An agent whose connection broke must re-register in time, even if it still answers pings
+  // (it may hang in recovery, MESOS-6286).
+  const std::string id = a.info.id->value;
+  m.clock_.cancel(a.reregister_timer);
+  a.reregister_timer = m.clock_.schedule(m.options_.agent_reregister_timeout, [this, id] {
+    Agent* agent = agent_by_id(id);
+    if (!agent || agent->connected) return;
+    agent->reregister_timer = {};
+    mark_unreachable(*agent, AgentRemovedReason::kNotReregistered,
+                     "did not re-register within agent_reregister_timeout");
+  });
 }
 
-void Master::State::mark_unreachable(Agent& a, const std::string& reason) {
+void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
+                                     const std::string& reason) {
   const std::string id = a.info.id->value;
   m.clock_.cancel(a.ping_timer);
+  m.clock_.cancel(a.reregister_timer);
   for (const std::string& oid : std::set<std::string>(a.offers)) {
     rescind_offer(oid, OfferRescindedReason::kAgentUnreachable);
   }
@@ -240,35 +299,57 @@ void Master::State::mark_unreachable(Agent& a, const std::string& reason) {
     it->second.state = Registry::AgentState::kUnreachable;
     it->second.since = m.clock_.now();
   }
+  // Every live task is kept as unreachable, so that it can come back with the agent; frameworks
+  // that are not partition-aware are told TASK_LOST meanwhile.
   for (const TaskKey& key : std::set<TaskKey>(a.tasks)) {
     Task& t = tasks.at(key);
     if (t.released) {
       complete(key);
       continue;
     }
-    Framework* f = framework_by_id(key.first);
-    const bool partition_aware = f && f->info.has(v1::FrameworkCapability::PARTITION_AWARE);
     transition(t,
-               master_status(t,
-                             partition_aware ? TaskState::TASK_UNREACHABLE : TaskState::TASK_LOST,
+               master_status(t, TaskState::TASK_UNREACHABLE,
                              v1::TaskStatusReason::REASON_AGENT_REMOVED,
                              "agent unreachable: " + reason),
                true);
-    if (partition_aware) {
-      t.unreachable = true;
-      unreachable_tasks[id].insert(key);
-    } else {
-      complete(key);
-    }
+    add_unreachable(t);
   }
   m.allocator_->remove_agent(a.handle);
   free_agent_handles.push_back(a.handle.value);
   agent_at.erase(a.endpoint);
   const v1::AgentID agent_id = *a.info.id;
   agents.erase(id);
-  publish(master_event::AgentRemoved{agent_id, true, AgentRemovedReason::kHealthCheckFailed,
-                                     reason});
+  publish(master_event::AgentRemoved{agent_id, true, why, reason});
   for (auto& [fid, f] : frameworks) send_event(f, sched::Event{sched::Failure{agent_id, {}, {}}});
+}
+
+void Master::State::add_unreachable(Task& t) {
+  const TaskKey key{t.task.framework_id.value, t.task.task_id.value};
+  t.unreachable = true;
+  unreachable_tasks[t.task.agent_id.value].insert(key);
+  Framework* f = framework_by_id(key.first);
+  if (!f) return;
+  f->unreachable.push_back(key.second);
+  while (f->unreachable.size() > m.options_.max_unreachable_tasks_per_framework) {
+    const std::string oldest = std::move(f->unreachable.front());
+    f->unreachable.pop_front();
+    forget_unreachable({key.first, oldest});
+  }
+}
+
+void Master::State::forget_unreachable(const TaskKey& key) {
+  auto it = tasks.find(key);
+  if (it == tasks.end() || !it->second.unreachable) return;
+  const std::string agent_id = it->second.task.agent_id.value;
+  if (auto u = unreachable_tasks.find(agent_id); u != unreachable_tasks.end()) {
+    u->second.erase(key);
+    if (u->second.empty()) unreachable_tasks.erase(u);
+  }
+  if (Framework* f = framework_by_id(key.first)) {
+    f->tasks.erase(key.second);
+    std::erase(f->unreachable, key.second);
+  }
+  tasks.erase(it);
 }
 
 void Master::State::reregister_timeout() {
@@ -277,9 +358,36 @@ void Master::State::reregister_timeout() {
     if (agent.state == Registry::AgentState::kAdmitted && !agents.count(id)) {
       agent.state = Registry::AgentState::kUnreachable;
       agent.since = m.clock_.now();
-      publish(master_event::AgentRemoved{v1::AgentID{id}, true,
-                                         AgentRemovedReason::kNotReregistered,
+      const v1::AgentID agent_id{id};
+      publish(master_event::AgentRemoved{agent_id, true, AgentRemovedReason::kNotReregistered,
                                          "did not re-register after master failover"});
+      // As for any agent marked unreachable, frameworks hear of it (Mesos's LostSlaveMessage).
+      for (auto& [fid, f] : frameworks) {
+        send_event(f, sched::Event{sched::Failure{agent_id, {}, {}}});
+      }
+    }
+  }
+}
+
+void Master::State::registry_gc() {
+  // Mesos's registry GC: unreachable and gone agents are dropped once older than the maximum
+  // age, and the oldest beyond the maximum count; the tasks kept for them are forgotten.
+  const Time now = m.clock_.now();
+  std::vector<std::pair<Time, std::string>> removed;  // (since, id)
+  for (const auto& [id, agent] : m.registry_.agents) {
+    if (agent.state != Registry::AgentState::kAdmitted) removed.emplace_back(agent.since, id);
+  }
+  std::sort(removed.begin(), removed.end());
+  size_t left = removed.size();
+  for (const auto& [since, id] : removed) {
+    if (now - since < m.options_.registry_max_agent_age &&
+        left <= m.options_.registry_max_agent_count) {
+      continue;
+    }
+    --left;
+    m.registry_.agents.erase(id);
+    if (auto u = unreachable_tasks.find(id); u != unreachable_tasks.end()) {
+      for (const TaskKey& key : std::set<TaskKey>(u->second)) forget_unreachable(key);
     }
   }
 }

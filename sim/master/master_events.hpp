@@ -32,7 +32,8 @@ namespace mesosim {
 enum class AgentRemovedReason {
   kRefused,            // the allocator refused what it reported (it is told to shut down)
   kHealthCheckFailed,  // it missed max_agent_ping_timeouts pings: unreachable, may come back
-  kNotReregistered,    // it did not re-register within agent_reregister_timeout of a failover
+  kNotReregistered,    // it did not re-register within agent_reregister_timeout (after a
+                       // master failover, or of its own connection breaking)
 };
 std::string_view to_string(AgentRemovedReason reason);
 std::optional<AgentRemovedReason> parse_agent_removed_reason(std::string_view text);

@@ -17,39 +17,45 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-std::optional<std::string> validate_subscribe(const sched::Call& call,
-                                              const std::set<std::string>& removed) {
+std::optional<CallError> bad_request(std::string message) {
+  return CallError{CallError::Code::kBadRequest, std::move(message)};
+}
+
+std::optional<CallError> validate_subscribe(const sched::Call& call,
+                                            const std::set<std::string>& removed) {
   const auto& sub = std::get<sched::Subscribe>(call.call);
   const v1::FrameworkInfo& info = sub.framework_info;
-  if (info.name.empty()) return "framework_info.name is empty";
-  if (info.roles.empty()) return "framework_info.roles is empty";
+  if (info.name.empty()) return bad_request("framework_info.name is empty");
+  if (info.roles.empty()) return bad_request("framework_info.roles is empty");
   if (info.roles.size() > 1 && !info.has(v1::FrameworkCapability::MULTI_ROLE)) {
-    return "a framework with several roles needs the MULTI_ROLE capability";
+    return bad_request("a framework with several roles needs the MULTI_ROLE capability");
   }
   for (size_t i = 0; i < info.roles.size(); ++i) {
     if (Status s = validate_role(info.roles[i]); !s.ok()) {
-      return fmt::format("framework_info.roles[{}]: {}", i, s.error().message);
+      return bad_request(fmt::format("framework_info.roles[{}]: {}", i, s.error().message));
     }
     for (size_t j = 0; j < i; ++j) {
       if (info.roles[i] == info.roles[j]) {
-        return fmt::format("framework_info.roles lists '{}' twice", info.roles[i]);
+        return bad_request(fmt::format("framework_info.roles lists '{}' twice", info.roles[i]));
       }
     }
   }
   for (const auto& r : sub.suppressed_roles) {
     if (!contains(info.roles, r)) {
-      return fmt::format("suppressed role '{}' is not one of the framework's roles", r);
+      return bad_request(
+          fmt::format("suppressed role '{}' is not one of the framework's roles", r));
     }
   }
   if (!std::isfinite(info.failover_timeout) || info.failover_timeout < 0) {
-    return "framework_info.failover_timeout must be a non-negative number of seconds";
+    return bad_request("framework_info.failover_timeout must be a non-negative number of seconds");
   }
   if (call.framework_id && info.id && *call.framework_id != *info.id) {
-    return "framework_id and framework_info.id differ";
+    return bad_request("framework_id and framework_info.id differ");
   }
   const auto id = call.framework_id ? call.framework_id : info.id;
   if (id && removed.count(id->value)) {
-    return fmt::format("framework {} has been removed", id->value);
+    return CallError{CallError::Code::kForbidden,
+                     fmt::format("framework {} has been removed", id->value)};
   }
   return std::nullopt;
 }
@@ -66,35 +72,50 @@ std::string removal_text(FrameworkRemovedReason reason) {
 
 }  // namespace
 
-std::optional<std::string> Master::validate(Endpoint from, const sched::Call& call) const {
-  if (!leading_) return "this master is not the leader";
+std::string_view to_string(CallError::Code code) {
+  switch (code) {
+    case CallError::Code::kBadRequest:
+      return "bad request";
+    case CallError::Code::kForbidden:
+      return "forbidden";
+    case CallError::Code::kNotLeader:
+      return "not leader";
+  }
+  return "?";
+}
+
+std::optional<CallError> Master::validate(Endpoint from, const sched::Call& call) const {
+  if (!leading_) return CallError{CallError::Code::kNotLeader, "this master is not the leader"};
   const State& s = *state_;
   if (std::holds_alternative<sched::Subscribe>(call.call)) {
     return validate_subscribe(call, s.removed_frameworks);
   }
-  if (!call.framework_id) return "the call has no framework_id";
+  if (!call.framework_id) return bad_request("the call has no framework_id");
   auto it = s.frameworks.find(call.framework_id->value);
   if (it == s.frameworks.end() || !it->second.connected || it->second.endpoint != from) {
-    return fmt::format("framework {} is not subscribed on this connection",
-                       call.framework_id->value);
+    return CallError{CallError::Code::kForbidden,
+                     fmt::format("framework {} is not subscribed on this connection",
+                                 call.framework_id->value)};
   }
   const auto& roles = it->second.info.roles;
-  auto check_roles = [&](const std::vector<std::string>& rs) -> std::optional<std::string> {
+  auto check_roles = [&](const std::vector<std::string>& rs) -> std::optional<CallError> {
     for (const auto& r : rs) {
-      if (!contains(roles, r)) return fmt::format("role '{}' is not one of the framework's", r);
+      if (!contains(roles, r)) {
+        return bad_request(fmt::format("role '{}' is not one of the framework's", r));
+      }
     }
     return std::nullopt;
   };
   if (const auto* r = std::get_if<sched::Revive>(&call.call)) return check_roles(r->roles);
   if (const auto* r = std::get_if<sched::Suppress>(&call.call)) return check_roles(r->roles);
   if (const auto* a = std::get_if<sched::Acknowledge>(&call.call)) {
-    if (a->uuid.empty()) return "ACKNOWLEDGE has no uuid";
+    if (a->uuid.empty()) return bad_request("ACKNOWLEDGE has no uuid");
     if (a->task_id.value.empty() || a->agent_id.value.empty()) {
-      return "ACKNOWLEDGE needs task_id and agent_id";
+      return bad_request("ACKNOWLEDGE needs task_id and agent_id");
     }
   }
   if (const auto* k = std::get_if<sched::Kill>(&call.call); k && k->task_id.value.empty()) {
-    return "KILL has no task_id";
+    return bad_request("KILL has no task_id");
   }
   return std::nullopt;
 }
@@ -105,7 +126,7 @@ void Master::State::handle_call(Endpoint from, const sched::Call& call) {
     return;
   }
   if (auto error = m.validate(from, call)) {
-    reject(call.framework_id, sched::call_type(call), CallRejectedReason::kInvalidCall, *error);
+    reject(call.framework_id, sched::call_type(call), CallRejectedReason::kInvalidCall, error->message);
     return;
   }
   Framework& f = *framework_by_id(call.framework_id->value);
@@ -178,8 +199,8 @@ Master::State::Framework& Master::State::add_framework(const v1::FrameworkInfo& 
 void Master::State::subscribe(Endpoint from, const sched::Call& call) {
   const auto& sub = std::get<sched::Subscribe>(call.call);
   if (auto error = m.validate(from, call)) {
-    send(from, sched::Event{sched::Error{*error}});
-    reject(call.framework_id, "SUBSCRIBE", CallRejectedReason::kInvalidCall, *error);
+    send(from, sched::Event{sched::Error{error->message}});
+    reject(call.framework_id, "SUBSCRIBE", CallRejectedReason::kInvalidCall, error->message);
     return;
   }
   v1::FrameworkInfo info = sub.framework_info;
@@ -253,10 +274,8 @@ void Master::State::remove_framework(Framework& f, FrameworkRemovedReason reason
     rescind_offer(oid, OfferRescindedReason::kFrameworkRemoved);
   }
   // Agents kill its tasks; the master considers them killed now and frees their resources.
-  std::set<std::string> agents_with_tasks;
   for (const std::string& task_id : std::set<std::string>(f.tasks)) {
     Task& t = tasks.at({id, task_id});
-    agents_with_tasks.insert(t.task.agent_id.value);
     if (!t.released) {
       transition(t,
                  master_status(t, v1::TaskState::TASK_KILLED,
@@ -266,20 +285,22 @@ void Master::State::remove_framework(Framework& f, FrameworkRemovedReason reason
     }
     complete({id, task_id});
   }
-  for (const auto& agent_id : agents_with_tasks) {
-    if (Agent* a = agent_by_id(agent_id); a && a->connected) {
-      send(a->endpoint, v1::ShutdownFrameworkMessage{*f.info.id});
-    }
+  // Every registered agent hears of it, not only those the master knows to hold its tasks: an
+  // agent may hold a launch the master has not heard back about (Mesos does the same).
+  for (const auto& [agent_id, a] : agents) {
+    send(a.endpoint, v1::ShutdownFrameworkMessage{*f.info.id});
   }
   m.allocator_->remove_framework(f.handle);
   free_framework_handles.push_back(f.handle.value);
   if (f.endpoint) framework_at.erase(*f.endpoint);
   FrameworkView view{f.info, false, false, {}, 0};
   completed_frameworks.push_back(std::move(view));
-  if (completed_frameworks.size() > m.options_.max_completed_frameworks) {
+  removed_frameworks.insert(id);
+  // Bounded, as Mesos's completed frameworks are: one evicted may subscribe again.
+  while (completed_frameworks.size() > m.options_.max_completed_frameworks) {
+    removed_frameworks.erase(completed_frameworks.front().info.id->value);
     completed_frameworks.pop_front();
   }
-  removed_frameworks.insert(id);
   frameworks.erase(id);
   publish(master_event::FrameworkRemoved{v1::FrameworkID{id}, reason});
 }

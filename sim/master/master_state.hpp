@@ -32,6 +32,7 @@ struct Master::State {
     int missed_pings = 0;
     bool pong_received = true;
     TimerId ping_timer;
+    TimerId reregister_timer;  // while disconnected: it must re-register before this fires
     std::set<std::string> offers;
     std::set<TaskKey> tasks;
   };
@@ -46,6 +47,7 @@ struct Master::State {
     std::set<std::string> offers;
     std::set<std::string> tasks;
     std::deque<TaskView> completed;
+    std::deque<std::string> unreachable;  // ids of its unreachable tasks, oldest first
   };
   struct Task {
     v1::Task task;
@@ -74,9 +76,10 @@ struct Master::State {
   std::vector<std::string> framework_of_handle;
   std::vector<uint32_t> free_agent_handles;
   std::vector<uint32_t> free_framework_handles;
-  std::set<std::string> removed_frameworks;  // torn down: may not resubscribe
+  // Torn down: may not resubscribe. Bounded like completed_frameworks, whose ids it holds.
+  std::set<std::string> removed_frameworks;
   std::deque<FrameworkView> completed_frameworks;
-  // Unreachable agents' tasks of partition-aware frameworks, kept so they can come back.
+  // Unreachable agents' tasks, kept so they can come back (Mesos's unreachableTasks).
   std::map<std::string, std::set<TaskKey>> unreachable_tasks;  // by agent id
   uint64_t next_agent = 0;
   uint64_t next_framework = 0;
@@ -85,6 +88,7 @@ struct Master::State {
   TimerId batch_timer;
   TimerId heartbeat_timer;
   TimerId reregister_timer;
+  TimerId registry_gc_timer;
 
   // master.cpp
   // Hot paths (per offer, per task transition) test observed() before calling publish(): an
@@ -138,10 +142,18 @@ struct Master::State {
                      const std::vector<UsedResources>& used);
   void ping(const std::string& agent_id);
   void pong(Endpoint from);
+  void reregister_known_agent(Agent& a, Endpoint from, const v1::ReregisterAgentMessage& msg);
+  // Takes a task a re-registering agent reports as the master's own (its framework is known).
+  void adopt_task(Agent& a, const v1::Task& reported);
   void agent_exited(Agent& a);
-  void mark_unreachable(Agent& a, const std::string& reason);
+  void mark_unreachable(Agent& a, AgentRemovedReason why, const std::string& reason);
   void reregister_timeout();
   void usage_report(Endpoint from, const v1::UsageReportMessage& report);
+  // Keeps a task of an unreachable agent, dropping its framework's oldest beyond the bound.
+  void add_unreachable(Task& t);
+  // Forgets an unreachable task without telling anyone (Mesos does the same).
+  void forget_unreachable(const TaskKey& key);
+  void registry_gc();
 
   // master_tasks.cpp
   void status_update(Endpoint from, const v1::StatusUpdate& update);

@@ -141,6 +141,7 @@ void Master::State::complete(const TaskKey& key) {
   }
   if (Framework* f = framework_by_id(key.first)) {
     f->tasks.erase(key.second);
+    if (t.unreachable) std::erase(f->unreachable, key.second);
     f->completed.push_back(TaskView{t.task, t.last_status, false});
     if (f->completed.size() > m.options_.max_completed_tasks_per_framework) {
       f->completed.pop_front();
@@ -245,8 +246,11 @@ void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
     return t.last_status ? t.last_status->state : t.task.state;
   };
   if (r.tasks.empty()) {
+    // Unreachable tasks are left out, as Mesos does: only an explicit question about them is
+    // answered.
     for (const auto& task_id : f.tasks) {
       const Task& t = tasks.at({f.info.id->value, task_id});
+      if (t.unreachable) continue;
       answer(t.task.task_id, t.task.agent_id, sent_state(t), t.task.executor_id);
     }
     return;

@@ -101,6 +101,7 @@ std::string_view to_string(TaskStatusReason reason) {
   switch (reason) {
     case TaskStatusReason::REASON_AGENT_DISCONNECTED: return "REASON_AGENT_DISCONNECTED";
     case TaskStatusReason::REASON_AGENT_REMOVED: return "REASON_AGENT_REMOVED";
+    case TaskStatusReason::REASON_AGENT_REREGISTERED: return "REASON_AGENT_REREGISTERED";
     case TaskStatusReason::REASON_AGENT_RESTARTED: return "REASON_AGENT_RESTARTED";
     case TaskStatusReason::REASON_AGENT_UNKNOWN: return "REASON_AGENT_UNKNOWN";
     case TaskStatusReason::REASON_COMMAND_EXECUTOR_FAILED: return "REASON_COMMAND_EXECUTOR_FAILED";

@@ -64,6 +64,7 @@ std::optional<TaskStatusSource> parse_task_status_source(std::string_view text);
 enum class TaskStatusReason {
   REASON_AGENT_DISCONNECTED,
   REASON_AGENT_REMOVED,
+  REASON_AGENT_REREGISTERED,
   REASON_AGENT_RESTARTED,
   REASON_AGENT_UNKNOWN,
   REASON_COMMAND_EXECUTOR_FAILED,
@@ -102,6 +103,9 @@ struct FrameworkInfo {
   double failover_timeout = 0;  // seconds
   std::string principal;
   std::string hostname;
+  // Whether its executors and status updates survive an agent restart (Mesos's default: no).
+  // Without it, the tasks on an agent whose connection to the master breaks are lost at once.
+  bool checkpoint = false;
 
   bool has(FrameworkCapability c) const;
 };
@@ -197,7 +201,7 @@ struct Task {
   Resources resources;
   TaskState state = TaskState::TASK_STAGING;  // latest state
   std::string role;
-  std::vector<std::pair<std::string, std::string>> labels;  // from its TaskInfo
+  std::vector<std::pair<std::string, std::string>> labels = {};  // from its TaskInfo
 };
 
 namespace scheduler {
@@ -292,8 +296,17 @@ struct ReregisterAgentMessage {
   std::vector<Task> tasks;
   std::vector<FrameworkInfo> frameworks;  // of those tasks, with ids
 };
+// The master's request that the agent account for tasks the master holds on it and the agent
+// did not report when re-registering (Mesos's ReconcileTasksMessage). The agent answers each
+// task it does not know with a reliable TASK_LOST (TASK_DROPPED for a partition-aware
+// framework) with REASON_RECONCILIATION.
+struct ReconcileTasksMessage {
+  FrameworkInfo framework;  // with its id
+  std::vector<TaskID> task_ids;
+};
 struct AgentReregisteredMessage {
   AgentID agent_id;
+  std::vector<ReconcileTasksMessage> reconciliations;
 };
 struct RunTaskMessage {
   FrameworkInfo framework;  // with its id

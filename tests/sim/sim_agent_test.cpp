@@ -102,6 +102,8 @@ class SimAgentTest : public ::testing::Test {
     info.name = "framework " + id;
     info.id = v1::FrameworkID{id};
     info.roles = {"r"};
+    // Most tests here crash and restart the agent and expect its tasks to survive.
+    info.checkpoint = true;
     if (killing_state) info.capabilities.push_back(v1::FrameworkCapability::TASK_KILLING_STATE);
     return info;
   }
@@ -508,7 +510,7 @@ TEST_F(SimAgentTest, AnswersPingsAndReregistersWhenPingsStop) {
   ASSERT_EQ(rereg.size(), 2u);  // at 135, retried at 136
   EXPECT_EQ(rereg[0].first, at_s(135));
   EXPECT_EQ(rereg[0].second.agent.id, v1::AgentID{"agent-1"});
-  from_master(v1::AgentReregisteredMessage{{"agent-1"}});
+  from_master(v1::AgentReregisteredMessage{{"agent-1"}, {}});
   EXPECT_TRUE(agent->registered());
 }
 
@@ -530,7 +532,7 @@ TEST_F(SimAgentTest, UpdatesWaitWhileDisconnectedAndHeadsAreResentOnReregistrati
   const size_t before = updates().size();
   run_until(200);
   EXPECT_EQ(updates().size(), before);  // no retries while not registered
-  from_master(v1::AgentReregisteredMessage{{"agent-1"}});
+  from_master(v1::AgentReregisteredMessage{{"agent-1"}, {}});
   auto sent = updates();
   ASSERT_EQ(sent.size(), before + 2);
   // In stream order (framework id, task id), at once.
@@ -586,9 +588,9 @@ TEST_F(SimAgentTest, ReregistrationListsUnacknowledgedTasksWithLatestStatesAndFr
   EXPECT_EQ(m.frameworks[1].name, "framework f2");
 
   // The old master is no longer listened to.
-  from_master(v1::AgentReregisteredMessage{{"agent-1"}});
+  from_master(v1::AgentReregisteredMessage{{"agent-1"}, {}});
   EXPECT_FALSE(agent->registered());
-  agent->receive(kNewMaster, v1::AgentReregisteredMessage{{"agent-1"}});
+  agent->receive(kNewMaster, v1::AgentReregisteredMessage{{"agent-1"}, {}});
   EXPECT_TRUE(agent->registered());
 }
 
@@ -628,7 +630,7 @@ TEST_F(SimAgentTest, CrashAndRestartKeepsTasksAndResendsUnacknowledgedUpdates) {
   EXPECT_TRUE(updates().empty());  // nothing before re-registration
   EXPECT_EQ(agent->live_tasks(), 1u);
 
-  from_master(v1::AgentReregisteredMessage{{"agent-1"}});
+  from_master(v1::AgentReregisteredMessage{{"agent-1"}, {}});
   auto sent = updates();
   ASSERT_EQ(sent.size(), 2u);  // the two STARTING heads, resent
   for (auto& [at, u] : sent) {
@@ -657,7 +659,7 @@ TEST_F(SimAgentTest, TransitionsDueWhileDownAreReplayedInOrder) {
   agent->crash(false);  // before the executor is up
   run_until(30);
   agent->restart();
-  from_master(v1::AgentReregisteredMessage{{"agent-1"}});
+  from_master(v1::AgentReregisteredMessage{{"agent-1"}, {}});
   run_acking_until(31);
   std::vector<std::pair<TaskState, Time>> got;
   for (auto& [at, u] : updates()) got.emplace_back(u.status.state, u.status.timestamp);
@@ -683,7 +685,7 @@ TEST_F(SimAgentTest, MachineLossRestartsWithNoTasksAndTheSameAgentId) {
   EXPECT_EQ(rereg[0].second.agent.id, v1::AgentID{"agent-1"});
   EXPECT_TRUE(rereg[0].second.tasks.empty());
   EXPECT_TRUE(rereg[0].second.frameworks.empty());
-  from_master(v1::AgentReregisteredMessage{{"agent-1"}});
+  from_master(v1::AgentReregisteredMessage{{"agent-1"}, {}});
   run_until(1000);
   EXPECT_TRUE(updates().empty());
 }

@@ -212,6 +212,12 @@ inline v1::TaskInfo forever_task(const std::string& id, const v1::Offer& offer,
   return t;
 }
 
+// A framework whose tasks survive an agent restart (FrameworkInfo.checkpoint).
+inline v1::FrameworkInfo checkpointing(v1::FrameworkInfo info) {
+  info.checkpoint = true;
+  return info;
+}
+
 inline v1::FrameworkInfo partition_aware(v1::FrameworkInfo info) {
   info.capabilities.push_back(v1::FrameworkCapability::PARTITION_AWARE);
   return info;

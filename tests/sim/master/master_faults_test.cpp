@@ -71,8 +71,9 @@ class MasterAgentFaultTest : public ::testing::Test {
     cluster.add_agent(agent("a2", "cpus:4;mem:4096"));
     pa.add({"pa-task", "cpus:1;mem:128", std::nullopt, "a1"});
     plain.add({"plain-task", "cpus:1;mem:128", std::nullopt, "a1"});
-    cluster.add_framework(partition_aware(framework("pa")), &pa);
-    cluster.add_framework(framework("plain"), &plain);
+    // Both checkpoint: their tasks survive an agent restart.
+    cluster.add_framework(checkpointing(partition_aware(framework("pa"))), &pa);
+    cluster.add_framework(checkpointing(framework("plain")), &plain);
   }
   void start_and_run_tasks() {
     cluster.start();
@@ -132,10 +133,12 @@ TEST_F(MasterAgentFaultTest, LostMachineMakesTasksLostOrUnreachableAfterFiveMiss
   // Its resources are recovered: the agent is gone from the master and the allocator.
   EXPECT_EQ(find_agent(leader().agents(), a1), nullptr);
   EXPECT_EQ(cluster.registry().agents.at(a1.value).state, Registry::AgentState::kUnreachable);
-  EXPECT_FALSE(leader().task(*plain.id, v1::TaskID{"plain-task"}).has_value());
-  const auto unreachable = leader().task(*pa.id, v1::TaskID{"pa-task"});
-  ASSERT_TRUE(unreachable.has_value()) << "a partition-aware task may come back";
-  EXPECT_TRUE(unreachable->unreachable);
+  // Both tasks are kept as unreachable: they may come back with the agent (Mesos 1.5+).
+  for (const auto& [s, id] : {std::pair{&plain, "plain-task"}, std::pair{&pa, "pa-task"}}) {
+    const auto unreachable = leader().task(*s->id, v1::TaskID{id});
+    ASSERT_TRUE(unreachable.has_value()) << id;
+    EXPECT_TRUE(unreachable->unreachable) << id;
+  }
   EXPECT_EQ(log.count("AGENT_REMOVED agent=" + a1.value + " unreachable=true"), 1u);
   EXPECT_EQ(cluster.check_invariants(), std::nullopt);
 
@@ -144,9 +147,16 @@ TEST_F(MasterAgentFaultTest, LostMachineMakesTasksLostOrUnreachableAfterFiveMiss
   EXPECT_EQ(cluster.agent(0).agent_id(), std::optional(a1));
   ASSERT_NE(find_agent(leader().agents(), a1), nullptr);
   EXPECT_TRUE(find_agent(leader().agents(), a1)->connected);
+  // The machine lost the task: the master forgets it without an update, as Mesos does, and a
+  // framework that asks is told TASK_GONE.
+  EXPECT_FALSE(leader().task(*pa.id, v1::TaskID{"pa-task"}).has_value());
+  EXPECT_FALSE(leader().task(*plain.id, v1::TaskID{"plain-task"}).has_value());
+  EXPECT_EQ(pa.updates_of("pa-task").back().state, TaskState::TASK_UNREACHABLE);
+  pa.reconcile_unfinished(cluster.framework(0));
+  cluster.run_for(Duration::seconds(1));
   const auto gone = pa.updates_of("pa-task");
   EXPECT_EQ(gone.back().state, TaskState::TASK_GONE);
-  EXPECT_FALSE(leader().task(*pa.id, v1::TaskID{"pa-task"}).has_value());
+  EXPECT_EQ(gone.back().reason, TaskStatusReason::REASON_RECONCILIATION);
   size_t offered_again = 0;
   for (const QueueScheduler* s : {&pa, &plain}) {
     for (const auto& [at, o] : s->offers_on(a1)) {
@@ -226,7 +236,7 @@ TEST_F(MasterAgentFaultTest, TransitionsThatFellDueWhileTheAgentWasDownArriveAft
 TEST_F(MasterAgentFaultTest, TaskThatFinishedWhileTheAgentWasDownIsFinishedNotLost) {
   QueueScheduler quick;
   quick.add({"quick", "cpus:1;mem:128", Duration::seconds(20), "a1"});
-  cluster.add_framework(framework("quick"), &quick);
+  cluster.add_framework(checkpointing(framework("quick")), &quick);
   start_and_run_tasks();
   cluster.schedule(secs(10), fault::AgentCrash{"a1", false, Duration::seconds(40)});
   cluster.run_until(secs(100));
@@ -237,7 +247,7 @@ TEST_F(MasterAgentFaultTest, TaskThatFinishedWhileTheAgentWasDownIsFinishedNotLo
   EXPECT_EQ(cluster.check_invariants(), std::nullopt);
 }
 
-TEST_F(MasterAgentFaultTest, PartitionedAgentIsUnreachableThenReregistersAfterTheHeal) {
+TEST_F(MasterAgentFaultTest, PartitionHealReadoptsEveryFrameworksTasksWithReasonAgentReregistered) {
   start_and_run_tasks();
   const Time cut = secs(10);
   cluster.schedule(cut, fault::Partition{{"a1"}, {"masters"}});
@@ -259,12 +269,28 @@ TEST_F(MasterAgentFaultTest, PartitionedAgentIsUnreachableThenReregistersAfterTh
   EXPECT_FALSE(back->unreachable);
   EXPECT_EQ(back->task.state, TaskState::TASK_RUNNING);
   EXPECT_TRUE(agent_has(cluster.agent(0), "pa-task"));
-  // The other was lost for good: shut down on the agent, not resurrected.
-  EXPECT_FALSE(agent_has(cluster.agent(0), "plain-task"));
-  EXPECT_FALSE(leader().task(*plain.id, v1::TaskID{"plain-task"}).has_value());
+  EXPECT_EQ(pa.updates_of("pa-task").back().reason, TaskStatusReason::REASON_AGENT_REREGISTERED);
+  // Since Mesos 1.5 the task of the framework that is not partition-aware comes back too: it
+  // was told TASK_LOST, and now that the task runs after all.
+  EXPECT_TRUE(agent_has(cluster.agent(0), "plain-task"));
+  const auto plain_back = leader().task(*plain.id, v1::TaskID{"plain-task"});
+  ASSERT_TRUE(plain_back.has_value());
+  EXPECT_EQ(plain_back->task.state, TaskState::TASK_RUNNING);
   EXPECT_THAT(plain.states_of("plain-task"),
-              ElementsAre(TaskState::TASK_STARTING, TaskState::TASK_RUNNING, TaskState::TASK_LOST));
-  EXPECT_EQ(find_agent(leader().agents(), a1)->used, Res("cpus:1;mem:128"));
+              ElementsAre(TaskState::TASK_STARTING, TaskState::TASK_RUNNING, TaskState::TASK_LOST,
+                          TaskState::TASK_RUNNING));
+  const auto plain_updates = plain.updates_of("plain-task");
+  EXPECT_EQ(plain_updates.back().reason, TaskStatusReason::REASON_AGENT_REREGISTERED);
+  EXPECT_EQ(plain_updates.back().source, v1::TaskStatusSource::SOURCE_MASTER);
+  EXPECT_FALSE(plain_updates.back().uuid.has_value());
+  EXPECT_EQ(find_agent(leader().agents(), a1)->used, Res("cpus:2;mem:256"));
+  EXPECT_EQ(cluster.check_invariants(), std::nullopt);
+
+  // Both run to their end as usual: a kill reaches the re-adopted task.
+  cluster.framework(1).kill(v1::TaskID{"plain-task"});
+  cluster.run_for(Duration::seconds(10));
+  EXPECT_EQ(plain.states_of("plain-task").back(), TaskState::TASK_KILLED);
+  EXPECT_FALSE(agent_has(cluster.agent(0), "plain-task"));
   EXPECT_EQ(cluster.check_invariants(), std::nullopt);
 }
 

@@ -175,7 +175,7 @@ TEST(MasterKillTest, KillSentWhileTheAgentIsDisconnectedIsResentWhenItReregister
   cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
   QueueScheduler s;
   s.add({"t", "cpus:1;mem:128", std::nullopt, ""});
-  cluster.add_framework(framework("fw"), &s);
+  cluster.add_framework(checkpointing(framework("fw")), &s);
   cluster.start();
   cluster.run_until(secs(5));
   ASSERT_EQ(s.states_of("t").back(), TaskState::TASK_RUNNING);
@@ -408,15 +408,16 @@ TEST_F(MasterBadCallTest, ReviveOfARoleTheFrameworkIsNotInIsRejectedAndChangesNo
   const sched::Call bad = call(sched::Revive{{"other"}});
   const auto why = cluster.leader()->validate(cluster.framework(0).endpoint(), bad);
   ASSERT_TRUE(why.has_value());
-  EXPECT_THAT(*why, HasSubstr("other"));
+  EXPECT_EQ(why->code, CallError::Code::kBadRequest);
+  EXPECT_THAT(why->message, HasSubstr("other"));
   cluster.framework(0).revive({"other"});
   cluster.run_until(secs(15));
   EXPECT_EQ(log.count("CALL_REJECTED framework=" + s.id->value + " call=REVIVE"), 1u);
   EXPECT_EQ(s.offers_seen.size(), 1u) << "the filter must survive a rejected REVIVE";
 
   // The same call for its own role is accepted and clears the filter.
-  EXPECT_EQ(cluster.leader()->validate(cluster.framework(0).endpoint(), call(sched::Revive{{"r"}})),
-            std::nullopt);
+  EXPECT_FALSE(
+      cluster.leader()->validate(cluster.framework(0).endpoint(), call(sched::Revive{{"r"}})));
   cluster.framework(0).revive({"r"});
   cluster.run_until(secs(16));
   EXPECT_EQ(s.offers_seen.size(), 2u);
@@ -435,7 +436,8 @@ TEST_F(MasterBadCallTest, AcknowledgeWithoutUuidIsRejectedAndTheUpdateIsResent) 
       call(sched::Acknowledge{*cluster.agent(0).agent_id(), v1::TaskID{"t"}, ""});
   const auto why = cluster.leader()->validate(cluster.framework(0).endpoint(), bad);
   ASSERT_TRUE(why.has_value());
-  EXPECT_THAT(*why, HasSubstr("uuid"));
+  EXPECT_EQ(why->code, CallError::Code::kBadRequest);
+  EXPECT_THAT(why->message, HasSubstr("uuid"));
   send_from(cluster.framework(0).endpoint(), bad);
   cluster.run_until(secs(12));
   EXPECT_EQ(log.count("call=ACKNOWLEDGE"), 1u);
@@ -458,8 +460,9 @@ TEST_F(MasterBadCallTest, CallFromAnEndpointThatIsNotTheFrameworksIsRejected) {
   const sched::Call kill = call(sched::Kill{v1::TaskID{"t"}, std::nullopt});
   const auto why = cluster.leader()->validate(rogue.endpoint(), kill);
   ASSERT_TRUE(why.has_value());
-  EXPECT_THAT(*why, HasSubstr("not subscribed on this connection"));
-  EXPECT_EQ(cluster.leader()->validate(cluster.framework(0).endpoint(), kill), std::nullopt);
+  EXPECT_EQ(why->code, CallError::Code::kForbidden);
+  EXPECT_THAT(why->message, HasSubstr("not subscribed on this connection"));
+  EXPECT_FALSE(cluster.leader()->validate(cluster.framework(0).endpoint(), kill));
   rogue.send_to_leader(kill);
   rogue.send_to_leader(call(sched::Teardown{}));
   cluster.run_until(secs(20));
@@ -485,7 +488,8 @@ TEST_F(MasterBadCallTest, SubscribeWithTwoRolesWithoutMultiRoleGetsAnError) {
   const auto why = cluster.leader()->validate(
       cluster.framework(0).endpoint(), sched::Call{std::nullopt, sched::Subscribe{info, {}}});
   ASSERT_TRUE(why.has_value());
-  EXPECT_THAT(*why, HasSubstr("MULTI_ROLE"));
+  EXPECT_EQ(why->code, CallError::Code::kBadRequest);
+  EXPECT_THAT(why->message, HasSubstr("MULTI_ROLE"));
 }
 
 TEST_F(MasterBadCallTest, SubscribeWithABadRoleNameGetsAnError) {
@@ -501,8 +505,48 @@ TEST_F(MasterBadCallTest, SubscribeWithABadRoleNameGetsAnError) {
     const auto why = cluster.leader()->validate(
         cluster.framework(0).endpoint(),
         sched::Call{std::nullopt, sched::Subscribe{framework("fw", {role}), {}}});
-    EXPECT_TRUE(why.has_value()) << "role '" << role << "'";
+    ASSERT_TRUE(why.has_value()) << "role '" << role << "'";
+    EXPECT_EQ(why->code, CallError::Code::kBadRequest) << "role '" << role << "'";
   }
+}
+
+TEST_F(MasterBadCallTest, ResubscribingARemovedFrameworkIsForbidden) {
+  ScriptedScheduler s;
+  cluster.add_framework(framework("fw"), &s);
+  cluster.start();
+  cluster.run_until(secs(1));
+  ASSERT_TRUE(s.id.has_value());
+  const v1::FrameworkID id = *s.id;
+  cluster.network().send(cluster.framework(0).endpoint(), master_endpoint(),
+                         sched::Call{id, sched::Teardown{}});
+  cluster.run_until(secs(2));
+  ASSERT_TRUE(cluster.leader()->frameworks().empty());
+
+  v1::FrameworkInfo info = framework("fw");
+  info.id = id;
+  const auto why = cluster.leader()->validate(cluster.framework(0).endpoint(),
+                                              sched::Call{id, sched::Subscribe{info, {}}});
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->code, CallError::Code::kForbidden);
+  EXPECT_EQ(to_string(why->code), "forbidden");
+  EXPECT_THAT(why->message, HasSubstr("removed"));
+}
+
+TEST_F(MasterBadCallTest, CallToAMasterThatDoesNotLeadIsRedirected) {
+  ScriptedScheduler s;
+  cluster.add_framework(framework("fw"), &s);
+  cluster.start();
+  cluster.run_until(secs(1));
+  ASSERT_TRUE(s.id.has_value());
+  Master* master = cluster.leader();
+  ASSERT_NE(master, nullptr);
+  const sched::Call revive = call(sched::Revive{{}});
+  EXPECT_FALSE(master->validate(cluster.framework(0).endpoint(), revive));
+  master->crash();
+  const auto why = master->validate(cluster.framework(0).endpoint(), revive);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(why->code, CallError::Code::kNotLeader);
+  EXPECT_EQ(to_string(why->code), "not leader");
 }
 
 }  // namespace

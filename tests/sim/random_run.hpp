@@ -1,0 +1,33 @@
+#pragma once
+
+// One randomized run of a whole cluster under a random fault schedule, shared by the
+// invariants test (a few seeds, in ctest) and the soak program sim_soak (thousands of seeds).
+// A run checks after every event that the books balance (including the allocations the master's
+// event stream accounts against the leader's allocator), and at the end that nothing was lost:
+// every task a framework launched ended in a terminal state that its framework was told of by
+// the agent's own reliable update, or still runs on a live agent (DESIGN.md, "Invariants").
+// A run is a function of its seed.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mesosim::testing {
+
+// What one run found.
+struct RunResult {
+  std::vector<std::string> log;
+  std::string json;  // the same stream in the event log format
+  std::vector<std::string> violations;    // books out of balance, tasks lost or run twice
+  std::vector<std::string> several_ends;  // tasks reported in more than one terminal state
+  size_t events = 0;
+  size_t tasks = 0;
+  size_t faults = 0;
+  size_t allocation_checks = 0;  // times the stream's allocations were checked against the leader
+};
+
+// Runs seed `seed`: a cluster of 5-10 agents and 2-4 frameworks, random faults during the
+// first ten minutes, then a quiet period up to 40 minutes.
+RunResult random_run(uint64_t seed);
+
+}  // namespace mesosim::testing
