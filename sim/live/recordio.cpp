@@ -12,23 +12,16 @@ std::string encode_record(std::string_view record) {
 }
 
 RecordIODecoder::RecordIODecoder(size_t max_record_bytes)
-    : max_record_bytes_(max_record_bytes),
-      max_header_digits_(std::to_string(max_record_bytes).size()) {}
+    : max_record_bytes_(max_record_bytes) {}
 
 bool RecordIODecoder::at_record_boundary() const { return !in_body_ && header_.empty(); }
 
 Status RecordIODecoder::consume_header_byte(char c) {
   if (c == '\n') {
     if (header_.empty()) return Error{"recordio: empty length header"};
-    // At most max_header_digits_ digits, so this cannot overflow size_t.
-    size_t length = 0;
-    for (char d : header_) length = length * 10 + static_cast<size_t>(d - '0');
-    if (length > max_record_bytes_) {
-      return Error{"recordio: record of " + header_ + " bytes exceeds the limit of " +
-                   std::to_string(max_record_bytes_) + " bytes"};
-    }
+    body_length_ = header_value_;
     header_.clear();
-    body_length_ = length;
+    header_value_ = 0;
     in_body_ = true;
     return Status::success();
   }
@@ -39,11 +32,14 @@ Status RecordIODecoder::consume_header_byte(char c) {
                  shown + "'"};
   }
   header_.push_back(c);
-  // Leading zeros are legal but cannot make a header longer than the limit's own digits.
-  if (header_.size() > max_header_digits_ && header_.find_first_not_of('0') != std::string::npos) {
-    return Error{"recordio: length header '" + header_ + "...' exceeds the limit of " +
+  const size_t digit = static_cast<size_t>(c - '0');
+  // Checked before multiplying, so the value never overflows.
+  if (digit > max_record_bytes_ || header_value_ > (max_record_bytes_ - digit) / 10) {
+    return Error{"recordio: record length " + header_ + "... exceeds the limit of " +
                  std::to_string(max_record_bytes_) + " bytes"};
   }
+  header_value_ = header_value_ * 10 + digit;
+  // Leading zeros are legal, but not without end.
   if (header_.size() > 32) return Error{"recordio: length header longer than 32 digits"};
   return Status::success();
 }

@@ -25,8 +25,8 @@ class RecordIODecoder {
  public:
   static constexpr size_t kDefaultMaxRecordBytes = 64 * 1024 * 1024;
 
-  // Records longer than `max_record_bytes` are an error (the length header alone says so, before
-  // their bytes arrive).
+  // Records longer than `max_record_bytes` are an error, reported as soon as the length header
+  // exceeds it (before the newline, before any of the record's bytes arrive).
   explicit RecordIODecoder(size_t max_record_bytes = kDefaultMaxRecordBytes);
 
   // The records completed by `chunk`, in order; an Error on a malformed stream.
@@ -39,9 +39,9 @@ class RecordIODecoder {
   Status consume_header_byte(char c);
 
   size_t max_record_bytes_;
-  size_t max_header_digits_;
   bool in_body_ = false;
-  std::string header_;
+  std::string header_;       // digits of the length so far
+  size_t header_value_ = 0;  // their value, never above max_record_bytes_
   size_t body_length_ = 0;
   std::string body_;
   std::optional<Error> failed_;

@@ -86,6 +86,12 @@ TEST(RecordIO, OverlongLengthHeaderIsAnErrorWithoutWaitingForNewline) {
   EXPECT_FALSE(RecordIODecoder().decode(std::string(40, '9')).ok());
 }
 
+TEST(RecordIO, LimitSmallerThanOneDigitStillHolds) {
+  RecordIODecoder decoder(/*max_record_bytes=*/5);
+  EXPECT_EQ(decode_all(decoder, "5\nabcde"), std::vector<std::string>{"abcde"});
+  EXPECT_FALSE(decoder.decode("9").ok());
+}
+
 TEST(RecordIO, LeadingZerosAreAccepted) {
   RecordIODecoder decoder(/*max_record_bytes=*/10);
   EXPECT_EQ(decode_all(decoder, "0002\nab"), std::vector<std::string>{"ab"});

@@ -109,7 +109,7 @@ TEST(V1CallsJson, AcceptWithReserveCommandTaskAndUnreserve) {
 }
 
 TEST(V1CallsJson, DeclineReviveSuppressKillReconcileTeardownFromTheDocs) {
-  const auto& d = std::get<sched::Decline>(decode_fixture("decline.json").call);
+  const auto d = std::get<sched::Decline>(decode_fixture("decline.json").call);
   EXPECT_EQ(d.offer_ids.size(), 2u);
   EXPECT_EQ(d.offer_ids[1].value, "12220-3440-12532-O13");
   EXPECT_EQ(d.filters.refuse_seconds, 5.0);
@@ -117,10 +117,10 @@ TEST(V1CallsJson, DeclineReviveSuppressKillReconcileTeardownFromTheDocs) {
             std::vector<std::string>{"test1"});
   EXPECT_EQ(std::get<sched::Suppress>(decode_fixture("suppress.json").call).roles,
             (std::vector<std::string>{"test1", "test2"}));
-  const auto& k = std::get<sched::Kill>(decode_fixture("kill.json").call);
+  const auto k = std::get<sched::Kill>(decode_fixture("kill.json").call);
   EXPECT_EQ(k.task_id.value, "12220-3440-12532-my-task");
   EXPECT_EQ(k.agent_id->value, "12220-3440-12532-S1233");
-  const auto& r = std::get<sched::Reconcile>(decode_fixture("reconcile.json").call);
+  const auto r = std::get<sched::Reconcile>(decode_fixture("reconcile.json").call);
   ASSERT_EQ(r.tasks.size(), 1u);
   EXPECT_EQ(r.tasks[0].task_id.value, "312325");
   EXPECT_EQ(r.tasks[0].agent_id->value, "123535");
@@ -130,7 +130,7 @@ TEST(V1CallsJson, DeclineReviveSuppressKillReconcileTeardownFromTheDocs) {
 }
 
 TEST(V1CallsJson, AcknowledgeFromTheDocsDecodesTheUnpaddedUuid) {
-  const auto& ack = std::get<sched::Acknowledge>(decode_fixture("acknowledge.json").call);
+  const auto ack = std::get<sched::Acknowledge>(decode_fixture("acknowledge.json").call);
   EXPECT_EQ(ack.agent_id.value, "12220-3440-12532-S1233");
   EXPECT_EQ(ack.uuid.size(), 16u);
   EXPECT_EQ(base64_encode(ack.uuid), "jhadf73jhakdlfha723adQ==");
