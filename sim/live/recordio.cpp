@@ -11,8 +11,7 @@ std::string encode_record(std::string_view record) {
   return out;
 }
 
-RecordIODecoder::RecordIODecoder(size_t max_record_bytes)
-    : max_record_bytes_(max_record_bytes) {}
+RecordIODecoder::RecordIODecoder(size_t max_record_bytes) : max_record_bytes_(max_record_bytes) {}
 
 bool RecordIODecoder::at_record_boundary() const { return !in_body_ && header_.empty(); }
 
@@ -26,8 +25,9 @@ Status RecordIODecoder::consume_header_byte(char c) {
     return Status::success();
   }
   if (c < '0' || c > '9') {
-    std::string shown = (c >= 0x20 && c < 0x7f) ? std::string(1, c)
-                                                : "\\x" + std::to_string(static_cast<unsigned char>(c));
+    std::string shown = (c >= 0x20 && c < 0x7f)
+                            ? std::string(1, c)
+                            : "\\x" + std::to_string(static_cast<unsigned char>(c));
     return Error{"recordio: expected a decimal digit or '\\n' in the length header, found '" +
                  shown + "'"};
   }

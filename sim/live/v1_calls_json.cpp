@@ -70,7 +70,7 @@ v1::Filters read_filters(const json& call_body, const std::string& path) {
 }
 
 std::vector<std::pair<std::string, std::string>> read_labels(const json& object,
-                                                              const std::string& path) {
+                                                             const std::string& path) {
   std::vector<std::pair<std::string, std::string>> out;
   const json* labels = optional_object_field(object, "labels", path);
   if (labels == nullptr) return out;
@@ -91,8 +91,9 @@ v1::FrameworkInfo read_framework_info(const json& f, const std::string& path) {
   info.name = string_field(f, "name", path);
   if (auto id = optional_id_field(f, "id", path)) info.id = v1::FrameworkID{*id};
   if (auto t = optional_double_field(f, "failover_timeout", path)) {
-    if (*t < 0) fail_expected("a non-negative number", path_of(path, "failover_timeout"),
-                              f["failover_timeout"]);
+    if (*t < 0)
+      fail_expected("a non-negative number", path_of(path, "failover_timeout"),
+                    f["failover_timeout"]);
     info.failover_timeout = *t;
   }
   info.checkpoint = optional_bool_field(f, "checkpoint", path).value_or(false);
@@ -140,8 +141,8 @@ v1::CommandInfo read_command(const json& c, const std::string& path) {
       require_object(vars[i], p);
       std::optional<std::string> type = optional_string_field(vars[i], "type", p);
       if (type && *type != "VALUE") {
-        fail("'" + path_of(p, "type") + "': only VALUE variables are supported, found \"" +
-             *type + "\"");
+        fail("'" + path_of(p, "type") + "': only VALUE variables are supported, found \"" + *type +
+             "\"");
       }
       command.environment.emplace_back(string_field(vars[i], "name", p),
                                        optional_string_field(vars[i], "value", p).value_or(""));
@@ -155,7 +156,8 @@ v1::ExecutorInfo read_executor(const json& e, const std::string& path) {
   executor.executor_id = v1::ExecutorID{id_field(e, "executor_id", path)};
   executor.name = optional_string_field(e, "name", path).value_or("");
   executor.command = read_command(object_field(e, "command", path), path_of(path, "command"));
-  executor.resources = read_resources(array_field(e, "resources", path), path_of(path, "resources"));
+  executor.resources =
+      read_resources(array_field(e, "resources", path), path_of(path, "resources"));
   return executor;
 }
 
@@ -246,20 +248,27 @@ sched::Reconcile read_reconcile(const json& r, const std::string& path) {
     const std::string p = path_of(path_of(path, "tasks"), i);
     require_object(tasks[i], p);
     sched::Reconcile::Task task{v1::TaskID{id_field(tasks[i], "task_id", p)}, std::nullopt};
-    if (auto agent = optional_id_field(tasks[i], "agent_id", p)) task.agent_id = v1::AgentID{*agent};
+    if (auto agent = optional_id_field(tasks[i], "agent_id", p))
+      task.agent_id = v1::AgentID{*agent};
     reconcile.tasks.push_back(std::move(task));
   }
   return reconcile;
 }
 
-constexpr std::array<std::string_view, 8> kUnsupportedCalls = {
-    "ACCEPT_INVERSE_OFFERS", "DECLINE_INVERSE_OFFERS", "SHUTDOWN", "ACKNOWLEDGE_OPERATION_STATUS",
-    "RECONCILE_OPERATIONS",  "MESSAGE",                "REQUEST",  "UPDATE_FRAMEWORK"};
+constexpr std::array<std::string_view, 8> kUnsupportedCalls = {"ACCEPT_INVERSE_OFFERS",
+                                                               "DECLINE_INVERSE_OFFERS",
+                                                               "SHUTDOWN",
+                                                               "ACKNOWLEDGE_OPERATION_STATUS",
+                                                               "RECONCILE_OPERATIONS",
+                                                               "MESSAGE",
+                                                               "REQUEST",
+                                                               "UPDATE_FRAMEWORK"};
 
 sched::Call read_call(const json& root) {
   if (!root.is_object()) fail_expected("a JSON object (a Call)", ".", root);
   sched::Call call;
-  if (auto id = optional_id_field(root, "framework_id", "")) call.framework_id = v1::FrameworkID{*id};
+  if (auto id = optional_id_field(root, "framework_id", ""))
+    call.framework_id = v1::FrameworkID{*id};
   const std::string type = string_field(root, "type", "");
   if (type == "SUBSCRIBE") {
     sched::Subscribe s = read_subscribe(object_field(root, "subscribe", ""), "subscribe");
@@ -279,12 +288,13 @@ sched::Call read_call(const json& root) {
     call.call = read_accept(object_field(root, "accept", ""), "accept");
   } else if (type == "DECLINE") {
     const json& d = object_field(root, "decline", "");
-    call.call = sched::Decline{id_list<v1::OfferID>(d, "offer_ids", "decline"),
-                               read_filters(d, "decline")};
+    call.call =
+        sched::Decline{id_list<v1::OfferID>(d, "offer_ids", "decline"), read_filters(d, "decline")};
   } else if (type == "REVIVE" || type == "SUPPRESS") {
     const std::string key = type == "REVIVE" ? "revive" : "suppress";
     std::vector<std::string> roles;
-    if (const json* body = optional_object_field(root, key, "")) roles = role_list(*body, "roles", key);
+    if (const json* body = optional_object_field(root, key, ""))
+      roles = role_list(*body, "roles", key);
     if (type == "REVIVE") {
       call.call = sched::Revive{std::move(roles)};
     } else {
@@ -320,12 +330,21 @@ Result<sched::Call> call_from_json(const json& call) {
 }
 
 Result<sched::Call> decode_call(std::string_view body) {
+  // No Call nests deeper than about a dozen levels. Refusing deeper documents while parsing keeps
+  // the recursive parts of nlohmann::json (dump, comparison) away from hostile nesting.
+  constexpr int kMaxDepth = 64;
+  bool too_deep = false;
+  json::parser_callback_t limit_depth = [&](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxDepth) too_deep = true;
+    return !too_deep;
+  };
   json root;
   try {
-    root = json::parse(body);
+    root = json::parse(body, limit_depth);
   } catch (const json::parse_error& e) {
     return Error{"malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what()};
   }
+  if (too_deep) return Error{"JSON nested deeper than " + std::to_string(kMaxDepth) + " levels"};
   return call_from_json(root);
 }
 

@@ -116,7 +116,8 @@ struct CallBody {
       }
       ops.push_back(std::move(o));
     }
-    return {{"offer_ids", id_list(c.offer_ids)}, {"operations", ops},
+    return {{"offer_ids", id_list(c.offer_ids)},
+            {"operations", ops},
             {"filters", filters_json(c.filters)}};
   }
   ordered_json operator()(const sched::Decline& c) const {
@@ -154,8 +155,8 @@ ordered_json call_to_json(const sched::Call& call) {
   if (call.framework_id) j["framework_id"] = id_json(*call.framework_id);
   std::string_view type = sched::call_type(call);
   j["type"] = std::string(type);
-  ordered_json body = std::visit(
-      CallBody{EncodeOptions{ResourceFormat::kPostRefinement}}, call.call);
+  ordered_json body =
+      std::visit(CallBody{EncodeOptions{ResourceFormat::kPostRefinement}}, call.call);
   if (!body.is_null()) {
     std::string key(type);
     for (char& ch : key) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));

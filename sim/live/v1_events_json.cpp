@@ -89,7 +89,9 @@ struct EventBody {
   ordered_json operator()(const sched::Rescind& e) const {
     return {{"offer_id", id_json(e.offer_id)}};
   }
-  ordered_json operator()(const sched::Update& e) const { return {{"status", status_json(e.status)}}; }
+  ordered_json operator()(const sched::Update& e) const {
+    return {{"status", status_json(e.status)}};
+  }
   ordered_json operator()(const sched::Failure& e) const {
     ordered_json j = ordered_json::object();
     if (e.agent_id) j["agent_id"] = id_json(*e.agent_id);

@@ -44,8 +44,8 @@ const nlohmann::json& array_field(const nlohmann::json& object, std::string_view
                                   const std::string& path);
 std::string string_field(const nlohmann::json& object, std::string_view key,
                          const std::string& path);
-std::optional<std::string> optional_string_field(const nlohmann::json& object,
-                                                 std::string_view key, const std::string& path);
+std::optional<std::string> optional_string_field(const nlohmann::json& object, std::string_view key,
+                                                 const std::string& path);
 std::optional<double> optional_double_field(const nlohmann::json& object, std::string_view key,
                                             const std::string& path);
 std::optional<bool> optional_bool_field(const nlohmann::json& object, std::string_view key,

@@ -57,7 +57,7 @@ void add_tail(ordered_json& r, const ResourceKey& key, std::string_view allocati
 }
 
 std::vector<std::pair<std::string, std::string>> labels_from_json(const json& labels,
-                                                                   const std::string& path) {
+                                                                  const std::string& path) {
   std::vector<std::pair<std::string, std::string>> out;
   const json& list = array_field(labels, "labels", path);
   const std::string list_path = path_of(path, "labels");
@@ -78,8 +78,10 @@ void check_role(const std::string& role, const std::string& path, const json& fo
 
 Reservation reservation_from_post_format(const json& list, const std::string& path) {
   if (list.size() > 1) {
-    fail("refined reservations are not supported at '" + path + "': expected at most 1 entry, "
-         "found " + std::to_string(list.size()));
+    fail("refined reservations are not supported at '" + path +
+         "': expected at most 1 entry, "
+         "found " +
+         std::to_string(list.size()));
   }
   const std::string p = path_of(path, size_t{0});
   require_object(list[0], p);

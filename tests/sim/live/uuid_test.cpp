@@ -34,8 +34,8 @@ TEST(Uuid, SameSeedGivesSameUuids) {
 }
 
 TEST(Uuid, CanonicalTextOfKnownBytes) {
-  Uuid u = *Uuid::from_bytes(std::string(
-      "\xf8\x1d\x4f\xae\x7d\xec\x41\xd0\xa7\x65\x00\xa0\xc9\x1e\x6b\xf6", 16));
+  Uuid u = *Uuid::from_bytes(
+      std::string("\xf8\x1d\x4f\xae\x7d\xec\x41\xd0\xa7\x65\x00\xa0\xc9\x1e\x6b\xf6", 16));
   EXPECT_EQ(u.to_string(), "f81d4fae-7dec-41d0-a765-00a0c91e6bf6");
   EXPECT_EQ(base64_encode(u.to_bytes()), "+B1Prn3sQdCnZQCgyR5r9g==");
   EXPECT_EQ(Uuid::from_bytes(u.to_bytes()), u);
@@ -68,7 +68,7 @@ TEST(Base64, RejectsBadInputSayingWhat) {
   EXPECT_NE(r.error().message.find("'!' at offset 2"), std::string::npos) << r.error().message;
   EXPECT_FALSE(base64_decode("Zg==Zm9v").ok());  // padding before the end
   EXPECT_FALSE(base64_decode("Z===").ok());
-  EXPECT_FALSE(base64_decode("-_8=").ok());  // URL-safe alphabet
+  EXPECT_FALSE(base64_decode("-_8=").ok());   // URL-safe alphabet
   EXPECT_FALSE(base64_decode("Zm8==").ok());  // too much padding
 }
 

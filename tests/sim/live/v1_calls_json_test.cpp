@@ -90,16 +90,15 @@ TEST(V1CallsJson, AcceptWithReserveCommandTaskAndUnreserve) {
   EXPECT_FALSE(a.filters.refuse_seconds.has_value());
   ASSERT_EQ(a.operations.size(), 3u);
   EXPECT_EQ(a.operations[0].type, v1::Operation::Type::RESERVE);
-  EXPECT_EQ(a.operations[0].resources,
-            Resources::parse("cpus(web){DYN:ops:team=a}:2").value());
+  EXPECT_EQ(a.operations[0].resources, Resources::parse("cpus(web){DYN:ops:team=a}:2").value());
   const v1::TaskInfo& t = a.operations[1].task_infos.at(0);
   ASSERT_TRUE(t.command.has_value());
   EXPECT_FALSE(t.command->shell);
   EXPECT_EQ(t.command->value, "/usr/bin/python3");
   EXPECT_EQ(t.command->arguments,
             (std::vector<std::string>{"python3", "-m", "http.server", "31000"}));
-  EXPECT_EQ(t.command->environment,
-            (std::vector<std::pair<std::string, std::string>>{{"PORT", "31000"}, {"MODE", "prod"}}));
+  EXPECT_EQ(t.command->environment, (std::vector<std::pair<std::string, std::string>>{
+                                        {"PORT", "31000"}, {"MODE", "prod"}}));
   EXPECT_EQ(t.resources,
             Resources::parse("cpus:0.5;mem(web){DYN:ops}:64;ports:[31000-31000]").value());
   EXPECT_EQ(t.labels,
@@ -180,17 +179,17 @@ std::vector<sched::Call> every_call() {
                                             v1::CommandInfo{false, "/bin/e", {"e", "-v"}, {}},
                                             Resources::parse("cpus:0.1").value()};
   v1::Operation launch{v1::Operation::Type::LAUNCH, {sample_task(), with_executor}, {}};
-  v1::Operation reserve{v1::Operation::Type::RESERVE, {},
-                        Resources::parse("cpus(a){DYN:p}:1").value()};
-  v1::Operation unreserve{v1::Operation::Type::UNRESERVE, {},
-                          Resources::parse("disk(a){DYN}:5").value()};
+  v1::Operation reserve{
+      v1::Operation::Type::RESERVE, {}, Resources::parse("cpus(a){DYN:p}:1").value()};
+  v1::Operation unreserve{
+      v1::Operation::Type::UNRESERVE, {}, Resources::parse("disk(a){DYN}:5").value()};
   return {
       sched::Call{std::nullopt, sched::Subscribe{[&] {
-                                                  v1::FrameworkInfo first = info;
-                                                  first.id.reset();
-                                                  return first;
-                                                }(),
-                                                {"b/c"}}},
+                                                   v1::FrameworkInfo first = info;
+                                                   first.id.reset();
+                                                   return first;
+                                                 }(),
+                                                 {"b/c"}}},
       sched::Call{fw, sched::Subscribe{info, {}}},
       sched::Call{fw, sched::Teardown{}},
       sched::Call{fw, sched::Accept{{v1::OfferID{"o1"}, v1::OfferID{"o2"}},
@@ -203,8 +202,8 @@ std::vector<sched::Call> every_call() {
       sched::Call{fw, sched::Suppress{{"a", "b/c"}}},
       sched::Call{fw, sched::Kill{v1::TaskID{"t-1"}, v1::AgentID{"a-1"}}},
       sched::Call{fw, sched::Kill{v1::TaskID{"t-1"}, std::nullopt}},
-      sched::Call{fw, sched::Acknowledge{v1::AgentID{"a-1"}, v1::TaskID{"t-1"},
-                                         std::string(16, '\x7f')}},
+      sched::Call{
+          fw, sched::Acknowledge{v1::AgentID{"a-1"}, v1::TaskID{"t-1"}, std::string(16, '\x7f')}},
       sched::Call{fw, sched::Reconcile{{}}},
       sched::Call{fw, sched::Reconcile{{{v1::TaskID{"t-1"}, v1::AgentID{"a-1"}},
                                         {v1::TaskID{"t-2"}, std::nullopt}}}},
@@ -245,6 +244,12 @@ TEST(V1CallsJsonErrors, MalformedJson) {
   std::string e = error_of(R"({"type": "TEARDOWN",)");
   EXPECT_EQ(e.rfind("malformed JSON at byte", 0), 0u) << e;
   EXPECT_EQ(error_of("").rfind("malformed JSON", 0), 0u);
+}
+
+TEST(V1CallsJsonErrors, DeepNestingIsRefusedWithoutRecursingThroughIt) {
+  std::string deep = with_fw(R"("type":"TEARDOWN","x":)") + std::string(200000, '[') +
+                     std::string(200000, ']') + "}";
+  EXPECT_EQ(error_of(deep), "JSON nested deeper than 64 levels");
 }
 
 TEST(V1CallsJsonErrors, NotAnObject) {
@@ -308,15 +313,17 @@ TEST(V1CallsJsonErrors, AcceptErrorsNameTheDeepPath) {
   const std::string task_head =
       R"("type":"ACCEPT","accept":{"operations":[{"type":"LAUNCH","launch":{"task_infos":[{"name":"t",)"
       R"("task_id":{"value":"t"},"agent_id":{"value":"a"},)";
-  EXPECT_EQ(error_of(with_fw(task_head +
-                             R"("command":{"value":"x"},"resources":[{"name":"cpus","type":"SCALAR",)"
-                             R"("scalar":{"value":true}}]}]}}]}})")),
-            "expected a number at "
-            "'accept.operations[0].launch.task_infos[0].resources[0].scalar.value', found true");
+  EXPECT_EQ(
+      error_of(with_fw(task_head +
+                       R"("command":{"value":"x"},"resources":[{"name":"cpus","type":"SCALAR",)"
+                       R"("scalar":{"value":true}}]}]}}]}})")),
+      "expected a number at "
+      "'accept.operations[0].launch.task_infos[0].resources[0].scalar.value', found true");
   EXPECT_EQ(error_of(with_fw(task_head + R"("resources":[]}]}}]}})")),
             "'accept.operations[0].launch.task_infos[0]' must have exactly one of 'command' and "
             "'executor'");
-  EXPECT_EQ(error_of(with_fw(task_head + R"("command":{"value":"x","uris":[{"value":"http://x"}]}}]}}]}})")),
+  EXPECT_EQ(error_of(with_fw(task_head +
+                             R"("command":{"value":"x","uris":[{"value":"http://x"}]}}]}}]}})")),
             "'accept.operations[0].launch.task_infos[0].command.uris' is not supported by mesosim "
             "(no fetcher)");
   EXPECT_EQ(error_of(with_fw(task_head + R"("command":{"shell":true}}]}}]}})")),

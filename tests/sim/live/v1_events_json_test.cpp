@@ -19,8 +19,8 @@ TEST(V1EventsJson, SubscribedWithMasterInfoExactly) {
   sched::Subscribed s;
   s.framework_id = v1::FrameworkID{"fw-1"};
   s.heartbeat_interval_seconds = 15;
-  s.master_info = v1::MasterInfo{"m1", *mesos_ip("127.0.0.1"), 5050, "localhost", "1.11.0",
-                                 "127.0.0.1"};
+  s.master_info =
+      v1::MasterInfo{"m1", *mesos_ip("127.0.0.1"), 5050, "localhost", "1.11.0", "127.0.0.1"};
   EXPECT_EQ(encode_event(event(s)),
             R"({"type":"SUBSCRIBED","subscribed":{"framework_id":{"value":"fw-1"},)"
             R"("heartbeat_interval_seconds":15.0,"master_info":{"id":"m1","ip":16777343,)"
@@ -64,8 +64,14 @@ TEST(V1EventsJson, OffersExactly) {
 }
 
 TEST(V1EventsJson, OffersUseTheFrameworksResourceFormat) {
-  v1::Offer o{v1::OfferID{"o1"}, v1::FrameworkID{"f"}, v1::AgentID{"a"}, "h", "web",
-              Resources::parse("cpus(web):1").value(), {}, {}};
+  v1::Offer o{v1::OfferID{"o1"},
+              v1::FrameworkID{"f"},
+              v1::AgentID{"a"},
+              "h",
+              "web",
+              Resources::parse("cpus(web):1").value(),
+              {},
+              {}};
   v1::FrameworkInfo refined;
   refined.capabilities = {v1::FrameworkCapability::RESERVATION_REFINEMENT};
   std::string text = encode_event(event(sched::Offers{{o}}), encode_options_for(refined));
@@ -119,8 +125,7 @@ TEST(V1EventsJson, RescindFailureErrorHeartbeatExactly) {
 }
 
 TEST(V1EventsJson, EventsAreFramedAsRecordIO) {
-  EXPECT_EQ(encode_record(encode_event(event(sched::Heartbeat{}))),
-            "20\n{\"type\":\"HEARTBEAT\"}");
+  EXPECT_EQ(encode_record(encode_event(event(sched::Heartbeat{}))), "20\n{\"type\":\"HEARTBEAT\"}");
 }
 
 TEST(V1EventsJson, StringsAreEscaped) {

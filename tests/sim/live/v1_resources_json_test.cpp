@@ -44,9 +44,10 @@ TEST(V1ResourcesJson, PostRefinementFormatHasReservationsAndNoRole) {
 }
 
 TEST(V1ResourcesJson, PreRefinementFormatHasRoleAndDynamicReservation) {
-  EXPECT_EQ(resources_to_json(parse("cpus(web){DYN:ops:team=a}:1"), "").dump(),
-            R"([{"name":"cpus","type":"SCALAR","scalar":{"value":1.0},"role":"web",)"
-            R"("reservation":{"principal":"ops","labels":{"labels":[{"key":"team","value":"a"}]}}}])");
+  EXPECT_EQ(
+      resources_to_json(parse("cpus(web){DYN:ops:team=a}:1"), "").dump(),
+      R"([{"name":"cpus","type":"SCALAR","scalar":{"value":1.0},"role":"web",)"
+      R"("reservation":{"principal":"ops","labels":{"labels":[{"key":"team","value":"a"}]}}}])");
   EXPECT_EQ(resources_to_json(parse("cpus(web){DYN}:1"), "").dump(),
             R"([{"name":"cpus","type":"SCALAR","scalar":{"value":1.0},"role":"web",)"
             R"("reservation":{}}])");
@@ -101,10 +102,12 @@ TEST(V1ResourcesJson, ErrorsNameThePathAndWhatWasExpected) {
             R"(expected "SCALAR", "RANGES" or "SET" at 'resources[0].type', found "SCALARS")");
   EXPECT_EQ(error_of(R"([{"name":"disks","type":"SET","set":{"item":["a"]}}])"),
             "'resources[0].type': SET resources are not supported by mesosim");
-  EXPECT_EQ(error_of(R"([{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":5,"end":4}]}}])"),
-            R"(expected 'end' >= 'begin' at 'resources[0].ranges.range[0]', found {"begin":5,"end":4})");
-  EXPECT_EQ(error_of(R"([{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":-5,"end":4}]}}])"),
-            "expected a non-negative integer at 'resources[0].ranges.range[0].begin', found -5");
+  EXPECT_EQ(
+      error_of(R"([{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":5,"end":4}]}}])"),
+      R"(expected 'end' >= 'begin' at 'resources[0].ranges.range[0]', found {"begin":5,"end":4})");
+  EXPECT_EQ(
+      error_of(R"([{"name":"ports","type":"RANGES","ranges":{"range":[{"begin":-5,"end":4}]}}])"),
+      "expected a non-negative integer at 'resources[0].ranges.range[0].begin', found -5");
   EXPECT_EQ(error_of(R"([{"name":"ports","type":"RANGES","ranges":{"range":{}}}])"),
             "expected an array at 'resources[0].ranges.range', found {}");
   EXPECT_EQ(error_of(R"([1])"), "expected an object at 'resources[0]', found 1");
