@@ -24,13 +24,14 @@ constexpr std::array<std::pair<TaskState, std::string_view>, 14> kTaskStates = {
     {TaskState::TASK_UNKNOWN, "TASK_UNKNOWN"},
 }};
 
-constexpr std::array<std::pair<FrameworkCapability, std::string_view>, 6> kCapabilities = {{
+constexpr std::array<std::pair<FrameworkCapability, std::string_view>, 7> kCapabilities = {{
     {FrameworkCapability::MULTI_ROLE, "MULTI_ROLE"},
     {FrameworkCapability::GPU_RESOURCES, "GPU_RESOURCES"},
     {FrameworkCapability::PARTITION_AWARE, "PARTITION_AWARE"},
     {FrameworkCapability::REVOCABLE_RESOURCES, "REVOCABLE_RESOURCES"},
     {FrameworkCapability::TASK_KILLING_STATE, "TASK_KILLING_STATE"},
     {FrameworkCapability::REGION_AWARE, "REGION_AWARE"},
+    {FrameworkCapability::RESERVATION_REFINEMENT, "RESERVATION_REFINEMENT"},
 }};
 
 template <typename E, size_t N>

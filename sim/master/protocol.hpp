@@ -9,6 +9,7 @@
 // master's business and never appear here.
 
 #include <compare>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,6 +91,7 @@ enum class FrameworkCapability {
   REVOCABLE_RESOURCES,
   TASK_KILLING_STATE,
   REGION_AWARE,
+  RESERVATION_REFINEMENT,  // offers carry the `reservations` list (live mode's JSON format)
 };
 std::string_view to_string(FrameworkCapability capability);
 std::optional<FrameworkCapability> parse_capability(std::string_view text);
@@ -131,6 +133,7 @@ struct Offer {
   std::string role;  // allocation_info.role
   Resources resources;
   std::vector<Attribute> attributes;
+  std::vector<ExecutorID> executor_ids = {};  // the framework's executors running on the agent
 };
 
 struct CommandInfo {
@@ -204,6 +207,16 @@ struct Task {
   std::vector<std::pair<std::string, std::string>> labels = {};  // from its TaskInfo
 };
 
+// The leading master as a SUBSCRIBED event describes it (live mode fills it in).
+struct MasterInfo {
+  std::string id;
+  uint32_t ip = 0;  // IPv4 address in network byte order read as a host integer, as Mesos does
+  uint32_t port = 5050;
+  std::string hostname;
+  std::string version;
+  std::string address_ip;  // dotted quad for `address.ip`; empty: no `address`
+};
+
 namespace scheduler {
 
 struct Subscribe {
@@ -256,6 +269,7 @@ struct Subscribed {
   FrameworkID framework_id;
   double heartbeat_interval_seconds = 15;
   std::string master_id;
+  std::optional<MasterInfo> master_info = {};
 };
 struct Offers {
   std::vector<Offer> offers;
