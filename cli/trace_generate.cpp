@@ -55,20 +55,10 @@ Status run_trace_generate(const TraceGenerateOptions& options, std::ostream& out
   if (!options.machines_output.empty() && options.kind != "google-like") {
     return Error{"--machines-out: only the google-like generator makes a cluster"};
   }
-  auto writer = NativeWriter::open(options.output);
-  if (!writer.ok()) return writer.error();
-  int64_t jobs = 0, tasks = 0;
-  for (;;) {
-    auto job = source.value()->next();
-    if (!job.ok()) return job.error();
-    if (!job.value()) break;
-    if (Status s = writer.value()->write(*job.value()); !s.ok()) return s;
-    ++jobs;
-    tasks += static_cast<int64_t>(job.value()->tasks.size());
-  }
-  if (Status s = writer.value()->close(); !s.ok()) return s;
+  auto written = write_native(*source.value(), options.output);
+  if (!written.ok()) return written.error();
   fmt::print(out, "{} (seed {}) -> {}: {} jobs, {} tasks\n", options.kind, options.seed,
-             options.output, jobs, tasks);
+             options.output, written.value().jobs, written.value().tasks);
   if (!options.machines_output.empty()) return write_machines(options, out);
   return Status::success();
 }

@@ -25,17 +25,25 @@ FrameworkModel* JobFeeder::model_for(const Job& job) const {
 }
 
 void JobFeeder::pull() {
+  if (advance()) schedule_fire();
+}
+
+bool JobFeeder::advance() {
   Result<std::optional<Job>> r = source_.next();
   if (!r.ok()) {
     error_ = r.error();
     done_ = true;
-    return;
+    return false;
   }
   if (!r.value()) {
     done_ = true;
-    return;
+    return false;
   }
   next_ = std::move(r).value();
+  return true;
+}
+
+void JobFeeder::schedule_fire() {
   const Time at = start_ + (next_->submit - Time::epoch());
   const Duration delay = at > clock_.now() ? at - clock_.now() : Duration::zero();
   timer_ = clock_.schedule(delay, [this] {
@@ -46,12 +54,8 @@ void JobFeeder::pull() {
 
 void JobFeeder::fire() {
   while (next_) {
-    const Time at = start_ + (next_->submit - Time::epoch());
-    if (at > clock_.now()) {
-      timer_ = clock_.schedule(at - clock_.now(), [this] {
-        timer_ = TimerId{};
-        fire();
-      });
+    if (start_ + (next_->submit - Time::epoch()) > clock_.now()) {
+      schedule_fire();
       return;
     }
     Job job = std::move(*next_);
@@ -64,17 +68,7 @@ void JobFeeder::fire() {
     }
     ++submitted_;
     model->submit(std::move(job));
-    Result<std::optional<Job>> r = source_.next();
-    if (!r.ok()) {
-      error_ = r.error();
-      done_ = true;
-      return;
-    }
-    if (!r.value()) {
-      done_ = true;
-      return;
-    }
-    next_ = std::move(r).value();
+    if (!advance()) return;
   }
 }
 

@@ -38,6 +38,9 @@ class JobFeeder {
 
  private:
   void pull();
+  // Reads the next job into next_; false (and done_) at the end or on an error.
+  bool advance();
+  void schedule_fire();  // at next_'s submit time, or now if that has passed
   void fire();
   FrameworkModel* model_for(const Job& job) const;
 

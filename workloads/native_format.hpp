@@ -105,6 +105,14 @@ class NativeWriter {
   std::string buf_;
 };
 
+// Writes every job of `source` to a native file at `path` (gzip when it ends in .gz) and says
+// how many jobs and tasks it wrote; the first error of the source or the file ends it.
+struct NativeCopyCounts {
+  int64_t jobs = 0;
+  int64_t tasks = 0;
+};
+Result<NativeCopyCounts> write_native(JobSource& source, const std::string& path);
+
 // The native header line and the rows of one job, each ending in '\n'.
 std::string native_header_line();
 void append_native_rows(const Job& job, std::string& out);

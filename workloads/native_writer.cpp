@@ -147,4 +147,20 @@ Status NativeWriter::close() {
   return s;
 }
 
+Result<NativeCopyCounts> write_native(JobSource& source, const std::string& path) {
+  auto writer = NativeWriter::open(path);
+  if (!writer.ok()) return writer.error();
+  NativeCopyCounts counts;
+  for (;;) {
+    auto job = source.next();
+    if (!job.ok()) return job.error();
+    if (!job.value()) break;
+    if (Status s = writer.value()->write(*job.value()); !s.ok()) return s.error();
+    ++counts.jobs;
+    counts.tasks += static_cast<int64_t>(job.value()->tasks.size());
+  }
+  if (Status s = writer.value()->close(); !s.ok()) return s.error();
+  return counts;
+}
+
 }  // namespace mesosim
