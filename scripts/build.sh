@@ -6,7 +6,7 @@ build_dir=${MESOSIM_BUILD_DIR:-build}
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
 if [[ ! -f "$build_dir/CMakeCache.txt" ]]; then
-  cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+  cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release "$@"
 else
   cmake -S . -B "$build_dir" "$@" >/dev/null
 fi
