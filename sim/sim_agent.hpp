@@ -23,7 +23,10 @@
 //   REASON_TASK_INVALID, sent once without a uuid and with `latest_state` = the existing task's
 //   state (it is about the refused launch, not the running task); one that does not fit in the
 //   agent's free resources gets TASK_DROPPED / REASON_RESOURCES_UNKNOWN.
-// - Kills. Unknown task: TASK_DROPPED / REASON_TASK_UNKNOWN. Launching task: TASK_KILLED /
+// - Kills. Unknown task of a framework the agent holds: TASK_DROPPED (TASK_LOST if the framework
+//   is not partition-aware) / REASON_EXECUTOR_TERMINATED, "Cannot find executor", as Mesos.
+//   Unknown framework: TASK_DROPPED / REASON_TASK_UNKNOWN (Mesos ignores it; see sim/README.md).
+//   Launching task: TASK_KILLED /
 //   REASON_TASK_KILLED_DURING_LAUNCH at once. Started task: TASK_KILLING at once if its
 //   framework has TASK_KILLING_STATE, TASK_KILLED after kill_grace. A task that is already
 //   terminal or already being killed ignores the kill.
@@ -163,6 +166,8 @@ class SimAgent final : public Process {
   // False if the answer is stale (not for the registration under way, or another agent ID).
   bool on_registered(const v1::AgentID& agent_id, bool reregistered);
   void on_ping(const v1::PingAgentMessage& ping);
+  void report_unknown_task_killed(const v1::KillTaskMessage& kill, const Framework* framework,
+                                  Time now);
   void on_ping_timeout();
   void disconnect();
   void start_registration();

@@ -74,23 +74,43 @@ void SimAgent::run_task(v1::RunTaskMessage& run) {
   schedule_transition(task, std::max(now, executor->second.ready_at));
 }
 
+// A kill of a task this agent does not hold. For a framework it knows, Mesos's agent answers
+// "Cannot find executor": TASK_DROPPED (TASK_LOST to a framework that is not partition-aware),
+// REASON_EXECUTOR_TERMINATED. For a framework it has never heard of, Mesos's agent ignores the
+// kill; the simulated network can drop a RunTaskMessage without breaking the connection (a real
+// TCP connection would not), so the task would stay STAGING forever: it is answered
+// TASK_DROPPED / REASON_TASK_UNKNOWN instead (sim/README.md, departures).
+void SimAgent::report_unknown_task_killed(const v1::KillTaskMessage& kill,
+                                          const Framework* framework, Time now) {
+  v1::StatusUpdate update =
+      framework != nullptr
+          ? make_update(kill.framework_id, kill.task_id, std::nullopt,
+                        framework->info.has(v1::FrameworkCapability::PARTITION_AWARE)
+                            ? TaskState::TASK_DROPPED
+                            : TaskState::TASK_LOST,
+                        now, TaskStatusSource::SOURCE_AGENT,
+                        TaskStatusReason::REASON_EXECUTOR_TERMINATED, "Cannot find executor")
+          : make_update(kill.framework_id, kill.task_id, std::nullopt, TaskState::TASK_DROPPED,
+                        now, TaskStatusSource::SOURCE_AGENT, TaskStatusReason::REASON_TASK_UNKNOWN,
+                        "Cannot kill task '" + kill.task_id.value + "': unknown to this agent");
+  update.status.uuid = next_uuid();
+  updates_.add(std::move(update));
+}
+
 void SimAgent::kill_task(const v1::KillTaskMessage& kill) {
   if (!agent_id_) return;
   const Time now = clock_.now();
   TaskRecord* task = nullptr;
   bool killing_state = false;
+  const Framework* framework = nullptr;
   if (auto fw = frameworks_.find(kill.framework_id); fw != frameworks_.end()) {
+    framework = &fw->second;
     auto it = fw->second.tasks.find(kill.task_id);
     if (it != fw->second.tasks.end()) task = &it->second;
     killing_state = fw->second.info.has(v1::FrameworkCapability::TASK_KILLING_STATE);
   }
   if (task == nullptr) {
-    v1::StatusUpdate update =
-        make_update(kill.framework_id, kill.task_id, std::nullopt, TaskState::TASK_DROPPED, now,
-                    TaskStatusSource::SOURCE_AGENT, TaskStatusReason::REASON_TASK_UNKNOWN,
-                    "Cannot kill task '" + kill.task_id.value + "': unknown to this agent");
-    update.status.uuid = next_uuid();
-    updates_.add(std::move(update));
+    report_unknown_task_killed(kill, framework, now);
     return;
   }
   // A terminal task's last update is already on its way; a task in its grace period is

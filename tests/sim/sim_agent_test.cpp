@@ -428,7 +428,8 @@ TEST_F(SimAgentTest, KillDuringLaunchReportsKilledAtOnce) {
   EXPECT_EQ(updates().at(1).first, at_s(10.5));
 }
 
-TEST_F(SimAgentTest, KillOfAnUnknownTaskIsDropped) {
+// Not in Mesos (its agent ignores a kill for a framework it does not know): see sim/README.md.
+TEST_F(SimAgentTest, KillOfATaskOfAnUnknownFrameworkIsDropped) {
   register_agent();
   from_master(v1::KillTaskMessage{{"f1"}, {"ghost"}});
   auto sent = updates();
@@ -440,6 +441,29 @@ TEST_F(SimAgentTest, KillOfAnUnknownTaskIsDropped) {
   EXPECT_EQ(s.source, TaskStatusSource::SOURCE_AGENT);
   EXPECT_TRUE(s.uuid.has_value());  // reliable like any other update
   EXPECT_TRUE(agent->tasks().empty());
+}
+
+// Mesos's Slave::killTask: "Cannot find executor", TASK_LOST to a framework that is not
+// partition-aware, TASK_DROPPED to one that is.
+TEST_F(SimAgentTest, KillOfAnUnknownTaskOfAKnownFrameworkIsLostOrDroppedAsMesos) {
+  register_agent();
+  v1::FrameworkInfo aware = framework("f2");
+  aware.capabilities.push_back(v1::FrameworkCapability::PARTITION_AWARE);
+  from_master(run("t1", -1));
+  from_master(run("t2", -1, std::nullopt, "cpus:1;mem:128", aware));
+  const size_t before = updates().size();
+  from_master(v1::KillTaskMessage{{"f1"}, {"ghost"}});
+  from_master(v1::KillTaskMessage{{"f2"}, {"ghost"}});
+  auto sent = updates();
+  ASSERT_EQ(sent.size(), before + 2);
+  const v1::TaskStatus& lost = sent[before].second.status;
+  EXPECT_EQ(lost.state, TaskState::TASK_LOST);
+  EXPECT_EQ(lost.reason, TaskStatusReason::REASON_EXECUTOR_TERMINATED);
+  EXPECT_EQ(lost.message, "Cannot find executor");
+  const v1::TaskStatus& dropped = sent[before + 1].second.status;
+  EXPECT_EQ(dropped.state, TaskState::TASK_DROPPED);
+  EXPECT_EQ(dropped.reason, TaskStatusReason::REASON_EXECUTOR_TERMINATED);
+  EXPECT_EQ(agent->live_tasks(), 2u);  // the running tasks are untouched
 }
 
 TEST_F(SimAgentTest, DuplicateTaskIdIsDroppedWithoutTouchingTheFirstTask) {
