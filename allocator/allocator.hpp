@@ -64,6 +64,19 @@ struct Allocation {
   Resources resources;
 };
 
+// What a framework says it wants placed: `count` tasks of `resources` each, in `role`, preferring
+// some agents. Mesos's REQUEST call carries the same (`requests`: resources and an optional agent
+// id); Mesos's own allocator ignores it. A centralized placer (QuincyAllocator) places exactly
+// these. `preferred` costs are the framework's (e.g. 0 where its input data is, more on the same
+// rack); `since` is when the oldest of these tasks became pending, so waiting grows dearer.
+struct Demand {
+  std::string role;
+  Resources resources;
+  uint32_t count = 1;
+  std::vector<std::pair<AgentId, int64_t>> preferred;
+  Time since;
+};
+
 // Quota of a top-level role, `*` included (Mesos 1.9+): guarantees are served before fair share
 // and kept available through headroom; limits cap what is offered to the role, counting its
 // subroles' consumption, though the subroles themselves are not capped (as in Mesos). Names
@@ -76,16 +89,16 @@ struct Quota {
 // Why a framework was not offered (more of) an agent's resources in a run. Reported only when
 // an explainer is installed; free otherwise.
 enum class SkipReason {
-  kFiltered,                // a refusal filter of (framework, role, agent) covers the offer
-  kSuppressed,              // the framework suppressed offers for the role
-  kFrameworkInactive,       // the framework is disconnected or not yet resubscribed
-  kQuotaLimit,              // the role's quota limit leaves nothing to offer
-  kHeadroom,                // what is left is held back for other roles' unmet guarantees
-  kBelowMinAllocatable,     // what is left is less than min_allocatable_resources
-  kNotGpuCapable,           // the agent has GPUs and the framework lacks GPU_RESOURCES
-  kReservedForOtherRoles,   // what is free on the agent is reserved to other roles
-  kLowerInDrfOrder,         // clients earlier in DRF order took what the role could use
-  kNoQuotaContribution,     // quota stage: the offer would not help the role's guarantee
+  kFiltered,               // a refusal filter of (framework, role, agent) covers the offer
+  kSuppressed,             // the framework suppressed offers for the role
+  kFrameworkInactive,      // the framework is disconnected or not yet resubscribed
+  kQuotaLimit,             // the role's quota limit leaves nothing to offer
+  kHeadroom,               // what is left is held back for other roles' unmet guarantees
+  kBelowMinAllocatable,    // what is left is less than min_allocatable_resources
+  kNotGpuCapable,          // the agent has GPUs and the framework lacks GPU_RESOURCES
+  kReservedForOtherRoles,  // what is free on the agent is reserved to other roles
+  kLowerInDrfOrder,        // clients earlier in DRF order took what the role could use
+  kNoQuotaContribution,    // quota stage: the offer would not help the role's guarantee
 };
 std::string_view to_string(SkipReason reason);
 
@@ -166,12 +179,17 @@ class Allocator {
   virtual std::vector<Allocation> allocate(Time now) = 0;
 
   // Introspection for the owner's invariant checks and for metrics.
-  virtual Resources allocated(FrameworkId framework, AgentId agent, std::string_view role) const = 0;
+  virtual Resources allocated(FrameworkId framework, AgentId agent,
+                              std::string_view role) const = 0;
   virtual Resources available(AgentId agent) const = 0;
   virtual Resources total(AgentId agent) const = 0;
 
   // nullptr turns explanations off (the default).
   virtual void set_explainer(AllocationExplainer* explainer) = 0;
+
+  // The framework's outstanding demands, replacing what it said before (empty: none). Policies
+  // that do not place tasks centrally ignore them, as Mesos's allocator ignores REQUEST.
+  virtual void set_demands(FrameworkId /*framework*/, std::vector<Demand> /*demands*/) {}
 };
 
 }  // namespace mesosim
