@@ -119,6 +119,7 @@ void QuincyAllocator::recover(Time now, FrameworkId framework_id, AgentId agent_
   if (!fw || !a) return;
   auto it = allocations_.find(Key{framework_id.value, agent_id.value, std::string(role)});
   if (it == allocations_.end()) return;
+  fw->placed.erase({agent_id.value, std::string(role)});
   const Resources back = it->second.common(resources);
   it->second -= back;
   if (it->second.empty()) allocations_.erase(it);
@@ -175,6 +176,7 @@ Status QuincyAllocator::set_quota(std::string_view role, const Quota& /*quota*/)
 void QuincyAllocator::set_demands(FrameworkId id, std::vector<Demand> demands) {
   if (Framework* fw = framework(id)) {
     fw->demands = std::move(demands);
+    fw->placed.clear();
     pending_ = true;
   }
 }

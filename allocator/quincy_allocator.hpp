@@ -21,6 +21,12 @@
 // inactive frameworks and agents take no part. Weights and quota are refused: fairness here is
 // what the costs make it.
 //
+// Placed tasks are not placed again while their offer is out: a run counts what it placed for
+// each (framework, agent, role) against the framework's demands until the framework answers
+// (resources of that offer recovered: declined or left unused) or sends new demands (a REQUEST
+// after it launched). A framework that re-declares while an offer is still out may be placed
+// twice; what it does not use it declines.
+//
 // Bookkeeping (totals, allocations, recover, RESERVE/UNRESERVE) follows the Allocator contract,
 // so the master drives it like any other policy.
 
@@ -100,6 +106,8 @@ class QuincyAllocator final : public Allocator {
     std::vector<std::string> suppressed;
     std::vector<Demand> demands;
     std::vector<Filter> filters;
+    // Tasks placed in offers not yet answered, by (agent, role): (demand index, tasks).
+    std::map<std::pair<uint32_t, std::string>, std::vector<std::pair<size_t, uint32_t>>> placed;
   };
   using Key = std::tuple<uint32_t, uint32_t, std::string>;  // framework, agent, role
 

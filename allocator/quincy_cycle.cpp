@@ -57,13 +57,18 @@ std::vector<Allocation> QuincyAllocator::allocate(Time now) {
   // Every task of every demand that may be placed now, frameworks in id order.
   struct Origin {
     FrameworkId framework;
-    const Demand* demand;
+    size_t demand;  // index in the framework's demands
   };
   std::vector<Origin> origin;
   for (uint32_t f = 0; f < frameworks_.size(); ++f) {
     if (!frameworks_[f] || !frameworks_[f]->active) continue;
     const Framework& fw = *frameworks_[f];
-    for (const Demand& d : fw.demands) {
+    std::vector<uint32_t> out_already(fw.demands.size(), 0);  // placed in unanswered offers
+    for (const auto& [where, tasks] : fw.placed) {
+      for (auto [demand, n] : tasks) out_already[demand] += n;
+    }
+    for (size_t di = 0; di < fw.demands.size(); ++di) {
+      const Demand& d = fw.demands[di];
       if (std::find(fw.info.roles.begin(), fw.info.roles.end(), d.role) == fw.info.roles.end() ||
           std::find(fw.suppressed.begin(), fw.suppressed.end(), d.role) != fw.suppressed.end()) {
         continue;
@@ -78,9 +83,9 @@ std::vector<Allocation> QuincyAllocator::allocate(Time now) {
       task.any_cost = d.preferred.empty() ? 0 : quincy_.remote_cost;
       const int64_t waited = now > d.since ? (now - d.since).micros() / 1'000'000 : 0;
       task.wait_cost = quincy_.wait_cost + quincy_.wait_cost_per_second * waited;
-      for (uint32_t k = 0; k < d.count; ++k) {
+      for (uint32_t k = out_already[di]; k < d.count; ++k) {
         problem.tasks.push_back(task);
-        origin.push_back({FrameworkId{f}, &d});
+        origin.push_back({FrameworkId{f}, di});
       }
     }
   }
@@ -93,8 +98,8 @@ std::vector<Allocation> QuincyAllocator::allocate(Time now) {
     if (!placement.agent_of[t]) continue;
     const uint32_t index = *placement.agent_of[t];
     const AgentId agent_id = agent_ids[index];
-    const Demand& demand = *origin[t].demand;
-    const Framework& fw = *frameworks_[origin[t].framework.value];
+    Framework& fw = *frameworks_[origin[t].framework.value];
+    const Demand& demand = fw.demands[origin[t].demand];
     if (filtered(fw, agent_id, demand.role, now)) {
       if (explainer_) {
         explainer_->skipped(origin[t].framework, demand.role, agent_id, SkipReason::kFiltered);
@@ -104,6 +109,12 @@ std::vector<Allocation> QuincyAllocator::allocate(Time now) {
     std::optional<Resources> resources = task_resources(demand.resources, ranges_free[index]);
     if (!resources) continue;  // its ports are taken: it waits for the next run
     offers[Key{origin[t].framework.value, agent_id.value, demand.role}] += *resources;
+    auto& placed = fw.placed[{agent_id.value, demand.role}];
+    if (!placed.empty() && placed.back().first == origin[t].demand) {
+      ++placed.back().second;
+    } else {
+      placed.emplace_back(origin[t].demand, 1);
+    }
   }
   std::vector<Allocation> out;
   out.reserve(offers.size());

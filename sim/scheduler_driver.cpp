@@ -186,6 +186,10 @@ void SchedulerDriver::reconcile(std::vector<sched::Reconcile::Task> tasks) {
   send_call(sched::Call{std::nullopt, sched::Reconcile{std::move(tasks)}});
 }
 
+void SchedulerDriver::request(std::vector<sched::ResourceRequest> requests) {
+  send_call(sched::Call{std::nullopt, sched::Request{std::move(requests)}});
+}
+
 void SchedulerDriver::teardown() { send_call(sched::Call{std::nullopt, sched::Teardown{}}); }
 
 void SchedulerDriver::crash() {

@@ -62,6 +62,8 @@ class SchedulerDriver final : public Process {
   void kill(const v1::TaskID& task, std::optional<v1::AgentID> agent = std::nullopt);
   void acknowledge(const v1::TaskStatus& status);
   void reconcile(std::vector<v1::scheduler::Reconcile::Task> tasks = {});
+  // REQUEST: what the framework would like placed, replacing what it asked before.
+  void request(std::vector<v1::scheduler::ResourceRequest> requests);
   void teardown();
   // Inside a callback: the decision took `d` more (see the header comment).
   void charge(Duration d);

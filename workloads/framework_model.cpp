@@ -84,12 +84,14 @@ void FrameworkModel::make_pending(TaskRef ref) {
   const uint64_t key = pending_seq_++;
   pending_[key] = ref;
   pending_key_[ref] = key;
+  demands_changed_ = true;
 }
 
 void FrameworkModel::take_pending(TaskRef ref) {
   if (auto k = pending_key_.find(ref); k != pending_key_.end()) {
     pending_.erase(k->second);
     pending_key_.erase(k);
+    demands_changed_ = true;
   }
 }
 
@@ -237,8 +239,41 @@ size_t FrameworkModel::live_on(size_t job, const std::string& hostname) const {
   return n;
 }
 
+std::vector<std::pair<std::string, int64_t>> FrameworkModel::preferred_hosts(TaskRef ref) const {
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const std::string& host : task_spec(ref).preferred_agents) out.emplace_back(host, 0);
+  return out;
+}
+
+// One ResourceRequest per distinct (resources, preferred hosts) among the pending tasks, in the
+// order the first of each became pending, waiting since the earliest of them.
+void FrameworkModel::declare_demands() {
+  demands_changed_ = false;
+  std::vector<v1::scheduler::ResourceRequest> requests;
+  std::map<std::pair<std::string, std::vector<std::pair<std::string, int64_t>>>, size_t> index;
+  for (const auto& [key, ref] : pending_) {
+    const Resources& need = task_spec(ref).resources;
+    auto hosts = preferred_hosts(ref);
+    auto [it, fresh] = index.emplace(std::make_pair(need.to_string(), hosts), requests.size());
+    if (fresh) {
+      v1::scheduler::ResourceRequest r;
+      r.resources = need;
+      r.role = options_.role;
+      r.count = 0;
+      r.preferred_hosts = std::move(hosts);
+      r.since = record(ref).ready;
+      requests.push_back(std::move(r));
+    }
+    v1::scheduler::ResourceRequest& r = requests[it->second];
+    ++r.count;
+    r.since = std::min(*r.since, record(ref).ready);
+  }
+  driver_->request(std::move(requests));
+}
+
 void FrameworkModel::sync_offer_interest() {
   if (!driver_ || !driver_->subscribed()) return;
+  if (options_.declare_demands && demands_changed_) declare_demands();
   const bool wants = wants_offers();
   if (wants && suppressed_) {
     suppressed_ = false;
@@ -255,7 +290,8 @@ void FrameworkModel::sync_offer_interest() {
 
 void FrameworkModel::subscribed(SchedulerDriver& driver, const v1::FrameworkID&) {
   driver_ = &driver;
-  suppressed_ = false;  // a (re-)subscription starts unsuppressed
+  suppressed_ = false;       // a (re-)subscription starts unsuppressed
+  demands_changed_ = true;  // and a new leader knows none of its demands
   // After a failover, learn the latest state of every task launched.
   if (!attempts_.empty()) driver.reconcile();
   sync_offer_interest();

@@ -51,6 +51,9 @@ struct FrameworkModelOptions {
   Duration t_task = Duration::millis(1);  // decision time per task launched
   double refuse_seconds = 5;              // filter on declines and on what a launch leaves
   bool requeue_lost = true;               // re-run attempts lost with their agent
+  // Tell the master what is pending (REQUEST) whenever it changes, for a centralized placer
+  // (allocator policy `quincy`); Mesos's allocator ignores it.
+  bool declare_demands = false;
 };
 
 struct TaskRecord {
@@ -206,8 +209,12 @@ class FrameworkModel : public Scheduler {
       const std::function<bool(TaskRef, const std::vector<TaskRef>&)>& admit = {}) const;
   // Live current attempts of `job` on the agent named `hostname`.
   size_t live_on(size_t job, const std::string& hostname) const;
-  // Re-evaluates suppress/revive now (outside callbacks the call leaves at once).
+  // Re-evaluates suppress/revive now (outside callbacks the call leaves at once), and with
+  // declare_demands sends a REQUEST if what is pending changed.
   void sync_offer_interest();
+  // Where a pending task would like to run, as (hostname, cost) for its REQUEST. Default: the
+  // task's preferred agents at cost 0.
+  virtual std::vector<std::pair<std::string, int64_t>> preferred_hosts(TaskRef ref) const;
 
   // The terminal state a trace outcome is replayed as (finished -> TASK_FINISHED, ...).
   static v1::TaskState scripted_state(TaskOutcome outcome);
@@ -218,11 +225,13 @@ class FrameworkModel : public Scheduler {
   void attempt_ended(SchedulerDriver& driver, const std::string& task_id, v1::TaskState state,
                      v1::TaskStatusSource source);
   void task_done(TaskRef ref);
+  void declare_demands();
 
   Clock& clock_;
   FrameworkModelOptions options_;
   SchedulerDriver* driver_ = nullptr;
   bool suppressed_ = false;
+  bool demands_changed_ = false;  // pending changed since the last REQUEST
   Duration charged_in_callback_;
   bool in_callback_ = false;
   std::vector<TaskRef> unsettled_;  // launched in this callback; launched/wait set at its end

@@ -45,6 +45,25 @@ void HadoopFramework::on_task_ended(SchedulerDriver&, const Attempt& attempt, v1
   }
 }
 
+std::vector<std::pair<std::string, int64_t>> HadoopFramework::preferred_hosts(TaskRef ref) const {
+  std::vector<std::pair<std::string, int64_t>> out;
+  if (task_spec(ref).reduce) return out;
+  const std::vector<std::string>& blocks = jobs_state_.at(ref.job).blocks[ref.task];
+  std::set<std::string> racks;
+  for (const std::string& host : blocks) {
+    out.emplace_back(host, 0);
+    if (topology_.has_agent(host)) racks.insert(topology_.rack_of(host));
+  }
+  for (const std::string& rack : racks) {
+    for (std::string& host : topology_.agents_in_rack(rack)) {
+      if (std::find(blocks.begin(), blocks.end(), host) == blocks.end()) {
+        out.emplace_back(std::move(host), hopts_.rack_local_cost);
+      }
+    }
+  }
+  return out;
+}
+
 HadoopFramework::Level HadoopFramework::allowed(const JobState& job) const {
   const Duration waited = job.waiting_since ? clock().now() - *job.waiting_since : Duration::zero();
   if (waited >= hopts_.node_locality_wait + hopts_.rack_locality_wait) return Level::kAny;
@@ -72,6 +91,7 @@ Duration HadoopFramework::run_time(TaskRef ref, Locality locality) const {
 
 std::optional<HadoopFramework::TaskRef> HadoopFramework::pick(
     const v1::Offer& offer, const Resources& left, const std::vector<TaskRef>& candidates) {
+  if (options().declare_demands) return pick_placed(offer, left, candidates);
   // Jobs in FIFO order: the order their first pending task became pending.
   std::vector<size_t> order;
   std::set<size_t> seen;
@@ -96,6 +116,21 @@ std::optional<HadoopFramework::TaskRef> HadoopFramework::pick(
     if (could_use && !js.waiting_since) js.waiting_since = clock().now();
   }
   return std::nullopt;
+}
+
+// A centralized placer chose this agent for some of the pending maps: take the ones local to
+// it first (then rack-local, then any), whichever job they belong to, and do not wait.
+std::optional<HadoopFramework::TaskRef> HadoopFramework::pick_placed(
+    const v1::Offer& offer, const Resources& left, const std::vector<TaskRef>& candidates) const {
+  std::optional<TaskRef> rack, remote;
+  for (TaskRef ref : candidates) {
+    if (!left.contains(task_spec(ref).resources)) continue;
+    const Locality loc = locality_of(ref, offer.hostname);
+    if (loc == Locality::kAny || loc == Locality::kNodeLocal) return ref;
+    if (loc == Locality::kRackLocal && !rack) rack = ref;
+    if (loc == Locality::kRemote && !remote) remote = ref;
+  }
+  return rack ? rack : remote;
 }
 
 void HadoopFramework::on_offers(SchedulerDriver& driver, const std::vector<v1::Offer>& offers) {

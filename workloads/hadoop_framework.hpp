@@ -17,6 +17,11 @@
 // back soon: a long filter would defeat the wait). With both waits zero this is plain FIFO
 // first-fit (the "no delay" baseline).
 //
+// Centralized placement (model.declare_demands, for the `quincy` policy): each map declares the
+// agents holding its blocks (cost 0) and the other agents of their racks (rack_local_cost) in a
+// REQUEST; the placer decides where and when, so the framework does not wait: from each offer
+// it takes node-local maps first, then rack-local, then any, whichever job they belong to.
+//
 // Run time: a map runs its duration x rack_local_slowdown when rack-local and
 // x remote_slowdown when further (its input crosses the network).
 //
@@ -45,6 +50,9 @@ struct HadoopFrameworkOptions {
   const Topology* topology = nullptr;  // required; must outlive the framework
   Duration node_locality_wait = Duration::seconds(5);
   Duration rack_locality_wait = Duration::seconds(5);
+  // With declare_demands: what a map says running on an agent of a rack holding one of its
+  // blocks costs (on an agent holding one: 0). In QuincyOptions' units (remote_cost 100).
+  int64_t rack_local_cost = 50;
   double rack_local_slowdown = 1.2;
   double remote_slowdown = 1.5;
   uint64_t seed = 1;  // block placement
@@ -73,6 +81,8 @@ class HadoopFramework : public FrameworkModel {
   void on_job_ready(size_t job) override;
   void on_offers(SchedulerDriver& driver, const std::vector<v1::Offer>& offers) override;
   void on_task_ended(SchedulerDriver& driver, const Attempt& attempt, v1::TaskState state) override;
+  // A map prefers the agents holding its blocks, then the other agents of their racks.
+  std::vector<std::pair<std::string, int64_t>> preferred_hosts(TaskRef ref) const override;
 
  private:
   enum class Level { kNode, kRack, kAny };
@@ -87,6 +97,8 @@ class HadoopFramework : public FrameworkModel {
   // The task of the first job that may use `left` on `offer`, if any (see the header).
   std::optional<TaskRef> pick(const v1::Offer& offer, const Resources& left,
                               const std::vector<TaskRef>& candidates);
+  std::optional<TaskRef> pick_placed(const v1::Offer& offer, const Resources& left,
+                                     const std::vector<TaskRef>& candidates) const;
 
   HadoopFrameworkOptions hopts_;
   const Topology& topology_;

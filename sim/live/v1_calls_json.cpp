@@ -255,13 +255,30 @@ sched::Reconcile read_reconcile(const json& r, const std::string& path) {
   return reconcile;
 }
 
-constexpr std::array<std::string_view, 8> kUnsupportedCalls = {"ACCEPT_INVERSE_OFFERS",
+// Mesos's Request: an optional agent_id and resources; one task's worth each.
+sched::Request read_request(const json& r, const std::string& path) {
+  sched::Request request;
+  const json& requests = array_field(r, "requests", path);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const std::string p = path_of(path_of(path, "requests"), i);
+    require_object(requests[i], p);
+    sched::ResourceRequest one;
+    if (auto agent = optional_id_field(requests[i], "agent_id", p)) {
+      one.agent_id = v1::AgentID{*agent};
+    }
+    one.resources = read_resources(array_field(requests[i], "resources", p),
+                                   path_of(p, "resources"));
+    request.requests.push_back(std::move(one));
+  }
+  return request;
+}
+
+constexpr std::array<std::string_view, 7> kUnsupportedCalls = {"ACCEPT_INVERSE_OFFERS",
                                                                "DECLINE_INVERSE_OFFERS",
                                                                "SHUTDOWN",
                                                                "ACKNOWLEDGE_OPERATION_STATUS",
                                                                "RECONCILE_OPERATIONS",
                                                                "MESSAGE",
-                                                               "REQUEST",
                                                                "UPDATE_FRAMEWORK"};
 
 sched::Call read_call(const json& root) {
@@ -284,6 +301,8 @@ sched::Call read_call(const json& root) {
   }
   if (type == "TEARDOWN") {
     call.call = sched::Teardown{};
+  } else if (type == "REQUEST") {
+    call.call = read_request(object_field(root, "request", ""), "request");
   } else if (type == "ACCEPT") {
     call.call = read_accept(object_field(root, "accept", ""), "accept");
   } else if (type == "DECLINE") {
@@ -312,7 +331,7 @@ sched::Call read_call(const json& root) {
   } else {
     fail_expected(
         "a call type (SUBSCRIBE, TEARDOWN, ACCEPT, DECLINE, REVIVE, SUPPRESS, KILL, ACKNOWLEDGE, "
-        "RECONCILE)",
+        "RECONCILE, REQUEST)",
         "type", root["type"]);
   }
   if (!call.framework_id) fail_missing("framework_id");

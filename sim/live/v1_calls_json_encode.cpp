@@ -146,6 +146,17 @@ struct CallBody {
     }
     return {{"tasks", tasks}};
   }
+  // The wire holds Mesos's fields only: one entry per task, agent_id and resources.
+  ordered_json operator()(const sched::Request& c) const {
+    ordered_json requests = ordered_json::array();
+    for (const sched::ResourceRequest& r : c.requests) {
+      ordered_json one;
+      if (r.agent_id) one["agent_id"] = id_json(*r.agent_id);
+      one["resources"] = resources_to_json(r.resources, "", options);
+      for (uint32_t i = 0; i < r.count; ++i) requests.push_back(one);
+    }
+    return {{"requests", requests}};
+  }
 };
 
 }  // namespace

@@ -117,6 +117,21 @@ std::optional<CallError> Master::validate(Endpoint from, const sched::Call& call
   if (const auto* k = std::get_if<sched::Kill>(&call.call); k && k->task_id.value.empty()) {
     return bad_request("KILL has no task_id");
   }
+  if (const auto* q = std::get_if<sched::Request>(&call.call)) {
+    for (size_t i = 0; i < q->requests.size(); ++i) {
+      const sched::ResourceRequest& r = q->requests[i];
+      if (r.resources.empty()) return bad_request(fmt::format("REQUEST {} has no resources", i));
+      if (r.count == 0) return bad_request(fmt::format("REQUEST {} asks for 0 tasks", i));
+      if (r.role ? !contains(roles, *r.role) : roles.size() != 1) {
+        return bad_request(r.role ? fmt::format("REQUEST {}: role '{}' is not one of the "
+                                                "framework's",
+                                                i, *r.role)
+                                  : fmt::format("REQUEST {} names no role and the framework "
+                                                "has {}",
+                                                i, roles.size()));
+      }
+    }
+  }
   return std::nullopt;
 }
 
@@ -157,6 +172,8 @@ void Master::State::handle_call(Endpoint from, const sched::Call& call) {
           acknowledge(f, c);
         } else if constexpr (std::is_same_v<T, sched::Reconcile>) {
           reconcile(f, c);
+        } else if constexpr (std::is_same_v<T, sched::Request>) {
+          request(f, c);
         }
       },
       call.call);

@@ -256,10 +256,28 @@ struct Reconcile {
   std::vector<Task> tasks;  // empty: implicit reconciliation
 };
 
+// REQUEST: what the framework would like placed. Mesos's Request holds resources and an optional
+// agent, and Mesos's allocator ignores it; a centralized placer places exactly these
+// (Allocator::set_demands). Each REQUEST replaces the framework's earlier ones; an empty one
+// withdraws them. Beyond Mesos (simulator only; the wire format carries agent_id and resources):
+// the role (default: the framework's only role), how many tasks of `resources`, preferred
+// agents by hostname with a cost each, and since when the tasks have waited.
+struct ResourceRequest {
+  std::optional<AgentID> agent_id;  // a preferred agent, at cost 0
+  Resources resources;              // one task's worth
+  std::optional<std::string> role;
+  uint32_t count = 1;
+  std::vector<std::pair<std::string, int64_t>> preferred_hosts;
+  std::optional<Time> since;  // absent: when the master receives it
+};
+struct Request {
+  std::vector<ResourceRequest> requests;
+};
+
 struct Call {
   std::optional<FrameworkID> framework_id;  // absent only on a first SUBSCRIBE
   std::variant<Subscribe, Teardown, Accept, Decline, Revive, Suppress, Kill, Acknowledge,
-               Reconcile>
+               Reconcile, Request>
       call;
 };
 // "SUBSCRIBE", "ACCEPT", ...

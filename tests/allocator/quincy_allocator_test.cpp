@@ -154,6 +154,25 @@ TEST_F(QuincyAllocatorTest, WeightsAndQuotaAreRefusedWithTheRoleNamed) {
   EXPECT_FALSE(alloc.set_quota("eng", Quota{}).ok());
 }
 
+TEST_F(QuincyAllocatorTest, PlacedTasksAreNotPlacedAgainUntilTheirOfferIsAnswered) {
+  agents(2);
+  framework(0);
+  alloc.set_demands(framework_id(0), {demand("cpus:1;mem:128", 3)});
+  auto first = alloc.allocate(at_seconds(0));
+  Resources offered;
+  for (const auto& o : first) offered += o.resources;
+  EXPECT_SAME(offered, R("cpus:3;mem:384"));
+  alloc.request_allocation();
+  EXPECT_THAT(alloc.allocate(at_seconds(1)), IsEmpty()) << "all three are in unanswered offers";
+  // Declining one offer (no filter) puts its tasks back into play.
+  alloc.recover(at_seconds(1), first[0].framework, first[0].agent, "r", first[0].resources,
+                std::nullopt);
+  auto again = alloc.allocate(at_seconds(2));
+  Resources reoffered;
+  for (const auto& o : again) reoffered += o.resources;
+  EXPECT_SAME(reoffered, first[0].resources);
+}
+
 TEST_F(QuincyAllocatorTest, DemandsInRolesTheFrameworkIsNotInAreIgnored) {
   agents(1);
   framework(0, "r");

@@ -159,6 +159,13 @@ v1::TaskInfo sample_task() {
   return t;
 }
 
+sched::ResourceRequest request(std::optional<v1::AgentID> agent, std::string_view resources) {
+  sched::ResourceRequest r;
+  r.agent_id = std::move(agent);
+  r.resources = Resources::parse(resources).value();
+  return r;
+}
+
 std::vector<sched::Call> every_call() {
   const v1::FrameworkID fw{"fw-1"};
   v1::FrameworkInfo info;
@@ -204,6 +211,9 @@ std::vector<sched::Call> every_call() {
       sched::Call{fw, sched::Kill{v1::TaskID{"t-1"}, std::nullopt}},
       sched::Call{
           fw, sched::Acknowledge{v1::AgentID{"a-1"}, v1::TaskID{"t-1"}, std::string(16, '\x7f')}},
+      sched::Call{fw, sched::Request{}},
+      sched::Call{fw, sched::Request{{request(v1::AgentID{"a-1"}, "cpus:1"),
+                                      request(std::nullopt, "mem:32")}}},
       sched::Call{fw, sched::Reconcile{{}}},
       sched::Call{fw, sched::Reconcile{{{v1::TaskID{"t-1"}, v1::AgentID{"a-1"}},
                                         {v1::TaskID{"t-2"}, std::nullopt}}}},
@@ -240,6 +250,19 @@ constexpr std::string_view kFw = R"("framework_id":{"value":"f"},)";
 
 std::string with_fw(std::string_view rest) { return "{" + std::string(kFw) + std::string(rest); }
 
+// Mesos's Request: agent_id and resources, no more; each entry is one task's worth.
+TEST(V1CallsJson, RequestCarriesAgentAndResources) {
+  sched::Call call = decode_fixture("request.json");
+  const auto& r = std::get<sched::Request>(call.call);
+  ASSERT_EQ(r.requests.size(), 2u);
+  EXPECT_EQ(r.requests[0].agent_id, v1::AgentID{"a-1"});
+  EXPECT_EQ(r.requests[0].resources.to_string(), "cpus:1;mem:128");
+  EXPECT_EQ(r.requests[0].count, 1u);
+  EXPECT_FALSE(r.requests[1].agent_id.has_value());
+  EXPECT_EQ(error_of(with_fw(R"("type":"REQUEST","request":{"requests":[{"resources":3}]}})")),
+            "expected an array at 'request.requests[0].resources', found 3");
+}
+
 TEST(V1CallsJsonErrors, MalformedJson) {
   std::string e = error_of(R"({"type": "TEARDOWN",)");
   EXPECT_EQ(e.rfind("malformed JSON at byte", 0), 0u) << e;
@@ -261,7 +284,7 @@ TEST(V1CallsJsonErrors, TypeMissingWrongOrUnknown) {
   EXPECT_EQ(error_of(with_fw(R"("type":3})")), "expected a string at 'type', found 3");
   EXPECT_EQ(error_of(with_fw(R"("type":"LAUNCH_ROCKETS"})")),
             "expected a call type (SUBSCRIBE, TEARDOWN, ACCEPT, DECLINE, REVIVE, SUPPRESS, KILL, "
-            "ACKNOWLEDGE, RECONCILE) at 'type', found \"LAUNCH_ROCKETS\"");
+            "ACKNOWLEDGE, RECONCILE, REQUEST) at 'type', found \"LAUNCH_ROCKETS\"");
   EXPECT_EQ(error_of(with_fw(R"("type":"SHUTDOWN","shutdown":{}})")),
             "call type 'SHUTDOWN' is not supported by mesosim");
 }
