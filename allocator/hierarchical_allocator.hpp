@@ -135,6 +135,8 @@ class HierarchicalAllocator final : public Allocator {
   struct Run;
   void run_stage(Run& run, bool quota_stage);
   void visit_agent(Run& run, Agent& a, bool quota_stage);
+  bool can_take_nothing(const Role& role, bool cluster_has_revocable) const;
+  void park_if_saturated(Run& run, RoleIdx role);
   bool offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage);
   std::optional<Resources> offer_for(Run& run, const Agent& a, Framework& f, const Role& role,
                                      const Resources& role_free, bool quota_stage);

@@ -70,6 +70,11 @@ struct HierarchicalAllocator::Run {
   Time now;
   std::vector<Allocation> out;
   size_t stage_one_count = 0;  // out[0, stage_one_count) came from the quota stage
+  // Roles at their quota limit that can take nothing more in this run, left out of the role
+  // sorter's order until the run ends (hierarchical_cycle.cpp, "Parking").
+  bool cluster_has_revocable = false;
+  std::vector<DrfSorter::ClientId> parked;
+  std::vector<RoleIdx> touched;  // quota roles allocated to during the current agent visit
 };
 
 }  // namespace mesosim

@@ -66,15 +66,34 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
   for (AgentId id : requested_agents_) requested_flag_[id.value] = false;
   requested_agents_.clear();
 
-  Run run{now, {}, 0};
+  Run run;
+  run.now = now;
+  // Parking: with explanations off, a quota role that can take nothing more (see
+  // can_take_nothing) is left out of the role order for the rest of the run, so a run costs
+  // what the roles that can still be served cost, not agents x roles. Consumption only grows
+  // during a run, so a parked role stays unservable; the order is restored at the end.
+  if (!explainer_ && !quota_roles_.empty()) {
+    for (const auto& a : agents_) {
+      if (!a) continue;
+      for (const auto& e : a->total.scalar_entries()) run.cluster_has_revocable |= e.key.revocable;
+      for (const auto& e : a->total.range_entries()) run.cluster_has_revocable |= e.key.revocable;
+    }
+    for (RoleIdx r : quota_roles_) park_if_saturated(run, r);
+  }
+  auto visit = [&](AgentId id, bool quota_stage) {
+    visit_agent(run, *agents_[id.value], quota_stage);
+    for (RoleIdx r : run.touched) park_if_saturated(run, r);
+    run.touched.clear();
+  };
   const bool any_unmet_guarantee = !required_headroom_.empty();
   if (any_unmet_guarantee) {
     rng_.shuffle(std::span(candidates));
-    for (AgentId id : candidates) visit_agent(run, *agents_[id.value], true);
+    for (AgentId id : candidates) visit(id, true);
   }
   run.stage_one_count = run.out.size();
   rng_.shuffle(std::span(candidates));
-  for (AgentId id : candidates) visit_agent(run, *agents_[id.value], false);
+  for (AgentId id : candidates) visit(id, false);
+  for (DrfSorter::ClientId client : run.parked) role_sorter_.activate(client);
   // Counted after the run, so that a filter set before it may expire only in a later one.
   for (AgentId id : candidates) {
     if (agents_[id.value]->active) ++agents_[id.value]->runs;
@@ -94,6 +113,44 @@ void HierarchicalAllocator::visit_agent(Run& run, Agent& a, bool quota_stage) {
     offer_to_role(run, a, role, quota_stage);
     return !a.free.empty() || explainer_ != nullptr;
   });
+}
+
+// True when nothing on any agent can be offered to `role`'s own frameworks however the run
+// goes on: every scalar the cluster has is capped by the role's quota limits and consumed up to
+// them (so the unreserved part of any offer is trimmed to nothing), nothing is reserved in its
+// subtree and the cluster has no revocable resources (the only parts limits do not trim), and
+// every min_allocatable alternative needs some scalar (so a ports-only rest is never offered).
+bool HierarchicalAllocator::can_take_nothing(const Role& role, bool cluster_has_revocable) const {
+  if (!role.quota || role.parent != kNoRole || role.client == DrfSorter::kNoClient) return false;
+  if (cluster_has_revocable || !role.reserved.empty() || options_.min_allocatable.empty()) {
+    return false;
+  }
+  for (const Quantities& set : options_.min_allocatable) {
+    if (set.empty()) return false;
+  }
+  const Quantities consumed = consumed_of(role.idx);
+  for (ResourceName n : cluster_total_.names()) {
+    const auto limit = std::find_if(role.quota->limits.begin(), role.quota->limits.end(),
+                                    [&](const auto& l) { return l.first == n; });
+    if (limit == role.quota->limits.end() || consumed.get(n) < limit->second) return false;
+  }
+  for (FrameworkId id : role.framework_of_client) {
+    const Framework* f = framework(id);
+    if (!f) continue;
+    for (const auto& [name, sets] : f->info.min_allocatable) {
+      if (name == role.name) return false;  // its own alternatives: not worth reasoning about
+    }
+  }
+  return true;
+}
+
+void HierarchicalAllocator::park_if_saturated(Run& run, RoleIdx r) {
+  const Role& role = *roles_[r];
+  if (explainer_ != nullptr) return;  // every skipped role is explained, parked ones too
+  if (role.client == DrfSorter::kNoClient || !role_sorter_.active(role.client)) return;
+  if (!can_take_nothing(role, run.cluster_has_revocable)) return;
+  role_sorter_.deactivate(role.client);
+  run.parked.push_back(role.client);
 }
 
 bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage) {
@@ -134,6 +191,7 @@ bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool q
     if (!offer) return true;
     add_allocation(f, *framework_role(f, role.idx), a, *offer);
     role_free -= *offer;
+    if (!any && role.quota && role.parent == kNoRole) run.touched.push_back(role.idx);
     any = true;
     // Merge with an offer of the quota stage to the same (framework, role, agent).
     auto merged = std::find_if(run.out.begin(),
