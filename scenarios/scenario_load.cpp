@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "scenarios/scenario_parse.hpp"
+#include "scenarios/scenario_run.hpp"
 #include "workloads/trace_fields.hpp"
 
 namespace mesosim {
@@ -54,9 +55,11 @@ std::optional<size_t> list_item(const YAML::Node& list, const std::string& seg) 
   return std::nullopt;
 }
 
-// Sets `path` in `root` to `value`, making maps on the way. `where` names the override.
-void apply_set(YAML::Node root, const std::string& path, const YAML::Node& value,
-               const std::string& where) {
+// Sets `path` in `root` to `value`, making maps on the way; a null value removes the key (its
+// default applies again). Returns the path with list items by index, as the parser names them.
+// `where` names the override.
+std::string apply_set(YAML::Node root, const std::string& path, const YAML::Node& value,
+                      const std::string& where) {
   const std::vector<std::string> segs = split_path(path);
   if (segs.empty() || std::any_of(segs.begin(), segs.end(), [](auto& s) { return s.empty(); })) {
     throw LoadFailure{plain_error("--set", fmt::format("bad key path '{}' in {}", path, where))};
@@ -74,16 +77,22 @@ void apply_set(YAML::Node root, const std::string& path, const YAML::Node& value
                                  "name) in {}",
                                  done, seg, cur.size(), where))};
       }
+      done = scenario_yaml::join(done, std::to_string(*index));
       if (last) {
         cur[*index] = value;
-        return;
+        return done;
       }
       YAML::Node next = cur[*index];
       cur.reset(next);
+      continue;
     } else if (cur.IsMap() || cur.IsNull()) {
       if (last) {
-        cur[seg] = value;
-        return;
+        if (value.IsNull()) {
+          cur.remove(seg);
+        } else {
+          cur[seg] = value;
+        }
+        return scenario_yaml::join(done, seg);
       }
       if (!cur[seg] || cur[seg].IsNull()) cur[seg] = YAML::Node(YAML::NodeType::Map);
       YAML::Node next = cur[seg];
@@ -95,6 +104,7 @@ void apply_set(YAML::Node root, const std::string& path, const YAML::Node& value
     }
     done = scenario_yaml::join(done, seg);
   }
+  return done;
 }
 
 void apply_variant(YAML::Node root, const std::string& variant, const std::string& file,
@@ -115,8 +125,7 @@ void apply_variant(YAML::Node root, const std::string& variant, const std::strin
         const YAML::Mark m = it->first.Mark();
         const std::string where =
             fmt::format("variant '{}' ({}:{}:{})", variant, file, m.line + 1, m.column + 1);
-        apply_set(root, path, it->second, where);
-        origins.push_back(Origin{path, where, true});
+        origins.push_back(Origin{apply_set(root, path, it->second, where), where, true});
       }
       return;
     }
@@ -142,8 +151,7 @@ void apply_overrides(YAML::Node root, const std::vector<std::string>& overrides,
       throw LoadFailure{
           plain_error("--set", fmt::format("bad YAML value ({}) in {}", e.msg, where))};
     }
-    apply_set(root, path, value, where);
-    origins.push_back(Origin{path, where, false});
+    origins.push_back(Origin{apply_set(root, path, value, where), where, false});
   }
 }
 
@@ -198,9 +206,19 @@ ScenarioResult<ScenarioCheck> validate_scenario(const std::string& path,
   auto base = load_scenario(path, {overrides, "base"});
   if (!base.ok()) return base.error();
   const Scenario& s = base.value();
+  // Building a run (without running it) checks what only the allocator and the trace readers
+  // can: partitions, quota under the policy, machine traces.
+  auto build = [&](const Scenario& v) -> std::optional<ScenarioError> {
+    auto run = ScenarioRun::create(v);
+    if (run.ok()) return std::nullopt;
+    return plain_error(path,
+                       fmt::format("{} (variant {}): {}", path, v.variant, run.error().message));
+  };
+  if (auto e = build(s)) return *e;
   for (const auto& v : s.variants) {
     auto loaded = load_scenario(path, {overrides, v.name});
     if (!loaded.ok()) return loaded.error();
+    if (auto e = build(loaded.value())) return *e;
   }
   return ScenarioCheck{static_cast<size_t>(s.agent_group_count()), s.cluster.machines.has_value(),
                        s.frameworks.size(), s.variants.size()};

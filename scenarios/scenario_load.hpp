@@ -7,7 +7,8 @@
 // Order of application: the file, then the chosen compare variant's `set` entries, then the
 // --set overrides (the command line wins). Overrides and variant entries name a key by its
 // dotted path ("allocator.policy", "frameworks.0.role" or "frameworks.hadoop.role": list items
-// by index or by their `name`); the value is YAML ("static", "2", "{weight: 2}").
+// by index or by their `name`); the value is YAML ("static", "2", "{weight: 2}"); `null`
+// removes the key, so that its default applies.
 
 #include <string>
 #include <vector>
@@ -29,7 +30,8 @@ ScenarioResult<Scenario> load_scenario_text(const std::string& text, const std::
                                             const std::string& base_dir,
                                             const LoadOptions& options = {});
 
-// What `mesosim validate` reports: the base and every variant loaded without error.
+// What `mesosim validate` reports: the base and every variant loaded, and built into a run
+// (not run), without error.
 struct ScenarioCheck {
   size_t agents = 0;  // from agent groups
   bool machines_from_trace = false;

@@ -150,9 +150,19 @@ WorkloadSpec parse_workload(const YAML::Node& node, const std::string& path,
     if (node["params"]) w.params = generator_params(node["params"], join(path, "params"), r);
     // Builds (lazily: no job is made) to check the parameters now.
     if (auto g = make_generator(w.generator, index + 1, w.params); !g.ok()) {
-      const YAML::Node at = node["params"] ? node["params"] : node["generator"];
-      r.fail(at, join(path, "params"),
-             fmt::format("{}: {}", join(path, "params"), g.error().message));
+      const std::string& msg = g.error().message;
+      // Point at the parameter the generator names, if it names one.
+      YAML::Node at = node["params"] ? node["params"] : node["generator"];
+      std::string at_path = join(path, "params");
+      for (const auto& [key, value] : w.params) {
+        if (msg.find(fmt::format("parameter {}:", key)) != std::string::npos ||
+            msg.find(fmt::format("parameter '{}'", key)) != std::string::npos) {
+          at.reset(node["params"][key]);  // (assignment would overwrite the node `at` names)
+          at_path = join(at_path, key);
+          break;
+        }
+      }
+      r.fail(at, at_path, fmt::format("{}: {}", join(path, "params"), msg));
     }
   }
   if (node["skip_bad_rows"])

@@ -93,7 +93,7 @@ ScenarioError Reader::error_at(const YAML::Node& at, const std::string& path,
   const YAML::Mark mark = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
   if (const Origin* o = origin_of(path); o && (!o->file_marks || mark.is_null())) {
     e.file = o->file_marks ? file_ : "--set";
-    e.message = fmt::format("{} in {}", what, o->where);
+    e.message = fmt::format("{} (from {})", what, o->where);
     return e;
   }
   e.file = file_;
