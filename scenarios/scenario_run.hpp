@@ -34,6 +34,7 @@
 #include "sim/sim_cluster.hpp"
 #include "workloads/framework_model.hpp"
 #include "workloads/job_feeder.hpp"
+#include "workloads/machine_event.hpp"
 #include "workloads/topology.hpp"
 
 namespace mesosim {
@@ -91,6 +92,8 @@ class ScenarioRun {
   Status place(const std::string& host, const std::string& rack, const std::string& zone);
   Status build_cluster();
   Status build_machines();
+  // Machine k (in order of first ADD) of the machine trace joins at ev.time as `host`.
+  Status add_machine(const std::string& host, const MachineEvent& ev, int k);
   Status build_frameworks();
   Status build_policy();
   void schedule_faults();

@@ -99,6 +99,28 @@ Status ScenarioRun::place(const std::string& host, const std::string& rack,
   return Status::success();
 }
 
+Status ScenarioRun::add_machine(const std::string& host, const MachineEvent& ev, int k) {
+  const MachineTraceSpec& m = *scenario_.cluster.machines;
+  const std::string rack = fmt::format("{}{}", m.rack_prefix, k % m.racks);
+  if (Status st = place(host, rack, m.zone); !st.ok()) return st;
+  SimAgentOptions a;
+  a.hostname = host;
+  a.resources = ev.resources;
+  a.attributes = {{"rack", rack}, {"zone", m.zone}};
+  if (!ev.platform.empty()) a.attributes.push_back({"platform", ev.platform});
+  auto add = [this, a] {
+    cluster_->add_agent(a);
+    hostnames_.push_back(a.hostname);
+    added_.insert(a.hostname);
+  };
+  if (ev.time == Time::epoch()) {
+    add();
+  } else {
+    cluster_->queue().schedule_at(ev.time, add);
+  }
+  return Status::success();
+}
+
 Status ScenarioRun::build_machines() {
   if (!scenario_.cluster.machines) return Status::success();
   const MachineTraceSpec& m = *scenario_.cluster.machines;
@@ -138,26 +160,11 @@ Status ScenarioRun::build_machines() {
     } else if (ev.resources.empty()) {
       ++no_capacity;
     } else {
-      const int k = static_cast<int>(machines.size());
       const std::string host = fmt::format("{}{}", m.name_prefix, ev.machine_id);
-      const std::string rack = fmt::format("{}{}", m.rack_prefix, k % m.racks);
-      if (Status st = place(host, rack, m.zone); !st.ok())
+      if (Status st = add_machine(host, ev, static_cast<int>(machines.size())); !st.ok()) {
         return Error{fmt::format("cluster.machines: {}", st.error().message)};
+      }
       machines[ev.machine_id] = Machine{host, false};
-      SimAgentOptions a;
-      a.hostname = host;
-      a.resources = ev.resources;
-      a.attributes = {{"rack", rack}, {"zone", m.zone}};
-      if (!ev.platform.empty()) a.attributes.push_back({"platform", ev.platform});
-      auto add = [this, a] {
-        cluster_->add_agent(a);
-        hostnames_.push_back(a.hostname);
-        added_.insert(a.hostname);
-      };
-      if (ev.time == Time::epoch())
-        add();
-      else
-        cluster_->queue().schedule_at(ev.time, add);
     }
   }
   if (updates) notes_.push_back(fmt::format("cluster.machines: {} UPDATE events ignored", updates));
