@@ -191,6 +191,12 @@ ScenarioResult<Scenario> load_scenario_text(const std::string& text, const std::
     return load(text, file, base_dir, options);
   } catch (const LoadFailure& f) {
     return f.error;
+  } catch (const YAML::Exception& e) {
+    // The parsers check a node's type before indexing it; this is the net under that rule.
+    ScenarioError err{file, e.mark.line + 1, e.mark.column + 1, ""};
+    err.message = fmt::format("unexpected YAML structure ({}) at {}:{}:{}", e.msg, file, err.line,
+                              err.column);
+    return err;
   }
 }
 

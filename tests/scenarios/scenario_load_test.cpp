@@ -307,6 +307,24 @@ TEST(ScenarioLoad, BadYamlSyntaxHasAPosition) {
   EXPECT_NE(e.message.find("bad YAML"), std::string::npos) << e.message;
 }
 
+TEST(ScenarioLoad, ScalarsWhereMapsBelongAreErrorsNotCrashes) {
+  const std::vector<std::string> texts = {
+      "5\n",
+      "duration: 1m\ncluster: 5\n",
+      minimal("allocator: {roles: {r: 5}}\n"),
+      minimal("faults: {scheduled: [5]}\n"),
+      minimal("compare: [x]\n"),
+      minimal("latency: fast\n"),
+      "duration: 1m\ncluster: {groups: [{count: 1, resources: \"cpus:1\"}]}\nframeworks: [5]\n",
+      "duration: 1m\ncluster: {groups: [{count: 1, resources: \"cpus:1\"}]}\nframeworks:\n"
+      "  - {name: b, model: batch, workload: 5}\n"};
+  for (const std::string& text : texts) {
+    const auto e = error_of(text);
+    EXPECT_NE(e.message.find("expected a map"), std::string::npos) << text << " -> " << e.message;
+    EXPECT_EQ(e.file, "t.yaml");
+  }
+}
+
 TEST(ScenarioLoad, DurationOrRunToCompletionIsRequired) {
   auto e = error_of("cluster: {groups: [{count: 1, resources: \"cpus:1\"}]}\nframeworks: []\n");
   EXPECT_NE(e.message.find("expected either 'duration' or 'run_to_completion: true'"),
