@@ -18,8 +18,8 @@
 // fit waits. Reserved resources are never offered. Refusal filters: an assignment to an agent
 // that the framework filtered (a DECLINE's refuse_seconds, in that role) is dropped for that
 // run (the task waits; the explainer hears kFiltered). Suppressed roles' demands are ignored;
-// inactive frameworks and agents take no part. Weights and quota are refused: fairness here is
-// what the costs make it.
+// inactive frameworks and agents take no part. Weights other than 1 and quota are refused:
+// fairness here is what the costs make it.
 //
 // Placed tasks are not placed again while their offer is out: a run counts what it placed for
 // each (framework, agent, role) against the framework's demands until the framework answers

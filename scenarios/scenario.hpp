@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "allocator/allocator.hpp"
+#include "allocator/quincy_allocator.hpp"
 #include "allocator/time.hpp"
 #include "sim/faults.hpp"
 #include "sim/sim_network.hpp"
@@ -81,6 +82,8 @@ struct AllocatorSpec {
   // equal shares.
   std::vector<std::pair<std::string, double>> partitions;
   StaticMode static_mode = StaticMode::kSliceEveryAgent;
+  // policy quincy: the placer's costs (allocator/README.md); frameworks declare their demands.
+  QuincyOptions quincy;
 };
 
 // Where a framework's jobs come from: trace files or a generator (exactly one).

@@ -26,7 +26,8 @@ constexpr std::string_view kAllocatorKeys[] = {"policy",
                                                "offer_timeout",
                                                "allocate_on_task_end",
                                                "roles",
-                                               "static"};
+                                               "static",
+                                               "quincy"};
 
 AgentGroup parse_group(const YAML::Node& node, const std::string& path, const Reader& r) {
   r.check_keys(node, path, kGroupKeys);
@@ -96,6 +97,24 @@ RoleSpec parse_role(const std::string& name, const YAML::Node& key, const YAML::
     if (q["limits"]) role.quota_limits = r.quantities(q["limits"], join(qpath, "limits"));
   }
   return role;
+}
+
+void parse_quincy(const YAML::Node& node, const std::string& path, const Reader& r,
+                  AllocatorSpec& a) {
+  constexpr std::string_view kQuincyKeys[] = {"remote_cost", "wait_cost", "wait_cost_per_second"};
+  constexpr int64_t kMaxCost = 1'000'000'000;
+  r.check_keys(node, path, kQuincyKeys);
+  QuincyOptions& q = a.quincy;
+  if (node["remote_cost"]) {
+    q.remote_cost = r.integer(node["remote_cost"], join(path, "remote_cost"), 0, kMaxCost);
+  }
+  if (node["wait_cost"]) {
+    q.wait_cost = r.integer(node["wait_cost"], join(path, "wait_cost"), 0, kMaxCost);
+  }
+  if (node["wait_cost_per_second"]) {
+    q.wait_cost_per_second =
+        r.integer(node["wait_cost_per_second"], join(path, "wait_cost_per_second"), 0, kMaxCost);
+  }
 }
 
 void parse_static(const YAML::Node& node, const std::string& path, const Reader& r,
@@ -209,6 +228,7 @@ AllocatorSpec parse_allocator(const YAML::Node& node, const ParseContext& ctx) {
     }
   }
   if (node["static"]) parse_static(node["static"], "allocator.static", r, a);
+  if (node["quincy"]) parse_quincy(node["quincy"], "allocator.quincy", r, a);
   return a;
 }
 

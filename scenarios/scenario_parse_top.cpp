@@ -9,7 +9,7 @@
 
 namespace mesosim {
 
-std::vector<std::string_view> allocator_policies() { return {"drf", "static"}; }
+std::vector<std::string_view> allocator_policies() { return {"drf", "static", "quincy"}; }
 std::vector<std::string_view> framework_models() {
   return {"batch", "hadoop", "spark", "storm", "service", "gang"};
 }

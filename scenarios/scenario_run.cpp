@@ -103,6 +103,10 @@ Status ScenarioRun::build_policy() {
     o.make_allocator = [parts, mode](const AllocatorOptions& ao) -> std::unique_ptr<Allocator> {
       return StaticPartitionAllocator::create(ao, parts, mode).value();  // checked below
     };
+  } else if (s.allocator.policy == "quincy") {
+    o.make_allocator = [q = s.allocator.quincy](const AllocatorOptions& ao) {
+      return std::unique_ptr<Allocator>(std::make_unique<QuincyAllocator>(ao, q));
+    };
   } else {
     o.make_allocator = [](const AllocatorOptions& ao) -> std::unique_ptr<Allocator> {
       return std::make_unique<HierarchicalAllocator>(ao);

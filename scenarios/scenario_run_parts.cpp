@@ -54,6 +54,8 @@ FrameworkModelOptions model_options(const FrameworkSpec& f, const AllocatorSpec&
                      : f.model == "hadoop" ? hadoop_model_defaults().refuse_seconds
                                            : a.default_filter.seconds_f();
   o.requeue_lost = f.requeue_lost;
+  // A centralized placer places only what frameworks declare (REQUEST).
+  o.declare_demands = a.policy == "quincy";
   return o;
 }
 

@@ -34,8 +34,8 @@ expect_ok validate-machines 'ok: 3 agents \(and machines from a trace\), 6 frame
 printf 'duration: 1m\ncluster: {groups: [{count: 1, resources: "cpus:1"}]}\nalocator: {}\n' >"$TMP/typo.yaml"
 expect_exit validate-typo 2 "unknown key 'alocator' at .*typo.yaml:3:1; did you mean 'allocator'\?" -- \
   "$MESOSIM" validate "$TMP/typo.yaml"
-expect_exit validate-set 2 "unknown policy 'quincy' .*\(from --set allocator.policy=quincy\)" -- \
-  "$MESOSIM" validate "$DATA/tiny.yaml" --set allocator.policy=quincy
+expect_exit validate-set 2 "unknown policy 'omega' .*\(from --set allocator.policy=omega\)" -- \
+  "$MESOSIM" validate "$DATA/tiny.yaml" --set allocator.policy=omega
 expect_exit validate-missing 2 "cannot open scenario file '$TMP/none.yaml'" -- \
   "$MESOSIM" validate "$TMP/none.yaml"
 

@@ -68,6 +68,9 @@ TEST(ScenarioLoad, EveryDocumentedKeyIsParsed) {
   EXPECT_EQ(a.static_mode, StaticMode::kWholeAgents);
   EXPECT_EQ(a.partitions,
             (std::vector<std::pair<std::string, double>>{{"eng", 0.6}, {"ops", 0.4}}));
+  EXPECT_EQ(a.quincy.remote_cost, 80);
+  EXPECT_EQ(a.quincy.wait_cost, 20);
+  EXPECT_EQ(a.quincy.wait_cost_per_second, 5);
 }
 
 TEST(ScenarioLoad, EveryFrameworkAndWorkloadKeyIsParsed) {
@@ -259,9 +262,9 @@ TEST(ScenarioLoad, UnknownModelPolicyAndGeneratorSuggestTheNearest) {
                          "storm, service, gang) at t.yaml:7:12; did you mean 'hadoop'?"),
       std::string::npos)
       << model.message;
-  const auto policy = error_of(minimal("allocator: {policy: quincy}\n"));
+  const auto policy = error_of(minimal("allocator: {policy: omega}\n"));
   EXPECT_EQ(policy.message,
-            "allocator.policy: unknown policy 'quincy' (known: drf, static) at t.yaml:9:21");
+            "allocator.policy: unknown policy 'omega' (known: drf, static, quincy) at t.yaml:9:21");
   const auto gen = error_of(
       "duration: 1m\ncluster: {groups: [{count: 1, resources: \"cpus:1\"}]}\nframeworks:\n"
       "  - {name: b, model: batch, workload: {generator: yarn}}\n");

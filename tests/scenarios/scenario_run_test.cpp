@@ -4,6 +4,7 @@
 
 #include <atomic>
 
+#include "allocator/quincy_allocator.hpp"
 #include "allocator/static_partition_allocator.hpp"
 #include "scenarios/run_summary.hpp"
 #include "scenarios/scenario_load.hpp"
@@ -120,6 +121,30 @@ TEST(ScenarioRun, TheStaticVariantRunsTheStaticPartitionAllocator) {
   ASSERT_EQ(st->partitions().size(), 2u);
   EXPECT_EQ(st->partitions()[0].role, "a");
   EXPECT_DOUBLE_EQ(st->partitions()[1].share, 0.5);
+}
+
+TEST(ScenarioRun, TheQuincyPolicyPlacesWhatTheFrameworksDeclare) {
+  auto run = build(load("tiny.yaml", {{"allocator.policy=quincy", "allocator.roles.b.weight=1",
+                                       "allocator.quincy.remote_cost=40"},
+                                      "base"}));
+  ASSERT_TRUE(run);
+  const RunOutcome out = run->run();
+  EXPECT_EQ(out.ending, RunOutcome::Ending::kCompleted);
+  Master* leader = run->cluster().leader();
+  ASSERT_NE(leader, nullptr);
+  EXPECT_NE(dynamic_cast<const QuincyAllocator*>(&leader->allocator()), nullptr);
+  for (size_t i = 0; i < run->framework_count(); ++i) {
+    EXPECT_TRUE(run->model(i).options().declare_demands);
+    EXPECT_GT(run->model(i).stats().tasks_launched, 0u);
+    for (const auto& j : run->model(i).jobs()) EXPECT_TRUE(j.finished()) << j.id;
+  }
+}
+
+TEST(ScenarioRun, TheQuincyPolicyRefusesAWeightOtherThanOne) {
+  auto r = ScenarioRun::create(load("tiny.yaml", {{"allocator.policy=quincy"}, "base"}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("allocator.roles.b.weight"), std::string::npos)
+      << r.error().message;
 }
 
 TEST(ScenarioRun, RoleWeightsAndQuotaReachTheMaster) {
