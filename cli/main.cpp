@@ -2,10 +2,11 @@
 
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/demo.hpp"
+#include "cli/master.hpp"
 #include "cli/trace.hpp"
 #include "mesosim/version.hpp"
 
@@ -17,8 +18,7 @@ int main(int argc, char** argv) {
   mesosim::DemoOptions demo;
   CLI::App* demo_cmd =
       app.add_subcommand("demo", "Serve a small cluster with the DRF allocator and print offers");
-  demo_cmd->add_option("--policy", demo.policy, "Allocation policy")
-      ->check(CLI::IsMember({"drf"}));
+  demo_cmd->add_option("--policy", demo.policy, "Allocation policy")->check(CLI::IsMember({"drf"}));
   demo_cmd->add_option("--agents", demo.agents, "Number of agents")->check(CLI::Range(1, 10000));
   demo_cmd->add_option("--cycles", demo.cycles, "Allocation intervals to run")
       ->check(CLI::Range(1, 1000));
@@ -27,7 +27,12 @@ int main(int argc, char** argv) {
   mesosim::TraceCli trace;
   mesosim::add_trace_cli(app, trace);
 
+  mesosim::MasterCli master;
+  mesosim::add_master_cli(app, master);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (master.command->parsed()) return mesosim::run_master_cli(master);
 
   if (trace.trace->parsed()) return mesosim::run_trace_cli(trace, std::cout, std::cerr);
 

@@ -39,6 +39,12 @@ bool LoopClock::cancel(TimerId id) {
   if (it == by_id_.end()) return false;
   due_.erase(it->second);
   by_id_.erase(it);
+  if (due_.empty() && armed_for_) {
+    // Nothing left to wait for: an idle clock keeps no work on the loop, so a stopped daemon's
+    // io_context can run out of work and return.
+    armed_for_.reset();
+    timer_.cancel();
+  }
   return true;  // the steady timer may fire for nothing; fire() then finds nothing due
 }
 
