@@ -1,6 +1,7 @@
 #include "cli/master.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "sim/live/master_daemon.hpp"
@@ -99,6 +100,9 @@ Result<live::MasterDaemonOptions> daemon_options(const MasterCli& cli) {
 }  // namespace
 
 int run_master_cli(const MasterCli& cli) {
+  // Logs go to stderr, as Mesos's do; stdout stays free.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("master"));
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%L%$ %v");
   spdlog::set_level(cli.logging_level == "ERROR"     ? spdlog::level::err
                     : cli.logging_level == "WARNING" ? spdlog::level::warn
                                                      : spdlog::level::info);
