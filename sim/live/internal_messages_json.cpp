@@ -234,8 +234,17 @@ Result<Message> decode_internal_message(std::string_view name, std::string_view 
     if (e.name == name) entry = &e;
   }
   if (entry == nullptr) return Error{fmt::format("unknown internal message '{}'", name)};
-  JsonIn json = JsonIn::parse(body, nullptr, false);
+  // No message nests deeper than a dozen levels; deeper documents are pruned while parsing so
+  // hostile nesting never reaches nlohmann::json's recursive code (as decode_call does).
+  constexpr int kMaxDepth = 64;
+  bool too_deep = false;
+  JsonIn::parser_callback_t limit_depth = [&](int depth, JsonIn::parse_event_t, JsonIn&) {
+    if (depth > kMaxDepth) too_deep = true;
+    return !too_deep;
+  };
+  JsonIn json = JsonIn::parse(body, limit_depth, false);
   if (json.is_discarded()) return Error{fmt::format("{}: the body is not valid JSON", name)};
+  if (too_deep) return Error{fmt::format("{}: JSON nested deeper than {} levels", name, kMaxDepth)};
   try {
     require_object(json, "");
     return entry->read(json, "");

@@ -172,6 +172,11 @@ TEST(InternalMessagesJson, BadBodiesNameTheMessageAndTheField) {
             "StatusUpdateMessage: expected a task state at 'update.status.state', found "
             "\"TASK_DANCING\"");
 
+  auto deep = decode_internal_message(
+      "PongAgentMessage", "{\"a\":" + std::string(10000, '[') + std::string(10000, ']') + "}");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.error().message, "PongAgentMessage: JSON nested deeper than 64 levels");
+
   auto missing = decode_internal_message("KillTaskMessage", R"({"framework_id":{"value":"F"}})");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().message, "KillTaskMessage: missing required field 'task_id'");
