@@ -155,6 +155,7 @@ class Session final : public HttpStream, public std::enable_shared_from_this<Ses
     req.body = std::move(raw.body());
     req.peer = peer_;
     keep_alive_ = raw.keep_alive();
+    head_request_ = raw.method() == http::verb::head;
     HttpReply reply = HttpResponse::text(500, "Internal Server Error");
     try {
       reply = server_->handler(req);
@@ -175,7 +176,7 @@ class Session final : public HttpStream, public std::enable_shared_from_this<Ses
     out += fmt::format("Content-Length: {}\r\n", response.body.size());
     if (!keep_alive) out += "Connection: close\r\n";
     out += "\r\n";
-    out += response.body;
+    if (!head_request_) out += response.body;  // HEAD: the headers of a GET, no body
     auto text = std::make_shared<std::string>(std::move(out));
     net::async_write(stream_, net::buffer(*text),
                      [self = shared_from_this(), text, keep_alive](beast::error_code ec, size_t) {
@@ -185,6 +186,7 @@ class Session final : public HttpStream, public std::enable_shared_from_this<Ses
   }
 
   void reply_and_close(int status, std::string message) {
+    head_request_ = false;
     respond(HttpResponse::text(status, std::move(message) + "\n"), false);
   }
 
@@ -233,6 +235,7 @@ class Session final : public HttpStream, public std::enable_shared_from_this<Ses
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string peer_;
   bool keep_alive_ = true;
+  bool head_request_ = false;
   bool streaming_ = false;
   bool closed_ = false;
   bool finished_ = false;

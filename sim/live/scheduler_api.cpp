@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <cstdlib>
+
 #include <boost/asio/post.hpp>
 
 #include "sim/live/recordio.hpp"
@@ -75,9 +77,9 @@ bool accepts_media_type(std::optional<std::string_view> header, std::string_view
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     const std::string_view type = media_type_of(item);
     const size_t q = item.find("q=");
-    if (q != std::string_view::npos && trim(item.substr(q + 2)).starts_with("0") &&
-        !trim(item.substr(q + 2)).starts_with("0.")) {
-      continue;  // q=0: explicitly not acceptable
+    if (q != std::string_view::npos) {
+      const std::string quality(trim(item.substr(q + 2)));
+      if (std::strtod(quality.c_str(), nullptr) <= 0) continue;  // q=0: not acceptable
     }
     if (type == "*/*" || iequals(type, media_type)) return true;
     if (type.size() == family.size() + 2 && iequals(type.substr(0, family.size()), family) &&

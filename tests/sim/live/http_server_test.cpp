@@ -76,6 +76,19 @@ TEST_F(HttpServerTest, AnswersRequestsOnAKeptAliveConnection) {
   EXPECT_EQ(requests_, 2);
 }
 
+TEST_F(HttpServerTest, HeadGetsTheHeadersWithoutTheBody) {
+  RawClient client(port_);
+  client.request("HEAD", "/echo");
+  auto head = client.read_head();
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->header("content-length"), "8");  // "HEAD   -", which is not sent
+  client.request("GET", "/echo");  // the next response starts right after the headers
+  auto next = client.read_response();
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->body, "GET   -");
+}
+
 TEST_F(HttpServerTest, ConnectionCloseEndsTheConnectionAfterTheResponse) {
   RawClient client(port_);
   client.request("GET", "/echo", {{"Connection", "close"}});
