@@ -7,6 +7,8 @@
 
 #include <vector>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include "tests/sim/live/daemon_test_util.hpp"
 
 namespace mesosim::live {
@@ -23,10 +25,11 @@ struct Recorder final : Process {
 
 // One daemon: a transport with one process, behind its own HTTP server.
 struct Daemon {
-  Daemon(boost::asio::io_context& io, const std::string& name, Duration reply_timeout)
+  Daemon(boost::asio::io_context& io, const std::string& name, Duration reply_timeout,
+         HttpServerOptions server_options = {})
       : transport(io, HttpTransportOptions{"127.0.0.1", 0, reply_timeout, 10000}) {
     self = transport.add_process(name, process);
-    server = HttpServer::start(io, {}, [this](const HttpRequest& r) -> HttpReply {
+    server = HttpServer::start(io, server_options, [this](const HttpRequest& r) -> HttpReply {
                if (transport.handles(r)) return transport.receive(r);
                return HttpResponse::text(404, "no");
              }).value();
@@ -149,6 +152,49 @@ TEST_F(HttpTransportTest, APeerThatCannotBeReachedExitsForEveryLinker) {
     EXPECT_EQ(master_->transport.address_of(std::get<ExitedMessage>(got[0].second).peer),
               "agent@127.0.0.1:" + std::to_string(dead_port));
   });
+}
+
+TEST_F(HttpTransportTest, APeerThatDoesNotAnswerInTimeExits) {
+  // A listener that accepts connections and never answers.
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> mute;
+  std::unique_ptr<Daemon> impatient;
+  loop_.call([&] {
+    mute = std::make_unique<boost::asio::ip::tcp::acceptor>(
+        loop_.io(), boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+    impatient = std::make_unique<Daemon>(loop_.io(), "master", Duration::millis(200));
+    const Endpoint peer =
+        impatient->transport.peer({"agent", "127.0.0.1", mute->local_endpoint().port()});
+    impatient->transport.link(impatient->self, peer);
+    impatient->transport.send(impatient->self, peer, v1::PingAgentMessage{});
+  });
+  EXPECT_FALSE(testing::eventually([&] { return received(*impatient) > 0; }, 100));
+  ASSERT_TRUE(testing::eventually([&] { return received(*impatient) == 1; }, 3000));
+  loop_.call([&] {
+    EXPECT_TRUE(std::holds_alternative<ExitedMessage>(impatient->process.received[0].second));
+    impatient.reset();
+    mute.reset();
+  });
+}
+
+TEST_F(HttpTransportTest, AConnectionTheServerClosedWhileIdleIsReopenedNotAnExit) {
+  std::unique_ptr<Daemon> sleepy;
+  HttpServerOptions quick_idle;
+  quick_idle.idle_timeout = Duration::millis(50);
+  loop_.call([&] {
+    sleepy = std::make_unique<Daemon>(loop_.io(), "agent", Duration::seconds(2), quick_idle);
+    const Endpoint peer = master_->transport.peer(sleepy->address("agent"));
+    master_->transport.link(master_->self, peer);
+    master_->transport.send(master_->self, peer, v1::PingAgentMessage{});
+  });
+  ASSERT_TRUE(testing::eventually([&] { return received(*sleepy) == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the server drops the idle link
+  loop_.call([&] {
+    master_->transport.send(master_->self, master_->transport.peer(sleepy->address("agent")),
+                            v1::PingAgentMessage{});
+  });
+  ASSERT_TRUE(testing::eventually([&] { return received(*sleepy) == 2; }));
+  EXPECT_EQ(received(*master_), 0u);  // no ExitedMessage
+  loop_.call([&] { sleepy.reset(); });
 }
 
 TEST_F(HttpTransportTest, ASinkReceivesItsMessagesAndItsRemovalIsAnExit) {

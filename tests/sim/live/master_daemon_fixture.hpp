@@ -106,6 +106,7 @@ class MasterDaemonTest : public ::testing::Test {
     o.seed = 7;
     o.master.allocation_interval = Duration::millis(50);
     o.master.heartbeat_interval = Duration::millis(300);
+    o.master.agent_ping_timeout = Duration::millis(200);
     o.max_body_bytes = 64 * 1024;
     daemon_ = loop_.call([&] { return MasterDaemon::start(loop_.io(), o).value(); });
     port_ = daemon_->port();

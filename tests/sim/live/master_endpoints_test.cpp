@@ -129,6 +129,17 @@ TEST_F(MasterEndpointsTest, MetricsSnapshotCountsWhatTheMasterKnows) {
   EXPECT_EQ(get_json("/metrics/snapshot")["master/tasks_running"], 0.0);
 }
 
+TEST_F(MasterEndpointsTest, AnAgentThatGoesAwayIsDisconnectedByItsFailedPing) {
+  start_agent();
+  EXPECT_EQ(get_json("/metrics/snapshot")["master/slaves_active"], 1.0);
+  loop_.call([&] { agent_.reset(); });  // its server closes: the next ping cannot be delivered
+  ASSERT_TRUE(testing::eventually(
+      [&] { return get_json("/metrics/snapshot")["master/slaves_disconnected"] == 1.0; }));
+  const json state = get_json("/master/state");
+  EXPECT_EQ(state["activated_slaves"], 0);
+  EXPECT_EQ(state["slaves"][0]["active"], false);
+}
+
 TEST_F(MasterEndpointsTest, RecordWritesTheEventStreamInTheEventLogFormat) {
   start_agent();
   loop_.call([&] { daemon_->stop(); });
