@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/demo.hpp"
+#include "cli/master.hpp"
 #include "cli/scenario_cli.hpp"
 #include "cli/trace.hpp"
 #include "mesosim/version.hpp"
@@ -30,9 +31,13 @@ int main(int argc, char** argv) {
   mesosim::ScenarioCli scenario;
   mesosim::add_scenario_cli(app, scenario);
 
+  mesosim::MasterCli master;
+  mesosim::add_master_cli(app, master);
+
   CLI11_PARSE(app, argc, argv);
 
   if (auto code = mesosim::run_scenario_cli(scenario, std::cout, std::cerr)) return *code;
+  if (master.command->parsed()) return mesosim::run_master_cli(master);
 
   if (trace.trace->parsed()) return mesosim::run_trace_cli(trace, std::cout, std::cerr);
 

@@ -1,0 +1,280 @@
+#include "sim/live/master_daemon.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/signal_set.hpp>
+
+#include "allocator/hierarchical_allocator.hpp"
+#include "allocator/rng.hpp"
+#include "mesosim/version.hpp"
+#include "sim/live/http_transport.hpp"
+#include "sim/live/loop_clock.hpp"
+#include "sim/live/master_book.hpp"
+#include "sim/live/master_state_json.hpp"
+#include "sim/live/scheduler_api.hpp"
+#include "sim/live/uuid.hpp"
+#include "sim/live/v1_json.hpp"
+#include "sim/master/event_log.hpp"
+
+namespace mesosim::live {
+
+namespace me = master_event;
+
+namespace {
+
+class SteadyStopwatch final : public Stopwatch {
+ public:
+  Duration elapsed() override {
+    const auto d = std::chrono::steady_clock::now() - start_;
+    return Duration::micros(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+// The transport needs the master's Process before the Master (which needs its endpoint) exists.
+struct ForwardToMaster final : Process {
+  Master* master = nullptr;
+  void receive(Endpoint from, Message message) override {
+    if (master != nullptr) master->receive(from, std::move(message));
+  }
+};
+
+// The master's log lines, in Mesos's words where Mesos logs the same thing.
+class MasterLog final : public MasterObserver {
+ public:
+  void on_event(const MasterEvent& event) override {
+    std::visit(
+        [](const auto& e) {
+          using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, me::LeaderElected>) {
+            spdlog::info("Elected as the leading master (id {})", e.master_id);
+          } else if constexpr (std::is_same_v<T, me::AgentAdded>) {
+            spdlog::info("{} agent {} ({}) with {}", e.reregistered ? "Re-registered" : "Added",
+                         e.agent.value, e.hostname, e.total.to_string());
+          } else if constexpr (std::is_same_v<T, me::AgentRemoved>) {
+            spdlog::warn("Removed agent {}{}: {}", e.agent.value,
+                         e.unreachable ? " (unreachable)" : "", e.message);
+          } else if constexpr (std::is_same_v<T, me::AgentDisconnected>) {
+            spdlog::warn("Agent {} disconnected", e.agent.value);
+          } else if constexpr (std::is_same_v<T, me::FrameworkAdded>) {
+            spdlog::info("{} framework {} ({}) in roles {}",
+                         e.resubscribed ? "Re-subscribed" : "Added", e.framework.value, e.name,
+                         fmt::join(e.roles, ","));
+          } else if constexpr (std::is_same_v<T, me::FrameworkDisconnected>) {
+            spdlog::info("Framework {} disconnected", e.framework.value);
+          } else if constexpr (std::is_same_v<T, me::FrameworkRemoved>) {
+            spdlog::info("Removed framework {} ({})", e.framework.value, to_string(e.reason));
+          } else if constexpr (std::is_same_v<T, me::TaskStateChanged>) {
+            spdlog::info("Task {} of framework {} on agent {} is {}{}", e.task.value,
+                         e.framework.value, e.agent.value, v1::to_string(e.state),
+                         e.message.empty() ? "" : ": " + e.message);
+          } else if constexpr (std::is_same_v<T, me::CallRejected>) {
+            spdlog::warn("Rejected {} call of framework {}: {}", e.call,
+                         e.framework ? e.framework->value : "(none)", e.message);
+          }
+        },
+        event.body);
+  }
+};
+
+uint64_t choose_seed(uint64_t seed) {
+  if (seed != 0) return seed;
+  std::random_device device;
+  return (uint64_t{device()} << 32) | device();
+}
+
+}  // namespace
+
+struct MasterDaemon::Parts {
+  Parts(boost::asio::io_context& io, MasterDaemonOptions o)
+      : io(io),
+        options(std::move(o)),
+        rng(choose_seed(options.seed)),
+        clock(io),
+        transport(io, HttpTransportOptions{options.ip, options.port}) {}
+
+  boost::asio::io_context& io;
+  MasterDaemonOptions options;
+  Rng rng;
+  LoopClock clock;
+  HttpTransport transport;
+  SteadyStopwatch stopwatch;
+  Registry registry;
+  ForwardToMaster forward;
+  Endpoint self;
+  std::unique_ptr<Master> master;
+  MasterBook book;
+  MasterLog log;
+  std::ofstream record_out;
+  std::unique_ptr<EventLogWriter> record;
+  std::unique_ptr<SchedulerApi> api;
+  std::unique_ptr<HttpServer> server;
+  MasterIdentity identity;
+  TimerId flush_timer;
+  bool stopped = false;
+
+  HttpReply route(const HttpRequest& request);
+  void flush_record_periodically();
+};
+
+namespace {
+
+bool read_only_method(const HttpRequest& r) { return r.method == "GET" || r.method == "HEAD"; }
+
+HttpResponse method_not_allowed(const HttpRequest& r) {
+  HttpResponse response =
+      HttpResponse::text(405, "Expecting one of { 'GET' }, but received '" + r.method + "'\n");
+  response.headers.emplace_back("Allow", "GET");
+  return response;
+}
+
+}  // namespace
+
+HttpReply MasterDaemon::Parts::route(const HttpRequest& request) {
+  if (transport.handles(request)) return transport.receive(request);
+  const std::string& path = request.path;
+  if (path == "/api/v1/scheduler") return api->handle(request);
+  const bool known = path == "/master/state" || path == "/master/state.json" ||
+                     path == "/master/state-summary" || path == "/metrics/snapshot" ||
+                     path == "/health" || path == "/master/health" || path == "/version" ||
+                     path == "/master/redirect" || path == "/redirect";
+  if (!known) return HttpResponse::text(404, "No such endpoint: " + path + "\n");
+  if (!read_only_method(request)) return method_not_allowed(request);
+  if (path == "/health" || path == "/master/health") return HttpResponse{200, {}, ""};
+  if (path == "/master/redirect" || path == "/redirect") {
+    // This master always leads: the redirect names itself, as Mesos's does from the leader.
+    return HttpResponse{
+        307, {{"Location", fmt::format("//{}:{}", identity.hostname, identity.port)}}, ""};
+  }
+  if (path == "/version") {
+    return HttpResponse::json(200, nlohmann::ordered_json{{"version", kVersion}}.dump());
+  }
+  if (path == "/metrics/snapshot") {
+    return HttpResponse::json(200,
+                              master_metrics_json(*master, book, identity, clock.now()).dump());
+  }
+  if (path == "/master/state-summary") {
+    return HttpResponse::json(200, master_state_summary_json(*master, book, identity).dump());
+  }
+  return HttpResponse::json(200, master_state_json(*master, book, identity).dump());
+}
+
+void MasterDaemon::Parts::flush_record_periodically() {
+  record_out.flush();
+  flush_timer = clock.schedule(Duration::seconds(1), [this] { flush_record_periodically(); });
+}
+
+Result<std::unique_ptr<MasterDaemon>> MasterDaemon::start(boost::asio::io_context& io,
+                                                          MasterDaemonOptions options) {
+  if (options.work_dir.empty()) return Error{"--work_dir is required"};
+  std::error_code ec;
+  std::filesystem::create_directories(options.work_dir, ec);
+  if (ec) return Error{fmt::format("--work_dir '{}': {}", options.work_dir, ec.message())};
+  auto parts = std::make_unique<Parts>(io, std::move(options));
+  Parts& p = *parts;
+  if (p.options.record_file) {
+    p.record_out.open(*p.options.record_file, std::ios::out | std::ios::trunc);
+    if (!p.record_out) {
+      return Error{fmt::format("--record '{}': cannot open for writing", *p.options.record_file)};
+    }
+  }
+  p.self = p.transport.add_process("master", p.forward);
+  MasterOptions mo = p.options.master;
+  if (mo.master_id.empty() || mo.master_id == MasterOptions{}.master_id) {
+    mo.master_id = Uuid::random(p.rng).to_string();
+  }
+  mo.stopwatch = &p.stopwatch;
+  AllocatorOptions ao = p.options.allocator;
+  ao.allocation_interval = mo.allocation_interval;
+  ao.seed = p.rng.next();
+  p.master = std::make_unique<Master>(p.self, p.clock, p.transport,
+                                      std::make_unique<HierarchicalAllocator>(ao), p.registry, mo);
+  p.forward.master = p.master.get();
+  p.master->add_observer(&p.book);
+  p.master->add_observer(&p.log);
+  if (p.options.record_file) {
+    p.record = std::make_unique<EventLogWriter>(
+        p.record_out, EventLogHeader{kEventLogVersion, "mesosim master", TimeBase::kUnixEpoch});
+    p.master->add_observer(p.record.get());
+  }
+
+  HttpServerOptions so;
+  so.ip = p.options.ip;
+  so.port = p.options.port;
+  so.max_body_bytes = p.options.max_body_bytes;
+  Result<std::unique_ptr<HttpServer>> server =
+      HttpServer::start(io, so, [&p](const HttpRequest& r) { return p.route(r); });
+  if (!server) return server.error();
+  p.server = std::move(server).value();
+  p.transport.set_port(p.server->port());
+
+  const std::string hostname = p.options.hostname.empty() ? p.options.ip : p.options.hostname;
+  p.identity = MasterIdentity{mo.master_id,   p.transport.address_of(p.self),
+                              hostname,       p.server->port(),
+                              kVersion,       p.clock.now(),
+                              p.options.flags};
+  v1::MasterInfo info{mo.master_id,     mesos_ip(p.options.ip).value_or(0),
+                      p.server->port(), hostname,
+                      kVersion,         p.options.ip};
+  p.api = std::make_unique<SchedulerApi>(*p.master, p.self, p.transport, info, p.rng);
+  p.master->elect();
+  if (p.record) p.flush_record_periodically();
+  spdlog::info("Master {} listening on {}:{} ({})", mo.master_id, p.options.ip, p.server->port(),
+               p.identity.pid);
+  return std::unique_ptr<MasterDaemon>(new MasterDaemon(std::move(parts)));
+}
+
+MasterDaemon::MasterDaemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+MasterDaemon::~MasterDaemon() { stop(); }
+
+uint16_t MasterDaemon::port() const { return parts_->server->port(); }
+std::string MasterDaemon::pid() const { return parts_->identity.pid; }
+bool MasterDaemon::stopped() const { return parts_->stopped; }
+Master& MasterDaemon::master() { return *parts_->master; }
+const MasterBook& MasterDaemon::book() const { return parts_->book; }
+LoopClock& MasterDaemon::clock() { return parts_->clock; }
+HttpTransport& MasterDaemon::transport() { return parts_->transport; }
+
+void MasterDaemon::stop() {
+  Parts& p = *parts_;
+  if (p.stopped) return;
+  p.stopped = true;
+  p.clock.cancel(p.flush_timer);
+  p.api->close_all();
+  p.server->stop();
+  p.transport.stop();
+  // The master's timers stop; a shutdown is not a crash, so the record does not say one.
+  if (p.record) p.master->remove_observer(p.record.get());
+  p.master->remove_observer(&p.log);
+  p.master->crash();
+  p.record_out.flush();
+  spdlog::info("Master stopped");
+}
+
+int run_master_daemon(MasterDaemonOptions options) {
+  boost::asio::io_context io;
+  Result<std::unique_ptr<MasterDaemon>> daemon = MasterDaemon::start(io, std::move(options));
+  if (!daemon) {
+    spdlog::error("Cannot start the master: {}", daemon.error().message);
+    return 1;
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("Received {}; shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    daemon.value()->stop();
+    io.stop();
+  });
+  io.run();
+  return 0;
+}
+
+}  // namespace mesosim::live

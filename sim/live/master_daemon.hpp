@@ -1,0 +1,81 @@
+#pragma once
+
+// The live master: a Master with the DRF allocator on one event loop, reachable over HTTP.
+//
+//   POST /master/mesos.internal.<Message>   agents (HttpTransport, internal_messages_json.hpp)
+//   POST /api/v1/scheduler                  frameworks (scheduler_api.hpp)
+//   GET  /master/state, /master/state.json, /master/state-summary, /metrics/snapshot,
+//        /health, /master/health, /version, /master/redirect, /redirect
+//
+// The Master, the HTTP server, the transport and every handler run on the thread that runs the
+// io_context given to start(); nothing here starts a thread. Time comes from a LoopClock (Unix
+// epoch microseconds). With `record_file` set, the master's event stream is written there in
+// the event log format (sim/master/event_log.hpp, time base unix_epoch), flushed every second
+// and at stop().
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "allocator/allocator.hpp"
+#include "allocator/result.hpp"
+#include "sim/live/http_server.hpp"
+#include "sim/master/master.hpp"
+
+namespace mesosim::live {
+
+class LoopClock;
+class HttpTransport;
+class MasterBook;
+
+struct MasterDaemonOptions {
+  std::string ip = "127.0.0.1";
+  uint16_t port = 5050;  // 0: any free port (tests)
+  std::string hostname;  // empty: the ip
+  std::string work_dir;  // created if missing
+  std::optional<std::string> record_file;
+  MasterOptions master;  // master_id is generated when empty
+  AllocatorOptions allocator;
+  size_t max_body_bytes = 4 * 1024 * 1024;
+  uint64_t seed = 0;  // stream ids, master id, agent order; 0: from std::random_device
+  std::map<std::string, std::string> flags;  // as given on the command line, for /master/state
+};
+
+class MasterDaemon {
+ public:
+  // Listens, elects the master and starts its timers. Errors: the address, the work dir or the
+  // record file, named.
+  static Result<std::unique_ptr<MasterDaemon>> start(boost::asio::io_context& io,
+                                                     MasterDaemonOptions options);
+  ~MasterDaemon();
+  MasterDaemon(const MasterDaemon&) = delete;
+  MasterDaemon& operator=(const MasterDaemon&) = delete;
+
+  uint16_t port() const;
+  std::string pid() const;  // "master@127.0.0.1:5050"
+  // Ends every stream and connection, stops the master's timers and flushes the record; the
+  // io_context then runs out of work. Idempotent; loop thread.
+  void stop();
+  bool stopped() const;
+
+  Master& master();
+  const MasterBook& book() const;
+  LoopClock& clock();
+  HttpTransport& transport();
+
+  struct Parts;  // (master_daemon.cpp)
+
+ private:
+  explicit MasterDaemon(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+// `mesosim master`: runs a daemon until SIGINT or SIGTERM. Returns the process exit status (0
+// after a clean shutdown, 1 when it cannot start; the reason is logged).
+int run_master_daemon(MasterDaemonOptions options);
+
+}  // namespace mesosim::live

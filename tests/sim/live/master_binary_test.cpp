@@ -1,0 +1,140 @@
+// The real `mesosim master` program: started with Mesos's flags, it serves HTTP, streams to a
+// scheduler, records, and exits 0 on SIGTERM; bad flags make it exit non-zero, naming them.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "tests/sim/live/daemon_test_util.hpp"
+#include "tests/sim/live/master_daemon_fixture.hpp"
+
+namespace mesosim::live {
+namespace {
+
+struct Child {
+  pid_t pid = -1;
+  std::string log;  // stdout and stderr
+  bool reaped = false;
+};
+
+Child spawn(std::vector<std::string> args, const std::string& log) {
+  Child c{-1, log, false};
+  c.pid = ::fork();
+  if (c.pid == 0) {
+    std::FILE* out = std::freopen(log.c_str(), "w", stdout);
+    ::dup2(::fileno(out), STDERR_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return c;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The exit status, or -1 if it has not exited within `ms`.
+int wait_exit(Child& child, int ms) {
+  for (int i = 0; i <= ms / 10; ++i) {
+    int status = 0;
+    if (::waitpid(child.pid, &status, WNOHANG) == child.pid) {
+      child.reaped = true;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+class MasterBinaryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "mesosim-bin-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    if (child_.pid > 0 && !child_.reaped) {
+      ::kill(child_.pid, SIGKILL);
+      wait_exit(child_, 2000);
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::string dir_;
+  Child child_;
+};
+
+TEST_F(MasterBinaryTest, ServesSchedulersAndShutsDownCleanlyOnSigterm) {
+  child_ =
+      spawn({MESOSIM_BINARY, "master", "--ip", "127.0.0.1", "--port", "0", "--work_dir",
+             dir_ + "/work", "--record", dir_ + "/events.jsonl", "--allocation_interval", "100ms"},
+            dir_ + "/master.log");
+  uint16_t port = 0;
+  const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
+  ASSERT_TRUE(testing::eventually([&] {
+    std::smatch m;
+    const std::string log = slurp(child_.log);
+    if (!std::regex_search(log, m, listening)) return false;
+    port = static_cast<uint16_t>(std::stoi(m[1]));
+    return true;
+  })) << slurp(child_.log);
+
+  EXPECT_EQ(testing::http(port, "GET", "/health").status, 200);
+  testing::RawClient scheduler(port);
+  scheduler.request("POST", "/api/v1/scheduler",
+                    {{"Content-Type", "application/json"}, {"Accept", "application/json"}},
+                    testing::subscribe_body("binary-test"));
+  auto head = scheduler.read_head();
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->status, 200);
+  auto subscribed = scheduler.read_event();
+  ASSERT_TRUE(subscribed.has_value());
+  EXPECT_EQ((*subscribed)["type"], "SUBSCRIBED");
+  auto state = nlohmann::json::parse(testing::http(port, "GET", "/master/state").body);
+  EXPECT_EQ(state["flags"]["allocation_interval"], "100ms");
+  EXPECT_EQ(state["frameworks"][0]["name"], "binary-test");
+
+  ASSERT_EQ(::kill(child_.pid, SIGTERM), 0);
+  EXPECT_EQ(wait_exit(child_, 5000), 0);
+  // Its stream ends with the master (after what was already on its way).
+  int more = 0;
+  while (scheduler.read_event().has_value() && ++more < 100) {
+  }
+  EXPECT_LT(more, 100);
+  EXPECT_TRUE(scheduler.closed_by_server());
+  const std::string log = slurp(child_.log);
+  EXPECT_NE(log.find("Received SIGTERM; shutting down"), std::string::npos) << log;
+  const std::string events = slurp(dir_ + "/events.jsonl");
+  EXPECT_NE(events.find("\"time_base\":\"unix_epoch\""), std::string::npos);
+  EXPECT_NE(events.find("\"type\":\"FRAMEWORK_ADDED\""), std::string::npos) << events;
+}
+
+TEST_F(MasterBinaryTest, BadFlagsExitNonZeroNamingTheFlag) {
+  child_ = spawn({MESOSIM_BINARY, "master", "--port", "0", "--work_dir", dir_,
+                  "--allocation_interval", "1parsec"},
+                 dir_ + "/bad.log");
+  EXPECT_EQ(wait_exit(child_, 5000), 2);
+  EXPECT_NE(slurp(child_.log).find("--allocation_interval: '1parsec' is not a duration"),
+            std::string::npos)
+      << slurp(child_.log);
+
+  child_ = spawn({MESOSIM_BINARY, "master", "--port", "0"}, dir_ + "/nodir.log");
+  EXPECT_NE(wait_exit(child_, 5000), 0);
+  EXPECT_NE(slurp(child_.log).find("--work_dir"), std::string::npos) << slurp(child_.log);
+}
+
+}  // namespace
+}  // namespace mesosim::live
