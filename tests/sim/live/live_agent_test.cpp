@@ -202,6 +202,65 @@ TEST_F(LiveAgentTest, UsageIsReportedAndServedAsMonitorStatistics) {
   }
 }
 
+TEST_F(LiveAgentTest, NewLeaderGetsAReregistrationWithTheTasksAndItsReconciliationIsAnswered) {
+  start_agent();
+  detect_and_register();
+  run_task("t1", "sleep 30");
+  ASSERT_TRUE(ack_until("t1", TaskState::TASK_RUNNING));
+
+  constexpr Endpoint kNewMaster{3};
+  agent_->receive(kMaster, MasterDetectedMessage{kNewMaster});
+  EXPECT_FALSE(agent_->registered());
+  EXPECT_EQ(transport_.links.back(), kNewMaster);
+  ASSERT_EQ(transport_.sent.back().first, kNewMaster);
+  const auto* rereg = std::get_if<v1::ReregisterAgentMessage>(&transport_.sent.back().second);
+  ASSERT_NE(rereg, nullptr);
+  EXPECT_EQ(rereg->agent.id, v1::AgentID{"agent-1"});
+  ASSERT_EQ(rereg->tasks.size(), 1u);
+  EXPECT_EQ(rereg->tasks[0].task_id, v1::TaskID{"t1"});
+  EXPECT_EQ(rereg->tasks[0].state, TaskState::TASK_RUNNING);
+  EXPECT_EQ(rereg->tasks[0].executor_id, v1::ExecutorID{"t1"});
+  EXPECT_EQ(rereg->tasks[0].role, "analytics");
+
+  // The old leader is not listened to any more; the new one answers and asks about a task the
+  // agent does not hold.
+  agent_->receive(kMaster, v1::AgentReregisteredMessage{v1::AgentID{"agent-1"}, {}});
+  EXPECT_FALSE(agent_->registered());
+  v1::ReconcileTasksMessage reconcile{framework_info("fw-1"),
+                                      {v1::TaskID{"t1"}, v1::TaskID{"gone"}}};
+  agent_->receive(kNewMaster, v1::AgentReregisteredMessage{v1::AgentID{"agent-1"}, {reconcile}});
+  ASSERT_TRUE(agent_->registered());
+  ASSERT_EQ(updates_of("gone").size(), 1u);
+  EXPECT_EQ(updates_of("gone")[0].status.state, TaskState::TASK_LOST);
+  EXPECT_EQ(updates_of("gone")[0].status.reason, TaskStatusReason::REASON_RECONCILIATION);
+  EXPECT_EQ(states_of("t1").back(), TaskState::TASK_RUNNING);  // nothing new about t1
+
+  // The leader's process exits: the agent waits for the detector.
+  agent_->receive(kNewMaster, ExitedMessage{kNewMaster});
+  EXPECT_FALSE(agent_->registered());
+  EXPECT_FALSE(agent_->leader().has_value());
+}
+
+TEST_F(LiveAgentTest, SilentMasterMakesTheAgentReregister) {
+  start_agent();
+  detect_and_register();
+  // config() has master_ping_timeout 75 s; a fresh agent with a short one shows the timeout.
+  stop_agent();
+  isolator_ = make_isolator();
+  ContainerizerOptions options;
+  options.work_dir = work_.path();
+  containerizer_ = std::make_unique<Containerizer>(*isolator_, options);
+  LiveAgentConfig c = config();
+  c.master_ping_timeout = Duration::millis(100);
+  agent_ = std::make_unique<LiveAgent>(kAgent, clock_, transport_, *containerizer_, Rng(7), c);
+  ASSERT_TRUE(agent_->start());
+  agent_->receive(kMaster, MasterDetectedMessage{kMaster});
+  agent_->receive(kMaster, v1::AgentReregisteredMessage{v1::AgentID{"agent-1"}, {}});
+  ASSERT_TRUE(agent_->registered());
+  ASSERT_TRUE(clock_.run_until([&] { return !agent_->registered(); }, 2));
+  EXPECT_EQ(transport_.all<v1::ReregisterAgentMessage>().size(), 2u);
+}
+
 TEST_F(LiveAgentTest, StateJsonHasTheShapeOfMesosAgentState) {
   start_agent();
   detect_and_register();
