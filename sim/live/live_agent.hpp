@@ -85,6 +85,8 @@ class LiveAgent final : public Process {
   static constexpr size_t kMaxCompletedTasks = 1000;     // per framework (Mesos's default)
   static constexpr size_t kMaxCompletedFrameworks = 50;  // Mesos's default
 
+  // `rng` draws the status update uuids: seed it differently on every start (e.g. from
+  // std::random_device in the daemon), or a restarted agent repeats the uuids of its past.
   LiveAgent(Endpoint self, Clock& clock, Transport& transport, Containerizer& containerizer,
             Rng rng, LiveAgentConfig config, AgentLog log = {});
   ~LiveAgent() override;

@@ -155,5 +155,33 @@ TEST_F(LiveAgentCgroupsV1Test, UsageReportsCarryTheTasksMemory) {
   EXPECT_DOUBLE_EQ(stats[0]["statistics"]["cpus_limit"].get<double>(), 1.0);
 }
 
+TEST_F(LiveAgentCgroupsV1Test, RestartLeavesNoCgroupOrProcessBehind) {
+  start_agent();
+  detect_and_register();
+  run_task("kept", "sleep 30");
+  run_task("dropped", "sleep 30", framework_info("fw-2", /*checkpoint=*/false));
+  ASSERT_TRUE(ack_until("kept", TaskState::TASK_RUNNING));
+  const std::string kept = held("fw-1", "kept")->container;
+  const std::string dropped = held("fw-2", "dropped")->container;
+  const pid_t dropped_pid = *containerizer_->pid(dropped);
+  const std::string memory = "/sys/fs/cgroup/memory/" + root_ + "/";
+  ASSERT_TRUE(path_exists(memory + dropped));
+
+  stop_agent();
+  start_agent();
+  ASSERT_TRUE(clock_.run_until([&] { return !path_exists(memory + dropped); }, 5));
+  EXPECT_FALSE(process_alive(dropped_pid));
+  EXPECT_TRUE(path_exists(memory + kept));
+
+  agent_->receive(kMaster, MasterDetectedMessage{kMaster});
+  agent_->receive(kMaster, v1::AgentReregisteredMessage{v1::AgentID{"agent-1"}, {}});
+  agent_->receive(kMaster, v1::KillTaskMessage{v1::FrameworkID{"fw-1"}, v1::TaskID{"kept"}});
+  ASSERT_TRUE(ack_until("kept", TaskState::TASK_KILLED, 5)) << ::testing::PrintToString(log_);
+  EXPECT_FALSE(path_exists(memory + kept));
+  Result<std::vector<std::string>> left = isolator_->containers();
+  ASSERT_TRUE(left);
+  EXPECT_TRUE(left.value().empty());
+}
+
 }  // namespace
 }  // namespace mesosim::live

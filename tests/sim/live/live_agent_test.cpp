@@ -252,13 +252,30 @@ TEST_F(LiveAgentTest, SilentMasterMakesTheAgentReregister) {
   containerizer_ = std::make_unique<Containerizer>(*isolator_, options);
   LiveAgentConfig c = config();
   c.master_ping_timeout = Duration::millis(100);
-  agent_ = std::make_unique<LiveAgent>(kAgent, clock_, transport_, *containerizer_, Rng(7), c);
+  agent_ =
+      std::make_unique<LiveAgent>(kAgent, clock_, transport_, *containerizer_, Rng(++starts_), c);
   ASSERT_TRUE(agent_->start());
   agent_->receive(kMaster, MasterDetectedMessage{kMaster});
   agent_->receive(kMaster, v1::AgentReregisteredMessage{v1::AgentID{"agent-1"}, {}});
   ASSERT_TRUE(agent_->registered());
   ASSERT_TRUE(clock_.run_until([&] { return !agent_->registered(); }, 2));
   EXPECT_EQ(transport_.all<v1::ReregisterAgentMessage>().size(), 2u);
+}
+
+TEST_F(LiveAgentTest, SwitchUserToAUserThatDoesNotExistFailsTheTask) {
+  containerizer_options_.switch_user = true;
+  start_agent();
+  detect_and_register();
+  v1::FrameworkInfo framework = framework_info("fw-1");
+  framework.user = "mesosim-no-such-user";
+  run_task("t1", "exit 0", framework);
+  ASSERT_EQ(updates_of("t1").size(), 1u);
+  const v1::StatusUpdate failed = updates_of("t1")[0];
+  EXPECT_EQ(failed.status.state, TaskState::TASK_FAILED);
+  EXPECT_EQ(failed.status.reason, TaskStatusReason::REASON_COMMAND_EXECUTOR_FAILED);
+  EXPECT_NE(failed.status.message.find("mesosim-no-such-user"), std::string::npos)
+      << failed.status.message;
+  EXPECT_TRUE(containerizer_->containers().empty());
 }
 
 TEST_F(LiveAgentTest, StateJsonHasTheShapeOfMesosAgentState) {

@@ -135,11 +135,12 @@ class LiveAgentTest : public ::testing::Test {
   // A new agent (and containerizer) on the fixture's work dir, started.
   void start_agent() {
     if (!isolator_) isolator_ = make_isolator();
-    ContainerizerOptions options;
+    ContainerizerOptions options = containerizer_options_;
     options.work_dir = work_.path();
     containerizer_ = std::make_unique<Containerizer>(*isolator_, options);
-    agent_ =
-        std::make_unique<LiveAgent>(kAgent, clock_, transport_, *containerizer_, Rng(7), config());
+    agent_ = std::make_unique<LiveAgent>(kAgent, clock_, transport_, *containerizer_,
+                                         Rng(++starts_), config(),
+                                         [this](const std::string& line) { log_.push_back(line); });
     Status started = agent_->start();
     ASSERT_TRUE(started) << started.error().message;
   }
@@ -219,6 +220,9 @@ class LiveAgentTest : public ::testing::Test {
   }
 
   TempDir work_;
+  std::vector<std::string> log_;  // what the agent logged
+  uint64_t starts_ = 0;           // seeds each start's Rng: uuids never repeat across restarts
+  ContainerizerOptions containerizer_options_;
   LoopClock clock_;
   RecordingTransport transport_;
   std::unique_ptr<Isolator> isolator_;
