@@ -32,7 +32,7 @@ json task_json(const LiveTask& task, const v1::AgentID& agent_id) {
     for (const auto& [key, value] : task.info.labels) {
       labels.push_back({{"key", key}, {"value", value}});
     }
-    j["labels"] = {{"labels", labels}};
+    j["labels"] = std::move(labels);
   }
   return j;
 }

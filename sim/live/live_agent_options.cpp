@@ -121,6 +121,38 @@ Result<std::string> parse_isolation_flag(std::string_view text) {
   return std::string(cgroups ? "cgroups" : "posix");
 }
 
+Result<Duration> parse_duration_flag(std::string_view text, std::string_view flag) {
+  static constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"ns", 1e-3},   {"us", 1},       {"ms", 1e3},       {"secs", 1e6},
+      {"mins", 60e6}, {"hrs", 3600e6}, {"days", 86400e6}, {"weeks", 604800e6}};
+  const std::string found = "'" + std::string(text) + "'";
+  size_t digits = 0;
+  while (digits < text.size() &&
+         ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '.')) {
+    ++digits;
+  }
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + digits, value);
+  if (digits == 0 || ec != std::errc() || end != text.data() + digits) {
+    return Error{"--" + std::string(flag) + ": expected a number and a unit (e.g. 5secs), found " +
+                 found};
+  }
+  const std::string_view unit = text.substr(digits);
+  for (const auto& [name, micros] : kUnits) {
+    if (unit == name) return Duration::from_seconds(value * micros / 1e6);
+  }
+  return Error{"--" + std::string(flag) +
+               ": expected a unit ns, us, ms, secs, mins, hrs, days or " +
+               "weeks after the number, found '" + std::string(unit) + "' in " + found};
+}
+
+Result<bool> parse_bool_flag(std::string_view text, std::string_view flag) {
+  if (text == "true" || text == "1") return true;
+  if (text == "false" || text == "0") return false;
+  return Error{"--" + std::string(flag) + ": expected true or false, found '" + std::string(text) +
+               "'"};
+}
+
 Result<LiveAgentConfig> agent_config(const LiveAgentOptions& options, const MachineFacts& facts,
                                      std::string default_hostname) {
   if (options.work_dir.empty()) return Error{"--work_dir: required, found nothing"};

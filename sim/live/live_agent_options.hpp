@@ -87,6 +87,12 @@ Result<std::vector<v1::Attribute>> parse_attributes_flag(std::string_view text);
 // v1), "cgroups/v1", "cgroups/v2" or "posix".
 Result<std::string> parse_isolation_flag(std::string_view text);
 
+// A Mesos duration: a non-negative decimal number and a unit, one of ns, us, ms, secs, mins, hrs,
+// days, weeks ("5secs", "2.5mins"). `flag` names the flag in errors.
+Result<Duration> parse_duration_flag(std::string_view text, std::string_view flag);
+// "true" or "false" (also "1"/"0"), as Mesos's boolean flags.
+Result<bool> parse_bool_flag(std::string_view text, std::string_view flag);
+
 // Pure: the config for `options` on a machine with `facts`; `default_hostname` is used when
 // --hostname is absent. Fails on a missing work_dir or a bad flag value.
 Result<LiveAgentConfig> agent_config(const LiveAgentOptions& options, const MachineFacts& facts,

@@ -107,6 +107,23 @@ TEST(LiveAgentOptionsTest, IsolationTakesMesosIsolatorLists) {
   EXPECT_EQ(agent_isolation(posix).value().kind, IsolationKind::kPosix);
 }
 
+TEST(LiveAgentOptionsTest, DurationsAndBooleansAreMesosFlagValues) {
+  EXPECT_EQ(parse_duration_flag("5secs", "executor_shutdown_grace_period").value(),
+            Duration::seconds(5));
+  EXPECT_EQ(parse_duration_flag("2.5mins", "x").value(), Duration::seconds(150));
+  EXPECT_EQ(parse_duration_flag("250ms", "x").value(), Duration::millis(250));
+  EXPECT_EQ(parse_duration_flag("5", "executor_shutdown_grace_period").error().message,
+            "--executor_shutdown_grace_period: expected a unit ns, us, ms, secs, mins, hrs, days "
+            "or weeks after the number, found '' in '5'");
+  EXPECT_EQ(parse_duration_flag("secs", "x").error().message,
+            "--x: expected a number and a unit (e.g. 5secs), found 'secs'");
+  EXPECT_FALSE(parse_duration_flag("-1secs", "x"));
+  EXPECT_TRUE(parse_bool_flag("true", "switch_user").value());
+  EXPECT_FALSE(parse_bool_flag("0", "switch_user").value());
+  EXPECT_EQ(parse_bool_flag("yes", "switch_user").error().message,
+            "--switch_user: expected true or false, found 'yes'");
+}
+
 TEST(AgentCheckpointTest, RoundTripsTasksAndUnacknowledgedUpdates) {
   LiveTask task;
   task.framework_id = v1::FrameworkID{"fw-1"};

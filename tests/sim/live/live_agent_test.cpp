@@ -283,7 +283,8 @@ TEST_F(LiveAgentTest, StateJsonHasTheShapeOfMesosAgentState) {
   detect_and_register();
   v1::FrameworkInfo multi = framework_info("fw-2");
   multi.capabilities = {v1::FrameworkCapability::MULTI_ROLE};
-  run_task("t1", "sleep 30", framework_info("fw-1"), "cpus:0.5;mem:64;ports:[31000-31001]");
+  run_task("t1", "sleep 30", framework_info("fw-1"), "cpus:0.5;mem:64;ports:[31000-31001]",
+           {{"tier", "web"}});
   run_task("t2", "exit 0", multi, "cpus:0.25;mem:32");
   ASSERT_TRUE(ack_until("t2", TaskState::TASK_FINISHED));
 
@@ -324,6 +325,7 @@ TEST_F(LiveAgentTest, StateJsonHasTheShapeOfMesosAgentState) {
   EXPECT_EQ(task["state"], "TASK_RUNNING");
   EXPECT_EQ(task["role"], "analytics");
   EXPECT_DOUBLE_EQ(task["resources"]["cpus"].get<double>(), 0.5);
+  EXPECT_EQ(task["labels"], (nlohmann::json::array({{{"key", "tier"}, {"value", "web"}}})));
   ASSERT_EQ(task["statuses"].size(), 2u);
   EXPECT_EQ(task["statuses"][0]["state"], "TASK_STARTING");
   EXPECT_TRUE(task["statuses"][0]["timestamp"].is_number_float());

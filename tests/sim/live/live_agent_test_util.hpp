@@ -159,7 +159,8 @@ class LiveAgentTest : public ::testing::Test {
 
   void run_task(const std::string& id, const std::string& command,
                 const v1::FrameworkInfo& framework = framework_info("fw-1"),
-                const char* resources = "cpus:0.5;mem:64") {
+                const char* resources = "cpus:0.5;mem:64",
+                std::vector<std::pair<std::string, std::string>> labels = {}) {
     v1::RunTaskMessage run;
     run.framework = framework;
     run.task.name = "task " + id;
@@ -167,6 +168,7 @@ class LiveAgentTest : public ::testing::Test {
     run.task.agent_id = v1::AgentID{"agent-1"};
     run.task.resources = res(resources);
     run.task.command = v1::CommandInfo{true, command, {}, {}};
+    run.task.labels = std::move(labels);
     run.role = "analytics";
     agent_->receive(kMaster, std::move(run));
   }
