@@ -43,7 +43,8 @@
 //   next kill deadline; a loop that watches pidfds() calls poll_containers() when one is
 //   readable, so an end is reported without waiting for the period.
 // - Recovery (live_agent_recovery.cpp). The agent checkpoints <work_dir>/meta/agent.json (atomic
-//   write by rename) on every change: its agent id, and for frameworks with checkpoint = true
+//   write by rename) whenever its id or a checkpointing framework's tasks change: its agent id,
+//   and for frameworks with checkpoint = true
 //   their FrameworkInfo and tasks (info, state, container, unacknowledged updates). start()
 //   reads it and Containerizer::recover()s: running tasks are adopted again and their pending
 //   updates queued; tasks whose container ended meanwhile get their terminal update (TASK_FAILED,
@@ -94,8 +95,8 @@ class LiveAgent final : public Process {
   LiveAgent& operator=(const LiveAgent&) = delete;
 
   // Recovers from the work dir (see above) and starts polling. Call once, before any message.
-  // Fails only if agent.json exists and cannot be read; recovery problems of single containers
-  // are logged.
+  // Fails only if agent.json exists and cannot be read (nothing is recovered then, and the
+  // daemon should exit saying so); recovery problems of single containers are logged.
   Status start();
   void receive(Endpoint from, Message message) override;
   // Reaps ended containers now; for a loop when one of pidfds() becomes readable.

@@ -54,7 +54,7 @@ void LiveAgent::run_task(v1::RunTaskMessage& run) {
   } else {
     launch(framework, task);
   }
-  checkpoint();
+  if (framework.info.checkpoint) checkpoint();
 }
 
 void LiveAgent::launch(LiveFramework& framework, LiveTask& task) {
@@ -107,7 +107,7 @@ void LiveAgent::kill_task(const v1::KillTaskMessage& kill) {
   if (Status killed = containerizer_.kill(task.container, clock_.now()); !killed) {
     say("Killing task " + task.info.task_id.value + ": " + killed.error().message);
   }
-  checkpoint();
+  if (fw->second.info.checkpoint) checkpoint();
   arm_poll_timer();
 }
 
@@ -117,12 +117,12 @@ void LiveAgent::acknowledge(const v1::StatusUpdateAcknowledgementMessage& ack) {
   LiveTask* task = find_task(ack.framework_id, ack.task_id);
   if (task == nullptr) return;
   if (!task->unacknowledged.empty()) task->unacknowledged.pop_front();
+  LiveFramework& framework = frameworks_.at(ack.framework_id);
+  const bool persisted = framework.info.checkpoint;
   // A terminal task adds nothing after its terminal update: an emptied stream means that one
   // was acknowledged.
-  if (result.stream_done && v1::is_terminal(task->state)) {
-    complete_task(frameworks_.at(ack.framework_id), ack.task_id);
-  }
-  checkpoint();
+  if (result.stream_done && v1::is_terminal(task->state)) complete_task(framework, ack.task_id);
+  if (persisted) checkpoint();
 }
 
 void LiveAgent::complete_task(LiveFramework& framework, const v1::TaskID& task_id) {
@@ -159,12 +159,13 @@ void LiveAgent::shutdown_framework(const v1::FrameworkID& framework_id) {
     task.statuses.emplace_back(TaskState::TASK_KILLED, now);
   }
   LiveFramework& framework = fw->second;
+  const bool persisted = framework.info.checkpoint;
   for (auto& [task_id, task] : framework.tasks) framework.completed.push_back(std::move(task));
   framework.tasks.clear();
   completed_frameworks_.push_back(std::move(framework));
   if (completed_frameworks_.size() > kMaxCompletedFrameworks) completed_frameworks_.pop_front();
   frameworks_.erase(fw);
-  checkpoint();
+  if (persisted) checkpoint();
   arm_poll_timer();
 }
 
@@ -230,7 +231,7 @@ void LiveAgent::on_container_ended(const ContainerEnded& end) {
   transition(*task, end.outcome.state, TaskStatusSource::SOURCE_EXECUTOR, end.outcome.reason,
              end.outcome.message);
   task->killing = false;
-  checkpoint();
+  if (frameworks_.at(framework_id).info.checkpoint) checkpoint();
 }
 
 void LiveAgent::arm_poll_timer() {
