@@ -3,6 +3,7 @@
 #include "sim/live/live_agent.hpp"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <string>
@@ -149,7 +150,13 @@ TEST_F(LiveAgentTest, DuplicateTaskIdAndOversizedTaskAreDropped) {
   ASSERT_EQ(updates_of("big").size(), 1u);
   EXPECT_EQ(updates_of("big")[0].status.state, TaskState::TASK_DROPPED);
   EXPECT_EQ(updates_of("big")[0].status.reason, TaskStatusReason::REASON_RESOURCES_UNKNOWN);
-  EXPECT_EQ(containerizer_->containers().size(), 1u);
+  // Ports are resources too: a task asking for ports another task holds does not fit.
+  run_task("t2", "sleep 30", framework_info("fw-1"), "cpus:0.1;mem:32;ports:[31000-31000]");
+  ASSERT_TRUE(ack_until("t2", TaskState::TASK_RUNNING));
+  run_task("t3", "sleep 30", framework_info("fw-1"), "cpus:0.1;mem:32;ports:[31000-31000]");
+  ASSERT_EQ(updates_of("t3").size(), 1u);
+  EXPECT_EQ(updates_of("t3")[0].status.reason, TaskStatusReason::REASON_RESOURCES_UNKNOWN);
+  EXPECT_EQ(containerizer_->containers().size(), 2u);
 }
 
 TEST_F(LiveAgentTest, ShutdownFrameworkKillsItsTasksAndForgetsTheirUpdates) {
@@ -276,6 +283,35 @@ TEST_F(LiveAgentTest, SwitchUserToAUserThatDoesNotExistFailsTheTask) {
   EXPECT_NE(failed.status.message.find("mesosim-no-such-user"), std::string::npos)
       << failed.status.message;
   EXPECT_TRUE(containerizer_->containers().empty());
+}
+
+TEST_F(LiveAgentTest, AReadablePidfdLetsALoopReportTheEndWithoutWaitingForThePollPeriod) {
+  start_agent();
+  detect_and_register();
+  // A fresh agent whose timer would poll only once an hour.
+  stop_agent();
+  isolator_ = make_isolator();
+  ContainerizerOptions options;
+  options.work_dir = work_.path();
+  containerizer_ = std::make_unique<Containerizer>(*isolator_, options);
+  LiveAgentConfig c = config();
+  c.container_poll_interval = Duration::hours(1);
+  agent_ =
+      std::make_unique<LiveAgent>(kAgent, clock_, transport_, *containerizer_, Rng(++starts_), c);
+  ASSERT_TRUE(agent_->start());
+  agent_->receive(kMaster, MasterDetectedMessage{kMaster});
+  agent_->receive(kMaster, v1::AgentReregisteredMessage{v1::AgentID{"agent-1"}, {}});
+  run_task("t1", "exit 0");
+  ASSERT_TRUE(ack_until("t1", TaskState::TASK_RUNNING));
+  std::vector<int> fds = agent_->pidfds();
+  ASSERT_EQ(fds.size(), 1u);
+  pollfd pfd{fds[0], POLLIN, 0};
+  ASSERT_EQ(::poll(&pfd, 1, 5000), 1);
+  clock_.run_for(0.05);
+  EXPECT_EQ(states_of("t1").back(), TaskState::TASK_RUNNING);  // the timer has not polled
+  agent_->poll_containers();
+  ASSERT_TRUE(ack_until("t1", TaskState::TASK_FINISHED, 1));
+  EXPECT_TRUE(agent_->pidfds().empty());
 }
 
 TEST_F(LiveAgentTest, StateJsonHasTheShapeOfMesosAgentState) {
