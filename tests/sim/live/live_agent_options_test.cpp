@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
+#include <filesystem>
 #include <string>
 
 #include "sim/live/agent_checkpoint.hpp"
@@ -80,6 +83,20 @@ TEST(LiveAgentOptionsTest, BadFlagValuesAreErrorsNamingTheFlag) {
   LiveAgentOptions bad_isolation = options_with(nullptr, nullptr);
   bad_isolation.isolation = "cgroups/cpu,docker/runtime";
   EXPECT_EQ(agent_config(bad_isolation, kFacts, "h").error().message.rfind("--isolation: ", 0), 0u);
+}
+
+TEST(LiveAgentOptionsTest, ThisMachineIsProbedWhenResourcesAreNotGiven) {
+  std::string dir = (std::filesystem::temp_directory_path() / "mesosim-agent-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  LiveAgentOptions options;
+  options.work_dir = dir + "/work";  // created if missing
+  options.resources = "mem:512";
+  Result<LiveAgentConfig> c = agent_config(options);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_GE(c.value().resources.get(ResourceName::cpus()), Scalar::from_units(1));
+  EXPECT_EQ(c.value().resources.get(ResourceName::mem()), Scalar::from_units(512));
+  EXPECT_FALSE(c.value().hostname.empty());
 }
 
 TEST(LiveAgentOptionsTest, MasterIsHostAndPort) {
