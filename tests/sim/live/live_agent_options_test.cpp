@@ -3,7 +3,6 @@
 #include "sim/live/live_agent_options.hpp"
 
 #include <gtest/gtest.h>
-
 #include <stdlib.h>
 
 #include <filesystem>
