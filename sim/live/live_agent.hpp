@@ -39,19 +39,18 @@
 // - Usage. While registered, every usage_report_interval: a UsageReportMessage with, per
 //   running task, cpus (cpu seconds used since the previous sample / seconds elapsed) and mem
 //   (rss, MB) from the containerizer.
-// - Polling. containers are polled every container_poll_interval and at the containerizer's
+// - Polling. Containers are polled every container_poll_interval and at the containerizer's
 //   next kill deadline; a loop that watches pidfds() calls poll_containers() when one is
 //   readable, so an end is reported without waiting for the period.
 // - Recovery (live_agent_recovery.cpp). The agent checkpoints <work_dir>/meta/agent.json (atomic
 //   write by rename) whenever its id or a checkpointing framework's tasks change: its agent id,
-//   and for frameworks with checkpoint = true
-//   their FrameworkInfo and tasks (info, state, container, unacknowledged updates). start()
-//   reads it and Containerizer::recover()s: running tasks are adopted again and their pending
-//   updates queued; tasks whose container ended meanwhile get their terminal update (TASK_FAILED,
-//   REASON_EXECUTOR_TERMINATED, or KILLED if a kill was pending); tasks whose container is gone
-//   get TASK_FAILED / REASON_EXECUTOR_TERMINATED; containers with no checkpointed task (those of
-//   frameworks without checkpoint) are killed at once and forgotten. Then it re-registers with
-//   its id and reports all that.
+//   and for frameworks with checkpoint = true their FrameworkInfo and tasks (info, state,
+//   container, unacknowledged updates). start() reads it and Containerizer::recover()s: running
+//   tasks are adopted again and their pending updates queued; tasks whose container ended meanwhile
+//   get their terminal update (TASK_FAILED, REASON_EXECUTOR_TERMINATED, or KILLED if a kill was
+//   pending); tasks whose container is gone get TASK_FAILED / REASON_EXECUTOR_TERMINATED;
+//   containers with no checkpointed task (those of frameworks without checkpoint) are killed at
+//   once and forgotten. Then it re-registers with its id and reports all that.
 //
 // Threading: one thread, the Clock's. receive(), start() and poll_containers() are called on it;
 // the Clock, Transport and Containerizer must outlive the agent.
