@@ -1,0 +1,202 @@
+#pragma once
+
+// LiveAgent: the agent half of the master-agent protocol (as SimAgent speaks it, with Mesos
+// semantics) running every task as a real process through a Containerizer.
+//
+// What it promises:
+// - Registration. start() first recovers (below). On MasterDetectedMessage naming a leader it
+//   links to it and sends RegisterAgentMessage (no agent id yet) or ReregisterAgentMessage (its
+//   id, its tasks with their latest states, incl. terminal ones whose last update is not yet
+//   acknowledged, and their frameworks), at once and then after registration_backoff, doubling,
+//   capped at one minute, until answered. Messages other than detection are taken only from the
+//   leader. ExitedMessage for the leader waits for the detector; no ping for
+//   master_ping_timeout, or a ping saying the master thinks it disconnected, re-registers with
+//   the same leader. Every ping is answered with PongAgentMessage.
+// - Tasks. RunTaskMessage runs a command task under a command executor whose executor id is the
+//   task id (Mesos's); the container is launched at once and the task goes TASK_STARTING then
+//   TASK_RUNNING. A launch that fails is TASK_FAILED (REASON_COMMAND_EXECUTOR_FAILED, the
+//   error as message). A task with its own ExecutorInfo is TASK_ERROR / REASON_TASK_INVALID
+//   (no custom executors in live mode). A task id in use gets one TASK_DROPPED /
+//   REASON_TASK_INVALID without uuid; resources beyond what is free get TASK_DROPPED /
+//   REASON_RESOURCES_UNKNOWN. Launches are ignored while not registered (as SimAgent).
+// - Ends. When a container ends, its task_outcome() becomes the terminal update (source
+//   SOURCE_EXECUTOR): exit 0 FINISHED, non-zero FAILED, OOM FAILED with
+//   REASON_CONTAINER_LIMITATION_MEMORY, killed KILLED.
+// - Kills (Mesos's Slave::killTask). Unknown framework: ignored. Known framework, unknown task:
+//   TASK_LOST (TASK_DROPPED if partition-aware), REASON_EXECUTOR_TERMINATED, "Cannot find
+//   executor". Running task: TASK_KILLING first if the framework has TASK_KILLING_STATE, then
+//   SIGTERM and SIGKILL after the containerizer's grace period (3 s) → TASK_KILLED. A terminal
+//   task or one already being killed ignores it.
+// - Updates. Every state change is a StatusUpdate with a fresh 16-byte uuid (live/uuid.hpp),
+//   delivered by a StatusUpdateManager that runs only while registered, resent with backoff
+//   until acknowledged. A task is forgotten (kept in a bounded completed list for /state) when
+//   its terminal update is acknowledged.
+// - Shutdowns. ShutdownFrameworkMessage kills the framework's containers with
+//   executor_shutdown_grace_period and forgets the framework and its pending updates (no
+//   scheduler is left to acknowledge them). ShutdownAgentMessage does that for every framework,
+//   deletes the agent's checkpointed identity and leaves the agent silent; shutdown_complete()
+//   says when its last container has ended, so the daemon can exit.
+// - Usage. While registered, every usage_report_interval: a UsageReportMessage with, per
+//   running task, cpus (cpu seconds used since the previous sample / seconds elapsed) and mem
+//   (rss, MB) from the containerizer.
+// - Polling. Containers are polled every container_poll_interval and at the containerizer's
+//   next kill deadline; a loop that watches pidfds() calls poll_containers() when one is
+//   readable, so an end is reported without waiting for the period.
+// - Recovery (live_agent_recovery.cpp). The agent checkpoints <work_dir>/meta/agent.json (atomic
+//   write by rename) whenever its id or a checkpointing framework's tasks change: its agent id,
+//   and for frameworks with checkpoint = true their FrameworkInfo and tasks (info, state,
+//   container, unacknowledged updates). start() reads it and Containerizer::recover()s: running
+//   tasks are adopted again and their pending updates queued; tasks whose container ended meanwhile
+//   get their terminal update (TASK_FAILED, REASON_EXECUTOR_TERMINATED, or KILLED if a kill was
+//   pending); tasks whose container is gone get TASK_FAILED / REASON_EXECUTOR_TERMINATED;
+//   containers with no checkpointed task (those of frameworks without checkpoint) are killed at
+//   once and forgotten. Then it re-registers with its id and reports all that.
+//
+// Threading: one thread, the Clock's. receive(), start() and poll_containers() are called on it;
+// the Clock, Transport and Containerizer must outlive the agent.
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "allocator/resources.hpp"
+#include "allocator/result.hpp"
+#include "allocator/rng.hpp"
+#include "allocator/time.hpp"
+#include "sim/live/agent_checkpoint.hpp"
+#include "sim/live/containerizer.hpp"
+#include "sim/live/live_agent_options.hpp"
+#include "sim/master/clock.hpp"
+#include "sim/master/protocol.hpp"
+#include "sim/master/status_update_manager.hpp"
+#include "sim/master/transport.hpp"
+
+namespace mesosim::live {
+
+using AgentLog = std::function<void(const std::string&)>;
+
+class LiveAgent final : public Process {
+ public:
+  static constexpr size_t kMaxCompletedTasks = 1000;     // per framework (Mesos's default)
+  static constexpr size_t kMaxCompletedFrameworks = 50;  // Mesos's default
+
+  // `rng` draws the status update uuids: seed it differently on every start (e.g. from
+  // std::random_device in the daemon), or a restarted agent repeats the uuids of its past.
+  LiveAgent(Endpoint self, Clock& clock, Transport& transport, Containerizer& containerizer,
+            Rng rng, LiveAgentConfig config, AgentLog log = {});
+  ~LiveAgent() override;
+  LiveAgent(const LiveAgent&) = delete;
+  LiveAgent& operator=(const LiveAgent&) = delete;
+
+  // Recovers from the work dir (see above) and starts polling. Call once, before any message.
+  // Fails only if agent.json exists and cannot be read (nothing is recovered then, and the
+  // daemon should exit saying so); recovery problems of single containers are logged.
+  Status start();
+  void receive(Endpoint from, Message message) override;
+  // Reaps ended containers now; for a loop when one of pidfds() becomes readable.
+  void poll_containers();
+  std::vector<int> pidfds() const { return containerizer_.pidfds(); }
+
+  Endpoint endpoint() const { return self_; }
+  const LiveAgentConfig& config() const { return config_; }
+  Time start_time() const { return start_time_; }
+  bool registered() const { return connection_ == Connection::kRegistered; }
+  std::optional<v1::AgentID> agent_id() const { return agent_id_; }
+  std::optional<Endpoint> leader() const { return leader_; }
+  bool shut_down() const { return shut_down_; }
+  // Shut down by the master and every container has ended.
+  bool shutdown_complete() const { return shut_down_ && containerizer_.containers().empty(); }
+
+  const std::map<v1::FrameworkID, LiveFramework>& frameworks() const { return frameworks_; }
+  const std::deque<LiveFramework>& completed_frameworks() const { return completed_frameworks_; }
+  const Containerizer& containerizer() const { return containerizer_; }
+  // Resources of the live (non-terminal) tasks.
+  Resources used() const;
+  // Every task held, with its latest state, sorted by (framework id, task id).
+  std::vector<v1::Task> tasks() const;
+  size_t pending_updates() const { return updates_.pending(); }
+  uint64_t updates_retried() const { return updates_.resent(); }
+
+ private:
+  enum class Connection { kDisconnected, kRegistering, kRegistered };
+
+  // live_agent.cpp: the connection to the master.
+  void dispatch(Message& message);
+  void on_master_detected(std::optional<Endpoint> leader);
+  bool on_registered(const v1::AgentID& agent_id, bool reregistered);
+  void on_ping(const v1::PingAgentMessage& ping);
+  void disconnect();
+  void start_registration();
+  void attempt_registration();
+  void arm_ping_timer();
+  void arm_usage_timer();
+  void report_usage();
+  v1::ReregisterAgentMessage reregistration() const;
+  void send_to_leader(Message message);
+  void say(const std::string& line) const;
+
+  // live_agent_tasks.cpp: tasks, containers and status updates.
+  void run_task(v1::RunTaskMessage& run);
+  void launch(LiveFramework& framework, LiveTask& task);
+  void kill_task(const v1::KillTaskMessage& kill);
+  void acknowledge(const v1::StatusUpdateAcknowledgementMessage& ack);
+  void shutdown_framework(const v1::FrameworkID& framework_id);
+  void shutdown_agent();
+  void reconcile_tasks(const std::vector<v1::ReconcileTasksMessage>& reconciliations);
+  bool fits(const Resources& wanted, std::string* why) const;
+  void on_container_ended(const ContainerEnded& end);
+  void transition(LiveTask& task, v1::TaskState state, v1::TaskStatusSource source,
+                  std::optional<v1::TaskStatusReason> reason = std::nullopt,
+                  std::string message = {});
+  void add_reliable(v1::StatusUpdate update, LiveTask* task);
+  void complete_task(LiveFramework& framework, const v1::TaskID& task_id);
+  void arm_poll_timer();
+  v1::StatusUpdate make_update(const v1::FrameworkID& framework_id, const v1::TaskID& task_id,
+                               std::optional<v1::ExecutorID> executor_id, v1::TaskState state,
+                               v1::TaskStatusSource source,
+                               std::optional<v1::TaskStatusReason> reason,
+                               std::string message) const;
+  std::string next_uuid();
+  LiveTask* find_task(const v1::FrameworkID& framework_id, const v1::TaskID& task_id);
+
+  // live_agent_recovery.cpp: the agent's own checkpoint and restart recovery.
+  void checkpoint();
+  Status recover();
+  void adopt_recovered(const RecoveryReport& report);
+
+  Endpoint self_;
+  Clock& clock_;
+  Transport& transport_;
+  Containerizer& containerizer_;
+  Rng rng_;
+  LiveAgentConfig config_;
+  AgentLog log_;
+  Time start_time_;
+
+  bool started_ = false;
+  bool shut_down_ = false;
+  std::optional<Endpoint> leader_;
+  std::optional<v1::AgentID> agent_id_;
+  Connection connection_ = Connection::kDisconnected;
+  Duration registration_interval_;
+  TimerId registration_timer_;
+  TimerId ping_timer_;
+  TimerId usage_timer_;
+  TimerId poll_timer_;
+  std::optional<Time> poll_at_;
+
+  std::map<v1::FrameworkID, LiveFramework> frameworks_;
+  std::deque<LiveFramework> completed_frameworks_;
+  // container -> (framework, task), for the containerizer's reports.
+  std::map<std::string, std::pair<v1::FrameworkID, v1::TaskID>> by_container_;
+  // container -> (cpu seconds, when) of the previous usage sample.
+  std::map<std::string, std::pair<double, Time>> last_cpu_;
+  StatusUpdateManager updates_;
+};
+
+}  // namespace mesosim::live

@@ -1,0 +1,211 @@
+// The live agent's flag values and its checkpoint's JSON: parsing, defaults and errors.
+
+#include "sim/live/live_agent_options.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
+#include "sim/live/agent_checkpoint.hpp"
+#include "sim/live/uuid.hpp"
+
+namespace mesosim::live {
+namespace {
+
+constexpr uint64_t kGB = 1024ull * 1024 * 1024;
+
+LiveAgentOptions options_with(const char* resources, const char* attributes) {
+  LiveAgentOptions o;
+  o.work_dir = "/var/lib/mesosim";
+  if (resources) o.resources = resources;
+  if (attributes) o.attributes = attributes;
+  return o;
+}
+
+const MachineFacts kFacts{8, 16 * kGB, 100 * kGB};
+
+TEST(LiveAgentOptionsTest, AttributesAreMesosTextPairs) {
+  Result<std::vector<v1::Attribute>> a = parse_attributes_flag("rack:r1;zone:us-east/a;");
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a.value(), (std::vector<v1::Attribute>{{"rack", "r1"}, {"zone", "us-east/a"}}));
+  EXPECT_TRUE(parse_attributes_flag("").value().empty());
+}
+
+TEST(LiveAgentOptionsTest, BadAttributesNameTheItemAndColumn) {
+  Result<std::vector<v1::Attribute>> missing = parse_attributes_flag("rack:r1;zone");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message,
+            "--attributes: item 2 ('zone') at column 9: expected 'name:value'");
+  Result<std::vector<v1::Attribute>> empty_value = parse_attributes_flag("rack:");
+  ASSERT_FALSE(empty_value);
+  EXPECT_EQ(empty_value.error().message,
+            "--attributes: item 1 ('rack:') at column 1: expected a value after ':'");
+  Result<std::vector<v1::Attribute>> bad_name = parse_attributes_flag("ra ck:1");
+  ASSERT_FALSE(bad_name);
+  EXPECT_NE(bad_name.error().message.find("found ' '"), std::string::npos);
+  EXPECT_FALSE(parse_attributes_flag(";rack:r1"));
+}
+
+TEST(LiveAgentOptionsTest, ResourcesTextIsCompletedWithDetectedDefaults) {
+  Result<LiveAgentConfig> c =
+      agent_config(options_with("cpus:2;ports:[5000-5010]", "rack:r1"), kFacts, "host1");
+  ASSERT_TRUE(c) << c.error().message;
+  // cpus and ports as given; mem = 16 GB - 1 GB; disk = 100 GB - 5 GB.
+  EXPECT_EQ(c.value().resources,
+            Resources::parse("cpus:2;mem:15360;disk:97280;ports:[5000-5010]").value());
+  EXPECT_EQ(c.value().hostname, "host1");
+  EXPECT_EQ(c.value().attributes, (std::vector<v1::Attribute>{{"rack", "r1"}}));
+  EXPECT_EQ(c.value().executor_shutdown_grace_period, Duration::seconds(5));
+
+  Result<LiveAgentConfig> detected = agent_config(options_with(nullptr, nullptr), kFacts, "h");
+  ASSERT_TRUE(detected);
+  EXPECT_EQ(detected.value().resources,
+            Resources::parse("cpus:8;mem:15360;disk:97280;ports:[31000-32000]").value());
+}
+
+TEST(LiveAgentOptionsTest, BadFlagValuesAreErrorsNamingTheFlag) {
+  Result<LiveAgentConfig> bad_resources =
+      agent_config(options_with("cpus:x", nullptr), kFacts, "h");
+  ASSERT_FALSE(bad_resources);
+  EXPECT_EQ(bad_resources.error().message.rfind("--resources: ", 0), 0u)
+      << bad_resources.error().message;
+  EXPECT_FALSE(agent_config(options_with("", nullptr), kFacts, "h"));
+  Result<LiveAgentConfig> bad_attributes = agent_config(options_with(nullptr, "rack"), kFacts, "h");
+  ASSERT_FALSE(bad_attributes);
+  EXPECT_EQ(bad_attributes.error().message.rfind("--attributes: ", 0), 0u);
+
+  LiveAgentOptions no_work_dir;
+  EXPECT_EQ(agent_config(no_work_dir, kFacts, "h").error().message,
+            "--work_dir: required, found nothing");
+  LiveAgentOptions bad_isolation = options_with(nullptr, nullptr);
+  bad_isolation.isolation = "cgroups/cpu,docker/runtime";
+  EXPECT_EQ(agent_config(bad_isolation, kFacts, "h").error().message.rfind("--isolation: ", 0), 0u);
+}
+
+TEST(LiveAgentOptionsTest, ThisMachineIsProbedWhenResourcesAreNotGiven) {
+  std::string dir = (std::filesystem::temp_directory_path() / "mesosim-agent-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  LiveAgentOptions options;
+  options.work_dir = dir + "/work";  // created if missing
+  options.resources = "mem:512";
+  Result<LiveAgentConfig> c = agent_config(options);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_GE(c.value().resources.get(ResourceName::cpus()), Scalar::from_units(1));
+  EXPECT_EQ(c.value().resources.get(ResourceName::mem()), Scalar::from_units(512));
+  EXPECT_FALSE(c.value().hostname.empty());
+}
+
+TEST(LiveAgentOptionsTest, MasterIsHostAndPort) {
+  Result<MasterAddress> m = parse_master_flag("127.0.0.1:5050");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m.value().host, "127.0.0.1");
+  EXPECT_EQ(m.value().port, 5050);
+  EXPECT_EQ(parse_master_flag("localhost:99999").error().message,
+            "--master: expected a port 1-65535 after ':', found '99999' in 'localhost:99999'");
+  EXPECT_FALSE(parse_master_flag("localhost"));
+  EXPECT_NE(parse_master_flag("zk://zk1:2181/mesos").error().message.find("ZooKeeper"),
+            std::string::npos);
+}
+
+TEST(LiveAgentOptionsTest, IsolationTakesMesosIsolatorLists) {
+  EXPECT_EQ(parse_isolation_flag("auto").value(), "auto");
+  EXPECT_EQ(parse_isolation_flag("cgroups/v1").value(), "cgroups/v1");
+  EXPECT_EQ(parse_isolation_flag("cgroups/cpu,cgroups/mem").value(), "cgroups");
+  EXPECT_EQ(parse_isolation_flag("posix/cpu,posix/mem").value(), "posix");
+  EXPECT_NE(parse_isolation_flag("cgroups/cpu,posix/mem").error().message.find("mixes"),
+            std::string::npos);
+  LiveAgentOptions posix;
+  posix.isolation = "posix";
+  ASSERT_TRUE(agent_isolation(posix));
+  EXPECT_EQ(agent_isolation(posix).value().kind, IsolationKind::kPosix);
+}
+
+TEST(LiveAgentOptionsTest, DurationsAndBooleansAreMesosFlagValues) {
+  EXPECT_EQ(parse_duration_flag("5secs", "executor_shutdown_grace_period").value(),
+            Duration::seconds(5));
+  EXPECT_EQ(parse_duration_flag("2.5mins", "x").value(), Duration::seconds(150));
+  EXPECT_EQ(parse_duration_flag("250ms", "x").value(), Duration::millis(250));
+  EXPECT_EQ(parse_duration_flag("5", "executor_shutdown_grace_period").error().message,
+            "--executor_shutdown_grace_period: expected a unit ns, us, ms, secs, mins, hrs, days "
+            "or weeks after the number, found '' in '5'");
+  EXPECT_EQ(parse_duration_flag("secs", "x").error().message,
+            "--x: expected a number and a unit (e.g. 5secs), found 'secs'");
+  EXPECT_FALSE(parse_duration_flag("-1secs", "x"));
+  EXPECT_TRUE(parse_bool_flag("true", "switch_user").value());
+  EXPECT_FALSE(parse_bool_flag("0", "switch_user").value());
+  EXPECT_EQ(parse_bool_flag("yes", "switch_user").error().message,
+            "--switch_user: expected true or false, found 'yes'");
+}
+
+TEST(AgentCheckpointTest, RoundTripsTasksAndUnacknowledgedUpdates) {
+  LiveTask task;
+  task.framework_id = v1::FrameworkID{"fw-1"};
+  task.info.name = "web";
+  task.info.task_id = v1::TaskID{"t1"};
+  task.info.resources = Resources::parse("cpus:0.5;mem:64;ports:[31000-31001]").value();
+  task.info.command = v1::CommandInfo{true, "sleep 30", {}, {}};
+  task.info.labels = {{"k", "v"}};
+  task.role = "analytics";
+  task.executor_id = v1::ExecutorID{"t1"};
+  task.state = v1::TaskState::TASK_RUNNING;
+  task.statuses = {{v1::TaskState::TASK_STARTING, Time::from_micros(1'000'000)}};
+  task.container = "c1";
+  task.sandbox = "/sandbox";
+  v1::StatusUpdate update;
+  update.framework_id = task.framework_id;
+  update.status.task_id = task.info.task_id;
+  update.status.state = v1::TaskState::TASK_RUNNING;
+  update.status.executor_id = task.executor_id;
+  update.status.timestamp = Time::from_micros(2'000'000);
+  update.status.uuid = std::string("0123456789abcdef");
+  update.status.source = v1::TaskStatusSource::SOURCE_EXECUTOR;
+  update.status.reason = v1::TaskStatusReason::REASON_RECONCILIATION;
+  update.status.message = "m";
+  update.latest_state = v1::TaskState::TASK_RUNNING;
+  task.unacknowledged = {update};
+  LiveFramework framework;
+  framework.info.id = v1::FrameworkID{"fw-1"};
+  framework.info.user = "alice";
+  framework.info.roles = {"analytics"};
+  framework.info.capabilities = {v1::FrameworkCapability::PARTITION_AWARE};
+  framework.info.checkpoint = true;
+  framework.tasks.emplace(task.info.task_id, task);
+
+  Result<AgentCheckpoint> back = parse_agent_checkpoint(
+      to_json(AgentCheckpoint{v1::AgentID{"a1"}, {framework}}), "agent.json");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back.value().agent_id, v1::AgentID{"a1"});
+  ASSERT_EQ(back.value().frameworks.size(), 1u);
+  const LiveFramework& f = back.value().frameworks[0];
+  EXPECT_EQ(f.info.user, "alice");
+  EXPECT_TRUE(f.info.has(v1::FrameworkCapability::PARTITION_AWARE));
+  const LiveTask& t = f.tasks.at(v1::TaskID{"t1"});
+  EXPECT_EQ(t.info.resources, task.info.resources);
+  EXPECT_EQ(t.info.command->value, "sleep 30");
+  EXPECT_EQ(t.info.labels, task.info.labels);
+  EXPECT_EQ(t.statuses, task.statuses);
+  EXPECT_EQ(t.container, "c1");
+  ASSERT_EQ(t.unacknowledged.size(), 1u);
+  EXPECT_EQ(t.unacknowledged[0].status.uuid, update.status.uuid);
+  EXPECT_EQ(t.unacknowledged[0].status.reason, update.status.reason);
+  EXPECT_EQ(t.unacknowledged[0].status.timestamp, update.status.timestamp);
+  EXPECT_EQ(t.unacknowledged[0].status.executor_id, task.executor_id);
+}
+
+TEST(AgentCheckpointTest, ErrorsNameTheFileAndTheField) {
+  Result<AgentCheckpoint> bad = parse_agent_checkpoint(
+      R"({"frameworks":[{"id":"f","name":"n","user":"u","roles":[],"capabilities":[],
+          "failover_timeout":0,"principal":"","hostname":"","checkpoint":true,
+          "tasks":[{"task_id":"t","name":"t","role":"r","executor_id":"t","state":"TASK_NOPE"}]}]})",
+      "/w/meta/agent.json");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "/w/meta/agent.json: unknown value 'TASK_NOPE' at 'frameworks[0].tasks[0].state'");
+  EXPECT_EQ(parse_agent_checkpoint("[1]", "x.json").error().message, "x.json: not a JSON object");
+}
+
+}  // namespace
+}  // namespace mesosim::live
