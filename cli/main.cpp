@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/agent.hpp"
 #include "cli/demo.hpp"
 #include "cli/master.hpp"
 #include "cli/scenario_cli.hpp"
@@ -34,10 +35,14 @@ int main(int argc, char** argv) {
   mesosim::MasterCli master;
   mesosim::add_master_cli(app, master);
 
+  mesosim::AgentCli agent;
+  mesosim::add_agent_cli(app, agent);
+
   CLI11_PARSE(app, argc, argv);
 
   if (auto code = mesosim::run_scenario_cli(scenario, std::cout, std::cerr)) return *code;
   if (master.command->parsed()) return mesosim::run_master_cli(master);
+  if (agent.command->parsed()) return mesosim::run_agent_cli(agent);
 
   if (trace.trace->parsed()) return mesosim::run_trace_cli(trace, std::cout, std::cerr);
 

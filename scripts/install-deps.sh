@@ -12,6 +12,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libspdlog-dev
   zlib1g-dev
   gnuplot-nox
+  chromium
 )
 
 missing=()

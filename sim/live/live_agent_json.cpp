@@ -24,7 +24,7 @@ json task_json(const LiveTask& task, const v1::AgentID& agent_id) {
             {"executor_id", task.executor_id.value},
             {"slave_id", agent_id.value},
             {"state", v1::to_string(task.state)},
-            {"resources", resources_model(task.info.resources)},
+            {"resources", agent_resources_model(task.info.resources)},
             {"role", task.role},
             {"statuses", statuses}};
   if (!task.info.labels.empty()) {
@@ -49,7 +49,7 @@ json executor_json(const LiveTask& task, const v1::AgentID& agent_id) {
           {"source", task.info.task_id.value},
           {"container", task.container},
           {"directory", task.sandbox},
-          {"resources", resources_model(live ? task.info.resources : Resources{})},
+          {"resources", agent_resources_model(live ? task.info.resources : Resources{})},
           {"role", task.role},
           {"tasks", tasks},
           {"queued_tasks", json::array()},
@@ -109,13 +109,13 @@ json reserved_resources_model(const Resources& total) {
     by_role[entry.key.reservation.role()].add(entry.key, entry.value);
   }
   json out = json::object();
-  for (const auto& [role, resources] : by_role) out[role] = resources_model(resources);
+  for (const auto& [role, resources] : by_role) out[role] = agent_resources_model(resources);
   return out;
 }
 
 }  // namespace
 
-json resources_model(const Resources& resources) {
+json agent_resources_model(const Resources& resources) {
   json j = {{"cpus", 0.0}, {"gpus", 0.0}, {"mem", 0.0}, {"disk", 0.0}};
   std::map<std::string, Scalar> scalars;
   for (const auto& entry : resources.scalar_entries())
@@ -164,9 +164,9 @@ json agent_state_json(const LiveAgent& agent, std::string_view version, const js
           {"pid", "slave(1)@" + config.hostname + ":" + std::to_string(config.port)},
           {"hostname", config.hostname},
           {"capabilities", json::array()},
-          {"resources", resources_model(config.resources)},
+          {"resources", agent_resources_model(config.resources)},
           {"reserved_resources", reserved_resources_model(config.resources)},
-          {"unreserved_resources", resources_model(config.resources.unreserved())},
+          {"unreserved_resources", agent_resources_model(config.resources.unreserved())},
           {"attributes", attributes},
           {"flags", flags},
           {"frameworks", frameworks},

@@ -35,7 +35,7 @@
 namespace mesosim::live {
 
 // Mesos's model(Resources).
-nlohmann::json resources_model(const Resources& resources);
+nlohmann::json agent_resources_model(const Resources& resources);
 // "Command Executor (Task: t1) (Command: sh -c 'sleep 10')", the command cut to 12 characters
 // and "..." when longer than 15, as Mesos names a command executor.
 std::string command_executor_name(const v1::TaskInfo& task);

@@ -19,6 +19,7 @@
 #include "sim/live/scheduler_api.hpp"
 #include "sim/live/uuid.hpp"
 #include "sim/live/v1_json.hpp"
+#include "sim/live/webui/webui_page.hpp"
 #include "sim/master/event_log.hpp"
 
 namespace mesosim::live {
@@ -141,6 +142,11 @@ HttpReply MasterDaemon::Parts::route(const HttpRequest& request) {
   if (transport.handles(request)) return transport.receive(request);
   const std::string& path = request.path;
   if (path == "/api/v1/scheduler") return api->handle(request);
+  if (path == "/" || path == "/index.html") {
+    if (!read_only_method(request)) return method_not_allowed(request);
+    return HttpResponse{
+        200, {{"Content-Type", "text/html; charset=utf-8"}}, std::string(kWebUiPage)};
+  }
   const bool known = path == "/master/state" || path == "/master/state.json" ||
                      path == "/master/state-summary" || path == "/metrics/snapshot" ||
                      path == "/health" || path == "/master/health" || path == "/version" ||

@@ -4,6 +4,7 @@
 //
 //   POST /master/mesos.internal.<Message>   agents (HttpTransport, internal_messages_json.hpp)
 //   POST /api/v1/scheduler                  frameworks (scheduler_api.hpp)
+//   GET  /                                 the web UI (sim/live/webui/index.html)
 //   GET  /master/state, /master/state.json, /master/state-summary, /metrics/snapshot,
 //        /health, /master/health, /version, /master/redirect, /redirect
 //

@@ -13,50 +13,15 @@
 
 #include "tests/sim/live/daemon_test_util.hpp"
 #include "tests/sim/live/master_daemon_fixture.hpp"
+#include "tests/sim/live/process_test_util.hpp"
 
 namespace mesosim::live {
 namespace {
 
-struct Child {
-  pid_t pid = -1;
-  std::string log;  // stdout and stderr
-  bool reaped = false;
-};
-
-Child spawn(std::vector<std::string> args, const std::string& log) {
-  Child c{-1, log, false};
-  c.pid = ::fork();
-  if (c.pid == 0) {
-    std::FILE* out = std::freopen(log.c_str(), "w", stdout);
-    ::dup2(::fileno(out), STDERR_FILENO);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return c;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The exit status, or -1 if it has not exited within `ms`.
-int wait_exit(Child& child, int ms) {
-  for (int i = 0; i <= ms / 10; ++i) {
-    int status = 0;
-    if (::waitpid(child.pid, &status, WNOHANG) == child.pid) {
-      child.reaped = true;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return -1;
-}
+using testing::Child;
+using testing::slurp;
+using testing::spawn;
+using testing::wait_exit;
 
 class MasterBinaryTest : public ::testing::Test {
  protected:

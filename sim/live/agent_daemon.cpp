@@ -1,0 +1,249 @@
+#include "sim/live/agent_daemon.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <random>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+
+#include "allocator/rng.hpp"
+#include "mesosim/version.hpp"
+#include "sim/live/containerizer.hpp"
+#include "sim/live/http_server.hpp"
+#include "sim/live/http_transport.hpp"
+#include "sim/live/isolation_detection.hpp"
+#include "sim/live/live_agent.hpp"
+#include "sim/live/live_agent_json.hpp"
+#include "sim/live/loop_clock.hpp"
+
+namespace mesosim::live {
+namespace {
+
+uint64_t choose_seed(uint64_t seed) {
+  if (seed != 0) return seed;
+  std::random_device device;
+  return (uint64_t{device()} << 32) | device();
+}
+
+// Delivers the transport's messages to the agent, then lets the daemon look at what changed
+// (a launched task has a new pidfd to watch).
+struct ForwardToAgent final : Process {
+  LiveAgent* agent = nullptr;
+  std::function<void()> after;
+  void receive(Endpoint from, Message message) override {
+    if (agent == nullptr) return;
+    agent->receive(from, std::move(message));
+    if (after) after();
+  }
+};
+
+bool read_only(const HttpRequest& r) { return r.method == "GET" || r.method == "HEAD"; }
+
+void apply_timings(LiveAgentConfig& config, const LiveAgentConfig& t) {
+  config.registration_backoff = t.registration_backoff;
+  config.master_ping_timeout = t.master_ping_timeout;
+  config.status_update_retry = t.status_update_retry;
+  config.status_update_retry_max = t.status_update_retry_max;
+  config.container_poll_interval = t.container_poll_interval;
+  config.usage_report_interval = t.usage_report_interval;
+}
+
+}  // namespace
+
+struct AgentDaemon::Parts {
+  Parts(boost::asio::io_context& io, AgentDaemonOptions o)
+      : io(io),
+        options(std::move(o)),
+        clock(io),
+        transport(io, HttpTransportOptions{options.ip, options.flags.port}) {}
+
+  boost::asio::io_context& io;
+  AgentDaemonOptions options;
+  LoopClock clock;
+  HttpTransport transport;
+  ForwardToAgent forward;
+  std::unique_ptr<Isolator> isolator;
+  std::unique_ptr<Containerizer> containerizer;
+  std::unique_ptr<LiveAgent> agent;
+  std::unique_ptr<HttpServer> server;
+  nlohmann::json flags = nlohmann::json::object();
+  // One watcher per task pidfd (a dup, owned by the descriptor), keyed by the agent's fd.
+  std::map<int, std::unique_ptr<boost::asio::posix::stream_descriptor>> watched;
+  bool stopped = false;
+
+  HttpReply route(const HttpRequest& request);
+  void watch_pidfds();
+};
+
+HttpReply AgentDaemon::Parts::route(const HttpRequest& request) {
+  if (transport.handles(request)) return transport.receive(request);
+  const std::string& path = request.path;
+  const bool state = path == "/state" || path == "/state.json" || path == "/slave(1)/state";
+  const bool statistics = path == "/monitor/statistics" || path == "/monitor/statistics.json";
+  const bool known = state || statistics || path == "/health" || path == "/version";
+  if (!known) return HttpResponse::text(404, "No such endpoint: " + path + "\n");
+  if (!read_only(request)) {
+    HttpResponse r = HttpResponse::text(
+        405, "Expecting one of { 'GET' }, but received '" + request.method + "'\n");
+    r.headers.emplace_back("Allow", "GET");
+    return r;
+  }
+  if (path == "/health") return HttpResponse{200, {}, ""};
+  if (path == "/version") {
+    return HttpResponse::json(200, nlohmann::ordered_json{{"version", kVersion}}.dump());
+  }
+  if (statistics)
+    return HttpResponse::json(200, monitor_statistics_json(*agent, clock.now()).dump());
+  return HttpResponse::json(200, agent_state_json(*agent, kVersion, flags).dump());
+}
+
+// Watches every task's pidfd: readable means the task's process ended, so the agent reaps it
+// now rather than at its next poll. Watchers of ended containers are dropped.
+void AgentDaemon::Parts::watch_pidfds() {
+  if (stopped || !agent) return;
+  const std::vector<int> fds = agent->pidfds();
+  for (auto it = watched.begin(); it != watched.end();) {
+    if (std::find(fds.begin(), fds.end(), it->first) == fds.end()) {
+      it = watched.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (int fd : fds) {
+    if (fd < 0 || watched.count(fd)) continue;
+    const int copy = ::dup(fd);
+    if (copy < 0) continue;  // the agent's own poll timer still notices the end
+    auto descriptor = std::make_unique<boost::asio::posix::stream_descriptor>(io, copy);
+    descriptor->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                           [this, fd](const boost::system::error_code& ec) {
+                             if (ec || stopped) return;
+                             watched.erase(fd);
+                             agent->poll_containers();
+                             watch_pidfds();
+                           });
+    watched.emplace(fd, std::move(descriptor));
+  }
+}
+
+Result<std::unique_ptr<AgentDaemon>> AgentDaemon::start(boost::asio::io_context& io,
+                                                        AgentDaemonOptions options) {
+  Result<LiveAgentConfig> config = agent_config(options.flags);
+  if (!config) return config.error();
+  Result<MasterAddress> master = parse_master_flag(options.flags.master);
+  if (!master) return master.error();
+  Result<IsolationDetection> isolation = agent_isolation(options.flags, options.cgroups_root);
+  if (!isolation) return isolation.error();
+  spdlog::info("Isolation: {}", isolation.value().explanation);
+
+  auto parts = std::make_unique<Parts>(io, std::move(options));
+  Parts& p = *parts;
+  if (p.options.timings) apply_timings(config.value(), *p.options.timings);
+  p.flags = {{"master", p.options.flags.master},
+             {"work_dir", p.options.flags.work_dir},
+             {"isolation", p.options.flags.isolation},
+             {"port", std::to_string(p.options.flags.port)}};
+
+  HttpServerOptions so;
+  so.ip = p.options.ip;
+  so.port = p.options.flags.port;
+  Result<std::unique_ptr<HttpServer>> server =
+      HttpServer::start(io, so, [&p](const HttpRequest& r) { return p.route(r); });
+  if (!server) return server.error();
+  p.server = std::move(server).value();
+  p.transport.set_port(p.server->port());
+  config.value().port = p.server->port();
+  p.options.flags.port = p.server->port();
+
+  p.isolator = make_isolator(isolation.value(), p.options.cgroup_name);
+  p.containerizer = std::make_unique<Containerizer>(
+      *p.isolator, containerizer_options(p.options.flags, config.value()));
+  const Endpoint self = p.transport.add_process("agent", p.forward);
+  p.agent = std::make_unique<LiveAgent>(self, p.clock, p.transport, *p.containerizer,
+                                        Rng(choose_seed(p.options.seed)), config.value(),
+                                        [](const std::string& line) { spdlog::info("{}", line); });
+  p.forward.agent = p.agent.get();
+  p.forward.after = [&p] { p.watch_pidfds(); };
+  if (Status s = p.agent->start(); !s.ok()) {
+    p.server->stop();
+    return Error{fmt::format("cannot recover from --work_dir '{}': {}", p.options.flags.work_dir,
+                             s.error().message)};
+  }
+  const Endpoint leader =
+      p.transport.peer(ProcessAddress{"master", master.value().host, master.value().port});
+  p.agent->receive(leader, MasterDetectedMessage{leader});
+  p.watch_pidfds();
+  spdlog::info("Agent {} listening on {}:{} with {}; master at {}:{}", p.transport.address_of(self),
+               p.options.ip, p.server->port(), config.value().resources.to_string(),
+               master.value().host, master.value().port);
+  return std::unique_ptr<AgentDaemon>(new AgentDaemon(std::move(parts)));
+}
+
+AgentDaemon::AgentDaemon(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+AgentDaemon::~AgentDaemon() { stop(); }
+
+uint16_t AgentDaemon::port() const { return parts_->server->port(); }
+std::string AgentDaemon::pid() const {
+  return parts_->transport.address_of(parts_->agent->endpoint());
+}
+bool AgentDaemon::stopped() const { return parts_->stopped; }
+bool AgentDaemon::finished() const { return parts_->agent->shutdown_complete(); }
+LiveAgent& AgentDaemon::agent() { return *parts_->agent; }
+HttpTransport& AgentDaemon::transport() { return parts_->transport; }
+
+void AgentDaemon::stop() {
+  Parts& p = *parts_;
+  if (p.stopped) return;
+  p.stopped = true;
+  p.watched.clear();
+  p.server->stop();
+  p.transport.stop();
+  p.forward.agent = nullptr;
+  spdlog::info("Agent stopped");
+}
+
+int run_agent_daemon(AgentDaemonOptions options) {
+  boost::asio::io_context io;
+  Result<std::unique_ptr<AgentDaemon>> daemon = AgentDaemon::start(io, std::move(options));
+  if (!daemon) {
+    spdlog::error("Cannot start the agent: {}", daemon.error().message);
+    return 1;
+  }
+  AgentDaemon& d = *daemon.value();
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("Received {}; shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    d.stop();
+    io.stop();
+  });
+  // The master may shut the agent down: exit once its last task has ended.
+  boost::asio::steady_timer check(io);
+  std::function<void()> watch_finished = [&] {
+    check.expires_after(std::chrono::milliseconds(200));
+    check.async_wait([&](const boost::system::error_code& ec) {
+      if (ec || d.stopped()) return;
+      if (d.finished()) {
+        spdlog::info("Shut down by the master; exiting");
+        d.stop();
+        signals.cancel();
+        return;
+      }
+      watch_finished();
+    });
+  };
+  watch_finished();
+  io.run();
+  return 0;
+}
+
+}  // namespace mesosim::live
