@@ -1,0 +1,312 @@
+// The collector's event dispatch and its allocation, usage and cluster-total books.
+
+#include "analysis/collector.hpp"
+
+#include <algorithm>
+#include <type_traits>
+
+#include "analysis/collector_state.hpp"
+
+namespace mesosim::analysis {
+
+using namespace master_event;
+
+Deltas scalar_deltas(const Resources& r) {
+  Deltas out;
+  for (const auto& e : r.scalar_entries()) {
+    const uint16_t id = e.key.name.id();
+    if (!out.empty() && out.back().first == id) {
+      out.back().second += e.value.milli();
+      continue;
+    }
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == id; });
+    if (it != out.end()) {
+      it->second += e.value.milli();
+    } else {
+      out.emplace_back(id, e.value.milli());
+    }
+  }
+  return out;
+}
+
+Collector::State::State() { subjects.push_back(Subject{"total", "total", {}, {}, {}, {}, {}, 0}); }
+
+void Collector::State::ensure_width(size_t n) {
+  if (n <= width) return;
+  width = n;
+  cluster_total.resize(n, 0);
+  total_series.resize(n);
+  for (Subject& s : subjects) {
+    s.allocated.resize(n, 0);
+    s.used.resize(n, 0);
+    s.allocated_series.resize(n);
+    s.used_series.resize(n);
+  }
+  for (AgentBooks& a : agents) {
+    a.total.resize(n, 0);
+    a.allocated.resize(n, 0);
+  }
+  for (FrameworkBooks& f : frameworks) f.idle_milli_seconds.resize(n, 0.0);
+}
+
+uint32_t Collector::State::framework(const std::string& id) {
+  auto [it, added] = framework_index.try_emplace(id, static_cast<uint32_t>(frameworks.size()));
+  if (added) {
+    FrameworkBooks f;
+    f.id = id;
+    f.name = id;  // until FRAMEWORK_ADDED names it
+    f.subject = subjects.size();
+    f.idle_milli_seconds.resize(width, 0.0);
+    subjects.push_back(Subject{"framework",
+                               id,
+                               Amounts(width, 0),
+                               Amounts(width, 0),
+                               std::vector<StepSeriesBuilder>(width),
+                               std::vector<StepSeriesBuilder>(width),
+                               {},
+                               0});
+    frameworks.push_back(std::move(f));
+  }
+  return it->second;
+}
+
+size_t Collector::State::role(const std::string& name) {
+  auto [it, added] = role_subject.try_emplace(name, subjects.size());
+  if (added) {
+    subjects.push_back(Subject{"role",
+                               name,
+                               Amounts(width, 0),
+                               Amounts(width, 0),
+                               std::vector<StepSeriesBuilder>(width),
+                               std::vector<StepSeriesBuilder>(width),
+                               {},
+                               0});
+  }
+  return it->second;
+}
+
+uint32_t Collector::State::agent(const std::string& id) {
+  auto [it, added] = agent_index.try_emplace(id, static_cast<uint32_t>(agents.size()));
+  if (added) agents.push_back(AgentBooks{id, Amounts(width, 0), Amounts(width, 0), false});
+  return it->second;
+}
+
+uint32_t Collector::State::task(const std::string& id) {
+  auto [it, added] = task_index.try_emplace(id, static_cast<uint32_t>(tasks.size()));
+  if (added) {
+    tasks.emplace_back();
+    task_ids.push_back(id);
+  }
+  return it->second;
+}
+
+void Collector::State::advance(Time t) {
+  if (!started) {
+    started = true;
+    first = t;
+    now = t;
+    return;
+  }
+  if (t < now) {
+    ++out_of_order;
+    return;
+  }
+  if (t == now) return;
+  if (fairness_dirty) recompute_fairness();
+  const double dt = (t - now).seconds_f();
+  if (jain_defined) {
+    jain_integral += jain_now * dt;
+    jain_seconds += dt;
+  }
+  envy_integral += envy_now * dt;
+  envy_peak = std::max(envy_peak, envy_now);
+  now = t;
+}
+
+void Collector::State::update_share(size_t subject) {
+  Subject& s = subjects[subject];
+  double share = 0;
+  for (size_t id = 0; id < width; ++id) {
+    if (cluster_total[id] <= 0) continue;
+    share = std::max(share,
+                     static_cast<double>(s.allocated[id]) / static_cast<double>(cluster_total[id]));
+  }
+  s.current_share = share;
+  s.dominant_share.set(now, share);
+}
+
+void Collector::State::update_all_shares() {
+  for (size_t i = 0; i < subjects.size(); ++i) update_share(i);
+  fairness_dirty = true;
+}
+
+void Collector::State::allocate(uint32_t fw, uint32_t agent_idx, const std::string& role_name,
+                                const Resources& r, int sign) {
+  const Deltas deltas = scalar_deltas(r);
+  if (deltas.empty()) return;
+  size_t needed = 0;
+  for (const auto& [id, milli] : deltas) needed = std::max<size_t>(needed, id + 1u);
+  ensure_width(needed);
+  const size_t targets[3] = {0, frameworks[fw].subject, role(role_name)};
+  AgentBooks& a = agents[agent_idx];
+  for (const auto& [id, milli] : deltas) {
+    const int64_t d = sign * milli;
+    for (size_t subject : targets) {
+      Subject& s = subjects[subject];
+      s.allocated[id] += d;
+      s.allocated_series[id].set(now, static_cast<double>(s.allocated[id]) / 1000.0);
+    }
+    a.allocated[id] += d;
+  }
+  for (size_t subject : targets) update_share(subject);
+  fairness_dirty = true;
+  record_free(agent_idx);
+}
+
+void Collector::State::reset_allocations() {
+  for (Subject& s : subjects) {
+    for (size_t id = 0; id < width; ++id) {
+      if (s.allocated[id] == 0) continue;
+      s.allocated[id] = 0;
+      s.allocated_series[id].set(now, 0.0);
+    }
+  }
+  for (uint32_t i = 0; i < agents.size(); ++i) {
+    AgentBooks& a = agents[i];
+    if (std::any_of(a.allocated.begin(), a.allocated.end(), [](int64_t v) { return v != 0; })) {
+      std::fill(a.allocated.begin(), a.allocated.end(), 0);
+      record_free(i);
+    }
+  }
+  update_all_shares();
+}
+
+void Collector::State::set_agent_total(uint32_t agent_idx, const Resources& total, bool present) {
+  const Deltas deltas = scalar_deltas(total);
+  size_t needed = 0;
+  for (const auto& [id, milli] : deltas) needed = std::max<size_t>(needed, id + 1u);
+  ensure_width(needed);
+  AgentBooks& a = agents[agent_idx];
+  Amounts next(width, 0);
+  if (present) {
+    for (const auto& [id, milli] : deltas) next[id] = milli;
+  }
+  for (size_t id = 0; id < width; ++id) {
+    if (next[id] == a.total[id]) continue;
+    cluster_total[id] += next[id] - a.total[id];
+    total_series[id].set(now, static_cast<double>(cluster_total[id]) / 1000.0);
+  }
+  a.total = std::move(next);
+  a.present = present;
+  update_all_shares();
+  record_free(agent_idx);
+}
+
+void Collector::State::set_usage(uint32_t task_idx, Deltas usage) {
+  TaskBooks& t = tasks[task_idx];
+  size_t needed = 0;
+  for (const auto& [id, milli] : usage) needed = std::max<size_t>(needed, id + 1u);
+  ensure_width(needed);
+  const size_t fw_subject = frameworks[t.framework].subject;
+  auto apply = [&](const Deltas& deltas, int sign) {
+    for (const auto& [id, milli] : deltas) {
+      for (size_t subject : {size_t{0}, fw_subject, static_cast<size_t>(t.role_subject)}) {
+        if (subject == static_cast<size_t>(-1)) continue;
+        Subject& s = subjects[subject];
+        s.used[id] += sign * milli;
+        s.used_series[id].set(now, static_cast<double>(s.used[id]) / 1000.0);
+      }
+    }
+  };
+  apply(t.usage, -1);
+  t.usage = std::move(usage);
+  apply(t.usage, +1);
+}
+
+void Collector::State::record_free(uint32_t agent_idx) {
+  const AgentBooks& a = agents[agent_idx];
+  free_changes.push_back(
+      FreeChange{now.micros(), agent_idx, static_cast<uint32_t>(width), free_values.size()});
+  for (size_t id = 0; id < width; ++id) {
+    free_values.push_back(a.present ? std::max<int64_t>(0, a.total[id] - a.allocated[id]) : 0);
+  }
+}
+
+Collector::Collector() : state_(std::make_unique<State>()) {}
+Collector::~Collector() = default;
+uint64_t Collector::events() const { return state_->events; }
+uint64_t Collector::out_of_order_events() const { return state_->out_of_order; }
+
+namespace {
+
+// Task states after which the task holds nothing and uses nothing.
+bool releases(v1::TaskState s) {
+  return v1::is_terminal(s) || s == v1::TaskState::TASK_UNREACHABLE;
+}
+
+}  // namespace
+
+void Collector::on_event(const MasterEvent& event) {
+  State& s = *state_;
+  ++s.events;
+  s.advance(event.time);
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, OfferMade>) {
+          const uint32_t fw = s.framework(e.framework.value);
+          s.allocate(fw, s.agent(e.agent.value), e.role, e.resources, +1);
+          FrameworkBooks& f = s.frameworks[fw];
+          ++f.made;
+          ++f.run_offers;
+          ++f.outstanding;
+          s.offers[e.offer.value] =
+              OfferBooks{s.now, fw, scalar_deltas(e.resources), e.offer.value};
+        } else if constexpr (std::is_same_v<T, ResourcesRecovered>) {
+          s.allocate(s.framework(e.framework.value), s.agent(e.agent.value), e.role, e.resources,
+                     -1);
+        } else if constexpr (std::is_same_v<T, ResourcesAdopted>) {
+          s.allocate(s.framework(e.framework.value), s.agent(e.agent.value), e.role, e.resources,
+                     +1);
+        } else if constexpr (std::is_same_v<T, ReservationApplied>) {
+          const uint32_t fw = s.framework(e.framework.value);
+          const uint32_t agent = s.agent(e.agent.value);
+          s.allocate(fw, agent, e.role, e.from, -1);
+          s.allocate(fw, agent, e.role, e.to, +1);
+        } else if constexpr (std::is_same_v<T, MasterCrashed> || std::is_same_v<T, LeaderElected>) {
+          s.drop_all_offers();
+          s.reset_allocations();
+          for (FrameworkBooks& f : s.frameworks) {
+            f.active = false;
+            s.set_cause(f, WaitCause::kFrameworkInactive);
+          }
+          s.fairness_dirty = true;
+        } else if constexpr (std::is_same_v<T, AgentAdded>) {
+          const uint32_t agent = s.agent(e.agent.value);
+          s.agents[agent].hostname = e.hostname;
+          s.set_agent_total(agent, e.total, true);
+        } else if constexpr (std::is_same_v<T, AgentRemoved>) {
+          s.set_agent_total(s.agent(e.agent.value), Resources(), false);
+        } else if constexpr (std::is_same_v<T, AgentTotalChanged>) {
+          s.set_agent_total(s.agent(e.agent.value), e.total, true);
+        } else if constexpr (std::is_same_v<T, TaskUsage>) {
+          const uint32_t t = s.task(e.task.value);
+          s.tasks[t].framework = s.framework(e.framework.value);
+          if (!s.tasks[t].released) s.set_usage(t, scalar_deltas(e.usage));
+        } else if constexpr (std::is_same_v<T, TaskStateChanged>) {
+          const uint32_t t = s.task(e.task.value);
+          TaskBooks& task = s.tasks[t];
+          task.framework = s.framework(e.framework.value);
+          if (!e.role.empty()) task.role_subject = static_cast<int32_t>(s.role(e.role));
+          task.last_state = e.state;
+          task.has_state = true;
+          task.released = releases(e.state);
+          if (task.released) s.set_usage(t, {});
+        } else {
+          s.on(e);
+        }
+      },
+      event.body);
+}
+
+}  // namespace mesosim::analysis
