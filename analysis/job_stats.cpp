@@ -62,8 +62,6 @@ WaitBreakdown attribute_wait(const TaskOutcome& task, const CauseTimeline* timel
   return out;
 }
 
-namespace {
-
 std::string job_state(const JobOutcome& job) {
   if (!job.finish) return "unfinished";
   for (const TaskOutcome& t : job.tasks) {
@@ -71,8 +69,6 @@ std::string job_state(const JobOutcome& job) {
   }
   return "succeeded";
 }
-
-}  // namespace
 
 JobStats job_stats(const std::vector<JobOutcome>& jobs, const std::vector<size_t>& which,
                    const std::vector<TaskRow>& rows, const std::vector<size_t>& first_row) {

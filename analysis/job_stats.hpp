@@ -22,6 +22,10 @@ WaitBreakdown attribute_wait(const TaskOutcome& task, const CauseTimeline* timel
 JobStats job_stats(const std::vector<JobOutcome>& jobs, const std::vector<size_t>& which,
                    const std::vector<TaskRow>& rows, const std::vector<size_t>& first_row);
 
+// "succeeded" (finished, every task TASK_FINISHED), "failed" (finished otherwise) or
+// "unfinished".
+std::string job_state(const JobOutcome& job);
+
 // Which size bin (RunResult::kSizeBinLow) a job of `tasks` tasks falls in.
 size_t size_bin(size_t tasks);
 
