@@ -76,6 +76,7 @@ JobStats job_stats(const std::vector<JobOutcome>& jobs, const std::vector<size_t
   std::vector<double> completion, wait, task_wait;
   std::vector<std::vector<double>> by_size(RunResult::kSizeBinLow.size());
   s.wait_by_cause.fill(0.0);
+  for (const char* state : {"succeeded", "failed", "unfinished"}) s.job_states[state] = 0;
   for (size_t j : which) {
     const JobOutcome& job = jobs[j];
     ++s.jobs;
