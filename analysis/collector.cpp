@@ -3,7 +3,6 @@
 #include "analysis/collector.hpp"
 
 #include <algorithm>
-#include <type_traits>
 
 #include "analysis/collector_state.hpp"
 
@@ -11,14 +10,10 @@ namespace mesosim::analysis {
 
 using namespace master_event;
 
-Deltas scalar_deltas(const Resources& r) {
-  Deltas out;
+void fill_deltas(const Resources& r, Deltas& out) {
+  out.clear();
   for (const auto& e : r.scalar_entries()) {
     const uint16_t id = e.key.name.id();
-    if (!out.empty() && out.back().first == id) {
-      out.back().second += e.value.milli();
-      continue;
-    }
     auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == id; });
     if (it != out.end()) {
       it->second += e.value.milli();
@@ -26,6 +21,11 @@ Deltas scalar_deltas(const Resources& r) {
       out.emplace_back(id, e.value.milli());
     }
   }
+}
+
+Deltas scalar_deltas(const Resources& r) {
+  Deltas out;
+  fill_deltas(r, out);
   return out;
 }
 
@@ -142,7 +142,8 @@ void Collector::State::update_all_shares() {
 
 void Collector::State::allocate(uint32_t fw, uint32_t agent_idx, const std::string& role_name,
                                 const Resources& r, int sign) {
-  const Deltas deltas = scalar_deltas(r);
+  fill_deltas(r, scratch);  // no allocation per event once the buffer has grown
+  const Deltas& deltas = scratch;
   if (deltas.empty()) return;
   size_t needed = 0;
   for (const auto& [id, milli] : deltas) needed = std::max<size_t>(needed, id + 1u);
@@ -202,7 +203,7 @@ void Collector::State::set_agent_total(uint32_t agent_idx, const Resources& tota
   record_free(agent_idx);
 }
 
-void Collector::State::set_usage(uint32_t task_idx, Deltas usage) {
+void Collector::State::set_usage(uint32_t task_idx, Deltas& usage) {
   TaskBooks& t = tasks[task_idx];
   size_t needed = 0;
   for (const auto& [id, milli] : usage) needed = std::max<size_t>(needed, id + 1u);
@@ -219,7 +220,7 @@ void Collector::State::set_usage(uint32_t task_idx, Deltas usage) {
     }
   };
   apply(t.usage, -1);
-  t.usage = std::move(usage);
+  std::swap(t.usage, usage);  // the caller's buffer gets the old one's capacity
   apply(t.usage, +1);
 }
 
@@ -237,76 +238,95 @@ Collector::~Collector() = default;
 uint64_t Collector::events() const { return state_->events; }
 uint64_t Collector::out_of_order_events() const { return state_->out_of_order; }
 
-namespace {
-
-// Task states after which the task holds nothing and uses nothing.
-bool releases(v1::TaskState s) {
-  return v1::is_terminal(s) || s == v1::TaskState::TASK_UNREACHABLE;
+void Collector::State::on(const OfferMade& e) {
+  const uint32_t fw = framework(e.framework.value);
+  allocate(fw, agent(e.agent.value), e.role, e.resources, +1);
+  FrameworkBooks& f = frameworks[fw];
+  ++f.made;
+  ++f.run_offers;
+  ++f.outstanding;
+  offers[e.offer.value] = OfferBooks{now, fw, scalar_deltas(e.resources), e.offer.value};
 }
 
-}  // namespace
+void Collector::State::on(const ResourcesRecovered& e) {
+  allocate(framework(e.framework.value), agent(e.agent.value), e.role, e.resources, -1);
+}
+
+void Collector::State::on(const ResourcesAdopted& e) {
+  allocate(framework(e.framework.value), agent(e.agent.value), e.role, e.resources, +1);
+}
+
+void Collector::State::on(const ReservationApplied& e) {
+  const uint32_t fw = framework(e.framework.value);
+  const uint32_t a = agent(e.agent.value);
+  allocate(fw, a, e.role, e.from, -1);
+  allocate(fw, a, e.role, e.to, +1);
+}
+
+void Collector::State::on(const MasterCrashed&) { leader_changed(); }
+void Collector::State::on(const LeaderElected&) { leader_changed(); }
+
+// A new leader starts with no allocations, no offers and no subscribed frameworks.
+void Collector::State::leader_changed() {
+  drop_all_offers();
+  reset_allocations();
+  for (FrameworkBooks& f : frameworks) {
+    f.active = false;
+    set_cause(f, WaitCause::kFrameworkInactive);
+  }
+  fairness_dirty = true;
+}
+
+void Collector::State::on(const AgentAdded& e) {
+  const uint32_t a = agent(e.agent.value);
+  agents[a].hostname = e.hostname;
+  set_agent_total(a, e.total, true);
+}
+
+void Collector::State::on(const AgentRemoved& e) {
+  set_agent_total(agent(e.agent.value), Resources(), false);
+}
+
+void Collector::State::on(const AgentTotalChanged& e) {
+  set_agent_total(agent(e.agent.value), e.total, true);
+}
+
+void Collector::State::on(const TaskUsage& e) {
+  const uint32_t t = task(e.task.value);
+  tasks[t].framework = framework(e.framework.value);
+  if (tasks[t].released) return;
+  fill_deltas(e.usage, usage_scratch);
+  set_usage(t, usage_scratch);
+}
+
+void Collector::State::on(const TaskStateChanged& e) {
+  const uint32_t t = task(e.task.value);
+  tasks[t].framework = framework(e.framework.value);
+  if (!e.role.empty()) {
+    const auto r = static_cast<int32_t>(role(e.role));
+    if (r != tasks[t].role_subject) {
+      // Usage reported before the role was known moves to the role with the task.
+      Deltas usage;
+      set_usage(t, usage);  // takes the usage out of the old role
+      tasks[t].role_subject = r;
+      set_usage(t, usage);
+    }
+  }
+  TaskBooks& books = tasks[t];
+  books.last_state = e.state;
+  books.has_state = true;
+  books.released = v1::is_terminal(e.state) || e.state == v1::TaskState::TASK_UNREACHABLE;
+  if (books.released && !books.usage.empty()) {
+    usage_scratch.clear();
+    set_usage(t, usage_scratch);
+  }
+}
 
 void Collector::on_event(const MasterEvent& event) {
   State& s = *state_;
   ++s.events;
   s.advance(event.time);
-  std::visit(
-      [&](const auto& e) {
-        using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, OfferMade>) {
-          const uint32_t fw = s.framework(e.framework.value);
-          s.allocate(fw, s.agent(e.agent.value), e.role, e.resources, +1);
-          FrameworkBooks& f = s.frameworks[fw];
-          ++f.made;
-          ++f.run_offers;
-          ++f.outstanding;
-          s.offers[e.offer.value] =
-              OfferBooks{s.now, fw, scalar_deltas(e.resources), e.offer.value};
-        } else if constexpr (std::is_same_v<T, ResourcesRecovered>) {
-          s.allocate(s.framework(e.framework.value), s.agent(e.agent.value), e.role, e.resources,
-                     -1);
-        } else if constexpr (std::is_same_v<T, ResourcesAdopted>) {
-          s.allocate(s.framework(e.framework.value), s.agent(e.agent.value), e.role, e.resources,
-                     +1);
-        } else if constexpr (std::is_same_v<T, ReservationApplied>) {
-          const uint32_t fw = s.framework(e.framework.value);
-          const uint32_t agent = s.agent(e.agent.value);
-          s.allocate(fw, agent, e.role, e.from, -1);
-          s.allocate(fw, agent, e.role, e.to, +1);
-        } else if constexpr (std::is_same_v<T, MasterCrashed> || std::is_same_v<T, LeaderElected>) {
-          s.drop_all_offers();
-          s.reset_allocations();
-          for (FrameworkBooks& f : s.frameworks) {
-            f.active = false;
-            s.set_cause(f, WaitCause::kFrameworkInactive);
-          }
-          s.fairness_dirty = true;
-        } else if constexpr (std::is_same_v<T, AgentAdded>) {
-          const uint32_t agent = s.agent(e.agent.value);
-          s.agents[agent].hostname = e.hostname;
-          s.set_agent_total(agent, e.total, true);
-        } else if constexpr (std::is_same_v<T, AgentRemoved>) {
-          s.set_agent_total(s.agent(e.agent.value), Resources(), false);
-        } else if constexpr (std::is_same_v<T, AgentTotalChanged>) {
-          s.set_agent_total(s.agent(e.agent.value), e.total, true);
-        } else if constexpr (std::is_same_v<T, TaskUsage>) {
-          const uint32_t t = s.task(e.task.value);
-          s.tasks[t].framework = s.framework(e.framework.value);
-          if (!s.tasks[t].released) s.set_usage(t, scalar_deltas(e.usage));
-        } else if constexpr (std::is_same_v<T, TaskStateChanged>) {
-          const uint32_t t = s.task(e.task.value);
-          TaskBooks& task = s.tasks[t];
-          task.framework = s.framework(e.framework.value);
-          if (!e.role.empty()) task.role_subject = static_cast<int32_t>(s.role(e.role));
-          task.last_state = e.state;
-          task.has_state = true;
-          task.released = releases(e.state);
-          if (task.released) s.set_usage(t, {});
-        } else {
-          s.on(e);
-        }
-      },
-      event.body);
+  std::visit([&s](const auto& e) { s.on(e); }, event.body);
 }
 
 }  // namespace mesosim::analysis

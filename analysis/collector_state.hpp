@@ -23,6 +23,8 @@ using Amounts = std::vector<int64_t>;
 // A Resources value's scalars summed by name id: (id, milli) pairs.
 using Deltas = std::vector<std::pair<uint16_t, int64_t>>;
 Deltas scalar_deltas(const Resources& r);
+// The same into `out` (cleared first), reusing its capacity.
+void fill_deltas(const Resources& r, Deltas& out);
 
 struct Subject {  // the whole cluster, a framework or a role
   std::string kind;
@@ -114,6 +116,8 @@ struct Collector::State {
   bool jain_defined = false;
   double jain_integral = 0, jain_seconds = 0, envy_integral = 0, envy_peak = 0;
 
+  Deltas scratch, usage_scratch;  // reused buffers: no allocation per event
+
   std::vector<FreeChange> free_changes;
   std::vector<int64_t> free_values;
 
@@ -129,11 +133,25 @@ struct Collector::State {
   void allocate(uint32_t fw, uint32_t agent, const std::string& role, const Resources& r, int sign);
   void reset_allocations();
   void set_agent_total(uint32_t agent, const Resources& total, bool present);
-  void set_usage(uint32_t task, Deltas usage);
+  // Replaces the task's usage by `usage`, which receives the old one.
+  void set_usage(uint32_t task, Deltas& usage);
   void update_share(size_t subject);
   void update_all_shares();
   void record_free(uint32_t agent);
 
+  // Allocation, agents and tasks (analysis/collector.cpp).
+  void on(const master_event::OfferMade& e);
+  void on(const master_event::ResourcesRecovered& e);
+  void on(const master_event::ResourcesAdopted& e);
+  void on(const master_event::ReservationApplied& e);
+  void on(const master_event::MasterCrashed& e);
+  void on(const master_event::LeaderElected& e);
+  void on(const master_event::AgentAdded& e);
+  void on(const master_event::AgentRemoved& e);
+  void on(const master_event::AgentTotalChanged& e);
+  void on(const master_event::TaskUsage& e);
+  void on(const master_event::TaskStateChanged& e);
+  void leader_changed();
   // Frameworks, offers, explanations (analysis/collector_frameworks.cpp). Events not listed
   // here change nothing analysis measures.
   void on(const master_event::FrameworkAdded& e);
