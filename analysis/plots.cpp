@@ -120,6 +120,7 @@ std::string jct_cdf(const RunResult& r) {
   for (size_t i = 0; i < samples.size(); ++i) {
     std::sort(samples[i].begin(), samples[i].end());
     s += fmt::format("$jct{} << EOD\n", i);
+    s += num(samples[i].front()) + ",0\n";  // the CDF starts from 0
     for (size_t k = 0; k < samples[i].size(); ++k) {
       s += num(samples[i][k]) + "," + num(double(k + 1) / double(samples[i].size())) + "\n";
     }

@@ -100,6 +100,10 @@ std::string size_table(const RunResult& r) {
                                     "th");
   for (size_t b = 0; b < r.jobs.completion_by_size_s.size(); ++b) {
     const Distribution& d = r.jobs.completion_by_size_s[b];
+    if (d.count == 0) {
+      s += row({RunResult::size_bin_name(b), "0", "-", "-", "-", "-"});
+      continue;
+    }
     s += row({RunResult::size_bin_name(b), std::to_string(d.count), f3(d.mean), f3(d.median),
               f3(d.p95), f3(d.p99)});
   }
