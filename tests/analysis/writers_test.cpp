@@ -190,6 +190,17 @@ TEST(WritersTest, MissingGnuplotIsANoteAndTheReportIsStillWritten) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(WritersTest, AFailingGnuplotIsAnErrorNamingTheScript) {
+  const auto dir = fresh_dir("badgnuplot");
+  OutputOptions options;
+  options.gnuplot = "/bin/false";
+  const auto w = write_outputs(busy_stream().run(20, busy_jobs()), dir, options);
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.error().message.find("plots.gp: gnuplot failed"), std::string::npos)
+      << w.error().message;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(WritersTest, AnUnwritableFolderIsAnErrorNamingIt) {
   const auto w = write_outputs(busy_stream().run(20), "/proc/mesosim-cannot-be-here");
   ASSERT_FALSE(w.ok());
