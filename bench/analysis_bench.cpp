@@ -30,6 +30,16 @@ std::vector<MasterEvent> steady_stream(int agents, int frameworks, int rounds, b
   auto fw = [](int f) { return v1::FrameworkID{fmt::format("F{}", f)}; };
   auto ag = [](int a) { return v1::AgentID{fmt::format("S{}", a)}; };
   auto role = [](int f) { return fmt::format("role{}", f); };
+  auto task_state = [&](const v1::TaskID& id, int f, int a, v1::TaskState state) {
+    TaskStateChanged e;
+    e.task = id;
+    e.framework = fw(f);
+    e.agent = ag(a);
+    e.role = role(f);
+    e.state = state;
+    e.resources = task;
+    return e;
+  };
   for (int a = 0; a < agents; ++a) out.push_back({at(0), AgentAdded{ag(a), "h", total, {}, false}});
   for (int f = 0; f < frameworks; ++f) {
     out.push_back({at(0), FrameworkAdded{fw(f), fmt::format("fw{}", f), {role(f)}, false, {}}});
@@ -41,9 +51,7 @@ std::vector<MasterEvent> steady_stream(int agents, int frameworks, int rounds, b
       const int prev = (a + r - 1) % frameworks;
       if (r > 1) {  // the task of the round before ends and frees its agent
         const v1::TaskID old{fmt::format("T{}-{}", r - 1, a)};
-        TaskStateChanged end{old, fw(prev), ag(a), role(prev), v1::TaskState::TASK_FINISHED};
-        end.resources = task;
-        out.push_back({at(r), end});
+        out.push_back({at(r), task_state(old, prev, a, v1::TaskState::TASK_FINISHED)});
         out.push_back({at(r), ResourcesRecovered{fw(prev), ag(a), role(prev), task,
                                                  RecoveredReason::kTaskReleased}});
       }
@@ -60,9 +68,7 @@ std::vector<MasterEvent> steady_stream(int agents, int frameworks, int rounds, b
       out.push_back(
           {at(r), ResourcesRecovered{fw(f), ag(a), role(f), rest, RecoveredReason::kAcceptUnused}});
       const v1::TaskID t{fmt::format("T{}-{}", r, a)};
-      TaskStateChanged running{t, fw(f), ag(a), role(f), v1::TaskState::TASK_RUNNING};
-      running.resources = task;
-      out.push_back({at(r), running});
+      out.push_back({at(r), task_state(t, f, a, v1::TaskState::TASK_RUNNING)});
       out.push_back(
           {at(r), TaskUsage{t, fw(f), ag(a), Resources::parse("cpus:3;mem:4096").value(), at(r)}});
     }
