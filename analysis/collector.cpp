@@ -92,12 +92,23 @@ uint32_t Collector::State::agent(const std::string& id) {
 }
 
 uint32_t Collector::State::task(const std::string& id) {
-  auto [it, added] = task_index.try_emplace(id, static_cast<uint32_t>(tasks.size()));
-  if (added) {
+  auto it = task_index.find(id);
+  if (it != task_index.end()) return it->second;
+  uint32_t slot = static_cast<uint32_t>(tasks.size());
+  if (!free_task_slots.empty()) {
+    slot = free_task_slots.back();
+    free_task_slots.pop_back();
+  } else {
     tasks.emplace_back();
-    task_ids.push_back(id);
   }
-  return it->second;
+  task_index.emplace(id, slot);
+  return slot;
+}
+
+void Collector::State::forget_task(const std::string& id, uint32_t slot) {
+  task_index.erase(id);
+  tasks[slot] = TaskBooks{};
+  free_task_slots.push_back(slot);
 }
 
 void Collector::State::advance(Time t) {
@@ -292,16 +303,32 @@ void Collector::State::on(const AgentTotalChanged& e) {
 }
 
 void Collector::State::on(const TaskUsage& e) {
-  const uint32_t t = task(e.task.value);
-  tasks[t].framework = framework(e.framework.value);
-  if (tasks[t].released) return;
+  // Usage rides on published status updates, so its task's TASK_STATE came first; usage of a
+  // task the stream never announced (or that has ended) is ignored.
+  const auto it = task_index.find(e.task.value);
+  if (it == task_index.end() || tasks[it->second].released) return;
   fill_deltas(e.usage, usage_scratch);
-  set_usage(t, usage_scratch);
+  set_usage(it->second, usage_scratch);
 }
+
+namespace {
+
+// Terminal states a task never comes back from. LOST and UNKNOWN may be followed by the task's
+// return when its agent re-registers (sim/README.md, "Partition heal").
+bool final_state(v1::TaskState s) {
+  return v1::is_terminal(s) && s != v1::TaskState::TASK_LOST && s != v1::TaskState::TASK_UNKNOWN;
+}
+
+}  // namespace
 
 void Collector::State::on(const TaskStateChanged& e) {
   const uint32_t t = task(e.task.value);
-  tasks[t].framework = framework(e.framework.value);
+  const uint32_t fw = framework(e.framework.value);
+  if (tasks[t].has_state) {
+    --frameworks[tasks[t].framework].task_states[static_cast<size_t>(tasks[t].last_state)];
+  }
+  ++frameworks[fw].task_states[static_cast<size_t>(e.state)];
+  tasks[t].framework = fw;
   if (!e.role.empty()) {
     const auto r = static_cast<int32_t>(role(e.role));
     if (r != tasks[t].role_subject) {
@@ -320,6 +347,7 @@ void Collector::State::on(const TaskStateChanged& e) {
     usage_scratch.clear();
     set_usage(t, usage_scratch);
   }
+  if (final_state(e.state)) forget_task(e.task.value, t);
 }
 
 void Collector::on_event(const MasterEvent& event) {

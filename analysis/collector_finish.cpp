@@ -130,13 +130,14 @@ static void finish_frameworks(Collector::State& s, RunResult& r, const std::vect
   }
   r.offers.accept_latency_s = describe(std::move(accept));
   r.offers.decline_latency_s = describe(std::move(decline));
-  std::vector<size_t> position(s.frameworks.size());
-  for (size_t k = 0; k < fw_order.size(); ++k) position[fw_order[k]] = k;
-  for (const TaskBooks& t : s.tasks) {
-    if (!t.has_state) continue;
-    const std::string state(v1::to_string(t.last_state));
-    ++r.task_states[state];
-    ++r.framework_summaries[position[t.framework]].task_states[state];
+  for (size_t k = 0; k < fw_order.size(); ++k) {
+    const FrameworkBooks& f = s.frameworks[fw_order[k]];
+    for (size_t state = 0; state < kTaskStateCount; ++state) {
+      if (f.task_states[state] == 0) continue;
+      const std::string name(v1::to_string(static_cast<v1::TaskState>(state)));
+      r.task_states[name] += f.task_states[state];
+      r.framework_summaries[k].task_states[name] = f.task_states[state];
+    }
   }
 }
 

@@ -18,6 +18,8 @@
 
 namespace mesosim::analysis {
 
+inline constexpr size_t kTaskStateCount = static_cast<size_t>(v1::TaskState::TASK_UNKNOWN) + 1;
+
 // Scalar amounts in milli-units, indexed by ResourceName id (grown on demand).
 using Amounts = std::vector<int64_t>;
 // A Resources value's scalars summed by name id: (id, milli) pairs.
@@ -52,6 +54,8 @@ struct FrameworkBooks {
   // Offer statistics.
   uint64_t made = 0, accepted = 0, declined = 0, rescinded = 0, voided = 0, lost = 0;
   uint32_t outstanding = 0;  // offers held now
+  // Tasks by their latest state on the stream, indexed by v1::TaskState.
+  std::array<uint64_t, kTaskStateCount> task_states{};
   std::vector<double> accept_latency_s, decline_latency_s;
   std::vector<double> idle_milli_seconds;  // by resource id: milli-units × seconds
   bool all_suppressed() const { return !roles.empty() && suppressed.size() >= roles.size(); }
@@ -105,8 +109,10 @@ struct Collector::State {
   std::unordered_map<std::string, size_t> role_subject;
   std::vector<AgentBooks> agents;
   std::unordered_map<std::string, uint32_t> agent_index;
+  // Tasks the stream has announced and not yet ended for good; slots of ended ones are reused,
+  // so memory follows the tasks alive, not every task of the run.
   std::vector<TaskBooks> tasks;
-  std::vector<std::string> task_ids;
+  std::vector<uint32_t> free_task_slots;
   std::unordered_map<std::string, uint32_t> task_index;
   std::unordered_map<std::string, OfferBooks> offers;
 
@@ -127,7 +133,8 @@ struct Collector::State {
   uint32_t framework(const std::string& id);
   size_t role(const std::string& name);
   uint32_t agent(const std::string& id);
-  uint32_t task(const std::string& id);
+  uint32_t task(const std::string& id);  // adds it if new
+  void forget_task(const std::string& id, uint32_t slot);
 
   // Allocation, usage and totals.
   void allocate(uint32_t fw, uint32_t agent, const std::string& role, const Resources& r, int sign);

@@ -164,6 +164,28 @@ TEST(CollectorTest, OfferStatisticsCountOutcomesLatenciesAndIdleResourceSeconds)
   EXPECT_EQ(r.framework_summaries[0].offers.made, 4u);
 }
 
+TEST(CollectorTest, ATaskCountsOnceByItsLatestStateAndUsesNothingOnceEnded) {
+  Stream s;
+  s.agent(0, "a1", "cpus:8").framework(0, "f1", "x");
+  s.task(1, "t1", "f1", "a1", TaskState::TASK_RUNNING, "cpus:2");
+  s.usage(1, "t1", "f1", "a1", "cpus:2");
+  s.task(5, "t1", "f1", "a1", TaskState::TASK_LOST, "cpus:2");     // its agent went away
+  s.task(8, "t1", "f1", "a1", TaskState::TASK_RUNNING, "cpus:2");  // and came back
+  s.usage(8, "t1", "f1", "a1", "cpus:1.5");
+  s.task(10, "t1", "f1", "a1", TaskState::TASK_FINISHED, "cpus:2");
+  s.usage(11, "t1", "f1", "a1", "cpus:2");  // stale: the task has ended
+  s.usage(11, "t2", "f1", "a1", "cpus:2");  // never announced
+  const RunResult r = s.run(20);
+  const size_t cpus = resource_index(r, "cpus");
+  EXPECT_EQ(r.task_states, (std::map<std::string, size_t>{{"TASK_FINISHED", 1}}));
+  const TimeSeries& used = r.total.used[cpus];
+  EXPECT_DOUBLE_EQ(used.at(at(3)), 2.0);
+  EXPECT_DOUBLE_EQ(used.at(at(6)), 0.0);
+  EXPECT_DOUBLE_EQ(used.at(at(9)), 1.5);
+  EXPECT_DOUBLE_EQ(used.at(at(15)), 0.0);
+  EXPECT_DOUBLE_EQ(r.roles[0].used[cpus].at(at(9)), 1.5);
+}
+
 TEST(CollectorTest, OutOfOrderEventsAreCountedAndHeldAtTheLatestTime) {
   Collector c;
   Stream s;
