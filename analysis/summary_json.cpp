@@ -123,7 +123,8 @@ std::string summary_json(const RunResult& r) {
     roles.push_back(std::move(rj));
   }
   j["roles"] = std::move(roles);
-  return j.dump(2) + "\n";
+  // Names from a live cluster may hold invalid UTF-8: replace it rather than throw.
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace mesosim::analysis

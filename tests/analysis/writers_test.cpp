@@ -138,6 +138,15 @@ TEST(WritersTest, SummaryJsonHoldsTheDocumentedSections) {
   EXPECT_TRUE(j["explanations"].get<bool>());
 }
 
+TEST(WritersTest, InvalidUtf8InANameIsReplacedNotThrown) {
+  Stream s;
+  s.agent(0, "a1", "cpus:1").framework(0, "f1", "bad\xff name");
+  const RunResult r = s.run(10);
+  std::string json;
+  ASSERT_NO_THROW(json = summary_json(r));
+  EXPECT_NE(json.find("bad\xef\xbf\xbd name"), std::string::npos);  // U+FFFD
+}
+
 TEST(WritersTest, SameInputGivesByteIdenticalFiles) {
   const auto a = fresh_dir("a");
   const auto b = fresh_dir("b");
