@@ -80,6 +80,27 @@ std::string framework_table(const RunResult& r) {
   return s + "</table>\n";
 }
 
+// Allocated and used share of each resource, per framework and role.
+std::string shares_table(const RunResult& r) {
+  std::vector<std::string> head = {"", "name", "mean dominant share"};
+  for (const std::string& res : r.resources) {
+    head.push_back(res + " allocated");
+    head.push_back(res + " used");
+  }
+  std::string s = "<table>\n" + row(head, "th");
+  auto add = [&](const SubjectSeries& x) {
+    std::vector<std::string> cells = {x.kind, x.name, f3(x.mean_dominant_share)};
+    for (size_t i = 0; i < r.resources.size(); ++i) {
+      cells.push_back(pct(x.allocated_share[i]));
+      cells.push_back(pct(x.used_share[i]));
+    }
+    s += row(cells);
+  };
+  for (const SubjectSeries& x : r.frameworks) add(x);
+  for (const SubjectSeries& x : r.roles) add(x);
+  return s + "</table>\n";
+}
+
 std::string wait_table(const RunResult& r) {
   std::vector<std::string> head = {"framework", "total wait (s)"};
   for (size_t c = 0; c < kWaitCauseCount; ++c) head.emplace_back(to_string(WaitCause(c)));
@@ -139,6 +160,7 @@ std::string report_html(const RunResult& r, const std::filesystem::path& svg_dir
   for (const std::string& n : notes) s += "<p class=\"note\">" + escape(n) + "</p>\n";
   s += "<h2>Cluster</h2>\n" + cluster_table(r);
   s += "<h2>Frameworks</h2>\n" + framework_table(r);
+  s += "<h2>Shares of the cluster</h2>\n" + shares_table(r);
   s += "<h2>Job completion by job size</h2>\n" + size_table(r);
   s += "<h2>Why did tasks wait?</h2>\n" + wait_table(r);
   s += "<h2>Plots</h2>\n";
