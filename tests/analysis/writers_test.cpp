@@ -216,6 +216,20 @@ TEST(WritersTest, AnUnwritableFolderIsAnErrorNamingIt) {
   EXPECT_NE(w.error().message.find("/proc/mesosim-cannot-be-here"), std::string::npos);
 }
 
+TEST(WritersTest, TheReportHasEveryTableAndEscapesNames) {
+  const std::string html =
+      report_html(busy_stream().run(20, busy_jobs()), "/nonexistent", {"a <note>"});
+  for (const char* heading :
+       {"<h2>Cluster</h2>", "<h2>Frameworks</h2>", "<h2>Shares of the cluster</h2>",
+        "<h2>Job completion by job size</h2>", "<h2>Why did tasks wait?</h2>"}) {
+    EXPECT_NE(html.find(heading), std::string::npos) << heading;
+  }
+  EXPECT_NE(html.find("<td>role</td><td>analytics</td>"), std::string::npos);
+  EXPECT_NE(html.find("spark, the &quot;first&quot;"), std::string::npos);
+  EXPECT_NE(html.find("a &lt;note&gt;"), std::string::npos);
+  EXPECT_NE(html.find("utilization.svg was not rendered"), std::string::npos);
+}
+
 TEST(WritersTest, SummaryTableNamesEveryFrameworkAndTheCluster) {
   std::ostringstream out;
   print_summary_table(busy_stream().run(20, busy_jobs()), out);
