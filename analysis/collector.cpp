@@ -1,0 +1,360 @@
+// The collector's event dispatch and its allocation, usage and cluster-total books.
+
+#include "analysis/collector.hpp"
+
+#include <algorithm>
+
+#include "analysis/collector_state.hpp"
+
+namespace mesosim::analysis {
+
+using namespace master_event;
+
+void fill_deltas(const Resources& r, Deltas& out) {
+  out.clear();
+  for (const auto& e : r.scalar_entries()) {
+    const uint16_t id = e.key.name.id();
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == id; });
+    if (it != out.end()) {
+      it->second += e.value.milli();
+    } else {
+      out.emplace_back(id, e.value.milli());
+    }
+  }
+}
+
+Deltas scalar_deltas(const Resources& r) {
+  Deltas out;
+  fill_deltas(r, out);
+  return out;
+}
+
+Collector::State::State() { subjects.push_back(Subject{"total", "total", {}, {}, {}, {}, {}, 0}); }
+
+void Collector::State::ensure_width(size_t n) {
+  if (n <= width) return;
+  width = n;
+  cluster_total.resize(n, 0);
+  total_series.resize(n);
+  for (Subject& s : subjects) {
+    s.allocated.resize(n, 0);
+    s.used.resize(n, 0);
+    s.allocated_series.resize(n);
+    s.used_series.resize(n);
+  }
+  for (AgentBooks& a : agents) {
+    a.total.resize(n, 0);
+    a.allocated.resize(n, 0);
+  }
+  for (FrameworkBooks& f : frameworks) f.idle_milli_seconds.resize(n, 0.0);
+}
+
+uint32_t Collector::State::framework(const std::string& id) {
+  auto [it, added] = framework_index.try_emplace(id, static_cast<uint32_t>(frameworks.size()));
+  if (added) {
+    FrameworkBooks f;
+    f.id = id;
+    f.name = id;  // until FRAMEWORK_ADDED names it
+    f.subject = subjects.size();
+    f.idle_milli_seconds.resize(width, 0.0);
+    subjects.push_back(Subject{"framework",
+                               id,
+                               Amounts(width, 0),
+                               Amounts(width, 0),
+                               std::vector<StepSeriesBuilder>(width),
+                               std::vector<StepSeriesBuilder>(width),
+                               {},
+                               0});
+    frameworks.push_back(std::move(f));
+  }
+  return it->second;
+}
+
+size_t Collector::State::role(const std::string& name) {
+  auto [it, added] = role_subject.try_emplace(name, subjects.size());
+  if (added) {
+    subjects.push_back(Subject{"role",
+                               name,
+                               Amounts(width, 0),
+                               Amounts(width, 0),
+                               std::vector<StepSeriesBuilder>(width),
+                               std::vector<StepSeriesBuilder>(width),
+                               {},
+                               0});
+  }
+  return it->second;
+}
+
+uint32_t Collector::State::agent(const std::string& id) {
+  auto [it, added] = agent_index.try_emplace(id, static_cast<uint32_t>(agents.size()));
+  if (added) agents.push_back(AgentBooks{id, Amounts(width, 0), Amounts(width, 0), false});
+  return it->second;
+}
+
+uint32_t Collector::State::task(const std::string& id) {
+  auto it = task_index.find(id);
+  if (it != task_index.end()) return it->second;
+  uint32_t slot = static_cast<uint32_t>(tasks.size());
+  if (!free_task_slots.empty()) {
+    slot = free_task_slots.back();
+    free_task_slots.pop_back();
+  } else {
+    tasks.emplace_back();
+  }
+  task_index.emplace(id, slot);
+  return slot;
+}
+
+void Collector::State::forget_task(const std::string& id, uint32_t slot) {
+  task_index.erase(id);
+  tasks[slot] = TaskBooks{};
+  free_task_slots.push_back(slot);
+}
+
+void Collector::State::advance(Time t) {
+  if (!started) {
+    started = true;
+    first = t;
+    now = t;
+    return;
+  }
+  if (t < now) {
+    ++out_of_order;
+    return;
+  }
+  if (t == now) return;
+  if (fairness_dirty) recompute_fairness();
+  const double dt = (t - now).seconds_f();
+  if (jain_defined) {
+    jain_integral += jain_now * dt;
+    jain_seconds += dt;
+  }
+  envy_integral += envy_now * dt;
+  envy_peak = std::max(envy_peak, envy_now);
+  now = t;
+}
+
+void Collector::State::update_share(size_t subject) {
+  Subject& s = subjects[subject];
+  double share = 0;
+  for (size_t id = 0; id < width; ++id) {
+    if (cluster_total[id] <= 0) continue;
+    share = std::max(share,
+                     static_cast<double>(s.allocated[id]) / static_cast<double>(cluster_total[id]));
+  }
+  s.current_share = share;
+  s.dominant_share.set(now, share);
+}
+
+void Collector::State::update_all_shares() {
+  for (size_t i = 0; i < subjects.size(); ++i) update_share(i);
+  fairness_dirty = true;
+}
+
+void Collector::State::allocate(uint32_t fw, uint32_t agent_idx, const std::string& role_name,
+                                const Resources& r, int sign) {
+  fill_deltas(r, scratch);  // no allocation per event once the buffer has grown
+  const Deltas& deltas = scratch;
+  if (deltas.empty()) return;
+  size_t needed = 0;
+  for (const auto& [id, milli] : deltas) needed = std::max<size_t>(needed, id + 1u);
+  ensure_width(needed);
+  const size_t targets[3] = {0, frameworks[fw].subject, role(role_name)};
+  AgentBooks& a = agents[agent_idx];
+  for (const auto& [id, milli] : deltas) {
+    const int64_t d = sign * milli;
+    for (size_t subject : targets) {
+      Subject& s = subjects[subject];
+      s.allocated[id] += d;
+      s.allocated_series[id].set(now, static_cast<double>(s.allocated[id]) / 1000.0);
+    }
+    a.allocated[id] += d;
+  }
+  for (size_t subject : targets) update_share(subject);
+  fairness_dirty = true;
+  record_free(agent_idx);
+}
+
+void Collector::State::reset_allocations() {
+  for (Subject& s : subjects) {
+    for (size_t id = 0; id < width; ++id) {
+      if (s.allocated[id] == 0) continue;
+      s.allocated[id] = 0;
+      s.allocated_series[id].set(now, 0.0);
+    }
+  }
+  for (uint32_t i = 0; i < agents.size(); ++i) {
+    AgentBooks& a = agents[i];
+    if (std::any_of(a.allocated.begin(), a.allocated.end(), [](int64_t v) { return v != 0; })) {
+      std::fill(a.allocated.begin(), a.allocated.end(), 0);
+      record_free(i);
+    }
+  }
+  update_all_shares();
+}
+
+void Collector::State::set_agent_total(uint32_t agent_idx, const Resources& total, bool present) {
+  const Deltas deltas = scalar_deltas(total);
+  size_t needed = 0;
+  for (const auto& [id, milli] : deltas) needed = std::max<size_t>(needed, id + 1u);
+  ensure_width(needed);
+  AgentBooks& a = agents[agent_idx];
+  Amounts next(width, 0);
+  if (present) {
+    for (const auto& [id, milli] : deltas) next[id] = milli;
+  }
+  for (size_t id = 0; id < width; ++id) {
+    if (next[id] == a.total[id]) continue;
+    cluster_total[id] += next[id] - a.total[id];
+    total_series[id].set(now, static_cast<double>(cluster_total[id]) / 1000.0);
+  }
+  a.total = std::move(next);
+  a.present = present;
+  update_all_shares();
+  record_free(agent_idx);
+}
+
+void Collector::State::set_usage(uint32_t task_idx, Deltas& usage) {
+  TaskBooks& t = tasks[task_idx];
+  size_t needed = 0;
+  for (const auto& [id, milli] : usage) needed = std::max<size_t>(needed, id + 1u);
+  ensure_width(needed);
+  const size_t fw_subject = frameworks[t.framework].subject;
+  auto apply = [&](const Deltas& deltas, int sign) {
+    for (const auto& [id, milli] : deltas) {
+      for (size_t subject : {size_t{0}, fw_subject, static_cast<size_t>(t.role_subject)}) {
+        if (subject == static_cast<size_t>(-1)) continue;
+        Subject& s = subjects[subject];
+        s.used[id] += sign * milli;
+        s.used_series[id].set(now, static_cast<double>(s.used[id]) / 1000.0);
+      }
+    }
+  };
+  apply(t.usage, -1);
+  std::swap(t.usage, usage);  // the caller's buffer gets the old one's capacity
+  apply(t.usage, +1);
+}
+
+void Collector::State::record_free(uint32_t agent_idx) {
+  const AgentBooks& a = agents[agent_idx];
+  free_changes.push_back(
+      FreeChange{now.micros(), agent_idx, static_cast<uint32_t>(width), free_values.size()});
+  for (size_t id = 0; id < width; ++id) {
+    free_values.push_back(a.present ? std::max<int64_t>(0, a.total[id] - a.allocated[id]) : 0);
+  }
+}
+
+Collector::Collector() : state_(std::make_unique<State>()) {}
+Collector::~Collector() = default;
+uint64_t Collector::events() const { return state_->events; }
+uint64_t Collector::out_of_order_events() const { return state_->out_of_order; }
+
+void Collector::State::on(const OfferMade& e) {
+  const uint32_t fw = framework(e.framework.value);
+  allocate(fw, agent(e.agent.value), e.role, e.resources, +1);
+  FrameworkBooks& f = frameworks[fw];
+  ++f.made;
+  ++f.run_offers;
+  ++f.outstanding;
+  offers[e.offer.value] = OfferBooks{now, fw, scalar_deltas(e.resources), e.offer.value};
+}
+
+void Collector::State::on(const ResourcesRecovered& e) {
+  allocate(framework(e.framework.value), agent(e.agent.value), e.role, e.resources, -1);
+}
+
+void Collector::State::on(const ResourcesAdopted& e) {
+  allocate(framework(e.framework.value), agent(e.agent.value), e.role, e.resources, +1);
+}
+
+void Collector::State::on(const ReservationApplied& e) {
+  const uint32_t fw = framework(e.framework.value);
+  const uint32_t a = agent(e.agent.value);
+  allocate(fw, a, e.role, e.from, -1);
+  allocate(fw, a, e.role, e.to, +1);
+}
+
+void Collector::State::on(const MasterCrashed&) { leader_changed(); }
+void Collector::State::on(const LeaderElected&) { leader_changed(); }
+
+// A new leader starts with no allocations, no offers and no subscribed frameworks.
+void Collector::State::leader_changed() {
+  drop_all_offers();
+  reset_allocations();
+  for (FrameworkBooks& f : frameworks) {
+    f.active = false;
+    set_cause(f, WaitCause::kFrameworkInactive);
+  }
+  fairness_dirty = true;
+}
+
+void Collector::State::on(const AgentAdded& e) {
+  const uint32_t a = agent(e.agent.value);
+  agents[a].hostname = e.hostname;
+  set_agent_total(a, e.total, true);
+}
+
+void Collector::State::on(const AgentRemoved& e) {
+  set_agent_total(agent(e.agent.value), Resources(), false);
+}
+
+void Collector::State::on(const AgentTotalChanged& e) {
+  set_agent_total(agent(e.agent.value), e.total, true);
+}
+
+void Collector::State::on(const TaskUsage& e) {
+  // Usage rides on published status updates, so its task's TASK_STATE came first; usage of a
+  // task the stream never announced (or that has ended) is ignored.
+  const auto it = task_index.find(e.task.value);
+  if (it == task_index.end() || tasks[it->second].released) return;
+  fill_deltas(e.usage, usage_scratch);
+  set_usage(it->second, usage_scratch);
+}
+
+namespace {
+
+// Terminal states a task never comes back from. LOST and UNKNOWN may be followed by the task's
+// return when its agent re-registers (sim/README.md, "Partition heal").
+bool final_state(v1::TaskState s) {
+  return v1::is_terminal(s) && s != v1::TaskState::TASK_LOST && s != v1::TaskState::TASK_UNKNOWN;
+}
+
+}  // namespace
+
+void Collector::State::on(const TaskStateChanged& e) {
+  const uint32_t t = task(e.task.value);
+  const uint32_t fw = framework(e.framework.value);
+  if (tasks[t].has_state) {
+    --frameworks[tasks[t].framework].task_states[static_cast<size_t>(tasks[t].last_state)];
+  }
+  ++frameworks[fw].task_states[static_cast<size_t>(e.state)];
+  tasks[t].framework = fw;
+  if (!e.role.empty()) {
+    const auto r = static_cast<int32_t>(role(e.role));
+    if (r != tasks[t].role_subject) {
+      // Usage reported before the role was known moves to the role with the task.
+      Deltas usage;
+      set_usage(t, usage);  // takes the usage out of the old role
+      tasks[t].role_subject = r;
+      set_usage(t, usage);
+    }
+  }
+  TaskBooks& books = tasks[t];
+  books.last_state = e.state;
+  books.has_state = true;
+  books.released = v1::is_terminal(e.state) || e.state == v1::TaskState::TASK_UNREACHABLE;
+  if (books.released && !books.usage.empty()) {
+    usage_scratch.clear();
+    set_usage(t, usage_scratch);
+  }
+  if (final_state(e.state)) forget_task(e.task.value, t);
+}
+
+void Collector::on_event(const MasterEvent& event) {
+  State& s = *state_;
+  ++s.events;
+  s.advance(event.time);
+  std::visit([&s](const auto& e) { s.on(e); }, event.body);
+}
+
+}  // namespace mesosim::analysis

@@ -1,0 +1,187 @@
+#pragma once
+
+// The collector's books (internal to analysis/). Everything is indexed by dense indices handed
+// out in order of first appearance on the stream, so iteration order is the stream's and the
+// same stream gives the same result; the hash maps only translate the stream's string ids.
+
+#include <array>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "analysis/collector.hpp"
+#include "analysis/time_series.hpp"
+#include "analysis/wait_cause.hpp"
+#include "sim/master/master_events.hpp"
+
+namespace mesosim::analysis {
+
+inline constexpr size_t kTaskStateCount = static_cast<size_t>(v1::TaskState::TASK_UNKNOWN) + 1;
+
+// Scalar amounts in milli-units, indexed by ResourceName id (grown on demand).
+using Amounts = std::vector<int64_t>;
+// A Resources value's scalars summed by name id: (id, milli) pairs.
+using Deltas = std::vector<std::pair<uint16_t, int64_t>>;
+Deltas scalar_deltas(const Resources& r);
+// The same into `out` (cleared first), reusing its capacity.
+void fill_deltas(const Resources& r, Deltas& out);
+
+struct Subject {  // the whole cluster, a framework or a role
+  std::string kind;
+  std::string name;
+  Amounts allocated;
+  Amounts used;
+  std::vector<StepSeriesBuilder> allocated_series;
+  std::vector<StepSeriesBuilder> used_series;
+  StepSeriesBuilder dominant_share;
+  double current_share = 0;
+};
+
+struct FrameworkBooks {
+  std::string id;
+  std::string name;
+  std::vector<std::string> roles;
+  std::set<std::string> suppressed;
+  size_t subject = 0;
+  bool active = false;  // subscribed to the current leader and connected
+  bool ever_added = false;
+  // This allocation run: offers made and skip reasons seen.
+  uint32_t run_offers = 0;
+  std::array<uint32_t, 10> run_skips{};
+  CauseTimeline causes;
+  // Offer statistics.
+  uint64_t made = 0, accepted = 0, declined = 0, rescinded = 0, voided = 0, lost = 0;
+  uint32_t outstanding = 0;  // offers held now
+  // Tasks by their latest state on the stream, indexed by v1::TaskState.
+  std::array<uint64_t, kTaskStateCount> task_states{};
+  std::vector<double> accept_latency_s, decline_latency_s;
+  std::vector<double> idle_milli_seconds;  // by resource id: milli-units × seconds
+  bool all_suppressed() const { return !roles.empty() && suppressed.size() >= roles.size(); }
+};
+
+struct AgentBooks {
+  std::string hostname;
+  Amounts total;
+  Amounts allocated;
+  bool present = false;
+};
+
+struct TaskBooks {
+  uint32_t framework = 0;
+  int32_t role_subject = -1;
+  Deltas usage;
+  v1::TaskState last_state = v1::TaskState::TASK_STAGING;
+  bool has_state = false;
+  bool released = false;  // terminal or unreachable: uses nothing
+};
+
+struct OfferBooks {
+  Time made;
+  uint32_t framework = 0;
+  Deltas resources;
+  std::string id;
+};
+
+// Free resources of one agent from a time on: the input of the fragmentation sweep.
+struct FreeChange {
+  int64_t t = 0;
+  uint32_t agent = 0;
+  uint32_t width = 0;   // values recorded: resource ids 0..width-1
+  uint64_t offset = 0;  // into Collector::State::free_values
+};
+
+struct Collector::State {
+  Time now;
+  Time first;
+  bool started = false;
+  uint64_t events = 0;
+  uint64_t out_of_order = 0;
+  bool explanations = false;
+  size_t width = 0;  // resource ids tracked (amount vectors are at least this long)
+
+  std::vector<Subject> subjects;  // 0: total
+  Amounts cluster_total;
+  std::vector<StepSeriesBuilder> total_series;
+  std::vector<FrameworkBooks> frameworks;
+  std::unordered_map<std::string, uint32_t> framework_index;
+  std::unordered_map<std::string, size_t> role_subject;
+  std::vector<AgentBooks> agents;
+  std::unordered_map<std::string, uint32_t> agent_index;
+  // Tasks the stream has announced and not yet ended for good; slots of ended ones are reused,
+  // so memory follows the tasks alive, not every task of the run.
+  std::vector<TaskBooks> tasks;
+  std::vector<uint32_t> free_task_slots;
+  std::unordered_map<std::string, uint32_t> task_index;
+  std::unordered_map<std::string, OfferBooks> offers;
+
+  // Fairness integrals over [first, now).
+  bool fairness_dirty = true;
+  double jain_now = 0, envy_now = 0;
+  bool jain_defined = false;
+  double jain_integral = 0, jain_seconds = 0, envy_integral = 0, envy_peak = 0;
+
+  Deltas scratch, usage_scratch;  // reused buffers: no allocation per event
+
+  std::vector<FreeChange> free_changes;
+  std::vector<int64_t> free_values;
+
+  State();
+  void advance(Time t);
+  void ensure_width(size_t n);
+  uint32_t framework(const std::string& id);
+  size_t role(const std::string& name);
+  uint32_t agent(const std::string& id);
+  uint32_t task(const std::string& id);  // adds it if new
+  void forget_task(const std::string& id, uint32_t slot);
+
+  // Allocation, usage and totals.
+  void allocate(uint32_t fw, uint32_t agent, const std::string& role, const Resources& r, int sign);
+  void reset_allocations();
+  void set_agent_total(uint32_t agent, const Resources& total, bool present);
+  // Replaces the task's usage by `usage`, which receives the old one.
+  void set_usage(uint32_t task, Deltas& usage);
+  void update_share(size_t subject);
+  void update_all_shares();
+  void record_free(uint32_t agent);
+
+  // Allocation, agents and tasks (analysis/collector.cpp).
+  void on(const master_event::OfferMade& e);
+  void on(const master_event::ResourcesRecovered& e);
+  void on(const master_event::ResourcesAdopted& e);
+  void on(const master_event::ReservationApplied& e);
+  void on(const master_event::MasterCrashed& e);
+  void on(const master_event::LeaderElected& e);
+  void on(const master_event::AgentAdded& e);
+  void on(const master_event::AgentRemoved& e);
+  void on(const master_event::AgentTotalChanged& e);
+  void on(const master_event::TaskUsage& e);
+  void on(const master_event::TaskStateChanged& e);
+  void leader_changed();
+  // Frameworks, offers, explanations (analysis/collector_frameworks.cpp). Events not listed
+  // here change nothing analysis measures.
+  void on(const master_event::FrameworkAdded& e);
+  void on(const master_event::FrameworkDisconnected& e);
+  void on(const master_event::FrameworkRemoved& e);
+  void on(const master_event::OffersSuppressed& e);
+  void on(const master_event::OffersRevived& e);
+  void on(const master_event::OfferDeclined& e);
+  void on(const master_event::OfferAccepted& e);
+  void on(const master_event::OfferRescinded& e);
+  void on(const master_event::OfferVoided& e);
+  void on(const master_event::AllocationRun& e);
+  void on(const master_event::OfferSkipped& e);
+  template <typename T>
+  void on(const T&) {}
+  void set_cause(FrameworkBooks& f, WaitCause cause);
+  WaitCause idle_cause() const;
+  void allocation_run();
+  enum class OfferEnd { kAccepted, kDeclined, kRescinded, kVoided };
+  void resolve_offer(const std::string& id, OfferEnd end);
+  void close_offer(const OfferBooks& o);
+  void drop_all_offers();
+  void recompute_fairness();
+};
+
+}  // namespace mesosim::analysis

@@ -1,0 +1,108 @@
+#include "analysis/job_stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace mesosim::analysis {
+
+Distribution describe(std::vector<double> sample) {
+  Distribution d;
+  d.count = sample.size();
+  if (sample.empty()) return d;
+  std::sort(sample.begin(), sample.end());
+  double sum = 0;
+  for (double x : sample) sum += x;
+  d.mean = sum / static_cast<double>(sample.size());
+  auto quantile = [&](double q) {
+    const double pos = q * static_cast<double>(sample.size() - 1);
+    const size_t lo = static_cast<size_t>(std::floor(pos));
+    const size_t hi = std::min(lo + 1, sample.size() - 1);
+    return sample[lo] + (sample[hi] - sample[lo]) * (pos - static_cast<double>(lo));
+  };
+  d.median = quantile(0.5);
+  d.p95 = quantile(0.95);
+  d.p99 = quantile(0.99);
+  d.max = sample.back();
+  return d;
+}
+
+std::string RunResult::size_bin_name(size_t bin) {
+  if (bin + 1 >= kSizeBinLow.size()) return fmt::format("{}+", kSizeBinLow.back());
+  if (kSizeBinLow[bin] + 1 == kSizeBinLow[bin + 1]) return fmt::format("{}", kSizeBinLow[bin]);
+  return fmt::format("{}-{}", kSizeBinLow[bin], kSizeBinLow[bin + 1] - 1);
+}
+
+size_t size_bin(size_t tasks) {
+  size_t bin = 0;
+  while (bin + 1 < RunResult::kSizeBinLow.size() && tasks >= RunResult::kSizeBinLow[bin + 1]) {
+    ++bin;
+  }
+  return bin;
+}
+
+WaitBreakdown attribute_wait(const TaskOutcome& task, const CauseTimeline* timeline, Time end) {
+  WaitBreakdown out{};
+  const Time stop = task.launched ? *task.launched : end;
+  if (stop > task.ready) {
+    if (timeline != nullptr) {
+      timeline->attribute(task.ready, stop, out);
+    } else {
+      out[static_cast<size_t>(WaitCause::kUnexplained)] += (stop - task.ready).seconds_f();
+    }
+  }
+  if (task.launched) {
+    const Duration last =
+        *task.launched > task.ready ? *task.launched - task.ready : Duration::zero();
+    if (task.wait > last) {
+      out[static_cast<size_t>(WaitCause::kEarlierAttempts)] += (task.wait - last).seconds_f();
+    }
+  }
+  return out;
+}
+
+std::string job_state(const JobOutcome& job) {
+  if (!job.finish) return "unfinished";
+  for (const TaskOutcome& t : job.tasks) {
+    if (t.final_state != "TASK_FINISHED") return "failed";
+  }
+  return "succeeded";
+}
+
+JobStats job_stats(const std::vector<JobOutcome>& jobs, const std::vector<size_t>& which,
+                   const std::vector<TaskRow>& rows, const std::vector<size_t>& first_row) {
+  JobStats s;
+  std::vector<double> completion, wait, task_wait;
+  std::vector<std::vector<double>> by_size(RunResult::kSizeBinLow.size());
+  s.wait_by_cause.fill(0.0);
+  for (const char* state : {"succeeded", "failed", "unfinished"}) s.job_states[state] = 0;
+  for (size_t j : which) {
+    const JobOutcome& job = jobs[j];
+    ++s.jobs;
+    ++s.job_states[job_state(job)];
+    if (job.finish) {
+      ++s.finished;
+      const double jct = (*job.finish - job.submit).seconds_f();
+      completion.push_back(jct);
+      by_size[size_bin(job.tasks.size())].push_back(jct);
+    }
+    if (job.start) wait.push_back((*job.start - job.submit).seconds_f());
+    for (size_t t = 0; t < job.tasks.size(); ++t) {
+      const TaskOutcome& task = job.tasks[t];
+      if (task.launched) {
+        task_wait.push_back(task.wait.seconds_f());
+        ++s.locality[task.locality];
+      }
+      const TaskRow& row = rows[first_row[j] + t];
+      for (size_t c = 0; c < kWaitCauseCount; ++c) s.wait_by_cause[c] += row.wait_by_cause[c];
+    }
+  }
+  s.completion_s = describe(std::move(completion));
+  s.wait_s = describe(std::move(wait));
+  s.task_wait_s = describe(std::move(task_wait));
+  for (auto& bin : by_size) s.completion_by_size_s.push_back(describe(std::move(bin)));
+  return s;
+}
+
+}  // namespace mesosim::analysis

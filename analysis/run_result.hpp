@@ -1,0 +1,127 @@
+#pragma once
+
+// Everything one run's analysis found, as values: what the writers (summary.json, CSVs, plots,
+// report.html) and the summary table print, and what `mesosim compare` aggregates over seeds.
+// Every figure is documented in analysis/README.md with its unit. Names (resources, frameworks,
+// roles, states) are in a fixed order so the same run prints the same bytes.
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "allocator/time.hpp"
+#include "analysis/outcomes.hpp"
+#include "analysis/time_series.hpp"
+#include "analysis/wait_cause.hpp"
+
+namespace mesosim::analysis {
+
+// Mean, median and tail of a sample; all 0 (and count 0) for an empty sample.
+struct Distribution {
+  size_t count = 0;
+  double mean = 0;
+  double median = 0;
+  double p95 = 0;
+  double p99 = 0;
+  double max = 0;
+};
+// Percentiles by linear interpolation between closest ranks (NumPy's default).
+Distribution describe(std::vector<double> sample);
+
+// Allocation and usage of one subject (the whole cluster, a framework or a role), one series per
+// resource (RunResult::resources order), in resource units (cpus, MB, ...).
+struct SubjectSeries {
+  std::string kind;  // "total", "framework", "role"
+  std::string name;  // framework name, role name, or "total"
+  std::vector<TimeSeries> allocated;
+  std::vector<TimeSeries> used;
+  TimeSeries dominant_share;  // of allocated, against cluster totals (not weighted)
+  // Exact over the run: ∫allocated / ∫cluster total, per resource (0 when the total is 0).
+  std::vector<double> allocated_share;
+  std::vector<double> used_share;
+  double mean_dominant_share = 0;  // time average of dominant_share
+};
+
+struct OfferStats {
+  uint64_t made = 0;
+  uint64_t accepted = 0;
+  uint64_t declined = 0;
+  uint64_t rescinded = 0;
+  uint64_t voided = 0;                        // named in an invalid ACCEPT
+  uint64_t lost_on_failover = 0;              // outstanding when the leader crashed
+  uint64_t outstanding_at_end = 0;            // still held when the run ended
+  Distribution accept_latency_s;              // OFFER_MADE -> OFFER_ACCEPTED, seconds
+  Distribution decline_latency_s;             // OFFER_MADE -> OFFER_DECLINED, seconds
+  std::vector<double> idle_resource_seconds;  // per resource: held in outstanding offers
+};
+
+struct Fairness {
+  double jain_of_mean_shares = 0;    // Jain's index of each framework's mean dominant share
+  double jain_time_average = 0;      // time average of the instantaneous index
+  double max_envy_time_average = 0;  // time average of the instantaneous max envy
+  double max_envy_peak = 0;
+};
+
+struct JobStats {  // over the jobs of one framework (or all)
+  size_t jobs = 0;
+  size_t finished = 0;
+  Distribution completion_s;  // finish - submit, finished jobs
+  Distribution wait_s;        // start - submit, started jobs
+  Distribution task_wait_s;   // TaskOutcome.wait, launched tasks
+  // completion_s by job size (number of tasks), RunResult::kSizeBins order.
+  std::vector<Distribution> completion_by_size_s;
+  std::map<std::string, size_t> locality;  // launched tasks by TaskOutcome.locality ("" = unknown)
+  std::map<std::string, size_t> job_states;  // "succeeded", "failed", "unfinished"
+  WaitBreakdown wait_by_cause;               // seconds per cause over the tasks' waits
+};
+
+struct FrameworkSummary {
+  std::string name;
+  std::string id;
+  std::vector<std::string> roles;
+  OfferStats offers;
+  std::map<std::string, size_t> task_states;  // tasks by their last state on the stream
+  JobStats jobs;
+};
+
+// Free resources on agents that cannot fit any pending task, while some task is pending.
+struct Fragmentation {
+  std::vector<double> stranded_resource_seconds;  // per resource
+  std::vector<double> free_resource_seconds;      // per resource, while some task is pending
+  std::vector<double> stranded_fraction;          // stranded / free (0 when free is 0)
+  TimeSeries stranded_cpus;                       // cpus stranded over time
+};
+
+struct TaskRow {    // one task of the job outcomes, for tasks.csv
+  size_t job = 0;   // index into RunResult::job_outcomes
+  size_t task = 0;  // index into that job's tasks
+  WaitBreakdown wait_by_cause;
+};
+
+struct RunResult {
+  // Job size bins by number of tasks: [1], [2,10], [11,100], [101,1000], [1001,inf).
+  static constexpr std::array<size_t, 5> kSizeBinLow = {1, 2, 11, 101, 1001};
+  static std::string size_bin_name(size_t bin);
+
+  Time start;
+  Time end;
+  bool explanations = false;  // the stream carried OFFER_SKIPPED
+  uint64_t events = 0;
+  std::vector<std::string> resources;     // scalar names, sorted
+  std::vector<TimeSeries> cluster_total;  // per resource
+  SubjectSeries total;
+  std::vector<SubjectSeries> frameworks;  // same order as `framework_summaries`
+  std::vector<SubjectSeries> roles;       // sorted by name
+  Fairness fairness;
+  OfferStats offers;
+  std::map<std::string, size_t> task_states;
+  std::vector<FrameworkSummary> framework_summaries;  // sorted by (name, id)
+  JobStats jobs;
+  Fragmentation fragmentation;
+  std::vector<JobOutcome> job_outcomes;  // as handed in, sorted by (framework, id)
+  std::vector<TaskRow> tasks;            // in job_outcomes order
+};
+
+}  // namespace mesosim::analysis

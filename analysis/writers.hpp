@@ -1,0 +1,54 @@
+#pragma once
+
+// A run's outputs, as files and as text. Every file and column is documented in
+// analysis/README.md. Deterministic: the same RunResult gives the same bytes (fixed decimal
+// formatting, names in RunResult's fixed order); nothing depends on the wall clock.
+
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "allocator/result.hpp"
+#include "analysis/run_result.hpp"
+
+namespace mesosim::analysis {
+
+struct OutputOptions {
+  // timeseries.csv and the plots sample the series at this many equal steps over the run
+  // (samples + 1 instants, start and end included). Summary figures are exact regardless.
+  size_t samples = 500;
+  bool plots = true;                // render SVG plots (needs gnuplot) and embed them
+  std::string gnuplot = "gnuplot";  // program name (looked up on PATH) or path
+};
+
+struct WrittenOutputs {
+  std::vector<std::filesystem::path> files;  // in the order written
+  // What could not be made and why, e.g. "plots skipped: gnuplot not found on PATH".
+  std::vector<std::string> notes;
+};
+
+// Writes summary.json, timeseries.csv, jobs.csv, tasks.csv, the plots (plots.gp and *.svg,
+// when gnuplot is found) and report.html into `out_dir` (created if missing). Errors name the
+// file that could not be written, or gnuplot's exit status and its script.
+Result<WrittenOutputs> write_outputs(const RunResult& result, const std::filesystem::path& out_dir,
+                                     const OutputOptions& options = {});
+
+// The file contents, for callers that want them without a directory.
+std::string summary_json(const RunResult& result);
+std::string timeseries_csv(const RunResult& result, size_t samples);
+std::string jobs_csv(const RunResult& result);
+std::string tasks_csv(const RunResult& result);
+// The gnuplot script that renders every plot into `dir` (paths relative to it).
+std::string plots_script(const RunResult& result, size_t samples);
+// The names of the SVG files plots_script() renders, in report order.
+std::vector<std::string> plot_files();
+// report.html with the SVGs of `svg_dir` inlined (missing ones are noted in the page).
+std::string report_html(const RunResult& result, const std::filesystem::path& svg_dir,
+                        const std::vector<std::string>& notes);
+
+// A compact table per framework (and the cluster) for a terminal: jobs, completion times,
+// waits, dominant shares, offers, locality; then utilization and fairness.
+void print_summary_table(const RunResult& result, std::ostream& out);
+
+}  // namespace mesosim::analysis

@@ -1,0 +1,162 @@
+// Job figures from outcomes (completion-time percentiles, size bins, locality, states), the
+// wait split by cause over a framework's timeline, and fragmentation.
+
+#include "analysis/job_stats.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/analysis/analysis_test_util.hpp"
+
+namespace mesosim::analysis {
+namespace {
+
+using namespace testing;
+
+JobOutcome job(const std::string& id, const std::string& framework, double submit,
+               std::optional<double> finish, size_t tasks = 1) {
+  JobOutcome j;
+  j.id = id;
+  j.framework = framework;
+  j.submit = at(submit);
+  if (finish) {
+    j.start = at(submit);
+    j.finish = at(*finish);
+  }
+  for (size_t i = 0; i < tasks; ++i) {
+    TaskOutcome t;
+    t.ready = at(submit);
+    t.final_state = finish ? "TASK_FINISHED" : "";
+    j.tasks.push_back(t);
+  }
+  return j;
+}
+
+TEST(DescribeTest, PercentilesInterpolateBetweenClosestRanks) {
+  std::vector<double> x;
+  for (int i = 100; i >= 1; --i) x.push_back(i);  // unsorted on purpose
+  const Distribution d = describe(x);
+  EXPECT_EQ(d.count, 100u);
+  EXPECT_DOUBLE_EQ(d.mean, 50.5);
+  EXPECT_DOUBLE_EQ(d.median, 50.5);
+  EXPECT_NEAR(d.p95, 95.05, 1e-9);
+  EXPECT_NEAR(d.p99, 99.01, 1e-9);
+  EXPECT_DOUBLE_EQ(d.max, 100);
+  EXPECT_EQ(describe({}).count, 0u);
+  EXPECT_DOUBLE_EQ(describe({7}).p99, 7);
+}
+
+TEST(JobStatsTest, CompletionTimesBySizeBinAndJobStates) {
+  std::vector<JobOutcome> jobs;
+  for (int i = 1; i <= 100; ++i) jobs.push_back(job("j" + std::to_string(i), "f", 0, i, 1));
+  jobs.push_back(job("big", "f", 0, 500, 20));
+  jobs.push_back(job("open", "f", 0, std::nullopt, 3));
+  JobOutcome failed = job("bad", "g", 0, 10, 2);
+  failed.tasks[1].final_state = "TASK_FAILED";
+  jobs.push_back(failed);
+  Stream s;
+  s.agent(0, "a1", "cpus:1");
+  const RunResult r = s.run(1000, jobs);
+  EXPECT_EQ(r.jobs.jobs, 103u);
+  EXPECT_EQ(r.jobs.finished, 102u);
+  EXPECT_EQ(r.jobs.job_states.at("succeeded"), 101u);
+  EXPECT_EQ(r.jobs.job_states.at("failed"), 1u);
+  EXPECT_EQ(r.jobs.job_states.at("unfinished"), 1u);
+  // Bin "1": the 100 one-task jobs, completion 1..100 s.
+  EXPECT_EQ(RunResult::size_bin_name(0), "1");
+  EXPECT_EQ(RunResult::size_bin_name(1), "2-10");
+  EXPECT_EQ(RunResult::size_bin_name(4), "1001+");
+  EXPECT_NEAR(r.jobs.completion_by_size_s[0].p95, 95.05, 1e-9);
+  EXPECT_EQ(r.jobs.completion_by_size_s[1].count, 1u);  // "bad", 2 tasks
+  EXPECT_EQ(r.jobs.completion_by_size_s[2].count, 1u);  // "big", 20 tasks
+  EXPECT_DOUBLE_EQ(r.jobs.completion_by_size_s[2].mean, 500);
+  ASSERT_EQ(r.framework_summaries.size(), 2u);  // known only from outcomes
+  EXPECT_EQ(r.framework_summaries[0].name, "f");
+  EXPECT_EQ(r.framework_summaries[0].jobs.jobs, 102u);
+  EXPECT_EQ(r.framework_summaries[1].jobs.job_states.at("failed"), 1u);
+}
+
+TEST(JobStatsTest, LocalityCountsLaunchedTasksOnly) {
+  JobOutcome j = job("j", "f", 0, 10, 4);
+  const char* kinds[] = {"node_local", "node_local", "rack_local"};
+  for (size_t i = 0; i < 3; ++i) {
+    j.tasks[i].launched = at(1);
+    j.tasks[i].locality = kinds[i];
+  }
+  Stream s;
+  const RunResult r = s.run(10, {j});
+  EXPECT_EQ(r.jobs.locality.at("node_local"), 2u);
+  EXPECT_EQ(r.jobs.locality.at("rack_local"), 1u);
+  EXPECT_EQ(r.jobs.locality.count(""), 0u);
+  EXPECT_EQ(r.jobs.task_wait_s.count, 3u);
+}
+
+// The timeline the README's attribution rules give: unexplained until the first explanation,
+// lower in DRF order, suppressed, then offered (framework_declined) until the launch.
+TEST(WaitBreakdownTest, EachIntervalOfAWaitGoesToTheCauseInForce) {
+  Stream s;
+  s.agent(0, "a1", "cpus:4").framework(0, "f1", "spark");
+  s.add(1, OfferSkipped{fw("f1"), "*", ag("a1"), SkipReason::kLowerInDrfOrder});
+  s.add(1, OfferSkipped{fw("f1"), "*", ag("a1"), SkipReason::kLowerInDrfOrder});
+  s.add(1, OfferSkipped{fw("f1"), "*", ag("a1"), SkipReason::kFiltered});
+  s.add(1, AllocationRun{0, std::nullopt});
+  s.add(3, OffersSuppressed{fw("f1"), {"*"}});
+  s.add(4, OffersRevived{fw("f1"), {"*"}});
+  s.offer(4, "o1", "f1", "a1", "cpus:4");
+  s.add(4, AllocationRun{1, std::nullopt});
+  s.add(6, OfferAccepted{of("o1"), fw("f1"), 1});
+  s.add(7, AllocationRun{0, std::nullopt});  // holds the resources: nothing explained
+  JobOutcome j = job("j", "spark", 0, 20, 2);
+  j.tasks[0].launched = at(6);
+  j.tasks[0].wait = Duration::seconds(8);  // 2 s more than [0, 6): an earlier attempt
+  j.tasks[1].launched = at(9);
+  j.tasks[1].wait = Duration::seconds(9);
+  const RunResult r = s.run(20, {j});
+  ASSERT_TRUE(r.explanations);
+  ASSERT_EQ(r.tasks.size(), 2u);
+  const WaitBreakdown& w = r.tasks[0].wait_by_cause;
+  auto of_cause = [](const WaitBreakdown& b, WaitCause c) { return b[static_cast<size_t>(c)]; };
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kUnexplained), 1);
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kLowerInDrfOrder), 2);
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kSuppressed), 1);
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kFrameworkDeclined), 2);
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kEarlierAttempts), 2);
+  // The second task also waits through [6, 7) offered and [7, 9) with nothing free.
+  const WaitBreakdown& w2 = r.tasks[1].wait_by_cause;
+  EXPECT_DOUBLE_EQ(of_cause(w2, WaitCause::kFrameworkDeclined), 3);
+  EXPECT_DOUBLE_EQ(of_cause(w2, WaitCause::kNoFreeResources), 2);
+  EXPECT_DOUBLE_EQ(of_cause(w2, WaitCause::kEarlierAttempts), 0);
+  // The framework's breakdown is the sum over its tasks.
+  ASSERT_EQ(r.framework_summaries.size(), 1u);
+  EXPECT_DOUBLE_EQ(
+      of_cause(r.framework_summaries[0].jobs.wait_by_cause, WaitCause::kFrameworkDeclined), 5);
+}
+
+TEST(WaitBreakdownTest, AFrameworkUnknownToTheStreamWaitsUnexplained) {
+  JobOutcome j = job("j", "ghost", 0, 10, 1);
+  j.tasks[0].launched = at(4);
+  j.tasks[0].wait = Duration::seconds(4);
+  Stream s;
+  const RunResult r = s.run(10, {j});
+  EXPECT_DOUBLE_EQ(r.tasks[0].wait_by_cause[static_cast<size_t>(WaitCause::kUnexplained)], 4);
+}
+
+TEST(FragmentationTest, FreeResourcesTooSmallForEveryPendingTaskAreStranded) {
+  Stream s;
+  s.agent(0, "a1", "cpus:4;mem:100").agent(0, "a2", "cpus:4;mem:100").framework(0, "f1", "x");
+  s.offer(0, "o1", "f1", "a1", "cpus:3");   // a1 keeps 1 cpu free: too small for 2 cpus
+  s.offer(10, "o2", "f1", "a2", "cpus:4");  // a2 full from 10 on
+  JobOutcome j = job("j", "x", 0, std::nullopt, 1);
+  j.tasks[0].resources = res("cpus:2;mem:10");
+  j.tasks[0].launched = at(20);
+  const RunResult r = s.run(30, {j});
+  const size_t cpus = resource_index(r, "cpus");
+  // Pending over [0, 20): a1's 1 cpu is stranded all along; a2's 4 cpus fit the task until 10.
+  EXPECT_DOUBLE_EQ(r.fragmentation.stranded_resource_seconds[cpus], 1.0 * 20);
+  EXPECT_DOUBLE_EQ(r.fragmentation.free_resource_seconds[cpus], 5.0 * 10 + 1.0 * 10);
+  EXPECT_DOUBLE_EQ(r.fragmentation.stranded_fraction[cpus], 20.0 / 60.0);
+  EXPECT_DOUBLE_EQ(r.fragmentation.stranded_cpus.at(at(5)), 1.0);
+  EXPECT_DOUBLE_EQ(r.fragmentation.stranded_cpus.at(at(25)), 0.0);  // nothing pending
+}
+
+}  // namespace
+}  // namespace mesosim::analysis
