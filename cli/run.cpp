@@ -1,5 +1,7 @@
 // `mesosim run SCENARIO.yaml [--out DIR] [--seed N] [--set key=value ...] [--variant NAME]`:
-// progress on stderr, the summary on stdout (and in DIR/summary.txt), SIGINT stops cleanly.
+// progress on stderr, the summary on stdout (and in DIR/summary.txt), and in DIR what analysis
+// makes of the run (summary.json, timeseries.csv, jobs.csv, tasks.csv, plots, report.html;
+// analysis/README.md). SIGINT stops cleanly and still writes what the run got to.
 
 #include <unistd.h>
 
@@ -8,11 +10,15 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "analysis/collector.hpp"
+#include "analysis/writers.hpp"
 #include "cli/scenario_cli.hpp"
+#include "scenarios/run_outcomes.hpp"
 #include "scenarios/run_summary.hpp"
 #include "scenarios/scenario_load.hpp"
 #include "scenarios/scenario_run.hpp"
@@ -106,6 +112,9 @@ int run_run(const ScenarioCli& cli, std::ostream& out, std::ostream& err) {
   }
   ScenarioRun& run = *built.value();
 
+  analysis::Collector collector;
+  run.add_observer(&collector);
+
   ProgressLine progress(err, isatty(STDERR_FILENO) == 1);
   RunControl control;
   control.progress = [&](const RunProgress& p) { progress.update(p, false); };
@@ -120,8 +129,23 @@ int run_run(const ScenarioCli& cli, std::ostream& out, std::ostream& err) {
       RunProgress{outcome.end, outcome.events, scenario.horizon(), scenario.run_to_completion},
       true);
 
-  const std::string summary = format_summary(run, outcome);
+  const analysis::RunResult result = collector.finish(outcome.end, job_outcomes(run));
+  std::ostringstream table;
+  analysis::print_summary_table(result, table);
+  const std::string summary = format_summary(run, outcome) + "\n" + table.str();
   fmt::print(out, "{}", summary);
+  analysis::OutputOptions output_options;
+  output_options.samples = scenario.samples;
+  output_options.plots = scenario.plots;
+  auto written = analysis::write_outputs(result, dir, output_options);
+  if (!written.ok()) {
+    fmt::print(err, "mesosim run: {}\n", written.error().message);
+    return 2;
+  }
+  for (const std::string& note : written.value().notes) fmt::print(err, "note: {}\n", note);
+  fmt::print(out, "\noutputs in {}: summary.txt", dir);
+  for (const auto& f : written.value().files) fmt::print(out, ", {}", f.filename().string());
+  fmt::print(out, "\n");
   const std::string path = (std::filesystem::path(dir) / "summary.txt").string();
   std::ofstream file(path);
   file << summary;

@@ -162,6 +162,11 @@ struct Scenario {
   Duration election_delay = Duration::seconds(10);
   LatencyModel latency;
   std::string out_dir;  // default "mesosim-out/<name>"
+  // outputs: the allocator's and master's explanations, so each task's wait is split by cause
+  // (costs some speed); SVG plots (gnuplot); points per series in timeseries.csv and plots.
+  bool explain_waits = true;
+  bool plots = true;
+  size_t samples = 500;
   ClusterSpec cluster;
   AllocatorSpec allocator;
   std::vector<FrameworkSpec> frameworks;

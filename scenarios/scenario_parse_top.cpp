@@ -159,9 +159,15 @@ void parse_top_scalars(const YAML::Node& root, const Reader& r, Scenario& s) {
     if (l["jitter"]) s.latency.jitter = r.duration(l["jitter"], "latency.jitter");
   }
   if (const YAML::Node o = root["outputs"]) {
-    constexpr std::string_view kOutputKeys[] = {"dir"};
+    constexpr std::string_view kOutputKeys[] = {"dir", "explain_waits", "plots", "samples"};
     r.check_keys(o, "outputs", kOutputKeys);
     if (o["dir"]) s.out_dir = r.text(o["dir"], "outputs.dir");
+    if (o["explain_waits"])
+      s.explain_waits = r.boolean(o["explain_waits"], "outputs.explain_waits");
+    if (o["plots"]) s.plots = r.boolean(o["plots"], "outputs.plots");
+    if (o["samples"]) {
+      s.samples = static_cast<size_t>(r.integer(o["samples"], "outputs.samples", 2, 100000));
+    }
   }
 }
 

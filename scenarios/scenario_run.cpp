@@ -91,6 +91,7 @@ Status ScenarioRun::build_policy() {
   o.master.allocation_interval = s.allocator.allocation_interval;
   o.master.offer_timeout = s.allocator.offer_timeout;
   o.master.allocate_on_task_end = s.allocator.allocate_on_task_end;
+  o.master.explain_allocation = s.explain_waits;
   const auto parts = partitions(s);
   const auto mode = s.allocator.static_mode == StaticMode::kWholeAgents
                         ? StaticPartitionAllocator::Mode::kWholeAgents
