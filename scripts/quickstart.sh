@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-./build/cli/mesosim demo "$@"
+./build/cli/mesosim run scenarios/quickstart.yaml "$@"
