@@ -143,9 +143,10 @@ int run_run(const ScenarioCli& cli, std::ostream& out, std::ostream& err) {
     return 2;
   }
   for (const std::string& note : written.value().notes) fmt::print(err, "note: {}\n", note);
-  fmt::print(out, "\noutputs in {}: summary.txt", dir);
-  for (const auto& f : written.value().files) fmt::print(out, ", {}", f.filename().string());
-  fmt::print(out, "\n");
+  // Where the files went is said on stderr, so stdout is the summary alone (= summary.txt).
+  fmt::print(err, "outputs in {}: summary.txt", dir);
+  for (const auto& f : written.value().files) fmt::print(err, ", {}", f.filename().string());
+  fmt::print(err, "\n");
   const std::string path = (std::filesystem::path(dir) / "summary.txt").string();
   std::ofstream file(path);
   file << summary;

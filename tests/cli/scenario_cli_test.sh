@@ -45,6 +45,11 @@ expect_ok run-summary '^hadoop +hadoop +b ' -- "$MESOSIM" run "$DATA/tiny.yaml" 
 "$MESOSIM" run "$DATA/tiny.yaml" --out "$TMP/b" >"$TMP/b.txt" 2>/dev/null || fail "run b"
 cmp -s "$TMP/a.txt" "$TMP/b.txt" || fail "two runs with one seed differ"
 cmp -s "$TMP/a.txt" "$TMP/a/summary.txt" || fail "summary.txt is not the printed summary"
+# analysis's outputs: all written, and byte-identical for one seed.
+for f in summary.json timeseries.csv jobs.csv tasks.csv report.html; do
+  [[ -s "$TMP/a/$f" ]] || fail "run wrote no $f"
+  cmp -s "$TMP/a/$f" "$TMP/b/$f" || fail "$f differs between two runs with one seed"
+done
 "$MESOSIM" run "$DATA/tiny.yaml" --seed 99 --out "$TMP/c" >"$TMP/c.txt" 2>/dev/null || fail "run c"
 cmp -s "$TMP/a.txt" "$TMP/c.txt" && fail "another seed gives the same summary"
 grep -q 'seed 99' "$TMP/c.txt" || fail "--seed not in the summary"
