@@ -16,6 +16,7 @@
 #include <fmt/ostream.h>
 
 #include "analysis/collector.hpp"
+#include "analysis/comparison.hpp"
 #include "analysis/writers.hpp"
 #include "cli/scenario_cli.hpp"
 #include "scenarios/run_outcomes.hpp"
@@ -143,6 +144,18 @@ int run_run(const ScenarioCli& cli, std::ostream& out, std::ostream& err) {
     return 2;
   }
   for (const std::string& note : written.value().notes) fmt::print(err, "note: {}\n", note);
+  // Which run this was, for `mesosim report`.
+  int variant_index = 0;
+  for (size_t i = 0; i < scenario.variants.size(); ++i) {
+    if (scenario.variants[i].name == scenario.variant) variant_index = static_cast<int>(i) + 1;
+  }
+  std::ofstream identity(std::filesystem::path(dir) / "run.json");
+  identity << analysis::run_identity_json(
+      {scenario.name, scenario.variant, variant_index, scenario.seed, scenario.allocator.policy});
+  if (!identity) {
+    fmt::print(err, "mesosim run: cannot write {}/run.json\n", dir);
+    return 2;
+  }
   // Where the files went is said on stderr, so stdout is the summary alone (= summary.txt).
   fmt::print(err, "outputs in {}: summary.txt", dir);
   for (const auto& f : written.value().files) fmt::print(err, ", {}", f.filename().string());

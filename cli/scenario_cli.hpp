@@ -21,6 +21,14 @@ struct ScenarioCli {
   std::string out_dir;            // --out (default: the scenario's outputs.dir)
   std::optional<uint64_t> seed;   // --seed (default: the scenario's seed)
   std::string variant = "base";   // --variant
+
+  // mesosim compare / report
+  CLI::App* compare = nullptr;
+  CLI::App* report = nullptr;
+  int seeds = 3;                      // --seeds: seeds per variant (the scenario's seed, +1, ...)
+  int jobs = 0;                       // --jobs: runs at a time (0: the cores)
+  bool plan = false;                  // --plan: print the runs as commands, run nothing
+  std::vector<std::string> run_dirs;  // report: the run folders
 };
 
 void add_scenario_cli(CLI::App& app, ScenarioCli& cli);
@@ -30,5 +38,7 @@ std::optional<int> run_scenario_cli(const ScenarioCli& cli, std::ostream& out, s
 
 int run_validate(const ScenarioCli& cli, std::ostream& out, std::ostream& err);
 int run_run(const ScenarioCli& cli, std::ostream& out, std::ostream& err);
+int run_compare(const ScenarioCli& cli, std::ostream& out, std::ostream& err);
+int run_report(const ScenarioCli& cli, std::ostream& out, std::ostream& err);
 
 }  // namespace mesosim

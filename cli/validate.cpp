@@ -23,11 +23,33 @@ void add_scenario_cli(CLI::App& app, ScenarioCli& cli) {
   cli.run->add_option("--set", cli.sets, "Override a key: dotted.path=yaml-value (repeatable)");
   cli.run->add_option("--variant", cli.variant,
                       "A variant from the scenario's compare list (default: base)");
+
+  cli.compare = app.add_subcommand(
+      "compare", "Run every variant of a scenario with several seeds and compare them");
+  cli.compare->add_option("scenario", cli.file, "Scenario file (YAML)")->required();
+  cli.compare->add_option("--seeds", cli.seeds, "Seeds per variant")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cli.compare->add_option("--jobs", cli.jobs, "Runs at a time (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
+  cli.compare->add_option("--out", cli.out_dir,
+                          "Output folder (default: the scenario's outputs.dir)/compare");
+  cli.compare->add_option("--set", cli.sets,
+                          "Override a key in every run: dotted.path=yaml-value (repeatable)");
+  cli.compare->add_flag("--plan", cli.plan,
+                        "Print each run as a shell command (and the report command), run nothing");
+
+  cli.report = app.add_subcommand(
+      "report", "Compare run folders (from mesosim run, compare or a --plan) in one table");
+  cli.report->add_option("dirs", cli.run_dirs, "Run output folders")->required();
+  cli.report->add_option("--out", cli.out_dir, "Where compare.csv/json/html go (default: none)");
 }
 
 std::optional<int> run_scenario_cli(const ScenarioCli& cli, std::ostream& out, std::ostream& err) {
   if (cli.validate && cli.validate->parsed()) return run_validate(cli, out, err);
   if (cli.run && cli.run->parsed()) return run_run(cli, out, err);
+  if (cli.compare && cli.compare->parsed()) return run_compare(cli, out, err);
+  if (cli.report && cli.report->parsed()) return run_report(cli, out, err);
   return std::nullopt;
 }
 

@@ -72,6 +72,24 @@ code=$?
 grep -q '(stopped)' "$TMP/int.txt" || fail "SIGINT: no summary saying it stopped: $(cat "$TMP/int.txt")"
 grep -q '^marathon ' "$TMP/int.txt" || fail "SIGINT: summary table missing"
 
+# compare: 3 variants x 2 seeds; the same table with --jobs 1 and --jobs 2, and from --plan's
+# commands followed by its report command.
+"$MESOSIM" compare "$DATA/tiny.yaml" --seeds 2 --jobs 1 --out "$TMP/c1" >"$TMP/c1.txt" 2>/dev/null ||
+  fail "compare --jobs 1"
+"$MESOSIM" compare "$DATA/tiny.yaml" --seeds 2 --jobs 2 --out "$TMP/c2" >"$TMP/c2.txt" 2>/dev/null ||
+  fail "compare --jobs 2"
+cmp -s "$TMP/c1.txt" "$TMP/c2.txt" || fail "compare's table differs between --jobs 1 and --jobs 2"
+grep -q '^figure .*base (n=2) .*static (n=2) .*slow (n=2) .*static/base .*slow/base' "$TMP/c1.txt" ||
+  fail "compare's table has no variant columns: $(head -3 "$TMP/c1.txt")"
+for f in compare.csv compare.json compare.html; do [[ -s "$TMP/c1/$f" ]] || fail "compare wrote no $f"; done
+"$MESOSIM" compare "$DATA/tiny.yaml" --seeds 2 --out "$TMP/cp" --plan >"$TMP/plan.sh" ||
+  fail "compare --plan"
+[[ $(wc -l <"$TMP/plan.sh") == 7 ]] || fail "--plan: expected 6 runs and a report, got $(cat "$TMP/plan.sh")"
+head -n 6 "$TMP/plan.sh" | bash >/dev/null 2>&1 || fail "--plan's run commands failed"
+tail -n 1 "$TMP/plan.sh" | bash >"$TMP/cp.txt" 2>/dev/null || fail "--plan's report command failed"
+cmp -s "$TMP/c1.txt" "$TMP/cp.txt" || fail "--plan + report differs from compare"
+expect_exit report-bad 2 'run.json: cannot read' -- "$MESOSIM" report "$TMP"
+
 if ((failures)); then
   echo "$failures failure(s)"
   exit 1

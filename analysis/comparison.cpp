@@ -1,0 +1,331 @@
+#include "analysis/comparison.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace mesosim::analysis {
+namespace {
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+struct LoadedRun {
+  RunIdentity id;
+  std::filesystem::path folder;
+  Json summary;
+};
+
+Result<Json> read_json(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in)
+    return Error{
+        fmt::format("{}: cannot read (is it a `mesosim run` output folder?)", file.string())};
+  Json j = Json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Error{fmt::format("{}: not a JSON object", file.string())};
+  }
+  return j;
+}
+
+Result<LoadedRun> load_run(const std::filesystem::path& folder) {
+  auto id = read_json(folder / "run.json");
+  if (!id) return id.error();
+  auto summary = read_json(folder / "summary.json");
+  if (!summary) return summary.error();
+  const Json& j = id.value();
+  LoadedRun run;
+  run.folder = folder;
+  try {
+    run.id.scenario = j.at("scenario").get<std::string>();
+    run.id.variant = j.at("variant").get<std::string>();
+    run.id.variant_index = j.at("variant_index").get<int>();
+    run.id.seed = j.at("seed").get<uint64_t>();
+    run.id.policy = j.value("policy", "");
+  } catch (const Json::exception& e) {
+    return Error{fmt::format("{}: {}", (folder / "run.json").string(), e.what())};
+  }
+  if (summary.value().value("format", "") != "mesosim-analysis-summary") {
+    return Error{
+        fmt::format("{}: not an analysis summary (format is not "
+                    "mesosim-analysis-summary)",
+                    (folder / "summary.json").string())};
+  }
+  run.summary = std::move(summary).value();
+  return run;
+}
+
+// The figure at `path` ("cluster/allocated_share/cpus"), if present and a number.
+std::optional<double> figure(const Json& j, const std::vector<std::string>& path) {
+  const Json* at = &j;
+  for (const std::string& key : path) {
+    if (!at->is_object() || !at->contains(key)) return std::nullopt;
+    at = &(*at)[key];
+  }
+  return at->is_number() ? std::optional(at->get<double>()) : std::nullopt;
+}
+
+struct FigureSpec {
+  std::string name;
+  std::vector<std::string> path;
+};
+
+// The figures compared: the cluster's, then each framework's (by name, in name order).
+std::vector<FigureSpec> figure_specs(const std::vector<LoadedRun>& runs) {
+  std::vector<FigureSpec> specs;
+  std::set<std::string> resources;
+  for (const LoadedRun& r : runs) {
+    for (const auto& [name, v] : r.summary["cluster"]["allocated_share"].items()) {
+      resources.insert(name);
+    }
+  }
+  for (const std::string& res : resources) {
+    specs.push_back(
+        {fmt::format("cluster {} allocated share", res), {"cluster", "allocated_share", res}});
+    specs.push_back({fmt::format("cluster {} used share", res), {"cluster", "used_share", res}});
+  }
+  specs.push_back({"fairness: Jain's index (time average)", {"fairness", "jain_time_average"}});
+  specs.push_back({"jobs finished", {"jobs", "finished"}});
+  specs.push_back({"JCT mean (s)", {"jobs", "completion_s", "mean"}});
+  specs.push_back({"JCT p95 (s)", {"jobs", "completion_s", "p95"}});
+  specs.push_back({"task wait mean (s)", {"jobs", "task_wait_s", "mean"}});
+  specs.push_back({"offers made", {"offers", "made"}});
+  std::set<std::string> frameworks;
+  for (const LoadedRun& r : runs) {
+    for (const Json& f : r.summary.value("frameworks", Json::array())) {
+      frameworks.insert(f.value("name", ""));
+    }
+  }
+  for (const std::string& f : frameworks) {
+    specs.push_back({f + ": jobs finished", {"@" + f, "jobs", "finished"}});
+    specs.push_back({f + ": JCT mean (s)", {"@" + f, "jobs", "completion_s", "mean"}});
+    specs.push_back({f + ": task wait mean (s)", {"@" + f, "jobs", "task_wait_s", "mean"}});
+    specs.push_back({f + ": mean dominant share", {"@" + f, "mean_dominant_share"}});
+  }
+  return specs;
+}
+
+// A figure of one run; a path starting "@name" looks inside that framework's entry.
+std::optional<double> value_of(const LoadedRun& run, const FigureSpec& spec) {
+  if (spec.path.empty() || spec.path[0].empty() || spec.path[0][0] != '@') {
+    return figure(run.summary, spec.path);
+  }
+  const std::string name = spec.path[0].substr(1);
+  for (const Json& f : run.summary.value("frameworks", Json::array())) {
+    if (f.value("name", "") != name) continue;
+    return figure(f, std::vector<std::string>(spec.path.begin() + 1, spec.path.end()));
+  }
+  return std::nullopt;
+}
+
+ComparedFigure::Cell summarize(const std::vector<double>& xs) {
+  ComparedFigure::Cell c;
+  c.n = xs.size();
+  if (xs.empty()) return c;
+  double sum = 0;
+  for (double x : xs) sum += x;
+  c.mean = sum / static_cast<double>(xs.size());
+  if (xs.size() > 1) {
+    double ss = 0;
+    for (double x : xs) ss += (x - c.mean) * (x - c.mean);
+    const double sd = std::sqrt(ss / static_cast<double>(xs.size() - 1));
+    c.half_width = student_t95(xs.size() - 1) * sd / std::sqrt(static_cast<double>(xs.size()));
+  }
+  return c;
+}
+
+std::string cell_text(const ComparedFigure::Cell& c) {
+  if (c.n == 0) return "-";
+  if (c.n == 1) return fmt::format("{:.4g}", c.mean);
+  return fmt::format("{:.4g} ± {:.2g}", c.mean, c.half_width);
+}
+
+std::string ratio_text(const ComparedFigure::Cell& base, const ComparedFigure::Cell& c) {
+  if (base.n == 0 || c.n == 0 || base.mean == 0) return "-";
+  return fmt::format("{:.3f}", c.mean / base.mean);
+}
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+double student_t95(size_t df) {
+  static constexpr double kT[] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
+                                  2.306, 2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+                                  2.120, 2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
+                                  2.064, 2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+  if (df == 0) return 0;
+  if (df < std::size(kT)) return kT[df];
+  if (df <= 40) return 2.021;
+  if (df <= 60) return 2.000;
+  if (df <= 120) return 1.980;
+  return 1.960;
+}
+
+std::string run_identity_json(const RunIdentity& id) {
+  OrderedJson j{{"scenario", id.scenario},
+                {"variant", id.variant},
+                {"variant_index", id.variant_index},
+                {"seed", id.seed},
+                {"policy", id.policy}};
+  return j.dump(2) + "\n";
+}
+
+Result<Comparison> compare_run_folders(const std::vector<std::filesystem::path>& folders) {
+  if (folders.empty()) return Error{"no run folders to compare"};
+  std::vector<LoadedRun> runs;
+  for (const auto& folder : folders) {
+    auto run = load_run(folder);
+    if (!run) return run.error();
+    runs.push_back(std::move(run).value());
+  }
+  std::sort(runs.begin(), runs.end(), [](const LoadedRun& a, const LoadedRun& b) {
+    return std::tie(a.id.variant_index, a.id.variant, a.id.seed) <
+           std::tie(b.id.variant_index, b.id.variant, b.id.seed);
+  });
+  Comparison c;
+  c.scenario = runs.front().id.scenario;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const LoadedRun& r = runs[i];
+    if (r.id.scenario != c.scenario) {
+      return Error{fmt::format("{} is a run of scenario '{}', {} of '{}': compare one scenario",
+                               r.folder.string(), r.id.scenario, runs.front().folder.string(),
+                               c.scenario)};
+    }
+    if (i > 0 && runs[i - 1].id.variant == r.id.variant && runs[i - 1].id.seed == r.id.seed) {
+      return Error{fmt::format("{} and {} are both variant '{}' with seed {}",
+                               runs[i - 1].folder.string(), r.folder.string(), r.id.variant,
+                               r.id.seed)};
+    }
+    if (c.variants.empty() || c.variants.back() != r.id.variant) {
+      c.variants.push_back(r.id.variant);
+      c.seeds.emplace_back();
+    }
+    c.seeds.back().push_back(r.id.seed);
+  }
+  for (const FigureSpec& spec : figure_specs(runs)) {
+    ComparedFigure f;
+    f.name = spec.name;
+    for (const std::string& variant : c.variants) {
+      std::vector<double> xs;
+      for (const LoadedRun& r : runs) {
+        if (r.id.variant != variant) continue;
+        if (auto v = value_of(r, spec)) xs.push_back(*v);
+      }
+      f.cells.push_back(summarize(xs));
+    }
+    c.figures.push_back(std::move(f));
+  }
+  return c;
+}
+
+std::string comparison_table(const Comparison& c) {
+  std::vector<std::string> header{"figure"};
+  for (size_t v = 0; v < c.variants.size(); ++v) {
+    header.push_back(fmt::format("{} (n={})", c.variants[v], c.seeds[v].size()));
+  }
+  for (size_t v = 1; v < c.variants.size(); ++v) {
+    header.push_back(fmt::format("{}/{}", c.variants[v], c.variants[0]));
+  }
+  std::vector<std::vector<std::string>> rows{header};
+  for (const ComparedFigure& f : c.figures) {
+    std::vector<std::string> row{f.name};
+    for (const auto& cell : f.cells) row.push_back(cell_text(cell));
+    for (size_t v = 1; v < f.cells.size(); ++v) row.push_back(ratio_text(f.cells[0], f.cells[v]));
+    rows.push_back(std::move(row));
+  }
+  std::vector<size_t> width(header.size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      // Display width: "±" is two bytes in UTF-8 but one column.
+      const size_t extra = row[i].find("±") != std::string::npos ? 1 : 0;
+      width[i] = std::max(width[i], row[i].size() - extra);
+    }
+  }
+  std::string out = fmt::format(
+      "scenario {}: mean over seeds ± half-width of the 95% confidence interval (Student's t); "
+      "ratios are of means\n\n",
+      c.scenario);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      const size_t extra = row[i].find("±") != std::string::npos ? 1 : 0;
+      const size_t pad = width[i] + extra;
+      out += i == 0 ? fmt::format("{:<{}}", row[i], pad) : fmt::format("  {:>{}}", row[i], pad);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+Result<std::vector<std::filesystem::path>> write_comparison(const Comparison& c,
+                                                            const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Error{fmt::format("{}: cannot create the folder: {}", dir.string(), ec.message())};
+  std::string csv = "figure,variant,seeds,mean,ci95_half_width,ratio_to_first\n";
+  OrderedJson json{{"scenario", c.scenario}, {"variants", OrderedJson::array()}};
+  for (size_t v = 0; v < c.variants.size(); ++v) {
+    json["variants"].push_back({{"name", c.variants[v]}, {"seeds", c.seeds[v]}});
+  }
+  json["figures"] = OrderedJson::array();
+  for (const ComparedFigure& f : c.figures) {
+    OrderedJson fj{{"name", f.name}, {"by_variant", OrderedJson::array()}};
+    for (size_t v = 0; v < f.cells.size(); ++v) {
+      const auto& cell = f.cells[v];
+      const std::string ratio = ratio_text(f.cells[0], cell);
+      csv += fmt::format("\"{}\",{},{},{:.6f},{:.6f},{}\n", f.name, c.variants[v], cell.n,
+                         cell.mean, cell.half_width, ratio == "-" ? "" : ratio);
+      fj["by_variant"].push_back({{"variant", c.variants[v]},
+                                  {"n", cell.n},
+                                  {"mean", cell.mean},
+                                  {"ci95_half_width", cell.half_width}});
+    }
+    json["figures"].push_back(std::move(fj));
+  }
+  std::string html = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mesosim compare: "
+      "{0}</title><style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:"
+      "collapse}}td,th{{border:1px solid #ccc;padding:.2em .6em;text-align:right}}"
+      "td:first-child,th:first-child{{text-align:left}}</style></head><body>\n<h1>Scenario {0}"
+      "</h1>\n<p>Mean over seeds ± half-width of the 95% confidence interval (Student's t); "
+      "ratios are of means.</p>\n<pre>\n{1}</pre>\n</body></html>\n",
+      escape(c.scenario), escape(comparison_table(c)));
+  std::vector<std::filesystem::path> written;
+  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
+           {"compare.csv", csv}, {"compare.json", json.dump(2) + "\n"}, {"compare.html", html}}) {
+    std::ofstream out(dir / name);
+    out << text;
+    if (!out) return Error{fmt::format("{}: cannot write", (dir / name).string())};
+    written.push_back(dir / name);
+  }
+  return written;
+}
+
+}  // namespace mesosim::analysis
