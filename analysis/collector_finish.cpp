@@ -40,6 +40,7 @@ SubjectSeries subject_series(const Subject& subject, std::string name,
   }
   out.dominant_share = subject.dominant_share.build();
   out.mean_dominant_share = out.dominant_share.mean(start, end);
+  out.dominant_share_at_end = out.dominant_share.at(end);
   return out;
 }
 

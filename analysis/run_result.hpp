@@ -41,7 +41,8 @@ struct SubjectSeries {
   // Exact over the run: ∫allocated / ∫cluster total, per resource (0 when the total is 0).
   std::vector<double> allocated_share;
   std::vector<double> used_share;
-  double mean_dominant_share = 0;  // time average of dominant_share
+  double mean_dominant_share = 0;    // time average of dominant_share
+  double dominant_share_at_end = 0;  // dominant_share when the run ended
 };
 
 struct OfferStats {

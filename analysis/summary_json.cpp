@@ -76,7 +76,8 @@ Json to_json(const JobStats& s) {
 Json shares(const SubjectSeries& s, const std::vector<std::string>& resources) {
   return Json{{"allocated_share", per_resource(resources, s.allocated_share)},
               {"used_share", per_resource(resources, s.used_share)},
-              {"mean_dominant_share", fixed(s.mean_dominant_share)}};
+              {"mean_dominant_share", fixed(s.mean_dominant_share)},
+              {"dominant_share_at_end", fixed(s.dominant_share_at_end)}};
 }
 
 }  // namespace

@@ -119,6 +119,7 @@ struct FrameworkSpec {
   StormFrameworkOptions storm;
   ServiceFrameworkOptions service;
   GangFrameworkOptions gang;
+  int batch_max_tasks_per_offer = 0;  // batch: tasks per offer at most (0: all that fit)
   WorkloadSpec workload;
 };
 

@@ -34,6 +34,7 @@ constexpr std::string_view kStormKeys[] = {"max_workers_per_agent"};
 constexpr std::string_view kServiceKeys[] = {"max_instances_per_agent", "backoff", "backoff_factor",
                                              "max_launch_delay", "backoff_reset_after"};
 constexpr std::string_view kGangKeys[] = {"hold_timeout", "release_refuse_seconds"};
+constexpr std::string_view kBatchKeys[] = {"max_tasks_per_offer"};
 constexpr std::string_view kWorkloadKeys[] = {
     "trace",     "skip_bad_rows", "reference_machine", "window", "default_mem_mb",
     "generator", "params",        "time_scale",        "start",  "limit"};
@@ -44,6 +45,7 @@ std::span<const std::string_view> model_keys(std::string_view model) {
   if (model == "storm") return kStormKeys;
   if (model == "service") return kServiceKeys;
   if (model == "gang") return kGangKeys;
+  if (model == "batch") return kBatchKeys;
   return {};
 }
 
@@ -95,6 +97,8 @@ void parse_model_params(const YAML::Node& node, const std::string& path, const R
     p.number("backoff_factor", 1, f.service.backoff_factor);
     p.duration("max_launch_delay", f.service.max_launch_delay);
     p.duration("backoff_reset_after", f.service.backoff_reset_after);
+  } else if (f.model == "batch") {
+    p.integer("max_tasks_per_offer", 0, 1'000'000, f.batch_max_tasks_per_offer);
   } else if (f.model == "gang") {
     p.duration("hold_timeout", f.gang.hold_timeout);
     p.number("release_refuse_seconds", 0, f.gang.release_refuse_seconds);

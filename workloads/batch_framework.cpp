@@ -5,7 +5,9 @@
 namespace mesosim {
 
 BatchFramework::BatchFramework(Clock& clock, BatchFrameworkOptions options)
-    : FrameworkModel(clock, std::move(options.model)), topology_(options.topology) {}
+    : FrameworkModel(clock, std::move(options.model)),
+      topology_(options.topology),
+      max_tasks_per_offer_(options.max_tasks_per_offer) {}
 
 void BatchFramework::on_offers(SchedulerDriver& driver, const std::vector<v1::Offer>& offers) {
   std::set<size_t> jobs;
@@ -13,6 +15,9 @@ void BatchFramework::on_offers(SchedulerDriver& driver, const std::vector<v1::Of
   for (const v1::Offer& offer : offers) {
     std::vector<v1::TaskInfo> tasks;
     for (TaskRef ref : first_fit(offer)) {
+      if (max_tasks_per_offer_ > 0 && static_cast<int>(tasks.size()) >= max_tasks_per_offer_) {
+        break;
+      }
       const TaskSpec& spec = task_spec(ref);
       const Locality locality =
           topology_

@@ -17,6 +17,10 @@ struct BatchFrameworkOptions {
   // Optional: to record where tasks ran relative to their preferred agents/racks (the batch
   // model itself ignores locality).
   const Topology* topology = nullptr;
+  // At most this many tasks launched per offer (0: as many as fit). One task per offer makes
+  // the framework take resources a task at a time, so the allocator's DRF order decides between
+  // frameworks at every step (progressive filling, as in the DRF paper's example).
+  int max_tasks_per_offer = 0;
 };
 
 class BatchFramework : public FrameworkModel {
@@ -28,6 +32,7 @@ class BatchFramework : public FrameworkModel {
 
  private:
   const Topology* topology_;
+  int max_tasks_per_offer_;
 };
 
 }  // namespace mesosim
