@@ -105,6 +105,7 @@ std::vector<FigureSpec> figure_specs(const std::vector<LoadedRun>& runs) {
   for (const std::string& f : frameworks) {
     specs.push_back({f + ": jobs finished", {"@" + f, "jobs", "finished"}});
     specs.push_back({f + ": JCT mean (s)", {"@" + f, "jobs", "completion_s", "mean"}});
+    specs.push_back({f + ": sum of job run times (s)", {"@" + f, "jobs", "run_time_sum_s"}});
     specs.push_back({f + ": task wait mean (s)", {"@" + f, "jobs", "task_wait_s", "mean"}});
     specs.push_back({f + ": mean dominant share", {"@" + f, "mean_dominant_share"}});
     specs.push_back({f + ": dominant share at end", {"@" + f, "dominant_share_at_end"}});

@@ -73,7 +73,7 @@ std::string job_state(const JobOutcome& job) {
 JobStats job_stats(const std::vector<JobOutcome>& jobs, const std::vector<size_t>& which,
                    const std::vector<TaskRow>& rows, const std::vector<size_t>& first_row) {
   JobStats s;
-  std::vector<double> completion, wait, task_wait;
+  std::vector<double> completion, run_time, wait, task_wait;
   std::vector<std::vector<double>> by_size(RunResult::kSizeBinLow.size());
   s.wait_by_cause.fill(0.0);
   for (const char* state : {"succeeded", "failed", "unfinished"}) s.job_states[state] = 0;
@@ -85,6 +85,9 @@ JobStats job_stats(const std::vector<JobOutcome>& jobs, const std::vector<size_t
       ++s.finished;
       const double jct = (*job.finish - job.submit).seconds_f();
       completion.push_back(jct);
+      const double run = (*job.finish - job.ready.value_or(job.submit)).seconds_f();
+      run_time.push_back(run);
+      s.run_time_sum_s += run;
       by_size[size_bin(job.tasks.size())].push_back(jct);
     }
     if (job.start) wait.push_back((*job.start - job.submit).seconds_f());
@@ -99,6 +102,7 @@ JobStats job_stats(const std::vector<JobOutcome>& jobs, const std::vector<size_t
     }
   }
   s.completion_s = describe(std::move(completion));
+  s.run_time_s = describe(std::move(run_time));
   s.wait_s = describe(std::move(wait));
   s.task_wait_s = describe(std::move(task_wait));
   for (auto& bin : by_size) s.completion_by_size_s.push_back(describe(std::move(bin)));

@@ -69,6 +69,11 @@ struct JobStats {  // over the jobs of one framework (or all)
   size_t jobs = 0;
   size_t finished = 0;
   Distribution completion_s;  // finish - submit, finished jobs
+  // finish - ready (ready: every job it depends on finished), finished jobs; and their sum, the
+  // "sum of job times" the Mesos paper compares (a job queued behind its parent does not count
+  // the parent's time).
+  Distribution run_time_s;
+  double run_time_sum_s = 0;
   Distribution wait_s;        // start - submit, started jobs
   Distribution task_wait_s;   // TaskOutcome.wait, launched tasks
   // completion_s by job size (number of tasks), RunResult::kSizeBins order.

@@ -66,6 +66,8 @@ Json to_json(const JobStats& s) {
               {"finished", s.finished},
               {"states", counts(s.job_states)},
               {"completion_s", to_json(s.completion_s)},
+              {"run_time_s", to_json(s.run_time_s)},
+              {"run_time_sum_s", fixed(s.run_time_sum_s)},
               {"wait_s", to_json(s.wait_s)},
               {"task_wait_s", to_json(s.task_wait_s)},
               {"completion_by_size_s", by_size},

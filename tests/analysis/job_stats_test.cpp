@@ -75,6 +75,21 @@ TEST(JobStatsTest, CompletionTimesBySizeBinAndJobStates) {
   EXPECT_EQ(r.framework_summaries[1].jobs.job_states.at("failed"), 1u);
 }
 
+// A job queued behind its parent (ready later than submit) runs from ready to finish: the
+// Mesos paper's "sum of job times" adds those, not the completion times.
+TEST(JobStatsTest, RunTimeCountsFromWhenTheJobWasReady) {
+  JobOutcome parent = job("p", "f", 0, 100);
+  JobOutcome child = job("c", "f", 0, 250);
+  child.ready = at(100);
+  JobOutcome open = job("o", "f", 0, std::nullopt);
+  Stream s;
+  s.agent(0, "a1", "cpus:1");
+  const RunResult r = s.run(1000, {parent, child, open});
+  EXPECT_EQ(r.jobs.run_time_s.count, 2u);
+  EXPECT_DOUBLE_EQ(r.jobs.run_time_sum_s, 100 + 150);
+  EXPECT_DOUBLE_EQ(r.jobs.completion_s.mean, (100 + 250) / 2.0);
+}
+
 TEST(JobStatsTest, LocalityCountsLaunchedTasksOnly) {
   JobOutcome j = job("j", "f", 0, 10, 4);
   const char* kinds[] = {"node_local", "node_local", "rack_local"};
