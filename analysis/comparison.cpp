@@ -1,5 +1,7 @@
 #include "analysis/comparison.hpp"
 
+#include "analysis/writers.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -153,29 +155,6 @@ std::string ratio_text(const ComparedFigure::Cell& base, const ComparedFigure::C
   return fmt::format("{:.3f}", c.mean / base.mean);
 }
 
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 double student_t95(size_t df) {
@@ -318,7 +297,7 @@ Result<std::vector<std::filesystem::path>> write_comparison(const Comparison& c,
       "td:first-child,th:first-child{{text-align:left}}</style></head><body>\n<h1>Scenario {0}"
       "</h1>\n<p>Mean over seeds ± half-width of the 95% confidence interval (Student's t); "
       "ratios are of means.</p>\n<pre>\n{1}</pre>\n</body></html>\n",
-      escape(c.scenario), escape(comparison_table(c)));
+      html_escape(c.scenario), html_escape(comparison_table(c)));
   std::vector<std::filesystem::path> written;
   for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
            {"compare.csv", csv}, {"compare.json", json.dump(2) + "\n"}, {"compare.html", html}}) {

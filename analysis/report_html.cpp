@@ -10,34 +10,12 @@
 namespace mesosim::analysis {
 namespace {
 
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 std::string f3(double x) { return fmt::format("{:.3f}", x); }
 std::string pct(double x) { return fmt::format("{:.1f}%", 100.0 * x); }
 
 std::string row(const std::vector<std::string>& cells, const char* tag = "td") {
   std::string s = "<tr>";
-  for (const std::string& c : cells) s += fmt::format("<{0}>{1}</{0}>", tag, escape(c));
+  for (const std::string& c : cells) s += fmt::format("<{0}>{1}</{0}>", tag, html_escape(c));
   return s + "</tr>\n";
 }
 
@@ -135,7 +113,7 @@ std::string inline_svg(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
     return fmt::format("<p class=\"note\">{} was not rendered.</p>\n",
-                       escape(file.filename().string()));
+                       html_escape(file.filename().string()));
   std::stringstream buf;
   buf << in.rdbuf();
   std::string svg = buf.str();
@@ -144,6 +122,29 @@ std::string inline_svg(const std::filesystem::path& file) {
 }
 
 }  // namespace
+
+std::string html_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
 
 std::string report_html(const RunResult& r, const std::filesystem::path& svg_dir,
                         const std::vector<std::string>& notes) {
@@ -157,7 +158,7 @@ std::string report_html(const RunResult& r, const std::filesystem::path& svg_dir
   s += fmt::format("<p>{} events from {} s to {} s ({} s). Allocator explanations: {}.</p>\n",
                    r.events, f3(r.start.seconds_f()), f3(r.end.seconds_f()),
                    f3((r.end - r.start).seconds_f()), r.explanations ? "on" : "off");
-  for (const std::string& n : notes) s += "<p class=\"note\">" + escape(n) + "</p>\n";
+  for (const std::string& n : notes) s += "<p class=\"note\">" + html_escape(n) + "</p>\n";
   s += "<h2>Cluster</h2>\n" + cluster_table(r);
   s += "<h2>Frameworks</h2>\n" + framework_table(r);
   s += "<h2>Shares of the cluster</h2>\n" + shares_table(r);

@@ -51,4 +51,7 @@ std::string report_html(const RunResult& result, const std::filesystem::path& sv
 // waits, dominant shares, offers, locality; then utilization and fairness.
 void print_summary_table(const RunResult& result, std::ostream& out);
 
+// `s` with & < > " as HTML entities, for text placed in a page.
+std::string html_escape(const std::string& s);
+
 }  // namespace mesosim::analysis
