@@ -235,7 +235,7 @@ int run_agent_daemon(AgentDaemonOptions options) {
       if (d.finished()) {
         spdlog::info("Shut down by the master; exiting");
         d.stop();
-        signals.cancel();
+        io.stop();  // the agent's own timers would keep the loop alive
         return;
       }
       watch_finished();
