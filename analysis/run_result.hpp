@@ -80,7 +80,7 @@ struct JobStats {  // over the jobs of one framework (or all)
   std::vector<Distribution> completion_by_size_s;
   std::map<std::string, size_t> locality;  // launched tasks by TaskOutcome.locality ("" = unknown)
   std::map<std::string, size_t> job_states;  // "succeeded", "failed", "unfinished"
-  WaitBreakdown wait_by_cause;               // seconds per cause over the tasks' waits
+  WaitBreakdown wait_by_cause{};             // seconds per cause over the tasks' waits
 };
 
 struct FrameworkSummary {
@@ -103,7 +103,7 @@ struct Fragmentation {
 struct TaskRow {    // one task of the job outcomes, for tasks.csv
   size_t job = 0;   // index into RunResult::job_outcomes
   size_t task = 0;  // index into that job's tasks
-  WaitBreakdown wait_by_cause;
+  WaitBreakdown wait_by_cause{};
 };
 
 struct RunResult {

@@ -115,7 +115,7 @@ void Reader::check_keys(const YAML::Node& node, const std::string& path,
                         std::span<const std::string_view> known) const {
   require_map(node, path);
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
+    const YAML::Node key = it->first;
     const std::string name = key.IsScalar() ? key.Scalar() : std::string("<not a scalar>");
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     const std::string where = path.empty() ? "" : fmt::format(" in {}", path);
