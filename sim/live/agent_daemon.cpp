@@ -46,8 +46,6 @@ struct ForwardToAgent final : Process {
   }
 };
 
-bool read_only(const HttpRequest& r) { return r.method == "GET" || r.method == "HEAD"; }
-
 void apply_timings(LiveAgentConfig& config, const LiveAgentConfig& t) {
   config.registration_backoff = t.registration_backoff;
   config.master_ping_timeout = t.master_ping_timeout;
@@ -91,12 +89,7 @@ HttpReply AgentDaemon::Parts::route(const HttpRequest& request) {
   const bool statistics = path == "/monitor/statistics" || path == "/monitor/statistics.json";
   const bool known = state || statistics || path == "/health" || path == "/version";
   if (!known) return HttpResponse::text(404, "No such endpoint: " + path + "\n");
-  if (!read_only(request)) {
-    HttpResponse r = HttpResponse::text(
-        405, "Expecting one of { 'GET' }, but received '" + request.method + "'\n");
-    r.headers.emplace_back("Allow", "GET");
-    return r;
-  }
+  if (!is_read_only(request)) return get_only(request);
   if (path == "/health") return HttpResponse{200, {}, ""};
   if (path == "/version") {
     return HttpResponse::json(200, nlohmann::ordered_json{{"version", kVersion}}.dump());

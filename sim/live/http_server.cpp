@@ -248,6 +248,17 @@ class Session final : public HttpStream, public std::enable_shared_from_this<Ses
 
 }  // namespace
 
+bool is_read_only(const HttpRequest& request) {
+  return request.method == "GET" || request.method == "HEAD";
+}
+
+HttpResponse get_only(const HttpRequest& request) {
+  HttpResponse response = HttpResponse::text(
+      405, "Expecting one of { 'GET' }, but received '" + request.method + "'\n");
+  response.headers.emplace_back("Allow", "GET");
+  return response;
+}
+
 std::string_view http_reason(int status) {
   switch (status) {
     case 100:

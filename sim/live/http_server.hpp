@@ -121,4 +121,9 @@ class HttpServer {
 // The reason phrase of a status code ("Accepted", "Payload Too Large", ...).
 std::string_view http_reason(int status);
 
+// For the read-only endpoints of both daemons: GET or HEAD, and otherwise the 405 Mesos answers
+// ("Expecting one of { 'GET' }, but received 'POST'", with `Allow: GET`).
+bool is_read_only(const HttpRequest& request);
+HttpResponse get_only(const HttpRequest& request);
+
 }  // namespace mesosim::live

@@ -125,25 +125,12 @@ struct MasterDaemon::Parts {
   void flush_record_periodically();
 };
 
-namespace {
-
-bool read_only_method(const HttpRequest& r) { return r.method == "GET" || r.method == "HEAD"; }
-
-HttpResponse method_not_allowed(const HttpRequest& r) {
-  HttpResponse response =
-      HttpResponse::text(405, "Expecting one of { 'GET' }, but received '" + r.method + "'\n");
-  response.headers.emplace_back("Allow", "GET");
-  return response;
-}
-
-}  // namespace
-
 HttpReply MasterDaemon::Parts::route(const HttpRequest& request) {
   if (transport.handles(request)) return transport.receive(request);
   const std::string& path = request.path;
   if (path == "/api/v1/scheduler") return api->handle(request);
   if (path == "/" || path == "/index.html") {
-    if (!read_only_method(request)) return method_not_allowed(request);
+    if (!is_read_only(request)) return get_only(request);
     return HttpResponse{
         200, {{"Content-Type", "text/html; charset=utf-8"}}, std::string(kWebUiPage)};
   }
@@ -152,7 +139,7 @@ HttpReply MasterDaemon::Parts::route(const HttpRequest& request) {
                      path == "/health" || path == "/master/health" || path == "/version" ||
                      path == "/master/redirect" || path == "/redirect";
   if (!known) return HttpResponse::text(404, "No such endpoint: " + path + "\n");
-  if (!read_only_method(request)) return method_not_allowed(request);
+  if (!is_read_only(request)) return get_only(request);
   if (path == "/health" || path == "/master/health") return HttpResponse{200, {}, ""};
   if (path == "/master/redirect" || path == "/redirect") {
     // This master always leads: the redirect names itself, as Mesos's does from the leader.
