@@ -106,6 +106,19 @@ JobStats job_stats(const std::vector<JobOutcome>& jobs, const std::vector<size_t
   s.wait_s = describe(std::move(wait));
   s.task_wait_s = describe(std::move(task_wait));
   for (auto& bin : by_size) s.completion_by_size_s.push_back(describe(std::move(bin)));
+  // The Mesos paper's "data locality": node-local maps over all maps, so tasks that prefer no
+  // place (reduces, `any`) do not dilute it.
+  constexpr const char* kPlaced[] = {"node_local", "rack_local", "remote"};
+  size_t with_preference = 0;
+  for (const char* c : kPlaced) {
+    if (auto it = s.locality.find(c); it != s.locality.end()) with_preference += it->second;
+  }
+  for (const char* c : kPlaced) {
+    const auto it = s.locality.find(c);
+    const size_t n = it == s.locality.end() ? 0 : it->second;
+    s.locality_fraction[c] =
+        with_preference == 0 ? 0.0 : static_cast<double>(n) / static_cast<double>(with_preference);
+  }
   return s;
 }
 

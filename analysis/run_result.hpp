@@ -79,6 +79,9 @@ struct JobStats {  // over the jobs of one framework (or all)
   // completion_s by job size (number of tasks), RunResult::kSizeBins order.
   std::vector<Distribution> completion_by_size_s;
   std::map<std::string, size_t> locality;  // launched tasks by TaskOutcome.locality ("" = unknown)
+  // node_local, rack_local and remote as fractions of the launched tasks that named a preference
+  // (the three counts' sum; `any` and unknown left out); all 0 when none did.
+  std::map<std::string, double> locality_fraction;
   std::map<std::string, size_t> job_states;  // "succeeded", "failed", "unfinished"
   WaitBreakdown wait_by_cause{};             // seconds per cause over the tasks' waits
 };

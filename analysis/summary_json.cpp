@@ -36,6 +36,12 @@ Json counts(const Map& m) {
   return j;
 }
 
+Json fractions(const std::map<std::string, double>& m) {
+  Json j = Json::object();
+  for (const auto& [k, v] : m) j[k] = fixed(v);
+  return j;
+}
+
 Json to_json(const OfferStats& o, const std::vector<std::string>& resources) {
   return Json{{"made", o.made},
               {"accepted", o.accepted},
@@ -72,6 +78,7 @@ Json to_json(const JobStats& s) {
               {"task_wait_s", to_json(s.task_wait_s)},
               {"completion_by_size_s", by_size},
               {"locality", counts(s.locality)},
+              {"locality_fraction", fractions(s.locality_fraction)},
               {"wait_by_cause_s", to_json(s.wait_by_cause)}};
 }
 

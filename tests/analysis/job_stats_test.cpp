@@ -105,6 +105,31 @@ TEST(JobStatsTest, LocalityCountsLaunchedTasksOnly) {
   EXPECT_EQ(r.jobs.task_wait_s.count, 3u);
 }
 
+// The Mesos paper's data locality: node-local over the tasks that named a preference; tasks that
+// prefer nothing (`any`, reduces) and tasks never launched are left out.
+TEST(JobStatsTest, LocalityFractionIsOverTasksThatNamedAPreference) {
+  JobOutcome j = job("j", "f", 0, 10, 8);
+  const char* kinds[] = {"node_local", "node_local", "node_local", "rack_local", "any", "any", ""};
+  for (size_t i = 0; i < 7; ++i) {
+    j.tasks[i].launched = at(1);
+    j.tasks[i].locality = kinds[i];
+  }
+  j.tasks[7].locality = "remote";  // never launched: not counted
+  Stream s;
+  const RunResult r = s.run(10, {j});
+  EXPECT_DOUBLE_EQ(r.jobs.locality_fraction.at("node_local"), 0.75);
+  EXPECT_DOUBLE_EQ(r.jobs.locality_fraction.at("rack_local"), 0.25);
+  EXPECT_DOUBLE_EQ(r.jobs.locality_fraction.at("remote"), 0.0);
+  ASSERT_EQ(r.framework_summaries.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.framework_summaries[0].jobs.locality_fraction.at("node_local"), 0.75);
+  // No task with a preference: every fraction is 0, not a division by zero.
+  JobOutcome none = job("n", "f", 0, 10, 1);
+  none.tasks[0].launched = at(1);
+  none.tasks[0].locality = "any";
+  const RunResult empty = Stream().run(10, {none});
+  EXPECT_DOUBLE_EQ(empty.jobs.locality_fraction.at("node_local"), 0.0);
+}
+
 // The timeline the README's attribution rules give: unexplained until the first explanation,
 // lower in DRF order, suppressed, then offered (framework_declined) until the launch.
 TEST(WaitBreakdownTest, EachIntervalOfAWaitGoesToTheCauseInForce) {

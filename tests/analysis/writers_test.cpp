@@ -135,6 +135,9 @@ TEST(WritersTest, SummaryJsonHoldsTheDocumentedSections) {
   EXPECT_EQ(j["task_states"]["TASK_FINISHED"], 1);
   EXPECT_EQ(j["jobs"]["states"]["succeeded"], 0);  // j1 has a task that never ran
   EXPECT_TRUE(j["jobs"]["wait_by_cause_s"].contains("lower_in_drf_order"));
+  // Each job has one launched task, node-local (the other never ran).
+  EXPECT_EQ(j["jobs"]["locality_fraction"]["node_local"], 1.0);
+  EXPECT_EQ(j["frameworks"][0]["jobs"]["locality_fraction"]["remote"], 0.0);
   EXPECT_TRUE(j["explanations"].get<bool>());
 }
 
