@@ -98,6 +98,10 @@ std::vector<FigureSpec> figure_specs(const std::vector<LoadedRun>& runs) {
   specs.push_back({"JCT p95 (s)", {"jobs", "completion_s", "p95"}});
   specs.push_back({"task wait mean (s)", {"jobs", "task_wait_s", "mean"}});
   specs.push_back({"offers made", {"offers", "made"}});
+  specs.push_back({"node-local fraction of tasks with a preference",
+                   {"jobs", "locality_fraction", "node_local"}});
+  specs.push_back({"sum of job run times (s)", {"jobs", "run_time_sum_s"}});
+  specs.push_back({"job run time mean (s)", {"jobs", "run_time_s", "mean"}});
   std::set<std::string> frameworks;
   for (const LoadedRun& r : runs) {
     for (const Json& f : r.summary.value("frameworks", Json::array())) {
