@@ -98,6 +98,7 @@ std::vector<FigureSpec> figure_specs(const std::vector<LoadedRun>& runs) {
   specs.push_back({"JCT p95 (s)", {"jobs", "completion_s", "p95"}});
   specs.push_back({"task wait mean (s)", {"jobs", "task_wait_s", "mean"}});
   specs.push_back({"offers made", {"offers", "made"}});
+  specs.push_back({"allocation run mean (ms)", {"allocation", "cycle_ms", "mean"}});
   std::set<std::string> frameworks;
   for (const LoadedRun& r : runs) {
     for (const Json& f : r.summary.value("frameworks", Json::array())) {
@@ -109,6 +110,7 @@ std::vector<FigureSpec> figure_specs(const std::vector<LoadedRun>& runs) {
     specs.push_back({f + ": JCT mean (s)", {"@" + f, "jobs", "completion_s", "mean"}});
     specs.push_back({f + ": sum of job run times (s)", {"@" + f, "jobs", "run_time_sum_s"}});
     specs.push_back({f + ": task wait mean (s)", {"@" + f, "jobs", "task_wait_s", "mean"}});
+    specs.push_back({f + ": job wait mean (s)", {"@" + f, "jobs", "wait_s", "mean"}});
     specs.push_back({f + ": mean dominant share", {"@" + f, "mean_dominant_share"}});
     specs.push_back({f + ": dominant share at end", {"@" + f, "dominant_share_at_end"}});
   }
