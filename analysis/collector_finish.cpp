@@ -131,6 +131,8 @@ static void finish_frameworks(Collector::State& s, RunResult& r, const std::vect
   }
   r.offers.accept_latency_s = describe(std::move(accept));
   r.offers.decline_latency_s = describe(std::move(decline));
+  r.allocation.runs = s.allocation_runs;
+  r.allocation.cycle_ms = describe(s.allocation_cycle_ms);
   for (size_t k = 0; k < fw_order.size(); ++k) {
     const FrameworkBooks& f = s.frameworks[fw_order[k]];
     for (size_t state = 0; state < kTaskStateCount; ++state) {

@@ -74,7 +74,9 @@ void Collector::State::on(const OfferSkipped& e) {
   ++f.run_skips[static_cast<size_t>(e.reason)];
 }
 
-void Collector::State::on(const AllocationRun&) {
+void Collector::State::on(const AllocationRun& e) {
+  ++allocation_runs;
+  if (e.duration) allocation_cycle_ms.push_back(static_cast<double>(e.duration->micros()) / 1000.0);
   for (FrameworkBooks& f : frameworks) {
     if (f.active) {
       WaitCause cause = idle_cause();

@@ -115,6 +115,8 @@ struct Collector::State {
   std::vector<uint32_t> free_task_slots;
   std::unordered_map<std::string, uint32_t> task_index;
   std::unordered_map<std::string, OfferBooks> offers;
+  uint64_t allocation_runs = 0;
+  std::vector<double> allocation_cycle_ms;  // of runs that carried a measured duration
 
   // Fairness integrals over [first, now).
   bool fairness_dirty = true;

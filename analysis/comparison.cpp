@@ -102,6 +102,7 @@ std::vector<FigureSpec> figure_specs(const std::vector<LoadedRun>& runs) {
                    {"jobs", "locality_fraction", "node_local"}});
   specs.push_back({"sum of job run times (s)", {"jobs", "run_time_sum_s"}});
   specs.push_back({"job run time mean (s)", {"jobs", "run_time_s", "mean"}});
+  specs.push_back({"allocation run mean (ms)", {"allocation", "cycle_ms", "mean"}});
   std::set<std::string> frameworks;
   for (const LoadedRun& r : runs) {
     for (const Json& f : r.summary.value("frameworks", Json::array())) {
@@ -113,6 +114,7 @@ std::vector<FigureSpec> figure_specs(const std::vector<LoadedRun>& runs) {
     specs.push_back({f + ": JCT mean (s)", {"@" + f, "jobs", "completion_s", "mean"}});
     specs.push_back({f + ": sum of job run times (s)", {"@" + f, "jobs", "run_time_sum_s"}});
     specs.push_back({f + ": task wait mean (s)", {"@" + f, "jobs", "task_wait_s", "mean"}});
+    specs.push_back({f + ": job wait mean (s)", {"@" + f, "jobs", "wait_s", "mean"}});
     specs.push_back({f + ": mean dominant share", {"@" + f, "mean_dominant_share"}});
     specs.push_back({f + ": dominant share at end", {"@" + f, "dominant_share_at_end"}});
   }

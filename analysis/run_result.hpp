@@ -74,8 +74,8 @@ struct JobStats {  // over the jobs of one framework (or all)
   // the parent's time).
   Distribution run_time_s;
   double run_time_sum_s = 0;
-  Distribution wait_s;        // start - submit, started jobs
-  Distribution task_wait_s;   // TaskOutcome.wait, launched tasks
+  Distribution wait_s;       // start - submit, started jobs
+  Distribution task_wait_s;  // TaskOutcome.wait, launched tasks
   // completion_s by job size (number of tasks), RunResult::kSizeBins order.
   std::vector<Distribution> completion_by_size_s;
   std::map<std::string, size_t> locality;  // launched tasks by TaskOutcome.locality ("" = unknown)
@@ -109,6 +109,13 @@ struct TaskRow {    // one task of the job outcomes, for tasks.csv
   WaitBreakdown wait_by_cause{};
 };
 
+// ALLOCATION_RUN events: how many, and the measured durations of those that carry one (a
+// master given a Stopwatch: live mode, or a scenario with allocator.charge_cycle_time).
+struct AllocationStats {
+  uint64_t runs = 0;
+  Distribution cycle_ms;
+};
+
 struct RunResult {
   // Job size bins by number of tasks: [1], [2,10], [11,100], [101,1000], [1001,inf).
   static constexpr std::array<size_t, 5> kSizeBinLow = {1, 2, 11, 101, 1001};
@@ -125,6 +132,7 @@ struct RunResult {
   std::vector<SubjectSeries> roles;       // sorted by name
   Fairness fairness;
   OfferStats offers;
+  AllocationStats allocation;
   std::map<std::string, size_t> task_states;
   std::vector<FrameworkSummary> framework_summaries;  // sorted by (name, id)
   JobStats jobs;

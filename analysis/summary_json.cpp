@@ -107,6 +107,8 @@ std::string summary_json(const RunResult& r) {
                        {"max_envy_time_average", fixed(r.fairness.max_envy_time_average)},
                        {"max_envy_peak", fixed(r.fairness.max_envy_peak)}};
   j["offers"] = to_json(r.offers, r.resources);
+  j["allocation"] = Json{{"runs", r.allocation.runs}};
+  if (r.allocation.cycle_ms.count > 0) j["allocation"]["cycle_ms"] = to_json(r.allocation.cycle_ms);
   j["task_states"] = counts(r.task_states);
   j["jobs"] = to_json(r.jobs);
   j["fragmentation"] = Json{

@@ -77,6 +77,9 @@ struct AllocatorSpec {
   Duration default_filter = Duration::seconds(5);  // frameworks' refuse_seconds unless set
   std::optional<Duration> offer_timeout;
   bool allocate_on_task_end = false;
+  // Each allocation run's measured CPU time passes as simulated time before its offers go out
+  // (MasterOptions::charge_allocation_time); the output then depends on the machine.
+  bool charge_cycle_time = false;
   std::vector<RoleSpec> roles;
   // policy static: partitions by role (share of the cluster); empty: the frameworks' roles in
   // equal shares.

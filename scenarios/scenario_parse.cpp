@@ -25,6 +25,7 @@ constexpr std::string_view kAllocatorKeys[] = {"policy",
                                                "default_filter",
                                                "offer_timeout",
                                                "allocate_on_task_end",
+                                               "charge_cycle_time",
                                                "roles",
                                                "static",
                                                "quincy"};
@@ -216,6 +217,9 @@ AllocatorSpec parse_allocator(const YAML::Node& node, const ParseContext& ctx) {
     a.default_filter = r.duration(node["default_filter"], "allocator.default_filter");
   if (node["offer_timeout"])
     a.offer_timeout = r.duration(node["offer_timeout"], "allocator.offer_timeout");
+  if (node["charge_cycle_time"]) {
+    a.charge_cycle_time = r.boolean(node["charge_cycle_time"], "allocator.charge_cycle_time");
+  }
   if (node["allocate_on_task_end"]) {
     a.allocate_on_task_end =
         r.boolean(node["allocate_on_task_end"], "allocator.allocate_on_task_end");

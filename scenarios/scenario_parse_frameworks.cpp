@@ -13,18 +13,11 @@
 namespace mesosim::scenario_yaml {
 namespace {
 
-constexpr std::string_view kCommonKeys[] = {"name",
-                                            "model",
-                                            "role",
-                                            "user",
-                                            "checkpoint",
-                                            "partition_aware",
-                                            "failover_timeout",
-                                            "t_job",
-                                            "t_task",
-                                            "refuse_seconds",
-                                            "requeue_lost",
-                                            "workload"};
+constexpr std::string_view kCommonKeys[] = {
+    "name",    "count",      "model",           "role",
+    "user",    "checkpoint", "partition_aware", "failover_timeout",
+    "t_job",   "t_task",     "refuse_seconds",  "requeue_lost",
+    "workload"};
 constexpr std::string_view kHadoopKeys[] = {"node_locality_wait", "rack_locality_wait",
                                             "rack_local_slowdown", "remote_slowdown"};
 constexpr std::string_view kSparkKeys[] = {"executor_resources",  "executor_cores",
@@ -236,10 +229,17 @@ std::vector<FrameworkSpec> parse_frameworks(const YAML::Node& node, const ParseC
   std::set<std::string> names;
   for (size_t i = 0; i < node.size(); ++i) {
     const std::string path = fmt::format("frameworks.{}", i);
-    out.push_back(parse_framework(node[i], path, ctx, i));
-    if (!names.insert(out.back().name).second) {
-      r.fail(node[i]["name"], join(path, "name"),
-             fmt::format("{}.name: duplicate framework name '{}'", path, out.back().name));
+    FrameworkSpec f = parse_framework(node[i], path, ctx, i);
+    // `count: N` stands for N copies named NAME-0 .. NAME-(N-1) (each draws its own workload).
+    const int64_t count =
+        node[i]["count"] ? r.integer(node[i]["count"], join(path, "count"), 1, 100'000) : 1;
+    for (int64_t k = 0; k < count; ++k) {
+      out.push_back(f);
+      if (node[i]["count"]) out.back().name = fmt::format("{}-{}", f.name, k);
+      if (!names.insert(out.back().name).second) {
+        r.fail(node[i]["name"], join(path, "name"),
+               fmt::format("{}.name: duplicate framework name '{}'", path, out.back().name));
+      }
     }
   }
   return out;

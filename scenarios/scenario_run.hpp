@@ -104,6 +104,7 @@ class ScenarioRun {
   Scenario scenario_;
   Rng rng_;
   Topology topology_;
+  std::unique_ptr<Stopwatch> stopwatch_;  // allocator.charge_cycle_time; outlives the cluster
   std::unique_ptr<SimCluster> cluster_;
   std::vector<std::unique_ptr<FrameworkModel>> models_;
   std::vector<std::unique_ptr<JobSource>> sources_;

@@ -1,4 +1,4 @@
-// Iterative Spark applications and Torque/MPI gang jobs.
+// Iterative Spark applications, Torque/MPI gang jobs, long-running work and sleep tasks.
 
 #include <fmt/format.h>
 
@@ -119,8 +119,45 @@ class LongRunning : public GeneratedJobs {
   Time submit_;
 };
 
+class Sleep : public GeneratedJobs {
+ public:
+  Sleep(const SleepOptions& o, uint64_t seed) : GeneratedJobs(seed), o_(o) {
+    o_.task = gen::or_default(o.task, "cpus:1;mem:1024");
+  }
+
+ protected:
+  bool make_more(std::deque<Job>& out) override {
+    if (made_ >= o_.jobs) return false;
+    if (made_ > 0 && o_.mean_interarrival > Duration::zero()) {
+      submit_ = submit_ + gen::exponential(rng_, o_.mean_interarrival);
+    }
+    Job job;
+    job.id = fmt::format("sleep-{}", made_);
+    job.framework = o_.framework;
+    job.submit = submit_;
+    job.tasks.reserve(static_cast<size_t>(o_.tasks));
+    for (int i = 0; i < o_.tasks; ++i) {
+      TaskSpec t;
+      t.resources = o_.task;
+      t.duration = gen::normal_at_least(rng_, o_.mean_duration, o_.sd_duration, o_.min_duration);
+      job.tasks.push_back(std::move(t));
+    }
+    out.push_back(std::move(job));
+    ++made_;
+    return true;
+  }
+
+ private:
+  SleepOptions o_;
+  int made_ = 0;
+  Time submit_;
+};
+
 }  // namespace
 
+std::unique_ptr<JobSource> make_sleep(const SleepOptions& o, uint64_t seed) {
+  return std::make_unique<Sleep>(o, seed);
+}
 std::unique_ptr<JobSource> make_spark(const SparkOptions& o, uint64_t seed) {
   return std::make_unique<Spark>(o, seed);
 }

@@ -31,6 +31,18 @@ Duration exponential(Rng& rng, Duration mean) {
   return millis_of(-std::log(1.0 - rng.unit()) * static_cast<double>(mean.micros()));
 }
 
+Duration normal_at_least(Rng& rng, Duration mean, Duration sd, Duration min) {
+  constexpr double kTwoPi = 6.283185307179586;
+  for (;;) {
+    const double u1 = 1.0 - rng.unit();  // in (0, 1]: log is finite
+    const double u2 = rng.unit();
+    const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(kTwoPi * u2);
+    const Duration d =
+        millis_of(static_cast<double>(mean.micros()) + z * static_cast<double>(sd.micros()));
+    if (d >= min) return d;
+  }
+}
+
 Duration log_uniform(Rng& rng, Duration lo, Duration hi) {
   const double a = std::log(static_cast<double>(lo.micros()));
   const double b = std::log(static_cast<double>(hi.micros()));

@@ -18,6 +18,8 @@ namespace mesosim::gen {
 Duration around(Rng& rng, Duration mean);
 // Exponential with the given mean.
 Duration exponential(Rng& rng, Duration mean);
+// Normal(mean, sd), drawn again while below `min` (Box-Muller on the Rng's uniform draws).
+Duration normal_at_least(Rng& rng, Duration mean, Duration sd, Duration min);
 // Log-uniform in [lo, hi].
 Duration log_uniform(Rng& rng, Duration lo, Duration hi);
 // `k` distinct agents out of `agents` (k <= agents), as names "agentN", with their racks

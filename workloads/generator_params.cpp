@@ -92,7 +92,7 @@ constexpr int64_t kBig = 100'000'000;
 }  // namespace
 
 std::vector<std::string_view> generator_kinds() {
-  return {"facebook", "large-hadoop", "spark", "mpi", "storm", "services", "google-like"};
+  return {"facebook", "large-hadoop", "spark", "mpi", "storm", "services", "google-like", "sleep"};
 }
 
 Result<std::unique_ptr<JobSource>> make_generator(
@@ -170,6 +170,22 @@ Result<std::unique_ptr<JobSource>> make_generator(
       return Error{"generator google-like: expected 0 < min_duration <= max_duration"};
     }
     source = make_google_like(o, seed);
+  } else if (kind == "sleep") {
+    SleepOptions o;
+    p.integer("jobs", 0, kBig, o.jobs);
+    p.integer("tasks", 1, 10'000'000, o.tasks);
+    p.resources("task", o.task);
+    p.seconds("mean_duration", o.mean_duration);
+    p.seconds("sd_duration", o.sd_duration);
+    p.seconds("min_duration", o.min_duration);
+    p.seconds("mean_interarrival", o.mean_interarrival);
+    p.text("framework", o.framework);
+    if (o.min_duration <= Duration::zero() || o.sd_duration < Duration::zero() ||
+        o.mean_duration < o.min_duration) {
+      return Error{
+          "generator sleep: expected 0 < min_duration <= mean_duration and sd_duration >= 0"};
+    }
+    source = make_sleep(o, seed);
   } else {
     std::string kinds;
     for (auto k : generator_kinds()) kinds += (kinds.empty() ? "" : ", ") + std::string(k);

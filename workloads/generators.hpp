@@ -121,6 +121,21 @@ struct GoogleLikeOptions {
   std::string framework = "google";
 };
 
+// Independent sleep tasks (the Mesos paper's scalability load, §6.5): `jobs` jobs of `tasks`
+// tasks each, with exponential inter-arrival times (`mean_interarrival` 0: all at time 0, a
+// backlog the framework works through). Each task's duration is normal(mean_duration,
+// sd_duration), drawn again while below `min_duration`.
+struct SleepOptions {
+  int jobs = 1;
+  int tasks = 1000;
+  Resources task;  // default cpus:1;mem:1024
+  Duration mean_duration = Duration::seconds(30);
+  Duration sd_duration = Duration::seconds(10);
+  Duration min_duration = Duration::seconds(1);
+  Duration mean_interarrival = Duration::zero();
+  std::string framework = "sleep";
+};
+
 // 12,500 machines (by default) added at time 0 with the 2011 trace's platform mix (most with
 // half the reference cpus and memory, a quarter of the memory or all of it), then `failures`
 // machines that fail at random times and come back after `repair`.
@@ -139,12 +154,14 @@ std::unique_ptr<JobSource> make_mpi(const MpiOptions& o, uint64_t seed);
 std::unique_ptr<JobSource> make_storm(const LongRunningOptions& o, uint64_t seed);
 std::unique_ptr<JobSource> make_services(const LongRunningOptions& o, uint64_t seed);
 std::unique_ptr<JobSource> make_google_like(const GoogleLikeOptions& o, uint64_t seed);
+std::unique_ptr<JobSource> make_sleep(const SleepOptions& o, uint64_t seed);
 std::unique_ptr<MachineEventSource> make_google_like_machines(const GoogleLikeMachinesOptions& o,
                                                               uint64_t seed);
 
 // The generator kinds by name (facebook, large-hadoop, spark, mpi, storm, services,
-// google-like), each built from `key=value` parameters (names as the option fields; durations
-// in seconds, resources in Mesos text). Unknown kinds, unknown keys and bad values are errors.
+// google-like, sleep), each built from `key=value` parameters (names as the option fields;
+// durations in seconds, resources in Mesos text). Unknown kinds, unknown keys and bad values are
+// errors.
 std::vector<std::string_view> generator_kinds();
 Result<std::unique_ptr<JobSource>> make_generator(std::string_view kind, uint64_t seed,
                                                   const std::map<std::string, std::string>& params);

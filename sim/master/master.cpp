@@ -201,8 +201,8 @@ void Master::State::start_timers() {
 
 void Master::State::stop_timers() {
   Clock& clock = m.clock_;
-  for (TimerId t :
-       {allocation_timer, batch_timer, heartbeat_timer, reregister_timer, registry_gc_timer}) {
+  for (TimerId t : {allocation_timer, batch_timer, offers_timer, heartbeat_timer, reregister_timer,
+                    registry_gc_timer}) {
     clock.cancel(t);
   }
   for (auto& [id, a] : agents) {
@@ -292,7 +292,8 @@ std::optional<std::string> Master::check_invariants() const {
     }
   }
   for (const auto& [oid, o] : s.offers) {
-    if (!s.frameworks.count(o.offer.framework_id.value) || !s.agents.count(o.offer.agent_id.value)) {
+    if (!s.frameworks.count(o.offer.framework_id.value) ||
+        !s.agents.count(o.offer.agent_id.value)) {
       return fmt::format("offer {} names a framework or agent that is gone", oid);
     }
   }

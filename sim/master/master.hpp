@@ -55,6 +55,12 @@ struct MasterOptions {
   // Measures each allocation run (AllocationRun.duration); must outlive the master. Unset (the
   // default, and what simulations use): runs are not measured and output stays deterministic.
   Stopwatch* stopwatch = nullptr;
+  // With a stopwatch: each allocation run's measured duration passes as time before its offers
+  // are made, and runs asked for meanwhile wait until it is done (Mesos's allocator is an actor
+  // of its own; the master makes the offers when its run ends). For simulations that charge the
+  // allocator's real cost (scenario key allocator.charge_cycle_time); the output then depends
+  // on the machine.
+  bool charge_allocation_time = false;
   size_t max_completed_tasks_per_framework = 1000;
   // Removed frameworks remembered (they may not re-subscribe while remembered).
   size_t max_completed_frameworks = 50;
@@ -93,9 +99,10 @@ class Master final : public Process, private AllocationExplainer {
   // is not leading ignores every message.
   void elect();  // at most once per Master object
   bool leading() const { return leading_; }
-  // The process dies (publishing MasterCrashed if it led): every timer stops, it forgets everything but the registry and ignores
-  // every message from then on. A crashed Master is never elected again: a new Master object
-  // (with a fresh allocator) takes its place, as a restarted master process would.
+  // The process dies (publishing MasterCrashed if it led): every timer stops, it forgets everything
+  // but the registry and ignores every message from then on. A crashed Master is never elected
+  // again: a new Master object (with a fresh allocator) takes its place, as a restarted master
+  // process would.
   void crash();
 
   void receive(Endpoint from, Message message) override;
@@ -153,7 +160,6 @@ class Master final : public Process, private AllocationExplainer {
   struct State;
 
  private:
-
   void skipped(FrameworkId framework, std::string_view role, AgentId agent,
                SkipReason reason) override;
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "sim/master/master_state.hpp"
 
 namespace mesosim {
@@ -19,6 +21,11 @@ void Master::State::request_allocation_soon() {
 }
 
 void Master::State::run_allocation() {
+  if (offers_timer.value != 0) {
+    // The allocator is still busy with the last run (charged time): run again when it is done.
+    rerun_allocation = true;
+    return;
+  }
   if (!m.allocator_->allocation_pending()) return;
   Stopwatch* stopwatch = m.options_.stopwatch;
   const Duration started = stopwatch ? stopwatch->elapsed() : Duration::zero();
@@ -26,35 +33,54 @@ void Master::State::run_allocation() {
   std::optional<Duration> took;
   if (stopwatch) took = stopwatch->elapsed() - started;
   ++m.allocation_runs_;
+  if (m.options_.charge_allocation_time && took && *took > Duration::zero()) {
+    // As Mesos's allocator actor: the offers are made when the run is done, and the runs
+    // asked for meanwhile wait for it.
+    offers_timer = m.clock_.schedule(*took, [this, allocations = std::move(allocations), took] {
+      offers_timer = TimerId{};
+      make_offers(allocations, took, true);
+      if (std::exchange(rerun_allocation, false)) run_allocation();
+    });
+    return;
+  }
+  make_offers(allocations, took, false);
+}
+
+void Master::State::make_offers(const std::vector<Allocation>& allocations,
+                                std::optional<Duration> took, bool deferred) {
   // One OFFERS event per framework, frameworks in the order they first got an offer.
   std::vector<std::pair<std::string, std::vector<v1::Offer>>> batches;
   for (const Allocation& a : allocations) {
     const std::string& fid = framework_of_handle[a.framework.value];
     Framework* f = framework_by_id(fid);
     Agent* agent = agent_by_id(agent_of_handle[a.agent.value]);
-    if (!f || !agent) {
-      // Cannot happen while the books agree; if it did, the allocation must not leak.
+    // A deferred run's framework or agent may have gone or gone inactive meanwhile: its share
+    // goes back, as Mesos's Master::offer() does. (The allocator ignores a removed one's.)
+    if (!f || !agent || (deferred && (!f->active || !agent->connected))) {
+      // Without a deferral this cannot happen while the books agree; the allocation must not
+      // leak.
       m.allocator_->recover(m.clock_.now(), a.framework, a.agent, a.role, a.resources,
                             std::nullopt);
       continue;
     }
     const std::string oid = fmt::format("{}-O{}", m.options_.master_id, next_offer++);
     Offer& o = offers[oid];
-    o.offer = v1::Offer{v1::OfferID{oid},      *f->info.id,   *agent->info.id,
-                        agent->info.hostname,  a.role,        a.resources,
-                        agent->info.attributes};
+    o.offer = v1::Offer{v1::OfferID{oid}, *f->info.id, *agent->info.id,       agent->info.hostname,
+                        a.role,           a.resources, agent->info.attributes};
     o.framework = a.framework;
     o.agent = a.agent;
     f->offers.insert(oid);
     agent->offers.insert(oid);
-    if (observed()) publish(master_event::OfferMade{o.offer.id, *f->info.id, *agent->info.id, a.role, a.resources});
+    if (observed())
+      publish(
+          master_event::OfferMade{o.offer.id, *f->info.id, *agent->info.id, a.role, a.resources});
     if (m.options_.offer_timeout) {
       o.timeout = m.clock_.schedule(*m.options_.offer_timeout, [this, oid] {
         if (offers.count(oid)) rescind_offer(oid, OfferRescindedReason::kOfferTimeout);
       });
     }
-    auto it = std::find_if(batches.begin(), batches.end(),
-                           [&](const auto& b) { return b.first == fid; });
+    auto it =
+        std::find_if(batches.begin(), batches.end(), [&](const auto& b) { return b.first == fid; });
     if (it == batches.end()) {
       batches.emplace_back(fid, std::vector<v1::Offer>{});
       it = std::prev(batches.end());

@@ -53,9 +53,9 @@ struct Master::State {
     v1::Task task;
     std::optional<v1::TaskStatus> last_status;  // the newest status forwarded to the framework
     bool unreachable = false;
-    bool released = false;                       // resources returned to the allocator
-    bool kill_requested = false;                 // resent if the agent re-registers with it
-    std::optional<std::string> terminal_uuid;    // acknowledging it completes the task
+    bool released = false;                     // resources returned to the allocator
+    bool kill_requested = false;               // resent if the agent re-registers with it
+    std::optional<std::string> terminal_uuid;  // acknowledging it completes the task
     int published_rank = -1;  // lifecycle rank of the last state on the event stream
   };
   struct Offer {
@@ -86,6 +86,8 @@ struct Master::State {
   uint64_t next_offer = 0;
   TimerId allocation_timer;
   TimerId batch_timer;
+  TimerId offers_timer;  // a charged allocation run's offers are due (the allocator is busy)
+  bool rerun_allocation = false;  // a run was asked for while the allocator was busy
   TimerId heartbeat_timer;
   TimerId reregister_timer;
   TimerId registry_gc_timer;
@@ -120,14 +122,15 @@ struct Master::State {
   // master_offers.cpp
   void request_allocation_soon();
   void run_allocation();
+  void make_offers(const std::vector<Allocation>& allocations, std::optional<Duration> took,
+                   bool deferred);
   void make_offer(const Allocation& allocation);
   // Forgets the offer; its resources go back to the allocator unless `give_back` is empty.
   void remove_offer(const std::string& offer_id, std::optional<RecoveredReason> give_back,
                     std::optional<Duration> filter);
   void rescind_offer(const std::string& offer_id, OfferRescindedReason reason);
   void recover(const Framework& f, const Agent& a, const std::string& role,
-               const Resources& resources, std::optional<Duration> filter,
-               RecoveredReason reason);
+               const Resources& resources, std::optional<Duration> filter, RecoveredReason reason);
 
   // master_accept.cpp
   void accept(Framework& f, const v1::scheduler::Accept& accept);

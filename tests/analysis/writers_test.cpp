@@ -124,14 +124,17 @@ TEST(WritersTest, CsvFilesHaveTheDocumentedColumns) {
 TEST(WritersTest, SummaryJsonHoldsTheDocumentedSections) {
   const RunResult r = busy_stream().run(20, busy_jobs());
   const auto j = nlohmann::json::parse(summary_json(r));
-  for (const char* key : {"format", "version", "start_s", "end_s", "duration_s", "events",
-                          "explanations", "resources", "cluster", "fairness", "offers",
-                          "task_states", "jobs", "fragmentation", "frameworks", "roles"}) {
+  for (const char* key :
+       {"format", "version", "start_s", "end_s", "duration_s", "events", "explanations",
+        "resources", "cluster", "fairness", "offers", "allocation", "task_states", "jobs",
+        "fragmentation", "frameworks", "roles"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j["frameworks"].size(), 2u);
   EXPECT_EQ(j["frameworks"][0]["name"], "mpi");
   EXPECT_EQ(j["offers"]["made"], 2);
+  EXPECT_EQ(j["allocation"]["runs"], 1);
+  EXPECT_FALSE(j["allocation"].contains("cycle_ms")) << "an unmeasured run has no duration";
   EXPECT_EQ(j["task_states"]["TASK_FINISHED"], 1);
   EXPECT_EQ(j["jobs"]["states"]["succeeded"], 0);  // j1 has a task that never ran
   EXPECT_TRUE(j["jobs"]["wait_by_cause_s"].contains("lower_in_drf_order"));
@@ -139,6 +142,19 @@ TEST(WritersTest, SummaryJsonHoldsTheDocumentedSections) {
   EXPECT_EQ(j["jobs"]["locality_fraction"]["node_local"], 1.0);
   EXPECT_EQ(j["frameworks"][0]["jobs"]["locality_fraction"]["remote"], 0.0);
   EXPECT_TRUE(j["explanations"].get<bool>());
+}
+
+TEST(WritersTest, MeasuredAllocationRunsGiveTheirCycleTimes) {
+  Stream s;
+  s.agent(0, "a1", "cpus:1").framework(0, "f1", "batch");
+  s.add(1, AllocationRun{0, Duration::millis(2)});
+  s.add(2, AllocationRun{0, std::nullopt});
+  s.add(3, AllocationRun{1, Duration::micros(4500)});
+  const auto j = nlohmann::json::parse(summary_json(s.run(10)));
+  EXPECT_EQ(j["allocation"]["runs"], 3);
+  EXPECT_EQ(j["allocation"]["cycle_ms"]["count"], 2);
+  EXPECT_DOUBLE_EQ(j["allocation"]["cycle_ms"]["mean"].get<double>(), 3.25);
+  EXPECT_DOUBLE_EQ(j["allocation"]["cycle_ms"]["max"].get<double>(), 4.5);
 }
 
 TEST(WritersTest, InvalidUtf8InANameIsReplacedNotThrown) {

@@ -58,6 +58,7 @@ TEST(ScenarioLoad, EveryDocumentedKeyIsParsed) {
   EXPECT_EQ(a.default_filter, Duration::seconds(3));
   EXPECT_EQ(a.offer_timeout, Duration::seconds(30));
   EXPECT_TRUE(a.allocate_on_task_end);
+  EXPECT_TRUE(a.charge_cycle_time);
   ASSERT_EQ(a.roles.size(), 2u);
   EXPECT_EQ(a.roles[0].name, "eng");
   EXPECT_EQ(a.roles[0].weight, 3);
@@ -355,6 +356,26 @@ TEST(ScenarioLoad, DuplicateFrameworkNamesAreRefused) {
   const auto e =
       error_of(minimal("", "") + "  - {name: b, model: gang, workload: {generator: mpi}}\n");
   EXPECT_NE(e.message.find("duplicate framework name 'b'"), std::string::npos) << e.message;
+}
+
+// `count: N` makes N copies named NAME-0 .. NAME-(N-1); faults may name the copies.
+TEST(ScenarioLoad, CountMakesNamedCopiesOfAFramework) {
+  const auto r = load_text(
+      minimal("faults:\n  scheduled:\n    - {at: 1s, type: scheduler_crash, framework: b-2}\n",
+              "    count: 3\n    t_job: 2s\n"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const Scenario& s = r.value();
+  ASSERT_EQ(s.frameworks.size(), 3u);
+  EXPECT_EQ(s.frameworks[0].name, "b-0");
+  EXPECT_EQ(s.frameworks[2].name, "b-2");
+  EXPECT_EQ(s.frameworks[1].t_job, Duration::seconds(2));
+  const auto zero = error_of(minimal("", "    count: 0\n"));
+  EXPECT_NE(zero.message.find("frameworks.0.count"), std::string::npos) << zero.message;
+  // A copy's name may not clash with another framework's.
+  const auto clash = error_of(minimal("", "    count: 2\n") +
+                              "  - {name: b-1, model: gang, workload: {generator: mpi}}\n");
+  EXPECT_NE(clash.message.find("duplicate framework name 'b-1'"), std::string::npos)
+      << clash.message;
 }
 
 }  // namespace

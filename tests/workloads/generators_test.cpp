@@ -1,5 +1,7 @@
 #include "workloads/generators.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -19,6 +21,7 @@ using testing::rows;
 std::map<std::string, std::string> small_params(std::string_view kind) {
   if (kind == "large-hadoop") return {{"jobs", "3"}, {"tasks", "50"}};
   if (kind == "google-like") return {{"jobs", "300"}, {"span", "3600"}};
+  if (kind == "sleep") return {{"jobs", "3"}, {"tasks", "40"}, {"mean_interarrival", "5"}};
   return {};
 }
 
@@ -196,12 +199,43 @@ TEST(GeneratorsTest, GoogleLikeMachinesRoundTripThroughMachineEventsCsv) {
   EXPECT_EQ(back, made);
 }
 
+// The Mesos paper's scalability load: durations normal(30 s, 10 s), none below the minimum.
+TEST(GeneratorsTest, SleepTasksHaveNormalDurationsAboveTheMinimum) {
+  auto g = make_generator("sleep", 5, {{"tasks", "20000"}, {"min_duration", "5"}});
+  ASSERT_TRUE(g.ok()) << g.error().message;
+  auto all = read_all(*g.value());
+  ASSERT_EQ(all.jobs.size(), 1u);
+  const Job& job = all.jobs[0];
+  ASSERT_EQ(job.tasks.size(), 20000u);
+  EXPECT_EQ(job.submit, Time::epoch());
+  double sum = 0, sum2 = 0;
+  Duration shortest = Duration::max();
+  for (const TaskSpec& t : job.tasks) {
+    const double s = t.duration.seconds_f();
+    sum += s;
+    sum2 += s * s;
+    shortest = std::min(shortest, t.duration);
+    EXPECT_EQ(t.resources, Resources::parse("cpus:1;mem:1024").value());
+  }
+  const double mean = sum / 20000, sd = std::sqrt(sum2 / 20000 - mean * mean);
+  // Truncating below 5 s (2.5 sd below the mean) raises the mean by about 0.2 s.
+  EXPECT_NEAR(mean, 30.2, 0.4);
+  EXPECT_NEAR(sd, 9.8, 0.4);
+  EXPECT_GE(shortest, Duration::seconds(5));
+  EXPECT_LT(shortest, Duration::seconds(7));
+
+  auto bad = make_generator("sleep", 1, {{"min_duration", "40"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message,
+            "generator sleep: expected 0 < min_duration <= mean_duration and sd_duration >= 0");
+}
+
 TEST(GeneratorsTest, ParametersAreCheckedByName) {
   auto unknown_kind = make_generator("yarn", 1, {});
   ASSERT_FALSE(unknown_kind.ok());
   EXPECT_EQ(unknown_kind.error().message,
             "unknown generator 'yarn' (known: facebook, large-hadoop, spark, mpi, storm, "
-            "services, google-like)");
+            "services, google-like, sleep)");
   auto typo = make_generator("mpi", 1, {{"task", "cpus:2"}, {"lage", "3"}});
   ASSERT_FALSE(typo.ok());
   EXPECT_EQ(typo.error().message,

@@ -4,6 +4,8 @@
 
 #include "sim/master/master_events.hpp"
 
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -232,6 +234,69 @@ TEST(MasterEventsTest, AllocationRunsAreMeasuredOnlyWithAStopwatch) {
   }
 }
 
+// Times of the events of one type.
+template <typename T>
+std::vector<Time> times_of(const EventLines& log) {
+  std::vector<Time> out;
+  for (const auto& e : log.events) {
+    if (std::holds_alternative<T>(e.body)) out.push_back(e.time);
+  }
+  return out;
+}
+
+class SlowStopwatch : public Stopwatch {
+ public:
+  explicit SlowStopwatch(Duration step) : step_(step) {}
+  Duration elapsed() override { return now_ += step_; }
+
+ private:
+  Duration step_;
+  Duration now_ = Duration::zero();
+};
+
+// allocator.charge_cycle_time: a run that took 400 ms makes its offers 400 ms later, and a run
+// asked for while the allocator is busy starts when it is done, as with Mesos's allocator actor.
+TEST(MasterEventsTest, ChargedAllocationTimeDelaysOffersAndSerializesRuns) {
+  std::vector<Time> uncharged_offers;
+  for (const bool charged : {false, true}) {
+    SlowStopwatch stopwatch(Duration::millis(400));
+    SimClusterOptions options;
+    options.master.stopwatch = &stopwatch;
+    options.master.charge_allocation_time = charged;
+    options.master.allocation_interval = Duration::millis(250);
+    SimCluster cluster(options);
+    cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
+    cluster.add_agent(agent("a2", "cpus:4;mem:4096"));
+    QueueScheduler s;
+    s.hold_unused = true;
+    cluster.add_framework(framework("fw"), &s);
+    EventLines log;
+    cluster.add_observer(&log);
+    cluster.start();
+    cluster.run_until(secs(3));
+    const auto offers = times_of<OfferMade>(log);
+    const auto runs = times_of<AllocationRun>(log);
+    ASSERT_FALSE(offers.empty());
+    ASSERT_GE(runs.size(), 2u);
+    if (!charged) {
+      uncharged_offers = offers;
+      continue;
+    }
+    ASSERT_FALSE(uncharged_offers.empty());
+    // The first run's offers come 400 ms late, or later if a run was already under way.
+    EXPECT_GE(offers.front(), uncharged_offers.front() + Duration::millis(400));
+    // Offers are made when their run ends, and no run ends without its offers made.
+    for (const Time t : offers) {
+      EXPECT_NE(std::find(runs.begin(), runs.end(), t), runs.end()) << t.seconds_f();
+    }
+    // Every run ends (and publishes) at least 400 ms after the one before: runs never overlap,
+    // although the interval is 250 ms.
+    for (size_t i = 1; i < runs.size(); ++i) {
+      EXPECT_GE(runs[i] - runs[i - 1], Duration::millis(400)) << i;
+    }
+  }
+}
+
 TEST(MasterEventsTest, WeightAndQuotaChangesArePublishedAndReappliedByTheNextLeader) {
   SimClusterOptions options;
   options.masters = 2;
@@ -335,8 +400,9 @@ TEST(MasterEventsTest, InvalidAcceptVoidsItsValidOffersAndReservationsArePublish
   ASSERT_EQ(voided.size(), 1u);
   EXPECT_EQ(voided[0].offer, s.offers_seen.front().id);
   EXPECT_EQ(log.count("reason=OFFER_VOIDED"), 1u);
-  EXPECT_EQ(log.count("CALL_REJECTED framework=" + s.id->value + " call=ACCEPT reason=INVALID_OFFERS"),
-            1u);
+  EXPECT_EQ(
+      log.count("CALL_REJECTED framework=" + s.id->value + " call=ACCEPT reason=INVALID_OFFERS"),
+      1u);
 
   const auto reserved = all_of<ReservationApplied>(log);
   ASSERT_EQ(reserved.size(), 1u);
