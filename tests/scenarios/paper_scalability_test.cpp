@@ -15,7 +15,7 @@ namespace {
 Scenario shortened(bool charge) {
   LoadOptions options;
   options.overrides = {"cluster.groups.0.count=500", "frameworks.load.count=20",
-                       "frameworks.load.workload.params.tasks=200", "duration=100s",
+                       "frameworks.load.workload.params.tasks=200",
                        std::string("allocator.charge_cycle_time=") + (charge ? "true" : "false")};
   auto r = load_scenario(
       std::string(MESOSIM_SOURCE_DIR) + "/scenarios/papers/mesos-scalability.yaml", options);
@@ -48,8 +48,7 @@ TEST(PaperScalability, TheTestTaskStartsAtTheNextAllocationRunInAFullCluster) {
   run.run();
   const FrameworkModel* probe = probe_of(run);
   ASSERT_NE(probe, nullptr);
-  // Probes submitted before the 100 s end: 60.05 .. 90.35 s, four of them.
-  ASSERT_EQ(probe->jobs().size(), 4u);
+  ASSERT_EQ(probe->jobs().size(), 10u);
   for (const auto& job : probe->jobs()) {
     ASSERT_TRUE(job.start.has_value()) << job.id;
     const Duration wait = *job.start - job.submit;
@@ -77,12 +76,9 @@ TEST(PaperScalability, ChargedRunsAreMeasured) {
   run.run();
   const FrameworkModel* probe = probe_of(run);
   ASSERT_NE(probe, nullptr);
-  ASSERT_EQ(probe->jobs().size(), 4u);
-  // probe-0 .. probe-2 end before 100 s.
-  for (size_t k = 0; k < 3; ++k) {
-    EXPECT_TRUE(probe->jobs()[k].finish.has_value()) << probe->jobs()[k].id;
-  }
-  EXPECT_GT(runs.measured, 90u);
+  ASSERT_EQ(probe->jobs().size(), 10u);
+  for (const auto& job : probe->jobs()) EXPECT_TRUE(job.finish.has_value()) << job.id;
+  EXPECT_GT(runs.measured, 80u);
   EXPECT_EQ(runs.measured, runs.all);
 }
 
