@@ -79,7 +79,7 @@ struct JobStats {  // over the jobs of one framework (or all)
   // completion_s by job size (number of tasks), RunResult::kSizeBins order.
   std::vector<Distribution> completion_by_size_s;
   std::map<std::string, size_t> locality;  // launched tasks by TaskOutcome.locality ("" = unknown)
-  std::map<std::string, size_t> job_states;  // "succeeded", "failed", "unfinished"
+  std::map<std::string, size_t> job_states;  // succeeded, failed, unfinished, abandoned
   WaitBreakdown wait_by_cause{};             // seconds per cause over the tasks' waits
 };
 
