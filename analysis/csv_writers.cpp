@@ -84,7 +84,8 @@ std::string jobs_csv(const RunResult& r) {
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", field(j.id), field(j.framework),
                        field(j.group), j.tasks.size(), RunResult::size_bin_name(bin),
                        num(j.submit.seconds_f()), seconds(j.ready), seconds(j.start),
-                       seconds(j.finish), j.finish ? num((*j.finish - j.submit).seconds_f()) : "",
+                       seconds(j.finish),
+                       j.finish && !j.abandoned ? num((*j.finish - j.submit).seconds_f()) : "",
                        j.start ? num((*j.start - j.submit).seconds_f()) : "", job_state(j));
   }
   return out;

@@ -63,6 +63,7 @@ WaitBreakdown attribute_wait(const TaskOutcome& task, const CauseTimeline* timel
 }
 
 std::string job_state(const JobOutcome& job) {
+  if (job.abandoned) return "abandoned";
   if (!job.finish) return "unfinished";
   for (const TaskOutcome& t : job.tasks) {
     if (t.final_state != "TASK_FINISHED") return "failed";
@@ -76,12 +77,14 @@ JobStats job_stats(const std::vector<JobOutcome>& jobs, const std::vector<size_t
   std::vector<double> completion, run_time, wait, task_wait;
   std::vector<std::vector<double>> by_size(RunResult::kSizeBinLow.size());
   s.wait_by_cause.fill(0.0);
-  for (const char* state : {"succeeded", "failed", "unfinished"}) s.job_states[state] = 0;
+  for (const char* state : {"succeeded", "failed", "unfinished", "abandoned"}) {
+    s.job_states[state] = 0;
+  }
   for (size_t j : which) {
     const JobOutcome& job = jobs[j];
     ++s.jobs;
     ++s.job_states[job_state(job)];
-    if (job.finish) {
+    if (job.finish && !job.abandoned) {
       ++s.finished;
       const double jct = (*job.finish - job.submit).seconds_f();
       completion.push_back(jct);

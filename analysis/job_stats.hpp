@@ -22,8 +22,8 @@ WaitBreakdown attribute_wait(const TaskOutcome& task, const CauseTimeline* timel
 JobStats job_stats(const std::vector<JobOutcome>& jobs, const std::vector<size_t>& which,
                    const std::vector<TaskRow>& rows, const std::vector<size_t>& first_row);
 
-// "succeeded" (finished, every task TASK_FINISHED), "failed" (finished otherwise) or
-// "unfinished".
+// "abandoned" (its framework gave up on it), "succeeded" (finished, every task TASK_FINISHED),
+// "failed" (finished otherwise) or "unfinished".
 std::string job_state(const JobOutcome& job);
 
 // Which size bin (RunResult::kSizeBinLow) a job of `tasks` tasks falls in.

@@ -38,6 +38,9 @@ struct JobOutcome {
   std::optional<Time> start;   // first TASK_RUNNING
   std::optional<Time> finish;  // every task done
   std::vector<TaskOutcome> tasks;
+  // When its framework gave up on its tasks not yet launched (the Omega study's retry limit);
+  // such a job counts as "abandoned", never as finished.
+  std::optional<Time> abandoned;
 };
 
 }  // namespace mesosim::analysis

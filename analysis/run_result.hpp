@@ -82,7 +82,7 @@ struct JobStats {  // over the jobs of one framework (or all)
   // node_local, rack_local and remote as fractions of the launched tasks that named a preference
   // (the three counts' sum; `any` and unknown left out); all 0 when none did.
   std::map<std::string, double> locality_fraction;
-  std::map<std::string, size_t> job_states;  // "succeeded", "failed", "unfinished"
+  std::map<std::string, size_t> job_states;  // succeeded, failed, unfinished, abandoned
   WaitBreakdown wait_by_cause{};             // seconds per cause over the tasks' waits
 };
 

@@ -10,8 +10,9 @@ std::vector<analysis::JobOutcome> job_outcomes(const ScenarioRun& run) {
     const FrameworkModel& model = run.model(m);
     for (size_t j = 0; j < model.jobs().size(); ++j) {
       const JobRecord& rec = model.jobs()[j];
-      analysis::JobOutcome job{rec.id,    rec.group, model.options().name, rec.submit,
-                               rec.ready, rec.start, rec.finish,           {}};
+      analysis::JobOutcome job{rec.id,     rec.group, model.options().name,
+                               rec.submit, rec.ready, rec.start,
+                               rec.finish, {},        rec.abandoned};
       job.tasks.reserve(rec.tasks.size());
       for (size_t t = 0; t < rec.tasks.size(); ++t) {
         const TaskRecord& tr = rec.tasks[t];

@@ -123,6 +123,7 @@ struct FrameworkSpec {
   ServiceFrameworkOptions service;
   GangFrameworkOptions gang;
   int batch_max_tasks_per_offer = 0;  // batch: tasks per offer at most (0: all that fit)
+  int batch_max_attempts = 0;         // batch: abandon a job after this many attempts (0: never)
   WorkloadSpec workload;
 };
 

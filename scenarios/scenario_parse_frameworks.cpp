@@ -27,7 +27,7 @@ constexpr std::string_view kStormKeys[] = {"max_workers_per_agent"};
 constexpr std::string_view kServiceKeys[] = {"max_instances_per_agent", "backoff", "backoff_factor",
                                              "max_launch_delay", "backoff_reset_after"};
 constexpr std::string_view kGangKeys[] = {"hold_timeout", "release_refuse_seconds"};
-constexpr std::string_view kBatchKeys[] = {"max_tasks_per_offer"};
+constexpr std::string_view kBatchKeys[] = {"max_tasks_per_offer", "max_attempts"};
 constexpr std::string_view kWorkloadKeys[] = {
     "trace",     "skip_bad_rows", "reference_machine", "window", "default_mem_mb",
     "generator", "params",        "time_scale",        "start",  "limit"};
@@ -92,6 +92,7 @@ void parse_model_params(const YAML::Node& node, const std::string& path, const R
     p.duration("backoff_reset_after", f.service.backoff_reset_after);
   } else if (f.model == "batch") {
     p.integer("max_tasks_per_offer", 0, 1'000'000, f.batch_max_tasks_per_offer);
+    p.integer("max_attempts", 0, 1'000'000'000, f.batch_max_attempts);
   } else if (f.model == "gang") {
     p.duration("hold_timeout", f.gang.hold_timeout);
     p.number("release_refuse_seconds", 0, f.gang.release_refuse_seconds);

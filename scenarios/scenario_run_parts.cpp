@@ -188,8 +188,10 @@ Status ScenarioRun::build_frameworks() {
     const uint64_t workload_seed = rng_.next();
     std::unique_ptr<FrameworkModel> model;
     if (f.model == "batch") {
+      FrameworkModelOptions o = common;
+      o.max_attempts = f.batch_max_attempts;
       model = std::make_unique<BatchFramework>(
-          clock, BatchFrameworkOptions{common, &topology_, f.batch_max_tasks_per_offer});
+          clock, BatchFrameworkOptions{o, &topology_, f.batch_max_tasks_per_offer});
     } else if (f.model == "hadoop") {
       HadoopFrameworkOptions o = f.hadoop;
       o.model = common;

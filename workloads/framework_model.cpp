@@ -79,7 +79,7 @@ void FrameworkModel::on_job_ready(size_t job) {
 }
 
 void FrameworkModel::make_pending(TaskRef ref) {
-  if (pending_key_.count(ref)) return;
+  if (pending_key_.count(ref) || records_[ref.job].abandoned) return;
   record(ref).ready = clock_.now();
   const uint64_t key = pending_seq_++;
   pending_[key] = ref;
@@ -303,7 +303,10 @@ void FrameworkModel::offers(SchedulerDriver& driver, const std::vector<v1::Offer
   in_callback_ = true;
   charged_in_callback_ = Duration::zero();
   if (wants_offers()) {
+    const std::set<size_t> considered =
+        options_.max_attempts > 0 ? jobs_pending() : std::set<size_t>{};
     on_offers(driver, offers);
+    count_attempts(considered);
   } else {
     std::vector<v1::OfferID> ids;
     for (const auto& o : offers) ids.push_back(o.id);
@@ -313,6 +316,35 @@ void FrameworkModel::offers(SchedulerDriver& driver, const std::vector<v1::Offer
   in_callback_ = false;
   charged_in_callback_ = Duration::zero();
   sync_offer_interest();
+}
+
+std::set<size_t> FrameworkModel::jobs_pending() const {
+  std::set<size_t> out;
+  for (const auto& [key, ref] : pending_) out.insert(ref.job);
+  return out;
+}
+
+void FrameworkModel::count_attempts(const std::set<size_t>& jobs) {
+  if (jobs.empty()) return;
+  const std::set<size_t> still = jobs_pending();
+  for (size_t job : jobs) {
+    JobRecord& rec = records_[job];
+    if (rec.abandoned) continue;
+    ++rec.scheduling_attempts;
+    if (rec.scheduling_attempts >= options_.max_attempts && still.count(job)) abandon(job);
+  }
+}
+
+// Omega's retry limit: the job's tasks not launched are given up; launched ones run on, and a
+// lost one is not run again (attempt_ended), so the job ends when they have.
+void FrameworkModel::abandon(size_t job) {
+  records_[job].abandoned = clock_.now();
+  ++stats_.jobs_abandoned;
+  for (size_t t = 0; t < jobs_[job].tasks.size(); ++t) {
+    const TaskRef ref{job, t};
+    if (record(ref).done || current_attempt_.count(ref)) continue;
+    finish_task(ref, std::nullopt);
+  }
 }
 
 void FrameworkModel::rescind(SchedulerDriver& driver, const v1::OfferID& offer) {
@@ -393,7 +425,9 @@ void FrameworkModel::attempt_ended(SchedulerDriver& driver, const std::string& t
     attempts_.erase(it);
   }
   current_attempt_.erase(a.ref);
-  switch (end_action(a, state, scripted)) {
+  EndAction action = end_action(a, state, scripted);
+  if (action == EndAction::kRequeue && records_[a.ref.job].abandoned) action = EndAction::kDone;
+  switch (action) {
     case EndAction::kDone:
       task_done(a.ref);
       break;

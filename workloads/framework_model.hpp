@@ -54,6 +54,13 @@ struct FrameworkModelOptions {
   // Tell the master what is pending (REQUEST) whenever it changes, for a centralized placer
   // (allocator policy `quincy`); Mesos's allocator ignores it.
   bool declare_demands = false;
+  // Abandon a job after this many scheduling attempts with tasks still pending (the Omega
+  // study's 1,000-attempt retry limit); 0: never. An attempt is one OFFERS callback that starts
+  // while the job has a task pending; when, after the callback, the job has reached the limit
+  // and still has a task pending, every task of it not launched is given up (no attempt, no
+  // final state) and the job ends once its launched tasks have ended. Only for models that
+  // keep no state of their own about pending tasks (batch; the scenario loader enforces it).
+  int max_attempts = 0;
 };
 
 struct TaskRecord {
@@ -76,6 +83,11 @@ struct JobRecord {
   std::optional<Time> ready;   // every parent finished (submit when it has none)
   std::optional<Time> start;   // first TASK_RUNNING
   std::optional<Time> finish;  // every task done
+
+  // With max_attempts: when the model gave up on its pending tasks, and the OFFERS callbacks
+  // that started with a task of it pending.
+  std::optional<Time> abandoned;
+  int scheduling_attempts = 0;
   std::vector<TaskRecord> tasks;
   bool finished() const { return finish.has_value(); }
 };
@@ -91,6 +103,7 @@ struct FrameworkModelStats {
   uint64_t revive_calls = 0;
   uint64_t stale_attempts_killed = 0;
   Duration decision_time;  // everything charged
+  uint64_t jobs_abandoned = 0;
 };
 
 class FrameworkModel : public Scheduler {
@@ -226,6 +239,11 @@ class FrameworkModel : public Scheduler {
                      v1::TaskStatusSource source);
   void task_done(TaskRef ref);
   void declare_demands();
+  // Jobs with a task pending, by index.
+  std::set<size_t> jobs_pending() const;
+  // Counts an attempt for each of `jobs` and abandons those at max_attempts still pending.
+  void count_attempts(const std::set<size_t>& jobs);
+  void abandon(size_t job);
 
   Clock& clock_;
   FrameworkModelOptions options_;

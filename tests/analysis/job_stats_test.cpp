@@ -75,6 +75,25 @@ TEST(JobStatsTest, CompletionTimesBySizeBinAndJobStates) {
   EXPECT_EQ(r.framework_summaries[1].jobs.job_states.at("failed"), 1u);
 }
 
+// A job its framework abandoned (Omega's retry limit) is counted as "abandoned", not as finished,
+// and its completion is left out even though its launched tasks ended.
+TEST(JobStatsTest, AbandonedJobsAreNeitherFinishedNorTimed) {
+  JobOutcome gave_up = job("gave-up", "f", 0, 50, 2);
+  gave_up.tasks[1].final_state = "";
+  gave_up.abandoned = at(40);
+  const std::vector<JobOutcome> jobs{job("done", "f", 0, 10, 1), gave_up};
+  Stream s;
+  s.agent(0, "a1", "cpus:1");
+  const RunResult r = s.run(100, jobs);
+  EXPECT_EQ(r.jobs.jobs, 2u);
+  EXPECT_EQ(r.jobs.finished, 1u);
+  EXPECT_EQ(r.jobs.job_states.at("abandoned"), 1u);
+  EXPECT_EQ(r.jobs.job_states.at("failed"), 0u);
+  EXPECT_EQ(r.jobs.completion_s.count, 1u);
+  EXPECT_DOUBLE_EQ(r.jobs.completion_s.mean, 10);
+  EXPECT_EQ(job_state(gave_up), "abandoned");
+}
+
 // A job queued behind its parent (ready later than submit) runs from ready to finish: the
 // Mesos paper's "sum of job times" adds those, not the completion times.
 TEST(JobStatsTest, RunTimeCountsFromWhenTheJobWasReady) {

@@ -140,6 +140,46 @@ TEST_F(BatchLossTest, TasksLostWithTheirAgentRunAgainElsewhere) {
   EXPECT_EQ(cluster.check_invariants(), std::nullopt);
 }
 
+// Omega's retry limit: a job whose task fits no agent is abandoned after max_attempts offer
+// rounds (refuse_seconds 0, so one round per allocation interval); a job that fits runs; with
+// the option off (0) the job waits on.
+TEST_F(BatchTest, JobIsAbandonedAfterMaxAttemptsWithTasksStillPending) {
+  FrameworkModelOptions o;
+  o.refuse_seconds = 0;
+  o.max_attempts = 3;
+  start({make_job("huge", 0, 2, "cpus:4;mem:128", Duration::seconds(5)),
+         make_job("small", 0, 1, "cpus:1;mem:128", Duration::seconds(5))},
+        o);
+  cluster.run_until(secs(60));
+  const JobRecord* huge = model->job("huge");
+  ASSERT_TRUE(huge->abandoned.has_value());
+  EXPECT_EQ(huge->scheduling_attempts, 3);
+  EXPECT_TRUE(huge->finished()) << "nothing of it runs, so it ends when abandoned";
+  for (const TaskRecord& t : huge->tasks) {
+    EXPECT_EQ(t.attempts, 0);
+    EXPECT_FALSE(t.final_state.has_value());
+  }
+  const JobRecord* small = model->job("small");
+  EXPECT_FALSE(small->abandoned.has_value());
+  EXPECT_EQ(small->tasks[0].final_state, TaskState::TASK_FINISHED);
+  EXPECT_EQ(model->stats().jobs_abandoned, 1u);
+  EXPECT_EQ(model->unfinished_jobs(), 0u);
+  EXPECT_TRUE(model->suppressed()) << "nothing left to want offers for";
+  EXPECT_EQ(cluster.check_invariants(), std::nullopt);
+}
+
+TEST_F(BatchTest, WithoutMaxAttemptsAJobThatFitsNowhereWaitsOn) {
+  FrameworkModelOptions o;
+  o.refuse_seconds = 0;
+  start({make_job("huge", 0, 1, "cpus:4;mem:128", Duration::seconds(5))}, o);
+  cluster.run_until(secs(60));
+  const JobRecord* huge = model->job("huge");
+  EXPECT_FALSE(huge->abandoned.has_value());
+  EXPECT_FALSE(huge->finished());
+  EXPECT_EQ(model->stats().jobs_abandoned, 0u);
+  EXPECT_EQ(model->pending_tasks(), 1u);
+}
+
 TEST_F(BatchTest, ScriptedFailuresAreReplayedNotRetried) {
   Job j = make_job("j1", 0, 1, "cpus:1;mem:128", Duration::seconds(3));
   j.tasks[0].outcome = TaskOutcome::kFailed;
