@@ -18,11 +18,7 @@ namespace {
 using Json = nlohmann::json;
 using OrderedJson = nlohmann::ordered_json;
 
-struct LoadedRun {
-  RunIdentity id;
-  std::filesystem::path folder;
-  Json summary;
-};
+using LoadedRun = RunFolder;
 
 Result<Json> read_json(const std::filesystem::path& file) {
   std::ifstream in(file);
@@ -178,6 +174,10 @@ double student_t95(size_t df) {
   if (df <= 120) return 1.980;
   return 1.960;
 }
+
+Result<RunFolder> read_run_folder(const std::filesystem::path& folder) { return load_run(folder); }
+
+ComparedFigure::Cell summarize_samples(const std::vector<double>& xs) { return summarize(xs); }
 
 std::string run_identity_json(const RunIdentity& id) {
   OrderedJson j{{"scenario", id.scenario},

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "allocator/result.hpp"
 
 namespace mesosim::analysis {
@@ -57,6 +59,19 @@ std::string comparison_table(const Comparison& comparison);
 // page) in `dir`.
 Result<std::vector<std::filesystem::path>> write_comparison(const Comparison& comparison,
                                                             const std::filesystem::path& dir);
+
+// One `mesosim run` output folder: its run.json and summary.json (checked to be an analysis
+// summary). Errors name the folder and the file.
+struct RunFolder {
+  RunIdentity id;
+  std::filesystem::path folder;
+  nlohmann::json summary;
+};
+Result<RunFolder> read_run_folder(const std::filesystem::path& folder);
+
+// The number of samples, their mean and the half-width of its 95% confidence interval
+// (Student's t; 0 with one sample).
+ComparedFigure::Cell summarize_samples(const std::vector<double>& xs);
 
 // The two-sided 95% Student's t quantile for `df` degrees of freedom (df >= 1).
 double student_t95(size_t df);

@@ -8,6 +8,7 @@
 #include "cli/agent.hpp"
 #include "cli/demo.hpp"
 #include "cli/master.hpp"
+#include "cli/paper_table.hpp"
 #include "cli/scenario_cli.hpp"
 #include "cli/trace.hpp"
 #include "mesosim/version.hpp"
@@ -32,6 +33,9 @@ int main(int argc, char** argv) {
   mesosim::ScenarioCli scenario;
   mesosim::add_scenario_cli(app, scenario);
 
+  mesosim::PaperTableCli paper_table;
+  mesosim::add_paper_table_cli(app, paper_table);
+
   mesosim::MasterCli master;
   mesosim::add_master_cli(app, master);
 
@@ -41,6 +45,9 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (auto code = mesosim::run_scenario_cli(scenario, std::cout, std::cerr)) return *code;
+  if (paper_table.command->parsed()) {
+    return mesosim::run_paper_table_cli(paper_table, std::cout, std::cerr);
+  }
   if (master.command->parsed()) return mesosim::run_master_cli(master);
   if (agent.command->parsed()) return mesosim::run_agent_cli(agent);
 
