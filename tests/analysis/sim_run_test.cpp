@@ -25,8 +25,8 @@ std::vector<JobOutcome> outcomes(const FrameworkModel& model) {
   std::vector<JobOutcome> out;
   for (size_t j = 0; j < model.jobs().size(); ++j) {
     const JobRecord& rec = model.jobs()[j];
-    JobOutcome job{rec.id,    rec.group, model.options().name, rec.submit,
-                   rec.ready, rec.start, rec.finish,           {}};
+    JobOutcome job{rec.id,     rec.group, model.options().name, rec.submit, rec.ready, rec.start,
+                   rec.finish, {},        rec.abandoned};
     for (size_t t = 0; t < rec.tasks.size(); ++t) {
       const TaskRecord& tr = rec.tasks[t];
       TaskOutcome task{
