@@ -274,8 +274,15 @@ void Collector::State::on(const ReservationApplied& e) {
   allocate(fw, a, e.role, e.to, +1);
 }
 
-void Collector::State::on(const MasterCrashed&) { leader_changed(); }
-void Collector::State::on(const LeaderElected&) { leader_changed(); }
+void Collector::State::on(const MasterCrashed&) {
+  failover.leader_failed(now);
+  leader_changed();
+}
+
+void Collector::State::on(const LeaderElected&) {
+  failover.leader_elected(now);
+  leader_changed();
+}
 
 // A new leader starts with no allocations, no offers and no subscribed frameworks.
 void Collector::State::leader_changed() {
@@ -292,9 +299,15 @@ void Collector::State::on(const AgentAdded& e) {
   const uint32_t a = agent(e.agent.value);
   agents[a].hostname = e.hostname;
   set_agent_total(a, e.total, true);
+  failover.agent_connected(now, e.agent.value);
+}
+
+void Collector::State::on(const AgentDisconnected& e) {
+  failover.agent_disconnected(e.agent.value);
 }
 
 void Collector::State::on(const AgentRemoved& e) {
+  failover.agent_removed(now, e.agent.value);
   set_agent_total(agent(e.agent.value), Resources(), false);
 }
 

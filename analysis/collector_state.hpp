@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "analysis/collector.hpp"
+#include "analysis/failover.hpp"
 #include "analysis/time_series.hpp"
 #include "analysis/wait_cause.hpp"
 #include "sim/master/master_events.hpp"
@@ -127,6 +128,8 @@ struct Collector::State {
   std::vector<FreeChange> free_changes;
   std::vector<int64_t> free_values;
 
+  FailoverTracker failover;
+
   State();
   void advance(Time t);
   void ensure_width(size_t n);
@@ -154,6 +157,7 @@ struct Collector::State {
   void on(const master_event::MasterCrashed& e);
   void on(const master_event::LeaderElected& e);
   void on(const master_event::AgentAdded& e);
+  void on(const master_event::AgentDisconnected& e);
   void on(const master_event::AgentRemoved& e);
   void on(const master_event::AgentTotalChanged& e);
   void on(const master_event::TaskUsage& e);

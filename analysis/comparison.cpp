@@ -98,6 +98,18 @@ std::vector<FigureSpec> figure_specs(const std::vector<LoadedRun>& runs) {
   specs.push_back({"JCT p95 (s)", {"jobs", "completion_s", "p95"}});
   specs.push_back({"task wait mean (s)", {"jobs", "task_wait_s", "mean"}});
   specs.push_back({"offers made", {"offers", "made"}});
+  // Master failovers, only when some run had one (analysis/README.md, "Failover").
+  bool failovers = false;
+  for (const LoadedRun& r : runs) {
+    failovers = failovers || figure(r.summary, {"failover", "count"}).value_or(0) > 0;
+  }
+  if (failovers) {
+    specs.push_back({"failovers recovered", {"failover", "recovered"}});
+    specs.push_back({"failover recovery mean (s)", {"failover", "recovery_s", "mean"}});
+    specs.push_back({"failover recovery max (s)", {"failover", "recovery_s", "max"}});
+    specs.push_back(
+        {"failover recovery after election mean (s)", {"failover", "from_election_s", "mean"}});
+  }
   std::set<std::string> frameworks;
   for (const LoadedRun& r : runs) {
     for (const Json& f : r.summary.value("frameworks", Json::array())) {
