@@ -133,7 +133,10 @@ std::optional<double> value_of(const LoadedRun& run, const FigureSpec& spec) {
     return figure(run.summary, spec.path);
   }
   const std::string name = spec.path[0].substr(1);
-  for (const Json& f : run.summary.value("frameworks", Json::array())) {
+  // By reference: value() would copy every framework's figures for each figure looked up.
+  const auto frameworks = run.summary.find("frameworks");
+  if (frameworks == run.summary.end() || !frameworks->is_array()) return std::nullopt;
+  for (const Json& f : *frameworks) {
     if (f.value("name", "") != name) continue;
     return figure(f, std::vector<std::string>(spec.path.begin() + 1, spec.path.end()));
   }
