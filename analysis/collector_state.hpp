@@ -114,7 +114,8 @@ struct Collector::State {
   // so memory follows the tasks alive, not every task of the run.
   std::vector<TaskBooks> tasks;
   std::vector<uint32_t> free_task_slots;
-  std::unordered_map<std::string, uint32_t> task_index;
+  std::unordered_map<std::string, uint32_t> task_index;  // by task_key()
+  std::string task_key_scratch;
   std::unordered_map<std::string, OfferBooks> offers;
 
   // Fairness integrals over [first, now).
@@ -136,8 +137,12 @@ struct Collector::State {
   uint32_t framework(const std::string& id);
   size_t role(const std::string& name);
   uint32_t agent(const std::string& id);
-  uint32_t task(const std::string& id);  // adds it if new
-  void forget_task(const std::string& id, uint32_t slot);
+  // A task is known by (framework id, task id): Mesos task ids are unique per framework only
+  // (two frameworks replaying one trace launch tasks with the same ids). The key is built in
+  // task_key_scratch, valid until the next call.
+  const std::string& task_key(const std::string& framework_id, const std::string& task_id);
+  uint32_t task(const std::string& key);  // adds it if new
+  void forget_task(const std::string& key, uint32_t slot);
 
   // Allocation, usage and totals.
   void allocate(uint32_t fw, uint32_t agent, const std::string& role, const Resources& r, int sign);
