@@ -3,6 +3,7 @@
 #include "analysis/collector.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "analysis/collector_state.hpp"
 
@@ -91,8 +92,18 @@ uint32_t Collector::State::agent(const std::string& id) {
   return it->second;
 }
 
-uint32_t Collector::State::task(const std::string& id) {
-  auto it = task_index.find(id);
+const std::string& Collector::State::task_key(const std::string& framework_id,
+                                              const std::string& task_id) {
+  // The framework id's length first: unambiguous whatever characters the ids hold.
+  task_key_scratch.assign(std::to_string(framework_id.size()));
+  task_key_scratch.push_back(':');
+  task_key_scratch.append(framework_id);
+  task_key_scratch.append(task_id);
+  return task_key_scratch;
+}
+
+uint32_t Collector::State::task(const std::string& key) {
+  auto it = task_index.find(key);
   if (it != task_index.end()) return it->second;
   uint32_t slot = static_cast<uint32_t>(tasks.size());
   if (!free_task_slots.empty()) {
@@ -101,12 +112,12 @@ uint32_t Collector::State::task(const std::string& id) {
   } else {
     tasks.emplace_back();
   }
-  task_index.emplace(id, slot);
+  task_index.emplace(key, slot);
   return slot;
 }
 
-void Collector::State::forget_task(const std::string& id, uint32_t slot) {
-  task_index.erase(id);
+void Collector::State::forget_task(const std::string& key, uint32_t slot) {
+  task_index.erase(key);
   tasks[slot] = TaskBooks{};
   free_task_slots.push_back(slot);
 }
@@ -274,8 +285,15 @@ void Collector::State::on(const ReservationApplied& e) {
   allocate(fw, a, e.role, e.to, +1);
 }
 
-void Collector::State::on(const MasterCrashed&) { leader_changed(); }
-void Collector::State::on(const LeaderElected&) { leader_changed(); }
+void Collector::State::on(const MasterCrashed&) {
+  failover.leader_failed(now);
+  leader_changed();
+}
+
+void Collector::State::on(const LeaderElected&) {
+  failover.leader_elected(now);
+  leader_changed();
+}
 
 // A new leader starts with no allocations, no offers and no subscribed frameworks.
 void Collector::State::leader_changed() {
@@ -292,9 +310,15 @@ void Collector::State::on(const AgentAdded& e) {
   const uint32_t a = agent(e.agent.value);
   agents[a].hostname = e.hostname;
   set_agent_total(a, e.total, true);
+  failover.agent_connected(now, e.agent.value);
+}
+
+void Collector::State::on(const AgentDisconnected& e) {
+  failover.agent_disconnected(e.agent.value);
 }
 
 void Collector::State::on(const AgentRemoved& e) {
+  failover.agent_removed(now, e.agent.value);
   set_agent_total(agent(e.agent.value), Resources(), false);
 }
 
@@ -305,7 +329,7 @@ void Collector::State::on(const AgentTotalChanged& e) {
 void Collector::State::on(const TaskUsage& e) {
   // Usage rides on published status updates, so its task's TASK_STATE came first; usage of a
   // task the stream never announced (or that has ended) is ignored.
-  const auto it = task_index.find(e.task.value);
+  const auto it = task_index.find(task_key(e.framework.value, e.task.value));
   if (it == task_index.end() || tasks[it->second].released) return;
   fill_deltas(e.usage, usage_scratch);
   set_usage(it->second, usage_scratch);
@@ -322,7 +346,8 @@ bool final_state(v1::TaskState s) {
 }  // namespace
 
 void Collector::State::on(const TaskStateChanged& e) {
-  const uint32_t t = task(e.task.value);
+  const std::string& key = task_key(e.framework.value, e.task.value);
+  const uint32_t t = task(key);
   const uint32_t fw = framework(e.framework.value);
   if (tasks[t].has_state) {
     --frameworks[tasks[t].framework].task_states[static_cast<size_t>(tasks[t].last_state)];
@@ -347,7 +372,7 @@ void Collector::State::on(const TaskStateChanged& e) {
     usage_scratch.clear();
     set_usage(t, usage_scratch);
   }
-  if (final_state(e.state)) forget_task(e.task.value, t);
+  if (final_state(e.state)) forget_task(key, t);
 }
 
 void Collector::on_event(const MasterEvent& event) {

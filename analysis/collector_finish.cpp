@@ -220,6 +220,7 @@ RunResult Collector::finish(Time end, std::vector<JobOutcome> jobs) {
   in.jobs = &jobs;  // moved into r below; measured first
   r.fragmentation = measure_fragmentation(in);
   finish_jobs(s, r, std::move(jobs));
+  r.failover = s.failover.finish();
   return r;
 }
 

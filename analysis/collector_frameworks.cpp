@@ -25,9 +25,11 @@ void Collector::State::on(const FrameworkAdded& e) {
   for (const std::string& r : e.roles) role(r);
   set_cause(f, f.all_suppressed() ? WaitCause::kSuppressed : idle_cause());
   fairness_dirty = true;
+  failover.framework_subscribed(now, e.framework.value);
 }
 
 void Collector::State::on(const FrameworkDisconnected& e) {
+  failover.framework_disconnected(e.framework.value);
   FrameworkBooks& f = frameworks[framework(e.framework.value)];
   f.active = false;
   set_cause(f, WaitCause::kFrameworkInactive);
@@ -35,6 +37,7 @@ void Collector::State::on(const FrameworkDisconnected& e) {
 }
 
 void Collector::State::on(const FrameworkRemoved& e) {
+  failover.framework_removed(now, e.framework.value);
   FrameworkBooks& f = frameworks[framework(e.framework.value)];
   f.active = false;
   set_cause(f, WaitCause::kFrameworkInactive);

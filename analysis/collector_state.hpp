@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "analysis/collector.hpp"
+#include "analysis/failover.hpp"
 #include "analysis/time_series.hpp"
 #include "analysis/wait_cause.hpp"
 #include "sim/master/master_events.hpp"
@@ -113,7 +114,8 @@ struct Collector::State {
   // so memory follows the tasks alive, not every task of the run.
   std::vector<TaskBooks> tasks;
   std::vector<uint32_t> free_task_slots;
-  std::unordered_map<std::string, uint32_t> task_index;
+  std::unordered_map<std::string, uint32_t> task_index;  // by task_key()
+  std::string task_key_scratch;
   std::unordered_map<std::string, OfferBooks> offers;
   uint64_t allocation_runs = 0;
   std::vector<double> allocation_cycle_ms;  // of runs that carried a measured duration
@@ -129,14 +131,20 @@ struct Collector::State {
   std::vector<FreeChange> free_changes;
   std::vector<int64_t> free_values;
 
+  FailoverTracker failover;
+
   State();
   void advance(Time t);
   void ensure_width(size_t n);
   uint32_t framework(const std::string& id);
   size_t role(const std::string& name);
   uint32_t agent(const std::string& id);
-  uint32_t task(const std::string& id);  // adds it if new
-  void forget_task(const std::string& id, uint32_t slot);
+  // A task is known by (framework id, task id): Mesos task ids are unique per framework only
+  // (two frameworks replaying one trace launch tasks with the same ids). The key is built in
+  // task_key_scratch, valid until the next call.
+  const std::string& task_key(const std::string& framework_id, const std::string& task_id);
+  uint32_t task(const std::string& key);  // adds it if new
+  void forget_task(const std::string& key, uint32_t slot);
 
   // Allocation, usage and totals.
   void allocate(uint32_t fw, uint32_t agent, const std::string& role, const Resources& r, int sign);
@@ -156,6 +164,7 @@ struct Collector::State {
   void on(const master_event::MasterCrashed& e);
   void on(const master_event::LeaderElected& e);
   void on(const master_event::AgentAdded& e);
+  void on(const master_event::AgentDisconnected& e);
   void on(const master_event::AgentRemoved& e);
   void on(const master_event::AgentTotalChanged& e);
   void on(const master_event::TaskUsage& e);

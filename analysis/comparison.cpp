@@ -99,6 +99,18 @@ std::vector<FigureSpec> figure_specs(const std::vector<LoadedRun>& runs) {
   specs.push_back({"sum of job run times (s)", {"jobs", "run_time_sum_s"}});
   specs.push_back({"job run time mean (s)", {"jobs", "run_time_s", "mean"}});
   specs.push_back({"allocation run mean (ms)", {"allocation", "cycle_ms", "mean"}});
+  // Master failovers, only when some run had one (analysis/README.md, "Failover").
+  bool failovers = false;
+  for (const LoadedRun& r : runs) {
+    failovers = failovers || figure(r.summary, {"failover", "count"}).value_or(0) > 0;
+  }
+  if (failovers) {
+    specs.push_back({"failovers recovered", {"failover", "recovered"}});
+    specs.push_back({"failover recovery mean (s)", {"failover", "recovery_s", "mean"}});
+    specs.push_back({"failover recovery max (s)", {"failover", "recovery_s", "max"}});
+    specs.push_back(
+        {"failover recovery after election mean (s)", {"failover", "from_election_s", "mean"}});
+  }
   std::set<std::string> frameworks;
   for (const LoadedRun& r : runs) {
     for (const Json& f : r.summary.value("frameworks", Json::array())) {
@@ -126,7 +138,10 @@ std::optional<double> value_of(const LoadedRun& run, const FigureSpec& spec) {
     return figure(run.summary, spec.path);
   }
   const std::string name = spec.path[0].substr(1);
-  for (const Json& f : run.summary.value("frameworks", Json::array())) {
+  // By reference: value() would copy every framework's figures for each figure looked up.
+  const auto frameworks = run.summary.find("frameworks");
+  if (frameworks == run.summary.end() || !frameworks->is_array()) return std::nullopt;
+  for (const Json& f : *frameworks) {
     if (f.value("name", "") != name) continue;
     return figure(f, std::vector<std::string>(spec.path.begin() + 1, spec.path.end()));
   }

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,29 @@ struct Fragmentation {
   TimeSeries stranded_cpus;                       // cpus stranded over time
 };
 
+// One failure of the leading master and the recovery after it (analysis/README.md, "Failover").
+// Times are in the stream's time base.
+struct FailoverRecord {
+  Time failed_at;                      // MASTER_CRASHED (or the election, if no crash was seen)
+  bool failure_seen = true;            // false: a new leader appeared with no MASTER_CRASHED before
+  std::optional<Time> elected_at;      // the next LEADER_ELECTED
+  std::optional<Time> recovered_at;    // every awaited agent and framework back
+  size_t agents = 0;                   // agents connected to the failed leader (awaited)
+  size_t frameworks = 0;               // frameworks subscribed to it (awaited)
+  std::optional<Time> agents_back_at;  // the last awaited agent re-registered
+  std::optional<Time> frameworks_back_at;  // the last awaited framework re-subscribed
+  size_t agents_lost = 0;                  // awaited agents removed instead of coming back
+  size_t frameworks_lost = 0;              // awaited frameworks removed instead of coming back
+};
+
+struct FailoverStats {
+  std::vector<FailoverRecord> failovers;  // in order of failure
+  size_t recovered = 0;                   // failovers with every awaited party back
+  Distribution recovery_s;                // recovered_at - failed_at, recovered failovers
+  Distribution from_election_s;           // recovered_at - elected_at, recovered failovers
+  Distribution election_s;                // elected_at - failed_at, failovers with an election
+};
+
 struct TaskRow {    // one task of the job outcomes, for tasks.csv
   size_t job = 0;   // index into RunResult::job_outcomes
   size_t task = 0;  // index into that job's tasks
@@ -137,6 +161,7 @@ struct RunResult {
   std::vector<FrameworkSummary> framework_summaries;  // sorted by (name, id)
   JobStats jobs;
   Fragmentation fragmentation;
+  FailoverStats failover;
   std::vector<JobOutcome> job_outcomes;  // as handed in, sorted by (framework, id)
   std::vector<TaskRow> tasks;            // in job_outcomes order
 };

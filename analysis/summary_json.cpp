@@ -89,6 +89,40 @@ Json shares(const SubjectSeries& s, const std::vector<std::string>& resources) {
               {"dominant_share_at_end", fixed(s.dominant_share_at_end)}};
 }
 
+Json seconds_or_null(const std::optional<Time>& t) {
+  return t ? Json(fixed(t->seconds_f())) : Json(nullptr);
+}
+
+Json since_or_null(const std::optional<Time>& t, Time from) {
+  return t ? Json(fixed((*t - from).seconds_f())) : Json(nullptr);
+}
+
+Json to_json(const FailoverStats& s) {
+  Json list = Json::array();
+  for (const FailoverRecord& f : s.failovers) {
+    list.push_back(
+        Json{{"failed_at_s", fixed(f.failed_at.seconds_f())},
+             {"failure_seen", f.failure_seen},
+             {"elected_at_s", seconds_or_null(f.elected_at)},
+             {"recovered_at_s", seconds_or_null(f.recovered_at)},
+             {"agents", f.agents},
+             {"frameworks", f.frameworks},
+             {"agents_lost", f.agents_lost},
+             {"frameworks_lost", f.frameworks_lost},
+             {"election_s", since_or_null(f.elected_at, f.failed_at)},
+             {"agents_back_s", since_or_null(f.agents_back_at, f.failed_at)},
+             {"frameworks_back_s", since_or_null(f.frameworks_back_at, f.failed_at)},
+             {"recovery_s", since_or_null(f.recovered_at, f.failed_at)},
+             {"from_election_s", f.recovered_at && f.elected_at
+                                     ? Json(fixed((*f.recovered_at - *f.elected_at).seconds_f()))
+                                     : Json(nullptr)}});
+  }
+  return Json{
+      {"count", s.failovers.size()},         {"recovered", s.recovered},
+      {"recovery_s", to_json(s.recovery_s)}, {"from_election_s", to_json(s.from_election_s)},
+      {"election_s", to_json(s.election_s)}, {"failovers", std::move(list)}};
+}
+
 }  // namespace
 
 std::string summary_json(const RunResult& r) {
@@ -116,6 +150,7 @@ std::string summary_json(const RunResult& r) {
        per_resource(r.resources, r.fragmentation.stranded_resource_seconds)},
       {"free_resource_seconds", per_resource(r.resources, r.fragmentation.free_resource_seconds)},
       {"stranded_fraction", per_resource(r.resources, r.fragmentation.stranded_fraction)}};
+  j["failover"] = to_json(r.failover);
   Json frameworks = Json::array();
   for (size_t i = 0; i < r.framework_summaries.size(); ++i) {
     const FrameworkSummary& f = r.framework_summaries[i];
