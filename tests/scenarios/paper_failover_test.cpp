@@ -19,16 +19,9 @@ constexpr int kFrameworks = 10;
 // The shipped file with kAgents agents and kFrameworks of its frameworks, ending 25 s after the
 // failure at 40 s, plus `extra` overrides.
 Scenario shortened(std::vector<std::string> extra = {}) {
-  std::string frameworks = "frameworks=[";
-  for (int i = 0; i < kFrameworks; ++i) {
-    frameworks += fmt::format(
-        "{}{{name: fw{:03d}, model: batch, workload: {{trace: "
-        "mesos-failover-tasks.csv}}}}",
-        i == 0 ? "" : ", ", i);
-  }
-  frameworks += "]";
   std::vector<std::string> overrides{fmt::format("cluster.groups.node.count={}", kAgents),
-                                     frameworks, "duration=65s"};
+                                     fmt::format("frameworks.fw.count={}", kFrameworks),
+                                     "duration=65s"};
   overrides.insert(overrides.end(), extra.begin(), extra.end());
   auto r = load_scenario(std::string(MESOSIM_SOURCE_DIR) + "/scenarios/papers/mesos-failover.yaml",
                          {overrides, "base"});
