@@ -38,7 +38,8 @@ std::vector<std::string> prefixes(const std::string& role) {
 }
 
 // Keeps scalar entries (key order) so that each name in `capped` totals at most `room`; other
-// names pass whole. Ranges pass whole.
+// names pass whole. Ranges pass whole. Which reservation/revocability of a name is cut first is
+// not documented: this mirrors the real allocator's choice (entries in ResourceKey order).
 Resources trim(const Resources& r, Quantities room, const std::set<uint16_t>& capped) {
   Resources out;
   for (const auto& e : r.scalar_entries()) {
@@ -149,7 +150,8 @@ Quantities ReferenceAllocator::required_headroom() const {
   return q;
 }
 
-// Free unreserved non-revocable scalars of every agent, active or not (as the real allocator).
+// Free unreserved non-revocable scalars of every agent. Deactivated agents count too: not
+// documented, mirrors the real allocator (and Mesos, which counts every registered agent).
 Quantities ReferenceAllocator::available_headroom() const {
   Quantities q;
   for (const auto& [id, a] : agents_) q += unreserved_nonrevocable(free_on(id));
@@ -259,7 +261,7 @@ bool ReferenceAllocator::meets_min_allocatable(const Framework& f, const std::st
   if (offer.empty()) return false;
   const std::vector<Quantities>* sets = &options_.min_allocatable;
   for (const auto& [name, override_sets] : f.info.min_allocatable) {
-    if (name == role) sets = &override_sets;  // the last override for the role wins
+    if (name == role) sets = &override_sets;  // mirrors: the last override for the role wins
   }
   if (sets->empty()) return true;
   const Quantities q = Quantities::of(offer);
@@ -402,7 +404,9 @@ Status ReferenceAllocator::update_framework(FrameworkId id, const FrameworkInfo&
   }
   Framework& f = it->second;
   f.info = info;
-  // Suppression is what the new info says; leaving a role drops its filters.
+  // Suppression is what the new info says (undocumented; mirrors the real allocator, which
+  // re-tracks every subscribed role with the info's suppressed_roles); leaving a role drops its
+  // filters (documented).
   f.suppressed = std::set<std::string>(info.suppressed_roles.begin(), info.suppressed_roles.end());
   std::erase_if(filters_, [&](const Filter& x) {
     return x.framework == id.value && !has_role(info.roles, x.role);
@@ -592,7 +596,7 @@ std::vector<Allocation> ReferenceAllocator::allocate(Time now) {
           if (!offer) continue;
           hold(framework, agent.value, role, *offer);
           // One offer per (framework, role, agent) per run: the fair-share stage adds to what
-          // the quota stage offered.
+          // the quota stage offered, in that offer's place (mirrors the real allocator).
           auto merged = std::find_if(
               out.begin(), out.begin() + static_cast<ptrdiff_t>(stage_one_count),
               [&](const Allocation& x) {

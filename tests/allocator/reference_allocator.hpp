@@ -12,6 +12,14 @@
 //     counts are kept per sorter node, and forgotten when that node would cease to exist;
 //   - the seeded random agent order, drawn from an Rng of the same seed with the same calls.
 //
+// Where allocator/README.md leaves a choice open, this mirrors the real allocator on purpose
+// (each is marked "mirrors" where it is made): the agent order (ids ascending, then the seeded
+// shuffles), which entries of a name a headroom or limit trim cuts first (key order), that
+// deactivated agents count toward headroom, that update_framework resets suppression to the
+// info's suppressed_roles, that the last per-role min_allocatable override wins, and that a
+// fair-share offer merges into the quota-stage offer of the same (framework, role, agent) in
+// place.
+//
 // Used by tests/allocator/allocator_differential_test.cpp only. It implements what the random
 // driver there exercises; it has no explainer (set_explainer is ignored) and ignores demands.
 
