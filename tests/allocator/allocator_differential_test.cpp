@@ -282,11 +282,11 @@ class DiffRun {
     const Resources& old = totals_[*id];
     Resources total;
     if (rng_.below(4) == 0 && !held.scalar_entries().empty()) {
-      // Below what is held: the agent is over-allocated until it is recovered.
+      // Without one resource that is held: the agent is over-allocated until it is recovered.
       const ResourceKey gone = held.scalar_entries()[rng_.below(held.scalar_entries().size())].key;
-      total = (old - old.common(held)) +
-              held.filter([&](const ResourceKey& k) { return !(k == gone); });
-      total = total.filter([&](const ResourceKey& k) { return !(k == gone); });
+      total = (old - old.common(held) + held).filter([&](const ResourceKey& k) {
+        return !(k == gone);
+      });
       ++coverage_.over_allocations;
     } else {
       total = held + random_part(old - old.common(held), rng_);
