@@ -14,11 +14,11 @@ if (!exists("out")) out = "delay-scheduling.svg"
 csv = dir . "/compare.csv"
 
 # x position, label, mean and half-width scaled by `k` of one figure's rows, paper order.
-rows(figure, k) = sprintf("< awk -F, -v f='\"%s\"' -v k=%g '$1 == f { \
+rows(figure, k) = sprintf("< awk -F, -v f='\"%s\"' -v k=%g 'BEGIN { OFS = \"\\t\"; \
   split(\"static no-delay delay-1s base\", order, \" \"); \
-  split(\"static;Mesos, no delay;Mesos, 1s delay;Mesos, 5s delay\", label, \";\"); \
-  for (i = 1; i <= 4; i++) if ($2 == order[i]) \
-    printf \"%%d\\t\\\"%%s\\\"\\t%%f\\t%%f\\n\", i - 1, label[i], $4 * k, $5 * k }' '%s' | sort -n", \
+  split(\"static;Mesos, no delay;Mesos, 1s delay;Mesos, 5s delay\", label, \";\") } \
+  $1 == f { for (i = 1; i <= 4; i++) if ($2 == order[i]) \
+    print i - 1, \"\\\"\" label[i] \"\\\"\", $4 * k, $5 * k }' '%s' | sort -n", \
   figure, k, csv)
 
 $paper << EOD
