@@ -184,10 +184,7 @@ ScenarioResult<analysis::PaperSpec> load_paper_spec_text(const std::string& text
   } catch (const LoadFailure& f) {
     return f.error;
   } catch (const YAML::Exception& e) {
-    ScenarioError err{file, e.mark.line + 1, e.mark.column + 1, ""};
-    err.message = fmt::format("unexpected YAML structure ({}) at {}:{}:{}", e.msg, file, err.line,
-                              err.column);
-    return err;
+    return scenario_yaml::unexpected_structure(file, e);
   }
 }
 

@@ -192,11 +192,7 @@ ScenarioResult<Scenario> load_scenario_text(const std::string& text, const std::
   } catch (const LoadFailure& f) {
     return f.error;
   } catch (const YAML::Exception& e) {
-    // The parsers check a node's type before indexing it; this is the net under that rule.
-    ScenarioError err{file, e.mark.line + 1, e.mark.column + 1, ""};
-    err.message = fmt::format("unexpected YAML structure ({}) at {}:{}:{}", e.msg, file, err.line,
-                              err.column);
-    return err;
+    return scenario_yaml::unexpected_structure(file, e);
   }
 }
 

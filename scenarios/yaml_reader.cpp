@@ -87,6 +87,13 @@ const Origin* Reader::origin_of(const std::string& path) const {
   return nullptr;
 }
 
+ScenarioError unexpected_structure(const std::string& file, const YAML::Exception& e) {
+  ScenarioError err{file, e.mark.line + 1, e.mark.column + 1, ""};
+  err.message =
+      fmt::format("unexpected YAML structure ({}) at {}:{}:{}", e.msg, file, err.line, err.column);
+  return err;
+}
+
 ScenarioError Reader::error_at(const YAML::Node& at, const std::string& path,
                                const std::string& what) const {
   ScenarioError e;

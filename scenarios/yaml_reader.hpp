@@ -24,6 +24,10 @@ struct LoadFailure {
   ScenarioError error;
 };
 
+// A yaml-cpp exception escaped the typed reads (they check a node's type before indexing it;
+// this is the net under that rule): the error at its mark in `file`.
+ScenarioError unexpected_structure(const std::string& file, const YAML::Exception& e);
+
 // A value that came from outside the file: every node at or under `path` is described by
 // `where` ("--set allocator.policy=foo") instead of a file position.
 // file_marks: the value's nodes come from the file itself (a compare variant's `set` entry), so
