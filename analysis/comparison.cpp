@@ -126,7 +126,6 @@ std::vector<FigureSpec> figure_specs(const std::vector<LoadedRun>& runs) {
     specs.push_back({f + ": mean dominant share", {"@" + f, "mean_dominant_share"}});
     specs.push_back({f + ": dominant share at end", {"@" + f, "dominant_share_at_end"}});
     specs.push_back({f + ": task wait p95 (s)", {"@" + f, "jobs", "task_wait_s", "p95"}});
-    specs.push_back({f + ": job wait mean (s)", {"@" + f, "jobs", "wait_s", "mean"}});
     specs.push_back({f + ": jobs abandoned", {"@" + f, "jobs", "states", "abandoned"}});
   }
   return specs;
