@@ -14,8 +14,8 @@
 // node_locality_wait + rack_locality_wait (reduces whenever they fit). A job that could use the
 // offer but is not yet allowed to is skipped, and its wait starts; a node-local launch resets
 // it. What no job takes is declined with refuse_seconds (short by default, so the agents come
-// back soon: a long filter would defeat the wait). With both waits zero this is plain FIFO
-// first-fit (the "no delay" baseline).
+// back soon: a long filter would defeat the wait). With both waits zero jobs are still served
+// FIFO, but a job's node-local map is still preferred to its others (the "no delay" baseline).
 //
 // Centralized placement (model.declare_demands, for the `quincy` policy): each map declares the
 // agents holding its blocks (cost 0) and the other agents of their racks (rack_local_cost) in a
