@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sim/live/agent_daemon.hpp"
+#include "sim/live/isolator.hpp"
 
 namespace mesosim {
 
@@ -19,6 +20,9 @@ void add_agent_cli(CLI::App& app, AgentCli& cli) {
                 "Total resources, e.g. cpus:4;mem:8192 (default: detected)");
   a->add_option("--attributes", cli.attributes, "Attributes, e.g. rack:r1;zone:a");
   a->add_option("--isolation", cli.isolation, "auto, cgroups, cgroups/v1, cgroups/v2 or posix")
+      ->capture_default_str();
+  a->add_option("--cgroups_root", cli.cgroups_root,
+                "Name of the cgroup under each hierarchy that holds the containers")
       ->capture_default_str();
   a->add_option("--hostname", cli.hostname, "Hostname to report (default: this machine's)");
   a->add_option("--executor_shutdown_grace_period", cli.executor_shutdown_grace_period,
@@ -42,6 +46,10 @@ Result<live::AgentDaemonOptions> daemon_options(const AgentCli& cli) {
   if (!cli.resources.empty()) o.flags.resources = cli.resources;
   if (!cli.attributes.empty()) o.flags.attributes = cli.attributes;
   o.flags.isolation = cli.isolation;
+  if (Status s = live::validate_container_name(cli.cgroups_root); !s) {
+    return Error{"--cgroups_root: " + s.error().message};
+  }
+  o.cgroup_name = cli.cgroups_root;
   if (!cli.hostname.empty()) o.flags.hostname = cli.hostname;
   auto grace = live::parse_duration_flag(cli.executor_shutdown_grace_period,
                                          "--executor_shutdown_grace_period");

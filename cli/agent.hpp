@@ -19,6 +19,7 @@ struct AgentCli {
   std::string resources;
   std::string attributes;
   std::string isolation = "auto";
+  std::string cgroups_root = "mesosim";
   std::string hostname;
   std::string executor_shutdown_grace_period = "5secs";
   std::string switch_user = "true";

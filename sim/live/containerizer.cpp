@@ -27,7 +27,8 @@ Containerizer::Containerizer(Isolator& isolator, ContainerizerOptions options)
 
 std::string Containerizer::next_container_id(Time now) {
   // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) on "c" + std::string.
-  std::string id = "c";
+  std::string id = options_.container_prefix;
+  id += 'c';
   id += std::to_string(now.micros());
   id += '-';
   id += std::to_string(++launches_);
@@ -293,6 +294,9 @@ RecoveryReport Containerizer::recover(Time now) {
   }
   for (const std::string& name : existing.value()) {
     if (known.count(name) > 0) continue;
+    if (name.compare(0, options_.container_prefix.size(), options_.container_prefix) != 0) {
+      continue;  // another agent's
+    }
     if (Status s = isolator_.destroy(name); !s) {
       report.errors.push_back(s.error());
     } else {

@@ -16,8 +16,9 @@
 //                    killed at once, as Mesos destroys a container on a memory limitation.
 //   recover(now)  -> after an agent restart: containers whose process is still the same process
 //                    (pid and start time) are adopted again; those that ended while the agent was
-//                    down are reported and destroyed; cgroups under the isolator's root with no
-//                    checkpoint are destroyed as orphans.
+//                    down are reported and destroyed; cgroups under the isolator's root that
+//                    carry this containerizer's prefix and have no checkpoint are destroyed as
+//                    orphans.
 
 #include <map>
 #include <optional>
@@ -60,6 +61,10 @@ struct ContainerizerOptions {
   std::vector<std::pair<std::string, std::string>> base_environment = {
       {"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}};
   std::string agent_endpoint;  // MESOS_AGENT_ENDPOINT when not empty ("host:port")
+  // Every container this containerizer names starts with it, and recovery destroys as orphans
+  // only cgroups that start with it: agents that share a machine and a cgroup root leave each
+  // other's containers alone. Empty: every cgroup under the root is this containerizer's.
+  std::string container_prefix;
 };
 
 struct ContainerEnded {

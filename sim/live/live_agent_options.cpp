@@ -1,9 +1,11 @@
 #include "sim/live/live_agent_options.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <climits>
+#include <filesystem>
 #include <utility>
 
 #include "sim/live/control_files.hpp"
@@ -212,12 +214,25 @@ Result<IsolationDetection> agent_isolation(const LiveAgentOptions& options,
   return detected;
 }
 
+std::string container_prefix(const std::string& work_dir) {
+  std::filesystem::path normal = std::filesystem::absolute(work_dir).lexically_normal();
+  if (!normal.has_filename() && normal.has_relative_path()) normal = normal.parent_path();
+  const std::string path = normal.string();
+  uint32_t hash = 2166136261u;
+  for (unsigned char c : path) {
+    hash ^= c;
+    hash *= 16777619u;
+  }
+  return fmt::format("w{:08x}-", hash);
+}
+
 ContainerizerOptions containerizer_options(const LiveAgentOptions& options,
                                            const LiveAgentConfig& config) {
   ContainerizerOptions c;
   c.work_dir = config.work_dir;
   c.switch_user = options.switch_user;
   c.agent_endpoint = config.hostname + ":" + std::to_string(config.port);
+  c.container_prefix = container_prefix(config.work_dir);
   return c;
 }
 

@@ -105,7 +105,13 @@ Result<LiveAgentConfig> agent_config(const LiveAgentOptions& options);
 Result<IsolationDetection> agent_isolation(const LiveAgentOptions& options,
                                            const std::string& mount_root = "/sys/fs/cgroup");
 
-// The containerizer's options for these flags (work_dir, switch_user, MESOS_AGENT_ENDPOINT).
+// The prefix of the containers of the agent whose work dir this is: "w" and 8 hex digits of the
+// FNV-1a hash of the absolute, normalized path, then "-". The same work dir (an agent restarted
+// on it) gives the same prefix; two agents on one machine get different ones.
+std::string container_prefix(const std::string& work_dir);
+
+// The containerizer's options for these flags (work_dir, switch_user, MESOS_AGENT_ENDPOINT,
+// the work dir's container prefix).
 ContainerizerOptions containerizer_options(const LiveAgentOptions& options,
                                            const LiveAgentConfig& config);
 

@@ -123,6 +123,22 @@ TEST(LiveAgentOptionsTest, IsolationTakesMesosIsolatorLists) {
   EXPECT_EQ(agent_isolation(posix).value().kind, IsolationKind::kPosix);
 }
 
+TEST(LiveAgentOptionsTest, TheContainerPrefixIsTheWorkDirsOwn) {
+  const std::string prefix = container_prefix("/var/lib/mesosim/agent-1");
+  ASSERT_EQ(prefix.size(), 10u);
+  EXPECT_EQ(prefix.front(), 'w');
+  EXPECT_EQ(prefix.back(), '-');
+  EXPECT_TRUE(validate_container_name(prefix + "c1-1"));
+  // The same directory however it is spelled; another directory, another prefix.
+  EXPECT_EQ(container_prefix("/var/lib/mesosim/./agent-1/"), prefix);
+  EXPECT_EQ(container_prefix("/var/lib/mesosim/x/../agent-1"), prefix);
+  EXPECT_NE(container_prefix("/var/lib/mesosim/agent-2"), prefix);
+  LiveAgentOptions flags;
+  LiveAgentConfig config;
+  config.work_dir = "/var/lib/mesosim/agent-1";
+  EXPECT_EQ(containerizer_options(flags, config).container_prefix, prefix);
+}
+
 TEST(LiveAgentOptionsTest, DurationsAndBooleansAreMesosFlagValues) {
   EXPECT_EQ(parse_duration_flag("5secs", "executor_shutdown_grace_period").value(),
             Duration::seconds(5));

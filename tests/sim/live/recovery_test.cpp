@@ -98,5 +98,33 @@ TEST_F(RecoveryTest, LiveTasksAreAdoptedDeadOnesReportedAndOrphansDestroyed) {
   EXPECT_TRUE(read_checkpoints(work_.path()).checkpoints.empty());
 }
 
+// Two agents on one machine share the cgroup root; each names its containers with its own
+// prefix, and a restarted agent destroys only its own orphans. (Before prefixes, an agent that
+// started swept the containers of every other agent on the machine as orphans.)
+TEST_F(RecoveryTest, ARestartedAgentDestroysOnlyItsOwnOrphans) {
+  ContainerizerOptions other = options_;
+  other.container_prefix = "wbbbbbbbb-";
+  TempDir other_work;
+  other.work_dir = other_work.path();
+  Containerizer neighbour(*isolator_, other);
+  Result<std::string> theirs = neighbour.launch(command_task("theirs", "sleep 30"), now());
+  ASSERT_TRUE(theirs) << theirs.error().message;
+  EXPECT_EQ(theirs.value().rfind("wbbbbbbbb-c", 0), 0u) << theirs.value();
+
+  options_.container_prefix = "waaaaaaaa-";
+  ASSERT_TRUE(isolator_->prepare("waaaaaaaa-c1-1",
+                                 ContainerLimits::from_resources(res("cpus:1;mem:64"))));
+  RecoveryReport report = containerizer().recover(now());
+  for (const Error& e : report.errors) ADD_FAILURE() << e.message;
+  EXPECT_EQ(report.orphans_destroyed, std::vector<std::string>{"waaaaaaaa-c1-1"});
+  EXPECT_TRUE(path_exists(cgroup("memory", theirs.value())));
+  ASSERT_TRUE(neighbour.running(theirs.value()));
+
+  Result<std::string> mine = containerizer().launch(command_task("mine", "sleep 30"), now());
+  ASSERT_TRUE(mine) << mine.error().message;
+  EXPECT_EQ(mine.value().rfind("waaaaaaaa-c", 0), 0u) << mine.value();
+  (void)neighbour.destroy_all();
+}
+
 }  // namespace
 }  // namespace mesosim::live
