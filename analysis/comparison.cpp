@@ -1,5 +1,6 @@
 #include "analysis/comparison.hpp"
 
+#include "analysis/compare_report.hpp"
 #include "analysis/writers.hpp"
 
 #include <algorithm>
@@ -191,6 +192,12 @@ double student_t95(size_t df) {
 
 Result<RunFolder> read_run_folder(const std::filesystem::path& folder) { return load_run(folder); }
 
+std::string comparison_cell_text(const ComparedFigure::Cell& cell) { return cell_text(cell); }
+std::string comparison_ratio_text(const ComparedFigure::Cell& first,
+                                  const ComparedFigure::Cell& cell) {
+  return ratio_text(first, cell);
+}
+
 ComparedFigure::Cell summarize_samples(const std::vector<double>& xs) { return summarize(xs); }
 
 std::string run_identity_json(const RunIdentity& id) {
@@ -231,8 +238,10 @@ Result<Comparison> compare_run_folders(const std::vector<std::filesystem::path>&
     if (c.variants.empty() || c.variants.back() != r.id.variant) {
       c.variants.push_back(r.id.variant);
       c.seeds.emplace_back();
+      c.folders.emplace_back();
     }
     c.seeds.back().push_back(r.id.seed);
+    c.folders.back().push_back(r.folder);
   }
   for (const FigureSpec& spec : figure_specs(runs)) {
     ComparedFigure f;
@@ -289,7 +298,9 @@ std::string comparison_table(const Comparison& c) {
 }
 
 Result<std::vector<std::filesystem::path>> write_comparison(const Comparison& c,
-                                                            const std::filesystem::path& dir) {
+                                                            const std::filesystem::path& dir,
+                                                            const CompareReportOptions& report,
+                                                            std::vector<std::string>* notes) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Error{fmt::format("{}: cannot create the folder: {}", dir.string(), ec.message())};
@@ -313,22 +324,37 @@ Result<std::vector<std::filesystem::path>> write_comparison(const Comparison& c,
     }
     json["figures"].push_back(std::move(fj));
   }
-  std::string html = fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mesosim compare: "
-      "{0}</title><style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:"
-      "collapse}}td,th{{border:1px solid #ccc;padding:.2em .6em;text-align:right}}"
-      "td:first-child,th:first-child{{text-align:left}}</style></head><body>\n<h1>Scenario {0}"
-      "</h1>\n<p>Mean over seeds ± half-width of the 95% confidence interval (Student's t); "
-      "ratios are of means.</p>\n<pre>\n{1}</pre>\n</body></html>\n",
-      html_escape(c.scenario), html_escape(comparison_table(c)));
   std::vector<std::filesystem::path> written;
-  for (const auto& [name, text] : std::vector<std::pair<std::string, std::string>>{
-           {"compare.csv", csv}, {"compare.json", json.dump(2) + "\n"}, {"compare.html", html}}) {
-    std::ofstream out(dir / name);
+  auto write = [&](const std::string& name, const std::string& text) -> Status {
+    std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
     out << text;
+    out.close();
     if (!out) return Error{fmt::format("{}: cannot write", (dir / name).string())};
     written.push_back(dir / name);
+    return Status::success();
+  };
+  if (Status s = write("compare.csv", csv); !s) return s.error();
+  if (Status s = write("compare.json", json.dump(2) + "\n"); !s) return s.error();
+
+  std::vector<std::string> said;
+  for (const std::string& svg : compare_plot_files()) std::filesystem::remove(dir / svg, ec);
+  if (report.plots) {
+    const std::optional<std::filesystem::path> gnuplot = find_program(report.gnuplot);
+    Result<std::string> script = compare_plots_script(c);
+    if (!gnuplot) {
+      said.push_back(fmt::format(
+          "plots skipped: '{}' not found on PATH (install gnuplot to get the SVG plots)",
+          report.gnuplot));
+    } else if (!script) {
+      said.push_back("plots skipped: " + script.error().message);
+    } else {
+      if (Status s = write("compare_plots.gp", script.value()); !s) return s.error();
+      if (Status s = render_gnuplot(dir, "compare_plots.gp", *gnuplot); !s) return s.error();
+      for (const std::string& svg : compare_plot_files()) written.push_back(dir / svg);
+    }
   }
+  if (Status s = write("compare.html", compare_html(c, dir, said)); !s) return s.error();
+  if (notes != nullptr) notes->insert(notes->end(), said.begin(), said.end());
   return written;
 }
 

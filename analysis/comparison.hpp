@@ -44,6 +44,7 @@ struct Comparison {
   std::string scenario;
   std::vector<std::string> variants;         // base first, then the compare: order
   std::vector<std::vector<uint64_t>> seeds;  // by variant, ascending
+  std::vector<std::vector<std::filesystem::path>> folders;  // by variant, in seeds' order
   std::vector<ComparedFigure> figures;
 };
 
@@ -55,10 +56,19 @@ Result<Comparison> compare_run_folders(const std::vector<std::filesystem::path>&
 // each variant's mean to the first variant's.
 std::string comparison_table(const Comparison& comparison);
 
-// compare.csv (one row per figure and variant), compare.json and compare.html (the table as a
-// page) in `dir`.
+// A table cell: "mean" with one seed, "mean ± half-width" with more, "-" with none.
+std::string comparison_cell_text(const ComparedFigure::Cell& cell);
+// The ratio of a variant's mean to the first variant's ("1.234"), or "-".
+std::string comparison_ratio_text(const ComparedFigure::Cell& first, const ComparedFigure::Cell& cell);
+
+struct CompareReportOptions;
+// compare.csv (one row per figure and variant) and compare.json in `dir`, then the combined
+// report (analysis/compare_report.hpp): compare_plots.gp and its SVGs when gnuplot is found and
+// `report.plots` is on, and compare.html. `notes` gets what could not be made and why.
 Result<std::vector<std::filesystem::path>> write_comparison(const Comparison& comparison,
-                                                            const std::filesystem::path& dir);
+                                                            const std::filesystem::path& dir,
+                                                            const CompareReportOptions& report,
+                                                            std::vector<std::string>* notes = nullptr);
 
 // One `mesosim run` output folder: its run.json and summary.json (checked to be an analysis
 // summary). Errors name the folder and the file.

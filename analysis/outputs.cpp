@@ -21,7 +21,14 @@ Status write_file(const std::filesystem::path& path, const std::string& text) {
   return Status::success();
 }
 
-// The program to run for `name`: itself if it names a path, else the first executable on PATH.
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
 std::optional<std::filesystem::path> find_program(const std::string& name) {
   if (name.find('/') != std::string::npos) {
     if (::access(name.c_str(), X_OK) == 0) return std::filesystem::path(name);
@@ -39,30 +46,25 @@ std::optional<std::filesystem::path> find_program(const std::string& name) {
   return std::nullopt;
 }
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// Renders plots.gp in `dir`; an error carries gnuplot's own messages.
-Status render_plots(const std::filesystem::path& dir, const std::filesystem::path& gnuplot) {
-  const std::string command = fmt::format("cd {} && {} plots.gp 2> plots.err",
-                                          shell_quote(dir.string()), shell_quote(gnuplot.string()));
+Status render_gnuplot(const std::filesystem::path& dir, const std::string& script,
+                      const std::filesystem::path& gnuplot) {
+  const std::string err_file = script + ".err";
+  const std::string command =
+      fmt::format("cd {} && {} {} 2> {}", shell_quote(dir.string()),
+                  shell_quote(gnuplot.string()), shell_quote(script), shell_quote(err_file));
   const int status = std::system(command.c_str());
-  std::ifstream err(dir / "plots.err");
+  std::ifstream err(dir / err_file);
   std::stringstream messages;
   messages << err.rdbuf();
+  err.close();
   std::error_code ignored;
-  std::filesystem::remove(dir / "plots.err", ignored);
+  std::filesystem::remove(dir / err_file, ignored);
   if (status != 0) {
-    return Error{fmt::format("{}: gnuplot failed (status {}): {}", (dir / "plots.gp").string(),
+    return Error{fmt::format("{}: gnuplot failed (status {}): {}", (dir / script).string(),
                              status, messages.str())};
   }
   return Status::success();
 }
-
-}  // namespace
 
 Result<WrittenOutputs> write_outputs(const RunResult& r, const std::filesystem::path& dir,
                                      const OutputOptions& options) {
@@ -94,7 +96,7 @@ Result<WrittenOutputs> write_outputs(const RunResult& r, const std::filesystem::
         return s.error();
       }
       out.files.push_back(dir / "plots.gp");
-      if (Status s = render_plots(dir, *gnuplot); !s) return s.error();
+      if (Status s = render_gnuplot(dir, "plots.gp", *gnuplot); !s) return s.error();
       for (const std::string& svg : plot_files()) out.files.push_back(dir / svg);
     }
   }

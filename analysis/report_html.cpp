@@ -109,18 +109,6 @@ std::string size_table(const RunResult& r) {
   return s + "</table>\n";
 }
 
-std::string inline_svg(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    return fmt::format("<p class=\"note\">{} was not rendered.</p>\n",
-                       html_escape(file.filename().string()));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  std::string svg = buf.str();
-  const size_t open = svg.find("<svg");  // drop the XML declaration and doctype
-  return "<figure>" + (open == std::string::npos ? svg : svg.substr(open)) + "</figure>\n";
-}
-
 }  // namespace
 
 std::string html_escape(const std::string& s) {
@@ -144,6 +132,18 @@ std::string html_escape(const std::string& s) {
     }
   }
   return out;
+}
+
+std::string inline_svg(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return fmt::format("<p class=\"note\">{} was not rendered.</p>\n",
+                       html_escape(file.filename().string()));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string svg = buf.str();
+  const size_t open = svg.find("<svg");  // drop the XML declaration and doctype
+  return "<figure>" + (open == std::string::npos ? svg : svg.substr(open)) + "</figure>\n";
 }
 
 std::string report_html(const RunResult& r, const std::filesystem::path& svg_dir,

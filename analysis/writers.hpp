@@ -5,6 +5,7 @@
 // formatting, names in RunResult's fixed order); nothing depends on the wall clock.
 
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -53,5 +54,15 @@ void print_summary_table(const RunResult& result, std::ostream& out);
 
 // `s` with & < > " as HTML entities, for text placed in a page.
 std::string html_escape(const std::string& s);
+
+// Shared by the run's and the comparison's outputs.
+// The program to run for `name`: itself if it names a path, else the first executable on PATH.
+std::optional<std::filesystem::path> find_program(const std::string& name);
+// Runs gnuplot on `script` (a file name in `dir`) with `dir` as its working directory; an error
+// carries gnuplot's own messages.
+Status render_gnuplot(const std::filesystem::path& dir, const std::string& script,
+                      const std::filesystem::path& gnuplot);
+// The SVG in `file` as a <figure> for a page (a note when it is missing).
+std::string inline_svg(const std::filesystem::path& file);
 
 }  // namespace mesosim::analysis

@@ -1,5 +1,5 @@
-// `mesosim compare SCENARIO.yaml [--seeds N] [--jobs J] [--out DIR] [--set k=v ...] [--plan]`
-// and `mesosim report DIR... [--out DIR]`.
+// `mesosim compare SCENARIO.yaml [--seeds N] [--jobs J] [--out DIR] [--set k=v ...] [--plan]
+// [--no-plots]` and `mesosim report DIR... [--out DIR] [--no-plots]`.
 //
 // A run is a pure function of (scenario, variant, seed), so compare runs every variant x seed as
 // an independent `mesosim run` process, J at a time, each into DIR/<variant>/seed-<seed>, then
@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "analysis/compare_report.hpp"
 #include "analysis/comparison.hpp"
 #include "cli/scenario_cli.hpp"
 #include "scenarios/scenario_load.hpp"
@@ -109,7 +110,7 @@ std::vector<std::string> run_all(const std::vector<PlannedRun>& runs, int jobs, 
 }
 
 int print_comparison(const std::vector<std::filesystem::path>& dirs, const std::string& out_dir,
-                     const char* command, std::ostream& out, std::ostream& err) {
+                     bool plots, const char* command, std::ostream& out, std::ostream& err) {
   auto comparison = analysis::compare_run_folders(dirs);
   if (!comparison.ok()) {
     fmt::print(err, "mesosim {}: {}\n", command, comparison.error().message);
@@ -117,12 +118,17 @@ int print_comparison(const std::vector<std::filesystem::path>& dirs, const std::
   }
   fmt::print(out, "{}", analysis::comparison_table(comparison.value()));
   if (out_dir.empty()) return 0;
-  auto written = analysis::write_comparison(comparison.value(), out_dir);
+  analysis::CompareReportOptions report;
+  report.plots = plots;
+  std::vector<std::string> notes;
+  auto written = analysis::write_comparison(comparison.value(), out_dir, report, &notes);
   if (!written.ok()) {
     fmt::print(err, "mesosim {}: {}\n", command, written.error().message);
     return 2;
   }
-  fmt::print(err, "comparison in {}: compare.csv, compare.json, compare.html\n", out_dir);
+  for (const std::string& note : notes) fmt::print(err, "mesosim {}: {}\n", command, note);
+  fmt::print(err, "comparison in {}: compare.csv, compare.json, compare.html{}\n", out_dir,
+             plots && notes.empty() ? " and its plots" : "");
   return 0;
 }
 
@@ -171,6 +177,7 @@ int run_compare(const ScenarioCli& cli, std::ostream& out, std::ostream& err) {
     for (const auto& d : dirs) report.push_back(d.string());
     report.push_back("--out");
     report.push_back(dir.string());
+    if (cli.no_plots) report.push_back("--no-plots");
     fmt::print(out, "{}\n", command_line(report));
     return 0;
   }
@@ -183,12 +190,12 @@ int run_compare(const ScenarioCli& cli, std::ostream& out, std::ostream& err) {
     for (const std::string& f : failed) fmt::print(err, "mesosim compare: {}\n", f);
     return 1;
   }
-  return print_comparison(dirs, dir.string(), "compare", out, err);
+  return print_comparison(dirs, dir.string(), !cli.no_plots, "compare", out, err);
 }
 
 int run_report(const ScenarioCli& cli, std::ostream& out, std::ostream& err) {
   std::vector<std::filesystem::path> dirs(cli.run_dirs.begin(), cli.run_dirs.end());
-  return print_comparison(dirs, cli.out_dir, "report", out, err);
+  return print_comparison(dirs, cli.out_dir, !cli.no_plots, "report", out, err);
 }
 
 }  // namespace mesosim

@@ -28,6 +28,7 @@ struct ScenarioCli {
   int seeds = 3;                      // --seeds: seeds per variant (the scenario's seed, +1, ...)
   int jobs = 0;                       // --jobs: runs at a time (0: the cores)
   bool plan = false;                  // --plan: print the runs as commands, run nothing
+  bool no_plots = false;              // --no-plots: compare.html without the gnuplot SVGs
   std::vector<std::string> run_dirs;  // report: the run folders
 };
 

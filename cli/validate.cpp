@@ -38,11 +38,14 @@ void add_scenario_cli(CLI::App& app, ScenarioCli& cli) {
                           "Override a key in every run: dotted.path=yaml-value (repeatable)");
   cli.compare->add_flag("--plan", cli.plan,
                         "Print each run as a shell command (and the report command), run nothing");
+  cli.compare->add_flag("--no-plots", cli.no_plots,
+                        "No plots in compare.html (the runs' own plots follow the scenario)");
 
   cli.report = app.add_subcommand(
       "report", "Compare run folders (from mesosim run, compare or a --plan) in one table");
   cli.report->add_option("dirs", cli.run_dirs, "Run output folders")->required();
   cli.report->add_option("--out", cli.out_dir, "Where compare.csv/json/html go (default: none)");
+  cli.report->add_flag("--no-plots", cli.no_plots, "No plots in compare.html");
 }
 
 std::optional<int> run_scenario_cli(const ScenarioCli& cli, std::ostream& out, std::ostream& err) {
