@@ -72,7 +72,7 @@ std::optional<double> figure(const Json& j, const std::vector<std::string>& path
 
 struct FigureSpec {
   std::string name;
-  std::vector<std::string> path;
+  std::vector<std::string> path;  // "@name" first: inside that framework's entry
 };
 
 // The figures compared: the cluster's, then each framework's (by name, in name order).
@@ -246,6 +246,9 @@ Result<Comparison> compare_run_folders(const std::vector<std::filesystem::path>&
   for (const FigureSpec& spec : figure_specs(runs)) {
     ComparedFigure f;
     f.name = spec.name;
+    if (!spec.path.empty() && !spec.path[0].empty() && spec.path[0][0] == '@') {
+      f.framework = spec.path[0].substr(1);
+    }
     for (const std::string& variant : c.variants) {
       std::vector<double> xs;
       for (const LoadedRun& r : runs) {
@@ -259,7 +262,12 @@ Result<Comparison> compare_run_folders(const std::vector<std::filesystem::path>&
   return c;
 }
 
-std::string comparison_table(const Comparison& c) {
+std::string comparison_table(const Comparison& c, size_t max_frameworks) {
+  std::set<std::string> frameworks;
+  for (const ComparedFigure& f : c.figures) {
+    if (!f.framework.empty()) frameworks.insert(f.framework);
+  }
+  const bool per_framework = frameworks.size() <= max_frameworks;
   std::vector<std::string> header{"figure"};
   for (size_t v = 0; v < c.variants.size(); ++v) {
     header.push_back(fmt::format("{} (n={})", c.variants[v], c.seeds[v].size()));
@@ -269,6 +277,7 @@ std::string comparison_table(const Comparison& c) {
   }
   std::vector<std::vector<std::string>> rows{header};
   for (const ComparedFigure& f : c.figures) {
+    if (!per_framework && !f.framework.empty()) continue;
     std::vector<std::string> row{f.name};
     for (const auto& cell : f.cells) row.push_back(cell_text(cell));
     for (size_t v = 1; v < f.cells.size(); ++v) row.push_back(ratio_text(f.cells[0], f.cells[v]));
@@ -293,6 +302,12 @@ std::string comparison_table(const Comparison& c) {
       out += i == 0 ? fmt::format("{:<{}}", row[i], pad) : fmt::format("  {:>{}}", row[i], pad);
     }
     out += "\n";
+  }
+  if (!per_framework) {
+    out += fmt::format(
+        "\n{} frameworks: their own figures are left out here; compare.csv, compare.json and "
+        "compare.html have them\n",
+        frameworks.size());
   }
   return out;
 }

@@ -31,7 +31,8 @@ struct RunIdentity {
 std::string run_identity_json(const RunIdentity& id);
 
 struct ComparedFigure {
-  std::string name;  // "cluster cpus allocated share", "hadoop JCT mean (s)", ...
+  std::string name;       // "cluster cpus allocated share", "hadoop: JCT mean (s)", ...
+  std::string framework;  // the framework a per-framework figure is of; empty for the others
   struct Cell {
     size_t n = 0;  // seeds that have the figure
     double mean = 0;
@@ -53,8 +54,9 @@ struct Comparison {
 Result<Comparison> compare_run_folders(const std::vector<std::filesystem::path>& folders);
 
 // The side-by-side table: one row per figure, "mean ± half-width" per variant, and the ratio of
-// each variant's mean to the first variant's.
-std::string comparison_table(const Comparison& comparison);
+// each variant's mean to the first variant's. With more than `max_frameworks` frameworks their
+// own rows are left out (a line says so; compare.csv, .json and .html have them all).
+std::string comparison_table(const Comparison& comparison, size_t max_frameworks = 24);
 
 // A table cell: "mean" with one seed, "mean ± half-width" with more, "-" with none.
 std::string comparison_cell_text(const ComparedFigure::Cell& cell);

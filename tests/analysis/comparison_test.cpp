@@ -14,6 +14,7 @@ namespace mesosim::analysis {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class ComparisonTest : public ::testing::Test {
  protected:
@@ -95,6 +96,18 @@ TEST_F(ComparisonTest, AFolderThatIsNotARunIsNamed) {
   auto r = compare_run_folders({root_});
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.error().message, HasSubstr((root_ / "run.json").string()));
+}
+
+TEST_F(ComparisonTest, ManyFrameworksLeaveTheirRowsToTheFiles) {
+  auto c = compare_run_folders({folder("base", 0, 1, 0.5, 10), folder("static", 1, 1, 0.25, 40)});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(figure(c.value(), "f: JCT mean (s)").framework, "f");
+  EXPECT_EQ(figure(c.value(), "JCT mean (s)").framework, "");
+  EXPECT_THAT(comparison_table(c.value()), HasSubstr("f: JCT mean (s)"));
+  const std::string few = comparison_table(c.value(), 0);
+  EXPECT_THAT(few, Not(HasSubstr("f: JCT mean (s)")));
+  EXPECT_THAT(few, HasSubstr("JCT mean (s)"));
+  EXPECT_THAT(few, HasSubstr("1 frameworks: their own figures are left out here"));
 }
 
 TEST(StudentT, KnownQuantiles) {
