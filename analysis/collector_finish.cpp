@@ -49,6 +49,7 @@ OfferStats offer_stats(const FrameworkBooks& f, const std::vector<size_t>& ids) 
   o.made = f.made;
   o.accepted = f.accepted;
   o.declined = f.declined;
+  o.declined_for = f.declined_for;
   o.rescinded = f.rescinded;
   o.voided = f.voided;
   o.lost_on_failover = f.lost;
@@ -66,6 +67,7 @@ void add_offer_stats(OfferStats& into, const FrameworkBooks& f, const OfferStats
   into.made += o.made;
   into.accepted += o.accepted;
   into.declined += o.declined;
+  for (const auto& [reason, n] : o.declined_for) into.declined_for[reason] += n;
   into.rescinded += o.rescinded;
   into.voided += o.voided;
   into.lost_on_failover += o.lost_on_failover;

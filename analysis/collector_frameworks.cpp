@@ -61,9 +61,22 @@ void Collector::State::on(const OffersRevived& e) {
 }
 
 void Collector::State::on(const OfferDeclined& e) {
+  auto it = offers.find(e.offer.value);
+  if (it != offers.end() && e.reason) {
+    FrameworkBooks& f = frameworks[it->second.framework];
+    ++f.declined_for[*e.reason];
+    f.waiting_for_locality = *e.reason == "locality";
+    if (f.waiting_for_locality && f.active && !f.all_suppressed()) {
+      set_cause(f, WaitCause::kLocalityWait);
+    }
+  }
   resolve_offer(e.offer.value, OfferEnd::kDeclined);
 }
 void Collector::State::on(const OfferAccepted& e) {
+  auto it = offers.find(e.offer.value);
+  if (it != offers.end() && e.tasks_launched > 0) {
+    frameworks[it->second.framework].waiting_for_locality = false;
+  }
   resolve_offer(e.offer.value, OfferEnd::kAccepted);
 }
 void Collector::State::on(const OfferRescinded& e) {
@@ -86,11 +99,14 @@ void Collector::State::on(const AllocationRun& e) {
       if (f.all_suppressed()) {
         cause = WaitCause::kSuppressed;
       } else if (f.run_offers > 0 || f.outstanding > 0) {
-        cause = WaitCause::kFrameworkDeclined;
+        cause = f.waiting_for_locality ? WaitCause::kLocalityWait : WaitCause::kFrameworkDeclined;
       } else {
         // The reason the allocator gave on the most agents; ties go to the earlier SkipReason.
         const auto most = std::max_element(f.run_skips.begin(), f.run_skips.end());
         if (*most > 0) cause = cause_of(static_cast<SkipReason>(most - f.run_skips.begin()));
+        if (cause == WaitCause::kFiltered && f.waiting_for_locality) {
+          cause = WaitCause::kLocalityWait;  // the filter of a decline for locality
+        }
       }
       set_cause(f, cause);
     }

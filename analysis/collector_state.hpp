@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -55,6 +56,11 @@ struct FrameworkBooks {
   // Offer statistics.
   uint64_t made = 0, accepted = 0, declined = 0, rescinded = 0, voided = 0, lost = 0;
   uint32_t outstanding = 0;  // offers held now
+  // Declines by the reason the framework gave (OFFER_DECLINED reason; none: not counted).
+  std::map<std::string, uint64_t> declined_for;
+  // Its latest DECLINE was for locality and it has launched nothing since: its refusal filters
+  // and the offers it is deciding on are part of its locality wait.
+  bool waiting_for_locality = false;
   // Tasks by their latest state on the stream, indexed by v1::TaskState.
   std::array<uint64_t, kTaskStateCount> task_states{};
   std::vector<double> accept_latency_s, decline_latency_s;

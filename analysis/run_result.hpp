@@ -50,6 +50,7 @@ struct OfferStats {
   uint64_t made = 0;
   uint64_t accepted = 0;
   uint64_t declined = 0;
+  std::map<std::string, uint64_t> declined_for;  // declines by the reason given (not all have one)
   uint64_t rescinded = 0;
   uint64_t voided = 0;                        // named in an invalid ACCEPT
   uint64_t lost_on_failover = 0;              // outstanding when the leader crashed

@@ -46,6 +46,7 @@ Json to_json(const OfferStats& o, const std::vector<std::string>& resources) {
   return Json{{"made", o.made},
               {"accepted", o.accepted},
               {"declined", o.declined},
+              {"declined_for", o.declined_for},
               {"rescinded", o.rescinded},
               {"voided", o.voided},
               {"lost_on_failover", o.lost_on_failover},

@@ -20,6 +20,8 @@ std::string_view to_string(WaitCause cause) {
       return "suppressed";
     case WaitCause::kFrameworkDeclined:
       return "framework_declined";
+    case WaitCause::kLocalityWait:
+      return "locality_wait";
     case WaitCause::kFrameworkInactive:
       return "framework_inactive";
     case WaitCause::kReservedForOtherRoles:

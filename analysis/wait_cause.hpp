@@ -23,13 +23,15 @@ enum class WaitCause : uint8_t {
   kFiltered,               // kFiltered (its own refusal filters)
   kSuppressed,             // OFFERS_SUPPRESSED in every role, or kSuppressed
   kFrameworkDeclined,      // it was offered resources and did not launch the task
+  kLocalityWait,           // it declined for locality (DECLINE reason "locality"), or its
+                           // filter from such a decline held the resources back
   kFrameworkInactive,      // kFrameworkInactive, disconnected, or not subscribed
   kReservedForOtherRoles,  // kReservedForOtherRoles
   kOther,                  // kBelowMinAllocatable, kNotGpuCapable, kNoQuotaContribution
   kUnexplained,            // no explanations on the stream, and no offer
   kEarlierAttempts,        // wait of attempts before the last (not on a timeline)
 };
-inline constexpr size_t kWaitCauseCount = 12;
+inline constexpr size_t kWaitCauseCount = 13;
 std::string_view to_string(WaitCause cause);
 
 // Seconds per cause.

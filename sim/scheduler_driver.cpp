@@ -160,8 +160,10 @@ void SchedulerDriver::launch(const v1::Offer& offer, std::vector<v1::TaskInfo> t
   accept({offer.id}, {std::move(op)}, filters);
 }
 
-void SchedulerDriver::decline(std::vector<v1::OfferID> offers, v1::Filters filters) {
-  send_call(sched::Call{std::nullopt, sched::Decline{std::move(offers), filters}});
+void SchedulerDriver::decline(std::vector<v1::OfferID> offers, v1::Filters filters,
+                              std::string reason) {
+  send_call(
+      sched::Call{std::nullopt, sched::Decline{std::move(offers), filters, std::move(reason)}});
 }
 
 void SchedulerDriver::revive(std::vector<std::string> roles) {

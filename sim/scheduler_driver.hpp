@@ -56,7 +56,8 @@ class SchedulerDriver final : public Process {
               v1::Filters filters = {});
   // ACCEPT of one offer with one LAUNCH of `tasks`.
   void launch(const v1::Offer& offer, std::vector<v1::TaskInfo> tasks, v1::Filters filters = {});
-  void decline(std::vector<v1::OfferID> offers, v1::Filters filters = {});
+  // `reason`: why, for analysis (sched::Decline::reason; simulator only).
+  void decline(std::vector<v1::OfferID> offers, v1::Filters filters = {}, std::string reason = {});
   void revive(std::vector<std::string> roles = {});
   void suppress(std::vector<std::string> roles = {});
   void kill(const v1::TaskID& task, std::optional<v1::AgentID> agent = std::nullopt);

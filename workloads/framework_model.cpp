@@ -171,9 +171,9 @@ void FrameworkModel::settle_launches() {
 }
 
 void FrameworkModel::launch(SchedulerDriver& driver, const v1::Offer& offer,
-                            std::vector<v1::TaskInfo> tasks) {
+                            std::vector<v1::TaskInfo> tasks, const std::string& decline_reason) {
   if (tasks.empty()) {
-    decline(driver, offer);
+    decline(driver, offer, std::nullopt, decline_reason);
     return;
   }
   ++stats_.offers_accepted;
@@ -182,15 +182,16 @@ void FrameworkModel::launch(SchedulerDriver& driver, const v1::Offer& offer,
 }
 
 void FrameworkModel::decline(SchedulerDriver& driver, const v1::Offer& offer,
-                             std::optional<double> refuse_seconds) {
-  decline(driver, std::vector<v1::OfferID>{offer.id}, refuse_seconds);
+                             std::optional<double> refuse_seconds, const std::string& reason) {
+  decline(driver, std::vector<v1::OfferID>{offer.id}, refuse_seconds, reason);
 }
 
 void FrameworkModel::decline(SchedulerDriver& driver, const std::vector<v1::OfferID>& offers,
-                             std::optional<double> refuse_seconds) {
+                             std::optional<double> refuse_seconds, const std::string& reason) {
   if (offers.empty()) return;
   stats_.offers_declined += offers.size();
-  driver.decline(offers, v1::Filters{refuse_seconds ? refuse_seconds : options_.refuse_seconds});
+  driver.decline(offers, v1::Filters{refuse_seconds ? refuse_seconds : options_.refuse_seconds},
+                 reason);
 }
 
 void FrameworkModel::kill(SchedulerDriver& driver, const std::string& task_id) {

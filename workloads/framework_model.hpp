@@ -202,12 +202,17 @@ class FrameworkModel : public Scheduler {
   // until killed), recorded with `locality`. Takes the task out of pending if it is there.
   v1::TaskInfo make_task(TaskRef ref, const v1::Offer& offer, std::optional<Duration> run_time,
                          Locality locality);
-  // ACCEPT `offer` launching `tasks` (empty: declines it), with the model's filter.
-  void launch(SchedulerDriver& driver, const v1::Offer& offer, std::vector<v1::TaskInfo> tasks);
+  // ACCEPT `offer` launching `tasks` (empty: declines it, saying `reason` if not empty), with
+  // the model's filter.
+  void launch(SchedulerDriver& driver, const v1::Offer& offer, std::vector<v1::TaskInfo> tasks,
+              const std::string& decline_reason = {});
+  // DECLINE with `refuse_seconds` (default: the model's); `reason` goes on the event stream
+  // (OFFER_DECLINED) for analysis: "locality", "gang_hold_released", ...
   void decline(SchedulerDriver& driver, const v1::Offer& offer,
-               std::optional<double> refuse_seconds = std::nullopt);
+               std::optional<double> refuse_seconds = std::nullopt,
+               const std::string& reason = {});
   void decline(SchedulerDriver& driver, const std::vector<v1::OfferID>& offers,
-               std::optional<double> refuse_seconds);
+               std::optional<double> refuse_seconds, const std::string& reason = {});
   void kill(SchedulerDriver& driver, const std::string& task_id);
   // Decision time of a callback that launched `tasks` tasks of `jobs` jobs.
   void charge_launches(SchedulerDriver& driver, size_t jobs, size_t tasks);

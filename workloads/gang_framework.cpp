@@ -77,7 +77,7 @@ void GangFramework::release_hold() {
     ids.push_back(h.offer.id);
   }
   held_.clear();
-  if (driver()) decline(*driver(), ids, gopts_.release_refuse_seconds);
+  if (driver()) decline(*driver(), ids, gopts_.release_refuse_seconds, "gang_hold_released");
   sync_offer_interest();
 }
 

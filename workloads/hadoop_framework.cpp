@@ -150,7 +150,12 @@ void HadoopFramework::on_offers(SchedulerDriver& driver, const std::vector<v1::O
       candidates.erase(std::find(candidates.begin(), candidates.end(), *ref));
     }
     launched += tasks.size();
-    launch(driver, offer, std::move(tasks));
+    // Nothing placed although a pending task fit: delay scheduling declined it for locality.
+    const bool for_locality =
+        tasks.empty() && std::any_of(candidates.begin(), candidates.end(), [&](TaskRef ref) {
+          return offer.resources.contains(task_spec(ref).resources);
+        });
+    launch(driver, offer, std::move(tasks), for_locality ? "locality" : "");
   }
   charge_launches(driver, jobs.size(), launched);
 }

@@ -185,12 +185,14 @@ void decode(std::string_view k, const Json& j, std::optional<T>& v) {
 // ---- the fields of each event, once for writing and reading ----
 
 struct Writer {
+  static constexpr bool kWrites = true;
   Json& out;
   template <typename T>
   void operator()(const char* key, const T& v) { out[key] = encode(v); }
 };
 
 struct Reader {
+  static constexpr bool kWrites = false;
   const Json& in;
   template <typename T>
   void operator()(const char* key, T& v) {
@@ -243,6 +245,7 @@ template <typename IO> void fields(IO& io, OfferMade& e) {
 }
 template <typename IO> void fields(IO& io, OfferDeclined& e) {
   io("offer", e.offer); io("framework", e.framework); io("filter_us", e.filter);
+  if (!IO::kWrites || e.reason) io("reason", e.reason);  // written only when given
 }
 template <typename IO> void fields(IO& io, OfferAccepted& e) {
   io("offer", e.offer); io("framework", e.framework); io("tasks_launched", e.tasks_launched);

@@ -87,8 +87,9 @@ std::string line(const OfferMade& e) {
                      e.resources.to_string());
 }
 std::string line(const OfferDeclined& e) {
-  return fmt::format("OFFER_DECLINED offer={} framework={} filter={}", e.offer.value,
-                     e.framework.value, e.filter ? e.filter->to_string() : "none");
+  return fmt::format("OFFER_DECLINED offer={} framework={} filter={}{}", e.offer.value,
+                     e.framework.value, e.filter ? e.filter->to_string() : "none",
+                     e.reason ? " reason=" + *e.reason : std::string());
 }
 std::string line(const OfferAccepted& e) {
   return fmt::format("OFFER_ACCEPTED offer={} framework={} tasks={}", e.offer.value,

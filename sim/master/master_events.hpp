@@ -148,6 +148,7 @@ struct OfferDeclined {
   v1::OfferID offer;
   v1::FrameworkID framework;
   std::optional<Duration> filter;
+  std::optional<std::string> reason = {};  // the DECLINE's reason, when the framework gave one
 };
 struct OfferAccepted {
   v1::OfferID offer;

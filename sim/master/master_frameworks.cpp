@@ -327,7 +327,11 @@ void Master::State::decline(Framework& f, const sched::Decline& d) {
   for (const auto& oid : d.offer_ids) {
     auto it = offers.find(oid.value);
     if (it == offers.end() || it->second.framework != f.handle) continue;  // Mesos ignores these
-    if (observed()) publish(master_event::OfferDeclined{oid, *f.info.id, filter});
+    if (observed()) {
+      publish(master_event::OfferDeclined{
+          oid, *f.info.id, filter,
+          d.reason.empty() ? std::nullopt : std::optional<std::string>(d.reason)});
+    }
     remove_offer(oid.value, RecoveredReason::kDeclined, filter);
   }
 }

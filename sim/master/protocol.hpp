@@ -232,6 +232,10 @@ struct Accept {
 struct Decline {
   std::vector<OfferID> offer_ids;
   Filters filters;
+  // Beyond Mesos (simulator only; never on the wire): why the framework declined, e.g.
+  // "locality" (delay scheduling) or "gang_hold_released", carried to OFFER_DECLINED so analysis
+  // can say why its tasks waited. Empty: not said.
+  std::string reason = {};
 };
 struct Revive {
   std::vector<std::string> roles;  // empty: all roles

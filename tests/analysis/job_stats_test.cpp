@@ -190,6 +190,52 @@ TEST(WaitBreakdownTest, EachIntervalOfAWaitGoesToTheCauseInForce) {
       of_cause(r.framework_summaries[0].jobs.wait_by_cause, WaitCause::kFrameworkDeclined), 5);
 }
 
+// Delay scheduling: offered at 1, declined "locality" at 2 with a filter, filtered at the next
+// run (3), offered and declined again (5, 6), offered again at 8 and launched at 9. Every
+// second from the first decline to the launch is its locality wait; the first offer's decision
+// [1, 2) is the framework's; a decline without a reason (gang release) is not counted.
+TEST(WaitBreakdownTest, DeclinesForLocalityAndTheirFiltersAreTheLocalityWait) {
+  Stream s;
+  s.agent(0, "a1", "cpus:4").framework(0, "f1", "hadoop");
+  s.add(0, AllocationRun{0, std::nullopt});
+  s.offer(1, "o1", "f1", "a1", "cpus:4");
+  s.add(1, AllocationRun{1, std::nullopt});
+  s.add(2, OfferDeclined{of("o1"), fw("f1"), Duration::seconds(1), "locality"});
+  s.add(3, OfferSkipped{fw("f1"), "*", ag("a1"), SkipReason::kFiltered});
+  s.add(3, AllocationRun{0, std::nullopt});
+  s.offer(5, "o2", "f1", "a1", "cpus:4");
+  s.add(5, AllocationRun{1, std::nullopt});
+  s.add(6, OfferDeclined{of("o2"), fw("f1"), Duration::seconds(1), "locality"});
+  s.offer(8, "o3", "f1", "a1", "cpus:4");
+  s.add(8, AllocationRun{1, std::nullopt});
+  s.add(9, OfferAccepted{of("o3"), fw("f1"), 1});
+  s.offer(10, "o4", "f1", "a1", "cpus:3");
+  s.add(10, AllocationRun{1, std::nullopt});
+  s.add(11, OfferDeclined{of("o4"), fw("f1"), Duration::seconds(1), std::nullopt});
+  JobOutcome j = job("j", "hadoop", 0, 20, 2);
+  j.tasks[0].ready = at(1);
+  j.tasks[0].launched = at(9);
+  j.tasks[0].wait = Duration::seconds(8);
+  j.tasks[1].ready = at(10);
+  j.tasks[1].launched = at(12);
+  j.tasks[1].wait = Duration::seconds(2);
+  const RunResult r = s.run(20, {j});
+  auto of_cause = [](const WaitBreakdown& b, WaitCause c) { return b[static_cast<size_t>(c)]; };
+  const WaitBreakdown& w = r.tasks[0].wait_by_cause;
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kFrameworkDeclined), 1);  // [1, 2)
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kLocalityWait), 7);       // [2, 9)
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kFiltered), 0);
+  // After a launch the framework is no longer waiting for locality.
+  const WaitBreakdown& w2 = r.tasks[1].wait_by_cause;
+  EXPECT_DOUBLE_EQ(of_cause(w2, WaitCause::kLocalityWait), 0);
+  // [10, 12): a decline without a reason leaves the cause as it was until the next run.
+  EXPECT_DOUBLE_EQ(of_cause(w2, WaitCause::kFrameworkDeclined), 2);
+  EXPECT_EQ(r.offers.declined, 3u);
+  EXPECT_EQ(r.offers.declined_for, (std::map<std::string, uint64_t>{{"locality", 2}}));
+  ASSERT_EQ(r.framework_summaries.size(), 1u);
+  EXPECT_EQ(r.framework_summaries[0].offers.declined_for.at("locality"), 2u);
+}
+
 TEST(WaitBreakdownTest, AFrameworkUnknownToTheStreamWaitsUnexplained) {
   JobOutcome j = job("j", "ghost", 0, 10, 1);
   j.tasks[0].launched = at(4);

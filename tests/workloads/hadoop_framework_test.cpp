@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "tests/workloads/workload_test_util.hpp"
@@ -74,6 +75,16 @@ TEST(HadoopFrameworkTest, DelaySchedulingRaisesLocalityAboveTheNoWaitCase) {
       << "node-local: " << wait.locality.node_local << " with waits, "
       << no_wait.locality.node_local << " without";
   EXPECT_LT(wait.locality.remote, no_wait.locality.remote);
+  // The declines of delay scheduling say why on the stream (analysis's locality_wait); without
+  // waits nothing is declined for locality.
+  auto locality_declines = [](const HadoopRun& run) {
+    return std::count_if(run.log.begin(), run.log.end(), [](const std::string& line) {
+      return line.find("OFFER_DECLINED") != std::string::npos &&
+             line.find(" reason=locality") != std::string::npos;
+    });
+  };
+  EXPECT_GT(locality_declines(wait), 0);
+  EXPECT_EQ(locality_declines(no_wait), 0);
   std::cout << "[ locality ] node-local " << no_wait.locality.node_local << "/90 without waits, "
             << wait.locality.node_local << "/90 with 5 s + 5 s\n";
 }

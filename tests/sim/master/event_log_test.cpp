@@ -48,7 +48,7 @@ std::vector<MasterEvent> one_of_each() {
       WeightChanged{"a", 2.5},
       QuotaChanged{"b/c", some_quota()},
       OfferMade{v1::OfferID{"M1-O7"}, kFw, kAgent, "a", r},
-      OfferDeclined{v1::OfferID{"M1-O7"}, kFw, Duration::seconds(5)},
+      OfferDeclined{v1::OfferID{"M1-O7"}, kFw, Duration::seconds(5), "locality"},
       OfferAccepted{v1::OfferID{"M1-O8"}, kFw, 3},
       OfferRescinded{v1::OfferID{"M1-O9"}, kFw, OfferRescindedReason::kAgentUnreachable},
       OfferVoided{v1::OfferID{"M1-O10"}, kFw},
@@ -127,6 +127,11 @@ TEST(EventLogTest, EveryEventTypeRoundTripsThroughAFile) {
     EXPECT_EQ(to_json_line(back[i]), to_json_line(events[i]));
     EXPECT_EQ(to_string(back[i]), to_string(events[i]));
   }
+  for (const auto& e : back) {
+    if (const auto* d = std::get_if<OfferDeclined>(&e.body)) {
+      EXPECT_EQ(d->reason, "locality");
+    }
+  }
   // Fields to_string does not print survive too.
   const auto& task = std::get<TaskStateChanged>(back[22].body);
   EXPECT_EQ(task.name, "task one");
@@ -154,6 +159,10 @@ TEST(EventLogTest, AbsentValuesAreWrittenAsNullAndReadBack) {
   const auto back = read_all(text);
   ASSERT_EQ(back.size(), 3u);
   EXPECT_FALSE(std::get<OfferDeclined>(back[0].body).filter.has_value());
+  // A decline without a reason has no "reason" key: logs from before it existed read the same.
+  const std::string declined = log_of({events[0]});
+  EXPECT_EQ(declined.find("\"reason\""), std::string::npos) << declined;
+  EXPECT_FALSE(std::get<OfferDeclined>(back[0].body).reason.has_value());
   EXPECT_FALSE(std::get<AllocationRun>(back[1].body).duration.has_value());
   EXPECT_FALSE(std::get<CallRejected>(back[2].body).framework.has_value());
 }
