@@ -73,6 +73,7 @@ void Master::State::register_agent(Endpoint from, const v1::RegisterAgentMessage
   if (!admit_agent(from, info, false, {})) return;
   m.registry_.agents[info.id->value] =
       Registry::Agent{info, Registry::AgentState::kAdmitted, m.clock_.now()};
+  m.registry_.changed();
   send(from, v1::AgentRegisteredMessage{*info.id});
 }
 
@@ -129,6 +130,7 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
   if (!admitted) return;
   Agent& a = *admitted;
   m.registry_.agents[id] = Registry::Agent{info, Registry::AgentState::kAdmitted, m.clock_.now()};
+  m.registry_.changed();
   std::set<TaskKey> was_unreachable_here;
   if (auto u = unreachable_tasks.find(id); u != unreachable_tasks.end()) {
     was_unreachable_here = std::move(u->second);
@@ -298,6 +300,7 @@ void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
   if (auto it = m.registry_.agents.find(id); it != m.registry_.agents.end()) {
     it->second.state = Registry::AgentState::kUnreachable;
     it->second.since = m.clock_.now();
+    m.registry_.changed();
   }
   // Every live task is kept as unreachable, so that it can come back with the agent; frameworks
   // that are not partition-aware are told TASK_LOST meanwhile.
@@ -358,6 +361,7 @@ void Master::State::reregister_timeout() {
     if (agent.state == Registry::AgentState::kAdmitted && !agents.count(id)) {
       agent.state = Registry::AgentState::kUnreachable;
       agent.since = m.clock_.now();
+      m.registry_.changed();
       const v1::AgentID agent_id{id};
       publish(master_event::AgentRemoved{agent_id, true, AgentRemovedReason::kNotReregistered,
                                          "did not re-register after master failover"});
@@ -386,6 +390,7 @@ void Master::State::registry_gc() {
     }
     --left;
     m.registry_.agents.erase(id);
+    m.registry_.changed();
     if (auto u = unreachable_tasks.find(id); u != unreachable_tasks.end()) {
       for (const TaskKey& key : std::set<TaskKey>(u->second)) forget_unreachable(key);
     }
