@@ -280,6 +280,23 @@ TEST_F(MasterRestartTest, ACorruptRegistryStopsTheMasterAndIsLeftAsItWas) {
   EXPECT_EQ(slurp(file), corrupt);
 }
 
+// As Mesos's master when its registrar fails: a change that cannot be stored stops the master.
+TEST_F(MasterRestartTest, AMasterThatCannotWriteItsRegistryStops) {
+  start_master("master.log");
+  // The temporary file cannot be created: a directory holds its name.
+  std::filesystem::create_directories(dir_ + "/master/registry.json.tmp");
+  agent_ = spawn({MESOSIM_BINARY, "agent", "--master", fmt::format("127.0.0.1:{}", master_port_),
+                  "--port", "0", "--work_dir", dir_ + "/agent", "--resources",
+                  "cpus:1;mem:512;disk:100", "--switch_user", "false"},
+                 dir_ + "/agent.log");
+  EXPECT_EQ(wait_exit(master_, 20000), 1) << slurp(master_.log);
+  EXPECT_NE(slurp(master_.log)
+                .find("Failed to update the registry: cannot create " + dir_ +
+                      "/master/registry.json.tmp"),
+            std::string::npos)
+      << slurp(master_.log);
+}
+
 // In process: weights and quota set through one master are in the registry file, and the next
 // master on that work dir puts them back into its allocator when elected (its event stream says
 // so, as for any weight or quota change).
