@@ -35,7 +35,22 @@ MESOSIM_INTERNAL_MESSAGE(UsageReportMessage)
 #undef MESOSIM_INTERNAL_MESSAGE
 
 Json to_json(const v1::RegisterAgentMessage& m) { return {{"agent", agent_info_json(m.agent)}}; }
-Json to_json(const v1::AgentRegisteredMessage& m) { return {{"agent_id", id_json(m.agent_id)}}; }
+// Mesos's MasterSlaveConnection.total_ping_timeout_seconds, in microseconds as every duration.
+void put_ping_timeout(Json& j, const std::optional<Duration>& timeout) {
+  if (timeout) j["total_ping_timeout_us"] = timeout->micros();
+}
+std::optional<Duration> read_ping_timeout(const JsonIn& j, const std::string& p) {
+  if (member(j, "total_ping_timeout_us") == nullptr) return std::nullopt;
+  const int64_t us = read_micros(j, "total_ping_timeout_us", p);
+  if (us <= 0) fail_expected("a positive duration", path_of(p, "total_ping_timeout_us"), us);
+  return Duration::micros(us);
+}
+
+Json to_json(const v1::AgentRegisteredMessage& m) {
+  Json j{{"agent_id", id_json(m.agent_id)}};
+  put_ping_timeout(j, m.total_ping_timeout);
+  return j;
+}
 Json to_json(const v1::ReregisterAgentMessage& m) {
   Json tasks = Json::array();
   for (const auto& t : m.tasks) tasks.push_back(task_json(t));
@@ -50,7 +65,9 @@ Json to_json(const v1::AgentReregisteredMessage& m) {
     for (const auto& t : r.task_ids) ids.push_back(id_json(t));
     list.push_back({{"framework", framework_info_json(r.framework)}, {"task_ids", ids}});
   }
-  return {{"agent_id", id_json(m.agent_id)}, {"reconciliations", list}};
+  Json j{{"agent_id", id_json(m.agent_id)}, {"reconciliations", list}};
+  put_ping_timeout(j, m.total_ping_timeout);
+  return j;
 }
 Json to_json(const v1::RunTaskMessage& m) {
   return {{"framework", framework_info_json(m.framework)},
@@ -97,7 +114,8 @@ Message read_register(const JsonIn& j, const std::string& p) {
   return v1::RegisterAgentMessage{read_agent_info(object_field(j, "agent", p), "agent")};
 }
 Message read_registered(const JsonIn& j, const std::string& p) {
-  return v1::AgentRegisteredMessage{v1::AgentID{id_field(j, "agent_id", p)}};
+  return v1::AgentRegisteredMessage{v1::AgentID{id_field(j, "agent_id", p)},
+                                    read_ping_timeout(j, p)};
 }
 Message read_reregister(const JsonIn& j, const std::string& p) {
   v1::ReregisterAgentMessage m;
@@ -128,6 +146,7 @@ Message read_reregistered(const JsonIn& j, const std::string& p) {
     }
     m.reconciliations.push_back(std::move(r));
   }
+  m.total_ping_timeout = read_ping_timeout(j, p);
   return m;
 }
 Message read_run_task(const JsonIn& j, const std::string& p) {

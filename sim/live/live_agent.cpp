@@ -36,6 +36,7 @@ LiveAgent::LiveAgent(Endpoint self, Clock& clock, Transport& transport,
       config_(std::move(config)),
       log_(std::move(log)),
       start_time_(clock.now()),
+      master_ping_timeout_(config_.master_ping_timeout),
       updates_(clock, config_.status_update_retry, config_.status_update_retry_max,
                [this](v1::StatusUpdate update) {
                  send_to_leader(v1::StatusUpdateMessage{std::move(update)});
@@ -57,11 +58,15 @@ void LiveAgent::receive(Endpoint from, Message message) {
   }
   if (shut_down_) return;
   if (auto* exited = std::get_if<ExitedMessage>(&message)) {
-    // The leader's process is gone: only the detector can name the next one.
-    if (leader_ && exited->peer == *leader_) {
-      say("Master " + std::to_string(exited->peer.value) + " exited; waiting for a new leader");
+    // A message to the leader could not be delivered: its process is gone, or restarting at the
+    // same address (live mode's master is fixed, with no detector to announce a new one). The
+    // agent re-registers with it, with backoff, until it answers or a detector names another
+    // leader. Mesos's agent only logs this and re-registers once its ping timeout expires
+    // (MESOS-1963); a restarted master would wait that long to see its agents again.
+    if (leader_ && exited->peer == *leader_ && connection_ == Connection::kRegistered) {
+      say("Master " + std::to_string(exited->peer.value) + " exited; re-registering with it");
       disconnect();
-      leader_.reset();
+      start_registration();
     }
     return;
   }
@@ -71,9 +76,13 @@ void LiveAgent::receive(Endpoint from, Message message) {
 
 void LiveAgent::dispatch(Message& message) {
   std::visit(Overloaded{
-                 [&](v1::AgentRegisteredMessage& m) { on_registered(m.agent_id, false); },
+                 [&](v1::AgentRegisteredMessage& m) {
+                   on_registered(m.agent_id, false, m.total_ping_timeout);
+                 },
                  [&](v1::AgentReregisteredMessage& m) {
-                   if (on_registered(m.agent_id, true)) reconcile_tasks(m.reconciliations);
+                   if (on_registered(m.agent_id, true, m.total_ping_timeout)) {
+                     reconcile_tasks(m.reconciliations);
+                   }
                  },
                  [&](v1::RunTaskMessage& m) { run_task(m); },
                  [&](v1::KillTaskMessage& m) { kill_task(m); },
@@ -102,7 +111,8 @@ void LiveAgent::on_master_detected(std::optional<Endpoint> leader) {
   start_registration();
 }
 
-bool LiveAgent::on_registered(const v1::AgentID& agent_id, bool reregistered) {
+bool LiveAgent::on_registered(const v1::AgentID& agent_id, bool reregistered,
+                              std::optional<Duration> ping_timeout) {
   if (connection_ != Connection::kRegistering) return false;  // a late answer to an earlier try
   if (reregistered ? agent_id_ != agent_id : (agent_id_ && *agent_id_ != agent_id)) return false;
   const bool new_id = !agent_id_;
@@ -110,6 +120,8 @@ bool LiveAgent::on_registered(const v1::AgentID& agent_id, bool reregistered) {
   clock_.cancel(registration_timer_);
   registration_timer_ = {};
   connection_ = Connection::kRegistered;
+  // As Mesos's agent: the master says how long it may stay silent; without it, the flag's.
+  master_ping_timeout_ = ping_timeout.value_or(config_.master_ping_timeout);
   say(std::string(reregistered ? "Re-registered" : "Registered") + " with the master as agent " +
       agent_id.value);
   if (new_id) checkpoint();
@@ -164,12 +176,11 @@ void LiveAgent::attempt_registration() {
 
 void LiveAgent::arm_ping_timer() {
   clock_.cancel(ping_timer_);
-  ping_timer_ = clock_.schedule(config_.master_ping_timeout, [this] {
+  ping_timer_ = clock_.schedule(master_ping_timeout_, [this] {
     ping_timer_ = {};
     // A silent master may be partitioned away rather than dead: re-register with the leader
     // known until it answers or the detector names another.
-    say("No ping from the master for " + config_.master_ping_timeout.to_string() +
-        "; re-registering");
+    say("No ping from the master for " + master_ping_timeout_.to_string() + "; re-registering");
     disconnect();
     start_registration();
   });

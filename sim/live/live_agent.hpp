@@ -9,9 +9,12 @@
 //   id, its tasks with their latest states, incl. terminal ones whose last update is not yet
 //   acknowledged, and their frameworks), at once and then after registration_backoff, doubling,
 //   capped at one minute, until answered. Messages other than detection are taken only from the
-//   leader. ExitedMessage for the leader waits for the detector; no ping for
-//   master_ping_timeout, or a ping saying the master thinks it disconnected, re-registers with
-//   the same leader. Every ping is answered with PongAgentMessage.
+//   leader. The master's AgentRegistered/AgentReregistered message may set the ping timeout
+//   (Mesos's MasterSlaveConnection), replacing config().master_ping_timeout. ExitedMessage for the
+//   leader (a message to it failed: it died or is restarting at the same address) while registered,
+//   no ping for master_ping_timeout, or a ping saying the master thinks it disconnected,
+//   re-registers with the same leader (with the backoff above). Every ping is answered with
+//   PongAgentMessage.
 // - Tasks. RunTaskMessage runs a command task under a command executor whose executor id is the
 //   task id (Mesos's); the container is launched at once and the task goes TASK_STARTING then
 //   TASK_RUNNING. A launch that fails is TASK_FAILED (REASON_COMMAND_EXECUTOR_FAILED, the
@@ -128,7 +131,8 @@ class LiveAgent final : public Process {
   // live_agent.cpp: the connection to the master.
   void dispatch(Message& message);
   void on_master_detected(std::optional<Endpoint> leader);
-  bool on_registered(const v1::AgentID& agent_id, bool reregistered);
+  bool on_registered(const v1::AgentID& agent_id, bool reregistered,
+                     std::optional<Duration> ping_timeout);
   void on_ping(const v1::PingAgentMessage& ping);
   void disconnect();
   void start_registration();
@@ -177,6 +181,7 @@ class LiveAgent final : public Process {
   LiveAgentConfig config_;
   AgentLog log_;
   Time start_time_;
+  Duration master_ping_timeout_;  // the registering master's, else config_'s
 
   bool started_ = false;
   bool shut_down_ = false;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "allocator/hierarchical_allocator.hpp"
@@ -16,6 +17,7 @@
 #include "sim/live/loop_clock.hpp"
 #include "sim/live/master_book.hpp"
 #include "sim/live/master_state_json.hpp"
+#include "sim/live/registry_file.hpp"
 #include "sim/live/scheduler_api.hpp"
 #include "sim/live/uuid.hpp"
 #include "sim/live/v1_json.hpp"
@@ -120,9 +122,15 @@ struct MasterDaemon::Parts {
   MasterIdentity identity;
   TimerId flush_timer;
   bool stopped = false;
+  bool registry_write_pending = false;
+  bool failed = false;  // the registry could not be written: the daemon stopped
+  // Work posted onto the loop checks this first: the loop may outlive the daemon.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
   HttpReply route(const HttpRequest& request);
   void flush_record_periodically();
+  void registry_changed();
+  void write_registry_now();
 };
 
 HttpReply MasterDaemon::Parts::route(const HttpRequest& request) {
@@ -164,14 +172,70 @@ void MasterDaemon::Parts::flush_record_periodically() {
   flush_timer = clock.schedule(Duration::seconds(1), [this] { flush_record_periodically(); });
 }
 
+// The master may change the registry several times while handling one message or timer; the
+// file is written once for them, by a handler posted at the first change (it runs after the
+// handlers already queued then).
+void MasterDaemon::Parts::registry_changed() {
+  if (registry_write_pending || stopped) return;
+  registry_write_pending = true;
+  boost::asio::post(io, [this, alive = std::weak_ptr<bool>(alive)] {
+    if (alive.lock() && registry_write_pending) write_registry_now();
+  });
+}
+
+void MasterDaemon::Parts::write_registry_now() {
+  registry_write_pending = false;
+  Status written = write_registry(options.work_dir, registry);
+  if (written) return;
+  // As Mesos's master, which aborts when its registrar cannot store an operation: acting on a
+  // change that a restart would not know of is worse than stopping.
+  spdlog::error("Failed to update the registry: {}; stopping", written.error().message);
+  failed = true;
+  if (!stopped) {
+    boost::asio::post(io, [this, alive = std::weak_ptr<bool>(alive)] {
+      if (!alive.lock()) return;
+      MasterDaemon::stop_parts(*this);
+      io.stop();
+    });
+  }
+}
+
+namespace {
+
+// Mesos's words: "Recovered 2 agents from the registry (...); allowing 10mins for agents to
+// reregister".
+std::string recovered_summary(const Registry& registry, Duration reregister_timeout) {
+  size_t admitted = 0, unreachable = 0, gone = 0;
+  for (const auto& [id, agent] : registry.agents) {
+    if (agent.state == Registry::AgentState::kAdmitted) ++admitted;
+    if (agent.state == Registry::AgentState::kUnreachable) ++unreachable;
+    if (agent.state == Registry::AgentState::kGone) ++gone;
+  }
+  return fmt::format(
+      "Recovered {} agents from the registry ({} admitted, {} unreachable, {} gone), {} weights "
+      "and {} quotas; allowing {} for agents to re-register",
+      registry.agents.size(), admitted, unreachable, gone, registry.weights.size(),
+      registry.quotas.size(), reregister_timeout.to_string());
+}
+
+}  // namespace
+
 Result<std::unique_ptr<MasterDaemon>> MasterDaemon::start(boost::asio::io_context& io,
                                                           MasterDaemonOptions options) {
   if (options.work_dir.empty()) return Error{"--work_dir is required"};
   std::error_code ec;
   std::filesystem::create_directories(options.work_dir, ec);
   if (ec) return Error{fmt::format("--work_dir '{}': {}", options.work_dir, ec.message())};
+  Result<std::optional<Registry>> recovered = read_registry(options.work_dir);
+  if (!recovered) return recovered.error();
   auto parts = std::make_unique<Parts>(io, std::move(options));
   Parts& p = *parts;
+  if (recovered.value()) {
+    p.registry = std::move(*recovered.value());
+    spdlog::info("{}",
+                 recovered_summary(p.registry, p.options.master.agent_reregister_timeout));
+  }
+  p.registry.on_change = [&p] { p.registry_changed(); };
   if (p.options.record_file) {
     p.record_out.open(*p.options.record_file, std::ios::out | std::ios::trunc);
     if (!p.record_out) {
@@ -236,8 +300,11 @@ const MasterBook& MasterDaemon::book() const { return parts_->book; }
 LoopClock& MasterDaemon::clock() { return parts_->clock; }
 HttpTransport& MasterDaemon::transport() { return parts_->transport; }
 
-void MasterDaemon::stop() {
-  Parts& p = *parts_;
+void MasterDaemon::stop() { stop_parts(*parts_); }
+
+bool MasterDaemon::failed() const { return parts_->failed; }
+
+void MasterDaemon::stop_parts(Parts& p) {
   if (p.stopped) return;
   p.stopped = true;
   p.clock.cancel(p.flush_timer);
@@ -248,6 +315,7 @@ void MasterDaemon::stop() {
   if (p.record) p.master->remove_observer(p.record.get());
   p.master->remove_observer(&p.log);
   p.master->crash();
+  if (p.registry_write_pending) p.write_registry_now();
   p.record_out.flush();
   spdlog::info("Master stopped");
 }
@@ -267,7 +335,7 @@ int run_master_daemon(MasterDaemonOptions options) {
     io.stop();
   });
   io.run();
-  return 0;
+  return daemon.value()->failed() ? 1 : 0;
 }
 
 }  // namespace mesosim::live

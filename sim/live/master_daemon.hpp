@@ -10,7 +10,10 @@
 //
 // The Master, the HTTP server, the transport and every handler run on the thread that runs the
 // io_context given to start(); nothing here starts a thread. Time comes from a LoopClock (Unix
-// epoch microseconds). With `record_file` set, the master's event stream is written there in
+// epoch microseconds). The registry (agents admitted, unreachable, gone; weights; quota) lives
+// in <work_dir>/registry.json (registry_file.hpp): read at start, so that a restarted master
+// expects the admitted agents to re-register as after a failover, and rewritten after every
+// change. With `record_file` set, the master's event stream is written there in
 // the event log format (sim/master/event_log.hpp, time base unix_epoch), flushed every second
 // and at stop().
 
@@ -48,8 +51,9 @@ struct MasterDaemonOptions {
 
 class MasterDaemon {
  public:
-  // Listens, elects the master and starts its timers. Errors: the address, the work dir or the
-  // record file, named.
+  // Recovers the registry, listens, elects the master and starts its timers. Errors: the
+  // address, the work dir, the registry file (its path and the bad field; nothing is written
+  // then) or the record file, named.
   static Result<std::unique_ptr<MasterDaemon>> start(boost::asio::io_context& io,
                                                      MasterDaemonOptions options);
   ~MasterDaemon();
@@ -62,6 +66,9 @@ class MasterDaemon {
   // io_context then runs out of work. Idempotent; loop thread.
   void stop();
   bool stopped() const;
+  // The registry file could not be written: the daemon stopped itself (and stopped the
+  // io_context), as Mesos's master aborts when its registrar fails.
+  bool failed() const;
 
   Master& master();
   const MasterBook& book() const;
@@ -72,6 +79,7 @@ class MasterDaemon {
 
  private:
   explicit MasterDaemon(std::unique_ptr<Parts> parts);
+  static void stop_parts(Parts& parts);
   std::unique_ptr<Parts> parts_;
 };
 

@@ -55,6 +55,7 @@ Status Master::update_weight(const std::string& role, double weight) {
   if (!leading_) return Error{"update_weight: this master is not the leader"};
   if (Status st = allocator_->set_weight(role, weight); !st.ok()) return st;
   registry_.weights[role] = weight;
+  registry_.changed();
   state_->publish(master_event::WeightChanged{role, weight});
   return Status::success();
 }
@@ -63,6 +64,7 @@ Status Master::update_quota(const std::string& role, const Quota& quota) {
   if (!leading_) return Error{"update_quota: this master is not the leader"};
   if (Status st = allocator_->set_quota(role, quota); !st.ok()) return st;
   registry_.quotas[role] = quota;
+  registry_.changed();
   state_->publish(master_event::QuotaChanged{role, quota});
   // New guarantees or limits change what the next run may offer.
   allocator_->request_allocation();

@@ -147,6 +147,7 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
       a.info.resources += to;
       if (auto it = m.registry_.agents.find(agent_id); it != m.registry_.agents.end()) {
         it->second.info.resources = a.info.resources;
+        m.registry_.changed();
       }
       if (observed()) {
         publish(master_event::ReservationApplied{*f.info.id, *a.info.id, role, op.type, from, to});

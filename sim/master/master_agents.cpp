@@ -56,10 +56,15 @@ Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentI
   return &a;
 }
 
+// Mesos's MasterSlaveConnection.total_ping_timeout_seconds: how long an agent may hear no ping.
+Duration Master::State::total_ping_timeout() const {
+  return m.options_.agent_ping_timeout * m.options_.max_agent_ping_timeouts;
+}
+
 void Master::State::register_agent(Endpoint from, const v1::RegisterAgentMessage& msg) {
   if (auto it = agent_at.find(from); it != agent_at.end()) {
     // A retry whose answer was lost or is still in flight.
-    send(from, v1::AgentRegisteredMessage{v1::AgentID{it->second}});
+    send(from, v1::AgentRegisteredMessage{v1::AgentID{it->second}, total_ping_timeout()});
     return;
   }
   if (msg.agent.hostname.empty() || msg.agent.resources.empty()) {
@@ -73,7 +78,8 @@ void Master::State::register_agent(Endpoint from, const v1::RegisterAgentMessage
   if (!admit_agent(from, info, false, {})) return;
   m.registry_.agents[info.id->value] =
       Registry::Agent{info, Registry::AgentState::kAdmitted, m.clock_.now()};
-  send(from, v1::AgentRegisteredMessage{*info.id});
+  m.registry_.changed();
+  send(from, v1::AgentRegisteredMessage{*info.id, total_ping_timeout()});
 }
 
 void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMessage& msg) {
@@ -129,6 +135,7 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
   if (!admitted) return;
   Agent& a = *admitted;
   m.registry_.agents[id] = Registry::Agent{info, Registry::AgentState::kAdmitted, m.clock_.now()};
+  m.registry_.changed();
   std::set<TaskKey> was_unreachable_here;
   if (auto u = unreachable_tasks.find(id); u != unreachable_tasks.end()) {
     was_unreachable_here = std::move(u->second);
@@ -153,7 +160,7 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
   // Unreachable tasks the agent no longer has are forgotten without an update; a framework that
   // asks (explicit reconciliation) is told TASK_GONE, as Mesos does.
   for (const TaskKey& key : was_unreachable_here) forget_unreachable(key);
-  send(from, v1::AgentReregisteredMessage{*msg.agent.id, {}});
+  send(from, v1::AgentReregisteredMessage{*msg.agent.id, {}, total_ping_timeout()});
 }
 
 void Master::State::adopt_task(Agent& a, const v1::Task& reported) {
@@ -220,7 +227,7 @@ void Master::State::reregister_known_agent(Agent& a, Endpoint from,
       send(from, v1::KillTaskMessage{t.framework_id, t.task_id});
     }
   }
-  v1::AgentReregisteredMessage answer{*msg.agent.id, {}};
+  v1::AgentReregisteredMessage answer{*msg.agent.id, {}, total_ping_timeout()};
   for (auto& [fid, r] : reconcile) answer.reconciliations.push_back(std::move(r));
   send(from, std::move(answer));
   publish(master_event::AgentAdded{*msg.agent.id, a.info.hostname, a.info.resources,
@@ -298,6 +305,7 @@ void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
   if (auto it = m.registry_.agents.find(id); it != m.registry_.agents.end()) {
     it->second.state = Registry::AgentState::kUnreachable;
     it->second.since = m.clock_.now();
+    m.registry_.changed();
   }
   // Every live task is kept as unreachable, so that it can come back with the agent; frameworks
   // that are not partition-aware are told TASK_LOST meanwhile.
@@ -358,6 +366,7 @@ void Master::State::reregister_timeout() {
     if (agent.state == Registry::AgentState::kAdmitted && !agents.count(id)) {
       agent.state = Registry::AgentState::kUnreachable;
       agent.since = m.clock_.now();
+      m.registry_.changed();
       const v1::AgentID agent_id{id};
       publish(master_event::AgentRemoved{agent_id, true, AgentRemovedReason::kNotReregistered,
                                          "did not re-register after master failover"});
@@ -386,6 +395,7 @@ void Master::State::registry_gc() {
     }
     --left;
     m.registry_.agents.erase(id);
+    m.registry_.changed();
     if (auto u = unreachable_tasks.find(id); u != unreachable_tasks.end()) {
       for (const TaskKey& key : std::set<TaskKey>(u->second)) forget_unreachable(key);
     }

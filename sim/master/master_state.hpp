@@ -157,6 +157,7 @@ struct Master::State {
   // Forgets an unreachable task without telling anyone (Mesos does the same).
   void forget_unreachable(const TaskKey& key);
   void registry_gc();
+  Duration total_ping_timeout() const;
 
   // master_tasks.cpp
   void status_update(Endpoint from, const v1::StatusUpdate& update);

@@ -324,8 +324,11 @@ std::string_view event_type(const Event& event);
 struct RegisterAgentMessage {
   AgentInfo agent;
 };
+// total_ping_timeout: agent_ping_timeout × max_agent_ping_timeouts of the master that answers
+// (Mesos's MasterSlaveConnection): an agent that hears no ping for that long re-registers.
 struct AgentRegisteredMessage {
   AgentID agent_id;
+  std::optional<Duration> total_ping_timeout = std::nullopt;
 };
 struct ReregisterAgentMessage {
   AgentInfo agent;  // with its id
@@ -343,6 +346,7 @@ struct ReconcileTasksMessage {
 struct AgentReregisteredMessage {
   AgentID agent_id;
   std::vector<ReconcileTasksMessage> reconciliations;
+  std::optional<Duration> total_ping_timeout = std::nullopt;
 };
 struct RunTaskMessage {
   FrameworkInfo framework;  // with its id

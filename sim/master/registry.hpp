@@ -5,6 +5,7 @@
 // learns those from agents re-registering and frameworks re-subscribing. A Registry outlives the
 // Master objects that use it.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +25,14 @@ struct Registry {
   std::map<std::string, Agent> agents;  // by agent ID
   std::map<std::string, double> weights;
   std::map<std::string, Quota> quotas;
+
+  // Called by the Master after each change it makes to the registry (possibly several within
+  // one message or timer), so that a keeper of a durable copy knows when to write it; live mode
+  // persists it to the work dir (sim/live/registry_file.hpp). Unset in simulations.
+  std::function<void()> on_change;
+  void changed() {
+    if (on_change) on_change();
+  }
 };
 
 }  // namespace mesosim

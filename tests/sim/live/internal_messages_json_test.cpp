@@ -85,6 +85,8 @@ TEST(InternalMessagesJson, EveryAgentMessageSurvivesARoundTrip) {
 
   expect_round_trip(v1::RegisterAgentMessage{agent});
   expect_round_trip(v1::AgentRegisteredMessage{v1::AgentID{"A1"}});
+  expect_round_trip(v1::AgentRegisteredMessage{v1::AgentID{"A1"}, Duration::seconds(75)});
+  expect_round_trip(v1::AgentReregisteredMessage{v1::AgentID{"A1"}, {}, Duration::millis(1500)});
   expect_round_trip(v1::ReregisterAgentMessage{agent, {task()}, {framework()}});
   expect_round_trip(v1::AgentReregisteredMessage{
       v1::AgentID{"A1"}, {v1::ReconcileTasksMessage{framework(), {v1::TaskID{"t9"}}}}});

@@ -242,10 +242,17 @@ TEST_F(LiveAgentTest, NewLeaderGetsAReregistrationWithTheTasksAndItsReconciliati
   EXPECT_EQ(updates_of("gone")[0].status.reason, TaskStatusReason::REASON_RECONCILIATION);
   EXPECT_EQ(states_of("t1").back(), TaskState::TASK_RUNNING);  // nothing new about t1
 
-  // The leader's process exits: the agent waits for the detector.
+  // The leader's process exits (a message to it failed): the agent re-registers with it, in case
+  // it restarts at the same address; more exits while it tries do not restart the backoff.
+  const size_t tries = transport_.all<v1::ReregisterAgentMessage>().size();
   agent_->receive(kNewMaster, ExitedMessage{kNewMaster});
   EXPECT_FALSE(agent_->registered());
-  EXPECT_FALSE(agent_->leader().has_value());
+  EXPECT_EQ(agent_->leader(), kNewMaster);
+  EXPECT_EQ(transport_.all<v1::ReregisterAgentMessage>().size(), tries + 1);
+  agent_->receive(kNewMaster, ExitedMessage{kNewMaster});
+  EXPECT_EQ(transport_.all<v1::ReregisterAgentMessage>().size(), tries + 1);
+  agent_->receive(kNewMaster, v1::AgentReregisteredMessage{v1::AgentID{"agent-1"}, {}});
+  EXPECT_TRUE(agent_->registered());
 }
 
 TEST_F(LiveAgentTest, SilentMasterMakesTheAgentReregister) {
