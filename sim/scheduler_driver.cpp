@@ -194,6 +194,24 @@ void SchedulerDriver::request(std::vector<sched::ResourceRequest> requests) {
 
 void SchedulerDriver::teardown() { send_call(sched::Call{std::nullopt, sched::Teardown{}}); }
 
+void SchedulerDriver::message(const v1::AgentID& agent, const v1::ExecutorID& executor,
+                              std::string data) {
+  send_call(sched::Call{std::nullopt, sched::Message{agent, executor, std::move(data)}});
+}
+
+void SchedulerDriver::shutdown(const v1::ExecutorID& executor, const v1::AgentID& agent) {
+  send_call(sched::Call{std::nullopt, sched::Shutdown{executor, agent}});
+}
+
+void SchedulerDriver::update_framework(v1::FrameworkInfo info,
+                                       std::vector<std::string> suppressed_roles) {
+  info.id = info_.id;
+  info_ = info;
+  options_.suppressed_roles = suppressed_roles;
+  send_call(sched::Call{std::nullopt,
+                        sched::UpdateFramework{std::move(info), std::move(suppressed_roles)}});
+}
+
 void SchedulerDriver::crash() {
   crashed_ = true;
   ++incarnation_;

@@ -66,6 +66,13 @@ class SchedulerDriver final : public Process {
   // REQUEST: what the framework would like placed, replacing what it asked before.
   void request(std::vector<v1::scheduler::ResourceRequest> requests);
   void teardown();
+  // MESSAGE: `data` for one of the framework's executors on `agent`.
+  void message(const v1::AgentID& agent, const v1::ExecutorID& executor, std::string data);
+  // SHUTDOWN of one of the framework's executors (a command task's executor id is its task id).
+  void shutdown(const v1::ExecutorID& executor, const v1::AgentID& agent);
+  // UPDATE_FRAMEWORK: the framework's new FrameworkInfo (its id is filled in) and suppressed
+  // roles, also used when the driver subscribes again later.
+  void update_framework(v1::FrameworkInfo info, std::vector<std::string> suppressed_roles = {});
   // Inside a callback: the decision took `d` more (see the header comment).
   void charge(Duration d);
 

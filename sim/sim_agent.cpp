@@ -74,6 +74,8 @@ void SimAgent::receive(Endpoint from, Message message) {
                  [&](v1::StatusUpdateAcknowledgementMessage& m) { acknowledge(m); },
                  [&](v1::PingAgentMessage& m) { on_ping(m); },
                  [&](v1::ShutdownFrameworkMessage& m) { shutdown_framework(m.framework_id); },
+                 [&](v1::ShutdownExecutorMessage& m) { shutdown_executor(m); },
+                 [&](v1::FrameworkToExecutorMessage& m) { framework_message(m); },
                  [&](v1::ShutdownAgentMessage&) {
                    disconnect();
                    while (!frameworks_.empty()) shutdown_framework(frameworks_.begin()->first);

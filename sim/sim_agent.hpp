@@ -44,6 +44,17 @@
 //   ShutdownAgentMessage does that for every framework, then the agent stays silent until
 //   restart(), after which it registers as a new agent (Mesos deletes the agent's checkpointed
 //   identity when the master shuts it down).
+// - Executors. FrameworkToExecutorMessage for an executor the agent runs is delivered to it and
+//   counted (framework_messages_delivered); every simulated executor ignores the data, as
+//   Mesos's command executor does. One for an unknown framework or executor is dropped.
+//   ShutdownExecutorMessage (only while registered; unknown framework or executor, or one already
+//   shutting down: ignored, as Mesos's Slave::shutdownExecutor) shuts the executor down: a
+//   command executor kills its started task as a KILL does (TASK_KILLING if the framework has
+//   TASK_KILLING_STATE, TASK_KILLED after kill_grace: Mesos's command executor turns shutdown
+//   into a kill); any other live task of it (a custom executor's, or a command task its
+//   executor has not started) ends TASK_FAILED / REASON_EXECUTOR_TERMINATED, "Executor
+//   terminated", after kill_grace, as Mesos's Slave::executorTerminated reports the tasks of an
+//   executor destroyed at the end of its shutdown grace period.
 // - Reconciliation. AgentReregisteredMessage may list tasks the master holds on this agent
 //   and the agent did not report; for each one it does not hold, the agent adds a reliable
 //   TASK_LOST (TASK_DROPPED if the framework is partition-aware) with REASON_RECONCILIATION and
@@ -51,11 +62,12 @@
 // - Crashes. crash() stops the process: every timer is cancelled and it ignores every message.
 //   The tasks, executors and pending updates of frameworks without FrameworkInfo.checkpoint
 //   end with the process (their executors exit with the agent) and are never reported again.
-//   restart() without machine loss recovers the checkpointing frameworks' tasks, which kept running in simulated time
-//   (transitions that fell due while it was down are replayed in due order, stamped with the
-//   time they happened, before it re-registers), and its unacknowledged updates, which are sent
-//   once it is registered again. With machine loss it restarts with no tasks, executors or
-//   updates but with its agent ID. Either way it registers with the last leader it knew.
+//   restart() without machine loss recovers the checkpointing frameworks' tasks, which kept running
+//   in simulated time (transitions that fell due while it was down are replayed in due order,
+//   stamped with the time they happened, before it re-registers), and its unacknowledged updates,
+//   which are sent once it is registered again. With machine loss it restarts with no tasks,
+//   executors or updates but with its agent ID. Either way it registers with the last leader it
+//   knew.
 // - Determinism. Tasks, executors, frameworks and update streams live in maps keyed by their
 //   ids; equal-time events follow the clock's order. The Rng is drawn only for uuids.
 //
@@ -135,6 +147,8 @@ class SimAgent final : public Process {
   size_t pending_updates(const v1::FrameworkID& framework_id, const v1::TaskID& task_id) const {
     return updates_.pending(framework_id, task_id);
   }
+  // FrameworkToExecutorMessages delivered to one of its executors.
+  uint64_t framework_messages_delivered() const { return framework_messages_delivered_; }
 
  private:
   enum class Connection { kDisconnected, kRegistering, kRegistered };
@@ -146,6 +160,7 @@ class SimAgent final : public Process {
     v1::ExecutorID executor_id;
     v1::TaskState state = v1::TaskState::TASK_STAGING;
     bool killing = false;         // a kill is in its grace period
+    bool executor_terminated = false;  // its executor is being shut down: it fails when due
     bool ran = false;             // reached TASK_RUNNING (counts toward usage())
     std::optional<Time> next_at;  // when the next transition is due (none: waits for a kill)
     uint64_t next_seq = 0;        // orders transitions due at the same time
@@ -154,6 +169,7 @@ class SimAgent final : public Process {
   struct Executor {
     Time ready_at;  // when it is up and can start tasks
     size_t live_tasks = 0;
+    bool terminating = false;  // shut down by its framework
   };
   struct Framework {
     v1::FrameworkInfo info;
@@ -183,6 +199,8 @@ class SimAgent final : public Process {
   void kill_task(const v1::KillTaskMessage& kill);
   void acknowledge(const v1::StatusUpdateAcknowledgementMessage& ack);
   void shutdown_framework(const v1::FrameworkID& framework_id);
+  void shutdown_executor(const v1::ShutdownExecutorMessage& shutdown);
+  void framework_message(const v1::FrameworkToExecutorMessage& message);
   void reconcile_tasks(const std::vector<v1::ReconcileTasksMessage>& reconciliations);
   bool fits(const Resources& wanted, std::string* why) const;
   void schedule_transition(TaskRecord& task, Time at);
@@ -224,6 +242,7 @@ class SimAgent final : public Process {
   size_t live_tasks_ = 0;
   uint64_t transition_seq_ = 0;
   uint64_t unreliable_updates_sent_ = 0;
+  uint64_t framework_messages_delivered_ = 0;
   StatusUpdateManager updates_;
 };
 

@@ -115,7 +115,8 @@ void SimAgent::kill_task(const v1::KillTaskMessage& kill) {
   }
   // A terminal task's last update is already on its way; a task in its grace period is
   // already being killed (executors ignore repeated kills).
-  if (v1::is_terminal(task->state) || task->killing) return;
+  // An executor being shut down ends its tasks itself.
+  if (v1::is_terminal(task->state) || task->killing || task->executor_terminated) return;
   if (task->state == TaskState::TASK_STAGING) {
     transition(*task, TaskState::TASK_KILLED, now, TaskStatusSource::SOURCE_AGENT,
                TaskStatusReason::REASON_TASK_KILLED_DURING_LAUNCH,
@@ -153,6 +154,41 @@ void SimAgent::shutdown_framework(const v1::FrameworkID& framework_id) {
     if (!v1::is_terminal(task.state)) --live_tasks_;
   }
   frameworks_.erase(fw);  // last: `framework_id` may be this entry's key
+}
+
+void SimAgent::framework_message(const v1::FrameworkToExecutorMessage& message) {
+  auto fw = frameworks_.find(message.framework_id);
+  if (fw == frameworks_.end() || !fw->second.executors.count(message.executor_id)) return;
+  ++framework_messages_delivered_;
+}
+
+void SimAgent::shutdown_executor(const v1::ShutdownExecutorMessage& shutdown) {
+  if (connection_ != Connection::kRegistered) return;
+  auto fw = frameworks_.find(shutdown.framework_id);
+  if (fw == frameworks_.end()) return;
+  auto executor = fw->second.executors.find(shutdown.executor_id);
+  if (executor == fw->second.executors.end() || executor->second.terminating) return;
+  executor->second.terminating = true;
+  const Time now = clock_.now();
+  const bool killing_state = fw->second.info.has(v1::FrameworkCapability::TASK_KILLING_STATE);
+  for (auto& [task_id, task] : fw->second.tasks) {
+    if (task.executor_id != shutdown.executor_id || v1::is_terminal(task.state)) continue;
+    const bool started = task.state != TaskState::TASK_STAGING;
+    if (!task.info.executor && started) {
+      // The command executor kills its task; one already being killed carries on.
+      if (task.killing) continue;
+      task.killing = true;
+      if (killing_state) {
+        transition(task, TaskState::TASK_KILLING, now, TaskStatusSource::SOURCE_EXECUTOR);
+      }
+    } else {
+      task.killing = false;
+      task.executor_terminated = true;
+    }
+    clock_.cancel(task.timer);
+    task.timer = {};
+    schedule_transition(task, now + options_.kill_grace);
+  }
 }
 
 void SimAgent::reconcile_tasks(const std::vector<v1::ReconcileTasksMessage>& reconciliations) {
@@ -229,6 +265,11 @@ void SimAgent::on_transition(TaskRecord& task) {
   MESOSIM_CHECK(task.next_at.has_value(), "a task transition fired with nothing due");
   const Time at = *task.next_at;
   task.next_at.reset();
+  if (task.executor_terminated) {
+    transition(task, TaskState::TASK_FAILED, at, TaskStatusSource::SOURCE_AGENT,
+               TaskStatusReason::REASON_EXECUTOR_TERMINATED, "Executor terminated");
+    return;
+  }
   if (task.killing) {
     transition(task, TaskState::TASK_KILLED, at, TaskStatusSource::SOURCE_EXECUTOR, std::nullopt,
                "Killed by its framework");
@@ -277,6 +318,7 @@ void SimAgent::end_task(TaskRecord& task) {
   task.timer = {};
   task.next_at.reset();
   task.killing = false;
+  task.executor_terminated = false;
   --live_tasks_;
   Framework& framework = frameworks_.at(task.framework_id);
   auto executor = framework.executors.find(task.executor_id);

@@ -32,6 +32,8 @@ MESOSIM_INTERNAL_MESSAGE(PongAgentMessage)
 MESOSIM_INTERNAL_MESSAGE(ShutdownFrameworkMessage)
 MESOSIM_INTERNAL_MESSAGE(ShutdownAgentMessage)
 MESOSIM_INTERNAL_MESSAGE(UsageReportMessage)
+MESOSIM_INTERNAL_MESSAGE(FrameworkToExecutorMessage)
+MESOSIM_INTERNAL_MESSAGE(ShutdownExecutorMessage)
 #undef MESOSIM_INTERNAL_MESSAGE
 
 Json to_json(const v1::RegisterAgentMessage& m) { return {{"agent", agent_info_json(m.agent)}}; }
@@ -106,6 +108,16 @@ Json to_json(const v1::UsageReportMessage& m) {
   return {{"agent_id", id_json(m.agent_id)},
           {"timestamp_us", m.timestamp.micros()},
           {"samples", samples}};
+}
+
+Json to_json(const v1::FrameworkToExecutorMessage& m) {
+  return {{"slave_id", id_json(m.agent_id)},
+          {"framework_id", id_json(m.framework_id)},
+          {"executor_id", id_json(m.executor_id)},
+          {"data", base64_encode(m.data)}};
+}
+Json to_json(const v1::ShutdownExecutorMessage& m) {
+  return {{"executor_id", id_json(m.executor_id)}, {"framework_id", id_json(m.framework_id)}};
 }
 
 // ---- decoding; `p` is the root path (empty) ----
@@ -197,6 +209,17 @@ Message read_usage(const JsonIn& j, const std::string& p) {
   return m;
 }
 
+// Field names as Mesos's messages.proto (FrameworkToExecutorMessage keeps `slave_id`).
+Message read_framework_to_executor(const JsonIn& j, const std::string& p) {
+  return v1::FrameworkToExecutorMessage{
+      v1::AgentID{id_field(j, "slave_id", p)}, v1::FrameworkID{id_field(j, "framework_id", p)},
+      v1::ExecutorID{id_field(j, "executor_id", p)}, bytes_field(j, "data", p)};
+}
+Message read_shutdown_executor(const JsonIn& j, const std::string& p) {
+  return v1::ShutdownExecutorMessage{v1::FrameworkID{id_field(j, "framework_id", p)},
+                                     v1::ExecutorID{id_field(j, "executor_id", p)}};
+}
+
 using Reader = Message (*)(const JsonIn&, const std::string&);
 struct Entry {
   std::string_view name;
@@ -216,6 +239,8 @@ constexpr Entry kReaders[] = {
     {kName<v1::ShutdownFrameworkMessage>, read_shutdown_framework},
     {kName<v1::ShutdownAgentMessage>, read_shutdown_agent},
     {kName<v1::UsageReportMessage>, read_usage},
+    {kName<v1::FrameworkToExecutorMessage>, read_framework_to_executor},
+    {kName<v1::ShutdownExecutorMessage>, read_shutdown_executor},
 };
 
 }  // namespace

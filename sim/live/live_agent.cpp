@@ -89,6 +89,8 @@ void LiveAgent::dispatch(Message& message) {
                  [&](v1::StatusUpdateAcknowledgementMessage& m) { acknowledge(m); },
                  [&](v1::PingAgentMessage& m) { on_ping(m); },
                  [&](v1::ShutdownFrameworkMessage& m) { shutdown_framework(m.framework_id); },
+                 [&](v1::ShutdownExecutorMessage& m) { shutdown_executor(m); },
+                 [&](v1::FrameworkToExecutorMessage& m) { framework_message(m); },
                  [&](v1::ShutdownAgentMessage& m) {
                    say("Shutting down at the master's request: " + m.message);
                    shutdown_agent();

@@ -39,6 +39,14 @@
 //   scheduler is left to acknowledge them). ShutdownAgentMessage does that for every framework,
 //   deletes the agent's checkpointed identity and leaves the agent silent; shutdown_complete()
 //   says when its last container has ended, so the daemon can exit.
+// - Executors. Every task runs under a command executor whose id is the task id.
+//   ShutdownExecutorMessage (only while registered; unknown framework or executor, or a task
+//   already terminal or being killed: logged and ignored, as Mesos's Slave::shutdownExecutor)
+//   kills that task as a KILL does but with executor_shutdown_grace_period → TASK_KILLED (Mesos's
+//   command executor turns a shutdown into a kill). FrameworkToExecutorMessage is logged and
+//   dropped: Mesos's command executor ignores MESSAGE events (the agent is our executor, so it
+//   logs that), and one for an unknown framework or executor is dropped, as Mesos's
+//   Slave::schedulerMessage drops it with a warning.
 // - Usage. While registered, every usage_report_interval: a UsageReportMessage with, per
 //   running task, cpus (cpu seconds used since the previous sample / seconds elapsed) and mem
 //   (rss, MB) from the containerizer.
@@ -148,6 +156,11 @@ class LiveAgent final : public Process {
   void run_task(v1::RunTaskMessage& run);
   void launch(LiveFramework& framework, LiveTask& task);
   void kill_task(const v1::KillTaskMessage& kill);
+  // SIGTERM now, SIGKILL after `grace` (default: the containerizer's), with TASK_KILLING first
+  // if the framework has TASK_KILLING_STATE.
+  void kill_container(LiveFramework& framework, LiveTask& task, std::optional<Duration> grace);
+  void shutdown_executor(const v1::ShutdownExecutorMessage& shutdown);
+  void framework_message(const v1::FrameworkToExecutorMessage& message);
   void acknowledge(const v1::StatusUpdateAcknowledgementMessage& ack);
   void shutdown_framework(const v1::FrameworkID& framework_id);
   void shutdown_agent();

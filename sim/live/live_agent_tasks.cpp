@@ -100,15 +100,61 @@ void LiveAgent::kill_task(const v1::KillTaskMessage& kill) {
   }
   LiveTask& task = it->second;
   if (v1::is_terminal(task.state) || task.killing) return;
+  kill_container(fw->second, task, std::nullopt);
+}
+
+void LiveAgent::kill_container(LiveFramework& framework, LiveTask& task,
+                               std::optional<Duration> grace) {
   task.killing = true;
-  if (fw->second.info.has(v1::FrameworkCapability::TASK_KILLING_STATE)) {
+  if (framework.info.has(v1::FrameworkCapability::TASK_KILLING_STATE)) {
     transition(task, TaskState::TASK_KILLING, TaskStatusSource::SOURCE_EXECUTOR);
   }
-  if (Status killed = containerizer_.kill(task.container, clock_.now()); !killed) {
+  if (Status killed = containerizer_.kill(task.container, clock_.now(), grace); !killed) {
     say("Killing task " + task.info.task_id.value + ": " + killed.error().message);
   }
-  if (fw->second.info.checkpoint) checkpoint();
+  if (framework.info.checkpoint) checkpoint();
   arm_poll_timer();
+}
+
+void LiveAgent::shutdown_executor(const v1::ShutdownExecutorMessage& shutdown) {
+  const std::string what =
+      "executor '" + shutdown.executor_id.value + "' of framework " + shutdown.framework_id.value;
+  if (connection_ != Connection::kRegistered) {
+    say("Ignoring shutdown of " + what + " because the agent is not registered");
+    return;
+  }
+  auto fw = frameworks_.find(shutdown.framework_id);
+  if (fw == frameworks_.end()) {
+    say("Cannot shut down " + what + ": unknown framework");
+    return;
+  }
+  // A command executor's id is its task's id.
+  auto it = fw->second.tasks.find(v1::TaskID{shutdown.executor_id.value});
+  if (it == fw->second.tasks.end() || v1::is_terminal(it->second.state)) {
+    say("Ignoring shutdown of unknown " + what);
+    return;
+  }
+  if (it->second.killing) {
+    say("Ignoring shutdown of " + what + " because the executor is terminating");
+    return;
+  }
+  say("Shutting down " + what);
+  kill_container(fw->second, it->second, config_.executor_shutdown_grace_period);
+}
+
+void LiveAgent::framework_message(const v1::FrameworkToExecutorMessage& message) {
+  const std::string what =
+      "executor '" + message.executor_id.value + "' of framework " + message.framework_id.value;
+  auto fw = frameworks_.find(message.framework_id);
+  const LiveTask* task = fw == frameworks_.end() ? nullptr
+                                                 : find_task(message.framework_id,
+                                                             v1::TaskID{message.executor_id.value});
+  if (task == nullptr || v1::is_terminal(task->state)) {
+    say("Dropping a framework message for unknown " + what);
+    return;
+  }
+  say("Ignoring a framework message of " + std::to_string(message.data.size()) + " bytes for " +
+      what + ": command executors ignore framework messages");
 }
 
 void LiveAgent::acknowledge(const v1::StatusUpdateAcknowledgementMessage& ack) {

@@ -289,6 +289,9 @@ Json master_metrics_json(const Master& master, const MasterBook& book,
     j[task_metric(s)] = static_cast<double>(book.reached(s));
   }
   j["master/invalid_scheduler_calls"] = static_cast<double>(book.calls_rejected());
+  const Master::FrameworkMessageCounts messages = master.framework_to_executor_messages();
+  j["master/valid_framework_to_executor_messages"] = static_cast<double>(messages.valid);
+  j["master/invalid_framework_to_executor_messages"] = static_cast<double>(messages.invalid);
   const auto& runs = book.allocation_times();
   j["allocator/mesos/allocation_runs"] = static_cast<double>(runs.runs);
   if (runs.measured > 0) {

@@ -273,13 +273,29 @@ sched::Request read_request(const json& r, const std::string& path) {
   return request;
 }
 
-constexpr std::array<std::string_view, 7> kUnsupportedCalls = {"ACCEPT_INVERSE_OFFERS",
-                                                               "DECLINE_INVERSE_OFFERS",
-                                                               "SHUTDOWN",
-                                                               "ACKNOWLEDGE_OPERATION_STATUS",
-                                                               "RECONCILE_OPERATIONS",
-                                                               "MESSAGE",
-                                                               "UPDATE_FRAMEWORK"};
+// Mesos's Call.Message: agent_id, executor_id and data are all required.
+sched::Message read_message(const json& m, const std::string& path) {
+  return sched::Message{v1::AgentID{id_field(m, "agent_id", path)},
+                        v1::ExecutorID{id_field(m, "executor_id", path)},
+                        bytes_field(m, "data", path)};
+}
+
+sched::Shutdown read_shutdown(const json& s, const std::string& path) {
+  return sched::Shutdown{v1::ExecutorID{id_field(s, "executor_id", path)},
+                         v1::AgentID{id_field(s, "agent_id", path)}};
+}
+
+sched::UpdateFramework read_update_framework(const json& u, const std::string& path) {
+  sched::UpdateFramework update;
+  update.framework_info =
+      read_framework_info(object_field(u, "framework_info", path), path_of(path, "framework_info"));
+  update.suppressed_roles = role_list(u, "suppressed_roles", path);
+  return update;
+}
+
+constexpr std::array<std::string_view, 4> kUnsupportedCalls = {
+    "ACCEPT_INVERSE_OFFERS", "DECLINE_INVERSE_OFFERS", "ACKNOWLEDGE_OPERATION_STATUS",
+    "RECONCILE_OPERATIONS"};
 
 sched::Call read_call(const json& root) {
   if (!root.is_object()) fail_expected("a JSON object (a Call)", ".", root);
@@ -328,10 +344,22 @@ sched::Call read_call(const json& root) {
     call.call = read_acknowledge(object_field(root, "acknowledge", ""), "acknowledge");
   } else if (type == "RECONCILE") {
     call.call = read_reconcile(object_field(root, "reconcile", ""), "reconcile");
+  } else if (type == "MESSAGE") {
+    call.call = read_message(object_field(root, "message", ""), "message");
+  } else if (type == "SHUTDOWN") {
+    call.call = read_shutdown(object_field(root, "shutdown", ""), "shutdown");
+  } else if (type == "UPDATE_FRAMEWORK") {
+    sched::UpdateFramework u =
+        read_update_framework(object_field(root, "update_framework", ""), "update_framework");
+    // Mesos's scheduler call validation.
+    if (u.framework_info.id != call.framework_id) {
+      fail("'framework_id' differs from 'update_framework.framework_info.id'");
+    }
+    call.call = std::move(u);
   } else {
     fail_expected(
         "a call type (SUBSCRIBE, TEARDOWN, ACCEPT, DECLINE, REVIVE, SUPPRESS, KILL, ACKNOWLEDGE, "
-        "RECONCILE, REQUEST)",
+        "RECONCILE, REQUEST, MESSAGE, SHUTDOWN, UPDATE_FRAMEWORK)",
         "type", root["type"]);
   }
   if (!call.framework_id) fail_missing("framework_id");

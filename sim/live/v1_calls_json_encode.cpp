@@ -157,6 +157,20 @@ struct CallBody {
     }
     return {{"requests", requests}};
   }
+  ordered_json operator()(const sched::Message& c) const {
+    return {{"agent_id", id_json(c.agent_id)},
+            {"executor_id", id_json(c.executor_id)},
+            {"data", base64_encode(c.data)}};
+  }
+  ordered_json operator()(const sched::Shutdown& c) const {
+    return {{"executor_id", id_json(c.executor_id)}, {"agent_id", id_json(c.agent_id)}};
+  }
+  ordered_json operator()(const sched::UpdateFramework& c) const {
+    ordered_json j;
+    j["framework_info"] = framework_info_json(c.framework_info);
+    if (!c.suppressed_roles.empty()) j["suppressed_roles"] = c.suppressed_roles;
+    return j;
+  }
 };
 
 }  // namespace

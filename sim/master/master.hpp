@@ -151,6 +151,14 @@ class Master final : public Process, private AllocationExplainer {
   std::map<AllocationKey, Resources> allocations() const;
   const Allocator& allocator() const { return *allocator_; }
   uint64_t allocation_runs() const { return allocation_runs_; }
+  // MESSAGE calls forwarded to an agent, and those dropped because the agent was unknown or
+  // disconnected (Mesos's master/valid_framework_to_executor_messages and
+  // master/invalid_framework_to_executor_messages).
+  struct FrameworkMessageCounts {
+    uint64_t valid = 0;
+    uint64_t invalid = 0;
+  };
+  FrameworkMessageCounts framework_to_executor_messages() const;
   const std::string& id() const { return options_.master_id; }
   // Checks the master's books against the allocator's: every agent's offered + used + free
   // equals its total and matches what the allocator says. Returns the first discrepancy.

@@ -22,9 +22,9 @@ constexpr std::array<std::string_view, 3> kAgentRemoved{"REFUSED", "HEALTH_CHECK
                                                         "NOT_REREGISTERED"};
 constexpr std::array<std::string_view, 3> kFrameworkRemoved{"TEARDOWN", "FAILOVER_TIMEOUT",
                                                             "NO_FAILOVER"};
-constexpr std::array<std::string_view, 6> kRescinded{
-    "AGENT_DISCONNECTED",   "AGENT_UNREACHABLE", "FRAMEWORK_DISCONNECTED",
-    "FRAMEWORK_FAILED_OVER", "FRAMEWORK_REMOVED", "OFFER_TIMEOUT"};
+constexpr std::array<std::string_view, 7> kRescinded{
+    "AGENT_DISCONNECTED", "AGENT_UNREACHABLE", "FRAMEWORK_DISCONNECTED", "FRAMEWORK_FAILED_OVER",
+    "FRAMEWORK_REMOVED",  "OFFER_TIMEOUT",     "FRAMEWORK_ROLE_REMOVED"};
 constexpr std::array<std::string_view, 5> kRecovered{"DECLINED", "ACCEPT_UNUSED", "RESCINDED",
                                                      "OFFER_VOIDED", "TASK_RELEASED"};
 constexpr std::array<std::string_view, 4> kRejected{"INVALID_CALL", "INVALID_OFFERS",

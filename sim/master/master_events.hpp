@@ -53,6 +53,7 @@ enum class OfferRescindedReason {
   kFrameworkFailedOver,  // the scheduler re-subscribed on a new connection
   kFrameworkRemoved,
   kOfferTimeout,
+  kFrameworkRoleRemoved,  // UPDATE_FRAMEWORK took the offer's role from the framework
 };
 std::string_view to_string(OfferRescindedReason reason);
 std::optional<OfferRescindedReason> parse_offer_rescinded_reason(std::string_view text);

@@ -25,6 +25,35 @@ std::optional<CallError> validate_subscribe(const sched::Call& call,
                                             const std::set<std::string>& removed) {
   const auto& sub = std::get<sched::Subscribe>(call.call);
   const v1::FrameworkInfo& info = sub.framework_info;
+  if (auto error = validate_framework_info(info, sub.suppressed_roles)) return error;
+  if (call.framework_id && info.id && *call.framework_id != *info.id) {
+    return bad_request("framework_id and framework_info.id differ");
+  }
+  const auto id = call.framework_id ? call.framework_id : info.id;
+  if (id && removed.count(id->value)) {
+    return CallError{CallError::Code::kForbidden,
+                     fmt::format("framework {} has been removed", id->value)};
+  }
+  return std::nullopt;
+}
+
+// For the TASK_KILLED message of a removed framework's tasks.
+std::string removal_text(FrameworkRemovedReason reason) {
+  switch (reason) {
+    case FrameworkRemovedReason::kTeardown:
+      return "teardown";
+    case FrameworkRemovedReason::kFailoverTimeout:
+      return "failover_timeout expired";
+    case FrameworkRemovedReason::kNoFailover:
+      return "disconnected with failover_timeout 0";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+std::optional<CallError> validate_framework_info(const v1::FrameworkInfo& info,
+                                                 const std::vector<std::string>& suppressed) {
   if (info.name.empty()) return bad_request("framework_info.name is empty");
   if (info.roles.empty()) return bad_request("framework_info.roles is empty");
   if (info.roles.size() > 1 && !info.has(v1::FrameworkCapability::MULTI_ROLE)) {
@@ -40,7 +69,7 @@ std::optional<CallError> validate_subscribe(const sched::Call& call,
       }
     }
   }
-  for (const auto& r : sub.suppressed_roles) {
+  for (const auto& r : suppressed) {
     if (!contains(info.roles, r)) {
       return bad_request(
           fmt::format("suppressed role '{}' is not one of the framework's roles", r));
@@ -49,28 +78,8 @@ std::optional<CallError> validate_subscribe(const sched::Call& call,
   if (!std::isfinite(info.failover_timeout) || info.failover_timeout < 0) {
     return bad_request("framework_info.failover_timeout must be a non-negative number of seconds");
   }
-  if (call.framework_id && info.id && *call.framework_id != *info.id) {
-    return bad_request("framework_id and framework_info.id differ");
-  }
-  const auto id = call.framework_id ? call.framework_id : info.id;
-  if (id && removed.count(id->value)) {
-    return CallError{CallError::Code::kForbidden,
-                     fmt::format("framework {} has been removed", id->value)};
-  }
   return std::nullopt;
 }
-
-// For the TASK_KILLED message of a removed framework's tasks.
-std::string removal_text(FrameworkRemovedReason reason) {
-  switch (reason) {
-    case FrameworkRemovedReason::kTeardown: return "teardown";
-    case FrameworkRemovedReason::kFailoverTimeout: return "failover_timeout expired";
-    case FrameworkRemovedReason::kNoFailover: return "disconnected with failover_timeout 0";
-  }
-  return "unknown";
-}
-
-}  // namespace
 
 std::string_view to_string(CallError::Code code) {
   switch (code) {
@@ -116,6 +125,9 @@ std::optional<CallError> Master::validate(Endpoint from, const sched::Call& call
   }
   if (const auto* k = std::get_if<sched::Kill>(&call.call); k && k->task_id.value.empty()) {
     return bad_request("KILL has no task_id");
+  }
+  if (const auto* u = std::get_if<sched::UpdateFramework>(&call.call)) {
+    return State::validate_update(it->second, *call.framework_id, *u);
   }
   if (const auto* q = std::get_if<sched::Request>(&call.call)) {
     for (size_t i = 0; i < q->requests.size(); ++i) {
@@ -174,6 +186,12 @@ void Master::State::handle_call(Endpoint from, const sched::Call& call) {
           reconcile(f, c);
         } else if constexpr (std::is_same_v<T, sched::Request>) {
           request(f, c);
+        } else if constexpr (std::is_same_v<T, sched::Message>) {
+          message(f, c);
+        } else if constexpr (std::is_same_v<T, sched::Shutdown>) {
+          shutdown_executor(f, c);
+        } else if constexpr (std::is_same_v<T, sched::UpdateFramework>) {
+          update_framework(f, c);
         }
       },
       call.call);

@@ -7,6 +7,8 @@
 //   master_accept.cpp     ACCEPT validation, RESERVE/UNRESERVE, LAUNCH
 //   master_agents.cpp     registration, re-registration, health, unreachable agents
 //   master_tasks.cpp      status updates, acknowledgements, kill, reconciliation
+//   master_executors.cpp  MESSAGE and SHUTDOWN, forwarded to agents
+//   master_update_framework.cpp  UPDATE_FRAMEWORK
 // Not part of the master's contract.
 
 #include <deque>
@@ -20,6 +22,12 @@
 namespace mesosim {
 
 using TaskKey = std::pair<std::string, std::string>;  // (framework id, task id)
+
+// What SUBSCRIBE and UPDATE_FRAMEWORK require of a FrameworkInfo (Mesos's validateFramework):
+// a name, valid distinct roles (several only with MULTI_ROLE), suppressed roles among them, a
+// finite non-negative failover_timeout. master_frameworks.cpp.
+std::optional<CallError> validate_framework_info(const v1::FrameworkInfo& info,
+                                                 const std::vector<std::string>& suppressed);
 
 struct Master::State {
   explicit State(Master& master) : m(master) {}
@@ -116,6 +124,15 @@ struct Master::State {
                            const std::vector<std::string>& suppressed);
   void decline(Framework& f, const v1::scheduler::Decline& decline);
   void heartbeat();
+  // master_update_framework.cpp: UPDATE_FRAMEWORK (validated by validate_update).
+  static std::optional<CallError> validate_update(const Framework& f, const v1::FrameworkID& caller,
+                                                  const v1::scheduler::UpdateFramework& update);
+  void update_framework(Framework& f, const v1::scheduler::UpdateFramework& update);
+  // master_executors.cpp: MESSAGE and SHUTDOWN, forwarded to the executor's agent.
+  void message(Framework& f, const v1::scheduler::Message& message);
+  void shutdown_executor(Framework& f, const v1::scheduler::Shutdown& shutdown);
+  uint64_t valid_framework_to_executor_messages = 0;
+  uint64_t invalid_framework_to_executor_messages = 0;
   static FrameworkInfo allocator_info(const v1::FrameworkInfo& info,
                                       const std::vector<std::string>& suppressed);
 

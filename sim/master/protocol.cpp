@@ -153,9 +153,9 @@ std::optional<Operation::Type> parse_operation_type(std::string_view text) {
 namespace scheduler {
 
 std::string_view call_type(const Call& call) {
-  static constexpr std::array<std::string_view, 10> kNames = {
-      "SUBSCRIBE", "TEARDOWN", "ACCEPT",    "DECLINE", "REVIVE",
-      "SUPPRESS",  "KILL",     "ACKNOWLEDGE", "RECONCILE", "REQUEST"};
+  static constexpr std::array<std::string_view, 13> kNames = {
+      "SUBSCRIBE",   "TEARDOWN",  "ACCEPT",  "DECLINE", "REVIVE",   "SUPPRESS",        "KILL",
+      "ACKNOWLEDGE", "RECONCILE", "REQUEST", "MESSAGE", "SHUTDOWN", "UPDATE_FRAMEWORK"};
   static_assert(kNames.size() == std::variant_size_v<decltype(Call::call)>);
   return kNames[call.call.index()];
 }

@@ -278,10 +278,31 @@ struct Request {
   std::vector<ResourceRequest> requests;
 };
 
+// MESSAGE: opaque bytes for one of the framework's executors, forwarded by the master to the
+// agent as a FrameworkToExecutorMessage (dropped if the agent is unknown or disconnected).
+struct Message {
+  AgentID agent_id;
+  ExecutorID executor_id;
+  std::string data;  // raw bytes (base64 on the wire)
+};
+// SHUTDOWN: the agent shuts the executor down; its live tasks end (a command executor's task is
+// killed: TASK_KILLED).
+struct Shutdown {
+  ExecutorID executor_id;
+  AgentID agent_id;
+};
+// UPDATE_FRAMEWORK (Mesos 1.9+): replaces the framework's FrameworkInfo (framework_info.id must
+// be the caller's; user, principal and checkpoint may not change) and its suppressed roles.
+// Offers in roles it leaves are rescinded; its tasks in those roles keep running.
+struct UpdateFramework {
+  FrameworkInfo framework_info;
+  std::vector<std::string> suppressed_roles;
+};
+
 struct Call {
   std::optional<FrameworkID> framework_id;  // absent only on a first SUBSCRIBE
-  std::variant<Subscribe, Teardown, Accept, Decline, Revive, Suppress, Kill, Acknowledge,
-               Reconcile, Request>
+  std::variant<Subscribe, Teardown, Accept, Decline, Revive, Suppress, Kill, Acknowledge, Reconcile,
+               Request, Message, Shutdown, UpdateFramework>
       call;
 };
 // "SUBSCRIBE", "ACCEPT", ...
@@ -395,6 +416,19 @@ struct ShutdownFrameworkMessage {
 };
 struct ShutdownAgentMessage {
   std::string message;
+};
+// A scheduler's MESSAGE on its way to an executor (Mesos's FrameworkToExecutorMessage). Not
+// reliable: an agent that does not know the framework or executor drops it.
+struct FrameworkToExecutorMessage {
+  AgentID agent_id;
+  FrameworkID framework_id;
+  ExecutorID executor_id;
+  std::string data;
+};
+// A scheduler's SHUTDOWN of one of its executors (Mesos's ShutdownExecutorMessage).
+struct ShutdownExecutorMessage {
+  FrameworkID framework_id;
+  ExecutorID executor_id;
 };
 
 }  // namespace mesosim::v1

@@ -5,24 +5,25 @@
 namespace mesosim {
 
 std::string message_name(const Message& message) {
-  static constexpr std::array<std::string_view, 17> kNames = {
-      "scheduler::Call",
-      "scheduler::Event",
-      "RegisterAgentMessage",
-      "AgentRegisteredMessage",
-      "ReregisterAgentMessage",
-      "AgentReregisteredMessage",
-      "RunTaskMessage",
-      "KillTaskMessage",
-      "StatusUpdateMessage",
-      "StatusUpdateAcknowledgementMessage",
-      "PingAgentMessage",
-      "PongAgentMessage",
-      "ShutdownFrameworkMessage",
-      "ShutdownAgentMessage",
-      "ExitedMessage",
-      "MasterDetectedMessage",
-      "UsageReportMessage"};
+  static constexpr std::array<std::string_view, 19> kNames = {"scheduler::Call",
+                                                              "scheduler::Event",
+                                                              "RegisterAgentMessage",
+                                                              "AgentRegisteredMessage",
+                                                              "ReregisterAgentMessage",
+                                                              "AgentReregisteredMessage",
+                                                              "RunTaskMessage",
+                                                              "KillTaskMessage",
+                                                              "StatusUpdateMessage",
+                                                              "StatusUpdateAcknowledgementMessage",
+                                                              "PingAgentMessage",
+                                                              "PongAgentMessage",
+                                                              "ShutdownFrameworkMessage",
+                                                              "ShutdownAgentMessage",
+                                                              "ExitedMessage",
+                                                              "MasterDetectedMessage",
+                                                              "UsageReportMessage",
+                                                              "FrameworkToExecutorMessage",
+                                                              "ShutdownExecutorMessage"};
   static_assert(std::variant_size_v<Message> == kNames.size());
   std::string_view detail;
   if (const auto* call = std::get_if<v1::scheduler::Call>(&message)) {

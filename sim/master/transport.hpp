@@ -33,14 +33,13 @@ struct MasterDetectedMessage {
   std::optional<Endpoint> leader;
 };
 
-using Message =
-    std::variant<v1::scheduler::Call, v1::scheduler::Event, v1::RegisterAgentMessage,
-                 v1::AgentRegisteredMessage, v1::ReregisterAgentMessage,
-                 v1::AgentReregisteredMessage, v1::RunTaskMessage, v1::KillTaskMessage,
-                 v1::StatusUpdateMessage, v1::StatusUpdateAcknowledgementMessage,
-                 v1::PingAgentMessage, v1::PongAgentMessage, v1::ShutdownFrameworkMessage,
-                 v1::ShutdownAgentMessage, ExitedMessage, MasterDetectedMessage,
-                 v1::UsageReportMessage>;
+using Message = std::variant<
+    v1::scheduler::Call, v1::scheduler::Event, v1::RegisterAgentMessage, v1::AgentRegisteredMessage,
+    v1::ReregisterAgentMessage, v1::AgentReregisteredMessage, v1::RunTaskMessage,
+    v1::KillTaskMessage, v1::StatusUpdateMessage, v1::StatusUpdateAcknowledgementMessage,
+    v1::PingAgentMessage, v1::PongAgentMessage, v1::ShutdownFrameworkMessage,
+    v1::ShutdownAgentMessage, ExitedMessage, MasterDetectedMessage, v1::UsageReportMessage,
+    v1::FrameworkToExecutorMessage, v1::ShutdownExecutorMessage>;
 
 // "scheduler::Call(ACCEPT)", "StatusUpdateMessage", ... for logs.
 std::string message_name(const Message& message);

@@ -107,6 +107,25 @@ TEST(InternalMessagesJson, EveryAgentMessageSurvivesARoundTrip) {
       v1::UsageReportMessage{v1::AgentID{"A1"},
                              Time::from_micros(5),
                              {{v1::FrameworkID{"F"}, v1::TaskID{"t"}, res("cpus:0.2")}}});
+  expect_round_trip(v1::FrameworkToExecutorMessage{v1::AgentID{"A1"}, v1::FrameworkID{"F"},
+                                                   v1::ExecutorID{"e"},
+                                                   std::string("\x00bytes\xff", 7)});
+  expect_round_trip(v1::ShutdownExecutorMessage{v1::FrameworkID{"F"}, v1::ExecutorID{"e"}});
+}
+
+TEST(InternalMessagesJson, AFrameworkMessageKeepsItsBytesAndNeedsEveryField) {
+  const v1::FrameworkToExecutorMessage sent{v1::AgentID{"A1"}, v1::FrameworkID{"F"},
+                                            v1::ExecutorID{"e"}, std::string("\x00\x01\x02", 3)};
+  auto back = decode_internal_message("FrameworkToExecutorMessage", encode_internal_message(sent));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  const auto& got = std::get<v1::FrameworkToExecutorMessage>(back.value());
+  EXPECT_EQ(got.data, sent.data);
+  EXPECT_EQ(got.executor_id, sent.executor_id);
+  auto missing =
+      decode_internal_message("ShutdownExecutorMessage", R"({"framework_id":{"value":"F"}})");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message,
+            "ShutdownExecutorMessage: missing required field 'executor_id'");
 }
 
 TEST(InternalMessagesJson, DecodedFieldsEqualTheOriginal) {

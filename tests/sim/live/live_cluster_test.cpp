@@ -201,6 +201,64 @@ TEST_F(LiveClusterTest, ASleepFinishesAndAMemoryHogFailsAtItsLimit) {
   EXPECT_EQ(state["slaves"][0]["attributes"]["rack"], "r1");
 }
 
+// SHUTDOWN of a command task's executor (its id is the task id) kills the task: the framework
+// gets TASK_KILLED, as from Mesos's command executor. A MESSAGE to it is accepted, forwarded and
+// ignored by the executor. UPDATE_FRAMEWORK renames the framework in /master/state; one that
+// changes the user is refused with 400 and changes nothing.
+TEST_F(LiveClusterTest, ShutdownKillsARunningSleepAndUpdateFrameworkRenamesTheFramework) {
+  start_cluster("cpus:2;mem:1024;disk:1000");
+  testing::RawClient stream(master_port_, 20000);
+  const std::string framework = subscribe(stream, "http-scheduler");
+  ASSERT_FALSE(framework.empty());
+  const std::string agent = launch(stream, framework, [](const std::string& agent) {
+    return json::array({command_task("napper", agent, "sleep 600", 0.5, 32)});
+  });
+  const auto running = run_to_end(stream, framework, {"napper"}, [](const json& status) {
+    return status["state"] == "TASK_RUNNING";
+  });
+  ASSERT_TRUE(running.count("napper")) << slurp(agent_.log);
+  ASSERT_EQ(running.at("napper")["state"], "TASK_RUNNING") << slurp(agent_.log);
+
+  const json fw_id{{"value", framework}};
+  EXPECT_EQ(call({{"framework_id", fw_id},
+                  {"type", "MESSAGE"},
+                  {"message",
+                   {{"agent_id", {{"value", agent}}},
+                    {"executor_id", {{"value", "napper"}}},
+                    {"data", "aGVsbG8="}}}}),
+            202);
+  EXPECT_TRUE(testing::eventually([&] {
+    return slurp(agent_.log).find("Ignoring a framework message of 5 bytes") != std::string::npos;
+  })) << slurp(agent_.log);
+  EXPECT_EQ(call({{"framework_id", fw_id},
+                  {"type", "SHUTDOWN"},
+                  {"shutdown",
+                   {{"executor_id", {{"value", "napper"}}}, {"agent_id", {{"value", agent}}}}}}),
+            202);
+  const auto last = run_to_end(stream, framework, {"napper"});
+  ASSERT_TRUE(last.count("napper")) << slurp(agent_.log);
+  EXPECT_EQ(last.at("napper")["state"], "TASK_KILLED") << last.at("napper").dump();
+  const json metrics = json::parse(testing::http(master_port_, "GET", "/metrics/snapshot").body);
+  EXPECT_EQ(metrics["master/valid_framework_to_executor_messages"], 1.0);
+  EXPECT_EQ(metrics["master/invalid_framework_to_executor_messages"], 0.0);
+
+  const auto update = [&](const std::string& user, const std::string& name) {
+    return call({{"framework_id", fw_id},
+                 {"type", "UPDATE_FRAMEWORK"},
+                 {"update_framework",
+                  {{"framework_info", {{"id", fw_id}, {"user", user}, {"name", name}}}}}});
+  };
+  const auto name_in_state = [&] {
+    const json state = json::parse(testing::http(master_port_, "GET", "/master/state").body);
+    return state["frameworks"][0]["name"].get<std::string>();
+  };
+  EXPECT_EQ(update("someone-else", "stolen"), 400);
+  EXPECT_EQ(name_in_state(), "http-scheduler");
+  EXPECT_EQ(update("tester", "renamed-scheduler"), 202);
+  EXPECT_TRUE(testing::eventually([&] { return name_in_state() == "renamed-scheduler"; }))
+      << name_in_state();
+}
+
 // The web UI, loaded in Debian's headless Chromium while a task runs: the task and the agent
 // appear in its tables. The screenshot is kept with the test output (build/tests/webui.png).
 TEST_F(LiveClusterTest, TheWebUiShowsTheAgentAndARunningTask) {

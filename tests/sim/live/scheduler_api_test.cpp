@@ -99,9 +99,14 @@ TEST_F(SchedulerApiTest, RefusedRequestsGetMesosStatusCodesAndChangeNothing) {
                 .head.status,
             406);
   EXPECT_EQ(post(std::string(100 * 1024, ' ')).status, 413);
+  RawResponse unsupported =
+      call(s, json{{"type", "RECONCILE_OPERATIONS"}, {"reconcile_operations", json::object()}});
+  EXPECT_EQ(unsupported.status, 501);
+  EXPECT_EQ(unsupported.body, "call type 'RECONCILE_OPERATIONS' is not supported by mesosim\n");
   RawResponse message = call(s, json{{"type", "MESSAGE"}, {"message", json::object()}});
-  EXPECT_EQ(message.status, 501);
-  EXPECT_EQ(message.body, "call type 'MESSAGE' is not supported by mesosim\n");
+  EXPECT_EQ(message.status, 400);
+  EXPECT_EQ(message.body,
+            "Failed to parse the body into a Call: missing required field 'message.agent_id'\n");
   EXPECT_EQ(subscribe(testing::subscribe_body("x"),
                       {{"Content-Type", "application/json"}, {"Mesos-Stream-Id", s.stream_id}})
                 .head.status,

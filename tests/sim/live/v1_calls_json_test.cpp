@@ -217,6 +217,10 @@ std::vector<sched::Call> every_call() {
       sched::Call{fw, sched::Reconcile{{}}},
       sched::Call{fw, sched::Reconcile{{{v1::TaskID{"t-1"}, v1::AgentID{"a-1"}},
                                         {v1::TaskID{"t-2"}, std::nullopt}}}},
+      sched::Call{fw, sched::Message{v1::AgentID{"a-1"}, v1::ExecutorID{"e"},
+                                     std::string("\x00\x01bytes\xff", 8)}},
+      sched::Call{fw, sched::Shutdown{v1::ExecutorID{"e"}, v1::AgentID{"a-1"}}},
+      sched::Call{fw, sched::UpdateFramework{info, {"a"}}},
   };
 }
 
@@ -284,9 +288,10 @@ TEST(V1CallsJsonErrors, TypeMissingWrongOrUnknown) {
   EXPECT_EQ(error_of(with_fw(R"("type":3})")), "expected a string at 'type', found 3");
   EXPECT_EQ(error_of(with_fw(R"("type":"LAUNCH_ROCKETS"})")),
             "expected a call type (SUBSCRIBE, TEARDOWN, ACCEPT, DECLINE, REVIVE, SUPPRESS, KILL, "
-            "ACKNOWLEDGE, RECONCILE, REQUEST) at 'type', found \"LAUNCH_ROCKETS\"");
-  EXPECT_EQ(error_of(with_fw(R"("type":"SHUTDOWN","shutdown":{}})")),
-            "call type 'SHUTDOWN' is not supported by mesosim");
+            "ACKNOWLEDGE, RECONCILE, REQUEST, MESSAGE, SHUTDOWN, UPDATE_FRAMEWORK) at 'type', "
+            "found \"LAUNCH_ROCKETS\"");
+  EXPECT_EQ(error_of(with_fw(R"("type":"RECONCILE_OPERATIONS","reconcile_operations":{}})")),
+            "call type 'RECONCILE_OPERATIONS' is not supported by mesosim");
 }
 
 TEST(V1CallsJsonErrors, MissingFrameworkIdOrCallBody) {
