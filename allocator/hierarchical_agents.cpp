@@ -16,6 +16,7 @@ namespace mesosim {
 
 Status HierarchicalAllocator::add_agent(AgentId id, const AgentInfo& info,
                                         const std::vector<UsedResources>& used) {
+  note_change();
   if (agent(id)) return Error{fmt::format("agent {} is already added", id.value)};
   Resources used_total;
   for (const auto& u : used) {
@@ -55,6 +56,7 @@ Status HierarchicalAllocator::add_agent(AgentId id, const AgentInfo& info,
 }
 
 void HierarchicalAllocator::remove_agent(AgentId id) {
+  note_change();
   Agent* a = agent(id);
   if (!a) return;
   while (!a->allocations.empty()) {
@@ -82,6 +84,7 @@ void HierarchicalAllocator::remove_agent(AgentId id) {
 }
 
 Status HierarchicalAllocator::update_agent(AgentId id, const Resources& total) {
+  note_change();
   Agent* a = agent(id);
   if (!a) return Error{fmt::format("agent {} is not known", id.value)};
   // The new total may be smaller than what is held (Mesos's updateSlaveTotal allows it, e.g. a
@@ -106,13 +109,16 @@ Status HierarchicalAllocator::update_agent(AgentId id, const Resources& total) {
 }
 
 void HierarchicalAllocator::activate_agent(AgentId id) {
+  note_change();
   if (Agent* a = agent(id); a && !a->active) {
     a->active = true;
+    unvisited_filters_ = true;  // its filters may not have seen a run yet
     request_allocation(id);
   }
 }
 
 void HierarchicalAllocator::deactivate_agent(AgentId id) {
+  note_change();
   if (Agent* a = agent(id)) a->active = false;
 }
 

@@ -5,6 +5,7 @@
 #include "allocator/hierarchical_allocator.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -108,6 +109,7 @@ void HierarchicalAllocator::set_totals_changed() {
 }
 
 Status HierarchicalAllocator::set_weight(std::string_view role, double weight) {
+  note_change();
   if (Status s = validate_role(role); !s.ok()) return s;
   if (!(weight > 0) || weight > 1e9) {
     return Error{fmt::format("weight of role '{}' must be positive, found {}", role, weight)};
@@ -117,6 +119,7 @@ Status HierarchicalAllocator::set_weight(std::string_view role, double weight) {
 }
 
 Status HierarchicalAllocator::set_quota(std::string_view role, const Quota& quota) {
+  note_change();
   if (Status s = validate_role(role); !s.ok()) return s;
   // `*` is a top-level role like any other here (Mesos MESOS-3938); nested roles get none, as
   // the Mesos master refuses quota on them.
@@ -232,6 +235,7 @@ Status HierarchicalAllocator::validate_roles(const FrameworkInfo& info, bool all
 
 Status HierarchicalAllocator::add_framework(FrameworkId id, const FrameworkInfo& info,
                                             bool active) {
+  note_change();
   if (framework(id)) return Error{fmt::format("framework {} is already added", id.value)};
   if (Status s = validate_roles(info, false); !s.ok()) return s;
   for (const auto& r : info.roles) {
@@ -257,6 +261,7 @@ Status HierarchicalAllocator::add_framework(FrameworkId id, const FrameworkInfo&
 }
 
 Status HierarchicalAllocator::update_framework(FrameworkId id, const FrameworkInfo& info) {
+  note_change();
   Framework* f = framework(id);
   if (!f) return Error{fmt::format("framework {} is not known", id.value)};
   if (info.name != f->info.name) {
@@ -293,6 +298,7 @@ Status HierarchicalAllocator::update_framework(FrameworkId id, const FrameworkIn
 }
 
 void HierarchicalAllocator::remove_framework(FrameworkId id) {
+  note_change();
   Framework* f = framework(id);
   if (!f) return;
   // Release whatever it still holds, agent by agent.
@@ -313,6 +319,7 @@ void HierarchicalAllocator::remove_framework(FrameworkId id) {
 }
 
 void HierarchicalAllocator::activate_framework(FrameworkId id) {
+  note_change();
   Framework* f = framework(id);
   if (!f || f->active) return;
   f->active = true;
@@ -321,6 +328,7 @@ void HierarchicalAllocator::activate_framework(FrameworkId id) {
 }
 
 void HierarchicalAllocator::deactivate_framework(FrameworkId id) {
+  note_change();
   Framework* f = framework(id);
   if (!f || !f->active) return;
   f->active = false;
@@ -329,6 +337,7 @@ void HierarchicalAllocator::deactivate_framework(FrameworkId id) {
 }
 
 void HierarchicalAllocator::suppress(FrameworkId id, const std::vector<std::string>& roles) {
+  note_change();
   Framework* f = framework(id);
   if (!f) return;
   for (auto& fr : f->roles) {
@@ -340,6 +349,7 @@ void HierarchicalAllocator::suppress(FrameworkId id, const std::vector<std::stri
 }
 
 void HierarchicalAllocator::revive(FrameworkId id, const std::vector<std::string>& roles) {
+  note_change();
   Framework* f = framework(id);
   if (!f) return;
   for (auto& fr : f->roles) {
@@ -433,6 +443,7 @@ void HierarchicalAllocator::remove_allocation(Framework& f, FrameworkRole& fr, A
 
 void HierarchicalAllocator::recover(Time now, FrameworkId fid, AgentId aid, std::string_view role,
                                     const Resources& resources, std::optional<Duration> refuse) {
+  note_change();
   Framework* f = framework(fid);
   Agent* a = agent(aid);
   if (!f || !a || resources.empty()) return;
@@ -448,6 +459,9 @@ void HierarchicalAllocator::recover(Time now, FrameworkId fid, AgentId aid, std:
                                   return std::tie(x.agent, x.role) < std::tie(y.agent, y.role);
                                 });
     f->filters.insert(pos, std::move(filter));
+    filter_expiries_.push_back(now + d);
+    unvisited_filters_ = true;
+    std::push_heap(filter_expiries_.begin(), filter_expiries_.end(), std::greater<>());
   }
   maybe_untrack(*f, static_cast<size_t>(fr - f->roles.data()));
 }

@@ -24,10 +24,21 @@
 // is its subtree's offered-or-allocated unreserved non-revocable scalars plus every reservation
 // of the subtree, held or not.
 //
+// Quiet runs: a run over every agent that follows a run over every agent which made no offers
+// and in which every refusal filter had already been visited by an earlier run, with no change in
+// between (no call other than allocate() and the introspection ones) and no filter whose time is
+// up by now that was not yet up at that earlier run, makes no offers either: every agent would be
+// visited in the same state. Such a run is skipped (unless
+// AllocatorOptions::skip_unchanged_runs is off, or an explainer is installed, which would be told
+// the same skips again): it returns no offers and advances the seeded generator exactly as the
+// agent shuffles of the run would, so the runs after it are unchanged too. It does not count as a
+// visit for MESOS-4302: every filter set before the earlier run was visited by that run already.
+//
 // Cost: a run costs O(agents visited · (roles + frameworks tried) · log n). Free resources are
 // cached per agent so an exhausted agent costs O(1); sorters re-key in O(log n).
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -85,6 +96,8 @@ class HierarchicalAllocator final : public Allocator {
   const Quantities& required_headroom() const { return required_headroom_; }
   // A top-level role's quota consumption.
   Quantities consumed_quota(std::string_view role) const;
+  // Runs skipped as quiet (see the header comment); they count among the runs all the same.
+  uint64_t skipped_runs() const { return skipped_runs_; }
 
  private:
   using RoleIdx = uint32_t;
@@ -163,6 +176,21 @@ class HierarchicalAllocator final : public Allocator {
   std::vector<AgentId> requested_agents_;
   std::vector<bool> requested_flag_;
   AllocationExplainer* explainer_ = nullptr;
+
+  // Quiet runs (see the header comment). `quiet_since_` is the time of the last run over every
+  // agent, set only if it made no offers, every filter had been visited by an earlier run, and
+  // nothing changed since; `quiet_agents_` the agents it shuffled. `unvisited_filters_`: a
+  // filter may exist that no run has visited (one was set, or an agent activated, since the
+  // last run over every agent).
+  void note_change() { quiet_since_.reset(); }
+  bool can_skip(Time now);
+  std::optional<Time> quiet_since_;
+  size_t quiet_agents_ = 0;
+  uint64_t skipped_runs_ = 0;
+  bool unvisited_filters_ = false;
+  // Expiry times of the refusal filters set so far (a min-heap, std::greater). Entries of filters
+  // that were erased stay until their time passes: at worst a run is not skipped.
+  std::vector<Time> filter_expiries_;
 };
 
 }  // namespace mesosim

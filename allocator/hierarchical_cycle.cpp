@@ -2,6 +2,7 @@
 // Semantics are described in hierarchical_allocator.hpp.
 
 #include <algorithm>
+#include <functional>
 
 #include "allocator/check.hpp"
 #include "allocator/hierarchical_allocator.hpp"
@@ -50,7 +51,31 @@ bool HierarchicalAllocator::allocation_pending() const {
   return all_agents_requested_ || !requested_agents_.empty();
 }
 
+bool HierarchicalAllocator::can_skip(Time now) {
+  if (!quiet_since_ || !all_agents_requested_ || explainer_ || !options_.skip_unchanged_runs) {
+    return false;
+  }
+  // A filter whose time was up at the quiet run is gone or dead: that run visited its agent
+  // after it was set (or the agent is inactive, and activating it is a change).
+  auto later = std::greater<>();
+  while (!filter_expiries_.empty() && filter_expiries_.front() <= *quiet_since_) {
+    std::pop_heap(filter_expiries_.begin(), filter_expiries_.end(), later);
+    filter_expiries_.pop_back();
+  }
+  return filter_expiries_.empty() || now < filter_expiries_.front();
+}
+
 std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
+  if (can_skip(now)) {
+    all_agents_requested_ = false;
+    for (AgentId id : requested_agents_) requested_flag_[id.value] = false;
+    requested_agents_.clear();
+    if (!required_headroom_.empty()) rng_.skip_shuffle(quiet_agents_);
+    rng_.skip_shuffle(quiet_agents_);
+    ++skipped_runs_;
+    return {};
+  }
+  const bool full_run = all_agents_requested_;
   std::vector<AgentId> candidates;
   if (all_agents_requested_) {
     for (const auto& a : agents_) {
@@ -98,6 +123,15 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
   for (AgentId id : candidates) {
     if (agents_[id.value]->active) ++agents_[id.value]->runs;
   }
+  // A filter this run visited for the first time may have held back an offer that the next run
+  // makes (its time is up, and now a run has visited its agent): only a run in which every
+  // filter was visited already can start a quiet spell.
+  quiet_since_.reset();
+  if (full_run && run.out.empty() && !unvisited_filters_) {
+    quiet_since_ = now;
+    quiet_agents_ = candidates.size();
+  }
+  if (full_run) unvisited_filters_ = false;
   return std::move(run.out);
 }
 

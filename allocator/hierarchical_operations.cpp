@@ -38,6 +38,7 @@ Status validate_reservation_change(std::string_view role, const Resources& from,
 
 Status HierarchicalAllocator::update_allocation(FrameworkId fid, AgentId aid, std::string_view role,
                                                 const Resources& from, const Resources& to) {
+  note_change();
   Framework* f = framework(fid);
   Agent* a = agent(aid);
   const RoleIdx r = find_role(role);

@@ -26,6 +26,11 @@ class Rng {
   // that must not perturb each other's draws when one of them changes).
   Rng fork();
 
+  // Draws what shuffle() of n items draws, without the items: the generator ends where it would.
+  void skip_shuffle(size_t n) {
+    for (size_t i = n; i > 1; --i) below(i);
+  }
+
   template <typename T>
   void shuffle(std::span<T> items) {
     for (size_t i = items.size(); i > 1; --i) {

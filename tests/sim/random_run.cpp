@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "allocator/hierarchical_allocator.hpp"
 #include "allocator/rng.hpp"
 #include "sim/master/event_log.hpp"
 #include "sim/master/master.hpp"
@@ -105,7 +106,8 @@ class RandomRun {
   static constexpr double kFaultsUntil = 600;
   static constexpr double kEnd = 2400;
 
-  explicit RandomRun(uint64_t seed) : rng_(seed * 7919 + 13), cluster_(options(seed)) {
+  RandomRun(uint64_t seed, PeriodicWork periodic)
+      : rng_(seed * 7919 + 13), cluster_(options(seed, periodic)) {
     cluster_.add_observer(&log_);
     cluster_.add_observer(&books_);
     cluster_.add_observer(&json_writer_);
@@ -141,6 +143,10 @@ class RandomRun {
       check_books();
     }
     cluster_.run_until(end);
+    if (const Master* leader = cluster_.leader()) {
+      const auto* allocator = dynamic_cast<const HierarchicalAllocator*>(&leader->allocator());
+      if (allocator) result_.skipped_allocation_runs = allocator->skipped_runs();
+    }
     check_every_task_ended_once();
     result_.log = log_.lines;
     result_.json = json_.str();
@@ -149,9 +155,10 @@ class RandomRun {
   }
 
  private:
-  static SimClusterOptions options(uint64_t seed) {
+  static SimClusterOptions options(uint64_t seed, PeriodicWork periodic) {
     SimClusterOptions o;
     o.seed = seed;
+    o.allocator.skip_unchanged_runs = periodic != PeriodicWork::kEager;
     o.masters = 2;
     o.election_delay = Duration::seconds(10);
     return o;
@@ -391,6 +398,8 @@ class RandomRun {
 
 }  // namespace
 
-RunResult random_run(uint64_t seed) { return RandomRun(seed).run(); }
+RunResult random_run(uint64_t seed, PeriodicWork periodic) {
+  return RandomRun(seed, periodic).run();
+}
 
 }  // namespace mesosim::testing

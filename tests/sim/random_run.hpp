@@ -24,10 +24,16 @@ struct RunResult {
   size_t tasks = 0;
   size_t faults = 0;
   size_t allocation_checks = 0;  // times the stream's allocations were checked against the leader
+  uint64_t skipped_allocation_runs = 0;  // quiet runs the last leader's allocator skipped
 };
+
+// How the cluster does its periodic work: as it does by default (allocation runs that cannot
+// offer anything are skipped), or eagerly (every run visits every agent). Both must give the
+// same run.
+enum class PeriodicWork { kDefault, kEager };
 
 // Runs seed `seed`: a cluster of 5-10 agents and 2-4 frameworks, random faults during the
 // first ten minutes, then a quiet period up to 40 minutes.
-RunResult random_run(uint64_t seed);
+RunResult random_run(uint64_t seed, PeriodicWork periodic = PeriodicWork::kDefault);
 
 }  // namespace mesosim::testing

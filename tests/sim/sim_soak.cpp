@@ -1,10 +1,13 @@
 // sim_soak: the randomized fault run of sim_invariants_test over a range of seeds, too long for
 // ctest. Prints one line per seed that broke an invariant (seed and reason) and a summary;
 // exits 1 if any seed failed, 2 on bad arguments. With --log it also prints each run's master
-// event log (one line per event), to see how a failing seed got there.
+// event log (one line per event), to see how a failing seed got there. With --compare-eager it
+// also runs each seed with eager periodic work (every allocation run visits every agent) and
+// fails a seed whose event log, text or JSON, differs from the default run's.
 //
 //   sim_soak --from 21 --to 5020
 //   sim_soak --from 516 --to 516 --log
+//   sim_soak --from 1 --to 500 --compare-eager
 
 #include <charconv>
 #include <cstdint>
@@ -24,7 +27,7 @@ std::optional<uint64_t> parse_seed(std::string_view text) {
 }
 
 int usage(const char* why) {
-  std::fprintf(stderr, "sim_soak: %s\nusage: sim_soak --from SEED --to SEED [--log]\n", why);
+  std::fprintf(stderr, "sim_soak: %s\nusage: sim_soak --from SEED --to SEED [--log] [--compare-eager]\n", why);
   return 2;
 }
 
@@ -33,14 +36,15 @@ int usage(const char* why) {
 int main(int argc, char** argv) {
   std::optional<uint64_t> from, to;
   bool log = false;
+  bool compare_eager = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (arg == "--log") {
-      log = true;
+    if (arg == "--log" || arg == "--compare-eager") {
+      (arg == "--log" ? log : compare_eager) = true;
       continue;
     }
     if ((arg != "--from" && arg != "--to") || i + 1 == argc) {
-      return usage("expected --from SEED, --to SEED and optionally --log");
+      return usage("expected --from SEED, --to SEED and optionally --log, --compare-eager");
     }
     const auto seed = parse_seed(argv[++i]);
     if (!seed) return usage("a seed is a non-negative integer");
@@ -64,6 +68,15 @@ int main(int argc, char** argv) {
     for (const auto* list : {&r.violations, &r.several_ends}) {
       for (const auto& v : *list) {
         std::printf("seed %llu: %s\n", static_cast<unsigned long long>(seed), v.c_str());
+        bad = true;
+      }
+    }
+    if (compare_eager) {
+      const auto eager =
+          mesosim::testing::random_run(seed, mesosim::testing::PeriodicWork::kEager);
+      if (eager.log != r.log || eager.json != r.json) {
+        std::printf("seed %llu: the eager run's event log differs\n",
+                    static_cast<unsigned long long>(seed));
         bad = true;
       }
     }
