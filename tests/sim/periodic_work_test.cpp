@@ -19,9 +19,11 @@ namespace {
 
 using namespace mesosim::testing;
 
+// Four seeds here (15 s for twelve in Release was most of the sanitizer stage's tail); many more
+// with `sim_soak --compare-eager`.
 TEST(PeriodicWorkTest, LazyAndEagerGiveTheSameRunUnderRandomFaults) {
   uint64_t skipped = 0;
-  for (uint64_t seed = 1; seed <= 12; ++seed) {
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
     const RunResult lazy = random_run(seed, PeriodicWork::kDefault);
     const RunResult eager = random_run(seed, PeriodicWork::kEager);
     ASSERT_GT(lazy.json.size(), 1000u) << "seed " << seed;
