@@ -17,24 +17,7 @@ namespace {
 
 constexpr const char* kShareResources[] = {"cpus", "mem"};
 
-std::string num(double x) { return fmt::format("{:.6f}", x); }
-
-// A gnuplot single-quoted string ('' is a quote inside one).
-std::string gp_string(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    if (c != '\n' && c != '\r') out += c;
-  }
-  return out + "'";
-}
-
-std::string empty_plot(const std::string& note) {
-  return fmt::format(
-      "set label 1 {} at graph 0.5,0.5 center\nset xrange [0:1]\nset yrange [0:1]\n"
-      "plot 2 notitle\nunset label 1\n",
-      gp_string(note));
-}
+std::string num(double x) { return gp_number(x); }
 
 // One CSV record (RFC 4180 quoting; records hold no line breaks in our files).
 std::vector<std::string> csv_fields(const std::string& line) {
@@ -173,7 +156,7 @@ std::string jct_plot(const Comparison& c, const std::vector<std::vector<double>>
        "set title 'Job completion time CDF per variant (every finished job of every seed)'\n"
        "set xlabel 'completion time (s)'\nset ylabel 'fraction of finished jobs'\n"
        "set yrange [0:1.05]\n";
-  if (shown.empty()) return s + empty_plot("no finished jobs") + "set autoscale\n";
+  if (shown.empty()) return s + gp_empty_plot("no finished jobs") + "set autoscale\n";
   s += "plot ";
   for (size_t i = 0; i < shown.size(); ++i) {
     const size_t v = shown[i];
@@ -199,7 +182,7 @@ std::string share_plot(const Comparison& c, const std::string& resource,
       "(each variant''s first seed)'\nset xlabel 'time (s)'\nset ylabel 'allocated share'\n"
       "set yrange [0:1.05]\n",
       resource);
-  if (shown.empty()) return s + empty_plot("no " + resource + " in the runs") + "set autoscale\n";
+  if (shown.empty()) return s + gp_empty_plot("no " + resource + " in the runs") + "set autoscale\n";
   s += "plot ";
   for (size_t i = 0; i < shown.size(); ++i) {
     const size_t v = shown[i];

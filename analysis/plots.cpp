@@ -10,17 +10,8 @@
 namespace mesosim::analysis {
 namespace {
 
-std::string num(double x) { return fmt::format("{:.6f}", x); }
+std::string num(double x) { return gp_number(x); }
 
-// A gnuplot single-quoted string ('' is a quote inside one).
-std::string gp_string(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    if (c != '\n' && c != '\r') out += c;
-  }
-  return out + "'";
-}
 // A name as a datablock cell: no separators or line breaks.
 std::string cell(const std::string& s) {
   std::string out = s.empty() ? std::string("unknown") : s;
@@ -44,12 +35,7 @@ Grid grid(const RunResult& r, size_t samples) {
 }
 
 // A plot with nothing to show still renders, with a note in place of the data.
-std::string empty_plot(const std::string& note) {
-  return fmt::format(
-      "set label 1 {} at graph 0.5,0.5 center\nset xrange [0:1]\nset yrange [0:1]\n"
-      "plot 2 notitle\nunset label 1\n",
-      gp_string(note));
-}
+std::string empty_plot(const std::string& note) { return gp_empty_plot(note); }
 
 std::string utilization(const RunResult& r, const Grid& g) {
   std::string s = "$util << EOD\n";
@@ -194,6 +180,24 @@ std::string locality(const RunResult& r) {
 }
 
 }  // namespace
+
+std::string gp_number(double x) { return fmt::format("{:.6f}", x); }
+
+std::string gp_string(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    if (c != '\n' && c != '\r') out += c;
+  }
+  return out + "'";
+}
+
+std::string gp_empty_plot(const std::string& note) {
+  return fmt::format(
+      "set label 1 {} at graph 0.5,0.5 center\nset xrange [0:1]\nset yrange [0:1]\n"
+      "plot 2 notitle\nunset label 1\n",
+      gp_string(note));
+}
 
 std::vector<std::string> plot_files() {
   return {"utilization.svg", "dominant_shares.svg", "jct_cdf.svg", "wait_breakdown.svg",

@@ -64,5 +64,10 @@ Status render_gnuplot(const std::filesystem::path& dir, const std::string& scrip
                       const std::filesystem::path& gnuplot);
 // The SVG in `file` as a <figure> for a page (a note when it is missing).
 std::string inline_svg(const std::filesystem::path& file);
+// gnuplot script pieces: a number as data ("%.6f"), a single-quoted string ('' inside), and a
+// plot of nothing but `note` in its middle.
+std::string gp_number(double x);
+std::string gp_string(const std::string& s);
+std::string gp_empty_plot(const std::string& note);
 
 }  // namespace mesosim::analysis
