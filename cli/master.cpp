@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "sim/live/live_agent_options.hpp"
 #include "sim/live/master_daemon.hpp"
 #include "sim/live/mesos_flags.hpp"
 
@@ -44,6 +45,11 @@ void add_master_cli(CLI::App& app, MasterCli& cli) {
       ->check(CLI::IsMember({"INFO", "WARNING", "ERROR"}))
       ->capture_default_str();
   m->add_option("--seed", cli.seed, "Seed for ids and agent order (0: random)");
+  m->add_option("--credentials", cli.credentials,
+                "File of principals and secrets (JSON, or 'principal secret' lines)");
+  m->add_option("--authenticate_http_frameworks", cli.authenticate_http_frameworks,
+                "Require HTTP Basic authentication of schedulers (needs --credentials)")
+      ->capture_default_str();
 }
 
 namespace {
@@ -83,6 +89,15 @@ Result<live::MasterDaemonOptions> daemon_options(const MasterCli& cli) {
   o.allocator.min_allocatable = min.value();
   o.master.max_completed_frameworks = cli.max_completed_frameworks;
   o.master.max_completed_tasks_per_framework = cli.max_completed_tasks_per_framework;
+  auto authenticate =
+      live::parse_bool_flag(cli.authenticate_http_frameworks, "authenticate_http_frameworks");
+  if (!authenticate) return authenticate.error();
+  o.authenticate_http_frameworks = authenticate.value();
+  if (!cli.credentials.empty()) {
+    auto credentials = live::read_credentials(cli.credentials);
+    if (!credentials) return Error{"--credentials: " + credentials.error().message};
+    o.credentials = std::move(credentials).value();
+  }
   o.flags = {{"ip", cli.ip},
              {"port", std::to_string(cli.port)},
              {"work_dir", cli.work_dir},
@@ -90,10 +105,12 @@ Result<live::MasterDaemonOptions> daemon_options(const MasterCli& cli) {
              {"agent_ping_timeout", cli.agent_ping_timeout},
              {"max_agent_ping_timeouts", std::to_string(cli.max_agent_ping_timeouts)},
              {"agent_reregister_timeout", cli.agent_reregister_timeout},
-             {"min_allocatable_resources", cli.min_allocatable_resources}};
+             {"min_allocatable_resources", cli.min_allocatable_resources},
+             {"authenticate_http_frameworks", authenticate.value() ? "true" : "false"}};
   if (!cli.hostname.empty()) o.flags["hostname"] = cli.hostname;
   if (!cli.record.empty()) o.flags["record"] = cli.record;
   if (!cli.offer_timeout.empty()) o.flags["offer_timeout"] = cli.offer_timeout;
+  if (!cli.credentials.empty()) o.flags["credentials"] = cli.credentials;  // the path only
   return o;
 }
 

@@ -28,6 +28,8 @@ struct MasterCli {
   size_t max_completed_tasks_per_framework = 1000;
   std::string logging_level = "INFO";
   uint64_t seed = 0;
+  std::string credentials;                             // path; empty: none
+  std::string authenticate_http_frameworks = "false";  // "true" or "false", as Mesos
 };
 
 void add_master_cli(CLI::App& app, MasterCli& cli);

@@ -223,6 +223,12 @@ std::string recovered_summary(const Registry& registry, Duration reregister_time
 Result<std::unique_ptr<MasterDaemon>> MasterDaemon::start(boost::asio::io_context& io,
                                                           MasterDaemonOptions options) {
   if (options.work_dir.empty()) return Error{"--work_dir is required"};
+  if (options.authenticate_http_frameworks && !options.credentials) {
+    return Error{fmt::format(
+        "--authenticate_http_frameworks requires --credentials: No credentials provided for the "
+        "default 'basic' HTTP authenticator for realm '{}'",
+        kFrameworkAuthenticationRealm)};
+  }
   std::error_code ec;
   std::filesystem::create_directories(options.work_dir, ec);
   if (ec) return Error{fmt::format("--work_dir '{}': {}", options.work_dir, ec.message())};
@@ -232,8 +238,7 @@ Result<std::unique_ptr<MasterDaemon>> MasterDaemon::start(boost::asio::io_contex
   Parts& p = *parts;
   if (recovered.value()) {
     p.registry = std::move(*recovered.value());
-    spdlog::info("{}",
-                 recovered_summary(p.registry, p.options.master.agent_reregister_timeout));
+    spdlog::info("{}", recovered_summary(p.registry, p.options.master.agent_reregister_timeout));
   }
   p.registry.on_change = [&p] { p.registry_changed(); };
   if (p.options.record_file) {
@@ -280,7 +285,15 @@ Result<std::unique_ptr<MasterDaemon>> MasterDaemon::start(boost::asio::io_contex
   v1::MasterInfo info{mo.master_id,     mesos_ip(p.options.ip).value_or(0),
                       p.server->port(), hostname,
                       kVersion,         p.options.ip};
-  p.api = std::make_unique<SchedulerApi>(*p.master, p.self, p.transport, info, p.rng);
+  std::optional<Credentials> framework_credentials;
+  if (p.options.authenticate_http_frameworks) {
+    framework_credentials = p.options.credentials;
+    spdlog::info("Master only allowing authenticated HTTP frameworks to register");
+  } else {
+    spdlog::info("Master allowing HTTP frameworks to register without authentication");
+  }
+  p.api = std::make_unique<SchedulerApi>(*p.master, p.self, p.transport, info, p.rng,
+                                         std::move(framework_credentials));
   p.master->elect();
   if (p.record) p.flush_record_periodically();
   spdlog::info("Master {} listening on {}:{} ({})", mo.master_id, p.options.ip, p.server->port(),

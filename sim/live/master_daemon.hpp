@@ -27,6 +27,7 @@
 
 #include "allocator/allocator.hpp"
 #include "allocator/result.hpp"
+#include "sim/live/http_authentication.hpp"
 #include "sim/live/http_server.hpp"
 #include "sim/master/master.hpp"
 
@@ -47,13 +48,18 @@ struct MasterDaemonOptions {
   size_t max_body_bytes = 4 * 1024 * 1024;
   uint64_t seed = 0;  // stream ids, master id, agent order; 0: from std::random_device
   std::map<std::string, std::string> flags;  // as given on the command line, for /master/state
+  // `--credentials`: the principals frameworks may authenticate as.
+  std::optional<Credentials> credentials;
+  // `--authenticate_http_frameworks`: every POST /api/v1/scheduler must authenticate with HTTP
+  // Basic as one of `credentials` (scheduler_api.hpp); start() refuses it without credentials.
+  bool authenticate_http_frameworks = false;
 };
 
 class MasterDaemon {
  public:
   // Recovers the registry, listens, elects the master and starts its timers. Errors: the
-  // address, the work dir, the registry file (its path and the bad field; nothing is written
-  // then) or the record file, named.
+  // address, the work dir, authentication without credentials, the registry file (its path and the
+  // bad field; nothing is written then) or the record file, named.
   static Result<std::unique_ptr<MasterDaemon>> start(boost::asio::io_context& io,
                                                      MasterDaemonOptions options);
   ~MasterDaemon();

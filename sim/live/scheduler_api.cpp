@@ -60,6 +60,21 @@ HttpResponse refusal(const CallError& error, const v1::MasterInfo& info) {
   return text(500, error.message);
 }
 
+HttpResponse unauthorized() {
+  HttpResponse r = text(401,
+                        "Unauthorized: this master requires HTTP Basic credentials of a principal "
+                        "in its --credentials");
+  r.headers.emplace_back("WWW-Authenticate",
+                         fmt::format("Basic realm=\"{}\"", kFrameworkAuthenticationRealm));
+  return r;
+}
+
+HttpResponse principal_mismatch(std::string_view authenticated, std::string_view framework) {
+  return text(400, fmt::format("Failed to validate scheduler::Call: Authenticated principal '{}' "
+                               "does not match principal '{}' set in `FrameworkInfo`",
+                               authenticated, framework));
+}
+
 bool unsupported(const Error& error) {
   return error.message.starts_with("call type '") &&
          error.message.ends_with("is not supported by mesosim");
@@ -91,12 +106,13 @@ bool accepts_media_type(std::optional<std::string_view> header, std::string_view
 }
 
 SchedulerApi::SchedulerApi(Master& master, Endpoint master_endpoint, HttpTransport& transport,
-                           v1::MasterInfo info, Rng& rng)
+                           v1::MasterInfo info, Rng& rng, std::optional<Credentials> credentials)
     : master_(master),
       master_endpoint_(master_endpoint),
       transport_(transport),
       info_(std::move(info)),
       rng_(rng),
+      credentials_(std::move(credentials)),
       alive_(std::make_shared<bool>(true)) {
   master_.add_observer(this);
 }
@@ -108,6 +124,12 @@ SchedulerApi::~SchedulerApi() {
 }
 
 HttpReply SchedulerApi::handle(const HttpRequest& request) {
+  // As in Mesos, authentication comes before the endpoint looks at the request.
+  Principal principal;
+  if (credentials_) {
+    principal = authenticate_basic(request.header("Authorization"), *credentials_);
+    if (!principal) return unauthorized();
+  }
   if (request.method != "POST") {
     HttpResponse r =
         text(405, "Expecting one of { 'POST' }, but received '" + request.method + "'");
@@ -128,12 +150,14 @@ HttpReply SchedulerApi::handle(const HttpRequest& request) {
     return text(400, "Failed to parse the body into a Call: " + decoded.error().message);
   }
   sched::Call call = std::move(decoded).value();
-  if (std::holds_alternative<sched::Subscribe>(call.call))
-    return subscribe(request, std::move(call));
-  return this->call(request, std::move(call));
+  if (std::holds_alternative<sched::Subscribe>(call.call)) {
+    return subscribe(request, std::move(call), std::move(principal));
+  }
+  return this->call(request, std::move(call), principal);
 }
 
-HttpReply SchedulerApi::subscribe(const HttpRequest& request, sched::Call call) {
+HttpReply SchedulerApi::subscribe(const HttpRequest& request, sched::Call call,
+                                  Principal principal) {
   std::string content_type;
   if (accepts_media_type(request.header("Accept"), kJson)) {
     content_type = kJson;
@@ -147,6 +171,19 @@ HttpReply SchedulerApi::subscribe(const HttpRequest& request, sched::Call call) 
   }
   if (request.header("Mesos-Stream-Id")) {
     return text(400, "Subscribe calls should not include the 'Mesos-Stream-Id' header");
+  }
+  if (principal) {
+    std::string& declared = std::get<sched::Subscribe>(call.call).framework_info.principal;
+    if (!declared.empty() && declared != *principal) {
+      return principal_mismatch(*principal, declared);
+    }
+    if (declared.empty()) {
+      spdlog::warn(
+          "Setting 'principal' in FrameworkInfo to '{}' because the framework "
+          "authenticated with that principal but did not set it in FrameworkInfo",
+          *principal);
+      declared = *principal;
+    }
   }
   if (auto error = master_.validate(Endpoint{}, call)) return refusal(*error, info_);
 
@@ -165,10 +202,10 @@ HttpReply SchedulerApi::subscribe(const HttpRequest& request, sched::Call call) 
   if (content_type == kRecordIO) response.headers.emplace_back("Message-Content-Type", kJson);
   const EncodeOptions encoding =
       encode_options_for(std::get<sched::Subscribe>(call.call).framework_info);
-  response.opened = [this, alive, endpoint, stream_id, encoding,
+  response.opened = [this, alive, endpoint, stream_id, encoding, principal = std::move(principal),
                      call = std::move(call)](std::shared_ptr<HttpStream> http) {
     if (alive.expired() || !*alive.lock()) return http->close();
-    streams_[endpoint] = Stream{endpoint, stream_id, http, std::nullopt, encoding};
+    streams_[endpoint] = Stream{endpoint, stream_id, http, std::nullopt, encoding, principal};
     by_stream_id_[stream_id] = endpoint;
     http->on_close([this, alive, endpoint] {
       if (!alive.expired() && *alive.lock()) stream_closed(endpoint);
@@ -178,7 +215,8 @@ HttpReply SchedulerApi::subscribe(const HttpRequest& request, sched::Call call) 
   return response;
 }
 
-HttpResponse SchedulerApi::call(const HttpRequest& request, sched::Call call) {
+HttpResponse SchedulerApi::call(const HttpRequest& request, sched::Call call,
+                                const Principal& principal) {
   const auto stream_id = request.header("Mesos-Stream-Id");
   if (!stream_id) {
     return text(403, "All non-subscribe calls should include the 'Mesos-Stream-Id' header");
@@ -191,6 +229,9 @@ HttpResponse SchedulerApi::call(const HttpRequest& request, sched::Call call) {
   if (call.framework_id && stream.framework && *call.framework_id != *stream.framework) {
     return text(403, fmt::format("The stream ID '{}' belongs to framework {}, not {}", *stream_id,
                                  stream.framework->value, call.framework_id->value));
+  }
+  if (principal && stream.principal && *principal != *stream.principal) {
+    return principal_mismatch(*principal, *stream.principal);
   }
   if (auto error = master_.validate(stream.endpoint, call)) return refusal(*error, info_);
   transport_.send(stream.endpoint, master_endpoint_, std::move(call));

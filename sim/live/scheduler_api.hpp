@@ -28,9 +28,11 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "allocator/rng.hpp"
+#include "sim/live/http_authentication.hpp"
 #include "sim/live/http_server.hpp"
 #include "sim/live/http_transport.hpp"
 #include "sim/live/v1_json.hpp"
@@ -41,9 +43,11 @@ namespace mesosim::live {
 class SchedulerApi final : public MasterObserver {
  public:
   // `master` is reached through `transport` at `master_endpoint`; `info` goes into every
-  // SUBSCRIBED event; `rng` makes the stream ids. All must outlive the API.
+  // SUBSCRIBED event; `rng` makes the stream ids. All must outlive the API. With
+  // `credentials`, every request must authenticate as one of them.
   SchedulerApi(Master& master, Endpoint master_endpoint, HttpTransport& transport,
-               v1::MasterInfo info, Rng& rng);
+               v1::MasterInfo info, Rng& rng,
+               std::optional<Credentials> credentials = std::nullopt);
   ~SchedulerApi() override;
   SchedulerApi(const SchedulerApi&) = delete;
   SchedulerApi& operator=(const SchedulerApi&) = delete;
@@ -63,10 +67,13 @@ class SchedulerApi final : public MasterObserver {
     std::shared_ptr<HttpStream> http;
     std::optional<v1::FrameworkID> framework;  // once SUBSCRIBED went out
     EncodeOptions encoding;
+    std::optional<std::string> principal;  // the authenticated one, when authentication is on
   };
 
-  HttpReply subscribe(const HttpRequest& request, v1::scheduler::Call call);
-  HttpResponse call(const HttpRequest& request, v1::scheduler::Call call);
+  using Principal = std::optional<std::string>;  // nullopt: authentication is off
+  HttpReply subscribe(const HttpRequest& request, v1::scheduler::Call call, Principal principal);
+  HttpResponse call(const HttpRequest& request, v1::scheduler::Call call,
+                    const Principal& principal);
   void deliver(Endpoint stream, const Message& message);
   void stream_closed(Endpoint stream);
 
@@ -75,6 +82,7 @@ class SchedulerApi final : public MasterObserver {
   HttpTransport& transport_;
   v1::MasterInfo info_;
   Rng& rng_;
+  std::optional<Credentials> credentials_;
   std::map<Endpoint, Stream> streams_;
   std::map<std::string, Endpoint> by_stream_id_;
   std::shared_ptr<bool> alive_;

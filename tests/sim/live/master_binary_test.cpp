@@ -11,6 +11,7 @@
 #include <regex>
 #include <sstream>
 
+#include "sim/live/uuid.hpp"
 #include "tests/sim/live/daemon_test_util.hpp"
 #include "tests/sim/live/master_daemon_fixture.hpp"
 #include "tests/sim/live/process_test_util.hpp"
@@ -99,6 +100,77 @@ TEST_F(MasterBinaryTest, BadFlagsExitNonZeroNamingTheFlag) {
   child_ = spawn({MESOSIM_BINARY, "master", "--port", "0"}, dir_ + "/nodir.log");
   EXPECT_NE(wait_exit(child_, 5000), 0);
   EXPECT_NE(slurp(child_.log).find("--work_dir"), std::string::npos) << slurp(child_.log);
+}
+
+TEST_F(MasterBinaryTest, AuthenticationFlagsAreCheckedAtStartup) {
+  child_ = spawn({MESOSIM_BINARY, "master", "--port", "0", "--work_dir", dir_ + "/work",
+                  "--authenticate_http_frameworks=true"},
+                 dir_ + "/nocreds.log");
+  EXPECT_NE(wait_exit(child_, 5000), 0);
+  EXPECT_NE(slurp(child_.log).find("--authenticate_http_frameworks requires --credentials"),
+            std::string::npos)
+      << slurp(child_.log);
+
+  std::ofstream(dir_ + "/creds.txt") << "alice s3cret\nbob\n";
+  child_ = spawn({MESOSIM_BINARY, "master", "--port", "0", "--work_dir", dir_ + "/work",
+                  "--credentials", dir_ + "/creds.txt"},
+                 dir_ + "/badcreds.log");
+  EXPECT_EQ(wait_exit(child_, 5000), 2);
+  const std::string log = slurp(child_.log);
+  EXPECT_NE(log.find("--credentials: " + dir_ + "/creds.txt:2: expected 'principal secret'"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("s3cret"), std::string::npos) << log;
+
+  child_ = spawn({MESOSIM_BINARY, "master", "--port", "0", "--work_dir", dir_ + "/work",
+                  "--authenticate_http_frameworks", "maybe"},
+                 dir_ + "/badbool.log");
+  EXPECT_EQ(wait_exit(child_, 5000), 2);
+  EXPECT_NE(slurp(child_.log).find("--authenticate_http_frameworks: expected true or false"),
+            std::string::npos)
+      << slurp(child_.log);
+}
+
+TEST_F(MasterBinaryTest, AuthenticatesFrameworksWithTheCredentialsFile) {
+  std::ofstream(dir_ + "/creds.json")
+      << R"({"credentials":[{"principal":"alice","secret":"s3cret"}]})";
+  child_ =
+      spawn({MESOSIM_BINARY, "master", "--port", "0", "--work_dir", dir_ + "/work", "--credentials",
+             "file://" + dir_ + "/creds.json", "--authenticate_http_frameworks=true"},
+            dir_ + "/master.log");
+  uint16_t port = 0;
+  const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
+  ASSERT_TRUE(testing::eventually([&] {
+    std::smatch m;
+    const std::string log = slurp(child_.log);
+    if (!std::regex_search(log, m, listening)) return false;
+    port = static_cast<uint16_t>(std::stoi(m[1]));
+    return true;
+  })) << slurp(child_.log);
+
+  const std::vector<std::pair<std::string, std::string>> headers = {
+      {"Content-Type", "application/json"}, {"Accept", "application/json"}};
+  testing::RawClient anonymous(port);
+  anonymous.request("POST", "/api/v1/scheduler", headers, testing::subscribe_body("anon"));
+  auto refused = anonymous.read_head();
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 401);
+
+  auto with_credentials = headers;
+  with_credentials.emplace_back("Authorization", "Basic " + base64_encode("alice:s3cret"));
+  testing::RawClient scheduler(port);
+  scheduler.request("POST", "/api/v1/scheduler", with_credentials, testing::subscribe_body("fw"));
+  auto head = scheduler.read_head();
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->status, 200);
+
+  auto state = nlohmann::json::parse(testing::http(port, "GET", "/master/state").body);
+  EXPECT_EQ(state["flags"]["authenticate_http_frameworks"], "true");
+  EXPECT_EQ(state["flags"]["credentials"], "file://" + dir_ + "/creds.json");
+  EXPECT_EQ(state.dump().find("s3cret"), std::string::npos);
+  EXPECT_EQ(slurp(child_.log).find("s3cret"), std::string::npos);
+  ASSERT_EQ(::kill(child_.pid, SIGTERM), 0);
+  EXPECT_EQ(wait_exit(child_, 5000), 0);
 }
 
 }  // namespace

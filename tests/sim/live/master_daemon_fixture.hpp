@@ -108,9 +108,13 @@ class MasterDaemonTest : public ::testing::Test {
     o.master.heartbeat_interval = Duration::millis(300);
     o.master.agent_ping_timeout = Duration::millis(200);
     o.max_body_bytes = 64 * 1024;
+    configure(o);
     daemon_ = loop_.call([&] { return MasterDaemon::start(loop_.io(), o).value(); });
     port_ = daemon_->port();
   }
+  // A suite's changes to the daemon's options, before it starts.
+  virtual void configure(MasterDaemonOptions& /*options*/) {}
+
   void TearDown() override {
     loop_.call([&] {
       agent_.reset();
