@@ -52,10 +52,10 @@ Result<live::AgentDaemonOptions> daemon_options(const AgentCli& cli) {
   o.cgroup_name = cli.cgroups_root;
   if (!cli.hostname.empty()) o.flags.hostname = cli.hostname;
   auto grace = live::parse_duration_flag(cli.executor_shutdown_grace_period,
-                                         "--executor_shutdown_grace_period");
+                                         "executor_shutdown_grace_period");
   if (!grace) return grace.error();
   o.flags.executor_shutdown_grace_period = grace.value();
-  auto switch_user = live::parse_bool_flag(cli.switch_user, "--switch_user");
+  auto switch_user = live::parse_bool_flag(cli.switch_user, "switch_user");
   if (!switch_user) return switch_user.error();
   o.flags.switch_user = switch_user.value();
   return o;

@@ -102,6 +102,33 @@ TEST_F(MasterBinaryTest, BadFlagsExitNonZeroNamingTheFlag) {
   EXPECT_NE(slurp(child_.log).find("--work_dir"), std::string::npos) << slurp(child_.log);
 }
 
+// The agent's flag values are checked before it starts anything; the error names the flag once.
+TEST_F(MasterBinaryTest, AnAgentsBadFlagValuesExitTwoNamingTheFlag) {
+  child_ = spawn({MESOSIM_BINARY, "agent", "--port", "0", "--work_dir", dir_ + "/agent",
+                  "--switch_user", "yes"},
+                 dir_ + "/agent-bool.log");
+  EXPECT_EQ(wait_exit(child_, 5000), 2);
+  EXPECT_NE(slurp(child_.log).find("mesosim agent: --switch_user: expected true or false, found "
+                                   "'yes'"),
+            std::string::npos)
+      << slurp(child_.log);
+  child_ = spawn({MESOSIM_BINARY, "agent", "--port", "0", "--work_dir", dir_ + "/agent",
+                  "--executor_shutdown_grace_period", "5"},
+                 dir_ + "/agent-duration.log");
+  EXPECT_EQ(wait_exit(child_, 5000), 2);
+  EXPECT_NE(slurp(child_.log).find("mesosim agent: --executor_shutdown_grace_period: expected a "
+                                   "unit"),
+            std::string::npos)
+      << slurp(child_.log);
+  child_ = spawn({MESOSIM_BINARY, "agent", "--port", "0", "--work_dir", dir_ + "/agent",
+                  "--cgroups_root", "../x"},
+                 dir_ + "/agent-root.log");
+  EXPECT_EQ(wait_exit(child_, 5000), 2);
+  EXPECT_NE(slurp(child_.log).find("--cgroups_root: invalid container name '../x'"),
+            std::string::npos)
+      << slurp(child_.log);
+}
+
 TEST_F(MasterBinaryTest, AuthenticationFlagsAreCheckedAtStartup) {
   child_ = spawn({MESOSIM_BINARY, "master", "--port", "0", "--work_dir", dir_ + "/work",
                   "--authenticate_http_frameworks=true"},
