@@ -61,23 +61,17 @@ void Collector::State::on(const OffersRevived& e) {
 }
 
 void Collector::State::on(const OfferDeclined& e) {
-  auto it = offers.find(e.offer.value);
-  if (it != offers.end() && e.reason) {
-    FrameworkBooks& f = frameworks[it->second.framework];
-    ++f.declined_for[*e.reason];
-    f.waiting_for_locality = *e.reason == "locality";
-    if (f.waiting_for_locality && f.active && !f.all_suppressed()) {
-      set_cause(f, WaitCause::kLocalityWait);
-    }
+  FrameworkBooks* f = resolve_offer(e.offer.value, OfferEnd::kDeclined);
+  if (f == nullptr || !e.reason) return;
+  ++f->declined_for[*e.reason];
+  f->waiting_for_locality = *e.reason == "locality";
+  if (f->waiting_for_locality && f->active && !f->all_suppressed()) {
+    set_cause(*f, WaitCause::kLocalityWait);
   }
-  resolve_offer(e.offer.value, OfferEnd::kDeclined);
 }
 void Collector::State::on(const OfferAccepted& e) {
-  auto it = offers.find(e.offer.value);
-  if (it != offers.end() && e.tasks_launched > 0) {
-    frameworks[it->second.framework].waiting_for_locality = false;
-  }
-  resolve_offer(e.offer.value, OfferEnd::kAccepted);
+  FrameworkBooks* f = resolve_offer(e.offer.value, OfferEnd::kAccepted);
+  if (f != nullptr && e.tasks_launched > 0) f->waiting_for_locality = false;
 }
 void Collector::State::on(const OfferRescinded& e) {
   resolve_offer(e.offer.value, OfferEnd::kRescinded);
@@ -125,9 +119,9 @@ void Collector::State::close_offer(const OfferBooks& o) {
   if (f.outstanding > 0) --f.outstanding;
 }
 
-void Collector::State::resolve_offer(const std::string& id, OfferEnd end) {
+FrameworkBooks* Collector::State::resolve_offer(const std::string& id, OfferEnd end) {
   auto it = offers.find(id);
-  if (it == offers.end()) return;  // made before the stream began
+  if (it == offers.end()) return nullptr;  // made before the stream began
   FrameworkBooks& f = frameworks[it->second.framework];
   const double latency = (now - it->second.made).seconds_f();
   switch (end) {
@@ -148,6 +142,7 @@ void Collector::State::resolve_offer(const std::string& id, OfferEnd end) {
   }
   close_offer(it->second);
   offers.erase(it);
+  return &f;
 }
 
 void Collector::State::drop_all_offers() {

@@ -195,7 +195,8 @@ struct Collector::State {
   WaitCause idle_cause() const;
   void allocation_run();
   enum class OfferEnd { kAccepted, kDeclined, kRescinded, kVoided };
-  void resolve_offer(const std::string& id, OfferEnd end);
+  // The framework whose offer it was, or nullptr for an offer made before the stream began.
+  FrameworkBooks* resolve_offer(const std::string& id, OfferEnd end);
   void close_offer(const OfferBooks& o);
   void drop_all_offers();
   void recompute_fairness();

@@ -355,7 +355,9 @@ Result<std::vector<std::filesystem::path>> write_comparison(const Comparison& c,
   for (const std::string& svg : compare_plot_files()) std::filesystem::remove(dir / svg, ec);
   if (report.plots) {
     const std::optional<std::filesystem::path> gnuplot = find_program(report.gnuplot);
-    Result<std::string> script = compare_plots_script(c);
+    // Read the runs' CSVs only when there is a gnuplot to render them.
+    Result<std::string> script =
+        gnuplot ? compare_plots_script(c) : Result<std::string>(std::string());
     if (!gnuplot) {
       said.push_back(fmt::format(
           "plots skipped: '{}' not found on PATH (install gnuplot to get the SVG plots)",

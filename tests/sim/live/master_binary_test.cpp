@@ -104,29 +104,23 @@ TEST_F(MasterBinaryTest, BadFlagsExitNonZeroNamingTheFlag) {
 
 // The agent's flag values are checked before it starts anything; the error names the flag once.
 TEST_F(MasterBinaryTest, AnAgentsBadFlagValuesExitTwoNamingTheFlag) {
-  child_ = spawn({MESOSIM_BINARY, "agent", "--port", "0", "--work_dir", dir_ + "/agent",
-                  "--switch_user", "yes"},
-                 dir_ + "/agent-bool.log");
-  EXPECT_EQ(wait_exit(child_, 5000), 2);
-  EXPECT_NE(slurp(child_.log).find("mesosim agent: --switch_user: expected true or false, found "
-                                   "'yes'"),
-            std::string::npos)
-      << slurp(child_.log);
-  child_ = spawn({MESOSIM_BINARY, "agent", "--port", "0", "--work_dir", dir_ + "/agent",
-                  "--executor_shutdown_grace_period", "5"},
-                 dir_ + "/agent-duration.log");
-  EXPECT_EQ(wait_exit(child_, 5000), 2);
-  EXPECT_NE(slurp(child_.log).find("mesosim agent: --executor_shutdown_grace_period: expected a "
-                                   "unit"),
-            std::string::npos)
-      << slurp(child_.log);
-  child_ = spawn({MESOSIM_BINARY, "agent", "--port", "0", "--work_dir", dir_ + "/agent",
-                  "--cgroups_root", "../x"},
-                 dir_ + "/agent-root.log");
-  EXPECT_EQ(wait_exit(child_, 5000), 2);
-  EXPECT_NE(slurp(child_.log).find("--cgroups_root: invalid container name '../x'"),
-            std::string::npos)
-      << slurp(child_.log);
+  const struct {
+    const char* flag;
+    const char* value;
+    const char* error;
+  } cases[] = {
+      {"--switch_user", "yes", "mesosim agent: --switch_user: expected true or false, found 'yes'"},
+      {"--executor_shutdown_grace_period", "5",
+       "mesosim agent: --executor_shutdown_grace_period: expected a unit"},
+      {"--cgroups_root", "../x", "--cgroups_root: invalid container name '../x'"},
+  };
+  for (const auto& c : cases) {
+    child_ = spawn({MESOSIM_BINARY, "agent", "--port", "0", "--work_dir", dir_ + "/agent",
+                    c.flag, c.value},
+                   dir_ + "/agent" + c.flag + ".log");
+    EXPECT_EQ(wait_exit(child_, 5000), 2) << c.flag;
+    EXPECT_NE(slurp(child_.log).find(c.error), std::string::npos) << slurp(child_.log);
+  }
 }
 
 TEST_F(MasterBinaryTest, AuthenticationFlagsAreCheckedAtStartup) {
