@@ -84,12 +84,10 @@ void Master::crash() {
 void Master::skipped(FrameworkId framework, std::string_view role, AgentId agent,
                      SkipReason reason) {
   State& s = *state_;
-  if (framework.value >= s.framework_of_handle.size() || agent.value >= s.agent_of_handle.size()) {
-    return;
-  }
-  s.publish(master_event::OfferSkipped{v1::FrameworkID{s.framework_of_handle[framework.value]},
-                                       std::string(role),
-                                       v1::AgentID{s.agent_of_handle[agent.value]}, reason});
+  const State::Framework* f = s.framework_by_handle(framework);
+  const State::Agent* a = s.agent_by_handle(agent);
+  if (!f || !a) return;
+  s.publish(master_event::OfferSkipped{*f->info.id, std::string(role), *a->info.id, reason});
 }
 
 void Master::receive(Endpoint from, Message message) {
@@ -149,8 +147,8 @@ void Master::State::reject(std::optional<v1::FrameworkID> framework, std::string
 }
 
 Master::State::Framework* Master::State::framework_by_id(const std::string& id) {
-  auto it = frameworks.find(id);
-  return it == frameworks.end() ? nullptr : &it->second;
+  auto it = framework_index.find(id);
+  return it == framework_index.end() ? nullptr : it->second;
 }
 
 Master::State::Framework* Master::State::framework_at_endpoint(Endpoint from) {
@@ -159,8 +157,8 @@ Master::State::Framework* Master::State::framework_at_endpoint(Endpoint from) {
 }
 
 Master::State::Agent* Master::State::agent_by_id(const std::string& id) {
-  auto it = agents.find(id);
-  return it == agents.end() ? nullptr : &it->second;
+  auto it = agent_index.find(id);
+  return it == agent_index.end() ? nullptr : it->second;
 }
 
 void Master::State::start_timers() {
@@ -242,8 +240,18 @@ std::vector<Master::FrameworkView> Master::frameworks() const {
 }
 
 std::vector<Master::TaskView> Master::tasks() const {
+  // By (framework id, task id), whatever order the hashed books hold them in.
+  std::vector<const std::pair<const TaskKey, State::Task>*> sorted;
+  sorted.reserve(state_->tasks.size());
+  for (const auto& entry : state_->tasks) sorted.push_back(&entry);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
   std::vector<TaskView> out;
-  for (const auto& [key, t] : state_->tasks) out.push_back({t.task, t.last_status, t.unreachable});
+  out.reserve(sorted.size());
+  for (const auto* entry : sorted) {
+    const State::Task& t = entry->second;
+    out.push_back({t.task, t.last_status, t.unreachable});
+  }
   return out;
 }
 

@@ -24,7 +24,7 @@ Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentI
     free_agent_handles.pop_back();
   } else {
     handle = static_cast<uint32_t>(agent_of_handle.size());
-    agent_of_handle.emplace_back();
+    agent_of_handle.push_back(nullptr);
   }
   // The allocator checks what the agent reports; an agent it refuses changes nothing here.
   if (Status s = m.allocator_->add_agent(AgentId{handle}, AgentInfo{info.hostname, info.resources},
@@ -36,8 +36,9 @@ Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentI
                                        s.error().message});
     return nullptr;
   }
-  agent_of_handle[handle] = info.id->value;
   Agent& a = agents[info.id->value];
+  agent_of_handle[handle] = &a;
+  agent_index[info.id->value] = &a;
   a.info = info;
   a.handle = AgentId{handle};
   a.endpoint = from;
@@ -47,8 +48,9 @@ Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentI
                                    reregistered});
   if (observed()) {
     for (const UsedResources& u : used) {
-      publish(master_event::ResourcesAdopted{v1::FrameworkID{framework_of_handle[u.framework.value]},
-                                             *info.id, u.role, u.resources});
+      const Framework* f = framework_by_handle(u.framework);
+      if (!f) continue;  // the allocator adopts only frameworks in the books
+      publish(master_event::ResourcesAdopted{*f->info.id, *info.id, u.role, u.resources});
     }
   }
   const std::string id = info.id->value;
@@ -324,8 +326,10 @@ void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
   }
   m.allocator_->remove_agent(a.handle);
   free_agent_handles.push_back(a.handle.value);
+  agent_of_handle[a.handle.value] = nullptr;
   agent_at.erase(a.endpoint);
   const v1::AgentID agent_id = *a.info.id;
+  agent_index.erase(id);
   agents.erase(id);
   publish(master_event::AgentRemoved{agent_id, true, why, reason});
   for (auto& [fid, f] : frameworks) send_event(f, sched::Event{sched::Failure{agent_id, {}, {}}});

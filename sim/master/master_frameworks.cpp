@@ -100,13 +100,13 @@ std::optional<CallError> Master::validate(Endpoint from, const sched::Call& call
     return validate_subscribe(call, s.removed_frameworks);
   }
   if (!call.framework_id) return bad_request("the call has no framework_id");
-  auto it = s.frameworks.find(call.framework_id->value);
-  if (it == s.frameworks.end() || !it->second.connected || it->second.endpoint != from) {
+  auto it = s.framework_index.find(call.framework_id->value);
+  if (it == s.framework_index.end() || !it->second->connected || it->second->endpoint != from) {
     return CallError{CallError::Code::kForbidden,
                      fmt::format("framework {} is not subscribed on this connection",
                                  call.framework_id->value)};
   }
-  const auto& roles = it->second.info.roles;
+  const auto& roles = it->second->info.roles;
   auto check_roles = [&](const std::vector<std::string>& rs) -> std::optional<CallError> {
     for (const auto& r : rs) {
       if (!contains(roles, r)) {
@@ -127,7 +127,7 @@ std::optional<CallError> Master::validate(Endpoint from, const sched::Call& call
     return bad_request("KILL has no task_id");
   }
   if (const auto* u = std::get_if<sched::UpdateFramework>(&call.call)) {
-    return State::validate_update(it->second, *call.framework_id, *u);
+    return State::validate_update(*it->second, *call.framework_id, *u);
   }
   if (const auto* q = std::get_if<sched::Request>(&call.call)) {
     for (size_t i = 0; i < q->requests.size(); ++i) {
@@ -217,10 +217,11 @@ Master::State::Framework& Master::State::add_framework(const v1::FrameworkInfo& 
     free_framework_handles.pop_back();
   } else {
     handle = static_cast<uint32_t>(framework_of_handle.size());
-    framework_of_handle.emplace_back();
+    framework_of_handle.push_back(nullptr);
   }
-  framework_of_handle[handle] = info.id->value;
   Framework& f = frameworks[info.id->value];
+  framework_of_handle[handle] = &f;
+  framework_index[info.id->value] = &f;
   f.info = info;
   f.handle = FrameworkId{handle};
   f.connected = connected;
@@ -327,6 +328,7 @@ void Master::State::remove_framework(Framework& f, FrameworkRemovedReason reason
   }
   m.allocator_->remove_framework(f.handle);
   free_framework_handles.push_back(f.handle.value);
+  framework_of_handle[f.handle.value] = nullptr;
   if (f.endpoint) framework_at.erase(*f.endpoint);
   FrameworkView view{f.info, false, false, {}, 0};
   completed_frameworks.push_back(std::move(view));
@@ -336,6 +338,7 @@ void Master::State::remove_framework(Framework& f, FrameworkRemovedReason reason
     removed_frameworks.erase(completed_frameworks.front().info.id->value);
     completed_frameworks.pop_front();
   }
+  framework_index.erase(id);
   frameworks.erase(id);
   publish(master_event::FrameworkRemoved{v1::FrameworkID{id}, reason});
 }

@@ -48,12 +48,13 @@ void Master::State::run_allocation() {
 
 void Master::State::make_offers(const std::vector<Allocation>& allocations,
                                 std::optional<Duration> took, bool deferred) {
-  // One OFFERS event per framework, frameworks in the order they first got an offer.
-  std::vector<std::pair<std::string, std::vector<v1::Offer>>> batches;
+  // One OFFERS event per framework, frameworks in the order they first got an offer. A batch is
+  // found by the framework's handle (batch_of), not by a search over the batches.
+  std::vector<std::pair<Framework*, std::vector<v1::Offer>>> batches;
+  batch_of.assign(framework_of_handle.size(), kNoBatch);
   for (const Allocation& a : allocations) {
-    const std::string& fid = framework_of_handle[a.framework.value];
-    Framework* f = framework_by_id(fid);
-    Agent* agent = agent_by_id(agent_of_handle[a.agent.value]);
+    Framework* f = framework_by_handle(a.framework);
+    Agent* agent = agent_by_handle(a.agent);
     // A deferred run's framework or agent may have gone or gone inactive meanwhile: its share
     // goes back, as Mesos's Master::offer() does. (The allocator ignores a removed one's.)
     if (!f || !agent || (deferred && (!f->active || !agent->connected))) {
@@ -79,17 +80,14 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
         if (offers.count(oid)) rescind_offer(oid, OfferRescindedReason::kOfferTimeout);
       });
     }
-    auto it =
-        std::find_if(batches.begin(), batches.end(), [&](const auto& b) { return b.first == fid; });
-    if (it == batches.end()) {
-      batches.emplace_back(fid, std::vector<v1::Offer>{});
-      it = std::prev(batches.end());
+    uint32_t& batch = batch_of[a.framework.value];
+    if (batch == kNoBatch) {
+      batch = static_cast<uint32_t>(batches.size());
+      batches.emplace_back(f, std::vector<v1::Offer>{});
     }
-    it->second.push_back(o.offer);
+    batches[batch].second.push_back(o.offer);
   }
-  for (auto& [fid, batch] : batches) {
-    send_event(*framework_by_id(fid), sched::Event{sched::Offers{std::move(batch)}});
-  }
+  for (auto& [f, batch] : batches) send_event(*f, sched::Event{sched::Offers{std::move(batch)}});
   publish(master_event::AllocationRun{allocations.size(), took});
 }
 

@@ -12,9 +12,11 @@
 // Not part of the master's contract.
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/master/master.hpp"
@@ -22,6 +24,16 @@
 namespace mesosim {
 
 using TaskKey = std::pair<std::string, std::string>;  // (framework id, task id)
+
+struct TaskKeyHash {
+  size_t operator()(const TaskKey& k) const noexcept {
+    const size_t h = std::hash<std::string>{}(k.first);
+    return h ^ (std::hash<std::string>{}(k.second) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  }
+};
+struct EndpointHash {
+  size_t operator()(Endpoint e) const noexcept { return std::hash<uint32_t>{}(e.value); }
+};
 
 // What SUBSCRIBE and UPDATE_FRAMEWORK require of a FrameworkInfo (Mesos's validateFramework):
 // a name, valid distinct roles (several only with MULTI_ROLE), suppressed roles among them, a
@@ -74,14 +86,23 @@ struct Master::State {
   };
 
   Master& m;
+  // The books. Agents and frameworks stay ordered by id: every walk over them (heartbeats,
+  // FAILURE events, timeouts, introspection) takes that order, and it decides the order of the
+  // messages sent, so of everything after them. Tasks and offers are only looked up one by one
+  // (walks go through an agent's or a framework's ordered sets), so they are hashed.
   std::map<std::string, Agent> agents;
   std::map<std::string, Framework> frameworks;
-  std::map<TaskKey, Task> tasks;
-  std::map<std::string, Offer> offers;
-  std::map<Endpoint, std::string> agent_at;      // endpoint -> agent id
-  std::map<Endpoint, std::string> framework_at;  // endpoint -> framework id
-  std::vector<std::string> agent_of_handle;
-  std::vector<std::string> framework_of_handle;
+  std::unordered_map<TaskKey, Task, TaskKeyHash> tasks;
+  std::unordered_map<std::string, Offer> offers;
+  // Lookups into the books: by the external id a message carries, by the endpoint it came from
+  // (values are ids, never pointers, so a stale endpoint finds nothing rather than a reused
+  // record), and by the dense handle the allocator uses (nullptr: free).
+  std::unordered_map<std::string, Agent*> agent_index;
+  std::unordered_map<std::string, Framework*> framework_index;
+  std::unordered_map<Endpoint, std::string, EndpointHash> agent_at;
+  std::unordered_map<Endpoint, std::string, EndpointHash> framework_at;
+  std::vector<Agent*> agent_of_handle;
+  std::vector<Framework*> framework_of_handle;
   std::vector<uint32_t> free_agent_handles;
   std::vector<uint32_t> free_framework_handles;
   // Torn down: may not resubscribe. Bounded like completed_frameworks, whose ids it holds.
@@ -112,6 +133,12 @@ struct Master::State {
   Framework* framework_by_id(const std::string& id);
   Framework* framework_at_endpoint(Endpoint from);
   Agent* agent_by_id(const std::string& id);
+  Framework* framework_by_handle(FrameworkId h) const {
+    return h.value < framework_of_handle.size() ? framework_of_handle[h.value] : nullptr;
+  }
+  Agent* agent_by_handle(AgentId h) const {
+    return h.value < agent_of_handle.size() ? agent_of_handle[h.value] : nullptr;
+  }
   void start_timers();
   void stop_timers();
 
@@ -142,6 +169,8 @@ struct Master::State {
   void make_offers(const std::vector<Allocation>& allocations, std::optional<Duration> took,
                    bool deferred);
   void make_offer(const Allocation& allocation);
+  static constexpr uint32_t kNoBatch = UINT32_MAX;
+  std::vector<uint32_t> batch_of;  // make_offers: a framework handle's batch, or kNoBatch
   // Forgets the offer; its resources go back to the allocator unless `give_back` is empty.
   void remove_offer(const std::string& offer_id, std::optional<RecoveredReason> give_back,
                     std::optional<Duration> filter);

@@ -142,7 +142,7 @@ void Master::State::complete(const TaskKey& key) {
   if (Framework* f = framework_by_id(key.first)) {
     f->tasks.erase(key.second);
     if (t.unreachable) std::erase(f->unreachable, key.second);
-    f->completed.push_back(TaskView{t.task, t.last_status, false});
+    f->completed.push_back(TaskView{std::move(t.task), std::move(t.last_status), false});
     if (f->completed.size() > m.options_.max_completed_tasks_per_framework) {
       f->completed.pop_front();
     }

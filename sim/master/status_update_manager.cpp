@@ -15,6 +15,11 @@ StatusUpdateManager::StatusUpdateManager(Clock& clock, Duration retry_min, Durat
 
 StatusUpdateManager::~StatusUpdateManager() { pause(); }
 
+size_t StatusUpdateManager::KeyHash::operator()(const Key& k) const noexcept {
+  const size_t h = std::hash<std::string>{}(k.first.value);
+  return h ^ (std::hash<std::string>{}(k.second.value) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+}
+
 void StatusUpdateManager::add(v1::StatusUpdate update) {
   MESOSIM_CHECK(update.status.uuid.has_value(), "a reliable status update needs a uuid");
   Key key{update.framework_id, update.status.task_id};
@@ -37,7 +42,7 @@ StatusUpdateManager::Acknowledged StatusUpdateManager::acknowledge(
   if (stream.updates.front().status.uuid != uuid) return {};
   clock_.cancel(stream.retry);
   stream.retry = {};
-  stream.updates.pop_front();
+  stream.updates.erase(stream.updates.begin());
   if (stream.updates.empty()) {
     streams_.erase(it);
     return {.matched = true, .stream_done = true};
@@ -58,19 +63,24 @@ void StatusUpdateManager::pause() {
 
 void StatusUpdateManager::resume() {
   paused_ = false;
-  for (auto& [key, stream] : streams_) {
-    clock_.cancel(stream.retry);
-    stream.backoff = retry_min_;
-    send_head(stream);
+  std::vector<std::pair<const Key*, Stream*>> ordered;
+  ordered.reserve(streams_.size());
+  for (auto& [key, stream] : streams_) ordered.emplace_back(&key, &stream);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  for (auto& [key, stream] : ordered) {
+    clock_.cancel(stream->retry);
+    stream->backoff = retry_min_;
+    send_head(*stream);
   }
 }
 
 void StatusUpdateManager::remove_framework(const v1::FrameworkID& framework_id) {
-  auto it = streams_.lower_bound(Key{framework_id, v1::TaskID{}});
-  while (it != streams_.end() && it->first.first == framework_id) {
-    clock_.cancel(it->second.retry);
-    it = streams_.erase(it);
-  }
+  std::erase_if(streams_, [&](auto& entry) {
+    if (entry.first.first != framework_id) return false;
+    clock_.cancel(entry.second.retry);
+    return true;
+  });
 }
 
 void StatusUpdateManager::clear() {

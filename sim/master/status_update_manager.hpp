@@ -21,11 +21,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <map>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "allocator/time.hpp"
 #include "sim/master/clock.hpp"
@@ -76,13 +76,16 @@ class StatusUpdateManager {
 
  private:
   struct Stream {
-    std::deque<v1::StatusUpdate> updates;
+    std::vector<v1::StatusUpdate> updates;  // oldest first; rarely more than two
     v1::TaskState latest_state = v1::TaskState::TASK_STAGING;
     Duration backoff;
     bool head_sent = false;  // the head went out at least once (so sending it again is a resend)
     TimerId retry;
   };
   using Key = std::pair<v1::FrameworkID, v1::TaskID>;
+  struct KeyHash {
+    size_t operator()(const Key& k) const noexcept;
+  };
 
   void send_head(Stream& stream);
   void on_retry(Stream& stream);
@@ -92,7 +95,10 @@ class StatusUpdateManager {
   Duration retry_max_;
   Forward forward_;
   bool paused_ = true;
-  std::map<Key, Stream> streams_;  // map: resume() must walk streams in a defined order
+  // Hashed: a stream is found by its task on every add and acknowledgement. resume() walks the
+  // streams in key order (it sorts), the one walk whose order is seen. Nodes are stable, so
+  // retry timers hold a Stream& safely.
+  std::unordered_map<Key, Stream, KeyHash> streams_;
   uint64_t sent_ = 0;
   uint64_t resent_ = 0;
 };
