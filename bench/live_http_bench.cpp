@@ -44,8 +44,8 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -61,9 +61,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -98,9 +98,9 @@ double seconds_between(SteadyClock::time_point a, SteadyClock::time_point b) {
 struct BenchOptions {
   int frameworks = 100;
   int agents = 2;
-  double rate = 1000;      // launches per second wanted
-  double duration = 20;    // seconds of launching
-  double drain = 15;       // seconds to wait for the last tasks to finish
+  double rate = 1000;    // launches per second wanted
+  double duration = 20;  // seconds of launching
+  double drain = 15;     // seconds to wait for the last tasks to finish
   std::string allocation_interval = "100ms";
   int max_tasks_per_offer = 100;
   std::string agent_resources = "cpus:64;mem:65536;disk:10000";
@@ -153,11 +153,9 @@ struct ProtocolAgent final : Process {
     transport.set_port(server->port());
     master = transport.peer({"master", "127.0.0.1", master_port});
     transport.link(self, master);
-    transport.send(self, master,
-                   v1::RegisterAgentMessage{{fmt::format("bench-agent-{}", index),
-                                             {},
-                                             resources,
-                                             {}}});
+    transport.send(
+        self, master,
+        v1::RegisterAgentMessage{{fmt::format("bench-agent-{}", index), {}, resources, {}}});
   }
   void receive(Endpoint from, Message message) override {
     if (std::holds_alternative<v1::PingAgentMessage>(message)) {
@@ -193,26 +191,25 @@ struct ProtocolAgent final : Process {
 
 std::optional<pid_t> spawn_agent(const BenchOptions& o, uint16_t master_port, int i,
                                  const std::string& dir) {
-  std::vector<std::string> args{o.mesosim,
-                                "agent",
-                                "--master",
-                                fmt::format("127.0.0.1:{}", master_port),
-                                "--port",
-                                "0",
-                                "--work_dir",
-                                fmt::format("{}/agent{}", dir, i),
-                                "--resources",
-                                o.agent_resources,
-                                "--isolation",
-                                "posix",
-                                "--switch_user",
-                                "false",
-                                "--hostname",
-                                fmt::format("bench-agent-{}", i),
-                                "--logging_level",
-                                o.log_level == "warning" ? "WARNING"
-                                : o.log_level == "info"  ? "INFO"
-                                                         : "ERROR"};
+  std::vector<std::string> args{
+      o.mesosim,
+      "agent",
+      "--master",
+      fmt::format("127.0.0.1:{}", master_port),
+      "--port",
+      "0",
+      "--work_dir",
+      fmt::format("{}/agent{}", dir, i),
+      "--resources",
+      o.agent_resources,
+      "--isolation",
+      "posix",
+      "--switch_user",
+      "false",
+      "--hostname",
+      fmt::format("bench-agent-{}", i),
+      "--logging_level",
+      o.log_level == "warning" ? "WARNING" : o.log_level == "info" ? "INFO" : "ERROR"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -409,8 +406,8 @@ class Scheduler : public std::enable_shared_from_this<Scheduler> {
     }
     const auto fit = static_cast<uint64_t>(
         std::min((cpus + 1e-9) / options_.task_cpus, (mem + 1e-9) / options_.task_mem));
-    const uint64_t n = std::min({load_.due(SteadyClock::now()), fit,
-                                 static_cast<uint64_t>(options_.max_tasks_per_offer)});
+    const uint64_t n = std::min(
+        {load_.due(SteadyClock::now()), fit, static_cast<uint64_t>(options_.max_tasks_per_offer)});
     if (load_.launching) {
       ++load_.offers;
       load_.offered.insert(index_);
@@ -490,17 +487,16 @@ class Scheduler : public std::enable_shared_from_this<Scheduler> {
     http::async_write(calls_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->fail("call write: " + ec.message());
       self->response_ = {};
-      http::async_read(self->calls_, self->reply_buffer_, self->response_,
-                       [self](beast::error_code e, size_t) {
-                         if (e) return self->fail("call read: " + e.message());
-                         if (self->response_.result_int() != 202) {
-                           self->fail(fmt::format("call answered {}: {}",
-                                                  self->response_.result_int(),
-                                                  self->response_.body()));
-                         }
-                         self->busy_ = false;
-                         self->pump();
-                       });
+      http::async_read(
+          self->calls_, self->reply_buffer_, self->response_, [self](beast::error_code e, size_t) {
+            if (e) return self->fail("call read: " + e.message());
+            if (self->response_.result_int() != 202) {
+              self->fail(fmt::format("call answered {}: {}", self->response_.result_int(),
+                                     self->response_.body()));
+            }
+            self->busy_ = false;
+            self->pump();
+          });
     });
   }
 
@@ -644,9 +640,12 @@ int run(const BenchOptions& o) {
     }
     agents.push_back(std::move(agent).value());
   }
-  if (!wait_until([&] { return master_loop.call([&] { return master->master().agents().size(); }) ==
-                               static_cast<size_t>(o.agents); },
-                  30)) {
+  if (!wait_until(
+          [&] {
+            return master_loop.call([&] { return master->master().agents().size(); }) ==
+                   static_cast<size_t>(o.agents);
+          },
+          30)) {
     fmt::print(stderr, "the agents did not register within 30 s\n");
     return 1;
   }
@@ -660,9 +659,9 @@ int run(const BenchOptions& o) {
       schedulers.back()->start();
     }
   });
-  if (!wait_until([&] { return scheduler_loop.call([&] { return load.subscribed; }) ==
-                               o.frameworks; },
-                  60)) {
+  if (!wait_until(
+          [&] { return scheduler_loop.call([&] { return load.subscribed; }) == o.frameworks; },
+          60)) {
     fmt::print(stderr, "only {} of {} schedulers subscribed within 60 s\n",
                scheduler_loop.call([&] { return load.subscribed; }), o.frameworks);
     return 1;
@@ -700,8 +699,7 @@ int run(const BenchOptions& o) {
   const double children1 = children_cpu_seconds() + agent_tasks_cpu1;
   const std::string load_after = load_average();
   const double elapsed = seconds_between(t0, t1);
-  const double sent =
-      metrics1.value("mesosim/master/accept_to_launch_ms/count", 0.0) - sent0;
+  const double sent = metrics1.value("mesosim/master/accept_to_launch_ms/count", 0.0) - sent0;
 
   // The last launches finish (or the drain time passes); the timer then covers every launch.
   wait_until(
@@ -717,38 +715,43 @@ int run(const BenchOptions& o) {
   });
 
   const std::string m = "mesosim/master/accept_to_launch_ms";
-  fmt::print("live_http_bench: {} schedulers, {} agents ({}; posix isolation, {}), task `{}` "
-             "(cpus {} mem {}), allocation_interval {}, max {} tasks per offer\n",
-             o.frameworks, o.agents,
-             o.agent_mode == "process"  ? "mesosim agent processes"
-             : o.agent_mode == "thread" ? "AgentDaemons on a thread"
-                                        : "protocol stand-ins, no processes",
-             o.agent_resources, o.command, o.task_cpus, o.task_mem, o.allocation_interval,
-             o.max_tasks_per_offer);
+  fmt::print(
+      "live_http_bench: {} schedulers, {} agents ({}, {}), task `{}` "
+      "(cpus {} mem {}), allocation_interval {}, max {} tasks per offer\n",
+      o.frameworks, o.agents,
+      o.agent_mode == "process"  ? "mesosim agent processes, posix isolation"
+      : o.agent_mode == "thread" ? "AgentDaemons on a thread, posix isolation"
+                                 : "protocol stand-ins, no processes",
+      o.agent_resources, o.command, o.task_cpus, o.task_mem, o.allocation_interval,
+      o.max_tasks_per_offer);
   fmt::print("target {:.0f} launches/s for {:.1f} s; load average before {} after {}\n", o.rate,
              elapsed, load_before, load_after);
   fmt::print("launches/s (RunTaskMessage written by the master): {:.1f}  ({:.0f} in {:.1f} s)\n",
              sent / elapsed, sent, elapsed);
-  fmt::print("tasks put into ACCEPTs: {} ({:.1f}/s); offers: {} ({:.1f}/s) to {} of {} "
-             "schedulers; {} ACCEPT, {} DECLINE\n",
-             c.launched, static_cast<double>(c.launched) / elapsed, c.offers,
-             static_cast<double>(c.offers) / elapsed, c.offered, o.frameworks, c.accepts,
-             c.declines);
-  fmt::print("during the run: {} TASK_RUNNING, {} TASK_FINISHED, {} other ends, {} ACKNOWLEDGE; "
-             "after {:.0f} s of drain: {} of {} ended\n",
-             c.running, c.finished, c.failed, c.acknowledged, o.drain, drained, c.launched);
-  fmt::print("master ACCEPT->launch written (ms, last {} launches): p50 {:.3f} p90 {:.3f} "
-             "p99 {:.3f} p99.9 {:.3f} max {:.3f}\n",
-             metrics.value(m + "/count", 0.0), metrics.value(m + "/p50", 0.0),
-             metrics.value(m + "/p90", 0.0), metrics.value(m + "/p99", 0.0),
-             metrics.value(m + "/p999", 0.0), metrics.value(m + "/max", 0.0));
-  fmt::print("schedulers' ACCEPT queued->TASK_RUNNING seen (ms, {} tasks): p50 {:.3f} "
-             "p99 {:.3f}\n",
-             latencies.size(), percentile(latencies, 0.5), percentile(latencies, 0.99));
-  fmt::print("CPU seconds during the run: master thread {:.2f}, agents {:.2f}, "
-             "schedulers thread {:.2f}, task processes (reaped) {:.2f} (of {:.1f} s x 2 cores)\n",
-             master_cpu1 - master_cpu0, agent_cpu1 - agent_cpu0, sched_cpu1 - sched_cpu0,
-             children1 - children0, elapsed);
+  fmt::print(
+      "tasks put into ACCEPTs: {} ({:.1f}/s); offers: {} ({:.1f}/s) to {} of {} "
+      "schedulers; {} ACCEPT, {} DECLINE\n",
+      c.launched, static_cast<double>(c.launched) / elapsed, c.offers,
+      static_cast<double>(c.offers) / elapsed, c.offered, o.frameworks, c.accepts, c.declines);
+  fmt::print(
+      "during the run: {} TASK_RUNNING, {} TASK_FINISHED, {} other ends, {} ACKNOWLEDGE; "
+      "after {:.0f} s of drain: {} of {} ended\n",
+      c.running, c.finished, c.failed, c.acknowledged, o.drain, drained, c.launched);
+  fmt::print(
+      "master ACCEPT->launch written (ms, last {} launches): p50 {:.3f} p90 {:.3f} "
+      "p99 {:.3f} p99.9 {:.3f} max {:.3f}\n",
+      metrics.value(m + "/count", 0.0), metrics.value(m + "/p50", 0.0),
+      metrics.value(m + "/p90", 0.0), metrics.value(m + "/p99", 0.0),
+      metrics.value(m + "/p999", 0.0), metrics.value(m + "/max", 0.0));
+  fmt::print(
+      "schedulers' ACCEPT queued->TASK_RUNNING seen (ms, {} tasks): p50 {:.3f} "
+      "p99 {:.3f}\n",
+      latencies.size(), percentile(latencies, 0.5), percentile(latencies, 0.99));
+  fmt::print(
+      "CPU seconds during the run: master thread {:.2f}, agents {:.2f}, "
+      "schedulers thread {:.2f}, task processes (reaped) {:.2f} (of {:.1f} s x 2 cores)\n",
+      master_cpu1 - master_cpu0, agent_cpu1 - agent_cpu0, sched_cpu1 - sched_cpu0,
+      children1 - children0, elapsed);
   fmt::print("master CPU per launch: {:.1f} us\n",
              sent > 0 ? (master_cpu1 - master_cpu0) / sent * 1e6 : 0.0);
   fmt::print("call errors: {}\n", errors);

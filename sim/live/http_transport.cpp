@@ -129,8 +129,8 @@ struct HttpTransport::Peer : std::enable_shared_from_this<Peer> {
   void sent(const Outgoing& out) const {
     if (!out.origin || on_sent == nullptr || !*on_sent) return;
     const auto since = std::chrono::steady_clock::now() - *out.origin;
-    (*on_sent)(out.name,
-               Duration::micros(std::chrono::duration_cast<std::chrono::microseconds>(since).count()));
+    (*on_sent)(out.name, Duration::micros(
+                             std::chrono::duration_cast<std::chrono::microseconds>(since).count()));
   }
 
   void read_reply() {

@@ -24,8 +24,8 @@ class LatencyWindow {
   void record(Duration latency);
 
   struct Summary {
-    uint64_t count = 0;   // every sample recorded
-    size_t window = 0;    // samples the statistics below are over
+    uint64_t count = 0;  // every sample recorded
+    size_t window = 0;   // samples the statistics below are over
     Duration last, min, max, p50, p90, p99, p999;
   };
   // nullopt before the first sample. Percentiles are nearest-rank over the window.

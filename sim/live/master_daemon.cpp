@@ -156,8 +156,9 @@ std::optional<HttpResponse> MasterDaemon::Parts::authenticate_read_only(
     return std::nullopt;
   }
   HttpResponse r = HttpResponse::text(
-      401, "Unauthorized: this endpoint requires HTTP Basic credentials of a principal in the "
-           "master's --credentials\n");
+      401,
+      "Unauthorized: this endpoint requires HTTP Basic credentials of a principal in the "
+      "master's --credentials\n");
   r.headers.emplace_back("WWW-Authenticate",
                          fmt::format("Basic realm=\"{}\"", kReadOnlyAuthenticationRealm));
   return r;
@@ -331,9 +332,9 @@ Result<std::unique_ptr<MasterDaemon>> MasterDaemon::start(boost::asio::io_contex
   } else {
     spdlog::info("Master allowing HTTP frameworks to register without authentication");
   }
-  spdlog::info("Master {} read-only HTTP endpoints",
-               p.options.authenticate_http_readonly ? "only allowing authenticated requests to"
-                                                    : "allowing unauthenticated requests to");
+  spdlog::info("Master {} read-only HTTP endpoints", p.options.authenticate_http_readonly
+                                                         ? "only allowing authenticated requests to"
+                                                         : "allowing unauthenticated requests to");
   p.api = std::make_unique<SchedulerApi>(*p.master, p.self, p.transport, info, p.rng,
                                          std::move(framework_credentials));
   p.master->elect();

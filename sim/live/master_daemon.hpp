@@ -14,9 +14,9 @@
 // in <work_dir>/registry.json (registry_file.hpp): read at start, so that a restarted master
 // expects the admitted agents to re-register as after a failover, and rewritten (atomically,
 // fsynced) on every change before the master acts on it: the agent is told it registered, and
-// frameworks hear of an agent lost, only once the file says so. With `record_file` set, the master's event stream is written there in
-// the event log format (sim/master/event_log.hpp, time base unix_epoch), flushed every second
-// and at stop().
+// frameworks hear of an agent lost, only once the file says so. With `record_file` set, the
+// master's event stream is written there in the event log format (sim/master/event_log.hpp, time
+// base unix_epoch), flushed every second and at stop().
 
 #include <cstdint>
 #include <map>

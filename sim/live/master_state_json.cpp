@@ -186,8 +186,8 @@ size_t unreachable_agents(const Registry& registry) {
 
 }  // namespace
 
-Json master_state_json(const Master& master, const MasterBook& book,
-                       const MasterIdentity& identity, const Registry& registry) {
+Json master_state_json(const Master& master, const MasterBook& book, const MasterIdentity& identity,
+                       const Registry& registry) {
   const auto agents = master.agents();
   Json j{{"version", identity.version}, {"start_time", identity.start_time.seconds_f()}};
   if (book.elected_time()) j["elected_time"] = book.elected_time()->seconds_f();

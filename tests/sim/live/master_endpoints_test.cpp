@@ -148,13 +148,14 @@ TEST_F(MasterEndpointsTest, MetricsSnapshotTimesEachLaunchFromItsAccept) {
          {"resources", json::parse(R"([{"name":"cpus","type":"SCALAR","scalar":{"value":0.5}},
                                        {"name":"mem","type":"SCALAR","scalar":{"value":32}}])")}});
   }
-  ASSERT_EQ(call(s, json{{"type", "ACCEPT"},
-                         {"accept",
-                          {{"offer_ids", json::array({offer["id"]})},
-                           {"operations", json::array({{{"type", "LAUNCH"},
-                                                        {"launch", {{"task_infos", tasks}}}}})}}}})
-                .status,
-            202);
+  ASSERT_EQ(
+      call(s, json{{"type", "ACCEPT"},
+                   {"accept",
+                    {{"offer_ids", json::array({offer["id"]})},
+                     {"operations",
+                      json::array({{{"type", "LAUNCH"}, {"launch", {{"task_infos", tasks}}}}})}}}})
+          .status,
+      202);
   ASSERT_TRUE(testing::eventually(
       [&] { return loop_.call([&] { return agent_->all<v1::RunTaskMessage>().size(); }) == 3; }));
   ASSERT_TRUE(testing::eventually(

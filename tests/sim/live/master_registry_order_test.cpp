@@ -43,8 +43,8 @@ struct RegisteringAgent final : Process {
       transport.send(self, from, v1::PongAgentMessage{});
     }
     if (auto* r = std::get_if<v1::AgentRegisteredMessage>(&message)) {
-      Result<std::optional<Registry>> on_disk = read_registry(
-          std::filesystem::path(registry_path).parent_path().string());
+      Result<std::optional<Registry>> on_disk =
+          read_registry(std::filesystem::path(registry_path).parent_path().string());
       if (on_disk.ok() && on_disk.value()) {
         auto it = on_disk.value()->agents.find(r->agent_id.value);
         listed_when_told = it != on_disk.value()->agents.end() &&
@@ -92,7 +92,9 @@ class MasterRegistryOrderTest : public ::testing::Test {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
-  void run_master() { running_ = std::async(std::launch::async, [&] { io_.run(); }); }
+  void run_master() {
+    running_ = std::async(std::launch::async, [&] { io_.run(); });
+  }
   void start_agent() {
     agent_loop_.call([&] {
       agent_ = std::make_unique<RegisteringAgent>(agent_loop_.io(), port_,
