@@ -116,9 +116,11 @@ struct BenchOptions {
 // `mesosim agent` processes, stopped with SIGTERM at the end.
 struct AgentProcesses {
   std::vector<pid_t> pids;
-  ~AgentProcesses() {
+  ~AgentProcesses() { stop(); }
+  void stop() {
     for (pid_t pid : pids) ::kill(pid, SIGTERM);
     for (pid_t pid : pids) ::waitpid(pid, nullptr, 0);
+    pids.clear();
   }
   // CPU seconds of the agents themselves, and of their task processes they have reaped.
   std::pair<double, double> cpu_seconds() const {
@@ -758,6 +760,7 @@ int run(const BenchOptions& o) {
   for (const auto& p : problems) fmt::print("  {}\n", p);
 
   scheduler_loop.finish();
+  agent_processes.stop();
   agent_loop.call([&] {
     for (auto& a : agents) a->stop();
   });
