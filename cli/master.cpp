@@ -50,6 +50,10 @@ void add_master_cli(CLI::App& app, MasterCli& cli) {
   m->add_option("--authenticate_http_frameworks", cli.authenticate_http_frameworks,
                 "Require HTTP Basic authentication of schedulers (needs --credentials)")
       ->capture_default_str();
+  m->add_option("--authenticate_http_readonly", cli.authenticate_http_readonly,
+                "Require HTTP Basic authentication for /master/state, /master/state-summary and "
+                "/metrics/snapshot (needs --credentials)")
+      ->capture_default_str();
 }
 
 namespace {
@@ -93,6 +97,10 @@ Result<live::MasterDaemonOptions> daemon_options(const MasterCli& cli) {
       live::parse_bool_flag(cli.authenticate_http_frameworks, "authenticate_http_frameworks");
   if (!authenticate) return authenticate.error();
   o.authenticate_http_frameworks = authenticate.value();
+  auto readonly =
+      live::parse_bool_flag(cli.authenticate_http_readonly, "authenticate_http_readonly");
+  if (!readonly) return readonly.error();
+  o.authenticate_http_readonly = readonly.value();
   if (!cli.credentials.empty()) {
     auto credentials = live::read_credentials(cli.credentials);
     if (!credentials) return Error{"--credentials: " + credentials.error().message};
@@ -106,7 +114,8 @@ Result<live::MasterDaemonOptions> daemon_options(const MasterCli& cli) {
              {"max_agent_ping_timeouts", std::to_string(cli.max_agent_ping_timeouts)},
              {"agent_reregister_timeout", cli.agent_reregister_timeout},
              {"min_allocatable_resources", cli.min_allocatable_resources},
-             {"authenticate_http_frameworks", authenticate.value() ? "true" : "false"}};
+             {"authenticate_http_frameworks", authenticate.value() ? "true" : "false"},
+             {"authenticate_http_readonly", readonly.value() ? "true" : "false"}};
   if (!cli.hostname.empty()) o.flags["hostname"] = cli.hostname;
   if (!cli.record.empty()) o.flags["record"] = cli.record;
   if (!cli.offer_timeout.empty()) o.flags["offer_timeout"] = cli.offer_timeout;

@@ -30,6 +30,7 @@ struct MasterCli {
   uint64_t seed = 0;
   std::string credentials;                             // path; empty: none
   std::string authenticate_http_frameworks = "false";  // "true" or "false", as Mesos
+  std::string authenticate_http_readonly = "false";    // "true" or "false", as Mesos
 };
 
 void add_master_cli(CLI::App& app, MasterCli& cli);

@@ -20,6 +20,8 @@ namespace mesosim::live {
 
 // The framework realm of Mesos's master (DEFAULT_HTTP_FRAMEWORK_AUTHENTICATION_REALM).
 inline constexpr std::string_view kFrameworkAuthenticationRealm = "mesos-master-scheduler";
+// The realm of its read-only endpoints (READONLY_HTTP_AUTHENTICATION_REALM).
+inline constexpr std::string_view kReadOnlyAuthenticationRealm = "mesos-master-readonly";
 
 // Principals and their secrets; at least one, principals unique.
 struct Credentials {

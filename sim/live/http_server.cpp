@@ -144,6 +144,7 @@ class Session final : public HttpStream, public std::enable_shared_from_this<Ses
     if (failed(ec)) return;
     auto& raw = parser_->get();
     HttpRequest req;
+    req.received = std::chrono::steady_clock::now();
     req.method = std::string(raw.method_string());
     req.target = std::string(raw.target());
     const size_t q = req.target.find('?');

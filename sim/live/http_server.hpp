@@ -26,6 +26,8 @@
 #include <variant>
 #include <vector>
 
+#include <chrono>
+
 #include <boost/asio/io_context.hpp>
 
 #include "allocator/result.hpp"
@@ -46,6 +48,8 @@ struct HttpRequest {
   HttpHeaders headers;
   std::string body;
   std::string peer;  // "ip:port" of the client
+  // When the server had read the whole request (steady clock), before the handler ran.
+  std::chrono::steady_clock::time_point received{};
 
   std::optional<std::string_view> header(std::string_view name) const {
     return find_header(headers, name);

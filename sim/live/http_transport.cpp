@@ -60,6 +60,8 @@ struct HttpTransport::Peer : std::enable_shared_from_this<Peer> {
     std::string target;
     std::string from;
     std::string body;
+    std::optional<std::chrono::steady_clock::time_point> origin;
+    std::string_view name;  // the message's, for the sent observer
   };
 
   net::io_context& io;
@@ -75,6 +77,7 @@ struct HttpTransport::Peer : std::enable_shared_from_this<Peer> {
   http::request<http::string_body> request;
   http::response<http::string_body> response;
   std::function<void(const std::string&)> on_failure;
+  const SentObserver* on_sent = nullptr;  // the transport's, which outlives its peers' use
 
   std::chrono::microseconds timeout() const {
     return std::chrono::microseconds(reply_timeout.micros());
@@ -118,8 +121,16 @@ struct HttpTransport::Peer : std::enable_shared_from_this<Peer> {
                       [self = shared_from_this(), g = generation](beast::error_code ec, size_t) {
                         if (g != self->generation) return;
                         if (ec) return self->broken("sending failed: " + ec.message());
+                        self->sent(self->queue.front());
                         self->read_reply();
                       });
+  }
+
+  void sent(const Outgoing& out) const {
+    if (!out.origin || on_sent == nullptr || !*on_sent) return;
+    const auto since = std::chrono::steady_clock::now() - *out.origin;
+    (*on_sent)(out.name, Duration::micros(
+                             std::chrono::duration_cast<std::chrono::microseconds>(since).count()));
   }
 
   void read_reply() {
@@ -191,6 +202,7 @@ Endpoint HttpTransport::peer(const ProcessAddress& address) {
   if (auto it = peer_by_address_.find(key); it != peer_by_address_.end()) return it->second;
   const Endpoint e{next_endpoint_++};
   auto p = std::make_shared<Peer>(io_, address, options_.reply_timeout);
+  p->on_sent = &on_sent_;
   std::weak_ptr<bool> alive = alive_;
   p->on_failure = [this, alive, e](const std::string& why) {
     if (!alive.expired() && *alive.lock()) peer_failed(e, why);
@@ -225,6 +237,7 @@ std::string HttpTransport::address_of(Endpoint endpoint) const {
 }
 
 void HttpTransport::send(Endpoint from, Endpoint to, Message message) {
+  if (stopped_) return;
   if (locals_.count(to.value)) return deliver_later(from, to, std::move(message));
   if (peers_.count(to.value)) return send_remote(from, to, std::move(message));
   spdlog::debug("dropping {} to unknown endpoint {}", message_name(message), to.value);
@@ -238,15 +251,18 @@ void HttpTransport::link(Endpoint self, Endpoint peer) {
 
 void HttpTransport::deliver_later(Endpoint from, Endpoint to, Message message) {
   std::weak_ptr<bool> alive = alive_;
-  net::post(io_, [this, alive, from, to, message = std::move(message)]() mutable {
+  net::post(io_, [this, alive, from, to, origin = origin_, message = std::move(message)]() mutable {
     if (alive.expired() || !*alive.lock()) return;
     auto it = locals_.find(to.value);
     if (it == locals_.end() || it->second.removed) return;
+    // What the process sends while handling this message shares its origin.
+    origin_ = origin;
     if (it->second.process != nullptr) {
       it->second.process->receive(from, std::move(message));
     } else if (it->second.sink) {
       it->second.sink(from, message);
     }
+    origin_.reset();
   });
 }
 
@@ -263,7 +279,7 @@ void HttpTransport::send_remote(Endpoint from, Endpoint to, Message message) {
     return;
   }
   p.queue.push_back({fmt::format("/{}/{}{}", p.address.name, kMessagePrefix, *name),
-                     address_of(from), encode_internal_message(message)});
+                     address_of(from), encode_internal_message(message), origin_, *name});
   if (!p.busy) p.pump();
 }
 
@@ -309,6 +325,7 @@ HttpResponse HttpTransport::receive(const HttpRequest& request) {
 }
 
 void HttpTransport::stop() {
+  stopped_ = true;
   for (auto& [id, p] : peers_) {
     p->close();
     p->queue.clear();

@@ -31,8 +31,16 @@
 // agent_ping_timeout are what find a silent agent. A sink endpoint exits when remove_sink() is
 // called. Partitions are indistinguishable from a slow peer, as over a real network.
 //
+// Origins (a measurement hook). A caller may say which received request a send() answers
+// (set_origin, e.g. the time an ACCEPT call was read); the origin travels with that message to
+// a local process, and every message that process sends while handling it carries the same
+// origin. When a message with an origin has been written to a remote peer's connection, the
+// sent observer (if set) hears its name and the time since the origin. Messages without an
+// origin cost nothing more.
+//
 // Threading: everything runs on the loop thread (the one running the io_context).
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -101,8 +109,16 @@ class HttpTransport final : public Transport {
   // Decodes and delivers it: 202, or 400/404/405 with the reason.
   HttpResponse receive(const HttpRequest& request);
 
-  // Closes every outgoing connection and drops what is queued (daemon shutdown).
+  // Closes every outgoing connection and drops what is queued (daemon shutdown); every send()
+  // after it is dropped too, local deliveries included.
   void stop();
+
+  using SteadyTime = std::chrono::steady_clock::time_point;
+  // The origin of the messages sent from now on (until set_origin(nullopt)), see above.
+  void set_origin(std::optional<SteadyTime> origin) { origin_ = origin; }
+  // Called when a message with an origin has been written to a remote peer.
+  using SentObserver = std::function<void(std::string_view message_name, Duration since_origin)>;
+  void on_sent(SentObserver observer) { on_sent_ = std::move(observer); }
 
   struct Peer;  // a remote process's connection and queue (http_transport.cpp)
 
@@ -125,6 +141,9 @@ class HttpTransport final : public Transport {
   std::map<std::string, Endpoint> peer_by_address_;
   std::map<Endpoint, std::set<Endpoint>> linked_by_;  // peer -> local endpoints linked to it
   uint32_t next_endpoint_ = 0;
+  std::optional<SteadyTime> origin_;
+  bool stopped_ = false;
+  SentObserver on_sent_;
   std::shared_ptr<bool> alive_;
 };
 

@@ -14,6 +14,7 @@
 #include "allocator/rng.hpp"
 #include "mesosim/version.hpp"
 #include "sim/live/http_transport.hpp"
+#include "sim/live/latency_window.hpp"
 #include "sim/live/loop_clock.hpp"
 #include "sim/live/master_book.hpp"
 #include "sim/live/master_state_json.hpp"
@@ -121,8 +122,9 @@ struct MasterDaemon::Parts {
   std::unique_ptr<HttpServer> server;
   MasterIdentity identity;
   TimerId flush_timer;
+  // From an ACCEPT call read by the server to each of its launches written to the agent.
+  LatencyWindow accept_to_launch;
   bool stopped = false;
-  bool registry_write_pending = false;
   bool failed = false;  // the registry could not be written: the daemon stopped
   // Work posted onto the loop checks this first: the loop may outlive the daemon.
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
@@ -130,8 +132,37 @@ struct MasterDaemon::Parts {
   HttpReply route(const HttpRequest& request);
   void flush_record_periodically();
   void registry_changed();
-  void write_registry_now();
+  std::optional<HttpResponse> authenticate_read_only(const HttpRequest& request) const;
 };
+
+namespace {
+
+// Mesos's master: the endpoints of its READONLY_HTTP_AUTHENTICATION_REALM that mesosim serves
+// (master/state, state-summary; libprocess's metrics/snapshot). /health, /redirect, /version
+// and the web UI's page are served to anyone, as Mesos does.
+bool read_only_realm(const std::string& path) {
+  return path == "/master/state" || path == "/master/state.json" ||
+         path == "/master/state-summary" || path == "/metrics/snapshot";
+}
+
+}  // namespace
+
+// `--authenticate_http_readonly`: 401 with the realm's Basic challenge unless the request
+// authenticates as one of the credentials (as libprocess's basic authenticator).
+std::optional<HttpResponse> MasterDaemon::Parts::authenticate_read_only(
+    const HttpRequest& request) const {
+  if (!options.authenticate_http_readonly || !read_only_realm(request.path)) return std::nullopt;
+  if (authenticate_basic(request.header("Authorization"), *options.credentials)) {
+    return std::nullopt;
+  }
+  HttpResponse r = HttpResponse::text(
+      401,
+      "Unauthorized: this endpoint requires HTTP Basic credentials of a principal in the "
+      "master's --credentials\n");
+  r.headers.emplace_back("WWW-Authenticate",
+                         fmt::format("Basic realm=\"{}\"", kReadOnlyAuthenticationRealm));
+  return r;
+}
 
 HttpReply MasterDaemon::Parts::route(const HttpRequest& request) {
   if (transport.handles(request)) return transport.receive(request);
@@ -147,6 +178,7 @@ HttpReply MasterDaemon::Parts::route(const HttpRequest& request) {
                      path == "/health" || path == "/master/health" || path == "/version" ||
                      path == "/master/redirect" || path == "/redirect";
   if (!known) return HttpResponse::text(404, "No such endpoint: " + path + "\n");
+  if (auto refused = authenticate_read_only(request)) return *refused;
   if (!is_read_only(request)) return get_only(request);
   if (path == "/health" || path == "/master/health") return HttpResponse{200, {}, ""};
   if (path == "/master/redirect" || path == "/redirect") {
@@ -158,13 +190,14 @@ HttpReply MasterDaemon::Parts::route(const HttpRequest& request) {
     return HttpResponse::json(200, nlohmann::ordered_json{{"version", kVersion}}.dump());
   }
   if (path == "/metrics/snapshot") {
-    return HttpResponse::json(200,
-                              master_metrics_json(*master, book, identity, clock.now()).dump());
+    nlohmann::ordered_json metrics = master_metrics_json(*master, book, identity, clock.now());
+    add_timer_metrics(metrics, std::string(kAcceptToLaunchMetric), accept_to_launch);
+    return HttpResponse::json(200, metrics.dump());
   }
   if (path == "/master/state-summary") {
     return HttpResponse::json(200, master_state_summary_json(*master, book, identity).dump());
   }
-  return HttpResponse::json(200, master_state_json(*master, book, identity).dump());
+  return HttpResponse::json(200, master_state_json(*master, book, identity, registry).dump());
 }
 
 void MasterDaemon::Parts::flush_record_periodically() {
@@ -172,25 +205,23 @@ void MasterDaemon::Parts::flush_record_periodically() {
   flush_timer = clock.schedule(Duration::seconds(1), [this] { flush_record_periodically(); });
 }
 
-// The master may change the registry several times while handling one message or timer; the
-// file is written once for them, by a handler posted at the first change (it runs after the
-// handlers already queued then).
+// As Mesos's registrar, the registry is stored before anyone hears of the change: the master
+// calls this right after it changes the registry and before it sends the message that follows
+// (AgentRegisteredMessage, a framework's FAILURE event, offers of a new agent's resources), so
+// the file is written (and fsynced) here, at once, on the loop. A master that changes it several
+// times in one handler writes it several times; registry changes are rare (agents joining and
+// leaving, reservations, weights, quota), so that costs little.
 void MasterDaemon::Parts::registry_changed() {
-  if (registry_write_pending || stopped) return;
-  registry_write_pending = true;
-  boost::asio::post(io, [this, alive = std::weak_ptr<bool>(alive)] {
-    if (alive.lock() && registry_write_pending) write_registry_now();
-  });
-}
-
-void MasterDaemon::Parts::write_registry_now() {
-  registry_write_pending = false;
+  if (stopped || failed) return;
   Status written = write_registry(options.work_dir, registry);
   if (written) return;
   // As Mesos's master, which aborts when its registrar cannot store an operation: acting on a
-  // change that a restart would not know of is worse than stopping.
+  // change that a restart would not know of is worse than stopping. The transport is stopped at
+  // once, so the rest of the handler that made the change sends nothing (the agent is not told
+  // it registered, no framework hears of it); the daemon stops when the handler has returned.
   spdlog::error("Failed to update the registry: {}; stopping", written.error().message);
   failed = true;
+  transport.stop();
   if (!stopped) {
     boost::asio::post(io, [this, alive = std::weak_ptr<bool>(alive)] {
       if (!alive.lock()) return;
@@ -229,6 +260,12 @@ Result<std::unique_ptr<MasterDaemon>> MasterDaemon::start(boost::asio::io_contex
         "default 'basic' HTTP authenticator for realm '{}'",
         kFrameworkAuthenticationRealm)};
   }
+  if (options.authenticate_http_readonly && !options.credentials) {
+    return Error{fmt::format(
+        "--authenticate_http_readonly requires --credentials: No credentials provided for the "
+        "default 'basic' HTTP authenticator for realm '{}'",
+        kReadOnlyAuthenticationRealm)};
+  }
   std::error_code ec;
   std::filesystem::create_directories(options.work_dir, ec);
   if (ec) return Error{fmt::format("--work_dir '{}': {}", options.work_dir, ec.message())};
@@ -248,6 +285,9 @@ Result<std::unique_ptr<MasterDaemon>> MasterDaemon::start(boost::asio::io_contex
     }
   }
   p.self = p.transport.add_process("master", p.forward);
+  p.transport.on_sent([&p](std::string_view message, Duration since_accept) {
+    if (message == "RunTaskMessage") p.accept_to_launch.record(since_accept);
+  });
   MasterOptions mo = p.options.master;
   if (mo.master_id.empty() || mo.master_id == MasterOptions{}.master_id) {
     mo.master_id = Uuid::random(p.rng).to_string();
@@ -292,6 +332,9 @@ Result<std::unique_ptr<MasterDaemon>> MasterDaemon::start(boost::asio::io_contex
   } else {
     spdlog::info("Master allowing HTTP frameworks to register without authentication");
   }
+  spdlog::info("Master {} read-only HTTP endpoints", p.options.authenticate_http_readonly
+                                                         ? "only allowing authenticated requests to"
+                                                         : "allowing unauthenticated requests to");
   p.api = std::make_unique<SchedulerApi>(*p.master, p.self, p.transport, info, p.rng,
                                          std::move(framework_credentials));
   p.master->elect();
@@ -328,7 +371,6 @@ void MasterDaemon::stop_parts(Parts& p) {
   if (p.record) p.master->remove_observer(p.record.get());
   p.master->remove_observer(&p.log);
   p.master->crash();
-  if (p.registry_write_pending) p.write_registry_now();
   p.record_out.flush();
   spdlog::info("Master stopped");
 }

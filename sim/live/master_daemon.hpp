@@ -12,10 +12,11 @@
 // io_context given to start(); nothing here starts a thread. Time comes from a LoopClock (Unix
 // epoch microseconds). The registry (agents admitted, unreachable, gone; weights; quota) lives
 // in <work_dir>/registry.json (registry_file.hpp): read at start, so that a restarted master
-// expects the admitted agents to re-register as after a failover, and rewritten after every
-// change. With `record_file` set, the master's event stream is written there in
-// the event log format (sim/master/event_log.hpp, time base unix_epoch), flushed every second
-// and at stop().
+// expects the admitted agents to re-register as after a failover, and rewritten (atomically,
+// fsynced) on every change before the master acts on it: the agent is told it registered, and
+// frameworks hear of an agent lost, only once the file says so. With `record_file` set, the
+// master's event stream is written there in the event log format (sim/master/event_log.hpp, time
+// base unix_epoch), flushed every second and at stop().
 
 #include <cstdint>
 #include <map>
@@ -53,7 +54,16 @@ struct MasterDaemonOptions {
   // `--authenticate_http_frameworks`: every POST /api/v1/scheduler must authenticate with HTTP
   // Basic as one of `credentials` (scheduler_api.hpp); start() refuses it without credentials.
   bool authenticate_http_frameworks = false;
+  // `--authenticate_http_readonly`: /master/state(.json), /master/state-summary and
+  // /metrics/snapshot need HTTP Basic credentials of one of `credentials` (realm
+  // "mesos-master-readonly"); start() refuses it without credentials.
+  bool authenticate_http_readonly = false;
 };
+
+// The timer of /metrics/snapshot (mesosim's, not Mesos's): from an ACCEPT call read whole by the
+// master's HTTP server to each RunTaskMessage it caused written to the agent's connection, over
+// the last 65536 launches.
+inline constexpr std::string_view kAcceptToLaunchMetric = "mesosim/master/accept_to_launch_ms";
 
 class MasterDaemon {
  public:

@@ -157,8 +157,37 @@ Json resources_model(const Resources& resources) {
   return j;
 }
 
-Json master_state_json(const Master& master, const MasterBook& book,
-                       const MasterIdentity& identity) {
+namespace {
+
+// Mesos's json(SlaveInfo): the agents of the registry this master still waits for.
+Json recovered_agents_json(const std::vector<Master::AgentView>& registered,
+                           const Registry& registry) {
+  std::set<std::string> here;
+  for (const auto& a : registered) {
+    if (a.info.id) here.insert(a.info.id->value);
+  }
+  Json out = Json::array();
+  for (const auto& [id, agent] : registry.agents) {
+    if (agent.state != Registry::AgentState::kAdmitted || here.count(id)) continue;
+    Json attributes = Json::object();
+    for (const auto& attr : agent.info.attributes) attributes[attr.name] = attr.value;
+    out.push_back({{"id", id}, {"hostname", agent.info.hostname}, {"attributes", attributes}});
+  }
+  return out;
+}
+
+size_t unreachable_agents(const Registry& registry) {
+  size_t n = 0;
+  for (const auto& [id, agent] : registry.agents) {
+    n += agent.state == Registry::AgentState::kUnreachable ? 1 : 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+Json master_state_json(const Master& master, const MasterBook& book, const MasterIdentity& identity,
+                       const Registry& registry) {
   const auto agents = master.agents();
   Json j{{"version", identity.version}, {"start_time", identity.start_time.seconds_f()}};
   if (book.elected_time()) j["elected_time"] = book.elected_time()->seconds_f();
@@ -167,7 +196,7 @@ Json master_state_json(const Master& master, const MasterBook& book,
   j["hostname"] = identity.hostname;
   j["activated_slaves"] = active_agents(agents);
   j["deactivated_slaves"] = agents.size() - active_agents(agents);
-  j["unreachable_slaves"] = 0;
+  j["unreachable_slaves"] = unreachable_agents(registry);
   if (master.leading()) {
     j["leader"] = identity.pid;
     j["leader_info"] = {{"id", identity.id},
@@ -182,7 +211,7 @@ Json master_state_json(const Master& master, const MasterBook& book,
   Json slaves = Json::array();
   for (const auto& a : agents) slaves.push_back(agent_json(a, identity));
   j["slaves"] = slaves;
-  j["recovered_slaves"] = Json::array();
+  j["recovered_slaves"] = recovered_agents_json(agents, registry);
   Json frameworks = Json::array();
   std::set<std::string> active_ids;
   for (const auto& f : master.frameworks()) {
@@ -303,6 +332,20 @@ Json master_metrics_json(const Master& master, const MasterBook& book,
     j["allocator/mesos/allocation_run_ms/mean"] = ms(runs.total) / runs.measured;
   }
   return j;
+}
+
+void add_timer_metrics(Json& metrics, const std::string& name, const LatencyWindow& window) {
+  const std::optional<LatencyWindow::Summary> s = window.summary();
+  if (!s) return;
+  auto ms = [](Duration d) { return d.seconds_f() * 1000.0; };
+  metrics[name] = ms(s->last);
+  metrics[name + "/count"] = static_cast<double>(s->count);
+  metrics[name + "/min"] = ms(s->min);
+  metrics[name + "/max"] = ms(s->max);
+  metrics[name + "/p50"] = ms(s->p50);
+  metrics[name + "/p90"] = ms(s->p90);
+  metrics[name + "/p99"] = ms(s->p99);
+  metrics[name + "/p999"] = ms(s->p999);
 }
 
 }  // namespace mesosim::live

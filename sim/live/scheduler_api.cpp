@@ -234,7 +234,10 @@ HttpResponse SchedulerApi::call(const HttpRequest& request, sched::Call call,
     return principal_mismatch(*principal, *stream.principal);
   }
   if (auto error = master_.validate(stream.endpoint, call)) return refusal(*error, info_);
+  // What the master sends while handling the call (an ACCEPT's launches) dates from the request.
+  transport_.set_origin(request.received);
   transport_.send(stream.endpoint, master_endpoint_, std::move(call));
+  transport_.set_origin(std::nullopt);
   return HttpResponse{202, {}, ""};
 }
 

@@ -194,5 +194,52 @@ TEST_F(MasterBinaryTest, AuthenticatesFrameworksWithTheCredentialsFile) {
   EXPECT_EQ(wait_exit(child_, 5000), 0);
 }
 
+// `--authenticate_http_readonly` from the command line: refused without credentials, and with
+// them /master/state asks for them (and shows the flag once given them).
+TEST_F(MasterBinaryTest, AuthenticatesReadOnlyEndpointsWhenAsked) {
+  child_ = spawn({MESOSIM_BINARY, "master", "--port", "0", "--work_dir", dir_ + "/work",
+                  "--authenticate_http_readonly=true"},
+                 dir_ + "/nocreds.log");
+  EXPECT_EQ(wait_exit(child_, 5000), 1);
+  EXPECT_NE(slurp(child_.log).find("--authenticate_http_readonly requires --credentials"),
+            std::string::npos)
+      << slurp(child_.log);
+
+  child_ = spawn({MESOSIM_BINARY, "master", "--port", "0", "--work_dir", dir_ + "/work",
+                  "--authenticate_http_readonly", "perhaps"},
+                 dir_ + "/badbool.log");
+  EXPECT_EQ(wait_exit(child_, 5000), 2);
+  EXPECT_NE(slurp(child_.log).find("--authenticate_http_readonly: expected true or false"),
+            std::string::npos)
+      << slurp(child_.log);
+
+  std::ofstream(dir_ + "/creds.txt") << "alice s3cret\n";
+  child_ = spawn({MESOSIM_BINARY, "master", "--port", "0", "--work_dir", dir_ + "/work",
+                  "--credentials", dir_ + "/creds.txt", "--authenticate_http_readonly=true"},
+                 dir_ + "/master.log");
+  uint16_t port = 0;
+  const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
+  ASSERT_TRUE(testing::eventually([&] {
+    std::smatch m;
+    const std::string log = slurp(child_.log);
+    if (!std::regex_search(log, m, listening)) return false;
+    port = static_cast<uint16_t>(std::stoi(m[1]));
+    return true;
+  })) << slurp(child_.log);
+  const testing::RawResponse refused = testing::http(port, "GET", "/master/state");
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.header("www-authenticate"), "Basic realm=\"mesos-master-readonly\"");
+  const testing::RawResponse state = testing::http(
+      port, "GET", "/master/state", {{"Authorization", "Basic " + base64_encode("alice:s3cret")}});
+  ASSERT_EQ(state.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(state.body)["flags"]["authenticate_http_readonly"], "true");
+  EXPECT_NE(slurp(child_.log)
+                .find("Master only allowing authenticated requests to read-only HTTP "
+                      "endpoints"),
+            std::string::npos);
+  ASSERT_EQ(::kill(child_.pid, SIGTERM), 0);
+  EXPECT_EQ(wait_exit(child_, 5000), 0);
+}
+
 }  // namespace
 }  // namespace mesosim::live

@@ -129,6 +129,49 @@ TEST_F(MasterEndpointsTest, MetricsSnapshotCountsWhatTheMasterKnows) {
   EXPECT_EQ(get_json("/metrics/snapshot")["master/tasks_running"], 0.0);
 }
 
+// mesosim's timer: one sample per RunTaskMessage an ACCEPT made the master write to the agent.
+TEST_F(MasterEndpointsTest, MetricsSnapshotTimesEachLaunchFromItsAccept) {
+  const std::string timer(kAcceptToLaunchMetric);
+  auto s = subscribe(testing::subscribe_body("fw"));
+  start_agent();
+  EXPECT_FALSE(get_json("/metrics/snapshot").contains(timer + "/count"));  // none yet
+  auto offers = s.client->read_event_of("OFFERS");
+  ASSERT_TRUE(offers.has_value());
+  const json offer = (*offers)["offers"]["offers"][0];
+  json tasks = json::array();
+  for (const char* id : {"a", "b", "c"}) {
+    tasks.push_back(
+        {{"name", id},
+         {"task_id", {{"value", id}}},
+         {"agent_id", offer["agent_id"]},
+         {"command", {{"value", "true"}}},
+         {"resources", json::parse(R"([{"name":"cpus","type":"SCALAR","scalar":{"value":0.5}},
+                                       {"name":"mem","type":"SCALAR","scalar":{"value":32}}])")}});
+  }
+  ASSERT_EQ(
+      call(s, json{{"type", "ACCEPT"},
+                   {"accept",
+                    {{"offer_ids", json::array({offer["id"]})},
+                     {"operations",
+                      json::array({{{"type", "LAUNCH"}, {"launch", {{"task_infos", tasks}}}}})}}}})
+          .status,
+      202);
+  ASSERT_TRUE(testing::eventually(
+      [&] { return loop_.call([&] { return agent_->all<v1::RunTaskMessage>().size(); }) == 3; }));
+  ASSERT_TRUE(testing::eventually(
+      [&] { return get_json("/metrics/snapshot").value(timer + "/count", 0.0) == 3.0; }));
+  const json m = get_json("/metrics/snapshot");
+  for (const char* key : {"", "/min", "/p50", "/p90", "/p99", "/p999", "/max"}) {
+    ASSERT_TRUE(m.contains(timer + key)) << key;
+    EXPECT_GE(m[timer + key].get<double>(), 0.0) << key;
+  }
+  EXPECT_LE(m[timer + "/min"].get<double>(), m[timer + "/p50"].get<double>());
+  EXPECT_LE(m[timer + "/p50"].get<double>(), m[timer + "/max"].get<double>());
+  // A launch over loopback, measured from the ACCEPT's arrival, takes far less than the test's
+  // own timeouts: the timer does not measure from some earlier moment (the subscription).
+  EXPECT_LT(m[timer + "/max"].get<double>(), 5000.0);
+}
+
 TEST_F(MasterEndpointsTest, AnAgentThatGoesAwayIsDisconnectedByItsFailedPing) {
   start_agent();
   EXPECT_EQ(get_json("/metrics/snapshot")["master/slaves_active"], 1.0);

@@ -224,6 +224,8 @@ TEST_F(MasterRestartTest, ARestartedMasterRecoversItsAgentAndTheRunningTask) {
   const json s = state();
   ASSERT_EQ(s["slaves"].size(), 1u);
   EXPECT_EQ(s["slaves"][0]["id"], agent);
+  // Re-registered: no longer among the agents the master is waiting for.
+  EXPECT_EQ(s["recovered_slaves"], json::array());
   EXPECT_EQ(registry_state_of(agent), "admitted");
   EXPECT_NE(slurp(master_.log).find("Re-registered agent " + agent), std::string::npos);
 
@@ -246,9 +248,22 @@ TEST_F(MasterRestartTest, AnAgentThatDoesNotComeBackIsMarkedUnreachable) {
   ASSERT_FALSE(agent.empty()) << slurp(master_.log) << slurp(agent_.log);
   stop(agent_, SIGTERM);
   stop(master_, SIGKILL);
-  start_master("master2.log", {"--agent_reregister_timeout", "500ms"});
+  start_master("master2.log", {"--agent_reregister_timeout", "3secs"});
+  // Until the timeout, the agent is one the master recovered from its registry and waits for,
+  // listed as Mesos's json(SlaveInfo).
+  const json waiting = state();
+  EXPECT_TRUE(waiting["slaves"].empty());
+  ASSERT_EQ(waiting["recovered_slaves"].size(), 1u) << waiting.dump();
+  EXPECT_EQ(waiting["recovered_slaves"][0]["id"], agent);
+  EXPECT_FALSE(waiting["recovered_slaves"][0]["hostname"].get<std::string>().empty());
+  EXPECT_TRUE(waiting["recovered_slaves"][0]["attributes"].is_object());
+  EXPECT_EQ(waiting["unreachable_slaves"], 0);
   ASSERT_TRUE(testing::eventually([&] { return registry_state_of(agent) == "unreachable"; }, 10000))
       << slurp(master_.log);
+  // Removed (unreachable): it drops out of the list and is counted as unreachable.
+  const json removed = state();
+  EXPECT_EQ(removed["recovered_slaves"], json::array());
+  EXPECT_EQ(removed["unreachable_slaves"], 1);
   EXPECT_NE(slurp(master_.log)
                 .find("Removed agent " + agent +
                       " (unreachable): did not re-register after master failover"),
