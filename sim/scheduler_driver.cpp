@@ -142,6 +142,18 @@ void SchedulerDriver::send_call(sched::Call call) {
     outbox_.push_back(std::move(call));
     return;
   }
+  if (busy_until_ > clock_.now()) {
+    // Made outside a callback (a job arrived, a timer of the model's) while a decision is still
+    // being thought about: it is made after that decision, so it leaves after the calls the
+    // decision made (same time, scheduled later), never ahead of them. A REVIVE sent at once
+    // would overtake the SUPPRESS of the decision before it and leave the framework suppressed
+    // in the master's books while the model thinks it revived.
+    clock_.schedule(busy_until_ - clock_.now(),
+                    [this, incarnation = incarnation_, call = std::move(call)]() mutable {
+                      if (!crashed_ && incarnation == incarnation_) send_call(std::move(call));
+                    });
+    return;
+  }
   if (crashed_ || !master_ || !subscribed_) return;
   call.framework_id = info_.id;
   transport_.send(self_, *master_, std::move(call));

@@ -7,7 +7,9 @@
 //
 // Decision time: a scheduler is single-threaded. charge(d) inside a callback says the decision
 // took d; the calls made in that callback leave d later, and events that arrive meanwhile wait
-// until the scheduler is free again (as the Omega study modelled Mesos schedulers).
+// until the scheduler is free again (as the Omega study modelled Mesos schedulers). A call made
+// outside a callback while the scheduler is still busy leaves when it is free, after the calls
+// of the decisions before it: calls leave in the order they were made.
 
 #include <deque>
 #include <optional>

@@ -355,6 +355,38 @@ TEST(MasterEventsTest, SuppressReviveAndFiltersArePublished) {
   EXPECT_EQ(log.count("OFFERS_REVIVED framework=" + s.id->value + " roles=r"), 1u);
 }
 
+// A call made outside a callback while the scheduler is still deciding leaves after that
+// decision's calls: a REVIVE for work that arrived meanwhile must not overtake the SUPPRESS the
+// decision made, or the master keeps the framework suppressed while it waits for offers.
+TEST(MasterEventsTest, ACallMadeWhileTheSchedulerIsBusyLeavesAfterTheDecisionsCalls) {
+  SimCluster cluster(SimClusterOptions{});
+  cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
+  ScriptedScheduler s;
+  bool suppressed_once = false;
+  s.on_offers = [&](SchedulerDriver& d, const std::vector<v1::Offer>& offers) {
+    d.charge(Duration::seconds(1));
+    for (const auto& o : offers) d.decline({o.id}, v1::Filters{0.0});
+    if (!suppressed_once) d.suppress();
+    suppressed_once = true;
+  };
+  cluster.add_framework(framework("fw"), &s);
+  EventLines log;
+  cluster.add_observer(&log);
+  cluster.start();
+  cluster.run_until(secs(1.5));
+  ASSERT_EQ(s.offers_seen.size(), 1u) << "the first offer arrives at the first allocation";
+  // Work arrives while the decision (1 s) is not done: the model revives from outside a callback.
+  cluster.framework(0).revive({"r"});
+  cluster.run_until(secs(6));
+  std::vector<std::string> order;
+  for (const auto& line : log.lines) {
+    if (line.find("OFFERS_SUPPRESSED") != std::string::npos) order.push_back("suppressed");
+    if (line.find("OFFERS_REVIVED") != std::string::npos) order.push_back("revived");
+  }
+  EXPECT_THAT(order, ElementsAre("suppressed", "revived"));
+  EXPECT_GT(s.offers_seen.size(), 1u) << "revived after the suppress: offers come again";
+}
+
 TEST(MasterEventsTest, RolesSuppressedAtSubscriptionAreOnFrameworkAdded) {
   SimCluster cluster(SimClusterOptions{});
   cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
