@@ -47,8 +47,7 @@ std::vector<analysis::JobOutcome> job_outcomes(const ScenarioRun& run) {
   return flatten(outcomes_by_framework(run));
 }
 
-JobOutcomeStream::JobOutcomeStream(ScenarioRun& run)
-    : run_(run), finished_(run.framework_count()) {
+JobOutcomeStream::JobOutcomeStream(ScenarioRun& run) : run_(run), finished_(run.framework_count()) {
   for (size_t m = 0; m < run.framework_count(); ++m) {
     FrameworkModel& model = run.model(m);
     model.set_keep_finished_jobs(false);

@@ -53,9 +53,9 @@ std::optional<size_t> FrameworkModel::index_of(std::string_view id) const {
 }
 
 JobSlot& FrameworkModel::slot(size_t job) {
-  MESOSIM_CHECK(job >= first_slot_ && job - first_slot_ < slots_.size() &&
-                    slots_[job - first_slot_],
-                "a job the model no longer holds");
+  MESOSIM_CHECK(
+      job >= first_slot_ && job - first_slot_ < slots_.size() && slots_[job - first_slot_],
+      "a job the model no longer holds");
   return *slots_[job - first_slot_];
 }
 
