@@ -115,6 +115,8 @@ int run_run(const ScenarioCli& cli, std::ostream& out, std::ostream& err) {
 
   analysis::Collector collector;
   run.add_observer(&collector);
+  // The models hand finished jobs over and forget them: their memory follows the jobs running.
+  JobOutcomeStream job_stream(run);
 
   ProgressLine progress(err, isatty(STDERR_FILENO) == 1);
   RunControl control;
@@ -130,10 +132,12 @@ int run_run(const ScenarioCli& cli, std::ostream& out, std::ostream& err) {
       RunProgress{outcome.end, outcome.events, scenario.horizon(), scenario.run_to_completion},
       true);
 
-  const analysis::RunResult result = collector.finish(outcome.end, job_outcomes(run));
+  OutcomesByFramework jobs = job_stream.take();
+  const std::string run_summary = format_summary(run, outcome, jobs);
+  const analysis::RunResult result = collector.finish(outcome.end, flatten(std::move(jobs)));
   std::ostringstream table;
   analysis::print_summary_table(result, table);
-  const std::string summary = format_summary(run, outcome) + "\n" + table.str();
+  const std::string summary = run_summary + "\n" + table.str();
   fmt::print(out, "{}", summary);
   analysis::OutputOptions output_options;
   output_options.samples = scenario.samples;

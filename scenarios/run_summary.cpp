@@ -15,22 +15,17 @@ std::optional<double> mean(const std::vector<double>& v) {
   return sum / static_cast<double>(v.size());
 }
 
-void count_final(const TaskRecord& t, FrameworkSummary& s) {
-  if (!t.final_state) return;
-  switch (*t.final_state) {
-    case v1::TaskState::TASK_FINISHED:
-      ++s.tasks_finished;
-      break;
-    case v1::TaskState::TASK_FAILED:
-    case v1::TaskState::TASK_ERROR:
-      ++s.tasks_failed;
-      break;
-    case v1::TaskState::TASK_KILLED:
-      ++s.tasks_killed;
-      break;
-    default:
-      ++s.tasks_lost;
-      break;  // LOST, DROPPED, GONE, UNREACHABLE, UNKNOWN, ...
+// `final_state` is a Mesos state name, as analysis::TaskOutcome holds it ("" if none).
+void count_final(const std::string& final_state, FrameworkSummary& s) {
+  if (final_state.empty()) return;
+  if (final_state == "TASK_FINISHED") {
+    ++s.tasks_finished;
+  } else if (final_state == "TASK_FAILED" || final_state == "TASK_ERROR") {
+    ++s.tasks_failed;
+  } else if (final_state == "TASK_KILLED") {
+    ++s.tasks_killed;
+  } else {
+    ++s.tasks_lost;  // LOST, DROPPED, GONE, UNREACHABLE, UNKNOWN, ...
   }
 }
 
@@ -47,6 +42,10 @@ std::optional<double> nearest_rank(std::vector<double> values, double p) {
 }
 
 std::vector<FrameworkSummary> summarize(const ScenarioRun& run) {
+  return summarize(run, outcomes_by_framework(run));
+}
+
+std::vector<FrameworkSummary> summarize(const ScenarioRun& run, const OutcomesByFramework& jobs) {
   std::vector<FrameworkSummary> out;
   for (size_t i = 0; i < run.framework_count(); ++i) {
     const FrameworkSpec& spec = run.framework_spec(i);
@@ -55,16 +54,16 @@ std::vector<FrameworkSummary> summarize(const ScenarioRun& run) {
     s.name = spec.name;
     s.model = spec.model;
     s.role = spec.role;
-    s.jobs_submitted = model.jobs().size();
+    s.jobs_submitted = jobs.at(i).size();
     s.tasks_launched = model.stats().tasks_launched;
     std::vector<double> jct, waits;
-    for (const JobRecord& job : model.jobs()) {
+    for (const analysis::JobOutcome& job : jobs.at(i)) {
       if (job.finish) {
         ++s.jobs_finished;
         jct.push_back((*job.finish - job.submit).seconds_f());
       }
-      for (const TaskRecord& t : job.tasks) {
-        count_final(t, s);
+      for (const analysis::TaskOutcome& t : job.tasks) {
+        count_final(t.final_state, s);
         if (t.attempts > 0) waits.push_back(t.wait.seconds_f());
       }
     }
@@ -78,6 +77,11 @@ std::vector<FrameworkSummary> summarize(const ScenarioRun& run) {
 }
 
 std::string format_summary(const ScenarioRun& run, const RunOutcome& outcome) {
+  return format_summary(run, outcome, outcomes_by_framework(run));
+}
+
+std::string format_summary(const ScenarioRun& run, const RunOutcome& outcome,
+                           const OutcomesByFramework& jobs) {
   const Scenario& sc = run.scenario();
   std::string text = fmt::format(
       "scenario {} (variant {}, seed {}, policy {}): {} agents, ended at {} s simulated ({}), "
@@ -88,7 +92,7 @@ std::string format_summary(const ScenarioRun& run, const RunOutcome& outcome) {
       "{:<14} {:<8} {:<10} {:>6} {:>6} {:>8} {:>8} {:>6} {:>6} {:>6} {:>9} {:>9} {:>9} {:>9}\n",
       "framework", "model", "role", "jobs", "done", "launched", "finished", "failed", "killed",
       "lost", "jct_mean", "jct_p50", "jct_p95", "wait_mean");
-  for (const FrameworkSummary& s : summarize(run)) {
+  for (const FrameworkSummary& s : summarize(run, jobs)) {
     text += fmt::format(
         "{:<14} {:<8} {:<10} {:>6} {:>6} {:>8} {:>8} {:>6} {:>6} {:>6} {:>9} {:>9} {:>9} {:>9}\n",
         s.name, s.model, s.role, s.jobs_submitted, s.jobs_finished, s.tasks_launched,

@@ -80,6 +80,7 @@ class ScenarioRun {
   size_t framework_count() const { return models_.size(); }
   const FrameworkSpec& framework_spec(size_t i) const { return scenario_.frameworks.at(i); }
   const FrameworkModel& model(size_t i) const { return *models_.at(i); }
+  FrameworkModel& model(size_t i) { return *models_.at(i); }
   const JobFeeder& feeder(size_t i) const { return *feeders_.at(i); }
   const Topology& topology() const { return topology_; }
   SimCluster& cluster() { return *cluster_; }

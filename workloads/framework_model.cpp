@@ -1,5 +1,8 @@
 #include "workloads/framework_model.hpp"
 
+#include <algorithm>
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "allocator/check.hpp"
@@ -24,9 +27,77 @@ v1::FrameworkInfo FrameworkModel::framework_info() const {
   return info;
 }
 
+const JobRecord& JobRecords::operator[](size_t i) const {
+  if (held_ == slots_.size()) return slots_[i]->record;
+  for (const auto& s : slots_) {
+    if (s && i-- == 0) return s->record;
+  }
+  MESOSIM_CHECK(false, "JobRecords index out of range");
+  return slots_.front()->record;
+}
+
+const JobRecord& JobRecords::at(size_t i) const {
+  if (i >= held_) throw std::out_of_range("JobRecords::at");
+  return (*this)[i];
+}
+
 const JobRecord* FrameworkModel::job(std::string_view id) const {
-  auto it = job_index_.find(std::string(id));
-  return it == job_index_.end() ? nullptr : &records_[it->second];
+  auto it = job_index_.find(id);
+  return it == job_index_.end() ? nullptr : &slot(it->second).record;
+}
+
+std::optional<size_t> FrameworkModel::index_of(std::string_view id) const {
+  auto it = job_index_.find(id);
+  if (it == job_index_.end()) return std::nullopt;
+  return it->second;
+}
+
+JobSlot& FrameworkModel::slot(size_t job) {
+  MESOSIM_CHECK(
+      job >= first_slot_ && job - first_slot_ < slots_.size() && slots_[job - first_slot_],
+      "a job the model no longer holds");
+  return *slots_[job - first_slot_];
+}
+
+const JobSlot& FrameworkModel::slot(size_t job) const {
+  return const_cast<FrameworkModel*>(this)->slot(job);
+}
+
+void FrameworkModel::for_each_job(
+    const std::function<void(size_t, const JobRecord&, const Job&)>& fn) const {
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i]) fn(first_slot_ + i, slots_[i]->record, slots_[i]->spec);
+  }
+}
+
+void FrameworkModel::set_keep_finished_jobs(bool keep) {
+  MESOSIM_CHECK(submitted_ == 0, "set_keep_finished_jobs after a job was submitted");
+  options_.keep_finished_jobs = keep;
+}
+
+void FrameworkModel::sink_finished() {
+  if (finished_.empty()) return;
+  // Jobs finished in one callback go out in submission order.
+  std::vector<size_t> done;
+  done.swap(finished_);
+  std::sort(done.begin(), done.end());
+  for (size_t job : done) {
+    JobSlot& s = slot(job);
+    ++sunk_;
+    if (sink_) sink_(job, s.record, s.spec);
+    if (options_.keep_finished_jobs) continue;
+    on_job_released(job);
+    dag_.forget(job);
+    if (auto it = job_index_.find(s.spec.id); it != job_index_.end() && it->second == job) {
+      job_index_.erase(it);
+    }
+    slots_[job - first_slot_].reset();
+    --held_;
+  }
+  while (!slots_.empty() && !slots_.front()) {
+    slots_.pop_front();
+    ++first_slot_;
+  }
 }
 
 v1::TaskState FrameworkModel::scripted_state(TaskOutcome outcome) {
@@ -47,26 +118,29 @@ v1::TaskState FrameworkModel::scripted_state(TaskOutcome outcome) {
 
 void FrameworkModel::submit(Job job) {
   MESOSIM_CHECK(!job_index_.count(job.id), ("job submitted twice: " + job.id).c_str());
-  const size_t index = jobs_.size();
-  JobRecord rec;
-  rec.id = job.id;
-  rec.group = job.group;
-  rec.submit = clock_.now();
-  rec.tasks.resize(job.tasks.size());
+  const size_t index = submitted_++;
+  auto s = std::make_unique<JobSlot>();
+  s->record.id = job.id;
+  s->record.group = job.group;
+  s->record.submit = clock_.now();
+  s->record.tasks.resize(job.tasks.size());
+  s->tasks_left = job.tasks.size();
   const bool ready = dag_.add(job.id, job.depends_on);
   job_index_[job.id] = index;
-  tasks_left_.push_back(job.tasks.size());
-  jobs_.push_back(std::move(job));
-  records_.push_back(std::move(rec));
+  s->spec = std::move(job);
+  slots_.push_back(std::move(s));
+  ++held_;
   if (ready) job_ready(index);
+  sink_finished();
   sync_offer_interest();
 }
 
 void FrameworkModel::job_ready(size_t job) {
-  records_[job].ready = clock_.now();
-  if (jobs_[job].tasks.empty()) {
-    records_[job].finish = clock_.now();
+  record(job).ready = clock_.now();
+  if (spec(job).tasks.empty()) {
+    record(job).finish = clock_.now();
     ++finished_jobs_;
+    finished_.push_back(job);
     for (size_t child : dag_.finish(job)) job_ready(child);
     on_job_finished(job);
     return;
@@ -75,11 +149,11 @@ void FrameworkModel::job_ready(size_t job) {
 }
 
 void FrameworkModel::on_job_ready(size_t job) {
-  for (size_t t = 0; t < jobs_[job].tasks.size(); ++t) make_pending(TaskRef{job, t});
+  for (size_t t = 0; t < spec(job).tasks.size(); ++t) make_pending(TaskRef{job, t});
 }
 
 void FrameworkModel::make_pending(TaskRef ref) {
-  if (pending_key_.count(ref) || records_[ref.job].abandoned) return;
+  if (pending_key_.count(ref) || record(ref.job).abandoned) return;
   record(ref).ready = clock_.now();
   const uint64_t key = pending_seq_++;
   pending_[key] = ref;
@@ -106,10 +180,12 @@ void FrameworkModel::finish_task(TaskRef ref, std::optional<v1::TaskState> final
 void FrameworkModel::task_done(TaskRef ref) {
   TaskRecord& rec = record(ref);
   rec.done = true;
-  MESOSIM_CHECK(tasks_left_[ref.job] > 0, "a task ended twice");
-  if (--tasks_left_[ref.job] > 0) return;
-  records_[ref.job].finish = clock_.now();
+  JobSlot& s = slot(ref.job);
+  MESOSIM_CHECK(s.tasks_left > 0, "a task ended twice");
+  if (--s.tasks_left > 0) return;
+  s.record.finish = clock_.now();
   ++finished_jobs_;
+  finished_.push_back(ref.job);
   for (size_t child : dag_.finish(ref.job)) job_ready(child);
   on_job_finished(ref.job);
 }
@@ -119,7 +195,7 @@ void FrameworkModel::task_done(TaskRef ref) {
 v1::TaskInfo FrameworkModel::make_task(TaskRef ref, const v1::Offer& offer,
                                        std::optional<Duration> run_time, Locality locality) {
   take_pending(ref);
-  const Job& job = jobs_[ref.job];
+  const Job& job = slot(ref.job).spec;
   const TaskSpec& spec = job.tasks[ref.task];
   TaskRecord& rec = record(ref);
   ++rec.attempts;
@@ -316,6 +392,7 @@ void FrameworkModel::offers(SchedulerDriver& driver, const std::vector<v1::Offer
   settle_launches();
   in_callback_ = false;
   charged_in_callback_ = Duration::zero();
+  sink_finished();
   sync_offer_interest();
 }
 
@@ -329,7 +406,7 @@ void FrameworkModel::count_attempts(const std::set<size_t>& jobs) {
   if (jobs.empty()) return;
   const std::set<size_t> still = jobs_pending();
   for (size_t job : jobs) {
-    JobRecord& rec = records_[job];
+    JobRecord& rec = record(job);
     if (rec.abandoned) continue;
     ++rec.scheduling_attempts;
     if (rec.scheduling_attempts >= options_.max_attempts && still.count(job)) abandon(job);
@@ -339,9 +416,9 @@ void FrameworkModel::count_attempts(const std::set<size_t>& jobs) {
 // Omega's retry limit: the job's tasks not launched are given up; launched ones run on, and a
 // lost one is not run again (attempt_ended), so the job ends when they have.
 void FrameworkModel::abandon(size_t job) {
-  records_[job].abandoned = clock_.now();
+  record(job).abandoned = clock_.now();
   ++stats_.jobs_abandoned;
-  for (size_t t = 0; t < jobs_[job].tasks.size(); ++t) {
+  for (size_t t = 0; t < spec(job).tasks.size(); ++t) {
     const TaskRef ref{job, t};
     if (record(ref).done || current_attempt_.count(ref)) continue;
     finish_task(ref, std::nullopt);
@@ -352,6 +429,7 @@ void FrameworkModel::rescind(SchedulerDriver& driver, const v1::OfferID& offer) 
   driver_ = &driver;
   ++stats_.offers_rescinded;
   on_rescind(driver, offer);
+  sink_finished();
   sync_offer_interest();
 }
 
@@ -369,6 +447,7 @@ void FrameworkModel::update(SchedulerDriver& driver, const v1::TaskStatus& statu
       ++stats_.stale_attempts_killed;
       driver.kill(status.task_id, status.agent_id);
     }
+    sink_finished();
     sync_offer_interest();
     return;
   }
@@ -387,11 +466,12 @@ void FrameworkModel::update(SchedulerDriver& driver, const v1::TaskStatus& statu
   if (state == TaskState::TASK_RUNNING) {
     TaskRecord& rec = record(a.ref);
     if (!rec.running) rec.running = clock_.now();
-    if (!records_[a.ref.job].start) records_[a.ref.job].start = clock_.now();
+    if (!record(a.ref.job).start) record(a.ref.job).start = clock_.now();
     on_running(driver, a);
   } else if (ends) {
     attempt_ended(driver, id, state, status.source);
   }
+  sink_finished();
   sync_offer_interest();
 }
 
@@ -427,7 +507,7 @@ void FrameworkModel::attempt_ended(SchedulerDriver& driver, const std::string& t
   }
   current_attempt_.erase(a.ref);
   EndAction action = end_action(a, state, scripted);
-  if (action == EndAction::kRequeue && records_[a.ref.job].abandoned) action = EndAction::kDone;
+  if (action == EndAction::kRequeue && record(a.ref.job).abandoned) action = EndAction::kDone;
   switch (action) {
     case EndAction::kDone:
       task_done(a.ref);

@@ -27,8 +27,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <iterator>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -61,6 +64,11 @@ struct FrameworkModelOptions {
   // final state) and the job ends once its launched tasks have ended. Only for models that
   // keep no state of their own about pending tasks (batch; the scenario loader enforces it).
   int max_attempts = 0;
+  // Keep every job's records (jobs(), job(id)) until the model is destroyed. false: a finished
+  // job is handed to the job sink (set_job_sink) at the end of the callback that finished it and
+  // then forgotten, with what subclasses keep about it, so memory follows the jobs not yet
+  // finished instead of the length of the run.
+  bool keep_finished_jobs = true;
 };
 
 struct TaskRecord {
@@ -106,8 +114,71 @@ struct FrameworkModelStats {
   uint64_t jobs_abandoned = 0;
 };
 
+// What a model keeps of one job: its spec, its record and how many of its tasks are not done.
+struct JobSlot {
+  Job spec;
+  JobRecord record;
+  size_t tasks_left = 0;
+};
+
+// The records a model holds, in submission order: every job submitted (keep_finished_jobs), or
+// the jobs not yet handed to the sink. Reads like a const std::vector<JobRecord>.
+class JobRecords {
+ public:
+  using Slots = std::deque<std::unique_ptr<JobSlot>>;
+  class iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = JobRecord;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const JobRecord*;
+    using reference = const JobRecord&;
+    iterator(Slots::const_iterator it, Slots::const_iterator end) : it_(it), end_(end) { skip(); }
+    const JobRecord& operator*() const { return (*it_)->record; }
+    const JobRecord* operator->() const { return &(*it_)->record; }
+    iterator& operator++() {
+      ++it_;
+      skip();
+      return *this;
+    }
+    iterator operator++(int) {
+      iterator old = *this;
+      ++*this;
+      return old;
+    }
+    bool operator==(const iterator& o) const { return it_ == o.it_; }
+
+   private:
+    void skip() {
+      while (it_ != end_ && !*it_) ++it_;
+    }
+    Slots::const_iterator it_, end_;
+  };
+
+  JobRecords(const Slots& slots, size_t held) : slots_(slots), held_(held) {}
+  size_t size() const { return held_; }
+  bool empty() const { return held_ == 0; }
+  // The i-th record held (i < size()); with keep_finished_jobs, the i-th job submitted.
+  const JobRecord& operator[](size_t i) const;
+  const JobRecord& at(size_t i) const;
+  iterator begin() const { return {slots_.begin(), slots_.end()}; }
+  iterator end() const { return {slots_.end(), slots_.end()}; }
+  // A copy of the records held, as a vector.
+  operator std::vector<JobRecord>() const {  // NOLINT(google-explicit-constructor)
+    return std::vector<JobRecord>(begin(), end());
+  }
+
+ private:
+  const Slots& slots_;
+  size_t held_;
+};
+
 class FrameworkModel : public Scheduler {
  public:
+  // Receives each finished job once (its index in submission order, final record and spec), at
+  // the end of the callback or submission that finished it, before it may be forgotten.
+  using JobSink = std::function<void(size_t index, const JobRecord& record, const Job& spec)>;
+
   FrameworkModel(Clock& clock, FrameworkModelOptions options);
   ~FrameworkModel() override;
   FrameworkModel(const FrameworkModel&) = delete;
@@ -119,14 +190,28 @@ class FrameworkModel : public Scheduler {
   void submit(Job job);
 
   const FrameworkModelOptions& options() const { return options_; }
-  const std::vector<JobRecord>& jobs() const { return records_; }
+  // Jobs held: all of them with keep_finished_jobs, else those not yet handed to the sink.
+  JobRecords jobs() const { return JobRecords(slots_, held_); }
+  // nullptr for an id never submitted, or finished and forgotten.
   const JobRecord* job(std::string_view id) const;
-  const Job& spec(size_t job) const { return jobs_[job]; }
+  // By index in submission order; the job must be held.
+  const Job& spec(size_t job) const { return slot(job).spec; }
+  // Calls `fn` for each job held, in submission order, with its index.
+  void for_each_job(const std::function<void(size_t, const JobRecord&, const Job&)>& fn) const;
+  void set_job_sink(JobSink sink) { sink_ = std::move(sink); }
+  // FrameworkModelOptions::keep_finished_jobs, before the first job is submitted.
+  void set_keep_finished_jobs(bool keep);
+  // Jobs submitted so far, and jobs held now (bounded by the unfinished ones when finished jobs
+  // are not kept).
+  size_t jobs_submitted() const { return submitted_; }
+  size_t jobs_held() const { return held_; }
+  // Finished jobs handed to the sink so far.
+  size_t jobs_sunk() const { return sunk_; }
   const FrameworkModelStats& stats() const { return stats_; }
   bool suppressed() const { return suppressed_; }
   size_t pending_tasks() const { return pending_.size(); }
   // Jobs submitted and not yet finished.
-  size_t unfinished_jobs() const { return records_.size() - finished_jobs_; }
+  size_t unfinished_jobs() const { return submitted_ - finished_jobs_; }
 
   // Scheduler (final: subclasses use the hooks below).
   void subscribed(SchedulerDriver& driver, const v1::FrameworkID& id) final;
@@ -175,6 +260,8 @@ class FrameworkModel : public Scheduler {
   virtual void on_task_ended(SchedulerDriver& /*driver*/, const Attempt& /*attempt*/,
                              v1::TaskState /*state*/) {}
   virtual void on_job_finished(size_t /*job*/) {}
+  // The job is about to be forgotten (keep_finished_jobs false): drop what is kept about it.
+  virtual void on_job_released(size_t /*job*/) {}
   // Updates for tasks the base did not launch (Spark's executors). Return true if handled.
   virtual bool on_foreign_update(SchedulerDriver& /*driver*/, const v1::TaskStatus& /*status*/) {
     return false;
@@ -183,10 +270,12 @@ class FrameworkModel : public Scheduler {
   // ---- Tools for subclasses. ----
   Clock& clock() const { return clock_; }
   SchedulerDriver* driver() const { return driver_; }
-  JobRecord& record(size_t job) { return records_[job]; }
-  TaskRecord& record(TaskRef ref) { return records_[ref.job].tasks[ref.task]; }
-  const TaskSpec& task_spec(TaskRef ref) const { return jobs_[ref.job].tasks[ref.task]; }
-  size_t job_count() const { return jobs_.size(); }
+  JobRecord& record(size_t job) { return slot(job).record; }
+  TaskRecord& record(TaskRef ref) { return slot(ref.job).record.tasks[ref.task]; }
+  const TaskSpec& task_spec(TaskRef ref) const { return slot(ref.job).spec.tasks[ref.task]; }
+  size_t job_count() const { return submitted_; }
+  // The index of a held job by id.
+  std::optional<size_t> index_of(std::string_view id) const;
 
   // Pending tasks in the order they became pending (key: a sequence number). make_task() and
   // take_pending() erase from it: iterate a copy when calling them.
@@ -249,6 +338,10 @@ class FrameworkModel : public Scheduler {
   // Counts an attempt for each of `jobs` and abandons those at max_attempts still pending.
   void count_attempts(const std::set<size_t>& jobs);
   void abandon(size_t job);
+  JobSlot& slot(size_t job);
+  const JobSlot& slot(size_t job) const;
+  // Hands the jobs finished since the last call to the sink and, unless kept, forgets them.
+  void sink_finished();
 
   Clock& clock_;
   FrameworkModelOptions options_;
@@ -259,10 +352,17 @@ class FrameworkModel : public Scheduler {
   bool in_callback_ = false;
   std::vector<TaskRef> unsettled_;  // launched in this callback; launched/wait set at its end
 
-  std::vector<Job> jobs_;
-  std::vector<JobRecord> records_;
-  std::vector<size_t> tasks_left_;  // by job: tasks not done
-  std::map<std::string, size_t> job_index_;
+  // slots_[i] is job first_slot_ + i; null once forgotten. Forgotten slots at the front are
+  // popped, so what stays is the held jobs plus a null pointer per job submitted after the
+  // oldest unfinished one.
+  JobRecords::Slots slots_;
+  size_t first_slot_ = 0;
+  size_t submitted_ = 0;
+  size_t held_ = 0;
+  size_t sunk_ = 0;
+  std::vector<size_t> finished_;  // finished, not yet handed to the sink
+  JobSink sink_;
+  std::map<std::string, size_t, std::less<>> job_index_;
   JobDag dag_;
   size_t finished_jobs_ = 0;
 

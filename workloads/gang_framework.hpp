@@ -57,6 +57,7 @@ class GangFramework : public FrameworkModel {
   bool wants_offers() const override { return !waiting_.empty(); }
   EndAction end_action(const Attempt& attempt, v1::TaskState state, bool scripted) override;
   void on_task_ended(SchedulerDriver& driver, const Attempt& attempt, v1::TaskState state) override;
+  void on_job_released(size_t job) override { gangs_.erase(job); }
 
  private:
   struct Held {

@@ -42,7 +42,7 @@ class GoogleLike : public GeneratedJobs {
     job.framework = o_.framework;
     job.submit = submit_;
     const int n = task_count();
-    const Resources& shape = shapes_[draw_shape()];
+    const SharedResources& shape = shapes_[draw_shape()];
     job.tasks.reserve(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) {
       TaskSpec t;
@@ -78,7 +78,7 @@ class GoogleLike : public GeneratedJobs {
   }
 
   GoogleLikeOptions o_;
-  std::vector<Resources> shapes_;
+  std::vector<SharedResources> shapes_;  // shared by every task of a shape
   int64_t made_ = 0;
   Time submit_;
 };

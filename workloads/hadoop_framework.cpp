@@ -162,15 +162,15 @@ void HadoopFramework::on_offers(SchedulerDriver& driver, const std::vector<v1::O
 
 LocalityCounts HadoopFramework::map_locality() const {
   LocalityCounts c;
-  for (size_t j = 0; j < jobs().size(); ++j) {
-    for (size_t t = 0; t < jobs()[j].tasks.size(); ++t) {
-      const TaskRecord& r = jobs()[j].tasks[t];
-      if (spec(j).tasks[t].reduce || r.attempts == 0) continue;
+  for_each_job([&](size_t, const JobRecord& rec, const Job& job) {
+    for (size_t t = 0; t < rec.tasks.size(); ++t) {
+      const TaskRecord& r = rec.tasks[t];
+      if (job.tasks[t].reduce || r.attempts == 0) continue;
       c.node_local += r.locality == Locality::kNodeLocal;
       c.rack_local += r.locality == Locality::kRackLocal;
       c.remote += r.locality == Locality::kRemote;
     }
-  }
+  });
   return c;
 }
 

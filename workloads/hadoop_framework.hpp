@@ -74,13 +74,14 @@ class HadoopFramework : public FrameworkModel {
 
   // Where the block a map reads is stored.
   const std::vector<std::string>& block_of(size_t job, size_t task) const;
-  // Over every map launched (its last attempt).
+  // Over every map launched (its last attempt) of the jobs held (jobs()).
   LocalityCounts map_locality() const;
 
  protected:
   void on_job_ready(size_t job) override;
   void on_offers(SchedulerDriver& driver, const std::vector<v1::Offer>& offers) override;
   void on_task_ended(SchedulerDriver& driver, const Attempt& attempt, v1::TaskState state) override;
+  void on_job_released(size_t job) override { jobs_state_.erase(job); }
   // A map prefers the agents holding its blocks, then the other agents of their racks.
   std::vector<std::pair<std::string, int64_t>> preferred_hosts(TaskRef ref) const override;
 

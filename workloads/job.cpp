@@ -2,6 +2,15 @@
 
 namespace mesosim {
 
+SharedResources::SharedResources(Resources value) {
+  if (!value.empty()) value_ = std::make_shared<const Resources>(std::move(value));
+}
+
+const Resources& SharedResources::empty_value() {
+  static const Resources kEmpty;
+  return kEmpty;
+}
+
 std::string_view to_string(TaskOutcome outcome) {
   switch (outcome) {
     case TaskOutcome::kFinished: return "finished";

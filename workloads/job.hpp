@@ -8,6 +8,7 @@
 // Values only: no clock, no I/O. Times are simulated times relative to the trace's start.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,11 +24,40 @@ enum class TaskOutcome { kFinished, kFailed, kKilled, kLost };
 std::string_view to_string(TaskOutcome outcome);
 std::optional<TaskOutcome> parse_task_outcome(std::string_view text);
 
+// A Resources value that copies of a TaskSpec share: the P identical tasks of a gang (an SWF
+// row) or of a generated job hold one immutable Resources, so copying a task costs a reference
+// count, not an allocation and a copy. It reads as a `const Resources&` (other member calls
+// through `->`); assigning a Resources replaces the value of this task only, never of its copies.
+class SharedResources {
+ public:
+  SharedResources() = default;
+  // Implicit, so that `task.resources = some_resources;` reads as it did for a plain Resources.
+  SharedResources(Resources value);  // NOLINT(google-explicit-constructor)
+
+  const Resources& value() const { return value_ ? *value_ : empty_value(); }
+  operator const Resources&() const { return value(); }  // NOLINT(google-explicit-constructor)
+  const Resources* operator->() const { return &value(); }
+  bool empty() const { return !value_; }
+  // The read-only calls most used on a task's resources, forwarded.
+  std::string to_string() const { return value().to_string(); }
+  Scalar get(ResourceName name) const { return value().get(name); }
+  bool contains(const Resources& other) const { return value().contains(other); }
+
+  friend bool operator==(const SharedResources& a, const SharedResources& b) {
+    return a.value_ == b.value_ || a.value() == b.value();
+  }
+  friend bool operator==(const SharedResources& a, const Resources& b) { return a.value() == b; }
+
+ private:
+  static const Resources& empty_value();
+  std::shared_ptr<const Resources> value_;  // null: no resources
+};
+
 struct TaskSpec {
-  Resources resources;  // what the task asks for (Mesos text format in files)
-  Duration duration;    // run time once RUNNING
+  SharedResources resources;  // what the task asks for (Mesos text format in files)
+  Duration duration;          // run time once RUNNING
   // What the task really uses while it runs (cpus, mem); empty means all it asked for.
-  Resources usage;
+  SharedResources usage;
   TaskOutcome outcome = TaskOutcome::kFinished;
   // Locality: agents (hostnames) and racks holding the task's input, best first. Empty: none.
   std::vector<std::string> preferred_agents;

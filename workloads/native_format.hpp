@@ -61,8 +61,8 @@ class NativeReader : public TraceReader {
   std::optional<RowError> parse_header(const std::vector<std::string_view>& f);
   std::optional<RowError> parse_row(const std::vector<std::string_view>& f, Job& row);
   std::optional<RowError> parse_resources(std::string_view field, std::string_view text,
-                                          std::string& cache_text, Resources& cache,
-                                          Resources& out);
+                                          std::string& cache_text, SharedResources& cache,
+                                          SharedResources& out);
   // Adds `row` to the job being read, or starts a new one; a finished job goes to `out`.
   std::optional<RowError> take_row(Job&& row, std::optional<Job>& out);
   Result<std::optional<Job>> fail(const RowError& e);
@@ -77,7 +77,7 @@ class NativeReader : public TraceReader {
   std::optional<Job> pending_;
   std::optional<Time> last_submit_;
   std::string res_text_, usage_text_;
-  Resources res_cache_, usage_cache_;
+  SharedResources res_cache_, usage_cache_;  // shared by the tasks of rows with the same text
   std::optional<Error> done_error_;
   bool done_ = false;
 };

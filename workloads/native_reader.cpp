@@ -75,8 +75,9 @@ std::optional<RowError> NativeReader::parse_header(const std::vector<std::string
 }
 
 std::optional<RowError> NativeReader::parse_resources(std::string_view field, std::string_view text,
-                                                      std::string& cache_text, Resources& cache,
-                                                      Resources& out) {
+                                                      std::string& cache_text,
+                                                      SharedResources& cache,
+                                                      SharedResources& out) {
   // Traces repeat a few task shapes: parse each distinct text once in a row.
   if (text != cache_text) {
     auto r = Resources::parse(text);

@@ -67,11 +67,11 @@ void append_native_rows(const Job& job, std::string& out) {
     const TaskSpec& t = job.tasks[i];
     out += prefix;
     out += fmt::format("{},", j - i);
-    append_csv_field(out, t.resources.to_string());
+    append_csv_field(out, t.resources->to_string());
     out.push_back(',');
     out += format_seconds_micros(t.duration.micros());
     out.push_back(',');
-    append_csv_field(out, t.usage.to_string());
+    append_csv_field(out, t.usage->to_string());
     out.push_back(',');
     out += to_string(t.outcome);
     out.push_back(',');

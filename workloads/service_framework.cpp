@@ -32,9 +32,9 @@ size_t ServiceFramework::running_instances(size_t job) const {
 }
 
 bool ServiceFramework::stop_app(const std::string& id) {
-  const JobRecord* rec = job(id);
-  if (!rec) return false;
-  const size_t index = static_cast<size_t>(rec - jobs().data());
+  const std::optional<size_t> found = index_of(id);
+  if (!found) return false;
+  const size_t index = *found;
   App& app = apps_[index];
   if (app.record.stopped) return true;
   app.record.stopped = clock().now();
@@ -112,6 +112,13 @@ FrameworkModel::EndAction ServiceFramework::end_action(const Attempt& attempt, T
     sync_offer_interest();
   });
   return EndAction::kWait;
+}
+
+void ServiceFramework::on_job_released(size_t job) {
+  if (auto it = apps_.find(job); it != apps_.end()) {
+    for (auto& [task, timer] : it->second.backoff_timers) clock().cancel(timer);
+    apps_.erase(it);
+  }
 }
 
 }  // namespace mesosim

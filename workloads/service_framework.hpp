@@ -64,6 +64,7 @@ class ServiceFramework : public FrameworkModel {
   void on_offers(SchedulerDriver& driver, const std::vector<v1::Offer>& offers) override;
   void on_running(SchedulerDriver& driver, const Attempt& attempt) override;
   EndAction end_action(const Attempt& attempt, v1::TaskState state, bool scripted) override;
+  void on_job_released(size_t job) override;
 
  private:
   struct App {

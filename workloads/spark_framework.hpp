@@ -74,6 +74,7 @@ class SparkFramework : public FrameworkModel {
   void on_offers(SchedulerDriver& driver, const std::vector<v1::Offer>& offers) override;
   bool wants_offers() const override;
   bool on_foreign_update(SchedulerDriver& driver, const v1::TaskStatus& status) override;
+  void on_job_released(size_t job) override { job_app_.erase(job); }
 
  private:
   struct Unit {

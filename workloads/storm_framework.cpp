@@ -87,4 +87,11 @@ FrameworkModel::EndAction StormFramework::end_action(const Attempt& attempt, Tas
   return EndAction::kRequeue;
 }
 
+void StormFramework::on_job_released(size_t job) {
+  if (auto it = state_.find(job); it != state_.end()) {
+    clock().cancel(it->second.end_timer);
+    state_.erase(it);
+  }
+}
+
 }  // namespace mesosim

@@ -152,17 +152,28 @@ std::optional<RowError> SwfReader::parse_row(const std::vector<std::string_view>
     summary_.note("memory unknown: default memory per processor");
   }
   const Scalar one_cpu = Scalar::from_units(1);
-  Resources ask = Resources::scalar(ResourceName::cpus(), one_cpu);
-  ask += Resources::scalar(ResourceName::mem(), mem);
-  Resources usage;
+  // Consecutive rows mostly ask for the same memory: their tasks share one Resources.
+  if (ask_.empty() || mem != ask_mem_) {
+    Resources ask = Resources::scalar(ResourceName::cpus(), one_cpu);
+    ask += Resources::scalar(ResourceName::mem(), mem);
+    ask_ = SharedResources(std::move(ask));
+    ask_mem_ = mem;
+  }
+  SharedResources usage;
   if ((v[5] >= 0 && run_time > 0) || v[6] > 0) {
     Scalar cpus = one_cpu;
     if (v[5] >= 0 && run_time > 0) {
       cpus = std::min(one_cpu, Scalar::from_double(v[5] / static_cast<double>(run_time)));
     }
-    usage = Resources::scalar(ResourceName::cpus(), cpus);
-    usage +=
-        Resources::scalar(ResourceName::mem(), v[6] > 0 ? Scalar::from_double(v[6] / 1024.0) : mem);
+    const Scalar used_mem = v[6] > 0 ? Scalar::from_double(v[6] / 1024.0) : mem;
+    if (usage_.empty() || cpus != usage_cpus_ || used_mem != usage_mem_) {
+      Resources u = Resources::scalar(ResourceName::cpus(), cpus);
+      u += Resources::scalar(ResourceName::mem(), used_mem);
+      usage_ = SharedResources(std::move(u));
+      usage_cpus_ = cpus;
+      usage_mem_ = used_mem;
+    }
+    usage = usage_;
   }
 
   job.id = std::string(f[0]);
@@ -174,7 +185,7 @@ std::optional<RowError> SwfReader::parse_row(const std::vector<std::string_view>
   job.group.clear();
   job.depends_on.clear();
   TaskSpec task;
-  task.resources = std::move(ask);
+  task.resources = ask_;
   task.duration = Duration::seconds(run_time);
   task.usage = std::move(usage);
   task.outcome = outcome;

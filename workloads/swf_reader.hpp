@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "workloads/job.hpp"
 #include "workloads/line_reader.hpp"
 #include "workloads/trace_fields.hpp"
 #include "workloads/trace_reader.hpp"
@@ -68,6 +69,11 @@ class SwfReader : public TraceReader {
   SwfHeader header_;
   ReadSummary summary_;
   std::vector<std::string_view> fields_;
+  // The last row's request and usage, shared by the next rows' tasks while they are the same.
+  SharedResources ask_;
+  Scalar ask_mem_;
+  SharedResources usage_;
+  Scalar usage_cpus_, usage_mem_;
   int64_t last_submit_ = 0;
   std::optional<Error> done_error_;
   bool done_ = false;

@@ -56,8 +56,8 @@ void TraceStats::add(const Job& job) {
     }
     const auto n = static_cast<int64_t>(j - i);
     tasks_by_outcome[std::string(to_string(t.outcome))] += n;
-    task_cpus.add(t.resources.get(ResourceName::cpus()).to_double(), n);
-    task_mem_mb.add(t.resources.get(ResourceName::mem()).to_double(), n);
+    task_cpus.add(t.resources->get(ResourceName::cpus()).to_double(), n);
+    task_mem_mb.add(t.resources->get(ResourceName::mem()).to_double(), n);
     if (t.duration == Duration::max()) {
       tasks_without_end += n;
     } else {

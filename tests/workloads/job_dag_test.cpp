@@ -38,5 +38,22 @@ TEST(JobDagTest, FinishingTwiceReleasesNothingMore) {
   EXPECT_TRUE(dag.finish(0).empty());
 }
 
+TEST(JobDagTest, ForgottenJobsLeaveTheGraphAndHoldNoLaterChildBack) {
+  JobDag dag;
+  dag.add("a", {});
+  dag.add("b", {"a"});
+  dag.add("c", {"a"});
+  EXPECT_EQ(dag.finish(0), (std::vector<size_t>{1, 2}));
+  dag.forget(0);
+  EXPECT_EQ(dag.held(), 2u);
+  EXPECT_EQ(dag.size(), 3u);
+  EXPECT_TRUE(dag.finished(0));
+  EXPECT_TRUE(dag.parents(1).empty()) << "the edge went with its parent";
+  EXPECT_TRUE(dag.add("d", {"a", "b"}) == false) << "b has not finished";
+  EXPECT_EQ(dag.finish(1), std::vector<size_t>{3});
+  EXPECT_EQ(dag.unknown_parents(), 1u) << "d named the forgotten a";
+  EXPECT_TRUE(dag.add("e", {"a"}));
+}
+
 }  // namespace
 }  // namespace mesosim
