@@ -364,6 +364,8 @@ void Collector::State::on(const TaskStateChanged& e) {
       set_usage(t, usage);
     }
   }
+  if (!tasks[t].has_state) read_labels(e, t);
+  if (tasks[t].executor_app >= 0) set_executor_up(t, e.state == v1::TaskState::TASK_RUNNING);
   TaskBooks& books = tasks[t];
   books.last_state = e.state;
   books.has_state = true;
@@ -373,6 +375,35 @@ void Collector::State::on(const TaskStateChanged& e) {
     set_usage(t, usage_scratch);
   }
   if (final_state(e.state)) forget_task(key, t);
+}
+
+void Collector::State::read_labels(const TaskStateChanged& e, uint32_t t) {
+  const std::string* app = nullptr;
+  bool executor = false;
+  for (const auto& [key, value] : e.labels) {
+    if (key == kGangLabel) frameworks[tasks[t].framework].gang = true;
+    if (key == kKindLabel && value == kExecutorKind) executor = true;
+    if (key == kAppLabel) app = &value;
+  }
+  if (!executor || app == nullptr) return;
+  // The app's key in its own buffer: `task_key_scratch` holds the caller's task key.
+  std::string key = std::to_string(e.framework.value.size());
+  key.push_back(':');
+  key.append(e.framework.value);
+  key.append(*app);
+  const auto [it, added] =
+      executor_app_index.try_emplace(std::move(key), static_cast<uint32_t>(executor_apps.size()));
+  if (added) executor_apps.push_back(ExecutorApp{tasks[t].framework, *app, 0, {}});
+  tasks[t].executor_app = static_cast<int32_t>(it->second);
+}
+
+void Collector::State::set_executor_up(uint32_t t, bool up) {
+  TaskBooks& books = tasks[t];
+  if (books.executor_up == up) return;
+  books.executor_up = up;
+  ExecutorApp& app = executor_apps[static_cast<size_t>(books.executor_app)];
+  app.running = up ? app.running + 1 : app.running - 1;
+  app.presence.set(now, app.running > 0);
 }
 
 void Collector::on_event(const MasterEvent& event) {

@@ -151,9 +151,26 @@ static void finish_jobs(Collector::State& s, RunResult& r, std::vector<JobOutcom
     return a.framework != b.framework ? a.framework < b.framework : a.id < b.id;
   });
   r.job_outcomes = std::move(jobs);
-  // A framework name's timeline: the first framework on the stream with that name.
+  // A framework name's timeline: the first framework on the stream with that name. A gang
+  // framework's offers held count as its gangs' hold, over the whole run: the stream may show
+  // it launching gangs only after its first holds.
   std::map<std::string, const CauseTimeline*> timeline;
-  for (const FrameworkBooks& f : s.frameworks) timeline.try_emplace(f.name, &f.causes);
+  std::vector<CauseTimeline> gang_timelines;
+  gang_timelines.reserve(s.frameworks.size());
+  for (const FrameworkBooks& f : s.frameworks) {
+    const CauseTimeline* line = &f.causes;
+    if (f.gang) {
+      gang_timelines.push_back(
+          f.causes.replaced(WaitCause::kFrameworkDeclined, WaitCause::kGangHold));
+      line = &gang_timelines.back();
+    }
+    timeline.try_emplace(f.name, line);
+  }
+  // An application's executors, by (framework name, app); the first on the stream wins.
+  std::map<std::pair<std::string, std::string>, const ExecutorPresence*> executors;
+  for (const ExecutorApp& a : s.executor_apps) {
+    executors.try_emplace({s.frameworks[a.framework].name, a.app}, &a.presence);
+  }
   std::vector<size_t> first_row;
   std::map<std::string, std::vector<size_t>> by_framework;
   std::vector<size_t> all;
@@ -162,8 +179,11 @@ static void finish_jobs(Collector::State& s, RunResult& r, std::vector<JobOutcom
     first_row.push_back(r.tasks.size());
     auto it = timeline.find(job.framework);
     const CauseTimeline* line = it == timeline.end() ? nullptr : it->second;
+    // A job's application: its group, or the job itself when it has none (Spark's apps).
+    auto e = executors.find({job.framework, job.group.empty() ? job.id : job.group});
+    const ExecutorPresence* up = e == executors.end() ? nullptr : e->second;
     for (size_t t = 0; t < job.tasks.size(); ++t) {
-      r.tasks.push_back(TaskRow{j, t, attribute_wait(job.tasks[t], line, r.end)});
+      r.tasks.push_back(TaskRow{j, t, attribute_wait(job.tasks[t], line, up, r.end)});
     }
     by_framework[job.framework].push_back(j);
     all.push_back(j);

@@ -64,6 +64,7 @@ void Collector::State::on(const OfferDeclined& e) {
   FrameworkBooks* f = resolve_offer(e.offer.value, OfferEnd::kDeclined);
   if (f == nullptr || !e.reason) return;
   ++f->declined_for[*e.reason];
+  if (*e.reason == kGangHoldReleased) f->gang = true;
   f->waiting_for_locality = *e.reason == "locality";
   if (f->waiting_for_locality && f->active && !f->all_suppressed()) {
     set_cause(*f, WaitCause::kLocalityWait);

@@ -61,6 +61,9 @@ struct FrameworkBooks {
   // Its latest DECLINE was for locality and it has launched nothing since: its refusal filters
   // and the offers it is deciding on are part of its locality wait.
   bool waiting_for_locality = false;
+  // It launches gangs (a task labelled `gang`, or a DECLINE `gang_hold_released`): the time it
+  // holds offers is its gangs' hold (kGangHold), decided at finish for the whole run.
+  bool gang = false;
   // Tasks by their latest state on the stream, indexed by v1::TaskState.
   std::array<uint64_t, kTaskStateCount> task_states{};
   std::vector<double> accept_latency_s, decline_latency_s;
@@ -81,7 +84,17 @@ struct TaskBooks {
   Deltas usage;
   v1::TaskState last_state = v1::TaskState::TASK_STAGING;
   bool has_state = false;
-  bool released = false;  // terminal or unreachable: uses nothing
+  bool released = false;      // terminal or unreachable: uses nothing
+  int32_t executor_app = -1;  // an executor (labels `kind: executor`, `app`): its application
+  bool executor_up = false;   // that executor is TASK_RUNNING
+};
+
+// An application of a framework that runs its work in long-lived executors.
+struct ExecutorApp {
+  uint32_t framework = 0;
+  std::string app;
+  uint32_t running = 0;  // its executors in TASK_RUNNING
+  ExecutorPresence presence;
 };
 
 struct OfferBooks {
@@ -122,6 +135,8 @@ struct Collector::State {
   std::vector<uint32_t> free_task_slots;
   std::unordered_map<std::string, uint32_t> task_index;  // by task_key()
   std::string task_key_scratch;
+  std::vector<ExecutorApp> executor_apps;
+  std::unordered_map<std::string, uint32_t> executor_app_index;  // by task_key(framework, app)
   std::unordered_map<std::string, OfferBooks> offers;
   uint64_t allocation_runs = 0;
   std::vector<double> allocation_cycle_ms;  // of runs that carried a measured duration
@@ -151,6 +166,9 @@ struct Collector::State {
   const std::string& task_key(const std::string& framework_id, const std::string& task_id);
   uint32_t task(const std::string& key);  // adds it if new
   void forget_task(const std::string& key, uint32_t slot);
+  // A new task's labels: marks a gang framework, or makes the task an executor of its app.
+  void read_labels(const master_event::TaskStateChanged& e, uint32_t task);
+  void set_executor_up(uint32_t task, bool up);
 
   // Allocation, usage and totals.
   void allocate(uint32_t fw, uint32_t agent, const std::string& role, const Resources& r, int sign);
