@@ -103,7 +103,9 @@ static void finish_series(Collector::State& s, RunResult& r, const std::vector<s
         subject_series(s.subjects[f.subject], f.name, ids, r.cluster_total, r.start, r.end));
     means.push_back(r.frameworks.back().mean_dominant_share);
   }
-  std::map<std::string, size_t> roles(s.role_subject.begin(), s.role_subject.end());
+  std::map<std::string, size_t> roles;
+  s.role_subject.for_each(
+      [&](std::string_view name, uint32_t subject) { roles.emplace(std::string(name), subject); });
   for (const auto& [name, subject] : roles) {
     r.roles.push_back(
         subject_series(s.subjects[subject], name, ids, r.cluster_total, r.start, r.end));
@@ -210,12 +212,7 @@ RunResult Collector::finish(Time end, std::vector<JobOutcome> jobs) {
   s.advance(end);
   if (s.fairness_dirty) s.recompute_fairness();
   // Offers still held at the end were idle until the end.
-  std::vector<const OfferBooks*> open;
-  for (const auto& [id, o] : s.offers) open.push_back(&o);
-  std::sort(open.begin(), open.end(), [](const OfferBooks* a, const OfferBooks* b) {
-    return a->made != b->made ? a->made < b->made : a->id < b->id;
-  });
-  for (const OfferBooks* o : open) {
+  for (const OfferBooks* o : s.open_offers()) {
     FrameworkBooks& f = s.frameworks[o->framework];
     const uint32_t outstanding = f.outstanding;
     s.close_offer(*o);

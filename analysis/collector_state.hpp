@@ -9,11 +9,11 @@
 #include <map>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "analysis/collector.hpp"
 #include "analysis/failover.hpp"
+#include "analysis/string_index.hpp"
 #include "analysis/time_series.hpp"
 #include "analysis/wait_cause.hpp"
 #include "sim/master/master_events.hpp"
@@ -97,11 +97,12 @@ struct ExecutorApp {
   ExecutorPresence presence;
 };
 
-struct OfferBooks {
+struct OfferBooks {  // a slot of Collector::State::offers
   Time made;
   uint32_t framework = 0;
-  Deltas resources;
-  std::string id;
+  Deltas resources;   // capacity kept when the slot is reused: no allocation per offer
+  uint64_t seq = 0;   // the offer's place in the stream: the order open offers are closed in
+  bool open = false;  // false: a free slot
 };
 
 // Free resources of one agent from a time on: the input of the fragmentation sweep.
@@ -125,19 +126,23 @@ struct Collector::State {
   Amounts cluster_total;
   std::vector<StepSeriesBuilder> total_series;
   std::vector<FrameworkBooks> frameworks;
-  std::unordered_map<std::string, uint32_t> framework_index;
-  std::unordered_map<std::string, size_t> role_subject;
+  StringIndex framework_index;
+  StringIndex role_subject;
   std::vector<AgentBooks> agents;
-  std::unordered_map<std::string, uint32_t> agent_index;
+  StringIndex agent_index;
   // Tasks the stream has announced and not yet ended for good; slots of ended ones are reused,
   // so memory follows the tasks alive, not every task of the run.
   std::vector<TaskBooks> tasks;
   std::vector<uint32_t> free_task_slots;
-  std::unordered_map<std::string, uint32_t> task_index;  // by task_key()
+  StringIndex task_index;  // by task_key()
   std::string task_key_scratch;
   std::vector<ExecutorApp> executor_apps;
-  std::unordered_map<std::string, uint32_t> executor_app_index;  // by task_key(framework, app)
-  std::unordered_map<std::string, OfferBooks> offers;
+  StringIndex executor_app_index;  // by the key task_key() would give (framework, app)
+  // Offers outstanding, by offer id; slots of closed ones are reused.
+  StringIndex offer_index;
+  std::vector<OfferBooks> offers;
+  std::vector<uint32_t> free_offer_slots;
+  uint64_t offers_seen = 0;
   uint64_t allocation_runs = 0;
   std::vector<double> allocation_cycle_ms;  // of runs that carried a measured duration
 
@@ -216,6 +221,8 @@ struct Collector::State {
   // The framework whose offer it was, or nullptr for an offer made before the stream began.
   FrameworkBooks* resolve_offer(const std::string& id, OfferEnd end);
   void close_offer(const OfferBooks& o);
+  // The open offers, in stream order.
+  std::vector<const OfferBooks*> open_offers() const;
   void drop_all_offers();
   void recompute_fairness();
 };
