@@ -51,7 +51,8 @@ void Collector::State::ensure_width(size_t n) {
 }
 
 uint32_t Collector::State::framework(const std::string& id) {
-  auto [it, added] = framework_index.try_emplace(id, static_cast<uint32_t>(frameworks.size()));
+  const auto [index, added] =
+      framework_index.try_emplace(id, static_cast<uint32_t>(frameworks.size()));
   if (added) {
     FrameworkBooks f;
     f.id = id;
@@ -68,11 +69,12 @@ uint32_t Collector::State::framework(const std::string& id) {
                                0});
     frameworks.push_back(std::move(f));
   }
-  return it->second;
+  return index;
 }
 
 size_t Collector::State::role(const std::string& name) {
-  auto [it, added] = role_subject.try_emplace(name, subjects.size());
+  const auto [subject, added] =
+      role_subject.try_emplace(name, static_cast<uint32_t>(subjects.size()));
   if (added) {
     subjects.push_back(Subject{"role",
                                name,
@@ -83,13 +85,13 @@ size_t Collector::State::role(const std::string& name) {
                                {},
                                0});
   }
-  return it->second;
+  return subject;
 }
 
 uint32_t Collector::State::agent(const std::string& id) {
-  auto [it, added] = agent_index.try_emplace(id, static_cast<uint32_t>(agents.size()));
+  const auto [index, added] = agent_index.try_emplace(id, static_cast<uint32_t>(agents.size()));
   if (added) agents.push_back(AgentBooks{id, Amounts(width, 0), Amounts(width, 0), false});
-  return it->second;
+  return index;
 }
 
 const std::string& Collector::State::task_key(const std::string& framework_id,
@@ -103,8 +105,8 @@ const std::string& Collector::State::task_key(const std::string& framework_id,
 }
 
 uint32_t Collector::State::task(const std::string& key) {
-  auto it = task_index.find(key);
-  if (it != task_index.end()) return it->second;
+  const uint32_t known = task_index.find(key);
+  if (known != StringIndex::kNone) return known;
   uint32_t slot = static_cast<uint32_t>(tasks.size());
   if (!free_task_slots.empty()) {
     slot = free_task_slots.back();
@@ -112,13 +114,16 @@ uint32_t Collector::State::task(const std::string& key) {
   } else {
     tasks.emplace_back();
   }
-  task_index.emplace(key, slot);
+  task_index.try_emplace(key, slot);
   return slot;
 }
 
 void Collector::State::forget_task(const std::string& key, uint32_t slot) {
   task_index.erase(key);
+  Deltas usage = std::move(tasks[slot].usage);  // its capacity serves the slot's next task
+  usage.clear();
   tasks[slot] = TaskBooks{};
+  tasks[slot].usage = std::move(usage);
   free_task_slots.push_back(slot);
 }
 
@@ -267,7 +272,24 @@ void Collector::State::on(const OfferMade& e) {
   ++f.made;
   ++f.run_offers;
   ++f.outstanding;
-  offers[e.offer.value] = OfferBooks{now, fw, scalar_deltas(e.resources), e.offer.value};
+  uint32_t slot = static_cast<uint32_t>(offers.size());
+  if (!free_offer_slots.empty()) {
+    slot = free_offer_slots.back();
+    free_offer_slots.pop_back();
+  } else {
+    offers.emplace_back();
+  }
+  const auto [index, added] = offer_index.try_emplace(e.offer.value, slot);
+  if (!added) {  // an id seen twice: the later offer replaces the record
+    free_offer_slots.push_back(slot);
+    slot = index;
+  }
+  OfferBooks& o = offers[slot];
+  o.made = now;
+  o.framework = fw;
+  o.resources.assign(scratch.begin(), scratch.end());  // allocate() left the deltas there
+  o.seq = offers_seen++;
+  o.open = true;
 }
 
 void Collector::State::on(const ResourcesRecovered& e) {
@@ -329,10 +351,10 @@ void Collector::State::on(const AgentTotalChanged& e) {
 void Collector::State::on(const TaskUsage& e) {
   // Usage rides on published status updates, so its task's TASK_STATE came first; usage of a
   // task the stream never announced (or that has ended) is ignored.
-  const auto it = task_index.find(task_key(e.framework.value, e.task.value));
-  if (it == task_index.end() || tasks[it->second].released) return;
+  const uint32_t t = task_index.find(task_key(e.framework.value, e.task.value));
+  if (t == StringIndex::kNone || tasks[t].released) return;
   fill_deltas(e.usage, usage_scratch);
-  set_usage(it->second, usage_scratch);
+  set_usage(t, usage_scratch);
 }
 
 namespace {
@@ -364,6 +386,8 @@ void Collector::State::on(const TaskStateChanged& e) {
       set_usage(t, usage);
     }
   }
+  if (!tasks[t].has_state) read_labels(e, t);
+  if (tasks[t].executor_app >= 0) set_executor_up(t, e.state == v1::TaskState::TASK_RUNNING);
   TaskBooks& books = tasks[t];
   books.last_state = e.state;
   books.has_state = true;
@@ -373,6 +397,35 @@ void Collector::State::on(const TaskStateChanged& e) {
     set_usage(t, usage_scratch);
   }
   if (final_state(e.state)) forget_task(key, t);
+}
+
+void Collector::State::read_labels(const TaskStateChanged& e, uint32_t t) {
+  const std::string* app = nullptr;
+  bool executor = false;
+  for (const auto& [key, value] : e.labels) {
+    if (key == kGangLabel) frameworks[tasks[t].framework].gang = true;
+    if (key == kKindLabel && value == kExecutorKind) executor = true;
+    if (key == kAppLabel) app = &value;
+  }
+  if (!executor || app == nullptr) return;
+  // The app's key in its own buffer: `task_key_scratch` holds the caller's task key.
+  std::string key = std::to_string(e.framework.value.size());
+  key.push_back(':');
+  key.append(e.framework.value);
+  key.append(*app);
+  const auto [index, added] =
+      executor_app_index.try_emplace(key, static_cast<uint32_t>(executor_apps.size()));
+  if (added) executor_apps.push_back(ExecutorApp{tasks[t].framework, *app, 0, {}});
+  tasks[t].executor_app = static_cast<int32_t>(index);
+}
+
+void Collector::State::set_executor_up(uint32_t t, bool up) {
+  TaskBooks& books = tasks[t];
+  if (books.executor_up == up) return;
+  books.executor_up = up;
+  ExecutorApp& app = executor_apps[static_cast<size_t>(books.executor_app)];
+  app.running = up ? app.running + 1 : app.running - 1;
+  app.presence.set(now, app.running > 0);
 }
 
 void Collector::on_event(const MasterEvent& event) {

@@ -103,7 +103,9 @@ static void finish_series(Collector::State& s, RunResult& r, const std::vector<s
         subject_series(s.subjects[f.subject], f.name, ids, r.cluster_total, r.start, r.end));
     means.push_back(r.frameworks.back().mean_dominant_share);
   }
-  std::map<std::string, size_t> roles(s.role_subject.begin(), s.role_subject.end());
+  std::map<std::string, size_t> roles;
+  s.role_subject.for_each(
+      [&](std::string_view name, uint32_t subject) { roles.emplace(std::string(name), subject); });
   for (const auto& [name, subject] : roles) {
     r.roles.push_back(
         subject_series(s.subjects[subject], name, ids, r.cluster_total, r.start, r.end));
@@ -151,9 +153,26 @@ static void finish_jobs(Collector::State& s, RunResult& r, std::vector<JobOutcom
     return a.framework != b.framework ? a.framework < b.framework : a.id < b.id;
   });
   r.job_outcomes = std::move(jobs);
-  // A framework name's timeline: the first framework on the stream with that name.
+  // A framework name's timeline: the first framework on the stream with that name. A gang
+  // framework's offers held count as its gangs' hold, over the whole run: the stream may show
+  // it launching gangs only after its first holds.
   std::map<std::string, const CauseTimeline*> timeline;
-  for (const FrameworkBooks& f : s.frameworks) timeline.try_emplace(f.name, &f.causes);
+  std::vector<CauseTimeline> gang_timelines;
+  gang_timelines.reserve(s.frameworks.size());
+  for (const FrameworkBooks& f : s.frameworks) {
+    const CauseTimeline* line = &f.causes;
+    if (f.gang) {
+      gang_timelines.push_back(
+          f.causes.replaced(WaitCause::kFrameworkDeclined, WaitCause::kGangHold));
+      line = &gang_timelines.back();
+    }
+    timeline.try_emplace(f.name, line);
+  }
+  // An application's executors, by (framework name, app); the first on the stream wins.
+  std::map<std::pair<std::string, std::string>, const ExecutorPresence*> executors;
+  for (const ExecutorApp& a : s.executor_apps) {
+    executors.try_emplace({s.frameworks[a.framework].name, a.app}, &a.presence);
+  }
   std::vector<size_t> first_row;
   std::map<std::string, std::vector<size_t>> by_framework;
   std::vector<size_t> all;
@@ -162,8 +181,11 @@ static void finish_jobs(Collector::State& s, RunResult& r, std::vector<JobOutcom
     first_row.push_back(r.tasks.size());
     auto it = timeline.find(job.framework);
     const CauseTimeline* line = it == timeline.end() ? nullptr : it->second;
+    // A job's application: its group, or the job itself when it has none (Spark's apps).
+    auto e = executors.find({job.framework, job.group.empty() ? job.id : job.group});
+    const ExecutorPresence* up = e == executors.end() ? nullptr : e->second;
     for (size_t t = 0; t < job.tasks.size(); ++t) {
-      r.tasks.push_back(TaskRow{j, t, attribute_wait(job.tasks[t], line, r.end)});
+      r.tasks.push_back(TaskRow{j, t, attribute_wait(job.tasks[t], line, up, r.end)});
     }
     by_framework[job.framework].push_back(j);
     all.push_back(j);
@@ -190,12 +212,7 @@ RunResult Collector::finish(Time end, std::vector<JobOutcome> jobs) {
   s.advance(end);
   if (s.fairness_dirty) s.recompute_fairness();
   // Offers still held at the end were idle until the end.
-  std::vector<const OfferBooks*> open;
-  for (const auto& [id, o] : s.offers) open.push_back(&o);
-  std::sort(open.begin(), open.end(), [](const OfferBooks* a, const OfferBooks* b) {
-    return a->made != b->made ? a->made < b->made : a->id < b->id;
-  });
-  for (const OfferBooks* o : open) {
+  for (const OfferBooks* o : s.open_offers()) {
     FrameworkBooks& f = s.frameworks[o->framework];
     const uint32_t outstanding = f.outstanding;
     s.close_offer(*o);

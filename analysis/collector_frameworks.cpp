@@ -64,6 +64,7 @@ void Collector::State::on(const OfferDeclined& e) {
   FrameworkBooks* f = resolve_offer(e.offer.value, OfferEnd::kDeclined);
   if (f == nullptr || !e.reason) return;
   ++f->declined_for[*e.reason];
+  if (*e.reason == kGangHoldReleased) f->gang = true;
   f->waiting_for_locality = *e.reason == "locality";
   if (f->waiting_for_locality && f->active && !f->all_suppressed()) {
     set_cause(*f, WaitCause::kLocalityWait);
@@ -120,10 +121,11 @@ void Collector::State::close_offer(const OfferBooks& o) {
 }
 
 FrameworkBooks* Collector::State::resolve_offer(const std::string& id, OfferEnd end) {
-  auto it = offers.find(id);
-  if (it == offers.end()) return nullptr;  // made before the stream began
-  FrameworkBooks& f = frameworks[it->second.framework];
-  const double latency = (now - it->second.made).seconds_f();
+  const uint32_t slot = offer_index.erase(id);
+  if (slot == StringIndex::kNone) return nullptr;  // made before the stream began
+  OfferBooks& o = offers[slot];
+  FrameworkBooks& f = frameworks[o.framework];
+  const double latency = (now - o.made).seconds_f();
   switch (end) {
     case OfferEnd::kAccepted:
       ++f.accepted;
@@ -140,24 +142,35 @@ FrameworkBooks* Collector::State::resolve_offer(const std::string& id, OfferEnd 
       ++f.voided;
       break;
   }
-  close_offer(it->second);
-  offers.erase(it);
+  close_offer(o);
+  o.open = false;
+  free_offer_slots.push_back(slot);
   return &f;
 }
 
-void Collector::State::drop_all_offers() {
-  // In a defined order (when made, then id), so the sums do not depend on the hash map.
+std::vector<const OfferBooks*> Collector::State::open_offers() const {
   std::vector<const OfferBooks*> open;
-  open.reserve(offers.size());
-  for (const auto& [id, o] : offers) open.push_back(&o);
-  std::sort(open.begin(), open.end(), [](const OfferBooks* a, const OfferBooks* b) {
-    return a->made != b->made ? a->made < b->made : a->id < b->id;
-  });
-  for (const OfferBooks* o : open) {
+  open.reserve(offer_index.size());
+  for (const OfferBooks& o : offers) {
+    if (o.open) open.push_back(&o);
+  }
+  std::sort(open.begin(), open.end(),
+            [](const OfferBooks* a, const OfferBooks* b) { return a->seq < b->seq; });
+  return open;
+}
+
+void Collector::State::drop_all_offers() {
+  // In stream order, so the sums do not depend on where the offers' slots are.
+  for (const OfferBooks* o : open_offers()) {
     ++frameworks[o->framework].lost;
     close_offer(*o);
   }
-  offers.clear();
+  for (uint32_t slot = 0; slot < offers.size(); ++slot) {
+    if (!offers[slot].open) continue;
+    offers[slot].open = false;
+    free_offer_slots.push_back(slot);
+  }
+  offer_index.clear();
 }
 
 void Collector::State::recompute_fairness() {

@@ -9,11 +9,11 @@
 #include <map>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "analysis/collector.hpp"
 #include "analysis/failover.hpp"
+#include "analysis/string_index.hpp"
 #include "analysis/time_series.hpp"
 #include "analysis/wait_cause.hpp"
 #include "sim/master/master_events.hpp"
@@ -61,6 +61,9 @@ struct FrameworkBooks {
   // Its latest DECLINE was for locality and it has launched nothing since: its refusal filters
   // and the offers it is deciding on are part of its locality wait.
   bool waiting_for_locality = false;
+  // It launches gangs (a task labelled `gang`, or a DECLINE `gang_hold_released`): the time it
+  // holds offers is its gangs' hold (kGangHold), decided at finish for the whole run.
+  bool gang = false;
   // Tasks by their latest state on the stream, indexed by v1::TaskState.
   std::array<uint64_t, kTaskStateCount> task_states{};
   std::vector<double> accept_latency_s, decline_latency_s;
@@ -81,14 +84,25 @@ struct TaskBooks {
   Deltas usage;
   v1::TaskState last_state = v1::TaskState::TASK_STAGING;
   bool has_state = false;
-  bool released = false;  // terminal or unreachable: uses nothing
+  bool released = false;      // terminal or unreachable: uses nothing
+  int32_t executor_app = -1;  // an executor (labels `kind: executor`, `app`): its application
+  bool executor_up = false;   // that executor is TASK_RUNNING
 };
 
-struct OfferBooks {
+// An application of a framework that runs its work in long-lived executors.
+struct ExecutorApp {
+  uint32_t framework = 0;
+  std::string app;
+  uint32_t running = 0;  // its executors in TASK_RUNNING
+  ExecutorPresence presence;
+};
+
+struct OfferBooks {  // a slot of Collector::State::offers
   Time made;
   uint32_t framework = 0;
-  Deltas resources;
-  std::string id;
+  Deltas resources;   // capacity kept when the slot is reused: no allocation per offer
+  uint64_t seq = 0;   // the offer's place in the stream: the order open offers are closed in
+  bool open = false;  // false: a free slot
 };
 
 // Free resources of one agent from a time on: the input of the fragmentation sweep.
@@ -112,17 +126,23 @@ struct Collector::State {
   Amounts cluster_total;
   std::vector<StepSeriesBuilder> total_series;
   std::vector<FrameworkBooks> frameworks;
-  std::unordered_map<std::string, uint32_t> framework_index;
-  std::unordered_map<std::string, size_t> role_subject;
+  StringIndex framework_index;
+  StringIndex role_subject;
   std::vector<AgentBooks> agents;
-  std::unordered_map<std::string, uint32_t> agent_index;
+  StringIndex agent_index;
   // Tasks the stream has announced and not yet ended for good; slots of ended ones are reused,
   // so memory follows the tasks alive, not every task of the run.
   std::vector<TaskBooks> tasks;
   std::vector<uint32_t> free_task_slots;
-  std::unordered_map<std::string, uint32_t> task_index;  // by task_key()
+  StringIndex task_index;  // by task_key()
   std::string task_key_scratch;
-  std::unordered_map<std::string, OfferBooks> offers;
+  std::vector<ExecutorApp> executor_apps;
+  StringIndex executor_app_index;  // by the key task_key() would give (framework, app)
+  // Offers outstanding, by offer id; slots of closed ones are reused.
+  StringIndex offer_index;
+  std::vector<OfferBooks> offers;
+  std::vector<uint32_t> free_offer_slots;
+  uint64_t offers_seen = 0;
   uint64_t allocation_runs = 0;
   std::vector<double> allocation_cycle_ms;  // of runs that carried a measured duration
 
@@ -151,6 +171,9 @@ struct Collector::State {
   const std::string& task_key(const std::string& framework_id, const std::string& task_id);
   uint32_t task(const std::string& key);  // adds it if new
   void forget_task(const std::string& key, uint32_t slot);
+  // A new task's labels: marks a gang framework, or makes the task an executor of its app.
+  void read_labels(const master_event::TaskStateChanged& e, uint32_t task);
+  void set_executor_up(uint32_t task, bool up);
 
   // Allocation, usage and totals.
   void allocate(uint32_t fw, uint32_t agent, const std::string& role, const Resources& r, int sign);
@@ -198,6 +221,8 @@ struct Collector::State {
   // The framework whose offer it was, or nullptr for an offer made before the stream began.
   FrameworkBooks* resolve_offer(const std::string& id, OfferEnd end);
   void close_offer(const OfferBooks& o);
+  // The open offers, in stream order.
+  std::vector<const OfferBooks*> open_offers() const;
   void drop_all_offers();
   void recompute_fairness();
 };

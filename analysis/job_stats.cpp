@@ -42,14 +42,22 @@ size_t size_bin(size_t tasks) {
   return bin;
 }
 
-WaitBreakdown attribute_wait(const TaskOutcome& task, const CauseTimeline* timeline, Time end) {
+WaitBreakdown attribute_wait(const TaskOutcome& task, const CauseTimeline* timeline,
+                             const ExecutorPresence* executors, Time end) {
   WaitBreakdown out{};
+  const auto on_timeline = [&](Time from, Time to) {
+    if (timeline != nullptr) {
+      timeline->attribute(from, to, out);
+    } else {
+      out[static_cast<size_t>(WaitCause::kUnexplained)] += (to - from).seconds_f();
+    }
+  };
   const Time stop = task.launched ? *task.launched : end;
   if (stop > task.ready) {
-    if (timeline != nullptr) {
-      timeline->attribute(task.ready, stop, out);
+    if (executors != nullptr) {
+      executors->attribute(task.ready, stop, out, on_timeline);
     } else {
-      out[static_cast<size_t>(WaitCause::kUnexplained)] += (stop - task.ready).seconds_f();
+      on_timeline(task.ready, stop);
     }
   }
   if (task.launched) {

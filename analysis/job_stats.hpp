@@ -13,9 +13,12 @@
 namespace mesosim::analysis {
 
 // Attribution of one task's wait (analysis/README.md, "Why did my task wait?"): its last
-// pending interval [ready, launched) (to `end` if never launched) over `timeline` (nullptr: an
-// unknown framework, all unexplained), and what `wait` holds beyond it as earlier attempts.
-WaitBreakdown attribute_wait(const TaskOutcome& task, const CauseTimeline* timeline, Time end);
+// pending interval [ready, launched) (to `end` if never launched) as kExecutorSlot where
+// `executors` (its application's executors; nullptr: none) were up, elsewhere over `timeline`
+// (nullptr: an unknown framework, all unexplained), and what `wait` holds beyond that interval
+// as earlier attempts.
+WaitBreakdown attribute_wait(const TaskOutcome& task, const CauseTimeline* timeline,
+                             const ExecutorPresence* executors, Time end);
 
 // Figures over the jobs whose index is in `which`; `rows` as task_rows() built them, and
 // `first_row[j]` the index of job j's first row.

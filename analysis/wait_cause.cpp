@@ -20,8 +20,12 @@ std::string_view to_string(WaitCause cause) {
       return "suppressed";
     case WaitCause::kFrameworkDeclined:
       return "framework_declined";
+    case WaitCause::kGangHold:
+      return "gang_hold";
     case WaitCause::kLocalityWait:
       return "locality_wait";
+    case WaitCause::kExecutorSlot:
+      return "executor_slot";
     case WaitCause::kFrameworkInactive:
       return "framework_inactive";
     case WaitCause::kReservedForOtherRoles:
@@ -86,6 +90,25 @@ void CauseTimeline::attribute(Time from, Time to, WaitBreakdown& out) const {
     cursor = next;
     if (i < times.size()) current = causes[i++];
   }
+}
+
+CauseTimeline CauseTimeline::replaced(WaitCause from, WaitCause to) const {
+  CauseTimeline out;
+  out.times.reserve(times.size());
+  out.causes.reserve(causes.size());
+  for (size_t i = 0; i < times.size(); ++i) {
+    out.set(Time::from_micros(times[i]), causes[i] == from ? to : causes[i]);
+  }
+  return out;
+}
+
+void ExecutorPresence::set(Time t, bool now_up) {
+  if (now_up == up()) return;
+  if (!times.empty() && times.back() >= t.micros()) {
+    times.pop_back();  // a change back at the same instant: the interval between is empty
+    return;
+  }
+  times.push_back(t.micros());
 }
 
 }  // namespace mesosim::analysis

@@ -3,10 +3,15 @@
 // and master events per wall-second. With observer:1 an analysis::Collector observes the
 // master's event stream and its finish() is timed too: the cost analysis adds to a run;
 // observer:2 installs an observer that ignores the events: the master's cost of the stream.
+// CollectorOnSimStream times the collector alone on a recorded copy of such a run's stream.
 
 #include <benchmark/benchmark.h>
 
 #include <fmt/format.h>
+
+#include <map>
+#include <memory>
+#include <vector>
 
 #include "analysis/collector.hpp"
 #include "sim/sim_cluster.hpp"
@@ -51,6 +56,27 @@ class GreedyScheduler : public Scheduler {
   uint64_t next_ = 0;
 };
 
+// `agents` agents of 8 cpus and 16 GB; `frameworks` greedy schedulers in 4 roles, tasks of
+// 1 cpu and 1 GB running 2..5 s.
+void populate(SimCluster& cluster, int agents, int frameworks,
+              std::vector<std::unique_ptr<GreedyScheduler>>& schedulers) {
+  for (int i = 0; i < agents; ++i) {
+    SimAgentOptions a;
+    a.hostname = fmt::format("agent{}", i);
+    a.resources = Resources::parse("cpus:8;mem:16384").value();
+    cluster.add_agent(std::move(a));
+  }
+  for (int i = 0; i < frameworks; ++i) {
+    schedulers.push_back(std::make_unique<GreedyScheduler>(
+        Resources::parse("cpus:1;mem:1024").value(), Duration::seconds(2 + i % 4)));
+    v1::FrameworkInfo info;
+    info.user = "bench";
+    info.name = fmt::format("fw{}", i);
+    info.roles = {fmt::format("role{}", i % 4)};
+    cluster.add_framework(info, schedulers.back().get());
+  }
+}
+
 struct IgnoreEvents final : MasterObserver {
   void on_event(const MasterEvent& e) override { benchmark::DoNotOptimize(&e); }
 };
@@ -73,22 +99,8 @@ void SimulatedCluster(benchmark::State& state) {
     IgnoreEvents ignore;
     if (observer == 1) cluster.add_observer(&collector);
     if (observer == 2) cluster.add_observer(&ignore);
-    for (int i = 0; i < agents; ++i) {
-      SimAgentOptions a;
-      a.hostname = fmt::format("agent{}", i);
-      a.resources = Resources::parse("cpus:8;mem:16384").value();
-      cluster.add_agent(std::move(a));
-    }
     std::vector<std::unique_ptr<GreedyScheduler>> schedulers;
-    for (int i = 0; i < frameworks; ++i) {
-      schedulers.push_back(std::make_unique<GreedyScheduler>(
-          Resources::parse("cpus:1;mem:1024").value(), Duration::seconds(2 + i % 4)));
-      v1::FrameworkInfo info;
-      info.user = "bench";
-      info.name = fmt::format("fw{}", i);
-      info.roles = {fmt::format("role{}", i % 4)};
-      cluster.add_framework(info, schedulers.back().get());
-    }
+    populate(cluster, agents, frameworks, schedulers);
     cluster.start();
     const uint64_t before = cluster.queue().executed();
     state.ResumeTiming();
@@ -106,6 +118,48 @@ void SimulatedCluster(benchmark::State& state) {
   state.counters["tasks_per_run"] =
       static_cast<double>(finished) / static_cast<double>(state.iterations());
 }
+
+// Keeps a copy of every event: the stream of one SimulatedCluster run, replayed below.
+struct RecordEvents final : MasterObserver {
+  void on_event(const MasterEvent& e) override { events.push_back(e); }
+  std::vector<MasterEvent> events;
+};
+
+// The collector alone on the stream of SimulatedCluster/agents:A/frameworks:F (recorded once per
+// process, untimed): one iteration feeds every event to a fresh Collector and calls finish().
+// What observer:1 adds over observer:2, without the simulation's noise around it. An item is
+// one event.
+void CollectorOnSimStream(benchmark::State& state) {
+  const int agents = static_cast<int>(state.range(0));
+  const int frameworks = static_cast<int>(state.range(1));
+  static std::map<std::pair<int, int>, std::pair<std::vector<MasterEvent>, Time>> recorded;
+  auto& [events, end] = recorded[{agents, frameworks}];
+  if (events.empty()) {
+    SimClusterOptions options;
+    options.seed = 7;
+    SimCluster cluster(options);
+    RecordEvents record;
+    cluster.add_observer(&record);
+    std::vector<std::unique_ptr<GreedyScheduler>> schedulers;
+    populate(cluster, agents, frameworks, schedulers);
+    cluster.start();
+    cluster.run_for(Duration::seconds(60));
+    events = std::move(record.events);
+    end = cluster.now();
+  }
+  for (auto _ : state) {
+    analysis::Collector collector;
+    for (const MasterEvent& e : events) collector.on_event(e);
+    benchmark::DoNotOptimize(collector.finish(end, {}));
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * events.size()));
+  state.counters["events"] = static_cast<double>(events.size());
+}
+BENCHMARK(CollectorOnSimStream)
+    ->ArgNames({"agents", "frameworks"})
+    ->Args({1000, 10})
+    ->Unit(benchmark::kMillisecond);
+
 BENCHMARK(SimulatedCluster)
     ->ArgNames({"agents", "frameworks", "observer"})
     ->Args({1000, 10, 0})

@@ -1,5 +1,7 @@
 #include "workloads/gang_framework.hpp"
 
+#include <string>
+
 namespace mesosim {
 
 using v1::TaskState;
@@ -47,8 +49,10 @@ void GangFramework::try_launch(SchedulerDriver& driver) {
   std::vector<std::vector<v1::TaskInfo>> per_offer(held_.size());
   for (size_t t = 0; t < n; ++t) {
     const TaskSpec& s = task_spec(TaskRef{job, t});
-    per_offer[placed[t]].push_back(
-        make_task(TaskRef{job, t}, held_[placed[t]].offer, s.duration, Locality::kAny));
+    v1::TaskInfo task =
+        make_task(TaskRef{job, t}, held_[placed[t]].offer, s.duration, Locality::kAny);
+    task.labels.emplace_back("gang", std::to_string(n));  // analysis: its holds are gang holds
+    per_offer[placed[t]].push_back(std::move(task));
   }
   std::vector<v1::OfferID> unused;
   for (size_t i = 0; i < held_.size(); ++i) {

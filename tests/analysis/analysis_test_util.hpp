@@ -47,8 +47,10 @@ struct Stream {
   }
   Stream& task(double t, const std::string& task, const std::string& framework,
                const std::string& agent, v1::TaskState state, const std::string& r,
-               const std::string& role = "*") {
+               const std::string& role = "*",
+               std::vector<std::pair<std::string, std::string>> labels = {}) {
     TaskStateChanged e;
+    e.labels = std::move(labels);
     e.task = v1::TaskID{task};
     e.framework = fw(framework);
     e.agent = ag(agent);

@@ -245,6 +245,124 @@ TEST(WaitBreakdownTest, AFrameworkUnknownToTheStreamWaitsUnexplained) {
   EXPECT_DOUBLE_EQ(r.tasks[0].wait_by_cause[static_cast<size_t>(WaitCause::kUnexplained)], 4);
 }
 
+double of_cause(const WaitBreakdown& b, WaitCause c) { return b[static_cast<size_t>(c)]; }
+
+// Two frameworks go through the same offers: offered at 1, holding through the runs at 2 and 3,
+// declining at 4, filtered at 5, launching at 6. Only "mpi" releases its hold with the gang
+// reason, so only its holding [1, 5) is a gang hold; the other's is framework_declined. The
+// release comes after the hold: the hold is known as a gang's only then, and still counted.
+TEST(WaitBreakdownTest, AGangFrameworksHoldOnOffersIsItsGangsHold) {
+  Stream s;
+  s.agent(0, "a1", "cpus:8").framework(0, "f1", "mpi").framework(0, "f2", "other");
+  for (const char* f : {"f1", "f2"}) {
+    s.add(0, OfferSkipped{fw(f), "*", ag("a1"), SkipReason::kLowerInDrfOrder});
+  }
+  s.add(0, AllocationRun{0, std::nullopt});
+  s.offer(1, "o1", "f1", "a1", "cpus:4").offer(1, "o2", "f2", "a1", "cpus:4");
+  s.add(1, AllocationRun{2, std::nullopt});
+  s.add(2, AllocationRun{0, std::nullopt});
+  s.add(3, AllocationRun{0, std::nullopt});
+  s.add(4, OfferDeclined{of("o1"), fw("f1"), Duration::seconds(5), "gang_hold_released"});
+  s.add(4, OfferDeclined{of("o2"), fw("f2"), Duration::seconds(5), std::nullopt});
+  for (const char* f : {"f1", "f2"}) {
+    s.add(5, OfferSkipped{fw(f), "*", ag("a1"), SkipReason::kFiltered});
+  }
+  s.add(5, AllocationRun{0, std::nullopt});
+  JobOutcome gang = job("g", "mpi", 0, 20, 2);
+  JobOutcome other = job("o", "other", 0, 20, 1);
+  for (JobOutcome* j : {&gang, &other}) {
+    for (TaskOutcome& t : j->tasks) {
+      t.launched = at(6);
+      t.wait = Duration::seconds(6);
+    }
+  }
+  const RunResult r = s.run(20, {gang, other});
+  ASSERT_EQ(r.tasks.size(), 3u);
+  for (size_t i = 0; i < 2; ++i) {
+    const WaitBreakdown& w = r.tasks[i].wait_by_cause;
+    EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kLowerInDrfOrder), 1);  // [0, 1)
+    EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kGangHold), 4);         // [1, 5)
+    EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kFrameworkDeclined), 0);
+    EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kFiltered), 1);  // [5, 6): the release's filter
+  }
+  const WaitBreakdown& w = r.tasks[2].wait_by_cause;
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kFrameworkDeclined), 4);
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kGangHold), 0);
+  EXPECT_EQ(r.offers.declined_for.at("gang_hold_released"), 1u);
+}
+
+// A gang that completes within its timeout never releases: its framework is known as a gang
+// framework by its tasks' `gang` label, seen after the hold it ends.
+TEST(WaitBreakdownTest, AGangLaunchedFromItsHoldIsKnownByItsTasksLabel) {
+  Stream s;
+  s.agent(0, "a1", "cpus:8").framework(0, "f1", "mpi");
+  s.add(0, AllocationRun{0, std::nullopt});
+  s.offer(1, "o1", "f1", "a1", "cpus:2");
+  s.add(1, AllocationRun{1, std::nullopt});
+  s.add(2, AllocationRun{0, std::nullopt});
+  s.add(3, OfferAccepted{of("o1"), fw("f1"), 2});
+  for (const char* id : {"g/0.1", "g/1.1"}) {
+    s.task(3, id, "f1", "a1", v1::TaskState::TASK_STAGING, "cpus:1", "*",
+           {{"job_id", "g"}, {"gang", "2"}});
+  }
+  s.add(4, AllocationRun{0, std::nullopt});
+  JobOutcome gang = job("g", "mpi", 0, 20, 2);
+  for (TaskOutcome& t : gang.tasks) {
+    t.launched = at(3);
+    t.wait = Duration::seconds(3);
+  }
+  const RunResult r = s.run(20, {gang});
+  const WaitBreakdown& w = r.tasks[0].wait_by_cause;
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kUnexplained), 1);  // [0, 1): nothing explained
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kGangHold), 2);     // [1, 3)
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kFrameworkDeclined), 0);
+}
+
+// Work units of an application wait for a slot inside its executors while at least one of them
+// is TASK_RUNNING ([3, 8) here: the first runs 3..6, the second 4..8); the rest of the wait
+// follows the framework's timeline. Another application of the framework, with no executor,
+// and a job of another framework with the same group, are not affected.
+TEST(WaitBreakdownTest, UnitsQueuedInsideTheirApplicationsExecutorsWaitForASlot) {
+  Stream s;
+  s.agent(0, "a1", "cpus:8").framework(0, "f1", "spark").framework(0, "f2", "batch");
+  const std::vector<std::pair<std::string, std::string>> labels = {{"app", "als"},
+                                                                   {"kind", "executor"}};
+  using v1::TaskState;
+  s.task(2, "als/executor-1", "f1", "a1", TaskState::TASK_STAGING, "cpus:2", "*", labels);
+  s.task(3, "als/executor-1", "f1", "a1", TaskState::TASK_RUNNING, "cpus:2", "*", labels);
+  s.task(4, "als/executor-2", "f1", "a1", TaskState::TASK_RUNNING, "cpus:2", "*", labels);
+  s.task(6, "als/executor-1", "f1", "a1", TaskState::TASK_KILLED, "cpus:2", "*", labels);
+  s.task(8, "als/executor-2", "f1", "a1", TaskState::TASK_LOST, "cpus:2", "*", labels);
+  // A new executor later: the application's units wait for a slot again from then.
+  s.task(12, "als/executor-3", "f1", "a1", TaskState::TASK_RUNNING, "cpus:2", "*", labels);
+  JobOutcome stage = job("als-0", "spark", 0, 20, 1);
+  stage.group = "als";
+  stage.tasks[0].launched = at(10);
+  stage.tasks[0].wait = Duration::seconds(10);
+  JobOutcome lone = job("pi", "spark", 0, 20, 1);  // no group: its own application
+  lone.tasks[0].launched = at(10);
+  lone.tasks[0].wait = Duration::seconds(10);
+  JobOutcome batch = job("b", "batch", 0, 20, 1);
+  batch.group = "als";
+  batch.tasks[0].launched = at(10);
+  batch.tasks[0].wait = Duration::seconds(10);
+  JobOutcome late = job("als-1", "spark", 11, std::nullopt, 1);
+  late.group = "als";
+  const RunResult r = s.run(20, {stage, lone, batch, late});
+  ASSERT_EQ(r.tasks.size(), 4u);  // sorted by (framework, job id): b, als-0, als-1, pi
+  const WaitBreakdown& b = r.tasks[0].wait_by_cause;
+  EXPECT_DOUBLE_EQ(of_cause(b, WaitCause::kExecutorSlot), 0);
+  const WaitBreakdown& w = r.tasks[1].wait_by_cause;
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kExecutorSlot), 5);      // [3, 8)
+  EXPECT_DOUBLE_EQ(of_cause(w, WaitCause::kUnexplained), 5);       // [0, 3) and [8, 10)
+  const WaitBreakdown& never = r.tasks[2].wait_by_cause;           // pending [11, 20)
+  EXPECT_DOUBLE_EQ(of_cause(never, WaitCause::kExecutorSlot), 8);  // [12, 20)
+  EXPECT_DOUBLE_EQ(of_cause(never, WaitCause::kUnexplained), 1);
+  const WaitBreakdown& pi = r.tasks[3].wait_by_cause;
+  EXPECT_DOUBLE_EQ(of_cause(pi, WaitCause::kExecutorSlot), 0);
+  EXPECT_DOUBLE_EQ(of_cause(pi, WaitCause::kUnexplained), 10);
+}
+
 TEST(FragmentationTest, FreeResourcesTooSmallForEveryPendingTaskAreStranded) {
   Stream s;
   s.agent(0, "a1", "cpus:4;mem:100").agent(0, "a2", "cpus:4;mem:100").framework(0, "f1", "x");

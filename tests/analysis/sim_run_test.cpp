@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <sstream>
 
@@ -14,6 +15,8 @@
 #include "sim/master/event_log.hpp"
 #include "tests/workloads/workload_test_util.hpp"
 #include "workloads/batch_framework.hpp"
+#include "workloads/gang_framework.hpp"
+#include "workloads/spark_framework.hpp"
 
 namespace mesosim::analysis {
 namespace {
@@ -137,6 +140,125 @@ TEST(SimRunTest, TheRunsLogReplaysToTheSameOutputs) {
   EXPECT_EQ(summary_json(r), summary_json(run->result));
   EXPECT_EQ(timeseries_csv(r, 100), timeseries_csv(run->result, 100));
   EXPECT_EQ(tasks_csv(r), tasks_csv(run->result));
+}
+
+using ModelFactory = std::function<std::unique_ptr<FrameworkModel>(Clock&)>;
+
+// The model `make` builds runs `jobs` on `agents` agents of `agent_resources` next to a batch
+// framework running `batch_jobs`, explanations on; the collector's result at `end` seconds.
+RunResult run_beside_batch(const ModelFactory& make, std::vector<Job> jobs,
+                           std::vector<Job> batch_jobs, size_t agents,
+                           const std::string& agent_resources, double end) {
+  SimClusterOptions options = fixed_latency(1);
+  options.master.explain_allocation = true;
+  SimCluster cluster(options);
+  Collector collector;
+  cluster.add_observer(&collector);
+  const Topology topology = Topology::uniform(1, 1, agents);
+  add_agents(cluster, topology, agent_resources);
+  FrameworkModelOptions bo;
+  bo.name = "batch";
+  BatchFramework batch(cluster.queue(), BatchFrameworkOptions{bo, nullptr});
+  const std::unique_ptr<FrameworkModel> model = make(cluster.queue());
+  cluster.add_framework(batch.framework_info(), &batch);
+  cluster.add_framework(model->framework_info(), model.get());
+  VectorJobSource model_source(std::move(jobs)), batch_source(std::move(batch_jobs));
+  JobFeeder model_feeder(cluster.queue(), model_source);
+  JobFeeder batch_feeder(cluster.queue(), batch_source);
+  model_feeder.route(model->options().name, model.get());
+  batch_feeder.route("batch", &batch);
+  cluster.start();
+  model_feeder.start();
+  batch_feeder.start();
+  cluster.run_until(secs(end));
+  std::vector<JobOutcome> jobs_of_both = outcomes(*model);
+  for (JobOutcome& j : outcomes(batch)) jobs_of_both.push_back(std::move(j));
+  return collector.finish(cluster.now(), std::move(jobs_of_both));
+}
+
+// Checks that the causes of each launched task of `framework` sum to its wait; returns their
+// sums by cause over those tasks.
+WaitBreakdown launched_waits(const RunResult& r, const std::string& framework) {
+  WaitBreakdown sum{};
+  for (const TaskRow& row : r.tasks) {
+    const JobOutcome& job = r.job_outcomes[row.job];
+    const TaskOutcome& t = job.tasks[row.task];
+    if (job.framework != framework || !t.launched) continue;
+    double total = 0;
+    for (size_t c = 0; c < kWaitCauseCount; ++c) {
+      total += row.wait_by_cause[c];
+      sum[c] += row.wait_by_cause[c];
+    }
+    EXPECT_NEAR(total, t.wait.seconds_f(), 1e-6) << job.id << "/" << row.task;
+  }
+  return sum;
+}
+
+double of(const WaitBreakdown& b, WaitCause c) { return b[static_cast<size_t>(c)]; }
+
+Job gang_job(std::string id, double submit, size_t n) {
+  Job j = make_job(std::move(id), submit, n, "cpus:1;mem:256", Duration::seconds(30), "mpi");
+  j.gang = true;
+  return j;
+}
+
+ModelFactory gang_model(Duration hold_timeout) {
+  return [hold_timeout](Clock& clock) {
+    GangFrameworkOptions go;
+    go.model.name = "mpi";
+    go.hold_timeout = hold_timeout;
+    return std::make_unique<GangFramework>(clock, go);
+  };
+}
+
+// A gang of 6 arrives at 5 s with only 4 of 8 cpus free until the batch job ends at about 20 s:
+// its framework holds what it is offered until then, and its tasks' wait over that time is the
+// gang's hold, not the framework's decision. It never times out, so only its tasks' `gang`
+// label tells analysis it is a gang framework.
+TEST(SimRunTest, AGangsWaitWhileItsFrameworkHoldsOffersIsGangHold) {
+  const RunResult r =
+      run_beside_batch(gang_model(Duration::seconds(60)), {gang_job("g1", 5, 6)},
+                       {make_job("b1", 0, 4, "cpus:1;mem:256", Duration::seconds(20), "batch")}, 4,
+                       "cpus:2;mem:2048", 120);
+  ASSERT_EQ(r.jobs.finished, 2u);
+  EXPECT_EQ(r.offers.declined_for.count("gang_hold_released"), 0u);
+  const WaitBreakdown w = launched_waits(r, "mpi");
+  // Six members waited about 15 s each, nearly all of it holding offers.
+  EXPECT_GT(of(w, WaitCause::kGangHold), 6 * 13.0);
+  EXPECT_EQ(of(w, WaitCause::kFrameworkDeclined), 0.0);
+}
+
+// The same gang with a 10 s hold timeout releases its hold (DECLINE `gang_hold_released`) and
+// holds again; each hold is gang_hold, the release's filter is filtered.
+TEST(SimRunTest, AGangThatReleasesItsHoldWaitsInGangHoldAndItsReleaseFilter) {
+  const RunResult r =
+      run_beside_batch(gang_model(Duration::seconds(10)), {gang_job("g1", 5, 6)},
+                       {make_job("b1", 0, 4, "cpus:1;mem:256", Duration::seconds(20), "batch")}, 4,
+                       "cpus:2;mem:2048", 120);
+  ASSERT_EQ(r.jobs.finished, 2u);
+  EXPECT_GT(r.offers.declined_for.at("gang_hold_released"), 0u);
+  const WaitBreakdown w = launched_waits(r, "mpi");
+  EXPECT_GT(of(w, WaitCause::kGangHold), 0.0);
+  EXPECT_GT(of(w, WaitCause::kFiltered), 0.0);
+  EXPECT_EQ(of(w, WaitCause::kFrameworkDeclined), 0.0);
+}
+
+// A Spark application with 2 executors of 2 slots runs a stage of 8 ten-second units: 4 run at
+// once and the other 4 wait about 10 s inside the executors for a slot (the framework is
+// suppressed meanwhile: it has all the executors it wants).
+TEST(SimRunTest, SparkUnitsQueuedInsideTheirExecutorsWaitForAnExecutorSlot) {
+  auto make = [](Clock& clock) {
+    SparkFrameworkOptions so;
+    so.executors_per_app = 2;
+    return std::make_unique<SparkFramework>(clock, so);
+  };
+  Job stage = make_job("als-0", 0, 8, "cpus:1;mem:256", Duration::seconds(10), "spark");
+  stage.group = "als";
+  const RunResult r = run_beside_batch(make, {stage}, {}, 3, "cpus:2;mem:4096", 120);
+  ASSERT_EQ(r.jobs.finished, 1u);
+  const WaitBreakdown w = launched_waits(r, "spark");
+  EXPECT_GT(of(w, WaitCause::kExecutorSlot), 4 * 9.0);
+  EXPECT_LT(of(w, WaitCause::kSuppressed), 1e-9);
 }
 
 TEST(SimRunTest, TwoRunsWithOneSeedWriteIdenticalFiles) {

@@ -109,7 +109,8 @@ TEST(WritersTest, CsvFilesHaveTheDocumentedColumns) {
             "job_id,framework,task_index,resources,ready_s,launched_s,running_s,ended_s,wait_s,"
             "attempts,locality,agent,final_state,wait_no_free_resources_s,"
             "wait_lower_in_drf_order_s,wait_quota_limit_s,wait_quota_headroom_s,wait_filtered_s,"
-            "wait_suppressed_s,wait_framework_declined_s,wait_locality_wait_s,wait_framework_inactive_s,"
+            "wait_suppressed_s,wait_framework_declined_s,wait_gang_hold_s,wait_locality_wait_s,"
+            "wait_executor_slot_s,wait_framework_inactive_s,"
             "wait_reserved_for_other_roles_s,wait_other_s,wait_unexplained_s,"
             "wait_earlier_attempts_s");
   // 11 instants × (cluster_total, total, 2 frameworks, 2 roles) rows + header.
