@@ -39,6 +39,20 @@ class MasterBinaryTest : public ::testing::Test {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
+  // The port the master says it listens on (it was started with --port 0), or 0 if it never
+  // says so.
+  uint16_t listening_port() const {
+    uint16_t port = 0;
+    const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
+    const bool said = testing::eventually([&] {
+      std::smatch m;
+      const std::string log = slurp(child_.log);
+      if (!std::regex_search(log, m, listening)) return false;
+      port = static_cast<uint16_t>(std::stoi(m[1]));
+      return true;
+    });
+    return said ? port : 0;
+  }
   std::string dir_;
   Child child_;
 };
@@ -48,15 +62,8 @@ TEST_F(MasterBinaryTest, ServesSchedulersAndShutsDownCleanlyOnSigterm) {
       spawn({MESOSIM_BINARY, "master", "--ip", "127.0.0.1", "--port", "0", "--work_dir",
              dir_ + "/work", "--record", dir_ + "/events.jsonl", "--allocation_interval", "100ms"},
             dir_ + "/master.log");
-  uint16_t port = 0;
-  const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
-  ASSERT_TRUE(testing::eventually([&] {
-    std::smatch m;
-    const std::string log = slurp(child_.log);
-    if (!std::regex_search(log, m, listening)) return false;
-    port = static_cast<uint16_t>(std::stoi(m[1]));
-    return true;
-  })) << slurp(child_.log);
+  const uint16_t port = listening_port();
+  ASSERT_NE(port, 0) << slurp(child_.log);
 
   EXPECT_EQ(testing::http(port, "GET", "/health").status, 200);
   testing::RawClient scheduler(port);
@@ -159,15 +166,8 @@ TEST_F(MasterBinaryTest, AuthenticatesFrameworksWithTheCredentialsFile) {
       spawn({MESOSIM_BINARY, "master", "--port", "0", "--work_dir", dir_ + "/work", "--credentials",
              "file://" + dir_ + "/creds.json", "--authenticate_http_frameworks=true"},
             dir_ + "/master.log");
-  uint16_t port = 0;
-  const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
-  ASSERT_TRUE(testing::eventually([&] {
-    std::smatch m;
-    const std::string log = slurp(child_.log);
-    if (!std::regex_search(log, m, listening)) return false;
-    port = static_cast<uint16_t>(std::stoi(m[1]));
-    return true;
-  })) << slurp(child_.log);
+  const uint16_t port = listening_port();
+  ASSERT_NE(port, 0) << slurp(child_.log);
 
   const std::vector<std::pair<std::string, std::string>> headers = {
       {"Content-Type", "application/json"}, {"Accept", "application/json"}};
@@ -217,15 +217,8 @@ TEST_F(MasterBinaryTest, AuthenticatesReadOnlyEndpointsWhenAsked) {
   child_ = spawn({MESOSIM_BINARY, "master", "--port", "0", "--work_dir", dir_ + "/work",
                   "--credentials", dir_ + "/creds.txt", "--authenticate_http_readonly=true"},
                  dir_ + "/master.log");
-  uint16_t port = 0;
-  const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
-  ASSERT_TRUE(testing::eventually([&] {
-    std::smatch m;
-    const std::string log = slurp(child_.log);
-    if (!std::regex_search(log, m, listening)) return false;
-    port = static_cast<uint16_t>(std::stoi(m[1]));
-    return true;
-  })) << slurp(child_.log);
+  const uint16_t port = listening_port();
+  ASSERT_NE(port, 0) << slurp(child_.log);
   const testing::RawResponse refused = testing::http(port, "GET", "/master/state");
   EXPECT_EQ(refused.status, 401);
   EXPECT_EQ(refused.header("www-authenticate"), "Basic realm=\"mesos-master-readonly\"");
