@@ -31,11 +31,8 @@ struct LongRun {
     o.name = "batch";
     o.keep_finished_jobs = keep;
     o.refuse_seconds = 1;
-    // No decision time: a REVIVE sent outside a callback can overtake a SUPPRESS still held back
-    // by the decision time charged in the callback before it, leaving the framework suppressed
-    // (a driver ordering problem outside this test's subject).
-    o.t_job = Duration::zero();
-    o.t_task = Duration::zero();
+    // The default decision time: a REVIVE made when a job arrives during a decision must leave
+    // after that decision's SUPPRESS (SchedulerDriver), or the run stalls with work pending.
     model = std::make_unique<BatchFramework>(cluster.queue(), BatchFrameworkOptions{o, &topology});
     model->set_job_sink([this](size_t index, const JobRecord& rec, const Job& spec) {
       EXPECT_TRUE(rec.finished()) << rec.id;
