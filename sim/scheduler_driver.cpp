@@ -103,20 +103,11 @@ void SchedulerDriver::deliver(Endpoint from, Message message) {
       },
       event->event);
   in_callback_ = false;
-  // Calls made in the callback leave once the decision is done.
+  // Calls made in the callback leave once the decision is done (send_call holds them while the
+  // scheduler is busy).
   std::vector<sched::Call> calls = std::move(outbox_);
   outbox_.clear();
-  const Duration delay = busy_until_ > clock_.now() ? busy_until_ - clock_.now() : Duration::zero();
-  for (auto& call : calls) {
-    if (delay == Duration::zero()) {
-      send_call(std::move(call));
-    } else {
-      // Only the incarnation that made the decision may send it.
-      clock_.schedule(delay, [this, incarnation = incarnation_, call = std::move(call)]() mutable {
-        if (!crashed_ && incarnation == incarnation_) send_call(std::move(call));
-      });
-    }
-  }
+  for (auto& call : calls) send_call(std::move(call));
 }
 
 void SchedulerDriver::charge(Duration d) {
@@ -143,11 +134,11 @@ void SchedulerDriver::send_call(sched::Call call) {
     return;
   }
   if (busy_until_ > clock_.now()) {
-    // Made outside a callback (a job arrived, a timer of the model's) while a decision is still
-    // being thought about: it is made after that decision, so it leaves after the calls the
-    // decision made (same time, scheduled later), never ahead of them. A REVIVE sent at once
-    // would overtake the SUPPRESS of the decision before it and leave the framework suppressed
-    // in the master's books while the model thinks it revived.
+    // The scheduler is still deciding: the call leaves when it is done, after the calls made
+    // before it (same time, scheduled earlier), and only from the incarnation that made it. A
+    // call made outside a callback (a job arrived, a model's timer) waits too: a REVIVE sent at
+    // once would overtake the SUPPRESS of the decision before it and leave the framework
+    // suppressed in the master's books while the model thinks it revived.
     clock_.schedule(busy_until_ - clock_.now(),
                     [this, incarnation = incarnation_, call = std::move(call)]() mutable {
                       if (!crashed_ && incarnation == incarnation_) send_call(std::move(call));
