@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/master/id_hash.hpp"
 #include "sim/master/master.hpp"
 
 namespace mesosim {
@@ -26,10 +27,7 @@ namespace mesosim {
 using TaskKey = std::pair<std::string, std::string>;  // (framework id, task id)
 
 struct TaskKeyHash {
-  size_t operator()(const TaskKey& k) const noexcept {
-    const size_t h = std::hash<std::string>{}(k.first);
-    return h ^ (std::hash<std::string>{}(k.second) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
-  }
+  size_t operator()(const TaskKey& k) const noexcept { return hash_id_pair(k.first, k.second); }
 };
 struct EndpointHash {
   size_t operator()(Endpoint e) const noexcept { return std::hash<uint32_t>{}(e.value); }
@@ -168,7 +166,6 @@ struct Master::State {
   void run_allocation();
   void make_offers(const std::vector<Allocation>& allocations, std::optional<Duration> took,
                    bool deferred);
-  void make_offer(const Allocation& allocation);
   static constexpr uint32_t kNoBatch = UINT32_MAX;
   std::vector<uint32_t> batch_of;  // make_offers: a framework handle's batch, or kNoBatch
   // Forgets the offer; its resources go back to the allocator unless `give_back` is empty.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "allocator/check.hpp"
+#include "sim/master/id_hash.hpp"
 
 namespace mesosim {
 
@@ -16,8 +17,7 @@ StatusUpdateManager::StatusUpdateManager(Clock& clock, Duration retry_min, Durat
 StatusUpdateManager::~StatusUpdateManager() { pause(); }
 
 size_t StatusUpdateManager::KeyHash::operator()(const Key& k) const noexcept {
-  const size_t h = std::hash<std::string>{}(k.first.value);
-  return h ^ (std::hash<std::string>{}(k.second.value) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  return hash_id_pair(k.first.value, k.second.value);
 }
 
 void StatusUpdateManager::add(v1::StatusUpdate update) {
