@@ -125,4 +125,8 @@ std::optional<std::string> authenticate_basic(std::optional<std::string_view> au
   return principal;
 }
 
+std::string basic_challenge(std::string_view realm) {
+  return "Basic realm=\"" + std::string(realm) + "\"";
+}
+
 }  // namespace mesosim::live

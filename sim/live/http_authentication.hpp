@@ -39,5 +39,7 @@ Result<Credentials> read_credentials(std::string_view path);
 // secret. As Mesos's BasicAuthenticator, a secret containing ':' cannot authenticate.
 std::optional<std::string> authenticate_basic(std::optional<std::string_view> authorization,
                                               const Credentials& credentials);
+// The `WWW-Authenticate` value a 401 of `realm` carries: `Basic realm="<realm>"`.
+std::string basic_challenge(std::string_view realm);
 
 }  // namespace mesosim::live

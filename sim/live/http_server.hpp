@@ -15,6 +15,7 @@
 // that runs the io_context. stop() closes the listener and every connection, streams included
 // (their on_close callbacks run), and is safe to call twice.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -25,8 +26,6 @@
 #include <utility>
 #include <variant>
 #include <vector>
-
-#include <chrono>
 
 #include <boost/asio/io_context.hpp>
 

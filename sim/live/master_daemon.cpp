@@ -159,8 +159,7 @@ std::optional<HttpResponse> MasterDaemon::Parts::authenticate_read_only(
       401,
       "Unauthorized: this endpoint requires HTTP Basic credentials of a principal in the "
       "master's --credentials\n");
-  r.headers.emplace_back("WWW-Authenticate",
-                         fmt::format("Basic realm=\"{}\"", kReadOnlyAuthenticationRealm));
+  r.headers.emplace_back("WWW-Authenticate", basic_challenge(kReadOnlyAuthenticationRealm));
   return r;
 }
 
@@ -249,22 +248,24 @@ std::string recovered_summary(const Registry& registry, Duration reregister_time
       registry.quotas.size(), reregister_timeout.to_string());
 }
 
+// An authentication flag without --credentials, in Mesos's words.
+Error missing_credentials(std::string_view flag, std::string_view realm) {
+  return Error{fmt::format(
+      "{} requires --credentials: No credentials provided for the default 'basic' HTTP "
+      "authenticator for realm '{}'",
+      flag, realm)};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<MasterDaemon>> MasterDaemon::start(boost::asio::io_context& io,
                                                           MasterDaemonOptions options) {
   if (options.work_dir.empty()) return Error{"--work_dir is required"};
   if (options.authenticate_http_frameworks && !options.credentials) {
-    return Error{fmt::format(
-        "--authenticate_http_frameworks requires --credentials: No credentials provided for the "
-        "default 'basic' HTTP authenticator for realm '{}'",
-        kFrameworkAuthenticationRealm)};
+    return missing_credentials("--authenticate_http_frameworks", kFrameworkAuthenticationRealm);
   }
   if (options.authenticate_http_readonly && !options.credentials) {
-    return Error{fmt::format(
-        "--authenticate_http_readonly requires --credentials: No credentials provided for the "
-        "default 'basic' HTTP authenticator for realm '{}'",
-        kReadOnlyAuthenticationRealm)};
+    return missing_credentials("--authenticate_http_readonly", kReadOnlyAuthenticationRealm);
   }
   std::error_code ec;
   std::filesystem::create_directories(options.work_dir, ec);

@@ -64,8 +64,7 @@ HttpResponse unauthorized() {
   HttpResponse r = text(401,
                         "Unauthorized: this master requires HTTP Basic credentials of a principal "
                         "in its --credentials");
-  r.headers.emplace_back("WWW-Authenticate",
-                         fmt::format("Basic realm=\"{}\"", kFrameworkAuthenticationRealm));
+  r.headers.emplace_back("WWW-Authenticate", basic_challenge(kFrameworkAuthenticationRealm));
   return r;
 }
 
