@@ -94,26 +94,41 @@ uint32_t Collector::State::agent(const std::string& id) {
   return index;
 }
 
+namespace {
+
+// One key for a (framework id, name) pair, written into `out`: the framework id's length
+// first, so it is unambiguous whatever characters the two hold.
+void write_pair_key(std::string& out, std::string_view framework_id, std::string_view name) {
+  out.assign(std::to_string(framework_id.size()));
+  out.push_back(':');
+  out.append(framework_id);
+  out.append(name);
+}
+
+// A slot of `items` for a new record: one freed earlier, else a new one at the end.
+template <class T>
+uint32_t take_slot(std::vector<T>& items, std::vector<uint32_t>& free_slots) {
+  if (free_slots.empty()) {
+    items.emplace_back();
+    return static_cast<uint32_t>(items.size() - 1);
+  }
+  const uint32_t slot = free_slots.back();
+  free_slots.pop_back();
+  return slot;
+}
+
+}  // namespace
+
 const std::string& Collector::State::task_key(const std::string& framework_id,
                                               const std::string& task_id) {
-  // The framework id's length first: unambiguous whatever characters the ids hold.
-  task_key_scratch.assign(std::to_string(framework_id.size()));
-  task_key_scratch.push_back(':');
-  task_key_scratch.append(framework_id);
-  task_key_scratch.append(task_id);
+  write_pair_key(task_key_scratch, framework_id, task_id);
   return task_key_scratch;
 }
 
 uint32_t Collector::State::task(const std::string& key) {
   const uint32_t known = task_index.find(key);
   if (known != StringIndex::kNone) return known;
-  uint32_t slot = static_cast<uint32_t>(tasks.size());
-  if (!free_task_slots.empty()) {
-    slot = free_task_slots.back();
-    free_task_slots.pop_back();
-  } else {
-    tasks.emplace_back();
-  }
+  const uint32_t slot = take_slot(tasks, free_task_slots);
   task_index.try_emplace(key, slot);
   return slot;
 }
@@ -272,13 +287,7 @@ void Collector::State::on(const OfferMade& e) {
   ++f.made;
   ++f.run_offers;
   ++f.outstanding;
-  uint32_t slot = static_cast<uint32_t>(offers.size());
-  if (!free_offer_slots.empty()) {
-    slot = free_offer_slots.back();
-    free_offer_slots.pop_back();
-  } else {
-    offers.emplace_back();
-  }
+  uint32_t slot = take_slot(offers, free_offer_slots);
   const auto [index, added] = offer_index.try_emplace(e.offer.value, slot);
   if (!added) {  // an id seen twice: the later offer replaces the record
     free_offer_slots.push_back(slot);
@@ -409,10 +418,8 @@ void Collector::State::read_labels(const TaskStateChanged& e, uint32_t t) {
   }
   if (!executor || app == nullptr) return;
   // The app's key in its own buffer: `task_key_scratch` holds the caller's task key.
-  std::string key = std::to_string(e.framework.value.size());
-  key.push_back(':');
-  key.append(e.framework.value);
-  key.append(*app);
+  std::string key;
+  write_pair_key(key, e.framework.value, *app);
   const auto [index, added] =
       executor_app_index.try_emplace(key, static_cast<uint32_t>(executor_apps.size()));
   if (added) executor_apps.push_back(ExecutorApp{tasks[t].framework, *app, 0, {}});
