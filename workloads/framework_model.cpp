@@ -138,11 +138,7 @@ void FrameworkModel::submit(Job job) {
 void FrameworkModel::job_ready(size_t job) {
   record(job).ready = clock_.now();
   if (spec(job).tasks.empty()) {
-    record(job).finish = clock_.now();
-    ++finished_jobs_;
-    finished_.push_back(job);
-    for (size_t child : dag_.finish(job)) job_ready(child);
-    on_job_finished(job);
+    job_finished(job);
     return;
   }
   on_job_ready(job);
@@ -183,11 +179,15 @@ void FrameworkModel::task_done(TaskRef ref) {
   JobSlot& s = slot(ref.job);
   MESOSIM_CHECK(s.tasks_left > 0, "a task ended twice");
   if (--s.tasks_left > 0) return;
-  s.record.finish = clock_.now();
+  job_finished(ref.job);
+}
+
+void FrameworkModel::job_finished(size_t job) {
+  record(job).finish = clock_.now();
   ++finished_jobs_;
-  finished_.push_back(ref.job);
-  for (size_t child : dag_.finish(ref.job)) job_ready(child);
-  on_job_finished(ref.job);
+  finished_.push_back(job);
+  for (size_t child : dag_.finish(job)) job_ready(child);
+  on_job_finished(job);
 }
 
 // ---- Launching. ----

@@ -332,6 +332,8 @@ class FrameworkModel : public Scheduler {
   void attempt_ended(SchedulerDriver& driver, const std::string& task_id, v1::TaskState state,
                      v1::TaskStatusSource source);
   void task_done(TaskRef ref);
+  // The job's last task is done (or it had none): it finishes now, its children may start.
+  void job_finished(size_t job);
   void declare_demands();
   // Jobs with a task pending, by index.
   std::set<size_t> jobs_pending() const;
