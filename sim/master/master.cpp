@@ -257,7 +257,7 @@ std::vector<Master::TaskView> Master::tasks() const {
 
 std::optional<Master::TaskView> Master::task(const v1::FrameworkID& framework,
                                              const v1::TaskID& task) const {
-  auto it = state_->tasks.find({framework.value, task.value});
+  auto it = state_->tasks.find(IdPairView{framework.value, task.value});
   if (it == state_->tasks.end()) return std::nullopt;
   return TaskView{it->second.task, it->second.last_status, it->second.unreachable};
 }

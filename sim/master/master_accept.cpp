@@ -48,7 +48,7 @@ std::optional<std::string> invalid_task(const Master::State& s, const std::strin
                                         const Resources& available,
                                         const std::set<std::string>& launched_now) {
   if (task.task_id.value.empty()) return "the task has an empty task_id";
-  if (s.tasks.count({framework_id, task.task_id.value}) || launched_now.count(task.task_id.value)) {
+  if (s.tasks.count(IdPairView{framework_id, task.task_id.value}) || launched_now.count(task.task_id.value)) {
     return fmt::format("task {} has a duplicate ID", task.task_id.value);
   }
   if (task.agent_id.value != agent_id) {

@@ -26,9 +26,10 @@ namespace mesosim {
 
 using TaskKey = std::pair<std::string, std::string>;  // (framework id, task id)
 
-struct TaskKeyHash {
-  size_t operator()(const TaskKey& k) const noexcept { return hash_id_pair(k.first, k.second); }
-};
+inline IdPairView task_key_view(const TaskKey& k) { return {k.first, k.second}; }
+// Hashed books of tasks are searched with IdPairView{framework id, task id}: no copies.
+using TaskKeyHash = IdPairHash<TaskKey, task_key_view>;
+using TaskKeyEqual = IdPairEqual<TaskKey, task_key_view>;
 struct EndpointHash {
   size_t operator()(Endpoint e) const noexcept { return std::hash<uint32_t>{}(e.value); }
 };
@@ -90,7 +91,7 @@ struct Master::State {
   // (walks go through an agent's or a framework's ordered sets), so they are hashed.
   std::map<std::string, Agent> agents;
   std::map<std::string, Framework> frameworks;
-  std::unordered_map<TaskKey, Task, TaskKeyHash> tasks;
+  std::unordered_map<TaskKey, Task, TaskKeyHash, TaskKeyEqual> tasks;
   std::unordered_map<std::string, Offer> offers;
   // Lookups into the books: by the external id a message carries, by the endpoint it came from
   // (values are ids, never pointers, so a stale endpoint finds nothing rather than a reused
@@ -225,7 +226,7 @@ struct Master::State {
   // before (an unreachable task coming back).
   void publish_reported(Task& t, v1::TaskStatusSource source, std::string_view message);
   void release(Task& t);
-  void complete(const TaskKey& key);
+  void complete(IdPairView key);
   v1::TaskState visible_state(const Framework& f, v1::TaskState state) const;
   // A status the master itself generates: source SOURCE_MASTER, stamped now, no uuid (nobody
   // acknowledges it).
