@@ -103,7 +103,7 @@ void Master::receive(Endpoint from, Message message) {
         } else if constexpr (std::is_same_v<T, v1::ReregisterAgentMessage>) {
           s.reregister_agent(from, msg);
         } else if constexpr (std::is_same_v<T, v1::StatusUpdateMessage>) {
-          s.status_update(from, msg.update);
+          s.status_update(from, std::move(msg.update));
         } else if constexpr (std::is_same_v<T, v1::UsageReportMessage>) {
           s.usage_report(from, msg);
         } else if constexpr (std::is_same_v<T, v1::PongAgentMessage>) {

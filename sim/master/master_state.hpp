@@ -143,7 +143,8 @@ struct Master::State {
 
   // master_frameworks.cpp
   void subscribe(Endpoint from, const v1::scheduler::Call& call);
-  void handle_call(Endpoint from, const v1::scheduler::Call& call);
+  // Consumes the call: an ACCEPT's task infos move on into the agents' RunTaskMessages.
+  void handle_call(Endpoint from, v1::scheduler::Call& call);
   void disconnect_framework(Framework& f);
   void remove_framework(Framework& f, FrameworkRemovedReason reason);
   Framework& add_framework(const v1::FrameworkInfo& info, bool connected,
@@ -177,7 +178,7 @@ struct Master::State {
                const Resources& resources, std::optional<Duration> filter, RecoveredReason reason);
 
   // master_accept.cpp
-  void accept(Framework& f, const v1::scheduler::Accept& accept);
+  void accept(Framework& f, v1::scheduler::Accept& accept);
   void drop_tasks(Framework& f, const std::vector<v1::Operation>& operations,
                   v1::TaskStatusReason reason, const std::string& message);
 
@@ -204,7 +205,8 @@ struct Master::State {
   Duration total_ping_timeout() const;
 
   // master_tasks.cpp
-  void status_update(Endpoint from, const v1::StatusUpdate& update);
+  // Takes the update by value: its status is moved on to the framework, not copied.
+  void status_update(Endpoint from, v1::StatusUpdate update);
   void acknowledge(Framework& f, const v1::scheduler::Acknowledge& ack);
   void kill(Framework& f, const v1::scheduler::Kill& kill);
   void reconcile(Framework& f, const v1::scheduler::Reconcile& reconcile);

@@ -151,7 +151,7 @@ void Master::State::complete(IdPairView which) {
   }
 }
 
-void Master::State::status_update(Endpoint from, const v1::StatusUpdate& update) {
+void Master::State::status_update(Endpoint from, v1::StatusUpdate update) {
   auto at = agent_at.find(from);
   if (at == agent_at.end()) return;  // not registered (here): it resends after registering
   Agent& a = *agent_by_id(at->second);
@@ -177,25 +177,33 @@ void Master::State::status_update(Endpoint from, const v1::StatusUpdate& update)
     return;
   }
   Task& t = it->second;
-  const v1::TaskStatus& status = update.status;
-  const TaskState latest = update.latest_state.value_or(status.state);
-  if (v1::is_terminal(status.state) && status.uuid) t.terminal_uuid = status.uuid;
-  const Time measured = status.timestamp;
-  if (transition(t, status, f != nullptr, latest) && update.usage && observed()) {
+  const TaskState state = update.status.state;
+  const TaskState latest = update.latest_state.value_or(state);
+  const bool has_uuid = update.status.uuid.has_value();
+  if (v1::is_terminal(state) && has_uuid) t.terminal_uuid = update.status.uuid;
+  const Time measured = update.status.timestamp;
+  if (!f) {
+    // Nobody to forward to: the status stays here, for the acknowledgement below.
+    if (transition(t, update.status, false, latest) && update.usage && observed()) {
+      publish(master_event::TaskUsage{t.task.task_id, t.task.framework_id, t.task.agent_id,
+                                      *update.usage, measured});
+    }
+    if (has_uuid) {
+      send(from, v1::StatusUpdateAcknowledgementMessage{
+                     *a.info.id, update.framework_id, update.status.task_id, *update.status.uuid});
+    }
+    if (v1::is_terminal(state)) complete(key);
+    return;
+  }
+  // The status's ids move on with it: from here the task is named by its key in the books.
+  const IdPairView stored = task_key_view(it->first);
+  if (transition(t, std::move(update.status), true, latest) && update.usage && observed()) {
     publish(master_event::TaskUsage{t.task.task_id, t.task.framework_id, t.task.agent_id,
                                     *update.usage, measured});
   }
-  if (!f) {
-    if (status.uuid) {
-      send(from, v1::StatusUpdateAcknowledgementMessage{*a.info.id, update.framework_id,
-                                                        status.task_id, *status.uuid});
-    }
-    if (v1::is_terminal(status.state)) complete(key);
-    return;
-  }
   // Without a uuid nobody acknowledges it, so a terminal update completes the task at once
   // (but not an agent's TASK_DROPPED for a duplicate launch: the task it names lives on).
-  if (v1::is_terminal(status.state) && v1::is_terminal(latest) && !status.uuid) complete(key);
+  if (v1::is_terminal(state) && v1::is_terminal(latest) && !has_uuid) complete(stored);
 }
 
 void Master::State::acknowledge(Framework& f, const sched::Acknowledge& ack) {
