@@ -103,7 +103,7 @@ void Master::receive(Endpoint from, Message message) {
         } else if constexpr (std::is_same_v<T, v1::ReregisterAgentMessage>) {
           s.reregister_agent(from, msg);
         } else if constexpr (std::is_same_v<T, v1::StatusUpdateMessage>) {
-          s.status_update(from, msg.update);
+          s.status_update(from, std::move(msg.update));
         } else if constexpr (std::is_same_v<T, v1::UsageReportMessage>) {
           s.usage_report(from, msg);
         } else if constexpr (std::is_same_v<T, v1::PongAgentMessage>) {
@@ -257,7 +257,7 @@ std::vector<Master::TaskView> Master::tasks() const {
 
 std::optional<Master::TaskView> Master::task(const v1::FrameworkID& framework,
                                              const v1::TaskID& task) const {
-  auto it = state_->tasks.find({framework.value, task.value});
+  auto it = state_->tasks.find(IdPairView{framework.value, task.value});
   if (it == state_->tasks.end()) return std::nullopt;
   return TaskView{it->second.task, it->second.last_status, it->second.unreachable};
 }

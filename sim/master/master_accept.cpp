@@ -45,10 +45,11 @@ std::optional<std::string> invalid_offers(const Master::State& s, FrameworkId fr
 // Why a task cannot be launched from `available`, or nullopt.
 std::optional<std::string> invalid_task(const Master::State& s, const std::string& framework_id,
                                         const v1::TaskInfo& task, const std::string& agent_id,
-                                        const Resources& available,
-                                        const std::set<std::string>& launched_now) {
+                                        const Resources& available) {
   if (task.task_id.value.empty()) return "the task has an empty task_id";
-  if (s.tasks.count({framework_id, task.task_id.value}) || launched_now.count(task.task_id.value)) {
+  // Tasks launched earlier in the same ACCEPT are already in the books, so this also catches a
+  // task id used twice in one call.
+  if (s.tasks.count(IdPairView{framework_id, task.task_id.value})) {
     return fmt::format("task {} has a duplicate ID", task.task_id.value);
   }
   if (task.agent_id.value != agent_id) {
@@ -88,7 +89,7 @@ void Master::State::drop_tasks(Framework& f, const std::vector<v1::Operation>& o
   }
 }
 
-void Master::State::accept(Framework& f, const sched::Accept& acc) {
+void Master::State::accept(Framework& f, sched::Accept& acc) {
   if (auto error = invalid_offers(*this, f.handle, acc.offer_ids)) {
     // The valid offers among them go back unfiltered (Mesos discards them); every task is
     // dropped.
@@ -116,8 +117,7 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
     remove_offer(id.value, std::nullopt, std::nullopt);
   }
 
-  std::set<std::string> launched_now;
-  for (const auto& op : acc.operations) {
+  for (auto& op : acc.operations) {
     if (op.type == v1::Operation::Type::RESERVE || op.type == v1::Operation::Type::UNRESERVE) {
       const bool reserve = op.type == v1::Operation::Type::RESERVE;
       const Resources to = reserve ? op.resources : op.resources.with_reservation({});
@@ -155,9 +155,8 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
       }
       continue;
     }
-    for (const auto& task : op.task_infos) {
-      if (auto error = invalid_task(*this, f.info.id->value, task, agent_id, available,
-                                    launched_now)) {
+    for (auto& task : op.task_infos) {
+      if (auto error = invalid_task(*this, f.info.id->value, task, agent_id, available)) {
         v1::TaskStatus status =
             master_status(task.task_id, task.agent_id, std::nullopt, TaskState::TASK_ERROR,
                           TaskStatusReason::REASON_TASK_INVALID, *error);
@@ -171,7 +170,6 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
         continue;
       }
       available -= task.resources;
-      launched_now.insert(task.task_id.value);
       Task& t = tasks[{f.info.id->value, task.task_id.value}];
       t.task = v1::Task{task.name,
                         task.task_id,
@@ -186,7 +184,7 @@ void Master::State::accept(Framework& f, const sched::Accept& acc) {
       f.tasks.insert(task.task_id.value);
       a.tasks.insert({f.info.id->value, task.task_id.value});
       publish_reported(t, v1::TaskStatusSource::SOURCE_MASTER, "");
-      send(a.endpoint, v1::RunTaskMessage{f.info, task, role});
+      send(a.endpoint, v1::RunTaskMessage{f.info, std::move(task), role});
     }
   }
   // What the operations left unused goes back, filtered as the call asked.

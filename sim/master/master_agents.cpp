@@ -281,7 +281,7 @@ void Master::State::agent_exited(Agent& a) {
                                "agent " + a.info.hostname + " disconnected"),
                  true);
     }
-    complete(key);
+    complete(task_key_view(key));
   }
   // An agent whose connection broke must re-register in time, even if it still answers pings
   // (it may hang in recovery, MESOS-6286).
@@ -314,7 +314,7 @@ void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
   for (const TaskKey& key : std::set<TaskKey>(a.tasks)) {
     Task& t = tasks.at(key);
     if (t.released) {
-      complete(key);
+      complete(task_key_view(key));
       continue;
     }
     transition(t,

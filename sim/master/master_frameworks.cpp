@@ -147,7 +147,7 @@ std::optional<CallError> Master::validate(Endpoint from, const sched::Call& call
   return std::nullopt;
 }
 
-void Master::State::handle_call(Endpoint from, const sched::Call& call) {
+void Master::State::handle_call(Endpoint from, sched::Call& call) {
   if (std::holds_alternative<sched::Subscribe>(call.call)) {
     subscribe(from, call);
     return;
@@ -158,7 +158,7 @@ void Master::State::handle_call(Endpoint from, const sched::Call& call) {
   }
   Framework& f = *framework_by_id(call.framework_id->value);
   std::visit(
-      [&](const auto& c) {
+      [&](auto& c) {
         using T = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<T, sched::Teardown>) {
           remove_framework(f, FrameworkRemovedReason::kTeardown);

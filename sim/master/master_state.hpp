@@ -26,9 +26,10 @@ namespace mesosim {
 
 using TaskKey = std::pair<std::string, std::string>;  // (framework id, task id)
 
-struct TaskKeyHash {
-  size_t operator()(const TaskKey& k) const noexcept { return hash_id_pair(k.first, k.second); }
-};
+inline IdPairView task_key_view(const TaskKey& k) { return {k.first, k.second}; }
+// Hashed books of tasks are searched with IdPairView{framework id, task id}: no copies.
+using TaskKeyHash = IdPairHash<TaskKey, task_key_view>;
+using TaskKeyEqual = IdPairEqual<TaskKey, task_key_view>;
 struct EndpointHash {
   size_t operator()(Endpoint e) const noexcept { return std::hash<uint32_t>{}(e.value); }
 };
@@ -90,7 +91,7 @@ struct Master::State {
   // (walks go through an agent's or a framework's ordered sets), so they are hashed.
   std::map<std::string, Agent> agents;
   std::map<std::string, Framework> frameworks;
-  std::unordered_map<TaskKey, Task, TaskKeyHash> tasks;
+  std::unordered_map<TaskKey, Task, TaskKeyHash, TaskKeyEqual> tasks;
   std::unordered_map<std::string, Offer> offers;
   // Lookups into the books: by the external id a message carries, by the endpoint it came from
   // (values are ids, never pointers, so a stale endpoint finds nothing rather than a reused
@@ -142,7 +143,8 @@ struct Master::State {
 
   // master_frameworks.cpp
   void subscribe(Endpoint from, const v1::scheduler::Call& call);
-  void handle_call(Endpoint from, const v1::scheduler::Call& call);
+  // Consumes the call: an ACCEPT's task infos move on into the agents' RunTaskMessages.
+  void handle_call(Endpoint from, v1::scheduler::Call& call);
   void disconnect_framework(Framework& f);
   void remove_framework(Framework& f, FrameworkRemovedReason reason);
   Framework& add_framework(const v1::FrameworkInfo& info, bool connected,
@@ -176,7 +178,7 @@ struct Master::State {
                const Resources& resources, std::optional<Duration> filter, RecoveredReason reason);
 
   // master_accept.cpp
-  void accept(Framework& f, const v1::scheduler::Accept& accept);
+  void accept(Framework& f, v1::scheduler::Accept& accept);
   void drop_tasks(Framework& f, const std::vector<v1::Operation>& operations,
                   v1::TaskStatusReason reason, const std::string& message);
 
@@ -203,7 +205,8 @@ struct Master::State {
   Duration total_ping_timeout() const;
 
   // master_tasks.cpp
-  void status_update(Endpoint from, const v1::StatusUpdate& update);
+  // Takes the update by value: its status is moved on to the framework, not copied.
+  void status_update(Endpoint from, v1::StatusUpdate update);
   void acknowledge(Framework& f, const v1::scheduler::Acknowledge& ack);
   void kill(Framework& f, const v1::scheduler::Kill& kill);
   void reconcile(Framework& f, const v1::scheduler::Reconcile& reconcile);
@@ -225,7 +228,7 @@ struct Master::State {
   // before (an unreachable task coming back).
   void publish_reported(Task& t, v1::TaskStatusSource source, std::string_view message);
   void release(Task& t);
-  void complete(const TaskKey& key);
+  void complete(IdPairView key);
   v1::TaskState visible_state(const Framework& f, v1::TaskState state) const;
   // A status the master itself generates: source SOURCE_MASTER, stamped now, no uuid (nobody
   // acknowledges it).

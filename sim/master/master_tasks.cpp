@@ -57,7 +57,7 @@ void Master::State::usage_report(Endpoint from, const v1::UsageReportMessage& re
   auto at = agent_at.find(from);
   if (at == agent_at.end()) return;
   for (const auto& sample : report.samples) {
-    auto it = tasks.find({sample.framework_id.value, sample.task_id.value});
+    auto it = tasks.find(IdPairView{sample.framework_id.value, sample.task_id.value});
     if (it == tasks.end() || it->second.task.agent_id.value != at->second) continue;
     publish(master_event::TaskUsage{sample.task_id, sample.framework_id, it->second.task.agent_id,
                                     sample.usage, report.timestamp});
@@ -124,11 +124,13 @@ bool Master::State::transition(Task& t, v1::TaskStatus status, bool forward,
   return published;
 }
 
-void Master::State::complete(const TaskKey& key) {
-  auto it = tasks.find(key);
+void Master::State::complete(IdPairView which) {
+  auto it = tasks.find(which);
   if (it == tasks.end()) return;
-  Task t = std::move(it->second);
-  tasks.erase(it);
+  // The extracted node keeps the key alive (and `which` may point into it) without a copy.
+  auto node = tasks.extract(it);
+  const TaskKey& key = node.key();
+  Task t = std::move(node.mapped());
   // Its terminal update may never reach this master (the framework left before acknowledging
   // the one before): the stream still learns how the task ended.
   if (v1::is_terminal(t.task.state) && t.published_rank < lifecycle_rank(t.task.state)) {
@@ -149,12 +151,12 @@ void Master::State::complete(const TaskKey& key) {
   }
 }
 
-void Master::State::status_update(Endpoint from, const v1::StatusUpdate& update) {
+void Master::State::status_update(Endpoint from, v1::StatusUpdate update) {
   auto at = agent_at.find(from);
   if (at == agent_at.end()) return;  // not registered (here): it resends after registering
   Agent& a = *agent_by_id(at->second);
-  const TaskKey key{update.framework_id.value, update.status.task_id.value};
-  Framework* f = framework_by_id(key.first);
+  const IdPairView key{update.framework_id.value, update.status.task_id.value};
+  Framework* f = framework_by_id(update.framework_id.value);
   auto it = tasks.find(key);
   if (it == tasks.end()) {
     // A task this master does not track (it completed it, or never learned of it: after a
@@ -167,7 +169,7 @@ void Master::State::status_update(Endpoint from, const v1::StatusUpdate& update)
       v1::TaskStatus status = update.status;
       status.state = visible_state(*f, status.state);
       send_event(*f, sched::Event{sched::Update{std::move(status)}});
-    } else if (!f && removed_frameworks.count(key.first) && update.status.uuid) {
+    } else if (!f && removed_frameworks.count(update.framework_id.value) && update.status.uuid) {
       send(from, v1::StatusUpdateAcknowledgementMessage{*a.info.id, update.framework_id,
                                                         update.status.task_id,
                                                         *update.status.uuid});
@@ -175,25 +177,33 @@ void Master::State::status_update(Endpoint from, const v1::StatusUpdate& update)
     return;
   }
   Task& t = it->second;
-  const v1::TaskStatus& status = update.status;
-  const TaskState latest = update.latest_state.value_or(status.state);
-  if (v1::is_terminal(status.state) && status.uuid) t.terminal_uuid = status.uuid;
-  const Time measured = status.timestamp;
-  if (transition(t, status, f != nullptr, latest) && update.usage && observed()) {
+  const TaskState state = update.status.state;
+  const TaskState latest = update.latest_state.value_or(state);
+  const bool has_uuid = update.status.uuid.has_value();
+  if (v1::is_terminal(state) && has_uuid) t.terminal_uuid = update.status.uuid;
+  const Time measured = update.status.timestamp;
+  if (!f) {
+    // Nobody to forward to: the status stays here, for the acknowledgement below.
+    if (transition(t, update.status, false, latest) && update.usage && observed()) {
+      publish(master_event::TaskUsage{t.task.task_id, t.task.framework_id, t.task.agent_id,
+                                      *update.usage, measured});
+    }
+    if (has_uuid) {
+      send(from, v1::StatusUpdateAcknowledgementMessage{
+                     *a.info.id, update.framework_id, update.status.task_id, *update.status.uuid});
+    }
+    if (v1::is_terminal(state)) complete(key);
+    return;
+  }
+  // The status's ids move on with it: from here the task is named by its key in the books.
+  const IdPairView stored = task_key_view(it->first);
+  if (transition(t, std::move(update.status), true, latest) && update.usage && observed()) {
     publish(master_event::TaskUsage{t.task.task_id, t.task.framework_id, t.task.agent_id,
                                     *update.usage, measured});
   }
-  if (!f) {
-    if (status.uuid) {
-      send(from, v1::StatusUpdateAcknowledgementMessage{*a.info.id, update.framework_id,
-                                                        status.task_id, *status.uuid});
-    }
-    if (v1::is_terminal(status.state)) complete(key);
-    return;
-  }
   // Without a uuid nobody acknowledges it, so a terminal update completes the task at once
   // (but not an agent's TASK_DROPPED for a duplicate launch: the task it names lives on).
-  if (v1::is_terminal(status.state) && v1::is_terminal(latest) && !status.uuid) complete(key);
+  if (v1::is_terminal(state) && v1::is_terminal(latest) && !has_uuid) complete(stored);
 }
 
 void Master::State::acknowledge(Framework& f, const sched::Acknowledge& ack) {
@@ -205,13 +215,14 @@ void Master::State::acknowledge(Framework& f, const sched::Acknowledge& ack) {
   }
   send(a->endpoint,
        v1::StatusUpdateAcknowledgementMessage{ack.agent_id, *f.info.id, ack.task_id, ack.uuid});
-  const TaskKey key{f.info.id->value, ack.task_id.value};
-  auto it = tasks.find(key);
-  if (it != tasks.end() && it->second.terminal_uuid == ack.uuid) complete(key);
+  auto it = tasks.find(IdPairView{f.info.id->value, ack.task_id.value});
+  if (it != tasks.end() && it->second.terminal_uuid == ack.uuid) {
+    complete(IdPairView{f.info.id->value, ack.task_id.value});
+  }
 }
 
 void Master::State::kill(Framework& f, const sched::Kill& k) {
-  auto it = tasks.find({f.info.id->value, k.task_id.value});
+  auto it = tasks.find(IdPairView{f.info.id->value, k.task_id.value});
   if (it == tasks.end()) {
     // Unknown here: answer as reconciliation would (Mesos does the same).
     reconcile(f, sched::Reconcile{{sched::Reconcile::Task{k.task_id, k.agent_id}}});
@@ -260,7 +271,7 @@ void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
     if (agent.state == Registry::AgentState::kAdmitted && !agents.count(id)) agents_to_come = true;
   }
   for (const auto& q : r.tasks) {
-    auto it = tasks.find({f.info.id->value, q.task_id.value});
+    auto it = tasks.find(IdPairView{f.info.id->value, q.task_id.value});
     if (it != tasks.end()) {
       const Task& t = it->second;
       answer(t.task.task_id, t.task.agent_id, sent_state(t), t.task.executor_id);

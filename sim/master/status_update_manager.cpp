@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "allocator/check.hpp"
-#include "sim/master/id_hash.hpp"
 
 namespace mesosim {
 
@@ -16,14 +15,10 @@ StatusUpdateManager::StatusUpdateManager(Clock& clock, Duration retry_min, Durat
 
 StatusUpdateManager::~StatusUpdateManager() { pause(); }
 
-size_t StatusUpdateManager::KeyHash::operator()(const Key& k) const noexcept {
-  return hash_id_pair(k.first.value, k.second.value);
-}
-
 void StatusUpdateManager::add(v1::StatusUpdate update) {
   MESOSIM_CHECK(update.status.uuid.has_value(), "a reliable status update needs a uuid");
-  Key key{update.framework_id, update.status.task_id};
-  Stream& stream = streams_[std::move(key)];
+  // Usually a new stream: the previous update of the task was acknowledged long ago.
+  Stream& stream = streams_[Key{update.framework_id, update.status.task_id}];
   stream.latest_state = update.status.state;
   stream.updates.push_back(std::move(update));
   if (stream.updates.size() == 1 && !paused_) {
@@ -34,7 +29,7 @@ void StatusUpdateManager::add(v1::StatusUpdate update) {
 
 StatusUpdateManager::Acknowledged StatusUpdateManager::acknowledge(
     const v1::FrameworkID& framework_id, const v1::TaskID& task_id, std::string_view uuid) {
-  auto it = streams_.find(Key{framework_id, task_id});
+  auto it = streams_.find(IdPairView{framework_id.value, task_id.value});
   if (it == streams_.end()) return {};
   Stream& stream = it->second;
   // Only the head is in flight, so an ack for anything else is a duplicate or stale: Mesos
@@ -90,7 +85,7 @@ void StatusUpdateManager::clear() {
 
 size_t StatusUpdateManager::pending(const v1::FrameworkID& framework_id,
                                     const v1::TaskID& task_id) const {
-  auto it = streams_.find(Key{framework_id, task_id});
+  auto it = streams_.find(IdPairView{framework_id.value, task_id.value});
   return it == streams_.end() ? 0 : it->second.updates.size();
 }
 

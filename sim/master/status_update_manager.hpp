@@ -29,6 +29,7 @@
 
 #include "allocator/time.hpp"
 #include "sim/master/clock.hpp"
+#include "sim/master/id_hash.hpp"
 #include "sim/master/protocol.hpp"
 
 namespace mesosim {
@@ -83,9 +84,9 @@ class StatusUpdateManager {
     TimerId retry;
   };
   using Key = std::pair<v1::FrameworkID, v1::TaskID>;
-  struct KeyHash {
-    size_t operator()(const Key& k) const noexcept;
-  };
+  static IdPairView view(const Key& k) { return {k.first.value, k.second.value}; }
+  using KeyHash = IdPairHash<Key, view>;
+  using KeyEqual = IdPairEqual<Key, view>;
 
   void send_head(Stream& stream);
   void on_retry(Stream& stream);
@@ -98,7 +99,7 @@ class StatusUpdateManager {
   // Hashed: a stream is found by its task on every add and acknowledgement. resume() walks the
   // streams in key order (it sorts), the one walk whose order is seen. Nodes are stable, so
   // retry timers hold a Stream& safely.
-  std::unordered_map<Key, Stream, KeyHash> streams_;
+  std::unordered_map<Key, Stream, KeyHash, KeyEqual> streams_;
   uint64_t sent_ = 0;
   uint64_t resent_ = 0;
 };

@@ -232,6 +232,39 @@ TEST(MasterUpdatesTest, AgentUpdateForAnUntrackedTaskUsesTheFrameworksStates) {
   EXPECT_EQ(s.updates[0].state, TaskState::TASK_LOST) << "not PARTITION_AWARE: no TASK_DROPPED";
 }
 
+// The master moves an update's status on to the framework: the task must still be found by its
+// own key afterwards, and the framework must get the status whole.
+TEST(MasterUpdatesTest, TerminalUpdateWithoutUuidIsForwardedWholeAndCompletesTheTaskAtOnce) {
+  SimCluster cluster(SimClusterOptions{});
+  cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
+  QueueScheduler s;
+  s.add({"t", "cpus:1;mem:128", std::nullopt, ""});
+  cluster.add_framework(framework("fw"), &s);
+  cluster.start();
+  cluster.run_until(secs(5));
+  ASSERT_EQ(s.states_of("t").back(), TaskState::TASK_RUNNING);
+  ASSERT_TRUE(cluster.leader()->task(*s.id, v1::TaskID{"t"}).has_value());
+  v1::StatusUpdate update;
+  update.framework_id = *s.id;
+  update.status.task_id = v1::TaskID{"t"};
+  update.status.state = TaskState::TASK_FAILED;
+  update.status.agent_id = *cluster.agent(0).agent_id();
+  update.status.source = v1::TaskStatusSource::SOURCE_AGENT;
+  update.status.message = "injected";
+  cluster.network().send(cluster.agent(0).endpoint(), *cluster.detector().leader(),
+                         v1::StatusUpdateMessage{update});
+  cluster.run_until(secs(6));
+  const std::vector<v1::TaskStatus> got = s.updates_of("t");
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.back().state, TaskState::TASK_FAILED);
+  EXPECT_EQ(got.back().agent_id, *cluster.agent(0).agent_id());
+  EXPECT_EQ(got.back().message, "injected");
+  EXPECT_FALSE(got.back().uuid.has_value());
+  EXPECT_FALSE(cluster.leader()->task(*s.id, v1::TaskID{"t"}).has_value())
+      << "without a uuid nobody acknowledges it: the master completes the task at once";
+  EXPECT_TRUE(cluster.leader()->agents()[0].used.empty());
+}
+
 // ---- reconciliation ----
 
 // One agent; a partition-aware and a plain framework, each with one running task.
