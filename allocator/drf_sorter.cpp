@@ -194,6 +194,7 @@ void DrfSorter::set_weight(std::string_view path, double weight) {
 }
 
 void DrfSorter::set_total(const Quantities& total) {
+  if (total == total_) return;  // every share and so the order stay as they are
   total_ = total;
   stale_ = true;
 }
@@ -233,19 +234,48 @@ double DrfSorter::share(ClientId client) {
 void DrfSorter::refresh_if_stale() {
   if (!stale_) return;
   stale_ = false;
-  // Recompute every share and rebuild the sets from scratch: O(n log n), once per change of
-  // totals or weights rather than once per allocation.
-  for (Node& n : nodes_) {
-    n.children.clear();
-    n.in_parent_set = false;
-  }
+  // Recompute every share once per change of totals or weights rather than once per
+  // allocation: O(n), plus O(k log k) for each sibling set of k whose order the change altered.
+  // (While stale, re-keys left the sets keyed as they were, so every set is still a valid one.)
   for (uint32_t i = 1; i < nodes_.size(); ++i) {
     Node& n = nodes_[i];
     if (n.parent == kNone) continue;  // a free slot
     n.weight = weight_of(n.path);
     n.share = compute_share(n);
-    if (n.active_leaves > 0) insert_into_parent(i);
   }
+  for (Node& n : nodes_) {
+    if (!n.children.empty()) rekey_children(n);
+  }
+}
+
+void DrfSorter::rekey_children(Node& parent) {
+  // Most changes of totals scale shares alike and keep siblings in order: then the keys are
+  // updated in place, without touching the tree; otherwise the set is rebuilt.
+  const Key* prev = nullptr;
+  Key next{};
+  bool in_order = true;
+  for (const Key& k : parent.children) {
+    const Node& c = nodes_[k.node];
+    next = Key{c.share, c.count, &c.path, k.node};
+    if (prev != nullptr && !KeyLess{}(*prev, next)) {
+      in_order = false;
+      break;
+    }
+    nodes_[k.node].key = next;
+    prev = &nodes_[k.node].key;
+  }
+  if (in_order) {
+    for (const Key& k : parent.children) {
+      k.share = nodes_[k.node].key.share;
+      k.count = nodes_[k.node].key.count;
+    }
+    return;
+  }
+  std::vector<uint32_t> members;
+  members.reserve(parent.children.size());
+  for (const Key& k : parent.children) members.push_back(k.node);
+  parent.children.clear();
+  for (uint32_t m : members) insert_into_parent(m);
 }
 
 std::vector<DrfSorter::ClientId> DrfSorter::sort() {

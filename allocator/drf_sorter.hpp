@@ -55,6 +55,7 @@ class DrfSorter {
 
   // Weight of a path (default 1.0); applies to the inner node and the client at that path.
   void set_weight(std::string_view path, double weight);
+  // A total equal to the current one changes nothing (no recomputation at the next walk).
   void set_total(const Quantities& total);
   void set_excluded(std::vector<ResourceName> names);
 
@@ -78,8 +79,10 @@ class DrfSorter {
   static constexpr uint32_t kNone = UINT32_MAX;
 
   struct Key {
-    double share;
-    uint64_t count;
+    // Mutable so that refresh_if_stale() can update keys in place when the new keys keep the
+    // set's order (the comparator's invariant is checked before any is written).
+    mutable double share;
+    mutable uint64_t count;
     const std::string* path;
     uint32_t node;
   };
@@ -119,6 +122,7 @@ class DrfSorter {
   void erase_from_parent(uint32_t node);
   void add_active(uint32_t node, int delta);
   void refresh_if_stale();
+  void rekey_children(Node& parent);
 
   bool hierarchical_;
   std::deque<Node> nodes_;  // a deque: keys point at node paths, so nodes must not move

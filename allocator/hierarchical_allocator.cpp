@@ -103,7 +103,14 @@ void HierarchicalAllocator::add_reserved(const Resources& r, int sign) {
   }
 }
 
-void HierarchicalAllocator::set_totals_changed() {
+void HierarchicalAllocator::set_totals_changed() { sorter_totals_behind_ = true; }
+
+void HierarchicalAllocator::sync_sorter_totals() {
+  // Deferred to the next use of the orders, so that changes which cancel out (an agent removed
+  // and added again, a total updated to what it was) leave the sorters' shares as they are: a
+  // sorter given its current total keeps its order (DrfSorter::set_total).
+  if (!sorter_totals_behind_) return;
+  sorter_totals_behind_ = false;
   role_sorter_.set_total(cluster_total_);
   for (auto& r : roles_) r->frameworks->set_total(cluster_total_);
 }
@@ -154,6 +161,7 @@ Status HierarchicalAllocator::set_quota(std::string_view role, const Quota& quot
 double HierarchicalAllocator::role_share(std::string_view role) {
   const RoleIdx r = find_role(role);
   if (r == kNoRole || roles_[r]->client == DrfSorter::kNoClient) return 0;
+  sync_sorter_totals();
   return role_sorter_.share(roles_[r]->client);
 }
 
@@ -162,6 +170,7 @@ double HierarchicalAllocator::framework_share(FrameworkId id, std::string_view r
   const RoleIdx r = find_role(role);
   if (!f || r == kNoRole) return 0;
   FrameworkRole* fr = framework_role(*f, r);
+  sync_sorter_totals();
   return fr ? roles_[r]->frameworks->share(fr->client) : 0;
 }
 

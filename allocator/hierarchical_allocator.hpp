@@ -139,6 +139,7 @@ class HierarchicalAllocator final : public Allocator {
   void consumed_changed(RoleIdx top, const Quantities& before);
   Quantities consumed_of(RoleIdx top) const;
   void set_totals_changed();
+  void sync_sorter_totals();
   Framework* framework(FrameworkId id);
   const Framework* framework(FrameworkId id) const;
   Agent* agent(AgentId id);
@@ -171,6 +172,9 @@ class HierarchicalAllocator final : public Allocator {
   Quantities cluster_total_;     // scalars of every agent
   Quantities free_unreserved_;   // available headroom: free unreserved non-revocable scalars
   Quantities required_headroom_; // sum over quota roles of max(0, guarantee - consumed)
+  // cluster_total_ changed since the sorters were last given it (set_totals_changed); they get
+  // it before their next walk or share (sync_sorter_totals).
+  bool sorter_totals_behind_ = false;
 
   bool all_agents_requested_ = false;
   std::vector<AgentId> requested_agents_;

@@ -75,6 +75,7 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
     ++skipped_runs_;
     return {};
   }
+  sync_sorter_totals();
   const bool full_run = all_agents_requested_;
   std::vector<AgentId> candidates;
   if (all_agents_requested_) {
