@@ -154,6 +154,10 @@ class HierarchicalAllocator final : public Allocator {
   bool offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage);
   std::optional<Resources> offer_for(Run& run, const Agent& a, Framework& f, const Role& role,
                                      const Resources& role_free, bool quota_stage);
+  // The last checks of an offer (non-empty, min_allocatable, filters); `limited`/`held` say
+  // whether quota or headroom trimmed it, for the explanation.
+  std::optional<Resources> checked_offer(Run& run, const Agent& a, Framework& f, const Role& role,
+                                         Resources offer, bool limited, bool held);
   bool is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role, const Resources& offer);
   bool meets_min_allocatable(const Framework& f, RoleIdx role, const Resources& offer) const;
   void explain(const Framework& f, const Role& role, AgentId agent, SkipReason reason) const;
