@@ -27,8 +27,53 @@ uint32_t DrfSorter::new_node(std::string path, uint32_t parent, bool leaf) {
   n.is_leaf = leaf;
   n.weight = weight_of(n.path);
   n.share = compute_share(n);
-  if (parent != kNone) ++nodes_[parent].child_count;
+  if (parent != kNone) {
+    ++nodes_[parent].child_count;
+    rank_new_node(id);
+  }
   return id;
+}
+
+// Ranks are spaced so that a new node usually takes the middle of the gap between its
+// neighbours in path order; when there is none left, every node is renumbered (O(nodes), as
+// rare as adding a client whose path falls in an exhausted gap).
+constexpr uint64_t kRankSpacing = uint64_t{1} << 24;
+
+void DrfSorter::rank_new_node(uint32_t node) {
+  auto before = [this](uint32_t a, uint32_t b) {
+    if (const int c = nodes_[a].path.compare(nodes_[b].path); c != 0) return c < 0;
+    return a < b;
+  };
+  const auto pos = std::lower_bound(by_path_.begin(), by_path_.end(), node, before);
+  const uint64_t lo = pos == by_path_.begin() ? 0 : nodes_[*(pos - 1)].rank;
+  const bool last = pos == by_path_.end();
+  const uint64_t hi = last ? lo + 2 * kRankSpacing : nodes_[*pos].rank;
+  by_path_.insert(pos, node);
+  if (hi - lo >= 2) {
+    nodes_[node].rank = lo + (last ? kRankSpacing : (hi - lo) / 2);
+  } else {
+    renumber();
+  }
+}
+
+void DrfSorter::unrank(uint32_t node) {
+  auto it = std::find(by_path_.begin(), by_path_.end(), node);
+  MESOSIM_CHECK(it != by_path_.end(), "sorter node missing from the path order");
+  by_path_.erase(it);
+}
+
+void DrfSorter::renumber() {
+  // Order-preserving: stored keys can be rewritten in place without re-sorting any set.
+  for (size_t i = 0; i < by_path_.size(); ++i) nodes_[by_path_[i]].rank = (i + 1) * kRankSpacing;
+  for (Node& n : nodes_) {
+    n.key.rank = n.parent == kNone ? 0 : n.rank;
+    for (const Key& k : n.children) k.rank = nodes_[k.node].rank;
+  }
+}
+
+DrfSorter::Key DrfSorter::key_of(uint32_t node) const {
+  const Node& n = nodes_[node];
+  return Key{n.share, n.count, n.rank, node};
 }
 
 uint32_t DrfSorter::inner_node(std::string_view path) {
@@ -86,6 +131,7 @@ void DrfSorter::remove(ClientId client) {
     const uint32_t parent = nodes_[n].parent;
     --nodes_[parent].child_count;
     if (!nodes_[n].is_leaf) inner_by_path_.erase(nodes_[n].path);
+    unrank(n);
     leaf_client_[n] = kNoClient;
     nodes_[n] = Node{};
     free_nodes_.push_back(n);
@@ -134,7 +180,7 @@ void DrfSorter::add_active(uint32_t node, int delta) {
 
 void DrfSorter::insert_into_parent(uint32_t node) {
   Node& n = nodes_[node];
-  n.key = Key{n.share, n.count, &n.path, node};
+  n.key = key_of(node);
   nodes_[n.parent].children.insert(n.key);
   n.in_parent_set = true;
 }
@@ -153,7 +199,7 @@ void DrfSorter::rekey(uint32_t node) {
   Children& siblings = nodes_[n.parent].children;
   auto handle = siblings.extract(n.key);
   MESOSIM_CHECK(!handle.empty(), "sorter node missing from its parent's set");
-  n.key = Key{n.share, n.count, &n.path, node};
+  n.key = key_of(node);
   handle.value() = n.key;
   siblings.insert(std::move(handle));
 }
@@ -255,8 +301,7 @@ void DrfSorter::rekey_children(Node& parent) {
   Key next{};
   bool in_order = true;
   for (const Key& k : parent.children) {
-    const Node& c = nodes_[k.node];
-    next = Key{c.share, c.count, &c.path, k.node};
+    next = key_of(k.node);
     if (prev != nullptr && !KeyLess{}(*prev, next)) {
       in_order = false;
       break;
@@ -268,6 +313,7 @@ void DrfSorter::rekey_children(Node& parent) {
     for (const Key& k : parent.children) {
       k.share = nodes_[k.node].key.share;
       k.count = nodes_[k.node].key.count;
+      k.rank = nodes_[k.node].key.rank;
     }
     return;
   }

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "allocator/rng.hpp"
 #include "tests/allocator/allocator_test_util.hpp"
 
@@ -180,6 +182,33 @@ TEST(DrfSorterTest, OrderAfterChangedTotalsIsTheOrderOfASorterBuiltWithThem) {
         ASSERT_EQ(live.share(clients[c]), fresh.share(fresh_clients[c]));
       }
     }
+  }
+}
+
+// Ties on share and count fall to the path. Clients added in descending path order, each
+// landing before all others, exhaust the gaps between the ranks that stand for paths and force
+// renumbering; removed and re-added paths must take their place again.
+TEST(DrfSorterTest, EqualSharesAreOrderedByPathWhateverOrderClientsCameIn) {
+  for (bool hierarchical : {false, true}) {
+    DrfSorter s(hierarchical);
+    s.set_total(Q("cpus:100"));
+    std::vector<std::string> expected;
+    for (int i = 99; i >= 0; --i) {
+      s.add(fmt::format("c{:03}", i));
+      expected.insert(expected.begin(), fmt::format("c{:03}", i));
+      // Something between every pair, added from the middle outwards.
+      if (i % 2 == 0) {
+        s.add(fmt::format("c{:03}m", i));
+        expected.insert(expected.begin() + 1, fmt::format("c{:03}m", i));
+      }
+    }
+    EXPECT_EQ(order(s), expected) << hierarchical;
+    for (int i = 10; i < 60; i += 7) s.remove(s.find(fmt::format("c{:03}", i)));
+    for (int i = 10; i < 60; i += 7) s.add(fmt::format("c{:03}", i));
+    EXPECT_EQ(order(s), expected) << hierarchical;
+    // Equal allocations for all, one event each: still by path.
+    for (const auto& p : expected) s.allocated(s.find(p), R("cpus:0.5"));
+    EXPECT_EQ(order(s), expected) << hierarchical;
   }
 }
 
