@@ -136,6 +136,7 @@ class HierarchicalAllocator final : public Allocator {
   void add_allocation(Framework& f, FrameworkRole& fr, Agent& a, const Resources& r);
   void remove_allocation(Framework& f, FrameworkRole& fr, Agent& a, const Resources& r);
   void add_reserved(const Resources& r, int sign);
+  void add_consumed(RoleIdx role, const Resources& r, int sign);
   void consumed_changed(RoleIdx top, const Quantities& before);
   Quantities consumed_of(RoleIdx top) const;
   void set_totals_changed();

@@ -94,6 +94,7 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
 
   Run run;
   run.now = now;
+  run.out.reserve(candidates.size());  // usually an offer per agent at most
   // Parking: with explanations off, a quota role that can take nothing more (see
   // can_take_nothing) is left out of the role order for the rest of the run, so a run costs
   // what the roles that can still be served cost, not agents x roles. Consumption only grows
