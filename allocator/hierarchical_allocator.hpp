@@ -35,7 +35,10 @@
 // visit for MESOS-4302: every filter set before the earlier run was visited by that run already.
 //
 // Cost: a run costs O(agents visited · (roles + frameworks tried) · log n). Free resources are
-// cached per agent so an exhausted agent costs O(1); sorters re-key in O(log n).
+// cached per agent so an exhausted agent costs O(1); sorters re-key in O(log n). A run after the
+// cluster's totals changed (an agent added, removed or resized) first recomputes every share,
+// O(roles + frameworks); the sorters get the totals only then, so changes that cancel out cost
+// nothing.
 
 #include <memory>
 #include <optional>
