@@ -146,13 +146,12 @@ TEST(DrfSorterTest, ChangingTotalsReordersLazily) {
 // after each walk the order must be the one a sorter that had the final totals all along gives.
 TEST(DrfSorterTest, OrderAfterChangedTotalsIsTheOrderOfASorterBuiltWithThem) {
   const std::vector<std::string> paths = {"a", "a/x", "a/y", "b", "b/z", "c", "d"};
-  const std::vector<Resources> units = {R("cpus:1"), R("mem:64"), R("cpus:1;mem:8"),
-                                        R("disk:100"), R("cpus:2;disk:10")};
-  const std::vector<Quantities> totals = {Q("cpus:40;mem:1024;disk:1000"),
-                                          Q("cpus:400;mem:1024;disk:1000"),
-                                          Q("cpus:40;mem:100000;disk:1000"),
-                                          Q("cpus:41;mem:1024;disk:1000"),
-                                          Q("cpus:40;mem:1024;disk:20")};
+  const std::vector<Resources> units = {R("cpus:1"), R("mem:64"), R("cpus:1;mem:8"), R("disk:100"),
+                                        R("cpus:2;disk:10")};
+  const std::vector<Quantities> totals = {
+      Q("cpus:40;mem:1024;disk:1000"), Q("cpus:400;mem:1024;disk:1000"),
+      Q("cpus:40;mem:100000;disk:1000"), Q("cpus:41;mem:1024;disk:1000"),
+      Q("cpus:40;mem:1024;disk:20")};
   Rng rng(11);
   for (int round = 0; round < 50; ++round) {
     DrfSorter live(true);

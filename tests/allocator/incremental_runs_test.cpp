@@ -48,9 +48,9 @@ void run_history(uint64_t seed) {
   for (uint32_t f = 0; f < frameworks; ++f) {
     const std::string role = f % 3 == 0 ? "b" : (f % 3 == 1 ? "a" : "a/x");
     both([&](Allocator& a) {
-      ASSERT_TRUE(a.add_framework(framework_id(f), framework_info(fmt::format("f{}", f), {role}),
-                                  true)
-                      .ok());
+      ASSERT_TRUE(
+          a.add_framework(framework_id(f), framework_info(fmt::format("f{}", f), {role}), true)
+              .ok());
     });
   }
   std::vector<std::string> totals(agents);
@@ -87,8 +87,8 @@ void run_history(uint64_t seed) {
       default:  // the agent leaves and comes back with the same total (requests a run on it)
         both([&](Allocator& a) {
           a.remove_agent(agent_id(id));
-          ASSERT_TRUE(a.add_agent(agent_id(id), agent_info(fmt::format("h{}", id), totals[id]), {})
-                          .ok());
+          ASSERT_TRUE(
+              a.add_agent(agent_id(id), agent_info(fmt::format("h{}", id), totals[id]), {}).ok());
         });
         break;
     }
