@@ -296,27 +296,25 @@ void DrfSorter::refresh_if_stale() {
 
 void DrfSorter::rekey_children(Node& parent) {
   // Most changes of totals scale shares alike and keep siblings in order: then the keys are
-  // updated in place, without touching the tree; otherwise the set is rebuilt.
+  // updated in place, in the same pass that checks the order, without touching the tree. If the
+  // order breaks, the set is rebuilt from its members (which iterating it finds whatever its
+  // keys hold by then), so the keys already written do no harm.
   const Key* prev = nullptr;
-  Key next{};
-  bool in_order = true;
   for (const Key& k : parent.children) {
-    next = key_of(k.node);
+    const Key next = key_of(k.node);
     if (prev != nullptr && !KeyLess{}(*prev, next)) {
-      in_order = false;
-      break;
+      rebuild_children(parent);
+      return;
     }
+    k.share = next.share;
+    k.count = next.count;
+    k.rank = next.rank;
     nodes_[k.node].key = next;
     prev = &nodes_[k.node].key;
   }
-  if (in_order) {
-    for (const Key& k : parent.children) {
-      k.share = nodes_[k.node].key.share;
-      k.count = nodes_[k.node].key.count;
-      k.rank = nodes_[k.node].key.rank;
-    }
-    return;
-  }
+}
+
+void DrfSorter::rebuild_children(Node& parent) {
   std::vector<uint32_t> members;
   members.reserve(parent.children.size());
   for (const Key& k : parent.children) members.push_back(k.node);

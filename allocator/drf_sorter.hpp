@@ -125,6 +125,7 @@ class DrfSorter {
   void add_active(uint32_t node, int delta);
   void refresh_if_stale();
   void rekey_children(Node& parent);
+  void rebuild_children(Node& parent);
   Key key_of(uint32_t node) const;
   void rank_new_node(uint32_t node);
   void unrank(uint32_t node);
