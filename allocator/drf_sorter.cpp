@@ -27,8 +27,53 @@ uint32_t DrfSorter::new_node(std::string path, uint32_t parent, bool leaf) {
   n.is_leaf = leaf;
   n.weight = weight_of(n.path);
   n.share = compute_share(n);
-  if (parent != kNone) ++nodes_[parent].child_count;
+  if (parent != kNone) {
+    ++nodes_[parent].child_count;
+    rank_new_node(id);
+  }
   return id;
+}
+
+// Ranks are spaced so that a new node usually takes the middle of the gap between its
+// neighbours in path order; when there is none left, every node is renumbered (O(nodes), as
+// rare as adding a client whose path falls in an exhausted gap).
+constexpr uint64_t kRankSpacing = uint64_t{1} << 24;
+
+void DrfSorter::rank_new_node(uint32_t node) {
+  auto before = [this](uint32_t a, uint32_t b) {
+    if (const int c = nodes_[a].path.compare(nodes_[b].path); c != 0) return c < 0;
+    return a < b;
+  };
+  const auto pos = std::lower_bound(by_path_.begin(), by_path_.end(), node, before);
+  const uint64_t lo = pos == by_path_.begin() ? 0 : nodes_[*(pos - 1)].rank;
+  const bool last = pos == by_path_.end();
+  const uint64_t hi = last ? lo + 2 * kRankSpacing : nodes_[*pos].rank;
+  by_path_.insert(pos, node);
+  if (hi - lo >= 2) {
+    nodes_[node].rank = lo + (last ? kRankSpacing : (hi - lo) / 2);
+  } else {
+    renumber();
+  }
+}
+
+void DrfSorter::unrank(uint32_t node) {
+  auto it = std::find(by_path_.begin(), by_path_.end(), node);
+  MESOSIM_CHECK(it != by_path_.end(), "sorter node missing from the path order");
+  by_path_.erase(it);
+}
+
+void DrfSorter::renumber() {
+  // Order-preserving: stored keys can be rewritten in place without re-sorting any set.
+  for (size_t i = 0; i < by_path_.size(); ++i) nodes_[by_path_[i]].rank = (i + 1) * kRankSpacing;
+  for (Node& n : nodes_) {
+    n.key.rank = n.parent == kNone ? 0 : n.rank;
+    for (const Key& k : n.children) k.rank = nodes_[k.node].rank;
+  }
+}
+
+DrfSorter::Key DrfSorter::key_of(uint32_t node) const {
+  const Node& n = nodes_[node];
+  return Key{n.share, n.count, n.rank, node};
 }
 
 uint32_t DrfSorter::inner_node(std::string_view path) {
@@ -86,6 +131,7 @@ void DrfSorter::remove(ClientId client) {
     const uint32_t parent = nodes_[n].parent;
     --nodes_[parent].child_count;
     if (!nodes_[n].is_leaf) inner_by_path_.erase(nodes_[n].path);
+    unrank(n);
     leaf_client_[n] = kNoClient;
     nodes_[n] = Node{};
     free_nodes_.push_back(n);
@@ -134,7 +180,7 @@ void DrfSorter::add_active(uint32_t node, int delta) {
 
 void DrfSorter::insert_into_parent(uint32_t node) {
   Node& n = nodes_[node];
-  n.key = Key{n.share, n.count, &n.path, node};
+  n.key = key_of(node);
   nodes_[n.parent].children.insert(n.key);
   n.in_parent_set = true;
 }
@@ -153,7 +199,7 @@ void DrfSorter::rekey(uint32_t node) {
   Children& siblings = nodes_[n.parent].children;
   auto handle = siblings.extract(n.key);
   MESOSIM_CHECK(!handle.empty(), "sorter node missing from its parent's set");
-  n.key = Key{n.share, n.count, &n.path, node};
+  n.key = key_of(node);
   handle.value() = n.key;
   siblings.insert(std::move(handle));
 }
@@ -194,6 +240,7 @@ void DrfSorter::set_weight(std::string_view path, double weight) {
 }
 
 void DrfSorter::set_total(const Quantities& total) {
+  if (total == total_) return;  // every share and so the order stay as they are
   total_ = total;
   stale_ = true;
 }
@@ -233,19 +280,46 @@ double DrfSorter::share(ClientId client) {
 void DrfSorter::refresh_if_stale() {
   if (!stale_) return;
   stale_ = false;
-  // Recompute every share and rebuild the sets from scratch: O(n log n), once per change of
-  // totals or weights rather than once per allocation.
-  for (Node& n : nodes_) {
-    n.children.clear();
-    n.in_parent_set = false;
-  }
+  // Recompute every share once per change of totals or weights rather than once per
+  // allocation: O(n), plus O(k log k) for each sibling set of k whose order the change altered.
+  // (While stale, re-keys left the sets keyed as they were, so every set is still a valid one.)
   for (uint32_t i = 1; i < nodes_.size(); ++i) {
     Node& n = nodes_[i];
     if (n.parent == kNone) continue;  // a free slot
     n.weight = weight_of(n.path);
     n.share = compute_share(n);
-    if (n.active_leaves > 0) insert_into_parent(i);
   }
+  for (Node& n : nodes_) {
+    if (!n.children.empty()) rekey_children(n);
+  }
+}
+
+void DrfSorter::rekey_children(Node& parent) {
+  // Most changes of totals scale shares alike and keep siblings in order: then the keys are
+  // updated in place, in the same pass that checks the order, without touching the tree. If the
+  // order breaks, the set is rebuilt from its members (which iterating it finds whatever its
+  // keys hold by then), so the keys already written do no harm.
+  const Key* prev = nullptr;
+  for (const Key& k : parent.children) {
+    const Key next = key_of(k.node);
+    if (prev != nullptr && !KeyLess{}(*prev, next)) {
+      rebuild_children(parent);
+      return;
+    }
+    k.share = next.share;
+    k.count = next.count;
+    k.rank = next.rank;
+    nodes_[k.node].key = next;
+    prev = &nodes_[k.node].key;
+  }
+}
+
+void DrfSorter::rebuild_children(Node& parent) {
+  std::vector<uint32_t> members;
+  members.reserve(parent.children.size());
+  for (const Key& k : parent.children) members.push_back(k.node);
+  parent.children.clear();
+  for (uint32_t m : members) insert_into_parent(m);
 }
 
 std::vector<DrfSorter::ClientId> DrfSorter::sort() {

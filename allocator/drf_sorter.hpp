@@ -55,6 +55,7 @@ class DrfSorter {
 
   // Weight of a path (default 1.0); applies to the inner node and the client at that path.
   void set_weight(std::string_view path, double weight);
+  // A total equal to the current one changes nothing (no recomputation at the next walk).
   void set_total(const Quantities& total);
   void set_excluded(std::vector<ResourceName> names);
 
@@ -78,17 +79,20 @@ class DrfSorter {
   static constexpr uint32_t kNone = UINT32_MAX;
 
   struct Key {
-    double share;
-    uint64_t count;
-    const std::string* path;
+    // Mutable so that refresh_if_stale() can update keys in place when the new keys keep the
+    // set's order (the comparator's invariant is checked before any is written).
+    mutable double share;
+    mutable uint64_t count;
+    // The node's place in (path, node) order among all nodes (`Node::rank`): compares as the
+    // paths would, without reading them. Mutable: renumbering keeps the order (renumber()).
+    mutable uint64_t rank;
     uint32_t node;
   };
   struct KeyLess {
     bool operator()(const Key& a, const Key& b) const {
       if (a.share != b.share) return a.share < b.share;
       if (a.count != b.count) return a.count < b.count;
-      if (const int c = a.path->compare(*b.path); c != 0) return c < 0;
-      return a.node < b.node;
+      return a.rank < b.rank;
     }
   };
   using Children = std::set<Key, KeyLess>;
@@ -108,6 +112,7 @@ class DrfSorter {
     Quantities allocation;
     Children children;  // children with active_leaves > 0
     uint64_t stamp = 0;  // last walk that visited this node
+    uint64_t rank = 0;   // increases with (path, node id) over all nodes in use
   };
 
   uint32_t new_node(std::string path, uint32_t parent, bool leaf);
@@ -119,6 +124,12 @@ class DrfSorter {
   void erase_from_parent(uint32_t node);
   void add_active(uint32_t node, int delta);
   void refresh_if_stale();
+  void rekey_children(Node& parent);
+  void rebuild_children(Node& parent);
+  Key key_of(uint32_t node) const;
+  void rank_new_node(uint32_t node);
+  void unrank(uint32_t node);
+  void renumber();
 
   bool hierarchical_;
   std::deque<Node> nodes_;  // a deque: keys point at node paths, so nodes must not move
@@ -128,6 +139,7 @@ class DrfSorter {
   std::vector<uint32_t> client_leaf_;  // ClientId -> leaf node (kNone when free)
   std::vector<ClientId> leaf_client_;  // node -> ClientId (for leaves)
   std::vector<ClientId> free_clients_;
+  std::vector<uint32_t> by_path_;  // nodes in use (root excepted) by (path, node id): their ranks
   std::vector<std::pair<std::string, double>> weights_;  // sorted by path
   Quantities total_;
   std::vector<bool> excluded_;

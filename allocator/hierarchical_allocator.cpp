@@ -103,7 +103,14 @@ void HierarchicalAllocator::add_reserved(const Resources& r, int sign) {
   }
 }
 
-void HierarchicalAllocator::set_totals_changed() {
+void HierarchicalAllocator::set_totals_changed() { sorter_totals_behind_ = true; }
+
+void HierarchicalAllocator::sync_sorter_totals() {
+  // Deferred to the next use of the orders, so that changes which cancel out (an agent removed
+  // and added again, a total updated to what it was) leave the sorters' shares as they are: a
+  // sorter given its current total keeps its order (DrfSorter::set_total).
+  if (!sorter_totals_behind_) return;
+  sorter_totals_behind_ = false;
   role_sorter_.set_total(cluster_total_);
   for (auto& r : roles_) r->frameworks->set_total(cluster_total_);
 }
@@ -154,6 +161,7 @@ Status HierarchicalAllocator::set_quota(std::string_view role, const Quota& quot
 double HierarchicalAllocator::role_share(std::string_view role) {
   const RoleIdx r = find_role(role);
   if (r == kNoRole || roles_[r]->client == DrfSorter::kNoClient) return 0;
+  sync_sorter_totals();
   return role_sorter_.share(roles_[r]->client);
 }
 
@@ -162,6 +170,7 @@ double HierarchicalAllocator::framework_share(FrameworkId id, std::string_view r
   const RoleIdx r = find_role(role);
   if (!f || r == kNoRole) return 0;
   FrameworkRole* fr = framework_role(*f, r);
+  sync_sorter_totals();
   return fr ? roles_[r]->frameworks->share(fr->client) : 0;
 }
 
@@ -398,13 +407,36 @@ void HierarchicalAllocator::add_allocation(Framework& f, FrameworkRole& fr, Agen
   Role& role = *roles_[fr.role];
   role_sorter_.allocated(role.client, r);
   role.frameworks->allocated(fr.client, r);
+  const bool quota = roles_[role.top]->quota.has_value();
+  if (!quota) {
+    add_consumed(fr.role, r, +1);
+    return;
+  }
   const Quantities q = unreserved_nonrevocable(r);
   if (q.empty()) return;
-  const bool quota = roles_[role.top]->quota.has_value();
-  const Quantities before = quota ? consumed_of(role.top) : Quantities();
+  const Quantities before = consumed_of(role.top);
   for (RoleIdx x = fr.role; x != kNoRole; x = roles_[x]->parent) roles_[x]->consumed_unreserved += q;
   free_unreserved_ -= q;
-  if (quota) consumed_changed(role.top, before);
+  consumed_changed(role.top, before);
+}
+
+void HierarchicalAllocator::add_consumed(RoleIdx role, const Resources& r, int sign) {
+  // What add_allocation/remove_allocation do for a role without quota, entry by entry rather
+  // than through a Quantities built for each allocation.
+  for (const auto& e : r.scalar_entries()) {
+    if (e.key.reservation.is_reserved() || e.key.revocable) continue;
+    const ResourceName n = e.key.name;
+    const int64_t v = sign * e.value.milli();
+    for (RoleIdx x = role; x != kNoRole; x = roles_[x]->parent) {
+      Quantities& c = roles_[x]->consumed_unreserved;
+      c.set(n, Scalar::from_milli(c.get(n).milli() + v));
+      MESOSIM_CHECK(c.get(n) >= Scalar(), "quantity went negative");
+    }
+    if (sign > 0) {
+      free_unreserved_.set(n, Scalar::from_milli(free_unreserved_.get(n).milli() - v));
+      MESOSIM_CHECK(free_unreserved_.get(n) >= Scalar(), "quantity went negative");
+    }
+  }
 }
 
 void HierarchicalAllocator::remove_allocation(Framework& f, FrameworkRole& fr, Agent& a,
@@ -433,12 +465,16 @@ void HierarchicalAllocator::remove_allocation(Framework& f, FrameworkRole& fr, A
   Role& role = *roles_[fr.role];
   role_sorter_.unallocated(role.client, r);
   role.frameworks->unallocated(fr.client, r);
+  const bool quota = roles_[role.top]->quota.has_value();
+  if (!quota) {
+    add_consumed(fr.role, r, -1);
+    return;
+  }
   const Quantities q = unreserved_nonrevocable(r);
   if (q.empty()) return;
-  const bool quota = roles_[role.top]->quota.has_value();
-  const Quantities before = quota ? consumed_of(role.top) : Quantities();
+  const Quantities before = consumed_of(role.top);
   for (RoleIdx x = fr.role; x != kNoRole; x = roles_[x]->parent) roles_[x]->consumed_unreserved -= q;
-  if (quota) consumed_changed(role.top, before);
+  consumed_changed(role.top, before);
 }
 
 void HierarchicalAllocator::recover(Time now, FrameworkId fid, AgentId aid, std::string_view role,

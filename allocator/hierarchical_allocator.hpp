@@ -35,7 +35,10 @@
 // visit for MESOS-4302: every filter set before the earlier run was visited by that run already.
 //
 // Cost: a run costs O(agents visited · (roles + frameworks tried) · log n). Free resources are
-// cached per agent so an exhausted agent costs O(1); sorters re-key in O(log n).
+// cached per agent so an exhausted agent costs O(1); sorters re-key in O(log n). A run after the
+// cluster's totals changed (an agent added, removed or resized) first recomputes every share,
+// O(roles + frameworks); the sorters get the totals only then, so changes that cancel out cost
+// nothing.
 
 #include <memory>
 #include <optional>
@@ -136,9 +139,11 @@ class HierarchicalAllocator final : public Allocator {
   void add_allocation(Framework& f, FrameworkRole& fr, Agent& a, const Resources& r);
   void remove_allocation(Framework& f, FrameworkRole& fr, Agent& a, const Resources& r);
   void add_reserved(const Resources& r, int sign);
+  void add_consumed(RoleIdx role, const Resources& r, int sign);
   void consumed_changed(RoleIdx top, const Quantities& before);
   Quantities consumed_of(RoleIdx top) const;
   void set_totals_changed();
+  void sync_sorter_totals();
   Framework* framework(FrameworkId id);
   const Framework* framework(FrameworkId id) const;
   Agent* agent(AgentId id);
@@ -153,6 +158,10 @@ class HierarchicalAllocator final : public Allocator {
   bool offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage);
   std::optional<Resources> offer_for(Run& run, const Agent& a, Framework& f, const Role& role,
                                      const Resources& role_free, bool quota_stage);
+  // The last checks of an offer (non-empty, min_allocatable, filters); `limited`/`held` say
+  // whether quota or headroom trimmed it, for the explanation.
+  std::optional<Resources> checked_offer(Run& run, const Agent& a, Framework& f, const Role& role,
+                                         Resources offer, bool limited, bool held);
   bool is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role, const Resources& offer);
   bool meets_min_allocatable(const Framework& f, RoleIdx role, const Resources& offer) const;
   void explain(const Framework& f, const Role& role, AgentId agent, SkipReason reason) const;
@@ -171,6 +180,9 @@ class HierarchicalAllocator final : public Allocator {
   Quantities cluster_total_;     // scalars of every agent
   Quantities free_unreserved_;   // available headroom: free unreserved non-revocable scalars
   Quantities required_headroom_; // sum over quota roles of max(0, guarantee - consumed)
+  // cluster_total_ changed since the sorters were last given it (set_totals_changed); they get
+  // it before their next walk or share (sync_sorter_totals).
+  bool sorter_totals_behind_ = false;
 
   bool all_agents_requested_ = false;
   std::vector<AgentId> requested_agents_;

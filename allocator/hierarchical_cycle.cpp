@@ -75,6 +75,7 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
     ++skipped_runs_;
     return {};
   }
+  sync_sorter_totals();
   const bool full_run = all_agents_requested_;
   std::vector<AgentId> candidates;
   if (all_agents_requested_) {
@@ -93,6 +94,7 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
 
   Run run;
   run.now = now;
+  run.out.reserve(candidates.size());  // usually an offer per agent at most
   // Parking: with explanations off, a quota role that can take nothing more (see
   // can_take_nothing) is left out of the role order for the rest of the run, so a run costs
   // what the roles that can still be served cost, not agents x roles. Consumption only grows
@@ -251,7 +253,13 @@ std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent&
     explain(f, role, a.id, SkipReason::kNotGpuCapable);
     return std::nullopt;
   }
-  const Resources candidate = f.info.revocable_resources ? role_free : role_free.non_revocable();
+  Resources candidate = f.info.revocable_resources ? role_free : role_free.non_revocable();
+  const Quota* quota = role.quota ? &*role.quota : nullptr;
+  if (!quota && !quota_stage && required_headroom_.empty()) {
+    // Nothing to trim: the offer is the candidate (the general path below splits it into
+    // unreserved scalars and the rest and puts them back together unchanged).
+    return checked_offer(run, a, f, role, std::move(candidate), false, false);
+  }
   Resources unreserved;
   Resources rest;
   for (const auto& e : candidate.scalar_entries()) {
@@ -263,7 +271,6 @@ std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent&
   // consumption but are not capped by it). In the quota stage, the part that serves the role's
   // unmet guarantee is not bounded by headroom: it lowers the required headroom by as much as it
   // takes. In the fair-share stage every role's unreserved scalars are bounded by headroom.
-  const Quota* quota = role.quota ? &*role.quota : nullptr;
   const Quantities consumed = quota ? consumed_of(role.idx) : Quantities();
   const Resources toward =
       quota && quota_stage
@@ -296,6 +303,13 @@ std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent&
   Resources offer = std::move(rest);
   offer += toward;
   offer += extra;
+  return checked_offer(run, a, f, role, std::move(offer), limited, held);
+}
+
+std::optional<Resources> HierarchicalAllocator::checked_offer(Run& run, const Agent& a,
+                                                              Framework& f, const Role& role,
+                                                              Resources offer, bool limited,
+                                                              bool held) {
   if (offer.empty()) {
     explain(f, role, a.id,
             limited ? SkipReason::kQuotaLimit
@@ -347,8 +361,16 @@ bool HierarchicalAllocator::meets_min_allocatable(const Framework& f, RoleIdx ro
   }
   if (offer.empty()) return false;
   if (sets->empty()) return true;
-  const Quantities q = Quantities::of(offer);
-  return std::any_of(sets->begin(), sets->end(), [&](const Quantities& s) { return q.contains(s); });
+  // Quantities::of(offer).contains(s) without building the quantities (this runs per offer).
+  return std::any_of(sets->begin(), sets->end(), [&](const Quantities& s) {
+    const int64_t* need = s.data();
+    for (size_t i = 0; i < s.size_hint(); ++i) {
+      if (need[i] <= 0) continue;
+      const ResourceName name = ResourceName::from_id(static_cast<uint16_t>(i));
+      if (offer.get(name) < Scalar::from_milli(need[i])) return false;
+    }
+    return true;
+  });
 }
 
 void HierarchicalAllocator::explain(const Framework& f, const Role& role, AgentId agent,

@@ -129,6 +129,7 @@ Scalar Resources::get(ResourceName name) const {
 
 Resources Resources::filter(const std::function<bool(const ResourceKey&)>& keep) const {
   Resources out;
+  out.scalars_.reserve(scalars_.size());  // one allocation rather than one per doubling
   for (const auto& e : scalars_) {
     if (keep(e.key)) out.scalars_.push_back(e);
   }

@@ -21,6 +21,16 @@
 //   setup) makes the first offers; each iteration is one later round: every agent's free part is
 //   offered to the first framework in DRF order that has not declined it yet, and the frameworks
 //   that have are skipped by their filters. Each round is timed; the figure is the mean round.
+// Incremental: as FullCycle, with every agent offered (the warm-up cycle's offers stay
+//   outstanding). An iteration is one agent's change and the run it triggers, and only the run
+//   is timed: /change:0, the resources offered on the agent are recovered (a task ended or the
+//   offer was declined without a filter) and a run is requested for that agent; /change:1, the
+//   agent is removed (its offer recovered) and added again with the same total, which requests
+//   a run for it and, as any change of the cluster's totals, makes the sorters recompute every
+//   share at their next walk unless, as here, the totals end where they were; /change:2, the
+//   offer is recovered and the agent's total updated, alternately to `cpus:3;mem:1024;disk:4096`
+//   and back (an oversubscription estimate changing): the cluster's totals change, so every
+//   share changes. The agents are taken in turn, so every iteration does the same.
 // SuppressOffers: as FullCycle, but 99% of the frameworks suppress offers (Mesos's
 //   ExtremeSuppressOffers ratio); offers are recovered with no filter between iterations.
 // LargeAndSmallQuota: Mesos's benchmark (hierarchical_allocator_benchmarks.cpp). N agents
@@ -236,6 +246,56 @@ void DeclineOffers(benchmark::State& state) {
   tally.report(state, agents);
 }
 
+// ---- Incremental ----
+
+void Incremental(benchmark::State& state) {
+  const int64_t agents = state.range(0);
+  const int64_t frameworks = state.range(1);
+  const int64_t change = state.range(2);
+  const Resources total = res("cpus:2;mem:1024;disk:4096");
+  const Resources grown = res("cpus:3;mem:1024;disk:4096");
+  std::vector<bool> is_grown(static_cast<size_t>(agents), false);
+  Bench b;
+  b.add_frameworks(frameworks, kRole);
+  b.add_agents(agents, total);
+  b.cycle();  // every agent offered, and the offers stay outstanding
+  std::vector<Allocation> held(static_cast<size_t>(agents));
+  for (Allocation& a : b.offers) held[a.agent.value] = std::move(a);
+  b.offers.clear();
+  Tally tally;
+  uint32_t next = 0;
+  for (auto _ : state) {
+    const AgentId id{next};
+    next = (next + 1) % static_cast<uint32_t>(agents);
+    b.now = b.now + Duration::millis(1);
+    Allocation& h = held[id.value];
+    b.allocator.recover(b.now, h.framework, h.agent, h.role, h.resources, std::nullopt);
+    if (change == 1) {
+      b.allocator.remove_agent(id);
+      must(b.allocator.add_agent(id, AgentInfo{fmt::format("agent-{:06}", id.value), total}, {}),
+           "add_agent");
+    } else if (change == 2) {
+      is_grown[id.value] = !is_grown[id.value];
+      must(b.allocator.update_agent(id, is_grown[id.value] ? grown : total), "update_agent");
+    } else {
+      b.allocator.request_allocation(id);
+    }
+    const double cpu_start = thread_cpu_seconds();
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<Allocation> out = b.allocator.allocate(b.now);
+    const auto stop = std::chrono::steady_clock::now();
+    const double cpu_stop = thread_cpu_seconds();
+    tally.add(state, {std::chrono::duration<double>(stop - start).count(), cpu_stop - cpu_start},
+              out.size());
+    if (out.size() != 1 || out[0].agent != id) {
+      state.SkipWithError("a one-agent run did not re-offer exactly that agent");
+      break;
+    }
+    h = std::move(out[0]);
+  }
+  tally.report(state, 1);
+}
+
 // ---- SuppressOffers ----
 
 void SuppressOffers(benchmark::State& state) {
@@ -379,6 +439,20 @@ BENCHMARK(FullCycle)
     ->UseManualTime()
     ->ComputeStatistics("min", min_of)
     ->Unit(benchmark::kMillisecond);
+
+BENCHMARK(Incremental)
+    ->Apply([](benchmark::internal::Benchmark* b) {
+      b->ArgNames({"agents", "frameworks", "change"});
+      for (int64_t change : {0, 1, 2}) {
+        for (int64_t a : {1000, 10000, 50000}) {
+          for (int64_t f : {1, 100, 1000}) b->Args({a, f, change});
+        }
+        b->Args({20000, 2000, change});
+      }
+    })
+    ->UseManualTime()
+    ->ComputeStatistics("min", min_of)
+    ->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(DeclineOffers)
     ->Apply([](benchmark::internal::Benchmark* b) {

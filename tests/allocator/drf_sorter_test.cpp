@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include "allocator/rng.hpp"
 #include "tests/allocator/allocator_test_util.hpp"
 
 namespace mesosim {
@@ -136,6 +139,76 @@ TEST(DrfSorterTest, ChangingTotalsReordersLazily) {
   EXPECT_THAT(order(s), ElementsAre("b", "a"));
   s.set_total(Q("cpus:100;mem:100"));  // a: 0.05
   EXPECT_THAT(order(s), ElementsAre("a", "b"));
+}
+
+// Changes of totals between allocations, some that keep the order (keys updated in place) and
+// some that reorder it (sets rebuilt), some back to the total the shares were computed with:
+// after each walk the order must be the one a sorter that had the final totals all along gives.
+TEST(DrfSorterTest, OrderAfterChangedTotalsIsTheOrderOfASorterBuiltWithThem) {
+  const std::vector<std::string> paths = {"a", "a/x", "a/y", "b", "b/z", "c", "d"};
+  const std::vector<Resources> units = {R("cpus:1"), R("mem:64"), R("cpus:1;mem:8"), R("disk:100"),
+                                        R("cpus:2;disk:10")};
+  const std::vector<Quantities> totals = {
+      Q("cpus:40;mem:1024;disk:1000"), Q("cpus:400;mem:1024;disk:1000"),
+      Q("cpus:40;mem:100000;disk:1000"), Q("cpus:41;mem:1024;disk:1000"),
+      Q("cpus:40;mem:1024;disk:20")};
+  Rng rng(11);
+  for (int round = 0; round < 50; ++round) {
+    DrfSorter live(true);
+    std::vector<DrfSorter::ClientId> clients;
+    for (const auto& p : paths) clients.push_back(live.add(p));
+    live.set_total(totals[0]);
+    std::vector<std::pair<size_t, size_t>> events;  // (client, unit) in the order allocated
+    Quantities total = totals[0];
+    for (int step = 0; step < 60; ++step) {
+      if (rng.below(4) == 0) {
+        total = totals[rng.below(totals.size())];
+        live.set_total(total);
+      } else {
+        const size_t c = rng.below(clients.size());
+        const size_t u = rng.below(units.size());
+        live.allocated(clients[c], units[u]);
+        events.emplace_back(c, u);
+      }
+      if (rng.below(3) != 0) continue;
+      DrfSorter fresh(true);
+      std::vector<DrfSorter::ClientId> fresh_clients;
+      for (const auto& p : paths) fresh_clients.push_back(fresh.add(p));
+      fresh.set_total(total);
+      for (auto [c, u] : events) fresh.allocated(fresh_clients[c], units[u]);
+      ASSERT_EQ(order(live), order(fresh)) << "round " << round << ", step " << step;
+      for (size_t c = 0; c < clients.size(); ++c) {
+        ASSERT_EQ(live.share(clients[c]), fresh.share(fresh_clients[c]));
+      }
+    }
+  }
+}
+
+// Ties on share and count fall to the path. Clients added in descending path order, each
+// landing before all others, exhaust the gaps between the ranks that stand for paths and force
+// renumbering; removed and re-added paths must take their place again.
+TEST(DrfSorterTest, EqualSharesAreOrderedByPathWhateverOrderClientsCameIn) {
+  for (bool hierarchical : {false, true}) {
+    DrfSorter s(hierarchical);
+    s.set_total(Q("cpus:100"));
+    std::vector<std::string> expected;
+    for (int i = 99; i >= 0; --i) {
+      s.add(fmt::format("c{:03}", i));
+      expected.insert(expected.begin(), fmt::format("c{:03}", i));
+      // Something between every pair, added from the middle outwards.
+      if (i % 2 == 0) {
+        s.add(fmt::format("c{:03}m", i));
+        expected.insert(expected.begin() + 1, fmt::format("c{:03}m", i));
+      }
+    }
+    EXPECT_EQ(order(s), expected) << hierarchical;
+    for (int i = 10; i < 60; i += 7) s.remove(s.find(fmt::format("c{:03}", i)));
+    for (int i = 10; i < 60; i += 7) s.add(fmt::format("c{:03}", i));
+    EXPECT_EQ(order(s), expected) << hierarchical;
+    // Equal allocations for all, one event each: still by path.
+    for (const auto& p : expected) s.allocated(s.find(p), R("cpus:0.5"));
+    EXPECT_EQ(order(s), expected) << hierarchical;
+  }
 }
 
 TEST(DrfSorterTest, RemovedClientPathCanBeAddedAgain) {
