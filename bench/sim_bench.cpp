@@ -90,27 +90,37 @@ void SimulatedCluster(benchmark::State& state) {
   const Duration simulated = Duration::seconds(60);
   uint64_t finished = 0;
   uint64_t events = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    SimClusterOptions options;
-    options.seed = 7;
-    SimCluster cluster(options);
+  // Everything one iteration builds; destroyed while the timer is paused (at the start of the
+  // next iteration, or after the last), so that tearing a cluster down is not timed.
+  struct Run {
+    explicit Run(const SimClusterOptions& options) : cluster(options) {}
+    SimCluster cluster;
     analysis::Collector collector;
     IgnoreEvents ignore;
-    if (observer == 1) cluster.add_observer(&collector);
-    if (observer == 2) cluster.add_observer(&ignore);
     std::vector<std::unique_ptr<GreedyScheduler>> schedulers;
-    populate(cluster, agents, frameworks, schedulers);
+  };
+  std::unique_ptr<Run> run;
+  for (auto _ : state) {
+    state.PauseTiming();
+    run.reset();
+    SimClusterOptions options;
+    options.seed = 7;
+    run = std::make_unique<Run>(options);
+    SimCluster& cluster = run->cluster;
+    if (observer == 1) cluster.add_observer(&run->collector);
+    if (observer == 2) cluster.add_observer(&run->ignore);
+    populate(cluster, agents, frameworks, run->schedulers);
     cluster.start();
     const uint64_t before = cluster.queue().executed();
     state.ResumeTiming();
     cluster.run_for(simulated);
-    if (observer == 1) benchmark::DoNotOptimize(collector.finish(cluster.now(), {}));
+    if (observer == 1) benchmark::DoNotOptimize(run->collector.finish(cluster.now(), {}));
     state.PauseTiming();
     events += cluster.queue().executed() - before;
-    for (const auto& s : schedulers) finished += s->finished;
+    for (const auto& s : run->schedulers) finished += s->finished;
     state.ResumeTiming();
   }
+  run.reset();
   state.counters["tasks_per_wall_s"] =
       benchmark::Counter(static_cast<double>(finished), benchmark::Counter::kIsRate);
   state.counters["events_per_wall_s"] =
