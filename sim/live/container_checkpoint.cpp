@@ -73,8 +73,9 @@ std::string checkpoint_dir(const std::string& work_dir) { return work_dir + "/co
 
 Status write_checkpoint(const std::string& work_dir, const ContainerCheckpoint& checkpoint) {
   if (Status s = make_directories(checkpoint_dir(work_dir)); !s) return s;
+  // No fsync: see the header.
   return write_file_atomically(checkpoint_dir(work_dir) + "/" + checkpoint.container + ".json",
-                               to_json(checkpoint));
+                               to_json(checkpoint), Durability::kNoFsync);
 }
 
 Status remove_checkpoint(const std::string& work_dir, const std::string& container) {
