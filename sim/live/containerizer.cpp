@@ -178,16 +178,20 @@ Status Containerizer::finish(const ContainerCheckpoint& checkpoint) {
 
 std::vector<ContainerEnded> Containerizer::poll(Time now) {
   std::vector<ContainerEnded> ended;
-  for (auto it = containers_.begin(); it != containers_.end();) {
-    std::optional<ContainerEnded> e = poll_one(it->second, now);
-    if (!e) {
-      ++it;
-      continue;
+  std::vector<std::string> over;
+  for (auto& [name, c] : containers_) {
+    if (std::optional<ContainerEnded> e = poll_one(c, now)) {
+      ended.push_back(std::move(*e));
+      over.push_back(name);
     }
-    // A destroy that fails leaves the cgroup for recovery's orphan sweep; the task has ended.
-    (void)finish(it->second.checkpoint);
-    ended.push_back(std::move(*e));
-    it = containers_.erase(it);
+  }
+  if (over.empty()) return ended;
+  // All at once: the posix isolator then lists the machine's processes once for all of them.
+  // A destroy that fails leaves the cgroup for recovery's orphan sweep; the task has ended.
+  (void)isolator_.destroy_each(over);
+  for (const std::string& name : over) {
+    (void)remove_checkpoint(options_.work_dir, name);
+    containers_.erase(name);
   }
   return ended;
 }
@@ -221,8 +225,27 @@ std::vector<Error> Containerizer::destroy_all() {
 }
 
 Result<ResourceStatistics> Containerizer::usage(const std::string& container) const {
-  if (!running(container)) return Error{"no running container '" + container + "'"};
-  return isolator_.usage(container);
+  return usage_of_each({container}).front();
+}
+
+std::vector<Result<ResourceStatistics>> Containerizer::usage_of_each(
+    const std::vector<std::string>& containers) const {
+  std::vector<std::string> known;
+  for (const std::string& c : containers) {
+    if (running(c)) known.push_back(c);
+  }
+  std::vector<Result<ResourceStatistics>> measured = isolator_.usage_of_each(known);
+  std::vector<Result<ResourceStatistics>> out;
+  out.reserve(containers.size());
+  size_t next = 0;
+  for (const std::string& c : containers) {
+    if (running(c)) {
+      out.push_back(std::move(measured[next++]));
+    } else {
+      out.emplace_back(Error{"no running container '" + c + "'"});
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> Containerizer::containers() const {

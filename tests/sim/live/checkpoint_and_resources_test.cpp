@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "live_test_util.hpp"
 #include "sim/live/agent_resources.hpp"
 #include "sim/live/container_checkpoint.hpp"
@@ -68,6 +70,27 @@ TEST(ProcStatTest, ParsesCommandNamesWithSpacesAndParentheses) {
   EXPECT_EQ(st.value().session, 60);
   EXPECT_EQ(st.value().start_ticks, 98765u);
   EXPECT_FALSE(parse_proc_stat("77 (x", "/proc/77/stat"));
+}
+
+TEST(ProcStatTest, TooFewFieldsIsAnErrorNamingTheSource) {
+  Result<ProcStat> st = parse_proc_stat("77 (x) S 1 70 60 0 -1", "/proc/77/stat");
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("/proc/77/stat"), std::string::npos);
+}
+
+TEST(ProcStatTest, ListingFindsThisProcessAsItsOwnStatFileDescribesIt) {
+  Result<ProcStat> self = read_proc_stat(::getpid());
+  ASSERT_TRUE(self) << self.error().message;
+  std::vector<ProcStat> all = list_processes();
+  auto it = std::find_if(all.begin(), all.end(),
+                         [](const ProcStat& st) { return st.pid == ::getpid(); });
+  ASSERT_NE(it, all.end());
+  EXPECT_EQ(it->ppid, ::getppid());
+  EXPECT_EQ(it->session, ::getsid(0));
+  EXPECT_EQ(it->pgrp, ::getpgrp());
+  EXPECT_EQ(it->start_ticks, self.value().start_ticks);
+  EXPECT_NE(it->state, 'Z');
+  EXPECT_GT(all.size(), 1u) << "pid 1 at least is listed too";
 }
 
 TEST(ProcStatTest, ThisProcessIsItselfOnlyWithItsOwnStartTime) {
