@@ -23,7 +23,7 @@ Status check_path_component(std::string_view what, const std::string& id) {
 }  // namespace
 
 Containerizer::Containerizer(Isolator& isolator, ContainerizerOptions options)
-    : isolator_(isolator), options_(std::move(options)) {}
+    : isolator_(isolator), options_(std::move(options)), checkpoints_(options_.work_dir) {}
 
 std::string Containerizer::next_container_id(Time now) {
   // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) on "c" + std::string.
@@ -116,7 +116,7 @@ Result<std::string> Containerizer::launch(const CommandTask& task, Time now) {
                                  now,
                                  std::string(isolator_.name()),
                                  false};
-  if (Status s = write_checkpoint(options_.work_dir, checkpoint); !s) {
+  if (Status s = checkpoints_.write(checkpoint); !s) {
     // A task the agent could not recover must not run unrecorded.
     (void)isolator_.destroy(container);
     (void)process.value().poll();
@@ -135,7 +135,7 @@ Status Containerizer::kill(const std::string& container, Time now, std::optional
   if (!c.checkpoint.kill_requested) {
     c.checkpoint.kill_requested = true;
     // Remembered so that a task killed across an agent restart still ends TASK_KILLED.
-    (void)write_checkpoint(options_.work_dir, c.checkpoint);
+    (void)checkpoints_.write(c.checkpoint);
     c.process.signal_group(SIGTERM);
   }
   if (!c.kill_deadline || deadline < *c.kill_deadline) c.kill_deadline = deadline;
@@ -172,7 +172,7 @@ std::optional<ContainerEnded> Containerizer::poll_one(Running& c, Time now) {
 
 Status Containerizer::finish(const ContainerCheckpoint& checkpoint) {
   Status destroyed = isolator_.destroy(checkpoint.container);
-  Status removed = remove_checkpoint(options_.work_dir, checkpoint.container);
+  Status removed = checkpoints_.remove(checkpoint.container);
   return destroyed ? removed : destroyed;
 }
 
@@ -190,7 +190,7 @@ std::vector<ContainerEnded> Containerizer::poll(Time now) {
   // A destroy that fails leaves the cgroup for recovery's orphan sweep; the task has ended.
   (void)isolator_.destroy_each(over);
   for (const std::string& name : over) {
-    (void)remove_checkpoint(options_.work_dir, name);
+    (void)checkpoints_.remove(name);
     containers_.erase(name);
   }
   return ended;
@@ -218,7 +218,7 @@ std::vector<Error> Containerizer::destroy_all() {
       };
       ::nanosleep(&ts, nullptr);
     }
-    if (Status s = remove_checkpoint(options_.work_dir, name); !s) errors.push_back(s.error());
+    if (Status s = checkpoints_.remove(name); !s) errors.push_back(s.error());
   }
   containers_.clear();
   return errors;

@@ -136,6 +136,7 @@ class Containerizer {
 
   Isolator& isolator_;
   ContainerizerOptions options_;
+  CheckpointFiles checkpoints_;  // after options_, whose work_dir it takes
   std::map<std::string, Running> containers_;
   uint64_t launches_ = 0;
 };
