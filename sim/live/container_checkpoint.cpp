@@ -1,10 +1,14 @@
 #include "sim/live/container_checkpoint.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -73,8 +77,9 @@ std::string checkpoint_dir(const std::string& work_dir) { return work_dir + "/co
 
 Status write_checkpoint(const std::string& work_dir, const ContainerCheckpoint& checkpoint) {
   if (Status s = make_directories(checkpoint_dir(work_dir)); !s) return s;
+  // No fsync: see the header.
   return write_file_atomically(checkpoint_dir(work_dir) + "/" + checkpoint.container + ".json",
-                               to_json(checkpoint));
+                               to_json(checkpoint), Durability::kNoFsync);
 }
 
 Status remove_checkpoint(const std::string& work_dir, const std::string& container) {
@@ -83,6 +88,93 @@ Status remove_checkpoint(const std::string& work_dir, const std::string& contain
     return Error{"cannot remove " + path + ": " + std::strerror(errno)};
   }
   return Status::success();
+}
+
+namespace {
+
+// rename(2) that fails with EEXIST instead of replacing, or exchanges the two names; -1 and
+// errno as rename(2). renameat2 is in glibc only from 2.28, so through syscall(2).
+int rename_flags(const std::string& from, const std::string& to, unsigned flags) {
+  return static_cast<int>(
+      ::syscall(SYS_renameat2, AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), flags));
+}
+
+Status fill(const std::string& path, std::string_view contents) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) return Error{"cannot open " + path + ": " + std::strerror(errno)};
+  size_t done = 0;
+  while (done < contents.size()) {
+    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return Error{"cannot write " + path + ": " + std::strerror(err)};
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) return Error{"cannot close " + path + ": " + std::strerror(errno)};
+  return Status::success();
+}
+
+}  // namespace
+
+CheckpointFiles::CheckpointFiles(std::string work_dir, size_t max_spares)
+    : work_dir_(std::move(work_dir)), max_spares_(max_spares) {
+  const std::string dir = checkpoint_dir(work_dir_) + "/spare";
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (dirent* e = ::readdir(d)) {
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0') continue;
+    spares_.push_back(dir + "/" + e->d_name);
+    next_spare_ = std::max<uint64_t>(next_spare_, n + 1);
+  }
+  ::closedir(d);
+  std::sort(spares_.begin(), spares_.end());  // a defined order, whatever readdir gave
+}
+
+std::string CheckpointFiles::spare_path(uint64_t n) const {
+  return checkpoint_dir(work_dir_) + "/spare/" + std::to_string(n);
+}
+
+Status CheckpointFiles::write(const ContainerCheckpoint& checkpoint) {
+  if (spares_.empty()) return write_checkpoint(work_dir_, checkpoint);
+  const std::string spare = spares_.back();
+  const std::string path = checkpoint_dir(work_dir_) + "/" + checkpoint.container + ".json";
+  if (Status s = fill(spare, to_json(checkpoint)); !s) {
+    spares_.pop_back();  // not trusted again
+    (void)::unlink(spare.c_str());
+    return write_checkpoint(work_dir_, checkpoint);
+  }
+  if (rename_flags(spare, path, RENAME_NOREPLACE) == 0) {
+    spares_.pop_back();
+    return Status::success();
+  }
+  if (errno == EEXIST && rename_flags(spare, path, RENAME_EXCHANGE) == 0) {
+    return Status::success();  // the old contents are the spare now
+  }
+  if (::rename(spare.c_str(), path.c_str()) == 0) {  // renameat2 unsupported here
+    spares_.pop_back();
+    return Status::success();
+  }
+  const int err = errno;
+  return Error{"cannot rename " + spare + " to " + path + ": " + std::strerror(err)};
+}
+
+Status CheckpointFiles::remove(const std::string& container) {
+  const std::string path = checkpoint_dir(work_dir_) + "/" + container + ".json";
+  if (spares_.size() < max_spares_) {
+    if (spares_.empty()) (void)make_directories(checkpoint_dir(work_dir_) + "/spare");
+    const std::string spare = spare_path(next_spare_);
+    if (::rename(path.c_str(), spare.c_str()) == 0) {
+      ++next_spare_;
+      spares_.push_back(spare);
+      return Status::success();
+    }
+  }
+  return remove_checkpoint(work_dir_, container);  // also when there is no such checkpoint
 }
 
 CheckpointScan read_checkpoints(const std::string& work_dir) {

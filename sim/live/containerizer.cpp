@@ -23,7 +23,7 @@ Status check_path_component(std::string_view what, const std::string& id) {
 }  // namespace
 
 Containerizer::Containerizer(Isolator& isolator, ContainerizerOptions options)
-    : isolator_(isolator), options_(std::move(options)) {}
+    : isolator_(isolator), options_(std::move(options)), checkpoints_(options_.work_dir) {}
 
 std::string Containerizer::next_container_id(Time now) {
   // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) on "c" + std::string.
@@ -116,7 +116,7 @@ Result<std::string> Containerizer::launch(const CommandTask& task, Time now) {
                                  now,
                                  std::string(isolator_.name()),
                                  false};
-  if (Status s = write_checkpoint(options_.work_dir, checkpoint); !s) {
+  if (Status s = checkpoints_.write(checkpoint); !s) {
     // A task the agent could not recover must not run unrecorded.
     (void)isolator_.destroy(container);
     (void)process.value().poll();
@@ -135,7 +135,7 @@ Status Containerizer::kill(const std::string& container, Time now, std::optional
   if (!c.checkpoint.kill_requested) {
     c.checkpoint.kill_requested = true;
     // Remembered so that a task killed across an agent restart still ends TASK_KILLED.
-    (void)write_checkpoint(options_.work_dir, c.checkpoint);
+    (void)checkpoints_.write(c.checkpoint);
     c.process.signal_group(SIGTERM);
   }
   if (!c.kill_deadline || deadline < *c.kill_deadline) c.kill_deadline = deadline;
@@ -172,22 +172,26 @@ std::optional<ContainerEnded> Containerizer::poll_one(Running& c, Time now) {
 
 Status Containerizer::finish(const ContainerCheckpoint& checkpoint) {
   Status destroyed = isolator_.destroy(checkpoint.container);
-  Status removed = remove_checkpoint(options_.work_dir, checkpoint.container);
+  Status removed = checkpoints_.remove(checkpoint.container);
   return destroyed ? removed : destroyed;
 }
 
 std::vector<ContainerEnded> Containerizer::poll(Time now) {
   std::vector<ContainerEnded> ended;
-  for (auto it = containers_.begin(); it != containers_.end();) {
-    std::optional<ContainerEnded> e = poll_one(it->second, now);
-    if (!e) {
-      ++it;
-      continue;
+  std::vector<std::string> over;
+  for (auto& [name, c] : containers_) {
+    if (std::optional<ContainerEnded> e = poll_one(c, now)) {
+      ended.push_back(std::move(*e));
+      over.push_back(name);
     }
-    // A destroy that fails leaves the cgroup for recovery's orphan sweep; the task has ended.
-    (void)finish(it->second.checkpoint);
-    ended.push_back(std::move(*e));
-    it = containers_.erase(it);
+  }
+  if (over.empty()) return ended;
+  // All at once: the posix isolator then lists the machine's processes once for all of them.
+  // A destroy that fails leaves the cgroup for recovery's orphan sweep; the task has ended.
+  (void)isolator_.destroy_each(over);
+  for (const std::string& name : over) {
+    (void)checkpoints_.remove(name);
+    containers_.erase(name);
   }
   return ended;
 }
@@ -214,15 +218,34 @@ std::vector<Error> Containerizer::destroy_all() {
       };
       ::nanosleep(&ts, nullptr);
     }
-    if (Status s = remove_checkpoint(options_.work_dir, name); !s) errors.push_back(s.error());
+    if (Status s = checkpoints_.remove(name); !s) errors.push_back(s.error());
   }
   containers_.clear();
   return errors;
 }
 
 Result<ResourceStatistics> Containerizer::usage(const std::string& container) const {
-  if (!running(container)) return Error{"no running container '" + container + "'"};
-  return isolator_.usage(container);
+  return usage_of_each({container}).front();
+}
+
+std::vector<Result<ResourceStatistics>> Containerizer::usage_of_each(
+    const std::vector<std::string>& containers) const {
+  std::vector<std::string> known;
+  for (const std::string& c : containers) {
+    if (running(c)) known.push_back(c);
+  }
+  std::vector<Result<ResourceStatistics>> measured = isolator_.usage_of_each(known);
+  std::vector<Result<ResourceStatistics>> out;
+  out.reserve(containers.size());
+  size_t next = 0;
+  for (const std::string& c : containers) {
+    if (running(c)) {
+      out.push_back(std::move(measured[next++]));
+    } else {
+      out.emplace_back(Error{"no running container '" + c + "'"});
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> Containerizer::containers() const {

@@ -12,7 +12,8 @@
 //                    container once the grace period (default 3 s, as Mesos's) has passed.
 //   poll(now)     -> for each container that ended: its TaskOutcome (task_outcome.hpp); the
 //                    container is then destroyed (every process killed, cgroup removed, checkpoint
-//                    deleted) and forgotten. A container whose memory cgroup saw an OOM kill is
+//                    deleted) and forgotten; the containers that ended by one poll are destroyed
+//                    together. A container whose memory cgroup saw an OOM kill is
 //                    killed at once, as Mesos destroys a container on a memory limitation.
 //   recover(now)  -> after an agent restart: containers whose process is still the same process
 //                    (pid and start time) are adopted again; those that ended while the agent was
@@ -105,6 +106,10 @@ class Containerizer {
   std::vector<Error> destroy_all();
 
   Result<ResourceStatistics> usage(const std::string& container) const;
+  // usage() of each of `containers`, in their order, measured in one round (see
+  // Isolator::usage_of_each): what a periodic report of every running task should call.
+  std::vector<Result<ResourceStatistics>> usage_of_each(
+      const std::vector<std::string>& containers) const;
   bool running(const std::string& container) const { return containers_.count(container) > 0; }
   std::vector<std::string> containers() const;
   std::optional<pid_t> pid(const std::string& container) const;
@@ -131,6 +136,7 @@ class Containerizer {
 
   Isolator& isolator_;
   ContainerizerOptions options_;
+  CheckpointFiles checkpoints_;  // after options_, whose work_dir it takes
   std::map<std::string, Running> containers_;
   uint64_t launches_ = 0;
 };

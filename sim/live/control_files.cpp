@@ -67,7 +67,8 @@ Status write_control(const std::string& path, std::string_view value) {
   return Status::success();
 }
 
-Status write_file_atomically(const std::string& path, std::string_view contents) {
+Status write_file_atomically(const std::string& path, std::string_view contents,
+                             Durability durability) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return sys_error("cannot create", tmp, errno);
@@ -83,15 +84,17 @@ Status write_file_atomically(const std::string& path, std::string_view contents)
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int err = errno;
+  const bool synced = durability == Durability::kNoFsync || ::fsync(fd) == 0;
+  int err = synced ? 0 : errno;
+  if (::close(fd) != 0 && synced) err = errno;
+  if (err != 0) {
     ::unlink(tmp.c_str());
     return sys_error("cannot flush", tmp, err);
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
+    const int rename_error = errno;
     ::unlink(tmp.c_str());
-    return sys_error("cannot rename " + tmp + " to", path, err);
+    return sys_error("cannot rename " + tmp + " to", path, rename_error);
   }
   return Status::success();
 }

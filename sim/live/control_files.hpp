@@ -18,8 +18,16 @@ Result<std::string> read_file(const std::string& path);
 // Writes `value` in one write(2) (control files take one value per write) without creating the
 // file: a control file that does not exist is an error, not a new regular file.
 Status write_control(const std::string& path, std::string_view value);
-// Writes a new regular file, or replaces one, atomically (temp file + rename).
-Status write_file_atomically(const std::string& path, std::string_view contents);
+// Whether write_file_atomically waits for the data to reach the disk before the rename.
+//   kFsync: the new contents survive a machine crash once the call returns.
+//   kNoFsync: they survive a crash of the process (the page cache outlives it) but not
+//             necessarily of the machine; after a power loss the file may hold the old contents,
+//             or be empty. For state that a reboot makes meaningless anyway.
+enum class Durability { kFsync, kNoFsync };
+// Writes a new regular file, or replaces one, atomically (temp file + rename): a reader sees the
+// old contents or the new, never a mixture.
+Status write_file_atomically(const std::string& path, std::string_view contents,
+                             Durability durability = Durability::kFsync);
 
 // Parsers for the contents of control files; `source` (the file's path) names the place in
 // errors. The first unsigned integer ("max" is an error):

@@ -306,7 +306,13 @@ std::string_view http_reason(int status) {
 void HttpServer::Shared::accept(const std::shared_ptr<Shared>& self) {
   acceptor.async_accept([self](beast::error_code ec, tcp::socket socket) {
     if (self->stopped) return;
-    if (!ec) std::make_shared<Session>(std::move(socket), self)->start();
+    if (!ec) {
+      // Replies to pipelined requests and stream events go out as written, not held back by
+      // Nagle's algorithm until the previous segment is acknowledged (up to a delayed ACK).
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Session>(std::move(socket), self)->start();
+    }
     self->accept(self);
   });
 }

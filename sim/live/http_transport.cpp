@@ -1,5 +1,6 @@
 #include "sim/live/http_transport.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <deque>
 
@@ -7,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -51,10 +53,12 @@ Result<ProcessAddress> ProcessAddress::parse(std::string_view text) {
 
 std::string ProcessAddress::to_string() const { return fmt::format("{}@{}:{}", name, ip, port); }
 
-// One remote process: its queue and the one connection its messages travel on, in order.
+// One remote process: its queue and the one connection its messages travel on, in order. The
+// first `written` messages of the queue have been written and await their 202s, which come back
+// in the order the requests went out (HTTP/1.1 pipelining); at most `window` are outstanding.
 struct HttpTransport::Peer : std::enable_shared_from_this<Peer> {
-  Peer(net::io_context& io, ProcessAddress a, Duration timeout)
-      : io(io), address(std::move(a)), reply_timeout(timeout) {}
+  Peer(net::io_context& io, ProcessAddress a, Duration timeout, size_t window)
+      : io(io), address(std::move(a)), reply_timeout(timeout), window(window), watchdog(io) {}
 
   struct Outgoing {
     std::string target;
@@ -67,15 +71,22 @@ struct HttpTransport::Peer : std::enable_shared_from_this<Peer> {
   net::io_context& io;
   ProcessAddress address;
   Duration reply_timeout;
+  size_t window;
   std::optional<beast::tcp_stream> stream;
+  bool connecting = false;
   bool connected = false;
-  bool busy = false;
-  bool reused = false;  // the connection carried an earlier exchange (the server may drop it)
+  bool writing = false;  // a request is being written
+  bool reading = false;  // a reply is being read
+  size_t written = 0;    // requests written whose replies have not come yet
+  bool reused = false;   // the connection carried an earlier exchange (the server may drop it)
   uint64_t generation = 0;
   std::deque<Outgoing> queue;
   beast::flat_buffer buffer;
   http::request<http::string_body> request;
   http::response<http::string_body> response;
+  // Fires when an outstanding request has seen no progress (a write done, a reply read) for
+  // reply_timeout. Its own timer, not the stream's: a read and a write may be pending at once.
+  net::steady_timer watchdog;
   std::function<void(const std::string&)> on_failure;
   const SentObserver* on_sent = nullptr;  // the transport's, which outlives its peers' use
 
@@ -83,32 +94,47 @@ struct HttpTransport::Peer : std::enable_shared_from_this<Peer> {
     return std::chrono::microseconds(reply_timeout.micros());
   }
 
+  // Idempotent: starts whatever the queue allows now.
   void pump() {
-    if (queue.empty()) {
-      busy = false;
+    if (queue.empty()) return;
+    if (!connected) {
+      if (!connecting) connect();
       return;
     }
-    busy = true;
-    if (!connected) return connect();
-    write_front();
+    if (!writing && written < queue.size() && written < window) write_next();
   }
 
   void connect() {
+    connecting = true;
     stream.emplace(io);
     stream->expires_after(timeout());
     const tcp::endpoint endpoint{net::ip::make_address(address.ip), address.port};
     stream->async_connect(endpoint,
                           [self = shared_from_this(), g = generation](beast::error_code ec) {
                             if (g != self->generation) return;
+                            self->connecting = false;
                             if (ec) return self->fail("cannot connect: " + ec.message());
+                            self->stream->expires_never();  // the watchdog times replies
+                            // A request written while the previous one is unacknowledged goes
+                            // out now, not after the peer's delayed ACK (Nagle's algorithm).
+                            beast::error_code ignored;
+                            self->stream->socket().set_option(tcp::no_delay(true), ignored);
                             self->connected = true;
                             self->reused = false;
-                            self->write_front();
+                            self->pump();
                           });
   }
 
-  void write_front() {
-    const Outgoing& out = queue.front();
+  void arm_watchdog() {
+    watchdog.expires_after(timeout());
+    watchdog.async_wait([self = shared_from_this(), g = generation](beast::error_code ec) {
+      if (ec || g != self->generation) return;  // re-armed, or the connection is gone
+      if (self->written > 0 || self->writing) self->broken("no reply: timed out", false);
+    });
+  }
+
+  void write_next() {
+    const Outgoing& out = queue[written];
     request = {http::verb::post, out.target, 11};
     request.set(http::field::host, fmt::format("{}:{}", address.ip, address.port));
     request.set("Libprocess-From", out.from);
@@ -116,13 +142,17 @@ struct HttpTransport::Peer : std::enable_shared_from_this<Peer> {
     request.keep_alive(true);
     request.body() = out.body;
     request.prepare_payload();
-    stream->expires_after(timeout());
+    writing = true;
+    arm_watchdog();
     http::async_write(*stream, request,
                       [self = shared_from_this(), g = generation](beast::error_code ec, size_t) {
                         if (g != self->generation) return;
+                        self->writing = false;
                         if (ec) return self->broken("sending failed: " + ec.message());
-                        self->sent(self->queue.front());
-                        self->read_reply();
+                        self->sent(self->queue[self->written]);
+                        ++self->written;
+                        if (!self->reading) self->read_reply();
+                        self->pump();
                       });
   }
 
@@ -134,27 +164,37 @@ struct HttpTransport::Peer : std::enable_shared_from_this<Peer> {
   }
 
   void read_reply() {
+    reading = true;
     response = {};
     http::async_read(*stream, buffer, response,
                      [self = shared_from_this(), g = generation](beast::error_code ec, size_t) {
                        if (g != self->generation) return;
+                       self->reading = false;
                        if (ec) return self->broken("no reply: " + ec.message());
                        if (response_status(*self) != 202) {
                          return self->fail(fmt::format("answered {} {}", response_status(*self),
                                                        self->response.body()));
                        }
                        self->queue.pop_front();
+                       --self->written;
                        self->reused = true;
-                       if (!self->response.keep_alive()) self->close();
+                       if (!self->response.keep_alive()) {
+                         // The server reads nothing more on this connection: what was written
+                         // after this request goes again on a new one.
+                         self->close();
+                       } else if (self->written > 0) {
+                         self->arm_watchdog();
+                         self->read_reply();
+                       }
                        self->pump();
                      });
   }
   static int response_status(const Peer& p) { return static_cast<int>(p.response.result_int()); }
 
-  // A reused keep-alive connection the server closed while idle is not the peer exiting: the
-  // message is sent once more on a fresh connection.
-  void broken(const std::string& why) {
-    if (reused) {
+  // A reused keep-alive connection the server closed while idle is not the peer exiting: what
+  // awaited a reply is sent once more on a fresh connection. A timeout always is an exit.
+  void broken(const std::string& why, bool retry_if_reused = true) {
+    if (reused && retry_if_reused) {
       close();
       return pump();
     }
@@ -163,8 +203,14 @@ struct HttpTransport::Peer : std::enable_shared_from_this<Peer> {
 
   void close() {
     ++generation;
+    connecting = false;
     connected = false;
+    writing = false;
+    reading = false;
+    written = 0;
     reused = false;
+    buffer.clear();
+    watchdog.cancel();
     if (stream) {
       beast::error_code ec;
       stream->socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -175,7 +221,6 @@ struct HttpTransport::Peer : std::enable_shared_from_this<Peer> {
   void fail(const std::string& why) {
     close();
     queue.clear();
-    busy = false;
     if (on_failure) on_failure(why);
   }
 };
@@ -201,7 +246,8 @@ Endpoint HttpTransport::peer(const ProcessAddress& address) {
   const std::string key = address.to_string();
   if (auto it = peer_by_address_.find(key); it != peer_by_address_.end()) return it->second;
   const Endpoint e{next_endpoint_++};
-  auto p = std::make_shared<Peer>(io_, address, options_.reply_timeout);
+  auto p = std::make_shared<Peer>(io_, address, options_.reply_timeout,
+                                  std::max<size_t>(1, options_.max_messages_in_flight));
   p->on_sent = &on_sent_;
   std::weak_ptr<bool> alive = alive_;
   p->on_failure = [this, alive, e](const std::string& why) {
@@ -280,7 +326,7 @@ void HttpTransport::send_remote(Endpoint from, Endpoint to, Message message) {
   }
   p.queue.push_back({fmt::format("/{}/{}{}", p.address.name, kMessagePrefix, *name),
                      address_of(from), encode_internal_message(message), origin_, *name});
-  if (!p.busy) p.pump();
+  p.pump();
 }
 
 void HttpTransport::peer_failed(Endpoint peer, const std::string& why) {
@@ -329,7 +375,6 @@ void HttpTransport::stop() {
   for (auto& [id, p] : peers_) {
     p->close();
     p->queue.clear();
-    p->busy = false;
   }
 }
 

@@ -17,17 +17,24 @@
 // never reused. Every delivery, local ones included, is posted onto the loop: send() never calls
 // back into the sender.
 //
-// Order. Messages to one remote peer travel one at a time over one keep-alive connection: the
-// next POST goes out once the previous one got its 202, so a peer receives them in the order
-// sent. Messages to a peer are queued at most `max_queued_messages` deep; beyond that the peer is
-// treated as exited (it is not keeping up).
+// Order. Messages to one remote peer travel over one keep-alive connection, in the order sent,
+// and the peer's server reads and answers them in that order, so it receives them in the order
+// sent (libprocess keeps order per link the same way). Up to `max_messages_in_flight` POSTs are
+// written ahead of their 202s (HTTP/1.1 pipelining, as libprocess writes message after message
+// on its socket without waiting); 1 sends each only once the previous one got its 202. Messages
+// to a peer are queued at most `max_queued_messages` deep; beyond that the peer is treated as
+// exited (it is not keeping up).
 //
 // Exited (the rule). A remote peer is declared exited when a message to it cannot be delivered:
-// the connection is refused or breaks, or no reply comes within `reply_timeout`, or it answers
-// with anything but 202. Then every queued message to it is dropped, and each local endpoint
-// that linked to it receives ExitedMessage{peer}, once per failure. The next send() to it
-// opens a new connection (a restarted daemon at the same address is the same peer). A peer that
-// sends nothing and is sent nothing is never declared exited: the master's pings every
+// the connection is refused or breaks, or a request awaiting its reply sees no progress (no
+// request written, no reply read) for `reply_timeout`, or it answers with anything but 202.
+// Then every queued message to it is dropped, and each local endpoint that linked to it
+// receives ExitedMessage{peer}, once per failure. (A keep-alive connection that already carried
+// an exchange and breaks is not a failure: the server may close an idle connection, so the
+// messages awaiting replies go once more on a fresh one; a reply lost after the server read its
+// message is the one case where a message arrives twice.) The next send() to it opens a new
+// connection (a restarted daemon at the same address is the same peer). A peer that sends
+// nothing and is sent nothing is never declared exited: the master's pings every
 // agent_ping_timeout are what find a silent agent. A sink endpoint exits when remove_sink() is
 // called. Partitions are indistinguishable from a slow peer, as over a real network.
 //
@@ -75,6 +82,8 @@ struct HttpTransportOptions {
   uint16_t port = 0;             // its HTTP server's port (set once the server listens)
   Duration reply_timeout = Duration::seconds(10);
   size_t max_queued_messages = 10000;
+  // POSTs written to one peer ahead of their 202s (at least 1).
+  size_t max_messages_in_flight = 32;
 };
 
 class HttpTransport final : public Transport {

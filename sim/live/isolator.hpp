@@ -66,9 +66,29 @@ class Isolator {
   // `oom_message` says so in Mesos's words ("Memory limit exceeded: Requested: ...").
   virtual Result<bool> oom_killed(const std::string& container) const = 0;
   virtual std::string oom_message(const std::string& container) const = 0;
+  // The usage of each of `containers`, in their order (an error for one that is unknown). A back
+  // end that must list every process on the machine to find a container's (posix) lists them
+  // once for all of them, so a round of reports costs per container, not per container times
+  // processes on the machine.
+  virtual std::vector<Result<ResourceStatistics>> usage_of_each(
+      const std::vector<std::string>& containers) const {
+    std::vector<Result<ResourceStatistics>> out;
+    out.reserve(containers.size());
+    for (const std::string& c : containers) out.push_back(usage(c));
+    return out;
+  }
   // Kills every process in the container with SIGKILL, waits (up to a few seconds) until none is
   // left, and removes the cgroup(s). Succeeds if the container does not exist.
   virtual Status destroy(const std::string& container) = 0;
+  // destroy() for each of `containers`; the errors of those that failed. As with usage_of_each,
+  // posix lists the machine's processes once per round for all of them, not once per container.
+  virtual std::vector<Error> destroy_each(const std::vector<std::string>& containers) {
+    std::vector<Error> errors;
+    for (const std::string& c : containers) {
+      if (Status s = destroy(c); !s) errors.push_back(s.error());
+    }
+    return errors;
+  }
   // The containers that exist under the root now (recovery destroys those it has no record of).
   virtual Result<std::vector<std::string>> containers() const = 0;
   // Where the container lives, for checkpoints and logs (the memory cgroup for v1, "" for posix).

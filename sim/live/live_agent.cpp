@@ -200,25 +200,41 @@ void LiveAgent::arm_usage_timer() {
 void LiveAgent::report_usage() {
   if (connection_ != Connection::kRegistered || !agent_id_) return;
   const Time now = clock_.now();
-  v1::UsageReportMessage report{*agent_id_, now, {}};
+  // Every running task's container, measured in one round.
+  struct Running {
+    const v1::FrameworkID* framework_id;
+    const v1::TaskID* task_id;
+    const LiveTask* task;
+  };
+  std::vector<Running> running;
+  std::vector<std::string> containers;
   for (const auto& [framework_id, framework] : frameworks_) {
     for (const auto& [task_id, task] : framework.tasks) {
       if (task.container.empty() || v1::is_terminal(task.state)) continue;
-      Result<ResourceStatistics> stats = containerizer_.usage(task.container);
-      if (!stats) continue;  // ended between polls; its end is reported by the next poll
-      const double cpu_secs =
-          stats.value().cpus_user_time_secs + stats.value().cpus_system_time_secs;
-      double cpus = 0;
-      if (auto last = last_cpu_.find(task.container); last != last_cpu_.end()) {
-        const double elapsed = (now - last->second.second).seconds_f();
-        if (elapsed > 0) cpus = std::max(0.0, (cpu_secs - last->second.first) / elapsed);
-      }
-      last_cpu_[task.container] = {cpu_secs, now};
-      Resources used;
-      if (cpus > 0) used += Resources::scalar(ResourceName::cpus(), Scalar::from_double(cpus));
-      const double mem_mb = static_cast<double>(stats.value().mem_rss_bytes) / kBytesPerMegabyte;
-      if (mem_mb > 0) used += Resources::scalar(ResourceName::mem(), Scalar::from_double(mem_mb));
-      if (!used.empty()) report.samples.push_back({framework_id, task_id, std::move(used)});
+      running.push_back({&framework_id, &task_id, &task});
+      containers.push_back(task.container);
+    }
+  }
+  std::vector<Result<ResourceStatistics>> measured = containerizer_.usage_of_each(containers);
+  v1::UsageReportMessage report{*agent_id_, now, {}};
+  for (size_t i = 0; i < running.size(); ++i) {
+    const LiveTask& task = *running[i].task;
+    const Result<ResourceStatistics>& stats = measured[i];
+    if (!stats) continue;  // ended between polls; its end is reported by the next poll
+    const double cpu_secs =
+        stats.value().cpus_user_time_secs + stats.value().cpus_system_time_secs;
+    double cpus = 0;
+    if (auto last = last_cpu_.find(task.container); last != last_cpu_.end()) {
+      const double elapsed = (now - last->second.second).seconds_f();
+      if (elapsed > 0) cpus = std::max(0.0, (cpu_secs - last->second.first) / elapsed);
+    }
+    last_cpu_[task.container] = {cpu_secs, now};
+    Resources used;
+    if (cpus > 0) used += Resources::scalar(ResourceName::cpus(), Scalar::from_double(cpus));
+    const double mem_mb = static_cast<double>(stats.value().mem_rss_bytes) / kBytesPerMegabyte;
+    if (mem_mb > 0) used += Resources::scalar(ResourceName::mem(), Scalar::from_double(mem_mb));
+    if (!used.empty()) {
+      report.samples.push_back({*running[i].framework_id, *running[i].task_id, std::move(used)});
     }
   }
   if (!report.samples.empty()) send_to_leader(std::move(report));

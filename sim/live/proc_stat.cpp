@@ -1,7 +1,11 @@
 #include "sim/live/proc_stat.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 
@@ -12,30 +16,50 @@ namespace mesosim::live {
 Result<ProcStat> parse_proc_stat(std::string_view text, const std::string& source) {
   // "pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime
   //  stime cutime cstime priority nice num_threads itrealvalue starttime ..."
+  // Parsed in place without allocating: listing every process parses one of these per process.
   size_t close = text.rfind(')');
   if (close == std::string_view::npos || close + 2 >= text.size()) {
     return Error{source + ": expected 'pid (comm) state ...', found '" + std::string(text) + "'"};
   }
+  auto leading_number = [](std::string_view field) {
+    uint64_t value = 0;
+    for (char ch : field) {
+      if (ch < '0' || ch > '9') break;
+      value = value * 10 + static_cast<uint64_t>(ch - '0');
+    }
+    return value;
+  };
   ProcStat st;
-  st.pid = static_cast<pid_t>(
-      std::strtol(std::string(text.substr(0, text.find(' '))).c_str(), nullptr, 10));
-  std::vector<std::string_view> fields;  // fields[0] is field 3 (state)
+  st.pid = static_cast<pid_t>(leading_number(text));
   std::string_view rest = text.substr(close + 2);
-  while (!rest.empty()) {
+  int field = 3;  // the field `rest` starts with
+  while (!rest.empty() && field <= 22) {
     size_t space = rest.find(' ');
-    fields.push_back(rest.substr(0, space));
+    std::string_view value = rest.substr(0, space);
+    switch (field) {
+      case 3:
+        st.state = value.empty() ? '?' : value[0];
+        break;
+      case 4:
+        st.ppid = static_cast<pid_t>(leading_number(value));
+        break;
+      case 5:
+        st.pgrp = static_cast<pid_t>(leading_number(value));
+        break;
+      case 6:
+        st.session = static_cast<pid_t>(leading_number(value));
+        break;
+      case 22:
+        st.start_ticks = leading_number(value);
+        break;
+      default:
+        break;
+    }
+    ++field;
     if (space == std::string_view::npos) break;
     rest = rest.substr(space + 1);
   }
-  if (fields.size() < 20) return Error{source + ": too few fields"};
-  auto number = [&](int field) {
-    return std::strtoull(std::string(fields[static_cast<size_t>(field - 3)]).c_str(), nullptr, 10);
-  };
-  st.state = fields[0].empty() ? '?' : fields[0][0];
-  st.ppid = static_cast<pid_t>(number(4));
-  st.pgrp = static_cast<pid_t>(number(5));
-  st.session = static_cast<pid_t>(number(6));
-  st.start_ticks = number(22);
+  if (field <= 22) return Error{source + ": too few fields"};
   return st;
 }
 
@@ -50,11 +74,27 @@ std::vector<ProcStat> list_processes(const std::string& proc) {
   std::vector<ProcStat> out;
   DIR* dir = ::opendir(proc.c_str());
   if (dir == nullptr) return out;
+  const int dir_fd = ::dirfd(dir);
+  const std::string source = proc + "/<pid>/stat";
+  char path[32];
+  char buf[4096];
   while (dirent* e = ::readdir(dir)) {
     char* end = nullptr;
     long pid = std::strtol(e->d_name, &end, 10);
     if (end == e->d_name || *end != '\0') continue;
-    if (Result<ProcStat> st = read_proc_stat(static_cast<pid_t>(pid), proc)) {
+    // Relative to the open directory and into a buffer on the stack: this runs once per process
+    // on the machine, so it opens no path from the root and allocates nothing per process.
+    std::snprintf(path, sizeof path, "%ld/stat", pid);
+    int fd = ::openat(dir_fd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;  // it ended while listed
+    ssize_t n;
+    do {
+      n = ::read(fd, buf, sizeof buf);
+    } while (n < 0 && errno == EINTR);
+    ::close(fd);
+    if (n <= 0) continue;
+    if (Result<ProcStat> st = parse_proc_stat(std::string_view(buf, static_cast<size_t>(n)),
+                                              source)) {
       out.push_back(st.value());
     }
   }

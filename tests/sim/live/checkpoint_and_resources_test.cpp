@@ -1,7 +1,10 @@
 // Container checkpoints, /proc/<pid>/stat parsing and the agent's default resources.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "live_test_util.hpp"
 #include "sim/live/agent_resources.hpp"
@@ -56,6 +59,70 @@ TEST(ContainerCheckpointTest, BadFilesAreReportedWithPathAndField) {
   EXPECT_NE(scan.unreadable[0].message.find("broken.json"), std::string::npos);
 }
 
+ino_t inode_of(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+TEST(CheckpointFilesTest, ARemovedCheckpointsFileIsTheNextOnesNotANewInode) {
+  TempDir dir;
+  CheckpointFiles files(dir.path());
+  const std::string json_dir = checkpoint_dir(dir.path()) + "/";
+  ContainerCheckpoint first = sample();
+  ASSERT_TRUE(files.write(first));
+  const ino_t inode = inode_of(json_dir + "c1-1.json");
+  ASSERT_NE(inode, 0u);
+  ASSERT_TRUE(files.remove("c1-1"));
+  EXPECT_EQ(files.spares(), 1u);
+  EXPECT_FALSE(path_exists(json_dir + "c1-1.json"));
+  CheckpointScan scan = read_checkpoints(dir.path());
+  EXPECT_TRUE(scan.checkpoints.empty());
+  EXPECT_TRUE(scan.unreadable.empty()) << "spares are not checkpoints";
+
+  ContainerCheckpoint second = sample();
+  second.container = "c2-2";
+  second.kill_requested = false;
+  ASSERT_TRUE(files.write(second));
+  EXPECT_EQ(inode_of(json_dir + "c2-2.json"), inode) << "the spare, filled and renamed";
+  EXPECT_EQ(files.spares(), 0u);
+  scan = read_checkpoints(dir.path());
+  ASSERT_EQ(scan.checkpoints.size(), 1u);
+  EXPECT_EQ(to_json(scan.checkpoints[0]), to_json(second));
+
+  // Rewriting an existing checkpoint with a spare at hand exchanges the two: the old file is
+  // the spare afterwards.
+  ContainerCheckpoint third = sample();
+  third.container = "c3-3";
+  ASSERT_TRUE(files.write(third));
+  const ino_t third_inode = inode_of(json_dir + "c3-3.json");
+  ASSERT_TRUE(files.remove("c3-3"));
+  second.kill_requested = true;
+  ASSERT_TRUE(files.write(second));
+  EXPECT_EQ(inode_of(json_dir + "c2-2.json"), third_inode);
+  EXPECT_EQ(files.spares(), 1u);
+  scan = read_checkpoints(dir.path());
+  ASSERT_EQ(scan.checkpoints.size(), 1u);
+  EXPECT_TRUE(scan.checkpoints[0].kill_requested);
+
+  // A later agent on the same work dir uses the spares left to it.
+  CheckpointFiles later(dir.path());
+  EXPECT_EQ(later.spares(), 1u);
+  ASSERT_TRUE(later.remove("c2-2"));
+  EXPECT_EQ(later.spares(), 2u);
+  EXPECT_TRUE(read_checkpoints(dir.path()).checkpoints.empty());
+  EXPECT_TRUE(later.remove("c2-2")) << "removing twice is harmless";
+}
+
+TEST(CheckpointFilesTest, BeyondItsLimitARemovedCheckpointIsDeleted) {
+  TempDir dir;
+  CheckpointFiles files(dir.path(), /*max_spares=*/0);
+  ASSERT_TRUE(files.write(sample()));
+  ASSERT_TRUE(files.remove("c1-1"));
+  EXPECT_EQ(files.spares(), 0u);
+  EXPECT_FALSE(path_exists(checkpoint_dir(dir.path()) + "/c1-1.json"));
+  EXPECT_FALSE(path_exists(checkpoint_dir(dir.path()) + "/spare/0"));
+}
+
 TEST(ProcStatTest, ParsesCommandNamesWithSpacesAndParentheses) {
   Result<ProcStat> st = parse_proc_stat(
       "77 (a) (b c) S 1 70 60 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 1 0 98765 1000 200",
@@ -68,6 +135,27 @@ TEST(ProcStatTest, ParsesCommandNamesWithSpacesAndParentheses) {
   EXPECT_EQ(st.value().session, 60);
   EXPECT_EQ(st.value().start_ticks, 98765u);
   EXPECT_FALSE(parse_proc_stat("77 (x", "/proc/77/stat"));
+}
+
+TEST(ProcStatTest, TooFewFieldsIsAnErrorNamingTheSource) {
+  Result<ProcStat> st = parse_proc_stat("77 (x) S 1 70 60 0 -1", "/proc/77/stat");
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("/proc/77/stat"), std::string::npos);
+}
+
+TEST(ProcStatTest, ListingFindsThisProcessAsItsOwnStatFileDescribesIt) {
+  Result<ProcStat> self = read_proc_stat(::getpid());
+  ASSERT_TRUE(self) << self.error().message;
+  std::vector<ProcStat> all = list_processes();
+  auto it = std::find_if(all.begin(), all.end(),
+                         [](const ProcStat& st) { return st.pid == ::getpid(); });
+  ASSERT_NE(it, all.end());
+  EXPECT_EQ(it->ppid, ::getppid());
+  EXPECT_EQ(it->session, ::getsid(0));
+  EXPECT_EQ(it->pgrp, ::getpgrp());
+  EXPECT_EQ(it->start_ticks, self.value().start_ticks);
+  EXPECT_NE(it->state, 'Z');
+  EXPECT_GT(all.size(), 1u) << "pid 1 at least is listed too";
 }
 
 TEST(ProcStatTest, ThisProcessIsItselfOnlyWithItsOwnStartTime) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 
 #include "tests/sim/live/daemon_test_util.hpp"
 
@@ -95,6 +96,55 @@ TEST_F(HttpTransportTest, MessagesArriveInOrderWithTheSendersAddress) {
     EXPECT_EQ(std::get<v1::AgentRegisteredMessage>(reply.second).agent_id.value, "A1");
     EXPECT_EQ(agent_->transport.address_of(reply.first), master_->address("master").to_string());
   });
+}
+
+// A peer played by hand: it reads requests and answers none until told, so the test sees how
+// many the transport writes ahead of their 202s.
+TEST_F(HttpTransportTest, SeveralMessagesGoOutBeforeTheFirstReplyAndEachReplyRetiresOne) {
+  namespace net = boost::asio;
+  net::io_context io;
+  net::ip::tcp::acceptor acceptor(io, {net::ip::make_address("127.0.0.1"), 0});
+  const uint16_t port = acceptor.local_endpoint().port();
+  Endpoint peer;
+  loop_.call([&] {
+    peer = master_->transport.peer({"agent", "127.0.0.1", port});
+    master_->transport.link(master_->self, peer);
+    for (int i = 0; i < 3; ++i) {
+      master_->transport.send(master_->self, peer, v1::ShutdownAgentMessage{std::to_string(i)});
+    }
+  });
+  net::ip::tcp::socket socket(io);
+  acceptor.accept(socket);
+  socket.non_blocking(true);
+  std::string seen;
+  auto posts = [&] {
+    char buf[4096];
+    boost::system::error_code ec;
+    size_t n = socket.read_some(net::buffer(buf), ec);
+    if (!ec) seen.append(buf, n);
+    size_t count = 0;
+    for (size_t at = seen.find("POST /agent/"); at != std::string::npos;
+         at = seen.find("POST /agent/", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  ASSERT_TRUE(testing::eventually([&] { return posts() == 3; }))
+      << "only " << posts() << " request(s) written before any reply";
+  // In the order sent.
+  EXPECT_LT(seen.find("\"0\""), seen.find("\"1\""));
+  EXPECT_LT(seen.find("\"1\""), seen.find("\"2\""));
+  const std::string accepted = "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n";
+  socket.non_blocking(false);
+  for (int i = 0; i < 3; ++i) net::write(socket, net::buffer(accepted));
+  // All three retired: the next message goes out on the same connection, and no exit is seen.
+  socket.non_blocking(true);
+  loop_.call([&] {
+    master_->transport.send(master_->self, peer, v1::ShutdownAgentMessage{"3"});
+  });
+  ASSERT_TRUE(testing::eventually([&] { return posts() == 4; }));
+  net::write(socket, net::buffer(accepted));
+  EXPECT_FALSE(testing::eventually([&] { return received(*master_) > 0; }, 200));
 }
 
 TEST_F(HttpTransportTest, LocalDeliveryIsPostedNotReentrant) {

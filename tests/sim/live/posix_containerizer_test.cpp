@@ -8,6 +8,7 @@
 
 #include "live_test_util.hpp"
 #include "sim/live/containerizer.hpp"
+#include "sim/live/proc_stat.hpp"
 
 namespace mesosim::live {
 namespace {
@@ -90,6 +91,57 @@ TEST_F(PosixContainerizerTest, DestroyKillsTheWholeSession) {
   ASSERT_TRUE(process_alive(child));
   EXPECT_TRUE(containerizer().destroy_all().empty());
   EXPECT_TRUE(eventually([&] { return !process_alive(child); }));
+}
+
+TEST_F(PosixContainerizerTest, UsageOfEachCountsEverySessionMemberInTheOrderAsked) {
+  Result<std::string> forks =
+      containerizer().launch(command_task("f", "sleep 30 & sleep 30 & wait"), now());
+  ASSERT_TRUE(forks) << forks.error().message;
+  Result<std::string> single = containerizer().launch(command_task("s", "exec sleep 30"), now());
+  ASSERT_TRUE(single) << single.error().message;
+  auto counts = [&] {
+    std::vector<Result<ResourceStatistics>> u =
+        containerizer().usage_of_each({forks.value(), "no-such-container", single.value()});
+    EXPECT_EQ(u.size(), 3u);
+    EXPECT_FALSE(u[1]) << "an unknown container is an error in its place";
+    return std::pair<uint64_t, uint64_t>{u[0] ? u[0].value().processes : 0,
+                                         u[2] ? u[2].value().processes : 0};
+  };
+  // The shell and the two children it forked; the other task is one process.
+  ASSERT_TRUE(eventually([&] { return counts() == std::pair<uint64_t, uint64_t>{3, 1}; }));
+  EXPECT_EQ(containerizer().usage(forks.value()).value().processes, 3u);
+}
+
+TEST_F(PosixContainerizerTest, TasksEndingTogetherHaveTheirLeftoverChildrenKilled) {
+  // Each task's shell exits at once and leaves a child behind in its session.
+  std::vector<std::string> containers;
+  for (const char* id : {"a", "b"}) {
+    Result<std::string> c = containerizer().launch(
+        command_task(id, "sleep 300 & echo $! > child.pid"), now());
+    ASSERT_TRUE(c) << c.error().message;
+    containers.push_back(c.value());
+  }
+  std::vector<pid_t> children;
+  for (const std::string& c : containers) {
+    const std::string pidfile = *containerizer().sandbox(c) + "/child.pid";
+    ASSERT_TRUE(eventually([&] { return !trim(slurp(pidfile)).empty(); }));
+    children.push_back(std::stoi(slurp(pidfile)));
+    const pid_t leader = *containerizer().pid(c);
+    // Exited, not yet reaped: the next poll sees both ends.
+    ASSERT_TRUE(eventually([&] {
+      Result<ProcStat> st = read_proc_stat(leader);
+      return st && st.value().state == 'Z';
+    }));
+  }
+  for (pid_t child : children) ASSERT_TRUE(process_alive(child));
+  std::vector<ContainerEnded> ended = containerizer().poll(now());
+  ASSERT_EQ(ended.size(), 2u);
+  for (const ContainerEnded& e : ended) EXPECT_EQ(e.outcome.state, TaskState::TASK_FINISHED);
+  for (pid_t child : children) {
+    EXPECT_TRUE(eventually([&] { return !process_alive(child); })) << "child " << child;
+  }
+  EXPECT_TRUE(containerizer().containers().empty());
+  EXPECT_TRUE(read_checkpoints(work_.path()).checkpoints.empty());
 }
 
 TEST_F(PosixContainerizerTest, PidfdBecomesReadableWhenTheTaskEnds) {
