@@ -264,6 +264,18 @@ std::optional<Master::TaskView> Master::task(const v1::FrameworkID& framework,
 
 size_t Master::outstanding_offers() const { return state_->offers.size(); }
 
+size_t Master::connected_agents() const {
+  size_t n = 0;
+  for (const auto& [id, a] : state_->agents) n += a.connected ? 1 : 0;
+  return n;
+}
+
+size_t Master::connected_frameworks() const {
+  size_t n = 0;
+  for (const auto& [id, f] : state_->frameworks) n += f.connected ? 1 : 0;
+  return n;
+}
+
 std::map<Master::AllocationKey, Resources> Master::allocations() const {
   const State& s = *state_;
   std::map<AllocationKey, Resources> out;
