@@ -197,29 +197,28 @@ void LiveAgent::arm_usage_timer() {
   });
 }
 
-void LiveAgent::report_usage() {
-  if (connection_ != Connection::kRegistered || !agent_id_) return;
-  const Time now = clock_.now();
-  // Every running task's container, measured in one round.
-  struct Running {
-    const v1::FrameworkID* framework_id;
-    const v1::TaskID* task_id;
-    const LiveTask* task;
-  };
-  std::vector<Running> running;
+std::vector<LiveAgent::MeasuredTask> LiveAgent::measure_running_tasks() const {
+  std::vector<MeasuredTask> running;
   std::vector<std::string> containers;
   for (const auto& [framework_id, framework] : frameworks_) {
     for (const auto& [task_id, task] : framework.tasks) {
-      if (task.container.empty() || v1::is_terminal(task.state)) continue;
-      running.push_back({&framework_id, &task_id, &task});
+      if (v1::is_terminal(task.state) || !containerizer_.running(task.container)) continue;
+      running.push_back({&framework_id, &task_id, &task, Error{"not measured"}});
       containers.push_back(task.container);
     }
   }
   std::vector<Result<ResourceStatistics>> measured = containerizer_.usage_of_each(containers);
+  for (size_t i = 0; i < running.size(); ++i) running[i].stats = std::move(measured[i]);
+  return running;
+}
+
+void LiveAgent::report_usage() {
+  if (connection_ != Connection::kRegistered || !agent_id_) return;
+  const Time now = clock_.now();
   v1::UsageReportMessage report{*agent_id_, now, {}};
-  for (size_t i = 0; i < running.size(); ++i) {
-    const LiveTask& task = *running[i].task;
-    const Result<ResourceStatistics>& stats = measured[i];
+  for (const MeasuredTask& measured : measure_running_tasks()) {
+    const LiveTask& task = *measured.task;
+    const Result<ResourceStatistics>& stats = measured.stats;
     if (!stats) continue;  // ended between polls; its end is reported by the next poll
     const double cpu_secs =
         stats.value().cpus_user_time_secs + stats.value().cpus_system_time_secs;
@@ -234,7 +233,7 @@ void LiveAgent::report_usage() {
     const double mem_mb = static_cast<double>(stats.value().mem_rss_bytes) / kBytesPerMegabyte;
     if (mem_mb > 0) used += Resources::scalar(ResourceName::mem(), Scalar::from_double(mem_mb));
     if (!used.empty()) {
-      report.samples.push_back({*running[i].framework_id, *running[i].task_id, std::move(used)});
+      report.samples.push_back({*measured.framework_id, *measured.task_id, std::move(used)});
     }
   }
   if (!report.samples.empty()) send_to_leader(std::move(report));

@@ -130,6 +130,17 @@ class LiveAgent final : public Process {
   Resources used() const;
   // Every task held, with its latest state, sorted by (framework id, task id).
   std::vector<v1::Task> tasks() const;
+  // Every non-terminal task whose container runs, measured in one round (for posix isolation,
+  // one /proc listing for all of them), in (framework id, task id) order: what the periodic
+  // usage report and /monitor/statistics read. A container that ended since the last poll has
+  // an error in `stats`. The pointers are valid until the agent's books next change.
+  struct MeasuredTask {
+    const v1::FrameworkID* framework_id;
+    const v1::TaskID* task_id;
+    const LiveTask* task;
+    Result<ResourceStatistics> stats;
+  };
+  std::vector<MeasuredTask> measure_running_tasks() const;
   size_t pending_updates() const { return updates_.pending(); }
   uint64_t updates_retried() const { return updates_.resent(); }
 

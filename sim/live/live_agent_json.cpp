@@ -174,32 +174,15 @@ json agent_state_json(const LiveAgent& agent, std::string_view version, const js
 }
 
 json monitor_statistics_json(const LiveAgent& agent, Time now) {
-  // Every running task's container, measured in one round.
-  struct Running {
-    const v1::FrameworkID* framework_id;
-    const v1::TaskID* task_id;
-    const LiveTask* task;
-  };
-  std::vector<Running> running;
-  std::vector<std::string> containers;
-  for (const auto& [framework_id, framework] : agent.frameworks()) {
-    for (const auto& [task_id, task] : framework.tasks) {
-      if (v1::is_terminal(task.state) || !agent.containerizer().running(task.container)) continue;
-      running.push_back({&framework_id, &task_id, &task});
-      containers.push_back(task.container);
-    }
-  }
-  std::vector<Result<ResourceStatistics>> measured =
-      agent.containerizer().usage_of_each(containers);
   json out = json::array();
-  for (size_t i = 0; i < running.size(); ++i) {
-    if (!measured[i]) continue;
-    const LiveTask& task = *running[i].task;
+  for (const LiveAgent::MeasuredTask& measured : agent.measure_running_tasks()) {
+    if (!measured.stats) continue;
+    const LiveTask& task = *measured.task;
     out.push_back({{"executor_id", task.executor_id.value},
                    {"executor_name", command_executor_name(task.info)},
-                   {"framework_id", running[i].framework_id->value},
-                   {"source", running[i].task_id->value},
-                   {"statistics", statistics_json(measured[i].value(), now)}});
+                   {"framework_id", measured.framework_id->value},
+                   {"source", measured.task_id->value},
+                   {"statistics", statistics_json(measured.stats.value(), now)}});
   }
   return out;
 }

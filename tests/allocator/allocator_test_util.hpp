@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "allocator/allocator.hpp"
 #include "allocator/resources.hpp"
@@ -21,6 +24,17 @@ inline Quantities Q(std::string_view text) {
   auto q = Quantities::parse(text);
   EXPECT_TRUE(q.ok()) << (q.ok() ? "" : q.error().message);
   return q.ok() ? q.value() : Quantities();
+}
+
+// One line per offer, "framework@agent/role resources": offers compared as text, so a failure
+// shows both sides readably.
+inline std::string describe_offers(const std::vector<Allocation>& offers) {
+  std::string out;
+  for (const auto& o : offers) {
+    out += fmt::format("{}@{}/{} {}\n", o.framework.value, o.agent.value, o.role,
+                       o.resources.to_string());
+  }
+  return out;
 }
 
 inline FrameworkInfo framework_info(std::string name, std::vector<std::string> roles) {

@@ -19,15 +19,6 @@ namespace {
 
 using namespace mesosim::testing;
 
-std::string describe(const std::vector<Allocation>& offers) {
-  std::string out;
-  for (const auto& o : offers) {
-    out += fmt::format("{}@{}/{} {}\n", o.framework.value, o.agent.value, o.role,
-                       o.resources.to_string());
-  }
-  return out;
-}
-
 const char* const kTotals[] = {"cpus:2;mem:1024;disk:4096", "cpus:3;mem:1024;disk:4096",
                                "cpus:2;mem:4096;disk:4096", "cpus:8;mem:512;disk:100",
                                "cpus:1;mem:2048;disk:9000"};
@@ -63,7 +54,7 @@ void run_history(uint64_t seed) {
   Time now = at_seconds(1);
   both([](Allocator& a) { a.request_allocation(); });
   const std::vector<Allocation> first = real.allocate(now);
-  ASSERT_EQ(describe(first), describe(reference.allocate(now)));
+  ASSERT_EQ(describe_offers(first), describe_offers(reference.allocate(now)));
   std::vector<std::vector<Allocation>> held(agents);
   for (const Allocation& o : first) held[o.agent.value].push_back(o);
 
@@ -96,7 +87,7 @@ void run_history(uint64_t seed) {
     const std::vector<Allocation> one = real.allocate(now);
     reference.request_allocation();  // the reference visits every agent
     const std::vector<Allocation> all = reference.allocate(now);
-    ASSERT_EQ(describe(one), describe(all)) << "seed " << seed << ", step " << step;
+    ASSERT_EQ(describe_offers(one), describe_offers(all)) << "seed " << seed << ", step " << step;
     ASSERT_EQ(one.size(), 1u) << "seed " << seed << ", step " << step;
     EXPECT_EQ(one[0].agent, agent_id(id));
     held[id] = one;

@@ -35,15 +35,6 @@ struct Twin {
   }
 };
 
-std::string describe(const std::vector<Allocation>& offers) {
-  std::string out;
-  for (const auto& o : offers) {
-    out += fmt::format("{}@{}/{} {}\n", o.framework.value, o.agent.value, o.role,
-                       o.resources.to_string());
-  }
-  return out;
-}
-
 // One random history; returns the runs the lazy allocator skipped.
 uint64_t run_history(uint64_t seed) {
   Rng rng(seed);
@@ -96,8 +87,8 @@ uint64_t run_history(uint64_t seed) {
     // (none, shorter than the interval, a few intervals, long) or kept.
     twin.both([](HierarchicalAllocator& a) { a.request_allocation(); });
     const auto offers = twin.lazy.allocate(now);
-    EXPECT_EQ(describe(offers), describe(twin.eager.allocate(now))) << "seed " << seed << " step "
-                                                                   << step;
+    EXPECT_EQ(describe_offers(offers), describe_offers(twin.eager.allocate(now)))
+        << "seed " << seed << " step " << step;
     if (::testing::Test::HasFailure()) return 0;
     for (const Allocation& o : offers) {
       static constexpr int64_t kRefuseMs[] = {0, 300, 2500, 7000, 60000};

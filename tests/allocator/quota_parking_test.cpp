@@ -37,15 +37,6 @@ struct Twin {
   }
 };
 
-std::string describe(const std::vector<Allocation>& offers) {
-  std::string out;
-  for (const auto& o : offers) {
-    out += fmt::format("{}@{}/{} {}\n", o.framework.value, o.agent.value, o.role,
-                       o.resources.to_string());
-  }
-  return out;
-}
-
 Quota random_quota(Rng& rng) {
   Quota q;
   const int64_t cpus = 1 + static_cast<int64_t>(rng.below(6));
@@ -87,7 +78,8 @@ void run_history(uint64_t seed) {
     twin.both([](HierarchicalAllocator& a) { a.request_allocation(); });
     auto offers = twin.parked.allocate(now);
     auto same = twin.explained.allocate(now);
-    ASSERT_EQ(describe(offers), describe(same)) << "seed " << seed << " step " << step;
+    ASSERT_EQ(describe_offers(offers), describe_offers(same))
+        << "seed " << seed << " step " << step;
     held.insert(held.end(), offers.begin(), offers.end());
     // Give back a random part of what is held, sometimes with a filter.
     for (size_t i = 0; i < held.size();) {
@@ -136,7 +128,7 @@ TEST(QuotaParkingTest, RolesAtTheirLimitAreOfferedNothingMore) {
     });
   }
   auto first = twin.parked.allocate(at_seconds(0));
-  EXPECT_EQ(describe(first), describe(twin.explained.allocate(at_seconds(0))));
+  EXPECT_EQ(describe_offers(first), describe_offers(twin.explained.allocate(at_seconds(0))));
   twin.both([](HierarchicalAllocator& a) { a.request_allocation(); });
   EXPECT_TRUE(twin.parked.allocate(at_seconds(1)).empty());
   EXPECT_TRUE(twin.explained.allocate(at_seconds(1)).empty());

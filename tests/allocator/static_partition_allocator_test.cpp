@@ -34,15 +34,6 @@ std::string create_error(Partitions partitions) {
   return created.ok() ? "(created)" : created.error().message;
 }
 
-std::string describe(const std::vector<Allocation>& offers) {
-  std::string out;
-  for (const auto& o : offers) {
-    out += std::to_string(o.framework.value) + "@" + std::to_string(o.agent.value) + "/" + o.role +
-           " " + o.resources.to_string() + "\n";
-  }
-  return out;
-}
-
 TEST(StaticPartitionAllocatorTest, SlicesOfAnAgentAreTheFloorOfEachShareAndSumToItsTotal) {
   auto alloc = make_allocator({{"a", 0.5}, {"b", 0.3}});
   const Resources total = R("cpus:10;mem:1000;disk:7;ports:[31000-31009]");
@@ -365,7 +356,7 @@ TEST(StaticPartitionAllocatorTest, SameSeedGivesSameOffers) {
     for (int64_t step = 0; step < 5; ++step) {
       alloc->request_allocation();
       const auto offers = alloc->allocate(at_seconds(step));
-      log += describe(offers);
+      log += describe_offers(offers);
       for (const auto& o : offers) {  // keep a cpu if there is one, give the rest back
         const Resources kept = o.resources.contains(R("cpus:1")) ? R("cpus:1") : Resources();
         alloc->recover(at_seconds(step), o.framework, o.agent, o.role, o.resources - kept,
