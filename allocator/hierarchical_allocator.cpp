@@ -408,21 +408,15 @@ void HierarchicalAllocator::add_allocation(Framework& f, FrameworkRole& fr, Agen
   role_sorter_.allocated(role.client, r);
   role.frameworks->allocated(fr.client, r);
   const bool quota = roles_[role.top]->quota.has_value();
-  if (!quota) {
-    add_consumed(fr.role, r, +1);
-    return;
-  }
-  const Quantities q = unreserved_nonrevocable(r);
-  if (q.empty()) return;
-  const Quantities before = consumed_of(role.top);
-  for (RoleIdx x = fr.role; x != kNoRole; x = roles_[x]->parent) roles_[x]->consumed_unreserved += q;
-  free_unreserved_ -= q;
-  consumed_changed(role.top, before);
+  const Quantities before = quota ? consumed_of(role.top) : Quantities();
+  add_consumed(fr.role, r, +1);
+  if (quota) consumed_changed(role.top, before);
 }
 
 void HierarchicalAllocator::add_consumed(RoleIdx role, const Resources& r, int sign) {
-  // What add_allocation/remove_allocation do for a role without quota, entry by entry rather
-  // than through a Quantities built for each allocation.
+  // The unreserved non-revocable scalars of `r` (unreserved_nonrevocable) added to (sign +1) or
+  // taken from (-1) what `role` and its ancestors consume; an allocation also takes them from
+  // the free headroom. Entry by entry, without building a Quantities per allocation.
   for (const auto& e : r.scalar_entries()) {
     if (e.key.reservation.is_reserved() || e.key.revocable) continue;
     const ResourceName n = e.key.name;
@@ -466,15 +460,9 @@ void HierarchicalAllocator::remove_allocation(Framework& f, FrameworkRole& fr, A
   role_sorter_.unallocated(role.client, r);
   role.frameworks->unallocated(fr.client, r);
   const bool quota = roles_[role.top]->quota.has_value();
-  if (!quota) {
-    add_consumed(fr.role, r, -1);
-    return;
-  }
-  const Quantities q = unreserved_nonrevocable(r);
-  if (q.empty()) return;
-  const Quantities before = consumed_of(role.top);
-  for (RoleIdx x = fr.role; x != kNoRole; x = roles_[x]->parent) roles_[x]->consumed_unreserved -= q;
-  consumed_changed(role.top, before);
+  const Quantities before = quota ? consumed_of(role.top) : Quantities();
+  add_consumed(fr.role, r, -1);
+  if (quota) consumed_changed(role.top, before);
 }
 
 void HierarchicalAllocator::recover(Time now, FrameworkId fid, AgentId aid, std::string_view role,

@@ -361,16 +361,9 @@ bool HierarchicalAllocator::meets_min_allocatable(const Framework& f, RoleIdx ro
   }
   if (offer.empty()) return false;
   if (sets->empty()) return true;
-  // Quantities::of(offer).contains(s) without building the quantities (this runs per offer).
-  return std::any_of(sets->begin(), sets->end(), [&](const Quantities& s) {
-    const int64_t* need = s.data();
-    for (size_t i = 0; i < s.size_hint(); ++i) {
-      if (need[i] <= 0) continue;
-      const ResourceName name = ResourceName::from_id(static_cast<uint16_t>(i));
-      if (offer.get(name) < Scalar::from_milli(need[i])) return false;
-    }
-    return true;
-  });
+  // Runs per offer: no Quantities built for the offer.
+  return std::any_of(sets->begin(), sets->end(),
+                     [&](const Quantities& s) { return s.contained_in(offer); });
 }
 
 void HierarchicalAllocator::explain(const Framework& f, const Role& role, AgentId agent,

@@ -87,6 +87,14 @@ bool Quantities::contains(const Quantities& o) const {
   return true;
 }
 
+bool Quantities::contained_in(const Resources& r) const {
+  for (size_t i = 0; i < milli_.size(); ++i) {
+    if (milli_[i] <= 0) continue;
+    if (r.get(ResourceName::from_id(static_cast<uint16_t>(i))).milli() < milli_[i]) return false;
+  }
+  return true;
+}
+
 bool Quantities::operator==(const Quantities& o) const { return contains(o) && o.contains(*this); }
 
 std::vector<ResourceName> Quantities::names() const {

@@ -39,6 +39,9 @@ class Quantities {
   Quantities min(const Quantities& o) const;
   // True iff every name here is at least o's.
   bool contains(const Quantities& o) const;
+  // True iff `r` holds at least this much of every name: Quantities::of(r).contains(*this),
+  // without building the quantities of `r`.
+  bool contained_in(const Resources& r) const;
   bool operator==(const Quantities& o) const;
 
   // Names with a non-zero amount, ascending by id.

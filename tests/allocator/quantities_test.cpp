@@ -48,6 +48,21 @@ TEST(QuantitiesTest, OfSumsScalarsAcrossReservationsAndRevocability) {
   EXPECT_TRUE(q.get(kDisk).is_zero());
 }
 
+TEST(QuantitiesTest, ContainedInCountsEveryEntryOfANameAsQuantitiesOfDoes) {
+  // Reserved and revocable entries count toward the name, ranges do not.
+  const Resources r = resources("cpus:1;cpus(qt_in){DYN}:2;cpus{REV}:0.5;mem:64;ports:[1-10]");
+  EXPECT_TRUE(quantities("cpus:3.5;mem:64").contained_in(r));
+  EXPECT_FALSE(quantities("cpus:3.501").contained_in(r));
+  EXPECT_FALSE(quantities("mem:32;disk:1").contained_in(r)) << "disk is absent";
+  EXPECT_TRUE(Quantities().contained_in(r));
+  Quantities zero_disk = quantities("mem:32");
+  zero_disk.set(kDisk, Scalar());
+  EXPECT_TRUE(zero_disk.contained_in(r)) << "a name at zero needs nothing";
+  for (const char* q : {"cpus:3.5", "cpus:4", "mem:65", "mem:64;cpus:1", "cpus:0.001;disk:0.001"}) {
+    EXPECT_EQ(quantities(q).contained_in(r), Quantities::of(r).contains(quantities(q))) << q;
+  }
+}
+
 TEST(QuantitiesTest, NamesNeverMentionedReadAsZero) {
   const Quantities q;
   EXPECT_TRUE(q.empty());
