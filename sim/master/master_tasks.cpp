@@ -182,24 +182,23 @@ void Master::State::status_update(Endpoint from, v1::StatusUpdate update) {
   const bool has_uuid = update.status.uuid.has_value();
   if (v1::is_terminal(state) && has_uuid) t.terminal_uuid = update.status.uuid;
   const Time measured = update.status.timestamp;
-  if (!f) {
-    // Nobody to forward to: the status stays here, for the acknowledgement below.
-    if (transition(t, update.status, false, latest) && update.usage && observed()) {
-      publish(master_event::TaskUsage{t.task.task_id, t.task.framework_id, t.task.agent_id,
-                                      *update.usage, measured});
-    }
+  // From here the task is named by its key in the books. With a framework to forward to, the
+  // status (its ids with it) moves on to it; without one, it stays here for the acknowledgement
+  // below and transition() gets a copy.
+  const IdPairView stored = task_key_view(it->first);
+  const bool forward = f != nullptr;
+  if (transition(t, forward ? std::move(update.status) : update.status, forward, latest) &&
+      update.usage && observed()) {
+    publish(master_event::TaskUsage{t.task.task_id, t.task.framework_id, t.task.agent_id,
+                                    *update.usage, measured});
+  }
+  if (!forward) {
     if (has_uuid) {
       send(from, v1::StatusUpdateAcknowledgementMessage{
                      *a.info.id, update.framework_id, update.status.task_id, *update.status.uuid});
     }
-    if (v1::is_terminal(state)) complete(key);
+    if (v1::is_terminal(state)) complete(stored);
     return;
-  }
-  // The status's ids move on with it: from here the task is named by its key in the books.
-  const IdPairView stored = task_key_view(it->first);
-  if (transition(t, std::move(update.status), true, latest) && update.usage && observed()) {
-    publish(master_event::TaskUsage{t.task.task_id, t.task.framework_id, t.task.agent_id,
-                                    *update.usage, measured});
   }
   // Without a uuid nobody acknowledges it, so a terminal update completes the task at once
   // (but not an agent's TASK_DROPPED for a duplicate launch: the task it names lives on).
