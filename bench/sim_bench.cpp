@@ -14,61 +14,20 @@
 #include <vector>
 
 #include "analysis/collector.hpp"
+#include "bench/sim_bench_util.hpp"
 #include "sim/sim_cluster.hpp"
 
 namespace mesosim {
 namespace {
 
-// Launches as many fixed-size tasks as each offer holds; tasks run a few simulated seconds.
-class GreedyScheduler : public Scheduler {
- public:
-  GreedyScheduler(Resources task, Duration run) : task_(std::move(task)), run_(run) {}
-  void offers(SchedulerDriver& d, const std::vector<v1::Offer>& offers) override {
-    for (const auto& o : offers) {
-      Resources left = o.resources;
-      std::vector<v1::TaskInfo> tasks;
-      while (left.contains(task_)) {
-        left -= task_;
-        v1::TaskInfo t;
-        t.task_id = v1::TaskID{fmt::format("t{}", next_++)};
-        t.name = t.task_id.value;
-        t.agent_id = o.agent_id;
-        t.resources = task_;
-        t.command = v1::CommandInfo{};
-        t.work = v1::SimulatedWork{run_, v1::TaskState::TASK_FINISHED, {}};
-        tasks.push_back(std::move(t));
-      }
-      if (tasks.empty()) {
-        d.decline({o.id}, v1::Filters{1.0});
-      } else {
-        d.launch(o, std::move(tasks), v1::Filters{0.0});
-      }
-    }
-  }
-  void update(SchedulerDriver&, const v1::TaskStatus& s) override {
-    if (s.state == v1::TaskState::TASK_FINISHED) ++finished;
-  }
-  uint64_t finished = 0;
-
- private:
-  Resources task_;
-  Duration run_;
-  uint64_t next_ = 0;
-};
-
 // `agents` agents of 8 cpus and 16 GB; `frameworks` greedy schedulers in 4 roles, tasks of
 // 1 cpu and 1 GB running 2..5 s.
 void populate(SimCluster& cluster, int agents, int frameworks,
-              std::vector<std::unique_ptr<GreedyScheduler>>& schedulers) {
-  for (int i = 0; i < agents; ++i) {
-    SimAgentOptions a;
-    a.hostname = fmt::format("agent{}", i);
-    a.resources = Resources::parse("cpus:8;mem:16384").value();
-    cluster.add_agent(std::move(a));
-  }
+              std::vector<std::unique_ptr<bench::FillingScheduler>>& schedulers) {
+  bench::add_agents(cluster, agents, Resources::parse("cpus:8;mem:16384").value());
   for (int i = 0; i < frameworks; ++i) {
-    schedulers.push_back(std::make_unique<GreedyScheduler>(
-        Resources::parse("cpus:1;mem:1024").value(), Duration::seconds(2 + i % 4)));
+    schedulers.push_back(std::make_unique<bench::FillingScheduler>(bench::FillingOptions{
+        Resources::parse("cpus:1;mem:1024").value(), Duration::seconds(2 + i % 4)}));
     v1::FrameworkInfo info;
     info.user = "bench";
     info.name = fmt::format("fw{}", i);
@@ -97,7 +56,7 @@ void SimulatedCluster(benchmark::State& state) {
     SimCluster cluster;
     analysis::Collector collector;
     IgnoreEvents ignore;
-    std::vector<std::unique_ptr<GreedyScheduler>> schedulers;
+    std::vector<std::unique_ptr<bench::FillingScheduler>> schedulers;
   };
   std::unique_ptr<Run> run;
   for (auto _ : state) {
@@ -150,7 +109,7 @@ void CollectorOnSimStream(benchmark::State& state) {
     SimCluster cluster(options);
     RecordEvents record;
     cluster.add_observer(&record);
-    std::vector<std::unique_ptr<GreedyScheduler>> schedulers;
+    std::vector<std::unique_ptr<bench::FillingScheduler>> schedulers;
     populate(cluster, agents, frameworks, schedulers);
     cluster.start();
     cluster.run_for(Duration::seconds(60));

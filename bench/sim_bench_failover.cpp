@@ -20,50 +20,11 @@
 #include <memory>
 #include <vector>
 
+#include "bench/sim_bench_util.hpp"
 #include "sim/sim_cluster.hpp"
 
 namespace mesosim {
 namespace {
-
-// Fills every offer with tasks of `task` that run for a month until `wanted` are launched;
-// declines the rest for a day.
-class FillOnce : public Scheduler {
- public:
-  FillOnce(Resources task, uint64_t wanted, std::string prefix)
-      : task_(std::move(task)), wanted_(wanted), prefix_(std::move(prefix)) {}
-  void offers(SchedulerDriver& d, const std::vector<v1::Offer>& offers) override {
-    for (const auto& o : offers) {
-      Resources left = o.resources;
-      std::vector<v1::TaskInfo> tasks;
-      while (launched_ < wanted_ && left.contains(task_)) {
-        left -= task_;
-        v1::TaskInfo t;
-        t.task_id = v1::TaskID{fmt::format("{}-{}", prefix_, launched_++)};
-        t.name = t.task_id.value;
-        t.agent_id = o.agent_id;
-        t.resources = task_;
-        t.command = v1::CommandInfo{};
-        t.work = v1::SimulatedWork{Duration::days(30), v1::TaskState::TASK_FINISHED, {}};
-        tasks.push_back(std::move(t));
-      }
-      if (tasks.empty()) {
-        d.decline({o.id}, v1::Filters{86400.0});
-      } else {
-        d.launch(o, std::move(tasks), v1::Filters{86400.0});
-      }
-    }
-  }
-  void update(SchedulerDriver&, const v1::TaskStatus& s) override {
-    if (s.state == v1::TaskState::TASK_RUNNING) ++running;
-  }
-  uint64_t running = 0;
-
- private:
-  Resources task_;
-  uint64_t wanted_;
-  std::string prefix_;
-  uint64_t launched_ = 0;
-};
 
 void MasterFailover(benchmark::State& state) {
   const int agents = static_cast<int>(state.range(0));
@@ -75,7 +36,7 @@ void MasterFailover(benchmark::State& state) {
   // Destroyed while the timer is paused (next iteration, or after the last): tearing down
   // 400,000 tasks is not what is measured.
   std::unique_ptr<SimCluster> owned;
-  std::vector<std::unique_ptr<FillOnce>> schedulers;
+  std::vector<std::unique_ptr<bench::FillingScheduler>> schedulers;
   for (auto _ : state) {
     state.PauseTiming();
     owned.reset();
@@ -86,16 +47,15 @@ void MasterFailover(benchmark::State& state) {
     owned = std::make_unique<SimCluster>(options);
     SimCluster& cluster = *owned;
     const Resources task = Resources::parse("cpus:1;mem:1024").value();
-    for (int i = 0; i < agents; ++i) {
-      SimAgentOptions a;
-      a.hostname = fmt::format("agent{}", i);
-      a.resources = Resources::parse(fmt::format("cpus:{};mem:{}", per_agent, 1024 * per_agent))
-                        .value();
-      cluster.add_agent(std::move(a));
-    }
+    bench::add_agents(
+        cluster, agents,
+        Resources::parse(fmt::format("cpus:{};mem:{}", per_agent, 1024 * per_agent)).value());
     for (int i = 0; i < frameworks; ++i) {
       const uint64_t wanted = tasks / frameworks + (static_cast<uint64_t>(i) < tasks % frameworks);
-      schedulers.push_back(std::make_unique<FillOnce>(task, wanted, fmt::format("fw{}", i)));
+      // Month-long tasks until `wanted` are launched; every filter a day long.
+      schedulers.push_back(std::make_unique<bench::FillingScheduler>(
+          bench::FillingOptions{task, Duration::days(30), fmt::format("fw{}-", i), wanted,
+                                86400.0, 86400.0}));
       v1::FrameworkInfo info;
       info.user = "bench";
       info.name = fmt::format("fw{}", i);

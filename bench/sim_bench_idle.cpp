@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/sim_bench_util.hpp"
 #include "sim/sim_cluster.hpp"
 
 namespace mesosim {
@@ -43,12 +44,7 @@ void IdleCluster(benchmark::State& state) {
     options.seed = 7;
     owned = std::make_unique<SimCluster>(options);
     SimCluster& cluster = *owned;
-    for (int i = 0; i < agents; ++i) {
-      SimAgentOptions a;
-      a.hostname = fmt::format("agent{}", i);
-      a.resources = Resources::parse("cpus:8;mem:16384").value();
-      cluster.add_agent(std::move(a));
-    }
+    bench::add_agents(cluster, agents, Resources::parse("cpus:8;mem:16384").value());
     for (int i = 0; i < 4; ++i) {
       schedulers.push_back(std::make_unique<SuppressingScheduler>());
       v1::FrameworkInfo info;
