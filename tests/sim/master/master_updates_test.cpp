@@ -29,6 +29,23 @@ SchedulerDriverOptions explicit_acks() {
   return o;
 }
 
+// Sends the leading master a status update about `task` as the cluster's first agent would,
+// straight over the network (the agent itself knows nothing of it).
+void send_as_first_agent(SimCluster& cluster, const v1::FrameworkID& framework,
+                         const std::string& task, TaskState state,
+                         std::optional<std::string> uuid, std::string message) {
+  v1::StatusUpdate update;
+  update.framework_id = framework;
+  update.status.task_id = v1::TaskID{task};
+  update.status.state = state;
+  update.status.agent_id = *cluster.agent(0).agent_id();
+  update.status.source = v1::TaskStatusSource::SOURCE_AGENT;
+  update.status.uuid = std::move(uuid);
+  update.status.message = std::move(message);
+  cluster.network().send(cluster.agent(0).endpoint(), *cluster.detector().leader(),
+                         v1::StatusUpdateMessage{update});
+}
+
 // ---- reliable delivery ----
 
 TEST(MasterUpdatesTest, UnacknowledgedUpdateIsResentWithDoublingBackoffCappedAtTenMinutes) {
@@ -218,15 +235,8 @@ TEST(MasterUpdatesTest, AgentUpdateForAnUntrackedTaskUsesTheFrameworksStates) {
   cluster.start();
   cluster.run_until(secs(2));
   ASSERT_TRUE(s.id.has_value());
-  v1::StatusUpdate update;
-  update.framework_id = *s.id;
-  update.status.task_id = v1::TaskID{"untracked"};
-  update.status.state = TaskState::TASK_DROPPED;
-  update.status.agent_id = *cluster.agent(0).agent_id();
-  update.status.source = v1::TaskStatusSource::SOURCE_AGENT;
-  update.status.uuid = "0123456789abcdef0123456789abcdef";
-  cluster.network().send(cluster.agent(0).endpoint(), *cluster.detector().leader(),
-                         v1::StatusUpdateMessage{update});
+  send_as_first_agent(cluster, *s.id, "untracked", TaskState::TASK_DROPPED,
+                      "0123456789abcdef0123456789abcdef", "");
   cluster.run_until(secs(3));
   ASSERT_EQ(s.updates.size(), 1u);
   EXPECT_EQ(s.updates[0].state, TaskState::TASK_LOST) << "not PARTITION_AWARE: no TASK_DROPPED";
@@ -244,15 +254,7 @@ TEST(MasterUpdatesTest, TerminalUpdateWithoutUuidIsForwardedWholeAndCompletesThe
   cluster.run_until(secs(5));
   ASSERT_EQ(s.states_of("t").back(), TaskState::TASK_RUNNING);
   ASSERT_TRUE(cluster.leader()->task(*s.id, v1::TaskID{"t"}).has_value());
-  v1::StatusUpdate update;
-  update.framework_id = *s.id;
-  update.status.task_id = v1::TaskID{"t"};
-  update.status.state = TaskState::TASK_FAILED;
-  update.status.agent_id = *cluster.agent(0).agent_id();
-  update.status.source = v1::TaskStatusSource::SOURCE_AGENT;
-  update.status.message = "injected";
-  cluster.network().send(cluster.agent(0).endpoint(), *cluster.detector().leader(),
-                         v1::StatusUpdateMessage{update});
+  send_as_first_agent(cluster, *s.id, "t", TaskState::TASK_FAILED, std::nullopt, "injected");
   cluster.run_until(secs(6));
   const std::vector<v1::TaskStatus> got = s.updates_of("t");
   ASSERT_FALSE(got.empty());
