@@ -9,8 +9,8 @@
 namespace mesosim {
 namespace {
 
-// Every timer has a distinct seq, so this is a strict total order and equal due times fall back
-// to scheduling order.
+// Ordinary timers have distinct seqs above every rank, so equal due times fall back to ranks,
+// then to scheduling order.
 template <typename E>
 bool earlier(const E& a, const E& b) {
   return a.at < b.at || (a.at == b.at && a.seq < b.seq);
@@ -55,11 +55,21 @@ TimerId EventQueue::schedule(Duration delay, TimerCallback fn) {
 
 TimerId EventQueue::schedule_at(Time at, TimerCallback fn) {
   MESOSIM_CHECK(at >= now_, "schedule_at() with a time before now()");
+  return push(at, next_seq_++, std::move(fn));
+}
+
+TimerId EventQueue::schedule_ranked(Time at, uint64_t rank, TimerCallback fn) {
+  MESOSIM_CHECK(at >= now_, "schedule_ranked() with a time before now()");
+  MESOSIM_CHECK(rank < kRankLimit, "schedule_ranked() with a rank past kRankLimit");
+  return push(at, rank, std::move(fn));
+}
+
+TimerId EventQueue::push(Time at, uint64_t seq, TimerCallback fn) {
   MESOSIM_CHECK(fn != nullptr, "schedule of an empty callback");
   const uint32_t slot = acquire_slot();
   Slot& s = slots_[slot];
   s.fn = std::move(fn);
-  heap_push(Entry{at.micros(), next_seq_++, slot, s.generation});
+  heap_push(Entry{at.micros(), seq, slot, s.generation});
   return make_id(slot, s.generation);
 }
 

@@ -6,7 +6,11 @@
 // What it promises:
 // - Order. Timers run in order of due time; timers due at the same time run in the order they
 //   were scheduled. A callback that schedules at delay zero therefore runs its new timer after
-//   every timer already due at that time.
+//   every timer already due at that time. Ranked timers (schedule_ranked) are the exception:
+//   at equal due times they run before every ordinary timer, in ascending rank, whenever they
+//   were scheduled. Their order at a time therefore depends only on their ranks, which lets a
+//   component model some of its events lazily and create them late with the order they would
+//   have had (sim/sim_health.hpp).
 // - Determinism. The order depends only on the sequence of calls made on the queue, never on
 //   addresses, hashing or the wall clock, so the same calls give the same run on every platform.
 // - Time. now() starts at the start time given to the constructor and never decreases. While a
@@ -49,6 +53,12 @@ class EventQueue final : public Clock {
   TimerId schedule(Duration delay, TimerCallback fn) override;
   // Runs `fn` once at `at`. Requires at >= now() and a non-empty fn.
   TimerId schedule_at(Time at, TimerCallback fn);
+  // Runs `fn` once at `at` (>= now()), before every ordinary timer due at the same time and in
+  // ascending `rank` among ranked ones. Requires rank < kRankLimit; ranked timers due at the
+  // same time should have distinct ranks (equal ones run in an unspecified, though
+  // deterministic, order).
+  static constexpr uint64_t kRankLimit = uint64_t{1} << 63;
+  TimerId schedule_ranked(Time at, uint64_t rank, TimerCallback fn);
   bool cancel(TimerId id) override;
 
   // Advances now() to the next timer's due time and runs it. Returns false, changing nothing,
@@ -75,6 +85,8 @@ class EventQueue final : public Clock {
   // A heap entry names its timer by slot and generation; it is dead (cancelled) when the slot's
   // generation has moved on. Dead entries are dropped when they reach the top, or all at once
   // when they outnumber live ones.
+  // seq is the rank for ranked timers and kRankLimit + the scheduling count for ordinary ones,
+  // so (at, seq) orders both as promised.
   struct Entry {
     int64_t at;
     uint64_t seq;
@@ -87,6 +99,7 @@ class EventQueue final : public Clock {
   };
 
   bool is_live(const Entry& e) const { return slots_[e.slot].generation == e.generation; }
+  TimerId push(Time at, uint64_t seq, TimerCallback fn);
   uint32_t acquire_slot();
   void release_slot(uint32_t slot);
   void run_next();
@@ -98,7 +111,7 @@ class EventQueue final : public Clock {
   void heap_sift_down(size_t i);
 
   Time now_;
-  uint64_t next_seq_ = 0;
+  uint64_t next_seq_ = kRankLimit;
   uint64_t executed_ = 0;
   size_t live_ = 0;
   bool running_ = false;

@@ -40,6 +40,7 @@ SimAgent::SimAgent(Endpoint self, Clock& clock, Transport& transport, Rng rng,
 SimAgent::~SimAgent() {
   clock_.cancel(registration_timer_);
   clock_.cancel(ping_timer_);
+  if (health_) health_->disarm(self_);
   clock_.cancel(usage_timer_);
   cancel_transition_timers();
 }
@@ -148,8 +149,24 @@ bool SimAgent::on_registered(const v1::AgentID& agent_id, bool reregistered) {
   return true;
 }
 
+void SimAgent::use_health(SimHealth& health) {
+  MESOSIM_CHECK(health_ == nullptr, "use_health() twice");
+  health_ = &health;
+  health.add_agent(self_, this);
+}
+
+void SimAgent::ping_arrived(Endpoint from, bool connected) {
+  // What receive() requires of any message from a master.
+  if (!alive_ || shut_down_ || !leader_ || from != *leader_) return;
+  on_ping(v1::PingAgentMessage{connected});
+}
+
 void SimAgent::on_ping(const v1::PingAgentMessage& ping) {
-  send_to_leader(v1::PongAgentMessage{});
+  if (health_) {
+    health_->send_pong(self_, *leader_);
+  } else {
+    send_to_leader(v1::PongAgentMessage{});
+  }
   if (connection_ != Connection::kRegistered) return;
   if (!ping.connected) {
     // The master has marked this agent disconnected while it believes itself registered
@@ -175,6 +192,7 @@ void SimAgent::disconnect() {
   registration_timer_ = {};
   clock_.cancel(ping_timer_);
   ping_timer_ = {};
+  if (health_) health_->disarm(self_);
   clock_.cancel(usage_timer_);
   usage_timer_ = {};
   updates_.pause();
@@ -203,6 +221,10 @@ void SimAgent::attempt_registration() {
 }
 
 void SimAgent::arm_ping_timer() {
+  if (health_) {
+    health_->arm(self_, *leader_, options_.master_ping_timeout);
+    return;
+  }
   clock_.cancel(ping_timer_);
   ping_timer_ = clock_.schedule(options_.master_ping_timeout, [this] { on_ping_timeout(); });
 }

@@ -88,6 +88,7 @@
 #include "sim/master/protocol.hpp"
 #include "sim/master/status_update_manager.hpp"
 #include "sim/master/transport.hpp"
+#include "sim/sim_health.hpp"
 
 namespace mesosim {
 
@@ -107,7 +108,7 @@ struct SimAgentOptions {
   std::optional<Duration> usage_sample_interval;
 };
 
-class SimAgent final : public Process {
+class SimAgent final : public Process, private SimHealth::AgentSide {
  public:
   SimAgent(Endpoint self, Clock& clock, Transport& transport, Rng rng, SimAgentOptions options);
   ~SimAgent() override;
@@ -115,6 +116,9 @@ class SimAgent final : public Process {
   SimAgent& operator=(const SimAgent&) = delete;
 
   void receive(Endpoint from, Message message) override;
+  // Health checks through `health` (SimCluster does this before the agent is pinged) instead of
+  // PingAgentMessage / PongAgentMessage and a timer of its own; same protocol.
+  void use_health(SimHealth& health);
 
   // The agent process dies (see the header comment). Crashing a crashed agent changes nothing,
   // except that machine_lost = true then also loses its tasks.
@@ -182,6 +186,9 @@ class SimAgent final : public Process {
   // False if the answer is stale (not for the registration under way, or another agent ID).
   bool on_registered(const v1::AgentID& agent_id, bool reregistered);
   void on_ping(const v1::PingAgentMessage& ping);
+  // SimHealth::AgentSide.
+  void ping_arrived(Endpoint from, bool connected) override;
+  void ping_timed_out() override { on_ping_timeout(); }
   void report_unknown_task_killed(const v1::KillTaskMessage& kill, const Framework* framework,
                                   Time now);
   void on_ping_timeout();
@@ -236,6 +243,7 @@ class SimAgent final : public Process {
   Duration registration_interval_;
   TimerId registration_timer_;
   TimerId ping_timer_;
+  SimHealth* health_ = nullptr;
   TimerId usage_timer_;
 
   std::map<v1::FrameworkID, Framework> frameworks_;

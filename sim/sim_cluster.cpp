@@ -11,7 +11,10 @@ SimCluster::SimCluster(SimClusterOptions options)
     : options_(std::move(options)),
       rng_(options_.seed),
       network_(queue_, rng_.fork(), options_.latency),
-      detector_(network_) {
+      detector_(network_),
+      // Its own hash seed, drawn from nothing: health traffic never shifts another draw.
+      health_(queue_, network_, options_.latency, options_.seed ^ 0x6865616c7468ULL,
+              options_.lazy_pings) {
   MESOSIM_CHECK(options_.masters >= 1, "a cluster needs a master");
   if (!options_.make_allocator) {
     options_.make_allocator = [](const AllocatorOptions& o) {
@@ -33,8 +36,10 @@ std::unique_ptr<Master> SimCluster::make_master(Endpoint endpoint) {
   mo.master_id = fmt::format("M{}", ++master_generation_);
   AllocatorOptions ao = options_.allocator;
   ao.seed = rng_.next();
+  AgentHealth& health =
+      health_.master_side(endpoint, mo.agent_ping_timeout, mo.max_agent_ping_timeouts);
   auto master = std::make_unique<Master>(endpoint, queue_, network_, options_.make_allocator(ao),
-                                         registry_, std::move(mo));
+                                         registry_, std::move(mo), &health);
   for (MasterObserver* o : observers_) master->add_observer(o);
   return master;
 }
@@ -43,6 +48,7 @@ size_t SimCluster::add_agent(SimAgentOptions options) {
   const Endpoint e{static_cast<uint32_t>(network_.size())};
   const std::string name = options.hostname;
   agents_.push_back(std::make_unique<SimAgent>(e, queue_, network_, rng_.fork(), std::move(options)));
+  agents_.back()->use_health(health_);
   MESOSIM_CHECK(network_.add(name, agents_.back().get()) == e, "endpoints are assigned densely");
   if (started_) detector_.subscribe(e);
   return agents_.size() - 1;

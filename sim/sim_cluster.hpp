@@ -19,6 +19,7 @@
 #include "sim/master/master.hpp"
 #include "sim/scheduler_driver.hpp"
 #include "sim/sim_agent.hpp"
+#include "sim/sim_health.hpp"
 #include "sim/sim_network.hpp"
 
 namespace mesosim {
@@ -32,6 +33,9 @@ struct SimClusterOptions {
   std::function<std::unique_ptr<Allocator>(const AllocatorOptions&)> make_allocator;
   int masters = 1;  // the first leads; the others stand by
   Duration election_delay = Duration::seconds(10);
+  // Healthy agents' pings modelled lazily (sim_health.hpp); false: every ping and pong is an
+  // event. The two give the same run.
+  bool lazy_pings = true;
 };
 
 class SimCluster {
@@ -54,6 +58,7 @@ class SimCluster {
   EventQueue& queue() { return queue_; }
   SimNetwork& network() { return network_; }
   LeaderDetector& detector() { return detector_; }
+  SimHealth& health() { return health_; }
   Master* leader();  // nullptr while no master leads
   Registry& registry() { return registry_; }
   size_t agent_count() const { return agents_.size(); }
@@ -90,6 +95,8 @@ class SimCluster {
   SimNetwork network_;
   LeaderDetector detector_;
   Registry registry_;
+  // Declared before the masters and agents, which use it until they are destroyed.
+  SimHealth health_;
   std::vector<MasterSlot> masters_;
   std::optional<size_t> leader_;
   uint64_t master_generation_ = 0;

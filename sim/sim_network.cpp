@@ -158,6 +158,7 @@ void SimNetwork::go_down(Endpoint endpoint, Shutdown how) {
   Party& p = party(endpoint);
   MESOSIM_CHECK(p.up, "crash() or stop() of an endpoint that is already down");
   MESOSIM_CHECK(!p.always_available, "crash() or stop() of an always-available endpoint");
+  if (listener_) listener_->going_down(endpoint, how == Shutdown::kCrash);
   p.up = false;
   p.process = nullptr;
   // Messages to it are dropped on arrival by the incarnation check; only a crash also loses
@@ -211,7 +212,10 @@ void SimNetwork::partition_groups(const std::vector<Endpoint>& side_a,
     for (const Endpoint b : side_b) {
       MESOSIM_CHECK(a != b, "partition of an endpoint from itself");
       if (party(a).always_available || party(b).always_available) continue;
-      added |= partitions_.insert(ordered(a, b)).second;
+      if (partitions_.contains(ordered(a, b))) continue;
+      if (listener_) listener_->partitioning(a, b);
+      partitions_.insert(ordered(a, b));
+      added = true;
     }
   }
   // Messages already partitioned at send time never left, so every in-flight message between a

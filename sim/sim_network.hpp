@@ -1,7 +1,9 @@
 #pragma once
 
 // The simulated network: the Transport every simulated party (master, agents, schedulers, the
-// leader detector) talks through, with latency, jitter, partitions and crashes.
+// leader detector) talks through, with latency, jitter, partitions and crashes. Agent health
+// checks between a master and SimAgents travel on a channel of their own (sim_health.hpp),
+// which a NetworkListener keeps informed of faults.
 //
 // What it promises:
 // - Latency. A message sent at time t arrives no earlier than t + fixed and, unless it queues
@@ -63,6 +65,17 @@ struct LatencyModel {
   Duration jitter = Duration::micros(200);
 };
 
+// Told of faults before they take effect, so that a component modelling traffic of its own
+// (sim_health.hpp) can lose what the fault loses.
+class NetworkListener {
+ public:
+  virtual ~NetworkListener() = default;
+  // crash() (crash = true) or stop() of `endpoint`, while it is still up.
+  virtual void going_down(Endpoint endpoint, bool crash) = 0;
+  // A partition between a and b is about to start (it did not hold before).
+  virtual void partitioning(Endpoint a, Endpoint b) = 0;
+};
+
 // Called right before a message is handed to its receiving Process (Exited notices included),
 // with the delivery time.
 using DeliveryObserver =
@@ -113,6 +126,8 @@ class SimNetwork final : public Transport {
   bool partitioned(Endpoint a, Endpoint b) const;
 
   void set_observer(DeliveryObserver observer) { observer_ = std::move(observer); }
+  // One listener at most (nullptr: none); it must outlive the network or be unset first.
+  void set_listener(NetworkListener* listener) { listener_ = listener; }
 
   // sent() counts every send() call plus every Exited notice the network generates; each of
   // them ends up delivered or dropped: sent() == delivered() + dropped() + in_flight().
@@ -176,6 +191,7 @@ class SimNetwork final : public Transport {
   std::vector<InFlight> in_flight_;
   std::vector<uint32_t> free_slots_;
   DeliveryObserver observer_;
+  NetworkListener* listener_ = nullptr;
   uint64_t sent_ = 0;
   uint64_t delivered_ = 0;
   uint64_t dropped_ = 0;

@@ -12,15 +12,23 @@
 namespace mesosim {
 
 Master::Master(Endpoint self, Clock& clock, Transport& transport,
-               std::unique_ptr<Allocator> allocator, Registry& registry, MasterOptions options)
+               std::unique_ptr<Allocator> allocator, Registry& registry, MasterOptions options,
+               AgentHealth* health)
     : clock_(clock),
       transport_(transport),
+      own_health_(health ? nullptr
+                         : std::make_unique<PingPongHealth>(self, clock, transport,
+                                                            options.agent_ping_timeout,
+                                                            options.max_agent_ping_timeouts)),
+      health_(health ? health : own_health_.get()),
       allocator_(std::move(allocator)),
       registry_(registry),
       options_(std::move(options)),
       self_(self),
       state_(std::make_unique<State>(*this)) {
   MESOSIM_CHECK(allocator_ != nullptr, "a master needs an allocator");
+  health_->set_failure_handler(
+      [this](Endpoint agent, int missed) { state_->health_check_failed(agent, missed); });
 }
 
 Master::~Master() {
@@ -107,7 +115,7 @@ void Master::receive(Endpoint from, Message message) {
         } else if constexpr (std::is_same_v<T, v1::UsageReportMessage>) {
           s.usage_report(from, msg);
         } else if constexpr (std::is_same_v<T, v1::PongAgentMessage>) {
-          s.pong(from);
+          health_->pong(from);
         } else if constexpr (std::is_same_v<T, ExitedMessage>) {
           if (auto it = s.framework_at.find(msg.peer); it != s.framework_at.end()) {
             if (auto* f = s.framework_by_id(it->second)) s.disconnect_framework(*f);
@@ -205,10 +213,10 @@ void Master::State::stop_timers() {
                     registry_gc_timer}) {
     clock.cancel(t);
   }
-  for (auto& [id, a] : agents) {
-    clock.cancel(a.ping_timer);
-    clock.cancel(a.reregister_timer);
-  }
+  // Only a leader watches agents; a standby's teardown must not touch the watches of the
+  // master that took its place at the same endpoint.
+  if (m.leading_) m.health_->unwatch_all();
+  for (auto& [id, a] : agents) clock.cancel(a.reregister_timer);
   for (auto& [id, f] : frameworks) clock.cancel(f.failover_timer);
   for (auto& [id, o] : offers) clock.cancel(o.timeout);
 }

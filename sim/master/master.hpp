@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "allocator/allocator.hpp"
+#include "sim/master/agent_health.hpp"
 #include "sim/master/clock.hpp"
 #include "sim/master/master_events.hpp"
 #include "sim/master/registry.hpp"
@@ -88,8 +89,10 @@ std::string_view to_string(CallError::Code code);
 class Master final : public Process, private AllocationExplainer {
  public:
   // The allocator must be empty; `registry` is shared with the masters that follow this one.
+  // `health` checks the agents (agent_health.hpp) and must outlive the master; without one the
+  // master pings them itself through `transport` (PingPongHealth).
   Master(Endpoint self, Clock& clock, Transport& transport, std::unique_ptr<Allocator> allocator,
-         Registry& registry, MasterOptions options);
+         Registry& registry, MasterOptions options, AgentHealth* health = nullptr);
   ~Master() override;
   Master(const Master&) = delete;
   Master& operator=(const Master&) = delete;
@@ -177,6 +180,8 @@ class Master final : public Process, private AllocationExplainer {
 
   Clock& clock_;
   Transport& transport_;
+  std::unique_ptr<AgentHealth> own_health_;
+  AgentHealth* health_;
   std::unique_ptr<Allocator> allocator_;
   Registry& registry_;
   MasterOptions options_;

@@ -53,8 +53,7 @@ Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentI
       publish(master_event::ResourcesAdopted{*f->info.id, *info.id, u.role, u.resources});
     }
   }
-  const std::string id = info.id->value;
-  a.ping_timer = m.clock_.schedule(Duration::zero(), [this, id] { ping(id); });
+  m.health_->watch(from, a.connected);
   return &a;
 }
 
@@ -184,15 +183,17 @@ void Master::State::reregister_known_agent(Agent& a, Endpoint from,
   const std::string id = a.info.id->value;
   if (a.endpoint != from) {
     agent_at.erase(a.endpoint);
+    m.health_->unwatch(a.endpoint);
     a.endpoint = from;
     agent_at[from] = id;
+    m.health_->watch(from, true);
   }
   // Always: a restarted agent is a new incarnation at the same endpoint, and the network
   // forgot the link to the old one when it crashed.
   m.transport_.link(m.self_, from);
   a.connected = true;
-  a.missed_pings = 0;
-  a.pong_received = true;
+  m.health_->set_connected(from, true);
+  m.health_->heard_from(from);
   m.clock_.cancel(a.reregister_timer);
   a.reregister_timer = {};
   m.allocator_->activate_agent(a.handle);
@@ -236,32 +237,19 @@ void Master::State::reregister_known_agent(Agent& a, Endpoint from,
                                    a.info.attributes, true});
 }
 
-void Master::State::ping(const std::string& agent_id) {
-  Agent* a = agent_by_id(agent_id);
-  if (!a) return;
-  if (!a->pong_received && ++a->missed_pings >= m.options_.max_agent_ping_timeouts) {
-    mark_unreachable(*a, AgentRemovedReason::kHealthCheckFailed,
-                     fmt::format("health check timed out after {} missed pings", a->missed_pings));
-    return;
-  }
-  a->pong_received = false;
-  send(a->endpoint, v1::PingAgentMessage{a->connected});
-  a->ping_timer =
-      m.clock_.schedule(m.options_.agent_ping_timeout, [this, agent_id] { ping(agent_id); });
-}
-
-void Master::State::pong(Endpoint from) {
-  auto it = agent_at.find(from);
+void Master::State::health_check_failed(Endpoint endpoint, int missed) {
+  auto it = agent_at.find(endpoint);
   if (it == agent_at.end()) return;
   if (Agent* a = agent_by_id(it->second)) {
-    a->pong_received = true;
-    a->missed_pings = 0;
+    mark_unreachable(*a, AgentRemovedReason::kHealthCheckFailed,
+                     fmt::format("health check timed out after {} missed pings", missed));
   }
 }
 
 void Master::State::agent_exited(Agent& a) {
   if (!a.connected) return;
   a.connected = false;
+  m.health_->set_connected(a.endpoint, false);
   m.allocator_->deactivate_agent(a.handle);
   for (const std::string& oid : std::set<std::string>(a.offers)) {
     rescind_offer(oid, OfferRescindedReason::kAgentDisconnected);
@@ -299,7 +287,7 @@ void Master::State::agent_exited(Agent& a) {
 void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
                                      const std::string& reason) {
   const std::string id = a.info.id->value;
-  m.clock_.cancel(a.ping_timer);
+  m.health_->unwatch(a.endpoint);
   m.clock_.cancel(a.reregister_timer);
   for (const std::string& oid : std::set<std::string>(a.offers)) {
     rescind_offer(oid, OfferRescindedReason::kAgentUnreachable);

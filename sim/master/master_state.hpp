@@ -47,10 +47,7 @@ struct Master::State {
     v1::AgentInfo info;  // with id
     AgentId handle;
     Endpoint endpoint;
-    bool connected = true;
-    int missed_pings = 0;
-    bool pong_received = true;
-    TimerId ping_timer;
+    bool connected = true;  // what m.health_ is told
     TimerId reregister_timer;  // while disconnected: it must re-register before this fires
     std::set<std::string> offers;
     std::set<TaskKey> tasks;
@@ -188,8 +185,8 @@ struct Master::State {
   // nullptr if the allocator refuses the agent (it is then told to shut down).
   Agent* admit_agent(Endpoint from, const v1::AgentInfo& info, bool reregistered,
                      const std::vector<UsedResources>& used);
-  void ping(const std::string& agent_id);
-  void pong(Endpoint from);
+  // The agent at `endpoint` missed `missed` pings in a row (AgentHealth's failure handler).
+  void health_check_failed(Endpoint endpoint, int missed);
   void reregister_known_agent(Agent& a, Endpoint from, const v1::ReregisterAgentMessage& msg);
   // Takes a task a re-registering agent reports as the master's own (its framework is known).
   void adopt_task(Agent& a, const v1::Task& reported);

@@ -54,6 +54,35 @@ TEST(EventQueueTest, EqualTimeTimersRunInSchedulingOrder) {
   EXPECT_EQ(ran, want);
 }
 
+TEST(EventQueueTest, RankedTimersRunFirstAtTheirTimeInRankOrderWheneverScheduled) {
+  EventQueue q;
+  std::vector<std::string> ran;
+  q.schedule_at(at_us(5), [&] { ran.push_back("ordinary 1"); });
+  q.schedule_ranked(at_us(5), 9, [&] { ran.push_back("rank 9"); });
+  q.schedule_at(at_us(5), [&] { ran.push_back("ordinary 2"); });
+  q.schedule_ranked(at_us(5), 2, [&] { ran.push_back("rank 2"); });
+  q.schedule_ranked(at_us(4), 100, [&] {
+    ran.push_back("rank 100 at 4");
+    // Scheduled last, still ahead of the ordinary timers and of rank 9 at time 5.
+    q.schedule_ranked(at_us(5), 3, [&] { ran.push_back("rank 3"); });
+  });
+  q.schedule_at(at_us(6), [&] {
+    ran.push_back("ordinary at 6");
+    // Due now, from an ordinary timer: runs next, before the ordinary timer already due now.
+    q.schedule_ranked(at_us(6), 0, [&] { ran.push_back("rank 0 at 6"); });
+  });
+  q.schedule_at(at_us(6), [&] { ran.push_back("ordinary at 6, second"); });
+  q.run();
+  EXPECT_EQ(ran, (std::vector<std::string>{"rank 100 at 4", "rank 2", "rank 3", "rank 9",
+                                           "ordinary 1", "ordinary 2", "ordinary at 6",
+                                           "rank 0 at 6", "ordinary at 6, second"}));
+}
+
+TEST(EventQueueTest, RanksAtOrPastTheLimitAreRejected) {
+  EventQueue q;
+  EXPECT_DEATH(q.schedule_ranked(at_us(1), EventQueue::kRankLimit, [] {}), "kRankLimit");
+}
+
 TEST(EventQueueTest, CancelledTimerNeverRunsAndSecondCancelReturnsFalse) {
   EventQueue q;
   bool ran = false;

@@ -146,6 +146,7 @@ class RandomRun {
     if (const Master* leader = cluster_.leader()) {
       const auto* allocator = dynamic_cast<const HierarchicalAllocator*>(&leader->allocator());
       if (allocator) result_.skipped_allocation_runs = allocator->skipped_runs();
+      result_.lazy_pairs_rebuilt = cluster_.health().rebuilt();
     }
     check_every_task_ended_once();
     result_.log = log_.lines;
@@ -159,6 +160,7 @@ class RandomRun {
     SimClusterOptions o;
     o.seed = seed;
     o.allocator.skip_unchanged_runs = periodic != PeriodicWork::kEager;
+    o.lazy_pings = periodic != PeriodicWork::kEager;
     o.masters = 2;
     o.election_delay = Duration::seconds(10);
     return o;

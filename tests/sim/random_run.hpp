@@ -25,11 +25,12 @@ struct RunResult {
   size_t faults = 0;
   size_t allocation_checks = 0;  // times the stream's allocations were checked against the leader
   uint64_t skipped_allocation_runs = 0;  // quiet runs the last leader's allocator skipped
+  uint64_t lazy_pairs_rebuilt = 0;       // lazy health pairs a fault or call ended
 };
 
 // How the cluster does its periodic work: as it does by default (allocation runs that cannot
-// offer anything are skipped), or eagerly (every run visits every agent). Both must give the
-// same run.
+// offer anything are skipped, healthy agents' pings are modelled lazily), or eagerly (every run
+// visits every agent, every ping and pong is an event). Both must give the same run.
 enum class PeriodicWork { kDefault, kEager };
 
 // Runs seed `seed`: a cluster of 5-10 agents and 2-4 frameworks, random faults during the

@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   if (!from || !to) return usage("both --from and --to are required");
   if (*from > *to) return usage("--from must not be greater than --to");
 
-  uint64_t failed = 0, tasks = 0, events = 0, faults = 0;
+  uint64_t failed = 0, tasks = 0, events = 0, faults = 0, skipped = 0, rebuilt = 0;
   for (uint64_t seed = *from; seed <= *to; ++seed) {
     const mesosim::testing::RunResult r = mesosim::testing::random_run(seed);
     if (log) {
@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
     tasks += r.tasks;
     events += r.events;
     faults += r.faults;
+    skipped += r.skipped_allocation_runs;
+    rebuilt += r.lazy_pairs_rebuilt;
     bool bad = false;
     for (const auto* list : {&r.violations, &r.several_ends}) {
       for (const auto& v : *list) {
@@ -87,9 +89,12 @@ int main(int argc, char** argv) {
     failed += bad;
     std::fflush(stdout);
   }
-  std::printf("sim_soak: seeds %llu-%llu: %llu failed; %llu tasks, %llu events, %llu faults\n",
-              static_cast<unsigned long long>(*from), static_cast<unsigned long long>(*to),
-              static_cast<unsigned long long>(failed), static_cast<unsigned long long>(tasks),
-              static_cast<unsigned long long>(events), static_cast<unsigned long long>(faults));
+  std::printf(
+      "sim_soak: seeds %llu-%llu: %llu failed; %llu tasks, %llu events, %llu faults, %llu quiet "
+      "allocation runs skipped, %llu lazy health pairs rebuilt\n",
+      static_cast<unsigned long long>(*from), static_cast<unsigned long long>(*to),
+      static_cast<unsigned long long>(failed), static_cast<unsigned long long>(tasks),
+      static_cast<unsigned long long>(events), static_cast<unsigned long long>(faults),
+      static_cast<unsigned long long>(skipped), static_cast<unsigned long long>(rebuilt));
   return failed == 0 ? 0 : 1;
 }
