@@ -112,6 +112,46 @@ TEST_F(PosixContainerizerTest, UsageOfEachCountsEverySessionMemberInTheOrderAske
   EXPECT_EQ(containerizer().usage(forks.value()).value().processes, 3u);
 }
 
+// The shell holds a 64 MB string (dash keeps a command substitution's output in memory) and then
+// spins: its own cpu time and resident memory, as a cgroup would count them.
+TEST_F(PosixContainerizerTest, UsageOfABusyTaskHasItsCpuTimeAndResidentMemory) {
+  Result<std::string> c = containerizer().launch(
+      command_task("busy", "x=$(head -c 64000000 /dev/zero | tr '\\0' a); while :; do :; done"),
+      now());
+  ASSERT_TRUE(c) << c.error().message;
+  ResourceStatistics last;
+  ASSERT_TRUE(eventually(
+      [&] {
+        Result<ResourceStatistics> u = containerizer().usage(c.value());
+        if (u) last = u.value();
+        // One process: the command substitution's subshell, head and tr are over.
+        return u && last.processes == 1 &&
+               last.cpus_user_time_secs + last.cpus_system_time_secs >= 0.3 &&
+               last.mem_rss_bytes >= 64'000'000;
+      },
+      10))
+      << "user " << last.cpus_user_time_secs << " s, system " << last.cpus_system_time_secs
+      << " s, rss " << last.mem_rss_bytes << " bytes, " << last.processes << " processes";
+  EXPECT_GT(last.cpus_user_time_secs, 0);
+}
+
+// A task's cpu time does not vanish when the child that used it ends: the shell waited for it,
+// so the kernel moved its time into the shell's (cutime, cstime), which counts.
+TEST_F(PosixContainerizerTest, UsageKeepsTheCpuTimeOfChildrenThatEnded) {
+  Result<std::string> c = containerizer().launch(
+      command_task("child",
+                   "sh -c 'i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done'; touch done; "
+                   "exec sleep 30"),
+      now());
+  ASSERT_TRUE(c) << c.error().message;
+  const std::string done = *containerizer().sandbox(c.value()) + "/done";
+  ASSERT_TRUE(eventually([&] { return path_exists(done); }, 20));
+  Result<ResourceStatistics> u = containerizer().usage(c.value());
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_GE(u.value().cpus_user_time_secs + u.value().cpus_system_time_secs, 0.1);
+  EXPECT_EQ(u.value().processes, 1u) << "only the sleep is left";
+}
+
 TEST_F(PosixContainerizerTest, TasksEndingTogetherHaveTheirLeftoverChildrenKilled) {
   // Each task's shell exits at once and leaves a child behind in its session.
   std::vector<std::string> containers;
