@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sys/stat.h>
 
+#include <set>
 #include <string>
 
 #include "live_test_util.hpp"
@@ -195,6 +196,47 @@ TEST_F(PosixContainerizerTest, PidfdBecomesReadableWhenTheTaskEnds) {
   std::vector<ContainerEnded> ended = containerizer().poll(now());
   ASSERT_EQ(ended.size(), 1u);
   EXPECT_EQ(ended[0].outcome.state, TaskState::TASK_FINISHED);
+}
+
+TEST_F(PosixContainerizerTest, PidfdChangesListEachOpenAndCloseOnceInOrder) {
+  using Change = Containerizer::PidfdChange;
+  Result<std::string> early = containerizer().launch(command_task("e", "sleep 30"), now());
+  ASSERT_TRUE(early) << early.error().message;
+  std::vector<Change> changes;
+  containerizer().take_pidfd_changes(changes);
+  ASSERT_EQ(changes, (std::vector<Change>{{containerizer().pidfds()[0], true}}))
+      << "the first call lists what is open";
+  const int early_fd = changes[0].fd;
+
+  Result<std::string> quick = containerizer().launch(command_task("q", "exit 0"), now());
+  ASSERT_TRUE(quick) << quick.error().message;
+  containerizer().take_pidfd_changes(changes);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_TRUE(changes[0].opened);
+  const int quick_fd = changes[0].fd;
+  containerizer().take_pidfd_changes(changes);
+  EXPECT_TRUE(changes.empty()) << "nothing changed since";
+
+  ASSERT_TRUE(wait_for_end(containerizer(), quick.value()));
+  // The ended container's fd is closed, so the next launch may reuse its number: the close
+  // comes first.
+  Result<std::string> next = containerizer().launch(command_task("n", "sleep 30"), now());
+  ASSERT_TRUE(next) << next.error().message;
+  containerizer().take_pidfd_changes(changes);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0], (Change{quick_fd, false}));
+  EXPECT_TRUE(changes[1].opened);
+  const int next_fd = changes[1].fd;
+
+  EXPECT_TRUE(containerizer().destroy_all().empty());
+  containerizer().take_pidfd_changes(changes);
+  std::set<int> closed;
+  for (const Change& c : changes) {
+    EXPECT_FALSE(c.opened);
+    closed.insert(c.fd);
+  }
+  EXPECT_EQ(changes.size(), 2u);
+  EXPECT_EQ(closed, (std::set<int>{early_fd, next_fd}));
 }
 
 TEST_F(PosixContainerizerTest, RestartedAgentAdoptsLiveTasksAndReportsEndedOnes) {
