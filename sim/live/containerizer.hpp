@@ -126,8 +126,9 @@ class Containerizer {
   // Replaces `changes` with the changes to pidfds() since the previous call, in the order they
   // happened (a closed fd number may be opened again later): what an event loop needs to keep
   // one watcher per pidfd at a cost per change, not per container. The first call lists every
-  // pidfd open then; changes are recorded only from then on. Allocates nothing once the two
-  // buffers have grown (they are swapped).
+  // pidfd open then; changes are recorded only from then on. One consumer: a second caller would
+  // take changes the first never sees. Allocates nothing once the two buffers have grown (they
+  // are swapped).
   void take_pidfd_changes(std::vector<PidfdChange>& changes);
 
  private:
