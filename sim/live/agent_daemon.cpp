@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <functional>
-#include <map>
 #include <random>
+#include <unordered_map>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -75,7 +75,8 @@ struct AgentDaemon::Parts {
   std::unique_ptr<HttpServer> server;
   nlohmann::json flags = nlohmann::json::object();
   // One watcher per task pidfd (a dup, owned by the descriptor), keyed by the agent's fd.
-  std::map<int, std::unique_ptr<boost::asio::posix::stream_descriptor>> watched;
+  std::unordered_map<int, std::unique_ptr<boost::asio::posix::stream_descriptor>> watched;
+  std::vector<Containerizer::PidfdChange> pidfd_changes;  // reused by each watch_pidfds()
   bool stopped = false;
 
   HttpReply route(const HttpRequest& request);
@@ -100,19 +101,19 @@ HttpReply AgentDaemon::Parts::route(const HttpRequest& request) {
 }
 
 // Watches every task's pidfd: readable means the task's process ended, so the agent reaps it
-// now rather than at its next poll. Watchers of ended containers are dropped.
+// now rather than at its next poll. Runs after every message and every wake-up, so it costs what
+// changed since the last run, not what is running: a launched or adopted container gets a
+// watcher; a forgotten one loses its watcher (cancelled, if it has not fired). A watcher fires
+// once, and the containers that ended by then are reaped by that one poll; their watchers are
+// then cancelled without polling again.
 void AgentDaemon::Parts::watch_pidfds() {
   if (stopped || !agent) return;
-  const std::vector<int> fds = agent->pidfds();
-  for (auto it = watched.begin(); it != watched.end();) {
-    if (std::find(fds.begin(), fds.end(), it->first) == fds.end()) {
-      it = watched.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  for (int fd : fds) {
-    if (fd < 0 || watched.count(fd)) continue;
+  agent->take_pidfd_changes(pidfd_changes);
+  for (const Containerizer::PidfdChange& change : pidfd_changes) {
+    // Closes come before the open that reuses their fd number, so the map stays exact.
+    watched.erase(change.fd);
+    if (!change.opened) continue;
+    const int fd = change.fd;
     const int copy = ::dup(fd);
     if (copy < 0) continue;  // the agent's own poll timer still notices the end
     auto descriptor = std::make_unique<boost::asio::posix::stream_descriptor>(io, copy);
@@ -126,6 +127,8 @@ void AgentDaemon::Parts::watch_pidfds() {
     watched.emplace(fd, std::move(descriptor));
   }
 }
+
+size_t AgentDaemon::watched_pidfds() const { return parts_->watched.size(); }
 
 Result<std::unique_ptr<AgentDaemon>> AgentDaemon::start(boost::asio::io_context& io,
                                                         AgentDaemonOptions options) {

@@ -16,6 +16,7 @@
 //
 // Threading: everything runs on the thread that runs the io_context given to start().
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -62,6 +63,8 @@ class AgentDaemon {
 
   LiveAgent& agent();
   HttpTransport& transport();
+  // How many task pidfds the loop watches: one per running container with a pidfd (tests).
+  size_t watched_pidfds() const;
 
   struct Parts;  // (agent_daemon.cpp)
 

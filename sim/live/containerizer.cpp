@@ -122,8 +122,8 @@ Result<std::string> Containerizer::launch(const CommandTask& task, Time now) {
     (void)process.value().poll();
     return Error{"task '" + task.task_id.value + "': " + s.error().message};
   }
-  containers_.emplace(container, Running{std::move(checkpoint), std::move(process).value(),
-                                         std::nullopt, false, std::nullopt});
+  add_running(container, Running{std::move(checkpoint), std::move(process).value(), std::nullopt,
+                                 false, std::nullopt});
   return container;
 }
 
@@ -191,7 +191,9 @@ std::vector<ContainerEnded> Containerizer::poll(Time now) {
   (void)isolator_.destroy_each(over);
   for (const std::string& name : over) {
     (void)checkpoints_.remove(name);
-    containers_.erase(name);
+    auto it = containers_.find(name);
+    note_pidfd(it->second, false);
+    containers_.erase(it);
   }
   return ended;
 }
@@ -219,6 +221,7 @@ std::vector<Error> Containerizer::destroy_all() {
       ::nanosleep(&ts, nullptr);
     }
     if (Status s = checkpoints_.remove(name); !s) errors.push_back(s.error());
+    note_pidfd(c, false);
   }
   containers_.clear();
   return errors;
@@ -274,6 +277,27 @@ std::vector<int> Containerizer::pidfds() const {
   return fds;
 }
 
+void Containerizer::take_pidfd_changes(std::vector<PidfdChange>& changes) {
+  changes.clear();
+  if (!recording_pidfds_) {
+    recording_pidfds_ = true;
+    for (int fd : pidfds()) changes.push_back({fd, true});
+    return;
+  }
+  std::swap(changes, pidfd_changes_);
+}
+
+void Containerizer::add_running(const std::string& name, Running c) {
+  auto [it, added] = containers_.emplace(name, std::move(c));
+  if (added) note_pidfd(it->second, true);
+}
+
+void Containerizer::note_pidfd(const Running& c, bool opened) {
+  if (recording_pidfds_ && c.process.pidfd() >= 0) {
+    pidfd_changes_.push_back({c.process.pidfd(), opened});
+  }
+}
+
 RecoveryReport Containerizer::recover(Time now) {
   RecoveryReport report;
   CheckpointScan scan = read_checkpoints(options_.work_dir);
@@ -288,8 +312,8 @@ RecoveryReport Containerizer::recover(Time now) {
       }
       const std::string name = checkpoint.container;
       TaskProcess process = TaskProcess::adopt(checkpoint.pid, checkpoint.start_ticks);
-      containers_.emplace(name, Running{std::move(checkpoint), std::move(process), std::nullopt,
-                                        false, std::nullopt});
+      add_running(name, Running{std::move(checkpoint), std::move(process), std::nullopt, false,
+                                std::nullopt});
       report.adopted.push_back(name);
       continue;
     }

@@ -116,6 +116,20 @@ class Containerizer {
   std::optional<std::string> sandbox(const std::string& container) const;
   // The pidfds of all running containers, for an event loop (-1 entries skipped).
   std::vector<int> pidfds() const;
+  // A pidfd opened (a container launched or adopted) or about to be closed (its container
+  // forgotten: ended and destroyed, or destroy_all()).
+  struct PidfdChange {
+    int fd = -1;
+    bool opened = false;
+    bool operator==(const PidfdChange&) const = default;
+  };
+  // Replaces `changes` with the changes to pidfds() since the previous call, in the order they
+  // happened (a closed fd number may be opened again later): what an event loop needs to keep
+  // one watcher per pidfd at a cost per change, not per container. The first call lists every
+  // pidfd open then; changes are recorded only from then on. One consumer: a second caller would
+  // take changes the first never sees. Allocates nothing once the two buffers have grown (they
+  // are swapped).
+  void take_pidfd_changes(std::vector<PidfdChange>& changes);
 
  private:
   struct Running {
@@ -132,6 +146,8 @@ class Containerizer {
                                                                const std::string& sandbox) const;
   void kill_everything(Running& c);
   std::optional<ContainerEnded> poll_one(Running& c, Time now);
+  void add_running(const std::string& name, Running c);
+  void note_pidfd(const Running& c, bool opened);
   Status finish(const ContainerCheckpoint& checkpoint);
 
   Isolator& isolator_;
@@ -139,6 +155,8 @@ class Containerizer {
   CheckpointFiles checkpoints_;  // after options_, whose work_dir it takes
   std::map<std::string, Running> containers_;
   uint64_t launches_ = 0;
+  bool recording_pidfds_ = false;  // take_pidfd_changes() has been called
+  std::vector<PidfdChange> pidfd_changes_;
 };
 
 }  // namespace mesosim::live

@@ -29,7 +29,7 @@
 namespace mesosim::live {
 
 // Mesos's ResourceStatistics fields that an isolator can fill. Fields a back end cannot measure
-// stay 0 (posix fills only `processes`).
+// stay 0 (posix fills the cpu times, `mem_rss_bytes` and `processes`).
 struct ResourceStatistics {
   double cpus_user_time_secs = 0;
   double cpus_system_time_secs = 0;

@@ -112,6 +112,10 @@ class LiveAgent final : public Process {
   // Reaps ended containers now; for a loop when one of pidfds() becomes readable.
   void poll_containers();
   std::vector<int> pidfds() const { return containerizer_.pidfds(); }
+  // What changed in pidfds() since the previous call (Containerizer::take_pidfd_changes).
+  void take_pidfd_changes(std::vector<Containerizer::PidfdChange>& changes) {
+    containerizer_.take_pidfd_changes(changes);
+  }
 
   Endpoint endpoint() const { return self_; }
   const LiveAgentConfig& config() const { return config_; }

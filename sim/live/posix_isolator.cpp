@@ -1,9 +1,13 @@
 // The posix back end: no cgroups. A container is the session its launcher created (the task
 // runs as a session leader), so its processes are those whose session id is the leader's pid.
-// A process that starts a new session of its own escapes it; nothing is limited or measured
-// except the process count. Mesos's posix isolation has the same blind spots.
+// A process that starts a new session of its own escapes it; nothing is limited. Usage is what
+// /proc/<pid>/stat says of the session's processes, as Mesos's posix/cpu and posix/mem isolators
+// sum it over the executor's process tree: user and system cpu time (with that of their children
+// that ended and were waited for, so a task that runs short-lived commands keeps the time they
+// used) and resident memory.
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <map>
 #include <memory>
@@ -19,20 +23,49 @@
 namespace mesosim::live {
 namespace {
 
-// Session id -> its live (not zombie) processes, from one listing of /proc.
-using SessionMap = std::unordered_map<pid_t, std::vector<pid_t>>;
+// Session id -> its processes, zombies included, from one listing of /proc.
+using SessionMap = std::unordered_map<pid_t, std::vector<ProcStat>>;
 
 SessionMap sessions() {
   SessionMap out;
-  for (const ProcStat& st : list_processes()) {
-    if (st.state != 'Z') out[st.session].push_back(st.pid);
+  for (const ProcStat& st : list_processes()) out[st.session].push_back(st);
+  return out;
+}
+
+const std::vector<ProcStat>& processes_of(const SessionMap& all, pid_t leader) {
+  static const std::vector<ProcStat> kNone;
+  auto it = all.find(leader);
+  return it == all.end() ? kNone : it->second;
+}
+
+// The live (not zombie) members: what is counted and killed. A zombie is over, and cannot be
+// killed.
+std::vector<pid_t> members(const SessionMap& all, pid_t leader) {
+  std::vector<pid_t> out;
+  for (const ProcStat& st : processes_of(all, leader)) {
+    if (st.state != 'Z') out.push_back(st.pid);
   }
   return out;
 }
 
-std::vector<pid_t> members(const SessionMap& all, pid_t leader) {
-  auto it = all.find(leader);
-  return it == all.end() ? std::vector<pid_t>{} : it->second;
+// A zombie's cpu time counts until its parent reaps it and it moves into the parent's cutime and
+// cstime, so the sum does not dip in between.
+ResourceStatistics session_usage(const std::vector<ProcStat>& processes) {
+  static const double kTicksPerSecond = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  static const uint64_t kPageBytes = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  uint64_t user = 0;
+  uint64_t system = 0;
+  ResourceStatistics stats;
+  for (const ProcStat& st : processes) {
+    user += st.utime_ticks + st.cutime_ticks;
+    system += st.stime_ticks + st.cstime_ticks;
+    if (st.state == 'Z') continue;
+    stats.mem_rss_bytes += st.rss_pages * kPageBytes;
+    ++stats.processes;
+  }
+  stats.cpus_user_time_secs = static_cast<double>(user) / kTicksPerSecond;
+  stats.cpus_system_time_secs = static_cast<double>(system) / kTicksPerSecond;
+  return stats;
 }
 
 class PosixIsolator final : public Isolator {
@@ -84,7 +117,7 @@ class PosixIsolator final : public Isolator {
       ResourceStatistics stats;
       if (it->second != 0) {
         if (!all) all = sessions();
-        stats.processes = members(*all, it->second).size();
+        stats = session_usage(processes_of(*all, it->second));
       }
       out.emplace_back(stats);
     }

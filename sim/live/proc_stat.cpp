@@ -15,7 +15,7 @@ namespace mesosim::live {
 
 Result<ProcStat> parse_proc_stat(std::string_view text, const std::string& source) {
   // "pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime
-  //  stime cutime cstime priority nice num_threads itrealvalue starttime ..."
+  //  stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss ..."
   // Parsed in place without allocating: listing every process parses one of these per process.
   size_t close = text.rfind(')');
   if (close == std::string_view::npos || close + 2 >= text.size()) {
@@ -33,7 +33,7 @@ Result<ProcStat> parse_proc_stat(std::string_view text, const std::string& sourc
   st.pid = static_cast<pid_t>(leading_number(text));
   std::string_view rest = text.substr(close + 2);
   int field = 3;  // the field `rest` starts with
-  while (!rest.empty() && field <= 22) {
+  while (!rest.empty() && field <= 24) {
     size_t space = rest.find(' ');
     std::string_view value = rest.substr(0, space);
     switch (field) {
@@ -49,8 +49,23 @@ Result<ProcStat> parse_proc_stat(std::string_view text, const std::string& sourc
       case 6:
         st.session = static_cast<pid_t>(leading_number(value));
         break;
+      case 14:
+        st.utime_ticks = leading_number(value);
+        break;
+      case 15:
+        st.stime_ticks = leading_number(value);
+        break;
+      case 16:
+        st.cutime_ticks = leading_number(value);
+        break;
+      case 17:
+        st.cstime_ticks = leading_number(value);
+        break;
       case 22:
         st.start_ticks = leading_number(value);
+        break;
+      case 24:
+        st.rss_pages = leading_number(value);
         break;
       default:
         break;
@@ -59,7 +74,7 @@ Result<ProcStat> parse_proc_stat(std::string_view text, const std::string& sourc
     if (space == std::string_view::npos) break;
     rest = rest.substr(space + 1);
   }
-  if (field <= 22) return Error{source + ": too few fields"};
+  if (field <= 24) return Error{source + ": too few fields"};
   return st;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // What /proc/<pid>/stat says about a process: enough to tell a process from a later one that
-// reuses its pid (the start time), to see a zombie, and to find a session's members.
+// reuses its pid (the start time), to see a zombie, to find a session's members, and what they
+// use (cpu time, resident memory) where no cgroup counts it.
 
 #include <sys/types.h>
 
@@ -20,7 +21,14 @@ struct ProcStat {
   pid_t ppid = 0;
   pid_t pgrp = 0;
   pid_t session = 0;
+  // Fields 14-17, in clock ticks (sysconf(_SC_CLK_TCK)): cpu time of the process itself, and
+  // of its children that ended and were waited for.
+  uint64_t utime_ticks = 0;
+  uint64_t stime_ticks = 0;
+  uint64_t cutime_ticks = 0;
+  uint64_t cstime_ticks = 0;
   uint64_t start_ticks = 0;  // field 22: clock ticks after boot at which the process started
+  uint64_t rss_pages = 0;    // field 24: resident set size, in pages (sysconf(_SC_PAGESIZE))
 };
 
 // Parses the text of /proc/<pid>/stat (the command name may hold spaces and parentheses).

@@ -133,8 +133,22 @@ TEST(ProcStatTest, ParsesCommandNamesWithSpacesAndParentheses) {
   EXPECT_EQ(st.value().ppid, 1);
   EXPECT_EQ(st.value().pgrp, 70);
   EXPECT_EQ(st.value().session, 60);
+  EXPECT_EQ(st.value().utime_ticks, 5u);
+  EXPECT_EQ(st.value().stime_ticks, 6u);
   EXPECT_EQ(st.value().start_ticks, 98765u);
+  EXPECT_EQ(st.value().rss_pages, 200u);
   EXPECT_FALSE(parse_proc_stat("77 (x", "/proc/77/stat"));
+}
+
+TEST(ProcStatTest, CpuTimesOfWaitedForChildrenAreRead) {
+  Result<ProcStat> st = parse_proc_stat(
+      "8 (sh) S 1 8 8 0 -1 4194560 100 0 0 0 1 2 30 40 20 0 1 0 555 1000 7", "/proc/8/stat");
+  ASSERT_TRUE(st) << st.error().message;
+  EXPECT_EQ(st.value().utime_ticks, 1u);
+  EXPECT_EQ(st.value().stime_ticks, 2u);
+  EXPECT_EQ(st.value().cutime_ticks, 30u);
+  EXPECT_EQ(st.value().cstime_ticks, 40u);
+  EXPECT_EQ(st.value().rss_pages, 7u);
 }
 
 TEST(ProcStatTest, TooFewFieldsIsAnErrorNamingTheSource) {

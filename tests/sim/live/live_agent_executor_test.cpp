@@ -43,13 +43,13 @@ TEST_F(LiveAgentTest, ShutdownOfAnUnknownExecutorIsLoggedAndIgnored) {
   detect_and_register();
   run_task("t1", "sleep 30");
   ASSERT_TRUE(ack_until("t1", TaskState::TASK_RUNNING));
-  const size_t sent = transport_.sent.size();
+  const size_t sent = transport_.sent_besides_usage_reports();
   agent_->receive(kMaster,
                   v1::ShutdownExecutorMessage{v1::FrameworkID{"fw-1"}, v1::ExecutorID{"nope"}});
   agent_->receive(kMaster,
                   v1::ShutdownExecutorMessage{v1::FrameworkID{"fw-9"}, v1::ExecutorID{"t1"}});
   clock_.run_for(0.3);
-  EXPECT_EQ(transport_.sent.size(), sent);
+  EXPECT_EQ(transport_.sent_besides_usage_reports(), sent);
   EXPECT_TRUE(logged(log_, "Ignoring shutdown of unknown executor 'nope' of framework fw-1"));
   EXPECT_TRUE(logged(log_, "Cannot shut down executor 't1' of framework fw-9"));
   EXPECT_EQ(states_of("t1").back(), TaskState::TASK_RUNNING);
@@ -62,7 +62,7 @@ TEST_F(LiveAgentTest, AFrameworkMessageIsLoggedAndIgnoredByTheCommandExecutor) {
   detect_and_register();
   run_task("t1", "sleep 30");
   ASSERT_TRUE(ack_until("t1", TaskState::TASK_RUNNING));
-  const size_t sent = transport_.sent.size();
+  const size_t sent = transport_.sent_besides_usage_reports();
   agent_->receive(kMaster,
                   v1::FrameworkToExecutorMessage{*agent_->agent_id(), v1::FrameworkID{"fw-1"},
                                                  v1::ExecutorID{"t1"}, "hello"});
@@ -71,7 +71,7 @@ TEST_F(LiveAgentTest, AFrameworkMessageIsLoggedAndIgnoredByTheCommandExecutor) {
                                                  v1::ExecutorID{"nope"}, "hello"});
   EXPECT_TRUE(logged(log_, "Ignoring a framework message of 5 bytes for executor 't1'"));
   EXPECT_TRUE(logged(log_, "Dropping a framework message for unknown executor 'nope'"));
-  EXPECT_EQ(transport_.sent.size(), sent);
+  EXPECT_EQ(transport_.sent_besides_usage_reports(), sent);
   EXPECT_EQ(states_of("t1").back(), TaskState::TASK_RUNNING);
 }
 

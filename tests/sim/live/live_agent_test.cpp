@@ -115,9 +115,9 @@ TEST_F(LiveAgentTest, KillIsSigtermAndTaskKilledAndUnknownTasksAreAnsweredAsMeso
   EXPECT_EQ(updates_of("nope")[0].status.message, "Cannot find executor");
   EXPECT_TRUE(updates_of("nope")[0].status.uuid.has_value());
   // A framework the agent does not know: ignored.
-  const size_t sent = transport_.sent.size();
+  const size_t sent = transport_.sent_besides_usage_reports();
   agent_->receive(kMaster, v1::KillTaskMessage{v1::FrameworkID{"fw-9"}, v1::TaskID{"t9"}});
-  EXPECT_EQ(transport_.sent.size(), sent);
+  EXPECT_EQ(transport_.sent_besides_usage_reports(), sent);
 }
 
 TEST_F(LiveAgentTest, TaskKillingStateIsSentToFrameworksThatAskForIt) {
@@ -181,10 +181,10 @@ TEST_F(LiveAgentTest, ShutdownAgentEndsEverythingAndForgetsItsIdentity) {
   EXPECT_TRUE(agent_->shut_down());
   ASSERT_TRUE(clock_.run_until([&] { return agent_->shutdown_complete(); }, 5));
   EXPECT_FALSE(path_exists(agent_checkpoint_path(work_.path())));
-  const size_t sent = transport_.sent.size();
+  const size_t sent = transport_.sent_besides_usage_reports();
   agent_->receive(kMaster, v1::PingAgentMessage{});
   agent_->receive(kMaster, MasterDetectedMessage{kMaster});
-  EXPECT_EQ(transport_.sent.size(), sent);
+  EXPECT_EQ(transport_.sent_besides_usage_reports(), sent);
 }
 
 TEST_F(LiveAgentTest, UsageIsReportedAndServedAsMonitorStatistics) {
@@ -192,7 +192,7 @@ TEST_F(LiveAgentTest, UsageIsReportedAndServedAsMonitorStatistics) {
   detect_and_register();
   run_task("t1", "sleep 30");
   ASSERT_TRUE(ack_until("t1", TaskState::TASK_RUNNING));
-  // Posix isolation measures no memory, so samples may be empty; the statistics are there.
+  // A sleeping task may use too little to be sampled; the statistics are there.
   nlohmann::json stats = monitor_statistics_json(*agent_, clock_.now());
   ASSERT_TRUE(stats.is_array());
   ASSERT_EQ(stats.size(), 1u);
@@ -207,6 +207,36 @@ TEST_F(LiveAgentTest, UsageIsReportedAndServedAsMonitorStatistics) {
                           "mem_rss_bytes", "mem_limit_bytes"}) {
     EXPECT_TRUE(s.contains(key)) << key;
   }
+}
+
+// Under posix isolation too, a task that spins and holds memory is reported using cpus and mem,
+// and /monitor/statistics has its cpu times and resident memory.
+TEST_F(LiveAgentTest, BusyTaskIsReportedUsingCpusAndMemory) {
+  start_agent();
+  detect_and_register();
+  run_task("busy", "x=$(head -c 40000000 /dev/zero | tr '\\0' a); while :; do :; done");
+  ASSERT_TRUE(ack_until("busy", TaskState::TASK_RUNNING));
+  // 40,000,000 bytes are 38.1 MB. A spinning process on a loaded machine may get a fraction of
+  // a core, so any cpus above 0 will do.
+  double cpus = 0;
+  double mem = 0;
+  auto sampled = [&] {
+    for (const v1::UsageReportMessage& report : transport_.all<v1::UsageReportMessage>()) {
+      for (const auto& sample : report.samples) {
+        if (sample.task_id.value != "busy") continue;
+        cpus = sample.usage.get(ResourceName::cpus()).to_double();
+        mem = sample.usage.get(ResourceName::mem()).to_double();
+        if (cpus > 0 && mem >= 38) return true;
+      }
+    }
+    return false;
+  };
+  ASSERT_TRUE(clock_.run_until(sampled, 10)) << "last sample: cpus " << cpus << ", mem " << mem;
+  nlohmann::json stats = monitor_statistics_json(*agent_, clock_.now());
+  ASSERT_EQ(stats.size(), 1u);
+  const nlohmann::json& s = stats[0]["statistics"];
+  EXPECT_GT(s["cpus_user_time_secs"].get<double>(), 0);
+  EXPECT_GE(s["mem_rss_bytes"].get<uint64_t>(), 40'000'000u);
 }
 
 TEST_F(LiveAgentTest, NewLeaderGetsAReregistrationWithTheTasksAndItsReconciliationIsAnswered) {

@@ -88,6 +88,14 @@ class RecordingTransport final : public Transport {
     return out;
   }
 
+  // What the agent sent but its periodic usage reports, which come whether or not anything
+  // happened: what a test that expects the agent to stay quiet counts.
+  size_t sent_besides_usage_reports() const {
+    size_t n = 0;
+    for (const auto& [to, m] : sent) n += std::holds_alternative<v1::UsageReportMessage>(m) ? 0 : 1;
+    return n;
+  }
+
   std::vector<std::pair<Endpoint, Message>> sent;
   std::vector<Endpoint> links;
 };

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sys/stat.h>
 
+#include <set>
 #include <string>
 
 #include "live_test_util.hpp"
@@ -112,6 +113,46 @@ TEST_F(PosixContainerizerTest, UsageOfEachCountsEverySessionMemberInTheOrderAske
   EXPECT_EQ(containerizer().usage(forks.value()).value().processes, 3u);
 }
 
+// The shell holds a 64 MB string (dash keeps a command substitution's output in memory) and then
+// spins: its own cpu time and resident memory, as a cgroup would count them.
+TEST_F(PosixContainerizerTest, UsageOfABusyTaskHasItsCpuTimeAndResidentMemory) {
+  Result<std::string> c = containerizer().launch(
+      command_task("busy", "x=$(head -c 64000000 /dev/zero | tr '\\0' a); while :; do :; done"),
+      now());
+  ASSERT_TRUE(c) << c.error().message;
+  ResourceStatistics last;
+  ASSERT_TRUE(eventually(
+      [&] {
+        Result<ResourceStatistics> u = containerizer().usage(c.value());
+        if (u) last = u.value();
+        // One process: the command substitution's subshell, head and tr are over.
+        return u && last.processes == 1 &&
+               last.cpus_user_time_secs + last.cpus_system_time_secs >= 0.3 &&
+               last.mem_rss_bytes >= 64'000'000;
+      },
+      10))
+      << "user " << last.cpus_user_time_secs << " s, system " << last.cpus_system_time_secs
+      << " s, rss " << last.mem_rss_bytes << " bytes, " << last.processes << " processes";
+  EXPECT_GT(last.cpus_user_time_secs, 0);
+}
+
+// A task's cpu time does not vanish when the child that used it ends: the shell waited for it,
+// so the kernel moved its time into the shell's (cutime, cstime), which counts.
+TEST_F(PosixContainerizerTest, UsageKeepsTheCpuTimeOfChildrenThatEnded) {
+  Result<std::string> c = containerizer().launch(
+      command_task("child",
+                   "sh -c 'i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done'; touch done; "
+                   "exec sleep 30"),
+      now());
+  ASSERT_TRUE(c) << c.error().message;
+  const std::string done = *containerizer().sandbox(c.value()) + "/done";
+  ASSERT_TRUE(eventually([&] { return path_exists(done); }, 20));
+  Result<ResourceStatistics> u = containerizer().usage(c.value());
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_GE(u.value().cpus_user_time_secs + u.value().cpus_system_time_secs, 0.1);
+  EXPECT_EQ(u.value().processes, 1u) << "only the sleep is left";
+}
+
 TEST_F(PosixContainerizerTest, TasksEndingTogetherHaveTheirLeftoverChildrenKilled) {
   // Each task's shell exits at once and leaves a child behind in its session.
   std::vector<std::string> containers;
@@ -155,6 +196,47 @@ TEST_F(PosixContainerizerTest, PidfdBecomesReadableWhenTheTaskEnds) {
   std::vector<ContainerEnded> ended = containerizer().poll(now());
   ASSERT_EQ(ended.size(), 1u);
   EXPECT_EQ(ended[0].outcome.state, TaskState::TASK_FINISHED);
+}
+
+TEST_F(PosixContainerizerTest, PidfdChangesListEachOpenAndCloseOnceInOrder) {
+  using Change = Containerizer::PidfdChange;
+  Result<std::string> early = containerizer().launch(command_task("e", "sleep 30"), now());
+  ASSERT_TRUE(early) << early.error().message;
+  std::vector<Change> changes;
+  containerizer().take_pidfd_changes(changes);
+  ASSERT_EQ(changes, (std::vector<Change>{{containerizer().pidfds()[0], true}}))
+      << "the first call lists what is open";
+  const int early_fd = changes[0].fd;
+
+  Result<std::string> quick = containerizer().launch(command_task("q", "exit 0"), now());
+  ASSERT_TRUE(quick) << quick.error().message;
+  containerizer().take_pidfd_changes(changes);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_TRUE(changes[0].opened);
+  const int quick_fd = changes[0].fd;
+  containerizer().take_pidfd_changes(changes);
+  EXPECT_TRUE(changes.empty()) << "nothing changed since";
+
+  ASSERT_TRUE(wait_for_end(containerizer(), quick.value()));
+  // The ended container's fd is closed, so the next launch may reuse its number: the close
+  // comes first.
+  Result<std::string> next = containerizer().launch(command_task("n", "sleep 30"), now());
+  ASSERT_TRUE(next) << next.error().message;
+  containerizer().take_pidfd_changes(changes);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0], (Change{quick_fd, false}));
+  EXPECT_TRUE(changes[1].opened);
+  const int next_fd = changes[1].fd;
+
+  EXPECT_TRUE(containerizer().destroy_all().empty());
+  containerizer().take_pidfd_changes(changes);
+  std::set<int> closed;
+  for (const Change& c : changes) {
+    EXPECT_FALSE(c.opened);
+    closed.insert(c.fd);
+  }
+  EXPECT_EQ(changes.size(), 2u);
+  EXPECT_EQ(closed, (std::set<int>{early_fd, next_fd}));
 }
 
 TEST_F(PosixContainerizerTest, RestartedAgentAdoptsLiveTasksAndReportsEndedOnes) {

@@ -1,0 +1,184 @@
+// The agent daemon in this process, with the test playing its master over the real HTTP
+// transport: what the daemon's loop adds to the LiveAgent (noticing a task's end by its pidfd).
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "daemon_test_util.hpp"
+#include "live_test_util.hpp"
+#include "sim/live/agent_daemon.hpp"
+#include "sim/live/http_server.hpp"
+#include "sim/live/http_transport.hpp"
+#include "sim/live/live_agent.hpp"
+
+namespace mesosim::live {
+namespace {
+
+using namespace mesosim::live::testing;
+using v1::TaskState;
+
+// Registers the agent that asks, acknowledges every status update and records each one once
+// (a resent update carries the uuid it had).
+struct FakeMaster final : Process {
+  explicit FakeMaster(boost::asio::io_context& io) : transport(io, HttpTransportOptions{}) {
+    self = transport.add_process("master", *this);
+    server = HttpServer::start(io, {}, [this](const HttpRequest& r) -> HttpReply {
+               if (transport.handles(r)) return transport.receive(r);
+               return HttpResponse::text(404, "no such endpoint\n");
+             }).value();
+    transport.set_port(server->port());
+  }
+  ~FakeMaster() override {
+    transport.stop();
+    server->stop();
+  }
+
+  void receive(Endpoint from, Message message) override {
+    if (std::holds_alternative<v1::RegisterAgentMessage>(message)) {
+      agent = from;
+      transport.send(self, from, v1::AgentRegisteredMessage{v1::AgentID{"agent-1"}});
+    } else if (std::holds_alternative<v1::PingAgentMessage>(message)) {
+      transport.send(self, from, v1::PongAgentMessage{});
+    } else if (auto* m = std::get_if<v1::StatusUpdateMessage>(&message)) {
+      const v1::TaskStatus& status = m->update.status;
+      if (status.uuid && uuids.insert(*status.uuid).second) {
+        updates[status.task_id.value].push_back(status.state);
+      }
+      if (status.uuid) {
+        transport.send(self, from,
+                       v1::StatusUpdateAcknowledgementMessage{
+                           status.agent_id, m->update.framework_id, status.task_id, *status.uuid});
+      }
+    }
+  }
+
+  void run(const std::string& id, const std::string& command) {
+    v1::RunTaskMessage run;
+    run.framework.user = "root";
+    run.framework.name = "many";
+    run.framework.id = v1::FrameworkID{"fw-1"};
+    run.framework.roles = {"*"};
+    run.task.name = id;
+    run.task.task_id = v1::TaskID{id};
+    run.task.agent_id = v1::AgentID{"agent-1"};
+    run.task.resources = res("cpus:0.01;mem:1");
+    run.task.command = v1::CommandInfo{true, command, {}, {}};
+    run.role = "*";
+    transport.send(self, *agent, std::move(run));
+  }
+  void kill(const std::string& id) {
+    transport.send(self, *agent, v1::KillTaskMessage{v1::FrameworkID{"fw-1"}, v1::TaskID{id}});
+  }
+
+  HttpTransport transport;
+  std::unique_ptr<HttpServer> server;
+  Endpoint self;
+  std::optional<Endpoint> agent;
+  std::set<std::string> uuids;
+  std::map<std::string, std::vector<TaskState>> updates;  // task -> states, in order
+};
+
+class AgentDaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    master_ = loop_.call([&] { return std::make_unique<FakeMaster>(loop_.io()); });
+    AgentDaemonOptions o;
+    o.flags.master = fmt::format("127.0.0.1:{}", master_->server->port());
+    o.flags.port = 0;
+    o.flags.work_dir = work_.path();
+    o.flags.resources = "cpus:64;mem:65536;disk:1000;ports:[31000-32000]";
+    o.flags.isolation = "posix";
+    o.flags.switch_user = false;
+    // Containers are polled once an hour: an end seen sooner was seen through its pidfd.
+    LiveAgentConfig timings;
+    timings.registration_backoff = Duration::millis(50);
+    timings.container_poll_interval = Duration::seconds(3600);
+    timings.usage_report_interval = Duration::seconds(3600);
+    o.timings = timings;
+    Result<std::unique_ptr<AgentDaemon>> d =
+        loop_.call([&] { return AgentDaemon::start(loop_.io(), o); });
+    ASSERT_TRUE(d) << d.error().message;
+    daemon_ = std::move(d).value();
+    ASSERT_TRUE(eventually(
+        [&] { return loop_.call([&] { return daemon_->agent().registered(); }); }, 5000));
+  }
+  void TearDown() override {
+    loop_.call([&] {
+      daemon_.reset();
+      master_.reset();
+    });
+    // Whatever is still running (a failed test) is killed by its session and reaped.
+    for (const ProcStat& st : list_processes()) {
+      if (st.ppid == ::getpid() && st.session == st.pid) ::kill(-st.pid, SIGKILL);
+    }
+    reap_children();
+  }
+
+  // Runs `fn` on the loop and returns its result.
+  template <typename Fn>
+  auto on_loop(Fn fn) {
+    return loop_.call(fn);
+  }
+  std::vector<TaskState> states(const std::string& task) {
+    return on_loop([&] { return master_->updates[task]; });
+  }
+  size_t watched() {
+    return on_loop([&] { return daemon_->watched_pidfds(); });
+  }
+
+  TempDir work_;
+  LoopThread loop_;
+  std::unique_ptr<FakeMaster> master_;
+  std::unique_ptr<AgentDaemon> daemon_;
+};
+
+TEST_F(AgentDaemonTest, EveryTaskEndAmongManyIsNoticedOnceByItsPidfd) {
+  constexpr int kShort = 150;
+  constexpr int kLong = 50;
+  on_loop([&] {
+    for (int i = 0; i < kLong; ++i) master_->run(fmt::format("long-{}", i), "sleep 600");
+    // Ends spread over two seconds, many of them together.
+    for (int i = 0; i < kShort; ++i) {
+      master_->run(fmt::format("short-{}", i), fmt::format("sleep {}.{}", i % 2, i % 10));
+    }
+  });
+  auto all_in = [&](const std::string& prefix, int n, TaskState state) {
+    return on_loop([&] {
+      for (int i = 0; i < n; ++i) {
+        const auto& s = master_->updates[fmt::format("{}-{}", prefix, i)];
+        if (s.empty() || s.back() != state) return false;
+      }
+      return true;
+    });
+  };
+  ASSERT_TRUE(eventually([&] { return all_in("long", kLong, TaskState::TASK_RUNNING); }, 30000));
+  // Far sooner than the hour between polls.
+  ASSERT_TRUE(eventually([&] { return all_in("short", kShort, TaskState::TASK_FINISHED); }, 30000));
+  const std::vector<TaskState> once = {TaskState::TASK_STARTING, TaskState::TASK_RUNNING,
+                                       TaskState::TASK_FINISHED};
+  for (int i = 0; i < kShort; ++i) {
+    EXPECT_EQ(states(fmt::format("short-{}", i)), once) << "short-" << i;
+  }
+  EXPECT_EQ(watched(), size_t{kLong}) << "one watcher per running task, none for ended ones";
+
+  on_loop([&] {
+    for (int i = 0; i < kLong; ++i) master_->kill(fmt::format("long-{}", i));
+  });
+  ASSERT_TRUE(eventually([&] { return all_in("long", kLong, TaskState::TASK_KILLED); }, 30000));
+  for (int i = 0; i < kLong; ++i) {
+    EXPECT_EQ(states(fmt::format("long-{}", i)),
+              (std::vector<TaskState>{TaskState::TASK_STARTING, TaskState::TASK_RUNNING,
+                                      TaskState::TASK_KILLED}));
+  }
+  EXPECT_TRUE(eventually([&] { return watched() == 0; }, 5000));
+}
+
+}  // namespace
+}  // namespace mesosim::live
