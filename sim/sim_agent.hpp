@@ -13,7 +13,9 @@
 //   only from the current leader; ExitedMessage for the leader, or no PingAgentMessage for
 //   master_ping_timeout, or a ping saying the master thinks it disconnected, disconnects it:
 //   after the first it waits for the detector, after the others it re-registers with the same
-//   leader. Each ping from the leader is answered with PongAgentMessage.
+//   leader. Each ping from the leader is answered with PongAgentMessage. After use_health()
+//   (SimCluster's agents) pings, pongs and the timeout go through SimHealth instead, with the
+//   same rules.
 // - Tasks. RunTaskMessage starts a task under its executor (the task's own ExecutorInfo,
 //   shared by later tasks of that (framework, executor id); else a command executor whose id
 //   is the task id). A new executor takes executor_launch to come up; then the task goes
