@@ -156,8 +156,9 @@ class HierarchicalAllocator final : public Allocator {
   bool can_take_nothing(const Role& role, bool cluster_has_revocable) const;
   void park_if_saturated(Run& run, RoleIdx role);
   bool offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage);
+  // What `f` would be offered of the role's free resources on `a`, if anything.
   std::optional<Resources> offer_for(Run& run, const Agent& a, Framework& f, const Role& role,
-                                     const Resources& role_free, bool quota_stage);
+                                     bool quota_stage);
   // The last checks of an offer (non-empty, min_allocatable, filters); `limited`/`held` say
   // whether quota or headroom trimmed it, for the explanation.
   std::optional<Resources> checked_offer(Run& run, const Agent& a, Framework& f, const Role& role,

@@ -190,10 +190,12 @@ void HierarchicalAllocator::park_if_saturated(Run& run, RoleIdx r) {
 }
 
 bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage) {
+  // What the role may be offered on the agent is a.free.allocatable_to(role.name) at every step
+  // (an offer is taken from it and from a.free alike), so it is read from a.free, never copied.
   // In the quota stage too: an offer made there must help the guarantee, but it carries the
   // revocable resources the framework may take as well (Mesos's first stage does).
-  Resources role_free = a.free.allocatable_to(role.name);
-  if (role_free.empty()) {
+  auto allocatable = [&role](const ResourceKey& k) { return is_allocatable_to(k, role.name); };
+  if (!a.free.any_key(allocatable)) {
     if (explainer_ && !quota_stage) {
       explain_role(role, a.id,
                    a.free.empty() ? SkipReason::kLowerInDrfOrder
@@ -219,14 +221,13 @@ bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool q
   bool any = false;
   role.frameworks->walk([&](DrfSorter::ClientId client) {
     Framework& f = *framework(role.framework_of_client[client]);
-    if (role_free.empty()) {
+    if (!a.free.any_key(allocatable)) {
       explain(f, role, a.id, SkipReason::kLowerInDrfOrder);
       return true;
     }
-    std::optional<Resources> offer = offer_for(run, a, f, role, role_free, quota_stage);
+    std::optional<Resources> offer = offer_for(run, a, f, role, quota_stage);
     if (!offer) return true;
     add_allocation(f, *framework_role(f, role.idx), a, *offer);
-    role_free -= *offer;
     if (!any && role.quota && role.parent == kNoRole) run.touched.push_back(role.idx);
     any = true;
     // Merge with an offer of the quota stage to the same (framework, role, agent).
@@ -240,20 +241,21 @@ bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool q
     } else {
       run.out.push_back(Allocation{f.id, a.id, role.name, std::move(*offer)});
     }
-    return !role_free.empty() || explainer_ != nullptr;
+    return explainer_ != nullptr || a.free.any_key(allocatable);
   });
   return any;
 }
 
 std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent& a, Framework& f,
-                                                          const Role& role,
-                                                          const Resources& role_free,
-                                                          bool quota_stage) {
+                                                          const Role& role, bool quota_stage) {
   if (a.has_gpus && !f.info.gpu_resources) {
     explain(f, role, a.id, SkipReason::kNotGpuCapable);
     return std::nullopt;
   }
-  Resources candidate = f.info.revocable_resources ? role_free : role_free.non_revocable();
+  const bool revocable_ok = f.info.revocable_resources;
+  Resources candidate = a.free.filter([&](const ResourceKey& k) {
+    return (revocable_ok || !k.revocable) && is_allocatable_to(k, role.name);
+  });
   const Quota* quota = role.quota ? &*role.quota : nullptr;
   if (!quota && !quota_stage && required_headroom_.empty()) {
     // Nothing to trim: the offer is the candidate (the general path below splits it into

@@ -127,18 +127,6 @@ Scalar Resources::get(ResourceName name) const {
   return sum;
 }
 
-Resources Resources::filter(const std::function<bool(const ResourceKey&)>& keep) const {
-  Resources out;
-  out.scalars_.reserve(scalars_.size());  // one allocation rather than one per doubling
-  for (const auto& e : scalars_) {
-    if (keep(e.key)) out.scalars_.push_back(e);
-  }
-  for (const auto& e : ranges_) {
-    if (keep(e.key)) out.ranges_.push_back(e);
-  }
-  return out;
-}
-
 Resources Resources::unreserved() const {
   return filter([](const ResourceKey& k) { return !k.reservation.is_reserved(); });
 }
@@ -150,12 +138,14 @@ Resources Resources::reserved_to(std::string_view role) const {
     return k.reservation.is_reserved() && k.reservation.role() == role;
   });
 }
+bool is_allocatable_to(const ResourceKey& key, std::string_view role) {
+  if (!key.reservation.is_reserved()) return true;
+  const std::string& owner = key.reservation.role();
+  return owner == role || is_strict_subrole(role, owner);
+}
+
 Resources Resources::allocatable_to(std::string_view role) const {
-  return filter([role](const ResourceKey& k) {
-    if (!k.reservation.is_reserved()) return true;
-    const std::string& owner = k.reservation.role();
-    return owner == role || is_strict_subrole(role, owner);
-  });
+  return filter([role](const ResourceKey& k) { return is_allocatable_to(k, role); });
 }
 Resources Resources::revocable() const {
   return filter([](const ResourceKey& k) { return k.revocable; });

@@ -83,7 +83,11 @@ class Resources {
   const std::vector<RangesEntry>& range_entries() const { return ranges_; }
 
   // Subsets. Each keeps the entries whose key satisfies the predicate.
-  Resources filter(const std::function<bool(const ResourceKey&)>& keep) const;
+  template <typename Keep>
+  Resources filter(const Keep& keep) const;
+  // True iff some entry's key satisfies the predicate (filter(keep) would not be empty).
+  template <typename Keep>
+  bool any_key(const Keep& keep) const;
   Resources unreserved() const;
   Resources reserved() const;
   // Reserved to `role` exactly.
@@ -107,5 +111,33 @@ class Resources {
 };
 
 std::string to_string(const ResourceKey& key);
+
+// True iff resources under `key` may be offered to a framework in `role`: unreserved, or
+// reserved to `role` or to one of its ancestors (Resources::allocatable_to, entry by entry).
+bool is_allocatable_to(const ResourceKey& key, std::string_view role);
+
+template <typename Keep>
+Resources Resources::filter(const Keep& keep) const {
+  Resources out;
+  out.scalars_.reserve(scalars_.size());  // one allocation rather than one per doubling
+  for (const auto& e : scalars_) {
+    if (keep(e.key)) out.scalars_.push_back(e);
+  }
+  for (const auto& e : ranges_) {
+    if (keep(e.key)) out.ranges_.push_back(e);
+  }
+  return out;
+}
+
+template <typename Keep>
+bool Resources::any_key(const Keep& keep) const {
+  for (const auto& e : scalars_) {
+    if (keep(e.key)) return true;
+  }
+  for (const auto& e : ranges_) {
+    if (keep(e.key)) return true;
+  }
+  return false;
+}
 
 }  // namespace mesosim
