@@ -118,6 +118,7 @@ class HierarchicalAllocator final : public Allocator {
     FrameworkId framework;
     RoleIdx role;
     Resources resources;
+    uint32_t held_slot;  // its entry in the framework's `held`
   };
   struct Agent;
   struct OfferFilter {
@@ -130,7 +131,7 @@ class HierarchicalAllocator final : public Allocator {
 
   // allocator/hierarchical_allocator.cpp: bookkeeping.
   static Status validate_roles(const FrameworkInfo& info, bool allow_no_role);
-  void compact_agents_touched(Framework& f, bool force = false);
+  void drop_held(Framework& f, uint32_t slot);
   RoleIdx role_index(std::string_view role);
   RoleIdx find_role(std::string_view role) const;
   void track(Framework& f, RoleIdx role, bool subscribed, bool suppressed);
@@ -177,6 +178,9 @@ class HierarchicalAllocator final : public Allocator {
   std::vector<std::unique_ptr<Framework>> frameworks_;  // by FrameworkId
   std::vector<std::unique_ptr<Agent>> agents_;          // by AgentId
   std::vector<RoleIdx> quota_roles_;                    // top-level roles with a quota, sorted
+  // Emptied AgentAllocation resources kept for their capacity (at most one per agent): a new
+  // allocation record copies its resources into one instead of allocating memory.
+  std::vector<Resources> spare_resources_;
 
   Quantities cluster_total_;     // scalars of every agent
   Quantities free_unreserved_;   // available headroom: free unreserved non-revocable scalars

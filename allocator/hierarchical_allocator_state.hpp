@@ -46,9 +46,9 @@ struct HierarchicalAllocator::Framework {
   std::vector<FrameworkRole> roles;
   std::vector<uint32_t> holdings;    // per roles[] slot: agents where it holds resources
   std::vector<OfferFilter> filters;  // sorted by (agent, role)
-  // Agents where it held resources at some point (possibly stale or repeated): visited on
-  // removal instead of scanning every agent.
-  std::vector<AgentId> agents_touched;
+  // One entry per AgentAllocation it has, in no order (each record knows its slot, so dropping
+  // one is a swap with the last): visited on removal instead of scanning every agent.
+  std::vector<std::pair<AgentId, RoleIdx>> held;
 };
 
 struct HierarchicalAllocator::Agent {

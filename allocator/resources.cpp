@@ -138,8 +138,7 @@ Resources Resources::reserved_to(std::string_view role) const {
     return k.reservation.is_reserved() && k.reservation.role() == role;
   });
 }
-bool is_allocatable_to(const ResourceKey& key, std::string_view role) {
-  if (!key.reservation.is_reserved()) return true;
+bool is_reserved_allocatable_to(const ResourceKey& key, std::string_view role) {
   const std::string& owner = key.reservation.role();
   return owner == role || is_strict_subrole(role, owner);
 }

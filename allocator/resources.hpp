@@ -112,9 +112,15 @@ class Resources {
 
 std::string to_string(const ResourceKey& key);
 
+// True iff resources reserved under `key` may be offered to a framework in `role`: reserved to
+// `role` or to one of its ancestors.
+bool is_reserved_allocatable_to(const ResourceKey& key, std::string_view role);
+
 // True iff resources under `key` may be offered to a framework in `role`: unreserved, or
 // reserved to `role` or to one of its ancestors (Resources::allocatable_to, entry by entry).
-bool is_allocatable_to(const ResourceKey& key, std::string_view role);
+inline bool is_allocatable_to(const ResourceKey& key, std::string_view role) {
+  return !key.reservation.is_reserved() || is_reserved_allocatable_to(key, role);
+}
 
 template <typename Keep>
 Resources Resources::filter(const Keep& keep) const {
