@@ -19,9 +19,9 @@
 //
 // Cost: allocated()/unallocated() re-key the client and its ancestors in their parents' ordered
 // sets in O(depth · log n) with no memory allocation (O(depth) where a node's new key keeps its
-// place among its siblings, or moves it past the last of them); changing totals or weights marks every
-// share stale, and the next walk recomputes them once. Inactive clients keep their allocations
-// (they still count toward their ancestors) but are left out of the order.
+// place among its siblings, or moves it past the last of them); changing totals or weights marks
+// every share stale, and the next walk recomputes them once. Inactive clients keep their
+// allocations (they still count toward their ancestors) but are left out of the order.
 
 #include <cstdint>
 #include <deque>
