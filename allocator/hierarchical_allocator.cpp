@@ -218,7 +218,7 @@ void HierarchicalAllocator::maybe_untrack(Framework& f, size_t i) {
     role_sorter_.remove(role.client);
     role.client = DrfSorter::kNoClient;
   }
-  std::erase_if(f.filters, [&](const OfferFilter& x) { return x.role == fr.role; });
+  f.filters.erase_if([&](const OfferFilter& x) { return x.role == fr.role; });
   f.roles.erase(f.roles.begin() + static_cast<ptrdiff_t>(i));
   f.holdings.erase(f.holdings.begin() + static_cast<ptrdiff_t>(i));
 }
@@ -298,7 +298,7 @@ Status HierarchicalAllocator::update_framework(FrameworkId id, const FrameworkIn
       // Mesos: the filters of a role the framework leaves go with it, even while it still holds
       // resources in that role.
       const RoleIdx left = f->roles[i].role;
-      std::erase_if(f->filters, [left](const OfferFilter& x) { return x.role == left; });
+      f->filters.erase_if([left](const OfferFilter& x) { return x.role == left; });
       track(*f, left, false, false);
       maybe_untrack(*f, i);
     }
@@ -370,7 +370,7 @@ void HierarchicalAllocator::revive(FrameworkId id, const std::vector<std::string
     if (roles.empty() || std::find(roles.begin(), roles.end(), name) != roles.end()) {
       track(*f, fr.role, fr.subscribed, false);
       const RoleIdx r = fr.role;
-      std::erase_if(f->filters, [r](const OfferFilter& x) { return x.role == r; });
+      f->filters.erase_if([r](const OfferFilter& x) { return x.role == r; });
     }
   }
   request_allocation();
@@ -490,12 +490,7 @@ void HierarchicalAllocator::recover(Time now, FrameworkId fid, AgentId aid, std:
   remove_allocation(*f, *fr, *a, resources);
   if (refuse && *refuse > Duration::zero()) {
     const Duration d = std::max(*refuse, options_.allocation_interval);
-    OfferFilter filter{aid, r, resources, now + d, a->runs};
-    auto pos = std::upper_bound(f->filters.begin(), f->filters.end(), filter,
-                                [](const OfferFilter& x, const OfferFilter& y) {
-                                  return std::tie(x.agent, x.role) < std::tie(y.agent, y.role);
-                                });
-    f->filters.insert(pos, std::move(filter));
+    f->filters.insert(OfferFilter{aid, r, resources, now + d, a->runs});
     filter_expiries_.push_back(now + d);
     unvisited_filters_ = true;
     std::push_heap(filter_expiries_.begin(), filter_expiries_.end(), std::greater<>());

@@ -48,6 +48,7 @@
 
 #include "allocator/allocator.hpp"
 #include "allocator/drf_sorter.hpp"
+#include "allocator/offer_filters.hpp"
 #include "allocator/rng.hpp"
 
 namespace mesosim {
@@ -121,13 +122,6 @@ class HierarchicalAllocator final : public Allocator {
     uint32_t held_slot;  // its entry in the framework's `held`
   };
   struct Agent;
-  struct OfferFilter {
-    AgentId agent;
-    RoleIdx role;
-    Resources refused;
-    Time expires;
-    uint64_t agent_runs;  // the agent's run count when it was set
-  };
 
   // allocator/hierarchical_allocator.cpp: bookkeeping.
   static Status validate_roles(const FrameworkInfo& info, bool allow_no_role);
@@ -164,7 +158,11 @@ class HierarchicalAllocator final : public Allocator {
   // whether quota or headroom trimmed it, for the explanation.
   std::optional<Resources> checked_offer(Run& run, const Agent& a, Framework& f, const Role& role,
                                          Resources offer, bool limited, bool held);
-  bool is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role, const Resources& offer);
+  // Whether a filter of (f, a, role) holds an offer back: covered(refused) says whether a
+  // filter's refused resources contain all of the offer. Drops filters that have expired.
+  template <typename Covered>
+  bool is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role, const Covered& covered);
+  const std::vector<Quantities>& min_allocatable(const Framework& f, RoleIdx role) const;
   bool meets_min_allocatable(const Framework& f, RoleIdx role, const Resources& offer) const;
   void explain(const Framework& f, const Role& role, AgentId agent, SkipReason reason) const;
   void explain_role(const Role& role, AgentId agent, SkipReason reason) const;

@@ -45,7 +45,7 @@ struct HierarchicalAllocator::Framework {
   bool active = false;
   std::vector<FrameworkRole> roles;
   std::vector<uint32_t> holdings;    // per roles[] slot: agents where it holds resources
-  std::vector<OfferFilter> filters;  // sorted by (agent, role)
+  OfferFilters filters;
   // One entry per AgentAllocation it has, in no order (each record knows its slot, so dropping
   // one is a swap with the last): visited on removal instead of scanning every agent.
   std::vector<std::pair<AgentId, RoleIdx>> held;

@@ -33,6 +33,22 @@ Resources trim_scalars(const Resources& r, Quantities room, const std::vector<bo
   return out;
 }
 
+// Quantities::contained_in(r.filter(keep)): whether the entries of `r` that `keep` selects hold
+// at least `need` of every name, without building them.
+template <typename Keep>
+bool holds_at_least(const Resources& r, const Keep& keep, const Quantities& need) {
+  for (size_t i = 0; i < need.size_hint(); ++i) {
+    const int64_t want = need.data()[i];
+    if (want <= 0) continue;
+    int64_t have = 0;
+    for (const auto& e : r.scalar_entries()) {
+      if (e.key.name.id() == i && keep(e.key)) have += e.value.milli();
+    }
+    if (have < want) return false;
+  }
+  return true;
+}
+
 bool is_unreserved_nonrevocable_scalar(const ResourceKey& k) {
   return !k.reservation.is_reserved() && !k.revocable;
 }
@@ -55,6 +71,26 @@ void prefetch_lines(const void* p, size_t bytes) {
 }
 
 }  // namespace
+
+template <typename Covered>
+bool HierarchicalAllocator::is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role,
+                                        const Covered& covered) {
+  if (f.filters.empty()) return false;
+  bool filtered = false;
+  size_t i = f.filters.lower_bound(a.id, role);
+  while (f.filters.matches(i, a.id, role)) {
+    const OfferFilter& x = f.filters[i];
+    // Expired once its time has passed and a run has visited the agent since it was set: a
+    // filter shorter than the interval still holds at the next run (Mesos MESOS-4302).
+    if (x.expires <= now && a.runs > x.agent_runs) {
+      f.filters.erase(i);  // drop it lazily
+      continue;
+    }
+    if (covered(x.refused)) filtered = true;
+    ++i;
+  }
+  return filtered;
+}
 
 void HierarchicalAllocator::request_allocation() { all_agents_requested_ = true; }
 
@@ -283,10 +319,29 @@ std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent&
     return std::nullopt;
   }
   const bool revocable_ok = f.info.revocable_resources;
-  Resources candidate = a.free.filter([&](const ResourceKey& k) {
+  auto selected = [&](const ResourceKey& k) {
     return (revocable_ok || !k.revocable) && is_allocatable_to(k, role.name);
-  });
+  };
   const Quota* quota = role.quota ? &*role.quota : nullptr;
+  if (!quota && !quota_stage && required_headroom_.empty() && !explainer_) {
+    // Nothing to trim, so the offer is the candidate: checked_offer's checks, in its order, read
+    // it where it lies in a.free, and it is copied only once it has passed them (a framework
+    // that declined the agent is skipped without a copy).
+    if (!a.free.any_key(selected)) return std::nullopt;
+    const std::vector<Quantities>& sets = min_allocatable(f, role.idx);
+    if (!sets.empty() && std::none_of(sets.begin(), sets.end(), [&](const Quantities& s) {
+          return holds_at_least(a.free, selected, s);
+        })) {
+      return std::nullopt;
+    }
+    if (is_filtered(run.now, f, a, role.idx, [&](const Resources& refused) {
+          return refused.contains_selected(a.free, selected);
+        })) {
+      return std::nullopt;
+    }
+    return a.free.filter(selected);
+  }
+  Resources candidate = a.free.filter(selected);
   if (!quota && !quota_stage && required_headroom_.empty()) {
     // Nothing to trim: the offer is the candidate (the general path below splits it into
     // unreserved scalars and the rest and puts them back together unchanged).
@@ -355,46 +410,30 @@ std::optional<Resources> HierarchicalAllocator::checked_offer(Run& run, const Ag
                     : (held ? SkipReason::kHeadroom : SkipReason::kBelowMinAllocatable));
     return std::nullopt;
   }
-  if (is_filtered(run.now, f, a, r, offer)) {
+  if (is_filtered(run.now, f, a, r,
+                  [&](const Resources& refused) { return refused.contains(offer); })) {
     explain(f, role, a.id, SkipReason::kFiltered);
     return std::nullopt;
   }
   return offer;
 }
 
-bool HierarchicalAllocator::is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role,
-                                        const Resources& offer) {
-  if (f.filters.empty()) return false;
-  const AgentId agent = a.id;
-  auto lo = std::lower_bound(f.filters.begin(), f.filters.end(), std::pair(agent, role),
-                             [](const OfferFilter& x, const std::pair<AgentId, RoleIdx>& k) {
-                               return std::pair(x.agent, x.role) < k;
-                             });
-  bool filtered = false;
-  auto it = lo;
-  while (it != f.filters.end() && it->agent == agent && it->role == role) {
-    // Expired once its time has passed and a run has visited the agent since it was set: a
-    // filter shorter than the interval still holds at the next run (Mesos MESOS-4302).
-    if (it->expires <= now && a.runs > it->agent_runs) {
-      it = f.filters.erase(it);  // drop it lazily
-      continue;
-    }
-    if (it->refused.contains(offer)) filtered = true;
-    ++it;
-  }
-  return filtered;
-}
-
-bool HierarchicalAllocator::meets_min_allocatable(const Framework& f, RoleIdx role,
-                                                  const Resources& offer) const {
+const std::vector<Quantities>& HierarchicalAllocator::min_allocatable(const Framework& f,
+                                                                      RoleIdx role) const {
   const std::vector<Quantities>* sets = &options_.min_allocatable;
   for (const auto& [name, override_sets] : f.info.min_allocatable) {
     if (name == roles_[role]->name) sets = &override_sets;
   }
+  return *sets;
+}
+
+bool HierarchicalAllocator::meets_min_allocatable(const Framework& f, RoleIdx role,
+                                                  const Resources& offer) const {
+  const std::vector<Quantities>& sets = min_allocatable(f, role);
   if (offer.empty()) return false;
-  if (sets->empty()) return true;
+  if (sets.empty()) return true;
   // Runs per offer: no Quantities built for the offer.
-  return std::any_of(sets->begin(), sets->end(),
+  return std::any_of(sets.begin(), sets.end(),
                      [&](const Quantities& s) { return s.contained_in(offer); });
 }
 

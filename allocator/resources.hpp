@@ -67,6 +67,9 @@ class Resources {
 
   bool empty() const { return scalars_.empty() && ranges_.empty(); }
   bool contains(const Resources& other) const;
+  // contains(other.filter(keep)), without building it.
+  template <typename Keep>
+  bool contains_selected(const Resources& other, const Keep& keep) const;
   Resources& operator+=(const Resources& other);
   // Precondition: contains(other).
   Resources& operator-=(const Resources& other);
@@ -133,6 +136,24 @@ Resources Resources::filter(const Keep& keep) const {
     if (keep(e.key)) out.ranges_.push_back(e);
   }
   return out;
+}
+
+template <typename Keep>
+bool Resources::contains_selected(const Resources& other, const Keep& keep) const {
+  // As contains(): a sorted merge walk, over the entries of `other` that `keep` selects.
+  auto s = scalars_.begin();
+  for (const auto& o : other.scalars_) {
+    if (!keep(o.key)) continue;
+    while (s != scalars_.end() && s->key < o.key) ++s;
+    if (s == scalars_.end() || !(s->key == o.key) || s->value < o.value) return false;
+  }
+  auto r = ranges_.begin();
+  for (const auto& o : other.ranges_) {
+    if (!keep(o.key)) continue;
+    while (r != ranges_.end() && r->key < o.key) ++r;
+    if (r == ranges_.end() || !(r->key == o.key) || !r->value.contains(o.value)) return false;
+  }
+  return true;
 }
 
 template <typename Keep>
