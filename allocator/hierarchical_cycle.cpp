@@ -54,9 +54,11 @@ bool is_unreserved_nonrevocable_scalar(const ResourceKey& k) {
 }
 
 // A run visits agents in a random order, so each visit would start with cache misses on the
-// agent's record and then on what it points to (free resources, allocations). Asking for the
-// record kRecordAhead agents ahead and for its data kDataAhead ahead (by then the record is in
-// cache) overlaps those misses with the visits in between. Hints only: they change nothing.
+// agent's slot in agents_, on its record and then on what the record points to (free resources,
+// allocations). Asking for the slot kSlotAhead agents ahead, for the record kRecordAhead ahead
+// (by then the slot is in cache) and for its data kDataAhead ahead (by then the record is)
+// overlaps those misses with the visits in between. Hints only: they change nothing.
+constexpr size_t kSlotAhead = 16;
 constexpr size_t kRecordAhead = 8;
 constexpr size_t kDataAhead = 4;
 
@@ -131,9 +133,9 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
   }
   sync_sorter_totals();
   const bool full_run = all_agents_requested_;
-  std::vector<AgentId> candidates;
+  std::vector<AgentId>& candidates = candidates_;
+  candidates.clear();
   if (all_agents_requested_) {
-    candidates.reserve(agents_.size());
     for (size_t i = 0; i < agents_.size(); ++i) {
       if (agents_[i]) candidates.push_back(AgentId{static_cast<uint32_t>(i)});  // by id
     }
@@ -164,8 +166,15 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
   }
   auto stage = [&](bool quota_stage) {
     for (size_t i = 0; i < candidates.size(); ++i) {
+      if (i + kSlotAhead < candidates.size()) {
+        prefetch_lines(&agents_[candidates[i + kSlotAhead].value], sizeof(agents_[0]));
+      }
       if (i + kRecordAhead < candidates.size()) {
-        prefetch_lines(agents_[candidates[i + kRecordAhead].value].get(), sizeof(Agent));
+        // The fields a visit reads, which come first in the record (up to `allocations`).
+        const Agent* next = agents_[candidates[i + kRecordAhead].value].get();
+        prefetch_lines(next,
+                       static_cast<size_t>(reinterpret_cast<const char*>(&next->allocations + 1) -
+                                           reinterpret_cast<const char*>(next)));
       }
       if (i + kDataAhead < candidates.size()) {
         const Agent& next = *agents_[candidates[i + kDataAhead].value];

@@ -85,12 +85,14 @@ Resources& Resources::operator+=(const Resources& other) {
 }
 
 Resources& Resources::operator-=(const Resources& other) {
-  MESOSIM_CHECK(contains(other), "subtracting resources that are not contained");
-  if (&other == this) {  // erasing while iterating over the same vectors would skip entries
+  // All of it (an offer that takes everything free on an agent, or this bag itself, which the
+  // loops below would skip entries of while erasing): nothing to compute.
+  if (&other == this || *this == other) {
     scalars_.clear();
     ranges_.clear();
     return *this;
   }
+  MESOSIM_CHECK(contains(other), "subtracting resources that are not contained");
   for (const auto& o : other.scalars_) {
     auto it = find_slot(scalars_, o.key);
     it->value -= o.value;
