@@ -146,6 +146,7 @@ class HierarchicalAllocator final : public Allocator {
 
   // allocator/hierarchical_cycle.cpp: the allocation run.
   struct Run;
+  // Visits candidates_ in their order (one stage of a run).
   void run_stage(Run& run, bool quota_stage);
   void visit_agent(Run& run, Agent& a, bool quota_stage);
   bool can_take_nothing(const Role& role, bool cluster_has_revocable) const;

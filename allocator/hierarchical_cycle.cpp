@@ -164,41 +164,14 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
     }
     for (RoleIdx r : quota_roles_) park_if_saturated(run, r);
   }
-  auto stage = [&](bool quota_stage) {
-    for (size_t i = 0; i < candidates.size(); ++i) {
-      if (i + kSlotAhead < candidates.size()) {
-        prefetch_lines(&agents_[candidates[i + kSlotAhead].value], sizeof(agents_[0]));
-      }
-      if (i + kRecordAhead < candidates.size()) {
-        // The fields a visit reads, which come first in the record (up to `allocations`).
-        const Agent* next = agents_[candidates[i + kRecordAhead].value].get();
-        prefetch_lines(next,
-                       static_cast<size_t>(reinterpret_cast<const char*>(&next->allocations + 1) -
-                                           reinterpret_cast<const char*>(next)));
-      }
-      if (i + kDataAhead < candidates.size()) {
-        const Agent& next = *agents_[candidates[i + kDataAhead].value];
-        prefetch_lines(next.free.scalar_entries().data(), 64);
-        prefetch_lines(next.allocations.data(), 64);
-      }
-      Agent& a = *agents_[candidates[i].value];
-      visit_agent(run, a, quota_stage);
-      for (RoleIdx r : run.touched) park_if_saturated(run, r);
-      run.touched.clear();
-      // Counted at the agent's last visit of the run (the fair-share stage), as if after the
-      // run: no later visit in this run reads it, so a filter set before the run may expire only
-      // in a later one.
-      if (!quota_stage && a.active) ++a.runs;
-    }
-  };
   const bool any_unmet_guarantee = !required_headroom_.empty();
   if (any_unmet_guarantee) {
     rng_.shuffle(std::span(candidates));
-    stage(true);
+    run_stage(run, true);
   }
   run.stage_one_count = run.out.size();
   rng_.shuffle(std::span(candidates));
-  stage(false);
+  run_stage(run, false);
   for (DrfSorter::ClientId client : run.parked) role_sorter_.activate(client);
   // A filter this run visited for the first time may have held back an offer that the next run
   // makes (its time is up, and now a run has visited its agent): only a run in which every
@@ -210,6 +183,35 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
   }
   if (full_run) unvisited_filters_ = false;
   return std::move(run.out);
+}
+
+void HierarchicalAllocator::run_stage(Run& run, bool quota_stage) {
+  const std::vector<AgentId>& candidates = candidates_;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (i + kSlotAhead < candidates.size()) {
+      prefetch_lines(&agents_[candidates[i + kSlotAhead].value], sizeof(agents_[0]));
+    }
+    if (i + kRecordAhead < candidates.size()) {
+      // The fields a visit reads, which come first in the record (up to `allocations`).
+      const Agent* next = agents_[candidates[i + kRecordAhead].value].get();
+      prefetch_lines(next,
+                     static_cast<size_t>(reinterpret_cast<const char*>(&next->allocations + 1) -
+                                         reinterpret_cast<const char*>(next)));
+    }
+    if (i + kDataAhead < candidates.size()) {
+      const Agent& next = *agents_[candidates[i + kDataAhead].value];
+      prefetch_lines(next.free.scalar_entries().data(), 64);
+      prefetch_lines(next.allocations.data(), 64);
+    }
+    Agent& a = *agents_[candidates[i].value];
+    visit_agent(run, a, quota_stage);
+    for (RoleIdx r : run.touched) park_if_saturated(run, r);
+    run.touched.clear();
+    // Counted at the agent's last visit of the run (the fair-share stage), as if after the
+    // run: no later visit in this run reads it, so a filter set before the run may expire only
+    // in a later one.
+    if (!quota_stage && a.active) ++a.runs;
+  }
 }
 
 void HierarchicalAllocator::visit_agent(Run& run, Agent& a, bool quota_stage) {
