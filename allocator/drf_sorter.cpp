@@ -181,14 +181,14 @@ void DrfSorter::add_active(uint32_t node, int delta) {
 void DrfSorter::insert_into_parent(uint32_t node) {
   Node& n = nodes_[node];
   n.key = key_of(node);
-  nodes_[n.parent].children.insert(n.key);
+  n.pos = nodes_[n.parent].children.insert(n.key).first;
   n.in_parent_set = true;
 }
 
 void DrfSorter::erase_from_parent(uint32_t node) {
   Node& n = nodes_[node];
   if (!n.in_parent_set) return;
-  nodes_[n.parent].children.erase(n.key);
+  nodes_[n.parent].children.erase(n.pos);
   n.in_parent_set = false;
 }
 
@@ -197,11 +197,29 @@ void DrfSorter::rekey(uint32_t node) {
   n.share = compute_share(n);
   if (!n.in_parent_set || stale_) return;
   Children& siblings = nodes_[n.parent].children;
-  auto handle = siblings.extract(n.key);
-  MESOSIM_CHECK(!handle.empty(), "sorter node missing from its parent's set");
-  n.key = key_of(node);
-  handle.value() = n.key;
-  siblings.insert(std::move(handle));
+  const Key next = key_of(node);
+  const KeyLess less;
+  // Where the new key still falls between the node's neighbours, the set's order holds with the
+  // key written in place (one client's share barely moving, or a set of one, as a role sorter's
+  // often is). Otherwise the node moves; a growing share usually takes it past every sibling,
+  // which the hint at the end makes O(1).
+  const auto after = std::next(n.pos);
+  if ((n.pos == siblings.begin() || less(*std::prev(n.pos), next)) &&
+      (after == siblings.end() || less(next, *after))) {
+    n.pos->share = next.share;
+    n.pos->count = next.count;
+    n.pos->rank = next.rank;
+    n.key = next;
+    return;
+  }
+  auto handle = siblings.extract(n.pos);
+  n.key = next;
+  handle.value() = next;
+  if (siblings.empty() || less(*siblings.rbegin(), next)) {
+    n.pos = siblings.insert(siblings.end(), std::move(handle));
+  } else {
+    n.pos = siblings.insert(std::move(handle)).position;
+  }
 }
 
 double DrfSorter::weight_of(std::string_view path) const {

@@ -18,9 +18,10 @@
 // ancestor), then the path in byte order.
 //
 // Cost: allocated()/unallocated() re-key the client and its ancestors in their parents' ordered
-// sets in O(depth · log n) with no memory allocation; changing totals or weights marks every
-// share stale, and the next walk recomputes them once. Inactive clients keep their allocations
-// (they still count toward their ancestors) but are left out of the order.
+// sets in O(depth · log n) with no memory allocation (O(depth) where a node's new key keeps its
+// place among its siblings, or moves it past the last of them); changing totals or weights marks
+// every share stale, and the next walk recomputes them once. Inactive clients keep their
+// allocations (they still count toward their ancestors) but are left out of the order.
 
 #include <cstdint>
 #include <deque>
@@ -109,6 +110,7 @@ class DrfSorter {
     double weight = 1;  // of its path (cached: looked up on every re-key otherwise)
     double share = 0;
     Key key{};  // as stored in the parent's set
+    Children::const_iterator pos;  // where, while in_parent_set
     Quantities allocation;
     Children children;  // children with active_leaves > 0
     uint64_t stamp = 0;  // last walk that visited this node

@@ -73,7 +73,7 @@ void HierarchicalAllocator::remove_agent(AgentId id) {
   set_totals_changed();
   for (auto& f : frameworks_) {
     if (f && !f->filters.empty()) {
-      std::erase_if(f->filters, [id](const OfferFilter& x) { return x.agent == id; });
+      f->filters.erase_if([id](const OfferFilter& x) { return x.agent == id; });
     }
   }
   if (id.value < requested_flag_.size() && requested_flag_[id.value]) {

@@ -218,7 +218,7 @@ void HierarchicalAllocator::maybe_untrack(Framework& f, size_t i) {
     role_sorter_.remove(role.client);
     role.client = DrfSorter::kNoClient;
   }
-  std::erase_if(f.filters, [&](const OfferFilter& x) { return x.role == fr.role; });
+  f.filters.erase_if([&](const OfferFilter& x) { return x.role == fr.role; });
   f.roles.erase(f.roles.begin() + static_cast<ptrdiff_t>(i));
   f.holdings.erase(f.holdings.begin() + static_cast<ptrdiff_t>(i));
 }
@@ -298,7 +298,7 @@ Status HierarchicalAllocator::update_framework(FrameworkId id, const FrameworkIn
       // Mesos: the filters of a role the framework leaves go with it, even while it still holds
       // resources in that role.
       const RoleIdx left = f->roles[i].role;
-      std::erase_if(f->filters, [left](const OfferFilter& x) { return x.role == left; });
+      f->filters.erase_if([left](const OfferFilter& x) { return x.role == left; });
       track(*f, left, false, false);
       maybe_untrack(*f, i);
     }
@@ -310,9 +310,13 @@ void HierarchicalAllocator::remove_framework(FrameworkId id) {
   note_change();
   Framework* f = framework(id);
   if (!f) return;
-  // Release whatever it still holds, agent by agent.
-  compact_agents_touched(*f, true);
-  for (AgentId aid : f->agents_touched) {
+  // Release whatever it still holds, agent by agent in id order.
+  std::vector<AgentId> holding;
+  holding.reserve(f->held.size());
+  for (const auto& [aid, role] : f->held) holding.push_back(aid);
+  std::sort(holding.begin(), holding.end());
+  holding.erase(std::unique(holding.begin(), holding.end()), holding.end());
+  for (AgentId aid : holding) {
     Agent* a = agent(aid);
     if (!a) continue;
     for (size_t k = a->allocations.size(); k-- > 0;) {
@@ -366,7 +370,7 @@ void HierarchicalAllocator::revive(FrameworkId id, const std::vector<std::string
     if (roles.empty() || std::find(roles.begin(), roles.end(), name) != roles.end()) {
       track(*f, fr.role, fr.subscribed, false);
       const RoleIdx r = fr.role;
-      std::erase_if(f->filters, [r](const OfferFilter& x) { return x.role == r; });
+      f->filters.erase_if([r](const OfferFilter& x) { return x.role == r; });
     }
   }
   request_allocation();
@@ -374,20 +378,18 @@ void HierarchicalAllocator::revive(FrameworkId id, const std::vector<std::string
 
 // ---- allocations ----
 
-void HierarchicalAllocator::compact_agents_touched(Framework& f, bool force) {
-  // The list grows by one each time the framework starts holding on an agent; compacting it
-  // when it is twice what is held keeps it proportional to the agents held, at amortized O(1).
-  size_t held = 0;
-  for (uint32_t h : f.holdings) held += h;
-  if (!force && f.agents_touched.size() <= 2 * held + 64) return;
-  std::sort(f.agents_touched.begin(), f.agents_touched.end());
-  f.agents_touched.erase(std::unique(f.agents_touched.begin(), f.agents_touched.end()),
-                         f.agents_touched.end());
-  std::erase_if(f.agents_touched, [&](AgentId id) {
-    const Agent* a = agent(id);
-    return !a || std::none_of(a->allocations.begin(), a->allocations.end(),
-                              [&](const AgentAllocation& x) { return x.framework == f.id; });
+void HierarchicalAllocator::drop_held(Framework& f, uint32_t slot) {
+  // The last entry takes the dropped one's slot, and its allocation record is told so.
+  const auto last = f.held.back();
+  f.held.pop_back();
+  if (slot == f.held.size()) return;
+  f.held[slot] = last;
+  Agent& a = *agent(last.first);
+  auto it = std::find_if(a.allocations.begin(), a.allocations.end(), [&](const auto& x) {
+    return x.framework == f.id && x.role == last.second;
   });
+  MESOSIM_CHECK(it != a.allocations.end(), "a framework's held entry has no allocation record");
+  it->held_slot = slot;
 }
 
 void HierarchicalAllocator::add_allocation(Framework& f, FrameworkRole& fr, Agent& a,
@@ -397,10 +399,16 @@ void HierarchicalAllocator::add_allocation(Framework& f, FrameworkRole& fr, Agen
     return x.framework == f.id && x.role == fr.role;
   });
   if (it == a.allocations.end()) {
-    a.allocations.push_back(AgentAllocation{f.id, fr.role, r});
+    Resources copy;
+    if (!spare_resources_.empty()) {
+      copy = std::move(spare_resources_.back());
+      spare_resources_.pop_back();
+    }
+    copy = r;  // into the spare's capacity, if there was one
+    a.allocations.push_back(
+        AgentAllocation{f.id, fr.role, std::move(copy), static_cast<uint32_t>(f.held.size())});
+    f.held.emplace_back(a.id, fr.role);
     ++f.holdings[static_cast<size_t>(&fr - f.roles.data())];
-    f.agents_touched.push_back(a.id);
-    compact_agents_touched(f);
   } else {
     it->resources += r;
   }
@@ -442,8 +450,13 @@ void HierarchicalAllocator::remove_allocation(Framework& f, FrameworkRole& fr, A
                 "recovering resources that were not allocated");
   it->resources -= r;
   if (it->resources.empty()) {
+    const uint32_t slot = it->held_slot;
+    if (spare_resources_.size() < agents_.size()) {
+      spare_resources_.push_back(std::move(it->resources));
+    }
     a.allocations.erase(it);
     --f.holdings[static_cast<size_t>(&fr - f.roles.data())];
+    drop_held(f, slot);
   }
   if (a.excess.empty()) {
     a.free += r;
@@ -477,12 +490,7 @@ void HierarchicalAllocator::recover(Time now, FrameworkId fid, AgentId aid, std:
   remove_allocation(*f, *fr, *a, resources);
   if (refuse && *refuse > Duration::zero()) {
     const Duration d = std::max(*refuse, options_.allocation_interval);
-    OfferFilter filter{aid, r, resources, now + d, a->runs};
-    auto pos = std::upper_bound(f->filters.begin(), f->filters.end(), filter,
-                                [](const OfferFilter& x, const OfferFilter& y) {
-                                  return std::tie(x.agent, x.role) < std::tie(y.agent, y.role);
-                                });
-    f->filters.insert(pos, std::move(filter));
+    f->filters.insert(OfferFilter{aid, r, resources, now + d, a->runs});
     filter_expiries_.push_back(now + d);
     unvisited_filters_ = true;
     std::push_heap(filter_expiries_.begin(), filter_expiries_.end(), std::greater<>());

@@ -48,6 +48,7 @@
 
 #include "allocator/allocator.hpp"
 #include "allocator/drf_sorter.hpp"
+#include "allocator/offer_filters.hpp"
 #include "allocator/rng.hpp"
 
 namespace mesosim {
@@ -118,19 +119,13 @@ class HierarchicalAllocator final : public Allocator {
     FrameworkId framework;
     RoleIdx role;
     Resources resources;
+    uint32_t held_slot;  // its entry in the framework's `held`
   };
   struct Agent;
-  struct OfferFilter {
-    AgentId agent;
-    RoleIdx role;
-    Resources refused;
-    Time expires;
-    uint64_t agent_runs;  // the agent's run count when it was set
-  };
 
   // allocator/hierarchical_allocator.cpp: bookkeeping.
   static Status validate_roles(const FrameworkInfo& info, bool allow_no_role);
-  void compact_agents_touched(Framework& f, bool force = false);
+  void drop_held(Framework& f, uint32_t slot);
   RoleIdx role_index(std::string_view role);
   RoleIdx find_role(std::string_view role) const;
   void track(Framework& f, RoleIdx role, bool subscribed, bool suppressed);
@@ -151,18 +146,24 @@ class HierarchicalAllocator final : public Allocator {
 
   // allocator/hierarchical_cycle.cpp: the allocation run.
   struct Run;
+  // Visits candidates_ in their order (one stage of a run).
   void run_stage(Run& run, bool quota_stage);
   void visit_agent(Run& run, Agent& a, bool quota_stage);
   bool can_take_nothing(const Role& role, bool cluster_has_revocable) const;
   void park_if_saturated(Run& run, RoleIdx role);
   bool offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage);
+  // What `f` would be offered of the role's free resources on `a`, if anything.
   std::optional<Resources> offer_for(Run& run, const Agent& a, Framework& f, const Role& role,
-                                     const Resources& role_free, bool quota_stage);
+                                     bool quota_stage);
   // The last checks of an offer (non-empty, min_allocatable, filters); `limited`/`held` say
   // whether quota or headroom trimmed it, for the explanation.
   std::optional<Resources> checked_offer(Run& run, const Agent& a, Framework& f, const Role& role,
                                          Resources offer, bool limited, bool held);
-  bool is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role, const Resources& offer);
+  // Whether a filter of (f, a, role) holds an offer back: covered(refused) says whether a
+  // filter's refused resources contain all of the offer. Drops filters that have expired.
+  template <typename Covered>
+  bool is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role, const Covered& covered);
+  const std::vector<Quantities>& min_allocatable(const Framework& f, RoleIdx role) const;
   bool meets_min_allocatable(const Framework& f, RoleIdx role, const Resources& offer) const;
   void explain(const Framework& f, const Role& role, AgentId agent, SkipReason reason) const;
   void explain_role(const Role& role, AgentId agent, SkipReason reason) const;
@@ -176,6 +177,9 @@ class HierarchicalAllocator final : public Allocator {
   std::vector<std::unique_ptr<Framework>> frameworks_;  // by FrameworkId
   std::vector<std::unique_ptr<Agent>> agents_;          // by AgentId
   std::vector<RoleIdx> quota_roles_;                    // top-level roles with a quota, sorted
+  // Emptied AgentAllocation resources kept for their capacity (at most one per agent): a new
+  // allocation record copies its resources into one instead of allocating memory.
+  std::vector<Resources> spare_resources_;
 
   Quantities cluster_total_;     // scalars of every agent
   Quantities free_unreserved_;   // available headroom: free unreserved non-revocable scalars
@@ -186,6 +190,7 @@ class HierarchicalAllocator final : public Allocator {
 
   bool all_agents_requested_ = false;
   std::vector<AgentId> requested_agents_;
+  std::vector<AgentId> candidates_;  // the agents of the current run (kept for its capacity)
   std::vector<bool> requested_flag_;
   AllocationExplainer* explainer_ = nullptr;
 

@@ -45,25 +45,27 @@ struct HierarchicalAllocator::Framework {
   bool active = false;
   std::vector<FrameworkRole> roles;
   std::vector<uint32_t> holdings;    // per roles[] slot: agents where it holds resources
-  std::vector<OfferFilter> filters;  // sorted by (agent, role)
-  // Agents where it held resources at some point (possibly stale or repeated): visited on
-  // removal instead of scanning every agent.
-  std::vector<AgentId> agents_touched;
+  OfferFilters filters;
+  // One entry per AgentAllocation it has, in no order (each record knows its slot, so dropping
+  // one is a swap with the last): visited on removal instead of scanning every agent.
+  std::vector<std::pair<AgentId, RoleIdx>> held;
 };
 
 struct HierarchicalAllocator::Agent {
+  // What a visit reads comes first, so that it shares the record's first cache lines (agents are
+  // visited in a random order: each visit starts with cache misses on its agent).
   AgentId id;
-  std::string hostname;
   bool active = true;
   bool has_gpus = false;
+  uint64_t runs = 0;  // allocation runs that visited the agent; filters expire only after one
+  Resources free;     // total minus everything offered or allocated, never below zero
+  std::vector<AgentAllocation> allocations;
   Resources total;
-  Resources free;    // total minus everything offered or allocated, never below zero
   // Offered or allocated beyond the total after update_agent shrank it (Mesos lets a lowered
   // estimate leave an agent over-allocated): recovered resources pay this off before any of
   // them become free again. Empty unless the total shrank below what was held.
   Resources excess;
-  uint64_t runs = 0;  // allocation runs that visited the agent; filters expire only after one
-  std::vector<AgentAllocation> allocations;
+  std::string hostname;
 };
 
 struct HierarchicalAllocator::Run {

@@ -2,6 +2,7 @@
 // Semantics are described in hierarchical_allocator.hpp.
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 
 #include "allocator/check.hpp"
@@ -32,11 +33,66 @@ Resources trim_scalars(const Resources& r, Quantities room, const std::vector<bo
   return out;
 }
 
+// Quantities::contained_in(r.filter(keep)): whether the entries of `r` that `keep` selects hold
+// at least `need` of every name, without building them.
+template <typename Keep>
+bool holds_at_least(const Resources& r, const Keep& keep, const Quantities& need) {
+  for (size_t i = 0; i < need.size_hint(); ++i) {
+    const int64_t want = need.data()[i];
+    if (want <= 0) continue;
+    int64_t have = 0;
+    for (const auto& e : r.scalar_entries()) {
+      if (e.key.name.id() == i && keep(e.key)) have += e.value.milli();
+    }
+    if (have < want) return false;
+  }
+  return true;
+}
+
 bool is_unreserved_nonrevocable_scalar(const ResourceKey& k) {
   return !k.reservation.is_reserved() && !k.revocable;
 }
 
+// A run visits agents in a random order, so each visit would start with cache misses on the
+// agent's slot in agents_, on its record and then on what the record points to (free resources,
+// allocations). Asking for the slot kSlotAhead agents ahead, for the record kRecordAhead ahead
+// (by then the slot is in cache) and for its data kDataAhead ahead (by then the record is)
+// overlaps those misses with the visits in between. Hints only: they change nothing.
+constexpr size_t kSlotAhead = 16;
+constexpr size_t kRecordAhead = 8;
+constexpr size_t kDataAhead = 4;
+
+// Every 64-byte line that [p, p + bytes) touches.
+void prefetch_lines(const void* p, size_t bytes) {
+  if (p == nullptr) return;
+  const auto begin = reinterpret_cast<uintptr_t>(p) & ~uintptr_t{63};
+  const auto end = reinterpret_cast<uintptr_t>(p) + bytes;
+  for (uintptr_t line = begin; line < end; line += 64) {
+    __builtin_prefetch(reinterpret_cast<const void*>(line));
+  }
+}
+
 }  // namespace
+
+template <typename Covered>
+bool HierarchicalAllocator::is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role,
+                                        const Covered& covered) {
+  if (f.filters.empty()) return false;
+  bool filtered = false;
+  size_t i = f.filters.lower_bound(a.id, role);
+  while (f.filters.matches(i, a.id, role)) {
+    const OfferFilter& x = f.filters[i];
+    // Expired once its time has passed and a run has visited the agent since it was set: a
+    // filter shorter than the interval still holds at the next run (Mesos MESOS-4302).
+    if (x.expires <= now && a.runs > x.agent_runs) {
+      f.filters.erase(i);  // drop it lazily
+      continue;
+    }
+    if (covered(x.refused)) filtered = true;
+    ++i;
+  }
+  return filtered;
+}
 
 void HierarchicalAllocator::request_allocation() { all_agents_requested_ = true; }
 
@@ -77,10 +133,11 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
   }
   sync_sorter_totals();
   const bool full_run = all_agents_requested_;
-  std::vector<AgentId> candidates;
+  std::vector<AgentId>& candidates = candidates_;
+  candidates.clear();
   if (all_agents_requested_) {
-    for (const auto& a : agents_) {
-      if (a) candidates.push_back(a->id);
+    for (size_t i = 0; i < agents_.size(); ++i) {
+      if (agents_[i]) candidates.push_back(AgentId{static_cast<uint32_t>(i)});  // by id
     }
   } else {
     for (AgentId id : requested_agents_) {
@@ -107,24 +164,15 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
     }
     for (RoleIdx r : quota_roles_) park_if_saturated(run, r);
   }
-  auto visit = [&](AgentId id, bool quota_stage) {
-    visit_agent(run, *agents_[id.value], quota_stage);
-    for (RoleIdx r : run.touched) park_if_saturated(run, r);
-    run.touched.clear();
-  };
   const bool any_unmet_guarantee = !required_headroom_.empty();
   if (any_unmet_guarantee) {
     rng_.shuffle(std::span(candidates));
-    for (AgentId id : candidates) visit(id, true);
+    run_stage(run, true);
   }
   run.stage_one_count = run.out.size();
   rng_.shuffle(std::span(candidates));
-  for (AgentId id : candidates) visit(id, false);
+  run_stage(run, false);
   for (DrfSorter::ClientId client : run.parked) role_sorter_.activate(client);
-  // Counted after the run, so that a filter set before it may expire only in a later one.
-  for (AgentId id : candidates) {
-    if (agents_[id.value]->active) ++agents_[id.value]->runs;
-  }
   // A filter this run visited for the first time may have held back an offer that the next run
   // makes (its time is up, and now a run has visited its agent): only a run in which every
   // filter was visited already can start a quiet spell.
@@ -135,6 +183,35 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
   }
   if (full_run) unvisited_filters_ = false;
   return std::move(run.out);
+}
+
+void HierarchicalAllocator::run_stage(Run& run, bool quota_stage) {
+  const std::vector<AgentId>& candidates = candidates_;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (i + kSlotAhead < candidates.size()) {
+      prefetch_lines(&agents_[candidates[i + kSlotAhead].value], sizeof(agents_[0]));
+    }
+    if (i + kRecordAhead < candidates.size()) {
+      // The fields a visit reads, which come first in the record (up to `allocations`).
+      const Agent* next = agents_[candidates[i + kRecordAhead].value].get();
+      prefetch_lines(next,
+                     static_cast<size_t>(reinterpret_cast<const char*>(&next->allocations + 1) -
+                                         reinterpret_cast<const char*>(next)));
+    }
+    if (i + kDataAhead < candidates.size()) {
+      const Agent& next = *agents_[candidates[i + kDataAhead].value];
+      prefetch_lines(next.free.scalar_entries().data(), 64);
+      prefetch_lines(next.allocations.data(), 64);
+    }
+    Agent& a = *agents_[candidates[i].value];
+    visit_agent(run, a, quota_stage);
+    for (RoleIdx r : run.touched) park_if_saturated(run, r);
+    run.touched.clear();
+    // Counted at the agent's last visit of the run (the fair-share stage), as if after the
+    // run: no later visit in this run reads it, so a filter set before the run may expire only
+    // in a later one.
+    if (!quota_stage && a.active) ++a.runs;
+  }
 }
 
 void HierarchicalAllocator::visit_agent(Run& run, Agent& a, bool quota_stage) {
@@ -190,10 +267,12 @@ void HierarchicalAllocator::park_if_saturated(Run& run, RoleIdx r) {
 }
 
 bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage) {
+  // What the role may be offered on the agent is a.free.allocatable_to(role.name) at every step
+  // (an offer is taken from it and from a.free alike), so it is read from a.free, never copied.
   // In the quota stage too: an offer made there must help the guarantee, but it carries the
   // revocable resources the framework may take as well (Mesos's first stage does).
-  Resources role_free = a.free.allocatable_to(role.name);
-  if (role_free.empty()) {
+  auto allocatable = [&role](const ResourceKey& k) { return is_allocatable_to(k, role.name); };
+  if (!a.free.any_key(allocatable)) {
     if (explainer_ && !quota_stage) {
       explain_role(role, a.id,
                    a.free.empty() ? SkipReason::kLowerInDrfOrder
@@ -219,14 +298,13 @@ bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool q
   bool any = false;
   role.frameworks->walk([&](DrfSorter::ClientId client) {
     Framework& f = *framework(role.framework_of_client[client]);
-    if (role_free.empty()) {
+    if (!a.free.any_key(allocatable)) {
       explain(f, role, a.id, SkipReason::kLowerInDrfOrder);
       return true;
     }
-    std::optional<Resources> offer = offer_for(run, a, f, role, role_free, quota_stage);
+    std::optional<Resources> offer = offer_for(run, a, f, role, quota_stage);
     if (!offer) return true;
     add_allocation(f, *framework_role(f, role.idx), a, *offer);
-    role_free -= *offer;
     if (!any && role.quota && role.parent == kNoRole) run.touched.push_back(role.idx);
     any = true;
     // Merge with an offer of the quota stage to the same (framework, role, agent).
@@ -240,21 +318,41 @@ bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool q
     } else {
       run.out.push_back(Allocation{f.id, a.id, role.name, std::move(*offer)});
     }
-    return !role_free.empty() || explainer_ != nullptr;
+    return explainer_ != nullptr || a.free.any_key(allocatable);
   });
   return any;
 }
 
 std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent& a, Framework& f,
-                                                          const Role& role,
-                                                          const Resources& role_free,
-                                                          bool quota_stage) {
+                                                          const Role& role, bool quota_stage) {
   if (a.has_gpus && !f.info.gpu_resources) {
     explain(f, role, a.id, SkipReason::kNotGpuCapable);
     return std::nullopt;
   }
-  Resources candidate = f.info.revocable_resources ? role_free : role_free.non_revocable();
+  const bool revocable_ok = f.info.revocable_resources;
+  auto selected = [&](const ResourceKey& k) {
+    return (revocable_ok || !k.revocable) && is_allocatable_to(k, role.name);
+  };
   const Quota* quota = role.quota ? &*role.quota : nullptr;
+  if (!quota && !quota_stage && required_headroom_.empty() && !explainer_) {
+    // Nothing to trim, so the offer is the candidate: checked_offer's checks, in its order, read
+    // it where it lies in a.free, and it is copied only once it has passed them (a framework
+    // that declined the agent is skipped without a copy).
+    if (!a.free.any_key(selected)) return std::nullopt;
+    const std::vector<Quantities>& sets = min_allocatable(f, role.idx);
+    if (!sets.empty() && std::none_of(sets.begin(), sets.end(), [&](const Quantities& s) {
+          return holds_at_least(a.free, selected, s);
+        })) {
+      return std::nullopt;
+    }
+    if (is_filtered(run.now, f, a, role.idx, [&](const Resources& refused) {
+          return refused.contains_selected(a.free, selected);
+        })) {
+      return std::nullopt;
+    }
+    return a.free.filter(selected);
+  }
+  Resources candidate = a.free.filter(selected);
   if (!quota && !quota_stage && required_headroom_.empty()) {
     // Nothing to trim: the offer is the candidate (the general path below splits it into
     // unreserved scalars and the rest and puts them back together unchanged).
@@ -323,46 +421,30 @@ std::optional<Resources> HierarchicalAllocator::checked_offer(Run& run, const Ag
                     : (held ? SkipReason::kHeadroom : SkipReason::kBelowMinAllocatable));
     return std::nullopt;
   }
-  if (is_filtered(run.now, f, a, r, offer)) {
+  if (is_filtered(run.now, f, a, r,
+                  [&](const Resources& refused) { return refused.contains(offer); })) {
     explain(f, role, a.id, SkipReason::kFiltered);
     return std::nullopt;
   }
   return offer;
 }
 
-bool HierarchicalAllocator::is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role,
-                                        const Resources& offer) {
-  if (f.filters.empty()) return false;
-  const AgentId agent = a.id;
-  auto lo = std::lower_bound(f.filters.begin(), f.filters.end(), std::pair(agent, role),
-                             [](const OfferFilter& x, const std::pair<AgentId, RoleIdx>& k) {
-                               return std::pair(x.agent, x.role) < k;
-                             });
-  bool filtered = false;
-  auto it = lo;
-  while (it != f.filters.end() && it->agent == agent && it->role == role) {
-    // Expired once its time has passed and a run has visited the agent since it was set: a
-    // filter shorter than the interval still holds at the next run (Mesos MESOS-4302).
-    if (it->expires <= now && a.runs > it->agent_runs) {
-      it = f.filters.erase(it);  // drop it lazily
-      continue;
-    }
-    if (it->refused.contains(offer)) filtered = true;
-    ++it;
-  }
-  return filtered;
-}
-
-bool HierarchicalAllocator::meets_min_allocatable(const Framework& f, RoleIdx role,
-                                                  const Resources& offer) const {
+const std::vector<Quantities>& HierarchicalAllocator::min_allocatable(const Framework& f,
+                                                                      RoleIdx role) const {
   const std::vector<Quantities>* sets = &options_.min_allocatable;
   for (const auto& [name, override_sets] : f.info.min_allocatable) {
     if (name == roles_[role]->name) sets = &override_sets;
   }
+  return *sets;
+}
+
+bool HierarchicalAllocator::meets_min_allocatable(const Framework& f, RoleIdx role,
+                                                  const Resources& offer) const {
+  const std::vector<Quantities>& sets = min_allocatable(f, role);
   if (offer.empty()) return false;
-  if (sets->empty()) return true;
+  if (sets.empty()) return true;
   // Runs per offer: no Quantities built for the offer.
-  return std::any_of(sets->begin(), sets->end(),
+  return std::any_of(sets.begin(), sets.end(),
                      [&](const Quantities& s) { return s.contained_in(offer); });
 }
 

@@ -117,6 +117,10 @@ RangeSet RangeSet::intersection(const RangeSet& other) const {
 }
 
 void RangeSet::subtract(const RangeSet& other) {
+  if (intervals_ == other.intervals_) {  // all of it
+    intervals_.clear();
+    return;
+  }
   MESOSIM_CHECK(contains(other), "subtracting ranges that are not contained");
   std::vector<Interval> out;
   auto o = other.intervals_.begin();

@@ -85,12 +85,14 @@ Resources& Resources::operator+=(const Resources& other) {
 }
 
 Resources& Resources::operator-=(const Resources& other) {
-  MESOSIM_CHECK(contains(other), "subtracting resources that are not contained");
-  if (&other == this) {  // erasing while iterating over the same vectors would skip entries
+  // All of it (an offer that takes everything free on an agent, or this bag itself, which the
+  // loops below would skip entries of while erasing): nothing to compute.
+  if (&other == this || *this == other) {
     scalars_.clear();
     ranges_.clear();
     return *this;
   }
+  MESOSIM_CHECK(contains(other), "subtracting resources that are not contained");
   for (const auto& o : other.scalars_) {
     auto it = find_slot(scalars_, o.key);
     it->value -= o.value;
@@ -127,18 +129,6 @@ Scalar Resources::get(ResourceName name) const {
   return sum;
 }
 
-Resources Resources::filter(const std::function<bool(const ResourceKey&)>& keep) const {
-  Resources out;
-  out.scalars_.reserve(scalars_.size());  // one allocation rather than one per doubling
-  for (const auto& e : scalars_) {
-    if (keep(e.key)) out.scalars_.push_back(e);
-  }
-  for (const auto& e : ranges_) {
-    if (keep(e.key)) out.ranges_.push_back(e);
-  }
-  return out;
-}
-
 Resources Resources::unreserved() const {
   return filter([](const ResourceKey& k) { return !k.reservation.is_reserved(); });
 }
@@ -150,12 +140,13 @@ Resources Resources::reserved_to(std::string_view role) const {
     return k.reservation.is_reserved() && k.reservation.role() == role;
   });
 }
+bool is_reserved_allocatable_to(const ResourceKey& key, std::string_view role) {
+  const std::string& owner = key.reservation.role();
+  return owner == role || is_strict_subrole(role, owner);
+}
+
 Resources Resources::allocatable_to(std::string_view role) const {
-  return filter([role](const ResourceKey& k) {
-    if (!k.reservation.is_reserved()) return true;
-    const std::string& owner = k.reservation.role();
-    return owner == role || is_strict_subrole(role, owner);
-  });
+  return filter([role](const ResourceKey& k) { return is_allocatable_to(k, role); });
 }
 Resources Resources::revocable() const {
   return filter([](const ResourceKey& k) { return k.revocable; });

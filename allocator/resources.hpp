@@ -67,6 +67,9 @@ class Resources {
 
   bool empty() const { return scalars_.empty() && ranges_.empty(); }
   bool contains(const Resources& other) const;
+  // contains(other.filter(keep)), without building it.
+  template <typename Keep>
+  bool contains_selected(const Resources& other, const Keep& keep) const;
   Resources& operator+=(const Resources& other);
   // Precondition: contains(other).
   Resources& operator-=(const Resources& other);
@@ -83,7 +86,11 @@ class Resources {
   const std::vector<RangesEntry>& range_entries() const { return ranges_; }
 
   // Subsets. Each keeps the entries whose key satisfies the predicate.
-  Resources filter(const std::function<bool(const ResourceKey&)>& keep) const;
+  template <typename Keep>
+  Resources filter(const Keep& keep) const;
+  // True iff some entry's key satisfies the predicate (filter(keep) would not be empty).
+  template <typename Keep>
+  bool any_key(const Keep& keep) const;
   Resources unreserved() const;
   Resources reserved() const;
   // Reserved to `role` exactly.
@@ -107,5 +114,57 @@ class Resources {
 };
 
 std::string to_string(const ResourceKey& key);
+
+// True iff resources reserved under `key` may be offered to a framework in `role`: reserved to
+// `role` or to one of its ancestors.
+bool is_reserved_allocatable_to(const ResourceKey& key, std::string_view role);
+
+// True iff resources under `key` may be offered to a framework in `role`: unreserved, or
+// reserved to `role` or to one of its ancestors (Resources::allocatable_to, entry by entry).
+inline bool is_allocatable_to(const ResourceKey& key, std::string_view role) {
+  return !key.reservation.is_reserved() || is_reserved_allocatable_to(key, role);
+}
+
+template <typename Keep>
+Resources Resources::filter(const Keep& keep) const {
+  Resources out;
+  out.scalars_.reserve(scalars_.size());  // one allocation rather than one per doubling
+  for (const auto& e : scalars_) {
+    if (keep(e.key)) out.scalars_.push_back(e);
+  }
+  for (const auto& e : ranges_) {
+    if (keep(e.key)) out.ranges_.push_back(e);
+  }
+  return out;
+}
+
+template <typename Keep>
+bool Resources::contains_selected(const Resources& other, const Keep& keep) const {
+  // As contains(): a sorted merge walk, over the entries of `other` that `keep` selects.
+  auto s = scalars_.begin();
+  for (const auto& o : other.scalars_) {
+    if (!keep(o.key)) continue;
+    while (s != scalars_.end() && s->key < o.key) ++s;
+    if (s == scalars_.end() || !(s->key == o.key) || s->value < o.value) return false;
+  }
+  auto r = ranges_.begin();
+  for (const auto& o : other.ranges_) {
+    if (!keep(o.key)) continue;
+    while (r != ranges_.end() && r->key < o.key) ++r;
+    if (r == ranges_.end() || !(r->key == o.key) || !r->value.contains(o.value)) return false;
+  }
+  return true;
+}
+
+template <typename Keep>
+bool Resources::any_key(const Keep& keep) const {
+  for (const auto& e : scalars_) {
+    if (keep(e.key)) return true;
+  }
+  for (const auto& e : ranges_) {
+    if (keep(e.key)) return true;
+  }
+  return false;
+}
 
 }  // namespace mesosim

@@ -1,5 +1,8 @@
 #include "allocator/drf_sorter.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -208,6 +211,70 @@ TEST(DrfSorterTest, EqualSharesAreOrderedByPathWhateverOrderClientsCameIn) {
     // Equal allocations for all, one event each: still by path.
     for (const auto& p : expected) s.allocated(s.find(p), R("cpus:0.5"));
     EXPECT_EQ(order(s), expected) << hierarchical;
+  }
+}
+
+// Re-keys write a key in place when it keeps its place among the siblings and move the node
+// otherwise (to the end by a hint when it passes them all). Allocations of different sizes, in
+// both directions, with clients leaving and rejoining the order: after every step the walk must
+// give the active clients sorted by (share, allocation count, path), computed here from scratch.
+TEST(DrfSorterTest, OrderAfterEveryReKeyIsTheSortedOrderOfTheKeys) {
+  const std::vector<Resources> units = {R("cpus:1"), R("cpus:0.001"), R("mem:64"),
+                                        R("cpus:3;mem:8")};
+  const Quantities total = Q("cpus:100;mem:1024");
+  Rng rng(5);
+  for (int round = 0; round < 20; ++round) {
+    DrfSorter s(false);
+    s.set_total(total);
+    const size_t n = 1 + rng.below(40);
+    std::vector<DrfSorter::ClientId> clients;
+    std::vector<std::string> paths;
+    std::vector<Quantities> held(n);
+    std::vector<std::vector<size_t>> held_units(n);
+    std::vector<uint64_t> count(n, 0);
+    std::vector<bool> active(n, true);
+    for (size_t i = 0; i < n; ++i) {
+      paths.push_back(fmt::format("f{:02}", rng.below(100)) + fmt::format("-{}", i));
+      clients.push_back(s.add(paths.back()));
+    }
+    for (int step = 0; step < 300; ++step) {
+      const size_t c = rng.below(n);
+      const uint64_t what = rng.below(10);
+      if (what < 5) {
+        const size_t u = rng.below(units.size());
+        s.allocated(clients[c], units[u]);
+        held[c].add(units[u]);
+        held_units[c].push_back(u);
+        ++count[c];
+      } else if (what < 8 && !held_units[c].empty()) {
+        const size_t k = rng.below(held_units[c].size());
+        const Resources& unit = units[held_units[c][k]];
+        s.unallocated(clients[c], unit);
+        held[c].subtract(unit);
+        held_units[c].erase(held_units[c].begin() + static_cast<ptrdiff_t>(k));
+      } else if (what == 8) {
+        s.deactivate(clients[c]);
+        active[c] = false;
+      } else {
+        s.activate(clients[c]);
+        active[c] = true;
+      }
+      std::vector<size_t> expected;
+      for (size_t i = 0; i < n; ++i) {
+        if (active[i]) expected.push_back(i);
+      }
+      auto share = [&](size_t i) {
+        // As the sorter divides: milli-units by milli-units.
+        return std::max(static_cast<double>(held[i].get(ResourceName::cpus()).milli()) / 100000.0,
+                        static_cast<double>(held[i].get(ResourceName::mem()).milli()) / 1024000.0);
+      };
+      std::sort(expected.begin(), expected.end(), [&](size_t a, size_t b) {
+        return std::tuple(share(a), count[a], paths[a]) < std::tuple(share(b), count[b], paths[b]);
+      });
+      std::vector<std::string> want;
+      for (size_t i : expected) want.push_back(paths[i]);
+      ASSERT_EQ(order(s), want) << "round " << round << ", step " << step;
+    }
   }
 }
 

@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <span>
+#include <string>
+#include <vector>
 
+#include "allocator/rng.hpp"
 #include "tests/allocator/allocator_test_util.hpp"
 
 namespace mesosim {
@@ -81,6 +85,52 @@ TEST(HierarchicalAllocatorTest, DrfPaperExampleWithWeightTwoServesTheHeavierUser
   // Weighted dominant shares: A 2/3 / 2 = 1/3, B 2/3.
   EXPECT_DOUBLE_EQ(alloc.role_share("a"), 1.0 / 3.0);
   EXPECT_DOUBLE_EQ(alloc.role_share("b"), 2.0 / 3.0);
+}
+
+// A framework's holdings are listed one entry per (agent, role) record, and dropping one moves
+// the last into its slot. Partial and whole recoveries in a random order, in two roles and
+// beside another framework, move entries around; removing the framework must still release
+// exactly what it held, on every agent.
+TEST(HierarchicalAllocatorTest, RemovingAFrameworkReleasesWhatItHeldAfterRecoveriesInAnyOrder) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    HierarchicalAllocator alloc = make_allocator(seed);
+    Rng rng(seed);
+    for (uint32_t i = 0; i < 12; ++i) {
+      ASSERT_TRUE(
+          alloc.add_agent(agent_id(i), agent_info("h" + std::to_string(i), "cpus:4;mem:4096"), {})
+              .ok());
+    }
+    ASSERT_TRUE(alloc.add_framework(framework_id(0), framework_info("X", {"r1", "r2"}), true).ok());
+    ASSERT_TRUE(alloc.add_framework(framework_id(1), framework_info("Y", {"r1"}), true).ok());
+    std::vector<Allocation> held;
+    for (int step = 0; step < 8; ++step) {
+      alloc.request_allocation();
+      for (Allocation& a : alloc.allocate(at_seconds(step))) held.push_back(std::move(a));
+      rng.shuffle(std::span(held));
+      // Return about half of what is held: some whole, some a part of it.
+      std::vector<Allocation> kept;
+      for (Allocation& a : held) {
+        if (rng.below(2) == 0) {
+          kept.push_back(std::move(a));
+        } else if (rng.below(2) == 0 && a.resources.contains(R("cpus:1;mem:1024")) &&
+                   !(a.resources == R("cpus:1;mem:1024"))) {
+          alloc.recover(at_seconds(step), a.framework, a.agent, a.role, R("cpus:1;mem:1024"),
+                        std::nullopt);
+          a.resources -= R("cpus:1;mem:1024");
+          kept.push_back(std::move(a));
+        } else {
+          alloc.recover(at_seconds(step), a.framework, a.agent, a.role, a.resources, std::nullopt);
+        }
+      }
+      held = std::move(kept);
+    }
+    alloc.remove_framework(framework_id(0));
+    for (uint32_t i = 0; i < 12; ++i) {
+      const Resources y = alloc.allocated(framework_id(1), agent_id(i), "r1");
+      EXPECT_EQ(alloc.available(agent_id(i)) + y, R("cpus:4;mem:4096"))
+          << "seed " << seed << ", agent " << i;
+    }
+  }
 }
 
 }  // namespace

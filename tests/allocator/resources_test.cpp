@@ -436,6 +436,33 @@ TEST(ResourcesContainsTest, RangesAreContainedOnlyIfEveryValueIs) {
   EXPECT_FALSE(r.contains(parse_ok("ports(rt_con_r):[1-2]")));
 }
 
+// contains_selected(other, keep) is contains(other.filter(keep)) without the copy: entries the
+// predicate leaves out do not count, whether they would be contained or not.
+TEST(ResourcesContainsTest, ContainsSelectedLooksOnlyAtTheSelectedEntries) {
+  const Resources refused = parse_ok("cpus:2;mem:64;ports:[1-10]");
+  const Resources offer = parse_ok("cpus:1;mem:128;cpus{REV}:4;ports:[5-6];ports(rt_cs_a):[7-7]");
+  auto all = [](const ResourceKey&) { return true; };
+  auto no_mem = [](const ResourceKey& k) { return k.name != ResourceName::mem(); };
+  auto plain = [](const ResourceKey& k) { return !k.revocable && !k.reservation.is_reserved(); };
+  auto plain_no_mem = [&](const ResourceKey& k) { return plain(k) && no_mem(k); };
+  for (const auto& [name, result] : std::vector<std::pair<const char*, bool>>{
+           {"all", refused.contains_selected(offer, all)},
+           {"no_mem", refused.contains_selected(offer, no_mem)},
+           {"plain", refused.contains_selected(offer, plain)},
+           {"plain_no_mem", refused.contains_selected(offer, plain_no_mem)}}) {
+    SCOPED_TRACE(name);
+    const std::string n = name;
+    const Resources selected = n == "all"      ? offer.filter(all)
+                               : n == "no_mem" ? offer.filter(no_mem)
+                               : n == "plain"  ? offer.filter(plain)
+                                               : offer.filter(plain_no_mem);
+    EXPECT_EQ(result, refused.contains(selected));
+  }
+  EXPECT_FALSE(refused.contains_selected(offer, plain));        // mem:128 > 64
+  EXPECT_TRUE(refused.contains_selected(offer, plain_no_mem));  // cpus:1, ports:[5-6]
+  EXPECT_TRUE(refused.contains_selected(offer, [](const ResourceKey&) { return false; }));
+}
+
 using ResourcesDeathTest = ::testing::Test;
 
 TEST_F(ResourcesDeathTest, SubtractingWhatIsNotContainedAborts) {
