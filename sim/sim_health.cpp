@@ -29,14 +29,11 @@ class SimHealth::MasterSide final : public AgentHealth {
   void unwatch(Endpoint agent) override { health_.unwatch(self_, agent); }
   void unwatch_all() override {
     health_.rebuild_master(self_);
-    auto& pairs = health_.pairs_;
-    const auto first = pairs.lower_bound(pair_key(self_, Endpoint{0}));
-    auto last = first;
-    while (last != pairs.end() && (last->first >> 32) == self_.value) {
-      health_.queue_.cancel(last->second.tick);
-      ++last;
-    }
-    pairs.erase(first, last);
+    std::erase_if(health_.pairs_, [this](auto& kv) {
+      if ((kv.first >> 32) != self_.value) return false;
+      health_.queue_.cancel(kv.second.tick);
+      return true;
+    });
   }
   void set_connected(Endpoint agent, bool connected) override {
     Pair& p = rebuilt_pair(agent, "set_connected()");
@@ -299,9 +296,8 @@ void SimHealth::maybe_go_lazy(Endpoint master, Endpoint agent_endpoint, Pair& p)
 
 void SimHealth::rebuild_master(Endpoint master) {
   std::vector<Endpoint> lazy;
-  for (auto it = pairs_.lower_bound(pair_key(master, Endpoint{0}));
-       it != pairs_.end() && (it->first >> 32) == master.value; ++it) {
-    if (it->second.lazy) lazy.push_back(Endpoint{static_cast<uint32_t>(it->first)});
+  for (const auto& [key, p] : pairs_) {
+    if ((key >> 32) == master.value && p.lazy) lazy.push_back(Endpoint{static_cast<uint32_t>(key)});
   }
   for (const Endpoint e : lazy) rebuild(e);
 }

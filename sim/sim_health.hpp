@@ -35,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "allocator/time.hpp"
@@ -146,10 +147,13 @@ class SimHealth final : public NetworkListener {
   uint64_t seed_;
   bool lazy_;
   std::map<uint32_t, std::unique_ptr<MasterSide>> masters_;
-  std::map<uint64_t, Pair> pairs_;  // by pair_key(master, agent)
-  std::vector<Agent> agents_;       // by endpoint value
-  std::map<uint64_t, Flight> flights_;
-  std::map<uint64_t, Time> floors_;  // by pair_key(from, to): latest arrival sent that way
+  // Hashed: looked up on every health event. Where they are walked (a master's pairs rebuilt or
+  // dropped, flights cut) each element is handled on its own and what is scheduled is ordered
+  // by rank, so their order never reaches the run.
+  std::unordered_map<uint64_t, Pair> pairs_;  // by pair_key(master, agent)
+  std::vector<Agent> agents_;                 // by endpoint value
+  std::unordered_map<uint64_t, Flight> flights_;
+  std::unordered_map<uint64_t, Time> floors_;  // by pair_key(from, to): latest arrival that way
   uint64_t next_flight_ = 1;
   uint64_t rebuilt_ = 0;
 };
