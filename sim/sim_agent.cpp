@@ -156,9 +156,8 @@ void SimAgent::use_health(SimHealth& health) {
 }
 
 void SimAgent::ping_arrived(Endpoint from, bool connected) {
-  // What receive() requires of any message from a master.
-  if (!alive_ || shut_down_ || !leader_ || from != *leader_) return;
-  on_ping(v1::PingAgentMessage{connected});
+  // Taken as any message from a master is: only from the leader, only while alive.
+  receive(from, v1::PingAgentMessage{connected});
 }
 
 void SimAgent::on_ping(const v1::PingAgentMessage& ping) {

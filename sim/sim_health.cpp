@@ -40,9 +40,7 @@ class SimHealth::MasterSide final : public AgentHealth {
     p.connected = connected;
   }
   void heard_from(Endpoint agent) override {
-    Pair& p = rebuilt_pair(agent, "heard_from()");
-    p.pong_received = true;
-    p.missed = 0;
+    rebuilt_pair(agent, "heard_from()").count.answered();
   }
   void pong(Endpoint from) override { health_.pong_arrived(self_, from); }
 
@@ -147,14 +145,13 @@ void SimHealth::tick(Endpoint master, Endpoint agent_endpoint) {
   if (it == pairs_.end()) return;
   Pair& p = it->second;
   p.tick = {};
-  if (!p.pong_received && ++p.missed >= p.side->max_missed()) {
-    const int missed = p.missed;
+  if (p.count.tick(p.side->max_missed())) {
+    const int missed = p.count.missed;
     const MasterSide* side = p.side;
     pairs_.erase(it);
     if (side->failed()) side->failed()(agent_endpoint, missed);
     return;
   }
-  p.pong_received = false;
   if (p.channel) {
     send(kPing, master, agent_endpoint, p.connected);
   } else {
@@ -167,8 +164,7 @@ void SimHealth::pong_arrived(Endpoint master, Endpoint agent_endpoint) {
   Pair* p = pair(master, agent_endpoint);
   if (!p) return;
   if (p->lazy) rebuild(agent_endpoint);
-  p->pong_received = true;
-  p->missed = 0;
+  p->count.answered();
   maybe_go_lazy(master, agent_endpoint, *p);
 }
 
@@ -250,7 +246,7 @@ void SimHealth::arrive(uint64_t id) {
 
 void SimHealth::going_down(Endpoint endpoint, bool crash) {
   rebuild(endpoint);
-  rebuild_master(endpoint);
+  if (masters_.contains(endpoint.value)) rebuild_master(endpoint);
   if (!crash) return;
   for (auto& [id, f] : flights_) {
     if (f.from == endpoint) f.cut = true;
@@ -316,15 +312,14 @@ void SimHealth::rebuild(Endpoint agent_endpoint) {
   const Duration period = p.side->period();
   const Time first = p.lazy_tick;
   const int64_t ran = now < first ? 0 : (now - first).micros() / period.micros() + 1;
-  p.pong_received = true;
-  p.missed = 0;
+  p.count.answered();
   if (ran > 0) {
     const Time last_tick = first + period * (ran - 1);
     const Time ping_arrival = last_tick + latency(master, agent_endpoint, last_tick);
     floors_[pair_key(master, agent_endpoint)] = ping_arrival;
     if (ping_arrival > now) {
       // The last ping is on its way; the agent was last armed by the one before.
-      p.pong_received = false;
+      p.count.pong_received = false;
       if (ran > 1) {
         const Time before = last_tick - period;
         const Time arrival = before + latency(master, agent_endpoint, before);
@@ -339,7 +334,7 @@ void SimHealth::rebuild(Endpoint agent_endpoint) {
       const Time pong_arrival = ping_arrival + latency(agent_endpoint, master, ping_arrival);
       floors_[pair_key(agent_endpoint, master)] = pong_arrival;
       if (pong_arrival > now) {
-        p.pong_received = false;
+        p.count.pong_received = false;
         put_in_flight(
             Flight{kPong, agent_endpoint, master, network_.incarnation(master), true, false, {}},
             pong_arrival);

@@ -87,8 +87,7 @@ class SimHealth final : public NetworkListener {
   struct Pair {
     MasterSide* side = nullptr;
     bool connected = true;
-    bool pong_received = true;
-    int missed = 0;
+    MissedPings count;
     bool channel = true;  // false: pinged through the network (not a SimAgent)
     Time next_tick;
     TimerId tick;

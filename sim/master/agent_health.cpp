@@ -40,15 +40,13 @@ void PingPongHealth::set_connected(Endpoint agent, bool connected) {
 void PingPongHealth::heard_from(Endpoint agent) {
   auto it = watched_.find(agent);
   MESOSIM_CHECK(it != watched_.end(), "heard_from() of an agent not watched");
-  it->second.pong_received = true;
-  it->second.missed = 0;
+  it->second.count.answered();
 }
 
 void PingPongHealth::pong(Endpoint from) {
   auto it = watched_.find(from);
   if (it == watched_.end()) return;
-  it->second.pong_received = true;
-  it->second.missed = 0;
+  it->second.count.answered();
 }
 
 void PingPongHealth::tick(Endpoint agent) {
@@ -56,13 +54,12 @@ void PingPongHealth::tick(Endpoint agent) {
   if (it == watched_.end()) return;
   Watch& w = it->second;
   w.timer = {};
-  if (!w.pong_received && ++w.missed >= max_missed_) {
-    const int missed = w.missed;
+  if (w.count.tick(max_missed_)) {
+    const int missed = w.count.missed;
     watched_.erase(it);
     if (failed_) failed_(agent, missed);
     return;
   }
-  w.pong_received = false;
   transport_.send(self_, agent, v1::PingAgentMessage{w.connected});
   w.timer = clock_.schedule(period_, [this, agent] { tick(agent); });
 }

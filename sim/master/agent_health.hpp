@@ -25,6 +25,25 @@
 
 namespace mesosim {
 
+// The master's count for one agent, shared by both implementations: a tick that finds the
+// previous ping unanswered counts a miss.
+struct MissedPings {
+  bool pong_received = true;
+  int missed = 0;
+  // At a tick: true if this is the max_missed-th miss in a row (the agent failed); otherwise
+  // a ping goes out now and awaits its pong.
+  bool tick(int max_missed) {
+    if (!pong_received && ++missed >= max_missed) return true;
+    pong_received = false;
+    return false;
+  }
+  // A pong, or the agent re-registered.
+  void answered() {
+    pong_received = true;
+    missed = 0;
+  }
+};
+
 class AgentHealth {
  public:
   // agent: the endpoint that failed; missed: how many pings it missed in a row.
@@ -68,8 +87,7 @@ class PingPongHealth final : public AgentHealth {
  private:
   struct Watch {
     bool connected = true;
-    bool pong_received = true;
-    int missed = 0;
+    MissedPings count;
     TimerId timer;
   };
   void tick(Endpoint agent);
