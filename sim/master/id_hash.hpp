@@ -3,6 +3,7 @@
 // The hash of a pair of external ids (framework id and task id), for the books that are hashed
 // by such a pair: the master's tasks and the status update manager's streams.
 
+#include <compare>
 #include <cstddef>
 #include <functional>
 #include <string_view>
@@ -20,6 +21,8 @@ struct IdPairView {
   std::string_view first;
   std::string_view second;
   bool operator==(const IdPairView&) const = default;
+  // The order of std::pair<std::string, std::string>: by the first id, then the second.
+  auto operator<=>(const IdPairView&) const = default;
 };
 
 // Hash and equality of a book keyed by an id pair `Key`, searchable by its IdPairView. `View`

@@ -117,12 +117,8 @@ void Master::receive(Endpoint from, Message message) {
         } else if constexpr (std::is_same_v<T, v1::PongAgentMessage>) {
           health_->pong(from);
         } else if constexpr (std::is_same_v<T, ExitedMessage>) {
-          if (auto it = s.framework_at.find(msg.peer); it != s.framework_at.end()) {
-            if (auto* f = s.framework_by_id(it->second)) s.disconnect_framework(*f);
-          }
-          if (auto it = s.agent_at.find(msg.peer); it != s.agent_at.end()) {
-            if (auto* a = s.agent_by_id(it->second)) s.agent_exited(*a);
-          }
+          if (auto* f = s.framework_at_endpoint(msg.peer)) s.disconnect_framework(*f);
+          if (auto* a = s.agent_at_endpoint(msg.peer)) s.agent_exited(*a);
         }
         // Everything else is addressed to agents or schedulers, not to a master.
       },
@@ -154,19 +150,96 @@ void Master::State::reject(std::optional<v1::FrameworkID> framework, std::string
                                      std::move(message)});
 }
 
-Master::State::Framework* Master::State::framework_by_id(const std::string& id) {
-  auto it = framework_index.find(id);
-  return it == framework_index.end() ? nullptr : it->second;
+Master::State::Framework* Master::State::framework_by_id(std::string_view id) {
+  auto it = framework_ids.find(id);
+  return it == framework_ids.end() ? nullptr : framework_by_handle(it->second);
 }
 
 Master::State::Framework* Master::State::framework_at_endpoint(Endpoint from) {
   auto it = framework_at.find(from);
-  return it == framework_at.end() ? nullptr : framework_by_id(it->second);
+  return it == framework_at.end() ? nullptr : framework_by_handle(it->second);
 }
 
-Master::State::Agent* Master::State::agent_by_id(const std::string& id) {
-  auto it = agent_index.find(id);
-  return it == agent_index.end() ? nullptr : it->second;
+Master::State::Agent* Master::State::agent_by_id(std::string_view id) {
+  auto it = agent_ids.find(id);
+  return it == agent_ids.end() ? nullptr : agent_by_handle(it->second);
+}
+
+Master::State::Agent* Master::State::agent_at_endpoint(Endpoint from) {
+  auto it = agent_at.find(from);
+  return it == agent_at.end() ? nullptr : agent_by_handle(it->second);
+}
+
+Master::State::Task* Master::State::find_task(IdPairView key) {
+  auto it = task_index.find(key);
+  return it == task_index.end() ? nullptr : &task_slots[it->second.value];
+}
+
+TaskRef Master::State::ref_of(const Task& t) const {
+  return task_index.at(key_of(t));
+}
+
+Master::State::Offer* Master::State::find_offer(std::string_view id) {
+  auto it = offer_index.find(id);
+  return it == offer_index.end() ? nullptr : &offer_slots[it->second.value];
+}
+
+Master::State::Task& Master::State::add_task(Framework& f, Agent& a, v1::Task task) {
+  TaskRef ref;
+  if (!free_task_slots.empty()) {
+    ref.value = free_task_slots.back();
+    free_task_slots.pop_back();
+  } else {
+    ref.value = static_cast<uint32_t>(task_slots.size());
+    task_slots.emplace_back();
+  }
+  Task& t = task_slots[ref.value];
+  t.task = std::move(task);
+  t.framework = f.handle;
+  t.agent = a.handle;
+  t.live = true;
+  // The views below point into the record, which stays at its slot until remove_task.
+  task_index.emplace(key_of(t), ref);
+  f.tasks.insert(TaskIdEntry{t.task.task_id.value, ref});
+  a.tasks.insert(TaskEntry{key_of(t), ref});
+  return t;
+}
+
+Master::State::Task Master::State::remove_task(Task& t) {
+  const IdPairView key = key_of(t);
+  auto it = task_index.find(key);
+  MESOSIM_CHECK(it != task_index.end(), "a task in the books is indexed");
+  const TaskRef ref = it->second;
+  task_index.erase(it);
+  if (Agent* a = agent_by_handle(t.agent)) a->tasks.erase(TaskEntry{key, ref});
+  if (t.unreachable) {
+    if (auto u = unreachable_tasks.find(t.task.agent_id.value); u != unreachable_tasks.end()) {
+      u->second.erase(TaskEntry{key, ref});
+      if (u->second.empty()) unreachable_tasks.erase(u);
+    }
+  }
+  if (Framework* f = framework_by_handle(t.framework)) {
+    f->tasks.erase(TaskIdEntry{key.second, ref});
+    if (t.unreachable) std::erase(f->unreachable, ref);
+  }
+  Task out = std::move(t);
+  t = Task{};
+  free_task_slots.push_back(ref.value);
+  return out;
+}
+
+std::vector<TaskRef> Master::State::tasks_of(const Agent& a) const {
+  std::vector<TaskRef> out;
+  out.reserve(a.tasks.size());
+  for (const TaskEntry& e : a.tasks) out.push_back(e.ref);
+  return out;
+}
+
+std::vector<OfferRef> Master::State::offers_of(const std::set<OfferEntry>& set) const {
+  std::vector<OfferRef> out;
+  out.reserve(set.size());
+  for (const OfferEntry& e : set) out.push_back(e.ref);
+  return out;
 }
 
 void Master::State::start_timers() {
@@ -216,22 +289,30 @@ void Master::State::stop_timers() {
   // Only a leader watches agents; a standby's teardown must not touch the watches of the
   // master that took its place at the same endpoint.
   if (m.leading_) m.health_->unwatch_all();
-  for (auto& [id, a] : agents) clock.cancel(a.reregister_timer);
-  for (auto& [id, f] : frameworks) clock.cancel(f.failover_timer);
-  for (auto& [id, o] : offers) clock.cancel(o.timeout);
+  for (const auto& a : agent_slots) {
+    if (a) clock.cancel(a->reregister_timer);
+  }
+  for (const auto& f : framework_slots) {
+    if (f) clock.cancel(f->failover_timer);
+  }
+  for (const Offer& o : offer_slots) {
+    if (o.live) clock.cancel(o.timeout);
+  }
 }
 
 // ---- introspection ----
 
 std::vector<Master::AgentView> Master::agents() const {
   std::vector<AgentView> out;
-  for (const auto& [id, a] : state_->agents) {
+  const State& s = *state_;
+  for (const auto& [id, handle] : s.agent_ids) {
+    const State::Agent& a = *s.agent_by_handle(handle);
     AgentView v{a.info, a.connected, {}, {}};
-    for (const auto& key : a.tasks) {
-      const auto& t = state_->tasks.at(key);
+    for (const TaskEntry& e : a.tasks) {
+      const State::Task& t = s.task_slots[e.ref.value];
       if (!t.released) v.used += t.task.resources;
     }
-    for (const auto& oid : a.offers) v.offered += state_->offers.at(oid).offer.resources;
+    for (const OfferEntry& e : a.offers) v.offered += s.offer_slots[e.ref.value].offer.resources;
     out.push_back(std::move(v));
   }
   return out;
@@ -239,9 +320,11 @@ std::vector<Master::AgentView> Master::agents() const {
 
 std::vector<Master::FrameworkView> Master::frameworks() const {
   std::vector<FrameworkView> out;
-  for (const auto& [id, f] : state_->frameworks) {
+  const State& s = *state_;
+  for (const auto& [id, handle] : s.framework_ids) {
+    const State::Framework& f = *s.framework_by_handle(handle);
     FrameworkView v{f.info, f.connected, f.active, {}, f.offers.size()};
-    for (const auto& t : f.tasks) v.tasks.push_back(v1::TaskID{t});
+    for (const TaskIdEntry& e : f.tasks) v.tasks.push_back(v1::TaskID{std::string(e.id)});
     out.push_back(std::move(v));
   }
   return out;
@@ -249,51 +332,52 @@ std::vector<Master::FrameworkView> Master::frameworks() const {
 
 std::vector<Master::TaskView> Master::tasks() const {
   // By (framework id, task id), whatever order the hashed books hold them in.
-  std::vector<const std::pair<const TaskKey, State::Task>*> sorted;
-  sorted.reserve(state_->tasks.size());
-  for (const auto& entry : state_->tasks) sorted.push_back(&entry);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const auto* a, const auto* b) { return a->first < b->first; });
+  std::vector<const State::Task*> sorted;
+  sorted.reserve(state_->task_index.size());
+  for (const State::Task& t : state_->task_slots) {
+    if (t.live) sorted.push_back(&t);
+  }
+  std::sort(sorted.begin(), sorted.end(), [](const State::Task* a, const State::Task* b) {
+    return State::key_of(*a) < State::key_of(*b);
+  });
   std::vector<TaskView> out;
   out.reserve(sorted.size());
-  for (const auto* entry : sorted) {
-    const State::Task& t = entry->second;
-    out.push_back({t.task, t.last_status, t.unreachable});
-  }
+  for (const State::Task* t : sorted) out.push_back({t->task, t->last_status, t->unreachable});
   return out;
 }
 
 std::optional<Master::TaskView> Master::task(const v1::FrameworkID& framework,
                                              const v1::TaskID& task) const {
-  auto it = state_->tasks.find(IdPairView{framework.value, task.value});
-  if (it == state_->tasks.end()) return std::nullopt;
-  return TaskView{it->second.task, it->second.last_status, it->second.unreachable};
+  const State::Task* t = state_->find_task(IdPairView{framework.value, task.value});
+  if (t == nullptr) return std::nullopt;
+  return TaskView{t->task, t->last_status, t->unreachable};
 }
 
-size_t Master::outstanding_offers() const { return state_->offers.size(); }
+size_t Master::outstanding_offers() const { return state_->offer_index.size(); }
 
 size_t Master::connected_agents() const {
   size_t n = 0;
-  for (const auto& [id, a] : state_->agents) n += a.connected ? 1 : 0;
+  for (const auto& a : state_->agent_slots) n += a && a->connected ? 1 : 0;
   return n;
 }
 
 size_t Master::connected_frameworks() const {
   size_t n = 0;
-  for (const auto& [id, f] : state_->frameworks) n += f.connected ? 1 : 0;
+  for (const auto& f : state_->framework_slots) n += f && f->connected ? 1 : 0;
   return n;
 }
 
 std::map<Master::AllocationKey, Resources> Master::allocations() const {
   const State& s = *state_;
   std::map<AllocationKey, Resources> out;
-  for (const auto& [fid, f] : s.frameworks) {
+  for (const auto& [fid, fh] : s.framework_ids) {
+    const State::Framework& f = *s.framework_by_handle(fh);
     std::set<std::string> roles(f.info.roles.begin(), f.info.roles.end());
-    for (const auto& tid : f.tasks) roles.insert(s.tasks.at({fid, tid}).task.role);
-    for (const auto& oid : f.offers) roles.insert(s.offers.at(oid).offer.role);
-    for (const auto& [aid, a] : s.agents) {
+    for (const TaskIdEntry& e : f.tasks) roles.insert(s.task_slots[e.ref.value].task.role);
+    for (const OfferEntry& e : f.offers) roles.insert(s.offer_slots[e.ref.value].offer.role);
+    for (const auto& [aid, ah] : s.agent_ids) {
       for (const auto& role : roles) {
-        Resources held = allocator_->allocated(f.handle, a.handle, role);
+        Resources held = allocator_->allocated(f.handle, ah, role);
         if (!held.empty()) out.emplace(AllocationKey{fid, aid, role}, std::move(held));
       }
     }
@@ -303,13 +387,14 @@ std::map<Master::AllocationKey, Resources> Master::allocations() const {
 
 std::optional<std::string> Master::check_invariants() const {
   const State& s = *state_;
-  for (const auto& [id, a] : s.agents) {
+  for (const auto& [id, handle] : s.agent_ids) {
+    const State::Agent& a = *s.agent_by_handle(handle);
     Resources held;
-    for (const auto& key : a.tasks) {
-      const auto& t = s.tasks.at(key);
+    for (const TaskEntry& e : a.tasks) {
+      const State::Task& t = s.task_slots[e.ref.value];
       if (!t.released) held += t.task.resources;
     }
-    for (const auto& oid : a.offers) held += s.offers.at(oid).offer.resources;
+    for (const OfferEntry& e : a.offers) held += s.offer_slots[e.ref.value].offer.resources;
     const Resources total = allocator_->total(a.handle);
     const Resources free = allocator_->available(a.handle);
     if (!(total == a.info.resources)) {
@@ -321,9 +406,10 @@ std::optional<std::string> Master::check_invariants() const {
                          held.to_string(), free.to_string(), total.to_string());
     }
   }
-  for (const auto& [oid, o] : s.offers) {
-    if (!s.frameworks.count(o.offer.framework_id.value) ||
-        !s.agents.count(o.offer.agent_id.value)) {
+  for (const auto& [oid, ref] : s.offer_index) {
+    const State::Offer& o = s.offer_slots[ref.value];
+    if (!s.framework_ids.count(o.offer.framework_id.value) ||
+        !s.agent_ids.count(o.offer.agent_id.value)) {
       return fmt::format("offer {} names a framework or agent that is gone", oid);
     }
   }

@@ -16,40 +16,36 @@ using v1::TaskState;
 using v1::TaskStatusReason;
 
 // Why the offers of an ACCEPT cannot be used, or nullopt.
-std::optional<std::string> invalid_offers(const Master::State& s, FrameworkId framework,
+std::optional<std::string> invalid_offers(Master::State& s, FrameworkId framework,
                                           const std::vector<v1::OfferID>& ids) {
   if (ids.empty()) return "no offers specified";
-  std::set<std::string> seen;
-  std::optional<std::string> agent;
-  std::optional<std::string> role;
+  std::set<std::string_view> seen;
+  const Master::State::Offer* first = nullptr;
   for (const auto& id : ids) {
     if (!seen.insert(id.value).second) return fmt::format("offer {} appears twice", id.value);
-    auto it = s.offers.find(id.value);
-    if (it == s.offers.end()) {
+    const Master::State::Offer* o = s.find_offer(id.value);
+    if (o == nullptr) {
       return fmt::format("offer {} is no longer valid (unknown, used, declined or rescinded)",
                          id.value);
     }
-    if (it->second.framework != framework) {
+    if (o->framework != framework) {
       return fmt::format("offer {} belongs to another framework", id.value);
     }
-    if (agent && *agent != it->second.offer.agent_id.value) {
-      return "the offers are on different agents";
-    }
-    if (role && *role != it->second.offer.role) return "the offers are for different roles";
-    agent = it->second.offer.agent_id.value;
-    role = it->second.offer.role;
+    if (first && first->agent != o->agent) return "the offers are on different agents";
+    if (first && first->offer.role != o->offer.role) return "the offers are for different roles";
+    if (!first) first = o;
   }
   return std::nullopt;
 }
 
 // Why a task cannot be launched from `available`, or nullopt.
-std::optional<std::string> invalid_task(const Master::State& s, const std::string& framework_id,
+std::optional<std::string> invalid_task(Master::State& s, const std::string& framework_id,
                                         const v1::TaskInfo& task, const std::string& agent_id,
                                         const Resources& available) {
   if (task.task_id.value.empty()) return "the task has an empty task_id";
   // Tasks launched earlier in the same ACCEPT are already in the books, so this also catches a
   // task id used twice in one call.
-  if (s.tasks.count(IdPairView{framework_id, task.task_id.value})) {
+  if (s.find_task(IdPairView{framework_id, task.task_id.value})) {
     return fmt::format("task {} has a duplicate ID", task.task_id.value);
   }
   if (task.agent_id.value != agent_id) {
@@ -94,27 +90,28 @@ void Master::State::accept(Framework& f, sched::Accept& acc) {
     // The valid offers among them go back unfiltered (Mesos discards them); every task is
     // dropped.
     for (const auto& id : acc.offer_ids) {
-      auto it = offers.find(id.value);
-      if (it != offers.end() && it->second.framework == f.handle) {
+      Offer* o = find_offer(id.value);
+      if (o != nullptr && o->framework == f.handle) {
         if (observed()) publish(master_event::OfferVoided{id, *f.info.id});
-        remove_offer(id.value, RecoveredReason::kOfferVoided, std::nullopt);
+        remove_offer(*o, RecoveredReason::kOfferVoided, std::nullopt);
       }
     }
     drop_tasks(f, acc.operations, TaskStatusReason::REASON_INVALID_OFFERS, *error);
     reject(f.info.id, "ACCEPT", CallRejectedReason::kInvalidOffers, *error);
     return;
   }
-  const Offer& first = offers.at(acc.offer_ids.front().value);
-  const std::string agent_id = first.offer.agent_id.value;
+  const Offer& first = *find_offer(acc.offer_ids.front().value);
+  Agent& a = *agent_by_handle(first.agent);
+  const std::string& agent_id = a.info.id->value;
   const std::string role = first.offer.role;
-  Agent& a = *agent_by_id(agent_id);
   Resources available;
   size_t launched = 0;
   for (const auto& op : acc.operations) launched += op.task_infos.size();
   for (const auto& id : acc.offer_ids) {
-    available += offers.at(id.value).offer.resources;
+    Offer& o = *find_offer(id.value);
+    available += o.offer.resources;
     if (observed()) publish(master_event::OfferAccepted{id, *f.info.id, launched});
-    remove_offer(id.value, std::nullopt, std::nullopt);
+    remove_offer(o, std::nullopt, std::nullopt);
   }
 
   for (auto& op : acc.operations) {
@@ -170,19 +167,18 @@ void Master::State::accept(Framework& f, sched::Accept& acc) {
         continue;
       }
       available -= task.resources;
-      Task& t = tasks[{f.info.id->value, task.task_id.value}];
-      t.task = v1::Task{task.name,
-                        task.task_id,
-                        *f.info.id,
-                        a.info.id.value(),
-                        task.executor ? std::optional(task.executor->executor_id)
+      Task& t = add_task(f, a,
+                         v1::Task{task.name,
+                                  task.task_id,
+                                  *f.info.id,
+                                  a.info.id.value(),
+                                  task.executor
+                                      ? std::optional(task.executor->executor_id)
                                       : std::optional(v1::ExecutorID{task.task_id.value}),
-                        task.resources,
-                        TaskState::TASK_STAGING,
-                        role,
-                        task.labels};
-      f.tasks.insert(task.task_id.value);
-      a.tasks.insert({f.info.id->value, task.task_id.value});
+                                  task.resources,
+                                  TaskState::TASK_STAGING,
+                                  role,
+                                  task.labels});
       publish_reported(t, v1::TaskStatusSource::SOURCE_MASTER, "");
       send(a.endpoint, v1::RunTaskMessage{f.info, std::move(task), role});
     }

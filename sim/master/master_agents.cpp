@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "allocator/check.hpp"
 #include "sim/master/master_state.hpp"
 
 namespace mesosim {
@@ -23,8 +24,8 @@ Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentI
     handle = free_agent_handles.back();
     free_agent_handles.pop_back();
   } else {
-    handle = static_cast<uint32_t>(agent_of_handle.size());
-    agent_of_handle.push_back(nullptr);
+    handle = static_cast<uint32_t>(agent_slots.size());
+    agent_slots.emplace_back();
   }
   // The allocator checks what the agent reports; an agent it refuses changes nothing here.
   if (Status s = m.allocator_->add_agent(AgentId{handle}, AgentInfo{info.hostname, info.resources},
@@ -36,13 +37,13 @@ Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentI
                                        s.error().message});
     return nullptr;
   }
-  Agent& a = agents[info.id->value];
-  agent_of_handle[handle] = &a;
-  agent_index[info.id->value] = &a;
+  agent_slots[handle] = std::make_unique<Agent>();
+  Agent& a = *agent_slots[handle];
+  agent_ids[info.id->value] = AgentId{handle};
   a.info = info;
   a.handle = AgentId{handle};
   a.endpoint = from;
-  agent_at[from] = info.id->value;
+  agent_at[from] = a.handle;
   m.transport_.link(m.self_, from);
   publish(master_event::AgentAdded{*info.id, info.hostname, info.resources, info.attributes,
                                    reregistered});
@@ -63,9 +64,9 @@ Duration Master::State::total_ping_timeout() const {
 }
 
 void Master::State::register_agent(Endpoint from, const v1::RegisterAgentMessage& msg) {
-  if (auto it = agent_at.find(from); it != agent_at.end()) {
+  if (const Agent* known = agent_at_endpoint(from)) {
     // A retry whose answer was lost or is still in flight.
-    send(from, v1::AgentRegisteredMessage{v1::AgentID{it->second}, total_ping_timeout()});
+    send(from, v1::AgentRegisteredMessage{*known->info.id, total_ping_timeout()});
     return;
   }
   if (msg.agent.hostname.empty() || msg.agent.resources.empty()) {
@@ -137,19 +138,21 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
   Agent& a = *admitted;
   m.registry_.agents[id] = Registry::Agent{info, Registry::AgentState::kAdmitted, m.clock_.now()};
   m.registry_.changed();
-  std::set<TaskKey> was_unreachable_here;
+  // Unreachable tasks the agent does not report, in the order of their ids.
+  std::vector<TaskRef> not_reported;
   if (auto u = unreachable_tasks.find(id); u != unreachable_tasks.end()) {
-    was_unreachable_here = std::move(u->second);
-    unreachable_tasks.erase(u);
+    std::set<IdPairView> reported;
+    for (const v1::Task* t : adopted) reported.insert({t->framework_id.value, t->task_id.value});
+    for (const TaskEntry& e : u->second) {
+      if (!reported.count(e.id)) not_reported.push_back(e.ref);
+    }
   }
   for (const v1::Task* reported_task : adopted) {
-    was_unreachable_here.erase({reported_task->framework_id.value, reported_task->task_id.value});
-    adopt_task(a, *reported_task);
+    Task& t = adopt_task(a, *reported_task);
     if (recovered) continue;
     // The framework may have been told TASK_UNREACHABLE or TASK_LOST: tell it where the task
     // stands now (Mesos drops this update for a disconnected framework too).
-    Framework& f = *framework_by_id(reported_task->framework_id.value);
-    Task& t = tasks.at({reported_task->framework_id.value, reported_task->task_id.value});
+    Framework& f = *framework_by_handle(t.framework);
     // A task that comes back is no longer among the completed ones (as Mesos, MESOS-9940).
     std::erase_if(f.completed, [&](const TaskView& v) { return v.task.task_id == t.task.task_id; });
     v1::TaskStatus status = master_status(
@@ -160,21 +163,20 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
   }
   // Unreachable tasks the agent no longer has are forgotten without an update; a framework that
   // asks (explicit reconciliation) is told TASK_GONE, as Mesos does.
-  for (const TaskKey& key : was_unreachable_here) forget_unreachable(key);
+  for (TaskRef ref : not_reported) forget_unreachable(task_at(ref));
   send(from, v1::AgentReregisteredMessage{*msg.agent.id, {}, total_ping_timeout()});
 }
 
-void Master::State::adopt_task(Agent& a, const v1::Task& reported) {
-  const TaskKey key{reported.framework_id.value, reported.task_id.value};
-  Framework& f = *framework_by_id(key.first);
-  Task& t = tasks[key];
-  if (t.unreachable) std::erase(f.unreachable, key.second);
-  t = Task{};
-  t.task = reported;
+Master::State::Task& Master::State::adopt_task(Agent& a, const v1::Task& reported) {
+  Framework& f = *framework_by_id(reported.framework_id.value);
+  // A task the books still hold (kept while its agent was unreachable) starts afresh.
+  if (Task* known = find_task(IdPairView{reported.framework_id.value, reported.task_id.value})) {
+    remove_task(*known);
+  }
+  Task& t = add_task(f, a, reported);
   t.released = v1::is_terminal(t.task.state);  // ended, its last update unacknowledged
-  f.tasks.insert(key.second);
-  a.tasks.insert(key);
   publish_reported(t, v1::TaskStatusSource::SOURCE_AGENT, "reported by re-registering agent");
+  return t;
 }
 
 void Master::State::reregister_known_agent(Agent& a, Endpoint from,
@@ -185,7 +187,7 @@ void Master::State::reregister_known_agent(Agent& a, Endpoint from,
     agent_at.erase(a.endpoint);
     m.health_->unwatch(a.endpoint);
     a.endpoint = from;
-    agent_at[from] = id;
+    agent_at[from] = a.handle;
     m.health_->watch(from, true);
   }
   // Always: a restarted agent is a new incarnation at the same endpoint, and the network
@@ -197,26 +199,26 @@ void Master::State::reregister_known_agent(Agent& a, Endpoint from,
   m.clock_.cancel(a.reregister_timer);
   a.reregister_timer = {};
   m.allocator_->activate_agent(a.handle);
-  std::set<TaskKey> reported;
+  std::set<IdPairView> reported;
   for (const auto& t : msg.tasks) reported.insert({t.framework_id.value, t.task_id.value});
   // Tasks the master holds here that the agent did not report (a launch lost on the way, or
   // one racing with this re-registration): the agent reconciles them, answering each task it
   // does not have with a reliable TASK_LOST / TASK_DROPPED. The master invents no end itself.
   // A task whose end the master already forwarded waits for its acknowledgement instead.
-  std::map<std::string, v1::ReconcileTasksMessage> reconcile;
-  for (const TaskKey& key : a.tasks) {
-    const Task& t = tasks.at(key);
-    if (reported.count(key) || t.released) continue;
-    const Framework* f = framework_by_id(key.first);
+  std::map<std::string_view, v1::ReconcileTasksMessage> reconcile;
+  for (const TaskEntry& e : a.tasks) {
+    const Task& t = task_at(e.ref);
+    if (reported.count(e.id) || t.released) continue;
+    const Framework* f = framework_by_handle(t.framework);
     if (!f) continue;
-    v1::ReconcileTasksMessage& r = reconcile[key.first];
+    v1::ReconcileTasksMessage& r = reconcile[e.id.first];
     r.framework = f->info;
     r.task_ids.push_back(t.task.task_id);
   }
   std::set<std::string> shut_down;
   for (const auto& t : msg.tasks) {
-    auto known_task = tasks.find({t.framework_id.value, t.task_id.value});
-    if (known_task == tasks.end()) {
+    const Task* known_task = find_task(IdPairView{t.framework_id.value, t.task_id.value});
+    if (known_task == nullptr) {
       // Unknown here: left alone, unless its framework was removed (the agent missed the
       // shutdown while it was away).
       if (removed_frameworks.count(t.framework_id.value) &&
@@ -226,7 +228,7 @@ void Master::State::reregister_known_agent(Agent& a, Endpoint from,
       continue;
     }
     // A KILL the agent may have missed while it was away (Mesos's killedTasks).
-    if (known_task->second.kill_requested && !v1::is_terminal(t.state)) {
+    if (known_task->kill_requested && !v1::is_terminal(t.state)) {
       send(from, v1::KillTaskMessage{t.framework_id, t.task_id});
     }
   }
@@ -238,9 +240,7 @@ void Master::State::reregister_known_agent(Agent& a, Endpoint from,
 }
 
 void Master::State::health_check_failed(Endpoint endpoint, int missed) {
-  auto it = agent_at.find(endpoint);
-  if (it == agent_at.end()) return;
-  if (Agent* a = agent_by_id(it->second)) {
+  if (Agent* a = agent_at_endpoint(endpoint)) {
     mark_unreachable(*a, AgentRemovedReason::kHealthCheckFailed,
                      fmt::format("health check timed out after {} missed pings", missed));
   }
@@ -251,17 +251,17 @@ void Master::State::agent_exited(Agent& a) {
   a.connected = false;
   m.health_->set_connected(a.endpoint, false);
   m.allocator_->deactivate_agent(a.handle);
-  for (const std::string& oid : std::set<std::string>(a.offers)) {
-    rescind_offer(oid, OfferRescindedReason::kAgentDisconnected);
+  for (OfferRef ref : offers_of(a.offers)) {
+    rescind_offer(offer_at(ref), OfferRescindedReason::kAgentDisconnected);
   }
   publish(master_event::AgentDisconnected{*a.info.id});
   // The tasks of frameworks that do not checkpoint died with the agent process: they are lost
   // now (Mesos's Master::exited, TASK_LOST with REASON_AGENT_DISCONNECTED whatever the
   // framework's capabilities). A task whose end was already forwarded is just dropped.
-  for (const TaskKey& key : std::set<TaskKey>(a.tasks)) {
-    const Framework* f = framework_by_id(key.first);
+  for (TaskRef ref : tasks_of(a)) {
+    Task& t = task_at(ref);
+    const Framework* f = framework_by_handle(t.framework);
     if (!f || f->info.checkpoint) continue;
-    Task& t = tasks.at(key);
     if (!t.released) {
       transition(t,
                  master_status(t, TaskState::TASK_LOST,
@@ -269,7 +269,7 @@ void Master::State::agent_exited(Agent& a) {
                                "agent " + a.info.hostname + " disconnected"),
                  true);
     }
-    complete(task_key_view(key));
+    complete(t);
   }
   // An agent whose connection broke must re-register in time, even if it still answers pings
   // (it may hang in recovery, MESOS-6286).
@@ -289,8 +289,8 @@ void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
   const std::string id = a.info.id->value;
   m.health_->unwatch(a.endpoint);
   m.clock_.cancel(a.reregister_timer);
-  for (const std::string& oid : std::set<std::string>(a.offers)) {
-    rescind_offer(oid, OfferRescindedReason::kAgentUnreachable);
+  for (OfferRef ref : offers_of(a.offers)) {
+    rescind_offer(offer_at(ref), OfferRescindedReason::kAgentUnreachable);
   }
   if (auto it = m.registry_.agents.find(id); it != m.registry_.agents.end()) {
     it->second.state = Registry::AgentState::kUnreachable;
@@ -299,10 +299,10 @@ void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
   }
   // Every live task is kept as unreachable, so that it can come back with the agent; frameworks
   // that are not partition-aware are told TASK_LOST meanwhile.
-  for (const TaskKey& key : std::set<TaskKey>(a.tasks)) {
-    Task& t = tasks.at(key);
+  for (TaskRef ref : tasks_of(a)) {
+    Task& t = task_at(ref);
     if (t.released) {
-      complete(task_key_view(key));
+      complete(t);
       continue;
     }
     transition(t,
@@ -314,48 +314,42 @@ void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
   }
   m.allocator_->remove_agent(a.handle);
   free_agent_handles.push_back(a.handle.value);
-  agent_of_handle[a.handle.value] = nullptr;
   agent_at.erase(a.endpoint);
   const v1::AgentID agent_id = *a.info.id;
-  agent_index.erase(id);
-  agents.erase(id);
+  agent_ids.erase(id);
+  agent_slots[a.handle.value].reset();  // `a` is gone
   publish(master_event::AgentRemoved{agent_id, true, why, reason});
-  for (auto& [fid, f] : frameworks) send_event(f, sched::Event{sched::Failure{agent_id, {}, {}}});
+  for (const auto& [fid, handle] : framework_ids) {
+    send_event(*framework_by_handle(handle), sched::Event{sched::Failure{agent_id, {}, {}}});
+  }
 }
 
 void Master::State::add_unreachable(Task& t) {
-  const TaskKey key{t.task.framework_id.value, t.task.task_id.value};
+  const TaskRef ref = ref_of(t);
+  // Its agent leaves the books: the task is no longer among the agent's, but kept by agent id.
+  if (Agent* a = agent_by_handle(t.agent)) a->tasks.erase(TaskEntry{key_of(t), ref});
+  t.agent = kNoAgent;
   t.unreachable = true;
-  unreachable_tasks[t.task.agent_id.value].insert(key);
-  Framework* f = framework_by_id(key.first);
+  unreachable_tasks[t.task.agent_id.value].insert(TaskEntry{key_of(t), ref});
+  Framework* f = framework_by_handle(t.framework);
   if (!f) return;
-  f->unreachable.push_back(key.second);
+  f->unreachable.push_back(ref);
   while (f->unreachable.size() > m.options_.max_unreachable_tasks_per_framework) {
-    const std::string oldest = std::move(f->unreachable.front());
-    f->unreachable.pop_front();
-    forget_unreachable({key.first, oldest});
+    Task& oldest = task_at(f->unreachable.front());
+    MESOSIM_CHECK(oldest.live && oldest.unreachable, "a framework's unreachable list holds them");
+    forget_unreachable(oldest);
   }
 }
 
-void Master::State::forget_unreachable(const TaskKey& key) {
-  auto it = tasks.find(key);
-  if (it == tasks.end() || !it->second.unreachable) return;
-  const std::string agent_id = it->second.task.agent_id.value;
-  if (auto u = unreachable_tasks.find(agent_id); u != unreachable_tasks.end()) {
-    u->second.erase(key);
-    if (u->second.empty()) unreachable_tasks.erase(u);
-  }
-  if (Framework* f = framework_by_id(key.first)) {
-    f->tasks.erase(key.second);
-    std::erase(f->unreachable, key.second);
-  }
-  tasks.erase(it);
+void Master::State::forget_unreachable(Task& t) {
+  if (!t.live || !t.unreachable) return;
+  remove_task(t);
 }
 
 void Master::State::reregister_timeout() {
   reregister_timer = TimerId{};
   for (auto& [id, agent] : m.registry_.agents) {
-    if (agent.state == Registry::AgentState::kAdmitted && !agents.count(id)) {
+    if (agent.state == Registry::AgentState::kAdmitted && !agent_ids.count(id)) {
       agent.state = Registry::AgentState::kUnreachable;
       agent.since = m.clock_.now();
       m.registry_.changed();
@@ -363,8 +357,8 @@ void Master::State::reregister_timeout() {
       publish(master_event::AgentRemoved{agent_id, true, AgentRemovedReason::kNotReregistered,
                                          "did not re-register after master failover"});
       // As for any agent marked unreachable, frameworks hear of it (Mesos's LostSlaveMessage).
-      for (auto& [fid, f] : frameworks) {
-        send_event(f, sched::Event{sched::Failure{agent_id, {}, {}}});
+      for (const auto& [fid, handle] : framework_ids) {
+        send_event(*framework_by_handle(handle), sched::Event{sched::Failure{agent_id, {}, {}}});
       }
     }
   }
@@ -389,7 +383,9 @@ void Master::State::registry_gc() {
     m.registry_.agents.erase(id);
     m.registry_.changed();
     if (auto u = unreachable_tasks.find(id); u != unreachable_tasks.end()) {
-      for (const TaskKey& key : std::set<TaskKey>(u->second)) forget_unreachable(key);
+      std::vector<TaskRef> kept;
+      for (const TaskEntry& e : u->second) kept.push_back(e.ref);
+      for (TaskRef ref : kept) forget_unreachable(task_at(ref));
     }
   }
 }

@@ -100,13 +100,14 @@ std::optional<CallError> Master::validate(Endpoint from, const sched::Call& call
     return validate_subscribe(call, s.removed_frameworks);
   }
   if (!call.framework_id) return bad_request("the call has no framework_id");
-  auto it = s.framework_index.find(call.framework_id->value);
-  if (it == s.framework_index.end() || !it->second->connected || it->second->endpoint != from) {
+  auto it = s.framework_ids.find(call.framework_id->value);
+  const State::Framework* f = it == s.framework_ids.end() ? nullptr : s.framework_by_handle(it->second);
+  if (f == nullptr || !f->connected || f->endpoint != from) {
     return CallError{CallError::Code::kForbidden,
                      fmt::format("framework {} is not subscribed on this connection",
                                  call.framework_id->value)};
   }
-  const auto& roles = it->second->info.roles;
+  const auto& roles = f->info.roles;
   auto check_roles = [&](const std::vector<std::string>& rs) -> std::optional<CallError> {
     for (const auto& r : rs) {
       if (!contains(roles, r)) {
@@ -127,7 +128,7 @@ std::optional<CallError> Master::validate(Endpoint from, const sched::Call& call
     return bad_request("KILL has no task_id");
   }
   if (const auto* u = std::get_if<sched::UpdateFramework>(&call.call)) {
-    return State::validate_update(*it->second, *call.framework_id, *u);
+    return State::validate_update(*f, *call.framework_id, *u);
   }
   if (const auto* q = std::get_if<sched::Request>(&call.call)) {
     for (size_t i = 0; i < q->requests.size(); ++i) {
@@ -216,12 +217,12 @@ Master::State::Framework& Master::State::add_framework(const v1::FrameworkInfo& 
     handle = free_framework_handles.back();
     free_framework_handles.pop_back();
   } else {
-    handle = static_cast<uint32_t>(framework_of_handle.size());
-    framework_of_handle.push_back(nullptr);
+    handle = static_cast<uint32_t>(framework_slots.size());
+    framework_slots.emplace_back();
   }
-  Framework& f = frameworks[info.id->value];
-  framework_of_handle[handle] = &f;
-  framework_index[info.id->value] = &f;
+  framework_slots[handle] = std::make_unique<Framework>();
+  Framework& f = *framework_slots[handle];
+  framework_ids[info.id->value] = FrameworkId{handle};
   f.info = info;
   f.handle = FrameworkId{handle};
   f.connected = connected;
@@ -243,7 +244,7 @@ void Master::State::subscribe(Endpoint from, const sched::Call& call) {
   std::optional<v1::FrameworkID> id = call.framework_id ? call.framework_id : info.id;
   if (!id) {
     // A retried SUBSCRIBE on a connection that already has its framework.
-    if (auto it = framework_at.find(from); it != framework_at.end()) id = v1::FrameworkID{it->second};
+    if (const Framework* known = framework_at_endpoint(from)) id = known->info.id;
   }
   Framework* f = id ? framework_by_id(id->value) : nullptr;
   const bool resubscribe = f != nullptr;
@@ -254,8 +255,8 @@ void Master::State::subscribe(Endpoint from, const sched::Call& call) {
       send(*f->endpoint, sched::Event{sched::Error{"Framework failed over"}});
     }
     if (f->endpoint) framework_at.erase(*f->endpoint);
-    for (const std::string& oid : std::set<std::string>(f->offers)) {
-      rescind_offer(oid, OfferRescindedReason::kFrameworkFailedOver);
+    for (OfferRef ref : offers_of(f->offers)) {
+      rescind_offer(offer_at(ref), OfferRescindedReason::kFrameworkFailedOver);
     }
     m.clock_.cancel(f->failover_timer);
     info.id = id;
@@ -272,7 +273,7 @@ void Master::State::subscribe(Endpoint from, const sched::Call& call) {
     f = &add_framework(info, true, sub.suppressed_roles);
   }
   f->endpoint = from;
-  framework_at[from] = id->value;
+  framework_at[from] = f->handle;
   m.transport_.link(m.self_, from);
   send(from, sched::Event{sched::Subscribed{*id, m.options_.heartbeat_interval.seconds_f(),
                                             m.options_.master_id}});
@@ -286,8 +287,8 @@ void Master::State::disconnect_framework(Framework& f) {
   f.active = false;
   if (f.endpoint) framework_at.erase(*f.endpoint);
   m.allocator_->deactivate_framework(f.handle);
-  for (const std::string& oid : std::set<std::string>(f.offers)) {
-    rescind_offer(oid, OfferRescindedReason::kFrameworkDisconnected);
+  for (OfferRef ref : offers_of(f.offers)) {
+    rescind_offer(offer_at(ref), OfferRescindedReason::kFrameworkDisconnected);
   }
   publish(master_event::FrameworkDisconnected{*f.info.id});
   const Duration timeout = Duration::from_seconds(f.info.failover_timeout);
@@ -306,12 +307,14 @@ void Master::State::disconnect_framework(Framework& f) {
 void Master::State::remove_framework(Framework& f, FrameworkRemovedReason reason) {
   const std::string id = f.info.id->value;
   m.clock_.cancel(f.failover_timer);
-  for (const std::string& oid : std::set<std::string>(f.offers)) {
-    rescind_offer(oid, OfferRescindedReason::kFrameworkRemoved);
+  for (OfferRef ref : offers_of(f.offers)) {
+    rescind_offer(offer_at(ref), OfferRescindedReason::kFrameworkRemoved);
   }
   // Agents kill its tasks; the master considers them killed now and frees their resources.
-  for (const std::string& task_id : std::set<std::string>(f.tasks)) {
-    Task& t = tasks.at({id, task_id});
+  std::vector<TaskRef> its_tasks;
+  for (const TaskIdEntry& e : f.tasks) its_tasks.push_back(e.ref);
+  for (TaskRef ref : its_tasks) {
+    Task& t = task_at(ref);
     if (!t.released) {
       transition(t,
                  master_status(t, v1::TaskState::TASK_KILLED,
@@ -319,16 +322,15 @@ void Master::State::remove_framework(Framework& f, FrameworkRemovedReason reason
                                "framework removed: " + removal_text(reason)),
                  false);
     }
-    complete({id, task_id});
+    complete(t);
   }
   // Every registered agent hears of it, not only those the master knows to hold its tasks: an
   // agent may hold a launch the master has not heard back about (Mesos does the same).
-  for (const auto& [agent_id, a] : agents) {
-    send(a.endpoint, v1::ShutdownFrameworkMessage{*f.info.id});
+  for (const auto& [agent_id, handle] : agent_ids) {
+    send(agent_by_handle(handle)->endpoint, v1::ShutdownFrameworkMessage{*f.info.id});
   }
   m.allocator_->remove_framework(f.handle);
   free_framework_handles.push_back(f.handle.value);
-  framework_of_handle[f.handle.value] = nullptr;
   if (f.endpoint) framework_at.erase(*f.endpoint);
   FrameworkView view{f.info, false, false, {}, 0};
   completed_frameworks.push_back(std::move(view));
@@ -338,27 +340,28 @@ void Master::State::remove_framework(Framework& f, FrameworkRemovedReason reason
     removed_frameworks.erase(completed_frameworks.front().info.id->value);
     completed_frameworks.pop_front();
   }
-  framework_index.erase(id);
-  frameworks.erase(id);
+  framework_ids.erase(id);
+  framework_slots[f.handle.value].reset();  // `f` is gone
   publish(master_event::FrameworkRemoved{v1::FrameworkID{id}, reason});
 }
 
 void Master::State::decline(Framework& f, const sched::Decline& d) {
   const std::optional<Duration> filter = refuse_duration(d.filters.refuse_seconds);
   for (const auto& oid : d.offer_ids) {
-    auto it = offers.find(oid.value);
-    if (it == offers.end() || it->second.framework != f.handle) continue;  // Mesos ignores these
+    Offer* o = find_offer(oid.value);
+    if (o == nullptr || o->framework != f.handle) continue;  // Mesos ignores these
     if (observed()) {
       publish(master_event::OfferDeclined{
           oid, *f.info.id, filter,
           d.reason.empty() ? std::nullopt : std::optional<std::string>(d.reason)});
     }
-    remove_offer(oid.value, RecoveredReason::kDeclined, filter);
+    remove_offer(*o, RecoveredReason::kDeclined, filter);
   }
 }
 
 void Master::State::heartbeat() {
-  for (auto& [id, f] : frameworks) {
+  for (const auto& [id, handle] : framework_ids) {
+    Framework& f = *framework_by_handle(handle);
     if (f.connected) send_event(f, sched::Event{sched::Heartbeat{}});
   }
 }

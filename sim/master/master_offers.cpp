@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "allocator/check.hpp"
 #include "sim/master/master_state.hpp"
 
 namespace mesosim {
@@ -51,7 +52,7 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
   // One OFFERS event per framework, frameworks in the order they first got an offer. A batch is
   // found by the framework's handle (batch_of), not by a search over the batches.
   std::vector<std::pair<Framework*, std::vector<v1::Offer>>> batches;
-  batch_of.assign(framework_of_handle.size(), kNoBatch);
+  batch_of.assign(framework_slots.size(), kNoBatch);
   for (const Allocation& a : allocations) {
     Framework* f = framework_by_handle(a.framework);
     Agent* agent = agent_by_handle(a.agent);
@@ -64,20 +65,38 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
                             std::nullopt);
       continue;
     }
-    const std::string oid = fmt::format("{}-O{}", m.options_.master_id, next_offer++);
-    Offer& o = offers[oid];
-    o.offer = v1::Offer{v1::OfferID{oid}, *f->info.id, *agent->info.id,       agent->info.hostname,
-                        a.role,           a.resources, agent->info.attributes};
+    OfferRef ref;
+    if (!free_offer_slots.empty()) {
+      ref.value = free_offer_slots.back();
+      free_offer_slots.pop_back();
+    } else {
+      ref.value = static_cast<uint32_t>(offer_slots.size());
+      offer_slots.emplace_back();
+    }
+    Offer& o = offer_slots[ref.value];
+    o.offer = v1::Offer{v1::OfferID{fmt::format("{}-O{}", m.options_.master_id, next_offer++)},
+                        *f->info.id,
+                        *agent->info.id,
+                        agent->info.hostname,
+                        a.role,
+                        a.resources,
+                        agent->info.attributes};
     o.framework = a.framework;
     o.agent = a.agent;
-    f->offers.insert(oid);
-    agent->offers.insert(oid);
+    o.live = true;
+    // The views below point into the record, which stays at its slot until remove_offer.
+    const std::string_view oid = o.offer.id.value;
+    offer_index.emplace(oid, ref);
+    f->offers.insert(OfferEntry{oid, ref});
+    agent->offers.insert(OfferEntry{oid, ref});
     if (observed())
       publish(
           master_event::OfferMade{o.offer.id, *f->info.id, *agent->info.id, a.role, a.resources});
     if (m.options_.offer_timeout) {
-      o.timeout = m.clock_.schedule(*m.options_.offer_timeout, [this, oid] {
-        if (offers.count(oid)) rescind_offer(oid, OfferRescindedReason::kOfferTimeout);
+      o.timeout = m.clock_.schedule(*m.options_.offer_timeout, [this, ref] {
+        Offer& timed_out = offer_at(ref);
+        timed_out.timeout = TimerId{};
+        rescind_offer(timed_out, OfferRescindedReason::kOfferTimeout);
       });
     }
     uint32_t& batch = batch_of[a.framework.value];
@@ -101,29 +120,34 @@ void Master::State::recover(const Framework& f, const Agent& a, const std::strin
   if (filter) publish(master_event::FilterSet{*f.info.id, *a.info.id, role, resources, *filter});
 }
 
-void Master::State::remove_offer(const std::string& oid, std::optional<RecoveredReason> give_back,
+void Master::State::remove_offer(Offer& offer, std::optional<RecoveredReason> give_back,
                                  std::optional<Duration> filter) {
-  auto it = offers.find(oid);
-  if (it == offers.end()) return;
-  Offer o = std::move(it->second);
-  offers.erase(it);
-  m.clock_.cancel(o.timeout);
-  Framework* f = framework_by_id(o.offer.framework_id.value);
-  Agent* a = agent_by_id(o.offer.agent_id.value);
-  if (f) f->offers.erase(oid);
-  if (a) a->offers.erase(oid);
+  auto it = offer_index.find(offer.offer.id.value);
+  MESOSIM_CHECK(it != offer_index.end(), "an offer in the books is indexed");
+  const OfferRef ref = it->second;
+  const OfferEntry entry{it->first, ref};
+  offer_index.erase(it);
+  m.clock_.cancel(offer.timeout);
+  // An offer's framework and agent are in the books while it is: both rescind their offers
+  // before they leave.
+  Framework* f = framework_by_handle(offer.framework);
+  Agent* a = agent_by_handle(offer.agent);
+  if (f) f->offers.erase(entry);
+  if (a) a->offers.erase(entry);
+  Offer o = std::move(offer);
+  offer = Offer{};
+  free_offer_slots.push_back(ref.value);
   if (give_back && f && a) recover(*f, *a, o.offer.role, o.offer.resources, filter, *give_back);
 }
 
-void Master::State::rescind_offer(const std::string& oid, OfferRescindedReason reason) {
-  auto it = offers.find(oid);
-  if (it == offers.end()) return;
-  const v1::FrameworkID fid = it->second.offer.framework_id;
-  if (Framework* f = framework_by_id(fid.value)) {
-    send_event(*f, sched::Event{sched::Rescind{v1::OfferID{oid}}});
+void Master::State::rescind_offer(Offer& o, OfferRescindedReason reason) {
+  if (Framework* f = framework_by_handle(o.framework)) {
+    send_event(*f, sched::Event{sched::Rescind{o.offer.id}});
   }
-  if (observed()) publish(master_event::OfferRescinded{v1::OfferID{oid}, fid, reason});
-  remove_offer(oid, RecoveredReason::kRescinded, std::nullopt);
+  if (observed()) {
+    publish(master_event::OfferRescinded{o.offer.id, o.offer.framework_id, reason});
+  }
+  remove_offer(o, RecoveredReason::kRescinded, std::nullopt);
 }
 
 }  // namespace mesosim

@@ -16,8 +16,8 @@ void Master::State::request(Framework& f, const sched::Request& request) {
     hosts_named = hosts_named || !r.preferred_hosts.empty();
   }
   if (hosts_named) {
-    for (const auto& [id, agent] : agents) {
-      by_hostname[agent.info.hostname].push_back(agent.handle);
+    for (const auto& [id, handle] : agent_ids) {
+      by_hostname[agent_by_handle(handle)->info.hostname].push_back(handle);
     }
   }
   std::vector<Demand> demands;
@@ -29,9 +29,7 @@ void Master::State::request(Framework& f, const sched::Request& request) {
     d.count = r.count;
     d.since = r.since ? *r.since : m.clock_.now();
     if (r.agent_id) {
-      if (auto it = agents.find(r.agent_id->value); it != agents.end()) {
-        d.preferred.emplace_back(it->second.handle, 0);
-      }
+      if (const Agent* a = agent_by_id(r.agent_id->value)) d.preferred.emplace_back(a->handle, 0);
     }
     for (const auto& [hostname, cost] : r.preferred_hosts) {
       if (auto it = by_hostname.find(hostname); it != by_hostname.end()) {

@@ -14,8 +14,10 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -24,12 +26,38 @@
 
 namespace mesosim {
 
-using TaskKey = std::pair<std::string, std::string>;  // (framework id, task id)
+// Slots of the master's books of tasks and offers (handles of the master's own, beside the
+// allocator's AgentId and FrameworkId). A record stays at its slot until it is removed, and the
+// slot is then reused.
+struct TaskRef {
+  uint32_t value = UINT32_MAX;
+  auto operator<=>(const TaskRef&) const = default;
+};
+struct OfferRef {
+  uint32_t value = UINT32_MAX;
+  auto operator<=>(const OfferRef&) const = default;
+};
+// An agent handle that names no agent: an unreachable task's, whose agent left the books.
+inline constexpr AgentId kNoAgent{UINT32_MAX};
 
-inline IdPairView task_key_view(const TaskKey& k) { return {k.first, k.second}; }
-// Hashed books of tasks are searched with IdPairView{framework id, task id}: no copies.
-using TaskKeyHash = IdPairHash<TaskKey, task_key_view>;
-using TaskKeyEqual = IdPairEqual<TaskKey, task_key_view>;
+// An entry of the sets that walks go through: a record's external id, seen through a view into
+// the record itself (which stays put), and its slot. The sets are ordered by the ids, so a walk
+// takes the order of the external ids, which decides the order of the messages it sends.
+template <class Id, class Ref>
+struct IdEntry {
+  Id id;
+  Ref ref;
+  auto operator<=>(const IdEntry&) const = default;
+};
+using TaskEntry = IdEntry<IdPairView, TaskRef>;          // (framework id, task id)
+using TaskIdEntry = IdEntry<std::string_view, TaskRef>;  // task id, within one framework
+using OfferEntry = IdEntry<std::string_view, OfferRef>;  // offer id
+
+// Hashes the views that index the tasks; not noexcept, so that nodes keep their hash (see
+// IdPairHash).
+struct IdPairViewHash {
+  size_t operator()(IdPairView k) const { return hash_id_pair(k.first, k.second); }
+};
 struct EndpointHash {
   size_t operator()(Endpoint e) const noexcept { return std::hash<uint32_t>{}(e.value); }
 };
@@ -49,8 +77,8 @@ struct Master::State {
     Endpoint endpoint;
     bool connected = true;  // what m.health_ is told
     TimerId reregister_timer;  // while disconnected: it must re-register before this fires
-    std::set<std::string> offers;
-    std::set<TaskKey> tasks;
+    std::set<OfferEntry> offers;
+    std::set<TaskEntry> tasks;
   };
   struct Framework {
     v1::FrameworkInfo info;  // with id
@@ -60,13 +88,16 @@ struct Master::State {
     bool active = false;
     std::vector<std::string> suppressed_roles;
     TimerId failover_timer;
-    std::set<std::string> offers;
-    std::set<std::string> tasks;
+    std::set<OfferEntry> offers;
+    std::set<TaskIdEntry> tasks;
     std::deque<TaskView> completed;
-    std::deque<std::string> unreachable;  // ids of its unreachable tasks, oldest first
+    std::deque<TaskRef> unreachable;  // its unreachable tasks, oldest first
   };
   struct Task {
     v1::Task task;
+    FrameworkId framework;
+    AgentId agent = kNoAgent;  // kNoAgent while unreachable: its agent left the books
+    bool live = false;         // false: a free slot
     std::optional<v1::TaskStatus> last_status;  // the newest status forwarded to the framework
     bool unreachable = false;
     bool released = false;                     // resources returned to the allocator
@@ -79,33 +110,39 @@ struct Master::State {
     FrameworkId framework;
     AgentId agent;
     TimerId timeout;
+    bool live = false;  // false: a free slot
   };
 
   Master& m;
-  // The books. Agents and frameworks stay ordered by id: every walk over them (heartbeats,
-  // FAILURE events, timeouts, introspection) takes that order, and it decides the order of the
-  // messages sent, so of everything after them. Tasks and offers are only looked up one by one
-  // (walks go through an agent's or a framework's ordered sets), so they are hashed.
-  std::map<std::string, Agent> agents;
-  std::map<std::string, Framework> frameworks;
-  std::unordered_map<TaskKey, Task, TaskKeyHash, TaskKeyEqual> tasks;
-  std::unordered_map<std::string, Offer> offers;
-  // Lookups into the books: by the external id a message carries, by the endpoint it came from
-  // (values are ids, never pointers, so a stale endpoint finds nothing rather than a reused
-  // record), and by the dense handle the allocator uses (nullptr: free).
-  std::unordered_map<std::string, Agent*> agent_index;
-  std::unordered_map<std::string, Framework*> framework_index;
-  std::unordered_map<Endpoint, std::string, EndpointHash> agent_at;
-  std::unordered_map<Endpoint, std::string, EndpointHash> framework_at;
-  std::vector<Agent*> agent_of_handle;
-  std::vector<Framework*> framework_of_handle;
+  // The books, keyed by handles: agents and frameworks by the allocator's (AgentId,
+  // FrameworkId), tasks and offers by slots of their own. External ids are only at the edges:
+  // the indexes below, searched when a message names an id.
+  std::vector<std::unique_ptr<Agent>> agent_slots;          // by handle; null: free
+  std::vector<std::unique_ptr<Framework>> framework_slots;  // by handle; null: free
+  std::deque<Task> task_slots;
+  std::deque<Offer> offer_slots;
   std::vector<uint32_t> free_agent_handles;
   std::vector<uint32_t> free_framework_handles;
+  std::vector<uint32_t> free_task_slots;
+  std::vector<uint32_t> free_offer_slots;
+  // External ids to handles. Agents and frameworks stay ordered by id: every walk over them
+  // (heartbeats, FAILURE events, timeouts, introspection) takes that order, and it decides the
+  // order of the messages sent, so of everything after them. Tasks and offers are only looked
+  // up one by one (walks go through an agent's or a framework's ordered sets), so they are
+  // hashed, by views into their records.
+  std::map<std::string, AgentId, std::less<>> agent_ids;
+  std::map<std::string, FrameworkId, std::less<>> framework_ids;
+  std::unordered_map<IdPairView, TaskRef, IdPairViewHash> task_index;
+  std::unordered_map<std::string_view, OfferRef> offer_index;
+  // By the endpoint a message came from. Values are handles of live records only: an endpoint
+  // is forgotten when its agent or framework leaves, so a stale one finds nothing.
+  std::unordered_map<Endpoint, AgentId, EndpointHash> agent_at;
+  std::unordered_map<Endpoint, FrameworkId, EndpointHash> framework_at;
   // Torn down: may not resubscribe. Bounded like completed_frameworks, whose ids it holds.
   std::set<std::string> removed_frameworks;
   std::deque<FrameworkView> completed_frameworks;
   // Unreachable agents' tasks, kept so they can come back (Mesos's unreachableTasks).
-  std::map<std::string, std::set<TaskKey>> unreachable_tasks;  // by agent id
+  std::map<std::string, std::set<TaskEntry>, std::less<>> unreachable_tasks;  // by agent id
   uint64_t next_agent = 0;
   uint64_t next_framework = 0;
   uint64_t next_offer = 0;
@@ -126,15 +163,30 @@ struct Master::State {
   void send_event(Framework& f, v1::scheduler::Event event);
   void reject(std::optional<v1::FrameworkID> framework, std::string_view call,
               CallRejectedReason reason, std::string message);
-  Framework* framework_by_id(const std::string& id);
+  Framework* framework_by_id(std::string_view id);
   Framework* framework_at_endpoint(Endpoint from);
-  Agent* agent_by_id(const std::string& id);
+  Agent* agent_by_id(std::string_view id);
+  Agent* agent_at_endpoint(Endpoint from);
   Framework* framework_by_handle(FrameworkId h) const {
-    return h.value < framework_of_handle.size() ? framework_of_handle[h.value] : nullptr;
+    return h.value < framework_slots.size() ? framework_slots[h.value].get() : nullptr;
   }
   Agent* agent_by_handle(AgentId h) const {
-    return h.value < agent_of_handle.size() ? agent_of_handle[h.value] : nullptr;
+    return h.value < agent_slots.size() ? agent_slots[h.value].get() : nullptr;
   }
+  // Tasks and offers by their external ids (nullptr: unknown) and by slot.
+  Task* find_task(IdPairView key);
+  Task& task_at(TaskRef ref) { return task_slots[ref.value]; }
+  TaskRef ref_of(const Task& t) const;
+  Offer* find_offer(std::string_view id);
+  Offer& offer_at(OfferRef ref) { return offer_slots[ref.value]; }
+  static IdPairView key_of(const Task& t) {
+    return {t.task.framework_id.value, t.task.task_id.value};
+  }
+  // Puts a task in the books: its slot, the index, its framework's and agent's sets.
+  Task& add_task(Framework& f, Agent& a, v1::Task task);
+  // Takes a task out of the books (index, sets, unreachable lists) and frees its slot; returns
+  // the record.
+  Task remove_task(Task& t);
   void start_timers();
   void stop_timers();
 
@@ -168,9 +220,13 @@ struct Master::State {
   static constexpr uint32_t kNoBatch = UINT32_MAX;
   std::vector<uint32_t> batch_of;  // make_offers: a framework handle's batch, or kNoBatch
   // Forgets the offer; its resources go back to the allocator unless `give_back` is empty.
-  void remove_offer(const std::string& offer_id, std::optional<RecoveredReason> give_back,
+  void remove_offer(Offer& o, std::optional<RecoveredReason> give_back,
                     std::optional<Duration> filter);
-  void rescind_offer(const std::string& offer_id, OfferRescindedReason reason);
+  void rescind_offer(Offer& o, OfferRescindedReason reason);
+  // The offers of a set, in its order, for a walk that removes them.
+  std::vector<OfferRef> offers_of(const std::set<OfferEntry>& set) const;
+  // An agent's tasks, in its set's order, for a walk that removes them.
+  std::vector<TaskRef> tasks_of(const Agent& a) const;
   void recover(const Framework& f, const Agent& a, const std::string& role,
                const Resources& resources, std::optional<Duration> filter, RecoveredReason reason);
 
@@ -189,7 +245,7 @@ struct Master::State {
   void health_check_failed(Endpoint endpoint, int missed);
   void reregister_known_agent(Agent& a, Endpoint from, const v1::ReregisterAgentMessage& msg);
   // Takes a task a re-registering agent reports as the master's own (its framework is known).
-  void adopt_task(Agent& a, const v1::Task& reported);
+  Task& adopt_task(Agent& a, const v1::Task& reported);
   void agent_exited(Agent& a);
   void mark_unreachable(Agent& a, AgentRemovedReason why, const std::string& reason);
   void reregister_timeout();
@@ -197,7 +253,7 @@ struct Master::State {
   // Keeps a task of an unreachable agent, dropping its framework's oldest beyond the bound.
   void add_unreachable(Task& t);
   // Forgets an unreachable task without telling anyone (Mesos does the same).
-  void forget_unreachable(const TaskKey& key);
+  void forget_unreachable(Task& t);
   void registry_gc();
   Duration total_ping_timeout() const;
 
@@ -225,7 +281,7 @@ struct Master::State {
   // before (an unreachable task coming back).
   void publish_reported(Task& t, v1::TaskStatusSource source, std::string_view message);
   void release(Task& t);
-  void complete(IdPairView key);
+  void complete(Task& t);
   v1::TaskState visible_state(const Framework& f, v1::TaskState state) const;
   // A status the master itself generates: source SOURCE_MASTER, stamped now, no uuid (nobody
   // acknowledges it).

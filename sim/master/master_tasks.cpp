@@ -54,12 +54,12 @@ void Master::State::publish_reported(Task& t, v1::TaskStatusSource source,
 
 void Master::State::usage_report(Endpoint from, const v1::UsageReportMessage& report) {
   if (!observed()) return;
-  auto at = agent_at.find(from);
-  if (at == agent_at.end()) return;
+  const Agent* a = agent_at_endpoint(from);
+  if (a == nullptr) return;
   for (const auto& sample : report.samples) {
-    auto it = tasks.find(IdPairView{sample.framework_id.value, sample.task_id.value});
-    if (it == tasks.end() || it->second.task.agent_id.value != at->second) continue;
-    publish(master_event::TaskUsage{sample.task_id, sample.framework_id, it->second.task.agent_id,
+    const Task* t = find_task(IdPairView{sample.framework_id.value, sample.task_id.value});
+    if (t == nullptr || t->agent != a->handle) continue;
+    publish(master_event::TaskUsage{sample.task_id, sample.framework_id, t->task.agent_id,
                                     sample.usage, report.timestamp});
   }
 }
@@ -98,8 +98,8 @@ v1::TaskStatus Master::State::master_status(const v1::TaskID& task, const v1::Ag
 void Master::State::release(Task& t) {
   if (t.released) return;
   t.released = true;
-  Framework* f = framework_by_id(t.task.framework_id.value);
-  Agent* a = agent_by_id(t.task.agent_id.value);
+  Framework* f = framework_by_handle(t.framework);
+  Agent* a = agent_by_handle(t.agent);
   if (!f || !a) return;
   recover(*f, *a, t.task.role, t.task.resources, std::nullopt, RecoveredReason::kTaskReleased);
   if (m.options_.allocate_on_task_end) {
@@ -117,33 +117,23 @@ bool Master::State::transition(Task& t, v1::TaskStatus status, bool forward,
   t.task.state = latest;
   const bool published = about_task && publish_state(t, status);
   if (v1::is_terminal(latest) || latest == TaskState::TASK_UNREACHABLE) release(t);
-  Framework* f = framework_by_id(t.task.framework_id.value);
+  Framework* f = framework_by_handle(t.framework);
   if (f) status.state = visible_state(*f, status.state);
   if (about_task) t.last_status = status;
   if (forward && f) send_event(*f, sched::Event{sched::Update{std::move(status)}});
   return published;
 }
 
-void Master::State::complete(IdPairView which) {
-  auto it = tasks.find(which);
-  if (it == tasks.end()) return;
-  // The extracted node keeps the key alive (and `which` may point into it) without a copy.
-  auto node = tasks.extract(it);
-  const TaskKey& key = node.key();
-  Task t = std::move(node.mapped());
+void Master::State::complete(Task& record) {
+  Framework* f = framework_by_handle(record.framework);
+  Task t = remove_task(record);
   // Its terminal update may never reach this master (the framework left before acknowledging
   // the one before): the stream still learns how the task ended.
   if (v1::is_terminal(t.task.state) && t.published_rank < lifecycle_rank(t.task.state)) {
     publish_reported(t, v1::TaskStatusSource::SOURCE_MASTER,
                      "the agent's latest state; its update did not reach the master");
   }
-  if (Agent* a = agent_by_id(t.task.agent_id.value)) a->tasks.erase(key);
-  if (auto u = unreachable_tasks.find(t.task.agent_id.value); u != unreachable_tasks.end()) {
-    u->second.erase(key);
-  }
-  if (Framework* f = framework_by_id(key.first)) {
-    f->tasks.erase(key.second);
-    if (t.unreachable) std::erase(f->unreachable, key.second);
+  if (f) {
     f->completed.push_back(TaskView{std::move(t.task), std::move(t.last_status), false});
     if (f->completed.size() > m.options_.max_completed_tasks_per_framework) {
       f->completed.pop_front();
@@ -152,13 +142,13 @@ void Master::State::complete(IdPairView which) {
 }
 
 void Master::State::status_update(Endpoint from, v1::StatusUpdate update) {
-  auto at = agent_at.find(from);
-  if (at == agent_at.end()) return;  // not registered (here): it resends after registering
-  Agent& a = *agent_by_id(at->second);
+  Agent* at = agent_at_endpoint(from);
+  if (at == nullptr) return;  // not registered (here): it resends after registering
+  Agent& a = *at;
   const IdPairView key{update.framework_id.value, update.status.task_id.value};
   Framework* f = framework_by_id(update.framework_id.value);
-  auto it = tasks.find(key);
-  if (it == tasks.end()) {
+  Task* found = find_task(key);
+  if (found == nullptr) {
     // A task this master does not track (it completed it, or never learned of it: after a
     // failover an agent does not report tasks that already ended). The framework still gets
     // the update if it is here to acknowledge it. If it is disconnected or not yet
@@ -176,16 +166,14 @@ void Master::State::status_update(Endpoint from, v1::StatusUpdate update) {
     }
     return;
   }
-  Task& t = it->second;
+  Task& t = *found;
   const TaskState state = update.status.state;
   const TaskState latest = update.latest_state.value_or(state);
   const bool has_uuid = update.status.uuid.has_value();
   if (v1::is_terminal(state) && has_uuid) t.terminal_uuid = update.status.uuid;
   const Time measured = update.status.timestamp;
-  // From here the task is named by its key in the books. With a framework to forward to, the
-  // status (its ids with it) moves on to it; without one, it stays here for the acknowledgement
-  // below and transition() gets a copy.
-  const IdPairView stored = task_key_view(it->first);
+  // With a framework to forward to, the status (its ids with it) moves on to it; without one,
+  // it stays here for the acknowledgement below and transition() gets a copy.
   const bool forward = f != nullptr;
   if (transition(t, forward ? std::move(update.status) : update.status, forward, latest) &&
       update.usage && observed()) {
@@ -197,12 +185,12 @@ void Master::State::status_update(Endpoint from, v1::StatusUpdate update) {
       send(from, v1::StatusUpdateAcknowledgementMessage{
                      *a.info.id, update.framework_id, update.status.task_id, *update.status.uuid});
     }
-    if (v1::is_terminal(state)) complete(stored);
+    if (v1::is_terminal(state)) complete(t);
     return;
   }
   // Without a uuid nobody acknowledges it, so a terminal update completes the task at once
   // (but not an agent's TASK_DROPPED for a duplicate launch: the task it names lives on).
-  if (v1::is_terminal(state) && v1::is_terminal(latest) && !has_uuid) complete(stored);
+  if (v1::is_terminal(state) && v1::is_terminal(latest) && !has_uuid) complete(t);
 }
 
 void Master::State::acknowledge(Framework& f, const sched::Acknowledge& ack) {
@@ -214,20 +202,18 @@ void Master::State::acknowledge(Framework& f, const sched::Acknowledge& ack) {
   }
   send(a->endpoint,
        v1::StatusUpdateAcknowledgementMessage{ack.agent_id, *f.info.id, ack.task_id, ack.uuid});
-  auto it = tasks.find(IdPairView{f.info.id->value, ack.task_id.value});
-  if (it != tasks.end() && it->second.terminal_uuid == ack.uuid) {
-    complete(IdPairView{f.info.id->value, ack.task_id.value});
-  }
+  Task* t = find_task(IdPairView{f.info.id->value, ack.task_id.value});
+  if (t != nullptr && t->terminal_uuid == ack.uuid) complete(*t);
 }
 
 void Master::State::kill(Framework& f, const sched::Kill& k) {
-  auto it = tasks.find(IdPairView{f.info.id->value, k.task_id.value});
-  if (it == tasks.end()) {
+  Task* found = find_task(IdPairView{f.info.id->value, k.task_id.value});
+  if (found == nullptr) {
     // Unknown here: answer as reconciliation would (Mesos does the same).
     reconcile(f, sched::Reconcile{{sched::Reconcile::Task{k.task_id, k.agent_id}}});
     return;
   }
-  Task& t = it->second;
+  Task& t = *found;
   if (t.unreachable) {
     // Mesos keeps unreachable tasks apart and answers as reconciliation does.
     reconcile(f, sched::Reconcile{{sched::Reconcile::Task{k.task_id, t.task.agent_id}}});
@@ -237,7 +223,7 @@ void Master::State::kill(Framework& f, const sched::Kill& k) {
   // A disconnected agent may not get it: it is sent again when the agent re-registers
   // (Mesos's Slave::killedTasks).
   t.kill_requested = true;
-  if (Agent* a = agent_by_id(t.task.agent_id.value); a && a->connected) {
+  if (Agent* a = agent_by_handle(t.agent); a && a->connected) {
     send(a->endpoint, v1::KillTaskMessage{*f.info.id, t.task.task_id});
   }
 }
@@ -258,8 +244,8 @@ void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
   if (r.tasks.empty()) {
     // Unreachable tasks are left out, as Mesos does: only an explicit question about them is
     // answered.
-    for (const auto& task_id : f.tasks) {
-      const Task& t = tasks.at({f.info.id->value, task_id});
+    for (const TaskIdEntry& e : f.tasks) {
+      const Task& t = task_at(e.ref);
       if (t.unreachable) continue;
       answer(t.task.task_id, t.task.agent_id, sent_state(t), t.task.executor_id);
     }
@@ -267,12 +253,13 @@ void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
   }
   bool agents_to_come = false;  // admitted agents yet to re-register with this master
   for (const auto& [id, agent] : m.registry_.agents) {
-    if (agent.state == Registry::AgentState::kAdmitted && !agents.count(id)) agents_to_come = true;
+    if (agent.state == Registry::AgentState::kAdmitted && !agent_ids.count(id)) {
+      agents_to_come = true;
+    }
   }
   for (const auto& q : r.tasks) {
-    auto it = tasks.find(IdPairView{f.info.id->value, q.task_id.value});
-    if (it != tasks.end()) {
-      const Task& t = it->second;
+    if (const Task* found = find_task(IdPairView{f.info.id->value, q.task_id.value})) {
+      const Task& t = *found;
       answer(t.task.task_id, t.task.agent_id, sent_state(t), t.task.executor_id);
       continue;
     }

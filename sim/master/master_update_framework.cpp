@@ -57,10 +57,9 @@ void Master::State::update_framework(Framework& f, const sched::UpdateFramework&
       m.allocator_->update_framework(f.handle, allocator_info(info, update.suppressed_roles));
   MESOSIM_CHECK(updated.ok(), updated.ok() ? "" : updated.error().message.c_str());
   const std::set<std::string> roles(info.roles.begin(), info.roles.end());
-  for (const std::string& oid : std::set<std::string>(f.offers)) {
-    if (!roles.count(offers.at(oid).offer.role)) {
-      rescind_offer(oid, OfferRescindedReason::kFrameworkRoleRemoved);
-    }
+  for (OfferRef ref : offers_of(f.offers)) {
+    Offer& o = offer_at(ref);
+    if (!roles.count(o.offer.role)) rescind_offer(o, OfferRescindedReason::kFrameworkRoleRemoved);
   }
   // Mesos clears the offer filters of roles that leave the suppressed set (a revive of them).
   std::vector<std::string> unsuppressed;
