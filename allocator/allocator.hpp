@@ -102,11 +102,15 @@ enum class SkipReason {
 };
 std::string_view to_string(SkipReason reason);
 
+// Told, during allocate(), why each (framework, role) was not offered each agent it was tried on.
 class AllocationExplainer {
  public:
   virtual ~AllocationExplainer() = default;
   virtual void skipped(FrameworkId framework, std::string_view role, AgentId agent,
                        SkipReason reason) = 0;
+  // Instead of skipped() calls: this run was skipped as quiet (nothing changed since the last
+  // run, which visited every agent and made no offers), so its skips are that run's again.
+  virtual void repeated_last_run() {}
 };
 
 struct AllocatorOptions {

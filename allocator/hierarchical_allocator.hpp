@@ -28,10 +28,10 @@
 // and in which every refusal filter had already been visited by an earlier run, with no change in
 // between (no call other than allocate() and the introspection ones) and no filter whose time is
 // up by now that was not yet up at that earlier run, makes no offers either: every agent would be
-// visited in the same state. Such a run is skipped (unless
-// AllocatorOptions::skip_unchanged_runs is off, or an explainer is installed, which would be told
-// the same skips again): it returns no offers and advances the seeded generator exactly as the
-// agent shuffles of the run would, so the runs after it are unchanged too. It does not count as a
+// visited in the same state, so it would also tell an explainer the same skips. Such a run is
+// skipped (unless AllocatorOptions::skip_unchanged_runs is off): it returns no offers, tells an
+// explainer repeated_last_run() instead of the skips, and advances the seeded generator exactly
+// as the agent shuffles of the run would, so the runs after it are unchanged too. It does not count as a
 // visit for MESOS-4302: every filter set before the earlier run was visited by that run already.
 //
 // Cost: a run costs O(agents visited · (roles + frameworks tried) · log n). Free resources are

@@ -108,7 +108,7 @@ bool HierarchicalAllocator::allocation_pending() const {
 }
 
 bool HierarchicalAllocator::can_skip(Time now) {
-  if (!quiet_since_ || !all_agents_requested_ || explainer_ || !options_.skip_unchanged_runs) {
+  if (!quiet_since_ || !all_agents_requested_ || !options_.skip_unchanged_runs) {
     return false;
   }
   // A filter whose time was up at the quiet run is gone or dead: that run visited its agent
@@ -129,6 +129,7 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
     if (!required_headroom_.empty()) rng_.skip_shuffle(quiet_agents_);
     rng_.skip_shuffle(quiet_agents_);
     ++skipped_runs_;
+    if (explainer_) explainer_->repeated_last_run();
     return {};
   }
   sync_sorter_totals();

@@ -332,6 +332,8 @@ void Collector::State::leader_changed() {
   reset_allocations();
   for (FrameworkBooks& f : frameworks) {
     f.active = false;
+    f.skips_by_role.clear();  // a new leader's explanations start from none
+    f.skips.fill(0);
     set_cause(f, WaitCause::kFrameworkInactive);
   }
   fairness_dirty = true;

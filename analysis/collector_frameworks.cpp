@@ -82,7 +82,10 @@ void Collector::State::on(const OfferVoided& e) { resolve_offer(e.offer.value, O
 void Collector::State::on(const OfferSkipped& e) {
   explanations = true;
   FrameworkBooks& f = frameworks[framework(e.framework.value)];
-  ++f.run_skips[static_cast<size_t>(e.reason)];
+  const size_t reason = static_cast<size_t>(e.reason);
+  uint64_t& stood = f.skips_by_role[e.role][reason];
+  f.skips[reason] = f.skips[reason] - stood + e.agents;
+  stood = e.agents;
 }
 
 void Collector::State::on(const AllocationRun& e) {
@@ -97,8 +100,8 @@ void Collector::State::on(const AllocationRun& e) {
         cause = f.waiting_for_locality ? WaitCause::kLocalityWait : WaitCause::kFrameworkDeclined;
       } else {
         // The reason the allocator gave on the most agents; ties go to the earlier SkipReason.
-        const auto most = std::max_element(f.run_skips.begin(), f.run_skips.end());
-        if (*most > 0) cause = cause_of(static_cast<SkipReason>(most - f.run_skips.begin()));
+        const auto most = std::max_element(f.skips.begin(), f.skips.end());
+        if (*most > 0) cause = cause_of(static_cast<SkipReason>(most - f.skips.begin()));
         if (cause == WaitCause::kFiltered && f.waiting_for_locality) {
           cause = WaitCause::kLocalityWait;  // the filter of a decline for locality
         }
@@ -106,7 +109,6 @@ void Collector::State::on(const AllocationRun& e) {
       set_cause(f, cause);
     }
     f.run_offers = 0;
-    f.run_skips.fill(0);
   }
 }
 

@@ -49,9 +49,12 @@ struct FrameworkBooks {
   size_t subject = 0;
   bool active = false;  // subscribed to the current leader and connected
   bool ever_added = false;
-  // This allocation run: offers made and skip reasons seen.
+  // This allocation run: offers made.
   uint32_t run_offers = 0;
-  std::array<uint32_t, 10> run_skips{};
+  // On how many agents the allocator passes it over, by SkipReason: per role, as the latest
+  // OFFER_SKIPPED events said (they stand until changed), and summed over its roles.
+  std::map<std::string, std::array<uint64_t, 10>, std::less<>> skips_by_role;
+  std::array<uint64_t, 10> skips{};
   CauseTimeline causes;
   // Offer statistics.
   uint64_t made = 0, accepted = 0, declined = 0, rescinded = 0, voided = 0, lost = 0;

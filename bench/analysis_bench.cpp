@@ -45,7 +45,20 @@ std::vector<MasterEvent> steady_stream(int agents, int frameworks, int rounds, b
     out.push_back({at(0), FrameworkAdded{fw(f), fmt::format("fw{}", f), {role(f)}, false, {}}});
   }
   int offer = 0;
+  std::vector<size_t> skipped_on(static_cast<size_t>(frameworks), 0);  // as last published
   for (int r = 1; r <= rounds; ++r) {
+    if (explain) {
+      // Each framework is passed over on every agent offered to another one; the master
+      // publishes the count when it changes.
+      for (int g = 0; g < frameworks; ++g) {
+        size_t n = 0;
+        for (int a = 0; a < agents; ++a) n += (a + r) % frameworks != g ? 1 : 0;
+        if (n != skipped_on[static_cast<size_t>(g)]) {
+          skipped_on[static_cast<size_t>(g)] = n;
+          out.push_back({at(r), OfferSkipped{fw(g), role(g), SkipReason::kLowerInDrfOrder, n}});
+        }
+      }
+    }
     for (int a = 0; a < agents; ++a) {
       const int f = (a + r) % frameworks;
       const int prev = (a + r - 1) % frameworks;
@@ -54,13 +67,6 @@ std::vector<MasterEvent> steady_stream(int agents, int frameworks, int rounds, b
         out.push_back({at(r), task_state(old, prev, a, v1::TaskState::TASK_FINISHED)});
         out.push_back({at(r), ResourcesRecovered{fw(prev), ag(a), role(prev), task,
                                                  RecoveredReason::kTaskReleased}});
-      }
-      if (explain) {
-        for (int g = 0; g < frameworks; ++g) {
-          if (g != f)
-            out.push_back(
-                {at(r), OfferSkipped{fw(g), role(g), ag(a), SkipReason::kLowerInDrfOrder}});
-        }
       }
       const v1::OfferID id{fmt::format("O{}", offer++)};
       out.push_back({at(r), OfferMade{id, fw(f), ag(a), role(f), total}});

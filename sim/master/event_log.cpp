@@ -286,7 +286,7 @@ template <typename IO> void fields(IO& io, AllocationRun& e) {
   io("offers", e.offers); io("duration_us", e.duration);
 }
 template <typename IO> void fields(IO& io, OfferSkipped& e) {
-  io("framework", e.framework); io("role", e.role); io("agent", e.agent); io("reason", e.reason);
+  io("framework", e.framework); io("role", e.role); io("reason", e.reason); io("agents", e.agents);
 }
 template <typename IO> void fields(IO& io, CallRejected& e) {
   io("framework", e.framework); io("call", e.call); io("reason", e.reason);

@@ -24,7 +24,9 @@
 
 namespace mesosim {
 
-inline constexpr int kEventLogVersion = 1;
+// 2: OFFER_SKIPPED counts agents per (framework, role, reason) and is published when a count
+// changes; version 1 had an event per agent passed over in every run.
+inline constexpr int kEventLogVersion = 2;
 
 enum class TimeBase {
   kSimulated,  // microseconds since the start of the run

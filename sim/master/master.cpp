@@ -89,13 +89,47 @@ void Master::crash() {
   state_ = std::make_unique<State>(*this);
 }
 
-void Master::skipped(FrameworkId framework, std::string_view role, AgentId agent,
+void Master::skipped(FrameworkId framework, std::string_view role, AgentId /*agent*/,
                      SkipReason reason) {
-  State& s = *state_;
-  const State::Framework* f = s.framework_by_handle(framework);
-  const State::Agent* a = s.agent_by_handle(agent);
-  if (!f || !a) return;
-  s.publish(master_event::OfferSkipped{*f->info.id, std::string(role), *a->info.id, reason});
+  state_->count_skip(framework, role, reason);
+}
+
+void Master::repeated_last_run() { state_->run_repeated = true; }
+
+void Master::State::count_skip(FrameworkId framework, std::string_view role, SkipReason reason) {
+  auto it = skip_tallies.find(SkipKey{framework, role});
+  if (it == skip_tallies.end()) {
+    auto tally = std::make_unique<SkipTally>();
+    tally->role = std::string(role);
+    const std::string_view stored = tally->role;
+    it = skip_tallies.emplace(SkipKey{framework, stored}, std::move(tally)).first;
+  }
+  ++it->second->run[static_cast<size_t>(reason)];
+}
+
+void Master::State::publish_skips() {
+  if (std::exchange(run_repeated, false)) return;
+  for (auto it = skip_tallies.begin(); it != skip_tallies.end();) {
+    SkipTally& t = *it->second;
+    const Framework* f = framework_by_handle(it->first.framework);
+    bool any = false;
+    for (size_t r = 0; r < kSkipReasons; ++r) {
+      if (t.run[r] != t.published[r]) {
+        t.published[r] = t.run[r];
+        if (f) {
+          publish(master_event::OfferSkipped{*f->info.id, t.role, static_cast<SkipReason>(r),
+                                             t.run[r]});
+        }
+      }
+      any = any || t.published[r] != 0;
+      t.run[r] = 0;
+    }
+    it = any ? std::next(it) : skip_tallies.erase(it);
+  }
+}
+
+void Master::State::forget_skips(FrameworkId framework) {
+  std::erase_if(skip_tallies, [&](const auto& entry) { return entry.first.framework == framework; });
 }
 
 void Master::receive(Endpoint from, Message message) {

@@ -51,7 +51,8 @@ struct MasterOptions {
   // the same time) when a task ends and frees resources. Mesos recovers them without a run and
   // offers them in the next allocation_interval.
   bool allocate_on_task_end = false;
-  // Publish OfferSkipped explanations (costly; off by default).
+  // Publish OfferSkipped explanations (each allocation run counts, per framework and role, the
+  // agents it passed over and why; off by default).
   bool explain_allocation = false;
   // Measures each allocation run (AllocationRun.duration); must outlive the master. Unset (the
   // default, and what simulations use): runs are not measured and output stays deterministic.
@@ -177,6 +178,7 @@ class Master final : public Process, private AllocationExplainer {
  private:
   void skipped(FrameworkId framework, std::string_view role, AgentId agent,
                SkipReason reason) override;
+  void repeated_last_run() override;
 
   Clock& clock_;
   Transport& transport_;

@@ -138,8 +138,8 @@ std::string line(const AllocationRun& e) {
                      e.duration ? e.duration->to_string() : "unmeasured");
 }
 std::string line(const OfferSkipped& e) {
-  return fmt::format("OFFER_SKIPPED framework={} role={} agent={} reason={}", e.framework.value,
-                     e.role, e.agent.value, to_string(e.reason));
+  return fmt::format("OFFER_SKIPPED framework={} role={} reason={} agents={}", e.framework.value,
+                     e.role, to_string(e.reason), e.agents);
 }
 std::string line(const CallRejected& e) {
   return fmt::format("CALL_REJECTED framework={} call={} reason={} message=\"{}\"",

@@ -223,11 +223,17 @@ struct AllocationRun {
   size_t offers = 0;
   std::optional<Duration> duration;  // measured with MasterOptions::stopwatch; absent without
 };
-struct OfferSkipped {  // why-explanations; only when enabled
+// Why-explanations, only when enabled (MasterOptions::explain_allocation): on how many agents the
+// last allocation run passed (framework, role) over for `reason`. Published when that number
+// changes from what the last event for (framework, role, reason) said (0 when none any more), so
+// the numbers stand until a later event changes them; a run that changes nothing publishes none.
+// A new leader starts from none: after LeaderElected every number is 0 until an event says
+// otherwise.
+struct OfferSkipped {
   v1::FrameworkID framework;
   std::string role;
-  v1::AgentID agent;
   SkipReason reason;
+  size_t agents = 0;
 };
 struct CallRejected {  // a scheduler call the master could not act on, and why
   std::optional<v1::FrameworkID> framework;

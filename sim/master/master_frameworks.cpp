@@ -330,6 +330,7 @@ void Master::State::remove_framework(Framework& f, FrameworkRemovedReason reason
     send(agent_by_handle(handle)->endpoint, v1::ShutdownFrameworkMessage{*f.info.id});
   }
   m.allocator_->remove_framework(f.handle);
+  forget_skips(f.handle);
   free_framework_handles.push_back(f.handle.value);
   if (f.endpoint) framework_at.erase(*f.endpoint);
   FrameworkView view{f.info, false, false, {}, 0};

@@ -33,6 +33,7 @@ void Master::State::run_allocation() {
   std::vector<Allocation> allocations = m.allocator_->allocate(m.clock_.now());
   std::optional<Duration> took;
   if (stopwatch) took = stopwatch->elapsed() - started;
+  publish_skips();
   ++m.allocation_runs_;
   if (m.options_.charge_allocation_time && took && *took > Duration::zero()) {
     // As Mesos's allocator actor: the offers are made when the run is done, and the runs

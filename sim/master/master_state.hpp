@@ -11,6 +11,7 @@
 //   master_update_framework.cpp  UPDATE_FRAMEWORK
 // Not part of the master's contract.
 
+#include <array>
 #include <deque>
 #include <functional>
 #include <map>
@@ -153,6 +154,26 @@ struct Master::State {
   TimerId heartbeat_timer;
   TimerId reregister_timer;
   TimerId registry_gc_timer;
+
+  // Why-explanations (MasterOptions::explain_allocation): the skips the allocator reports during
+  // a run, counted per (framework, role) and reason, beside what the stream was last told.
+  static constexpr size_t kSkipReasons = static_cast<size_t>(SkipReason::kNoQuotaContribution) + 1;
+  struct SkipKey {
+    FrameworkId framework;
+    std::string_view role;  // a view into the map's own key, or the caller's while searching
+    auto operator<=>(const SkipKey&) const = default;
+  };
+  struct SkipTally {
+    std::string role;  // what the key's view points to
+    std::array<uint32_t, kSkipReasons> run{};
+    std::array<uint32_t, kSkipReasons> published{};
+  };
+  std::map<SkipKey, std::unique_ptr<SkipTally>> skip_tallies;
+  bool run_repeated = false;  // the allocator skipped the run as quiet: the numbers stand
+  void count_skip(FrameworkId framework, std::string_view role, SkipReason reason);
+  // After each allocate(): publishes the counts that changed (OfferSkipped) and starts afresh.
+  void publish_skips();
+  void forget_skips(FrameworkId framework);
 
   // master.cpp
   // Hot paths (per offer, per task transition) test observed() before calling publish(): an

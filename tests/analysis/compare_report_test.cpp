@@ -37,7 +37,7 @@ class CompareReportTest : public ::testing::Test {
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "run.json") << run_identity_json({"s", variant, index, seed, "drf"});
     std::ofstream(dir / "summary.json")
-        << R"({"format":"mesosim-analysis-summary","version":1,
+        << R"({"format":"mesosim-analysis-summary","version":2,
               "cluster":{"allocated_share":{"cpus":0.5}}})";
     std::ofstream jobs(dir / "jobs.csv");
     jobs << "job_id,framework,group,tasks,size_bin,submit_s,ready_s,start_s,finish_s,"

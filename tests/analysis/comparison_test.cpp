@@ -32,7 +32,7 @@ class ComparisonTest : public ::testing::Test {
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "run.json") << run_identity_json({scenario, variant, index, seed, "drf"});
     std::ofstream(dir / "summary.json") << fmt::format(
-        R"({{"format":"mesosim-analysis-summary","version":1,
+        R"({{"format":"mesosim-analysis-summary","version":2,
             "cluster":{{"allocated_share":{{"cpus":{}}},"used_share":{{"cpus":{}}}}},
             "jobs":{{"finished":4,"completion_s":{{"mean":{},"p95":{}}}}},
             "frameworks":[{{"name":"f","jobs":{{"completion_s":{{"mean":{}}}}}}}]}})",

@@ -154,12 +154,15 @@ TEST(JobStatsTest, LocalityFractionIsOverTasksThatNamedAPreference) {
 TEST(WaitBreakdownTest, EachIntervalOfAWaitGoesToTheCauseInForce) {
   Stream s;
   s.agent(0, "a1", "cpus:4").framework(0, "f1", "spark");
-  s.add(1, OfferSkipped{fw("f1"), "*", ag("a1"), SkipReason::kLowerInDrfOrder});
-  s.add(1, OfferSkipped{fw("f1"), "*", ag("a1"), SkipReason::kLowerInDrfOrder});
-  s.add(1, OfferSkipped{fw("f1"), "*", ag("a1"), SkipReason::kFiltered});
+  // Passed over on two agents as lower in DRF order, on one as filtered; numbers stand until
+  // changed, so the run at 4 that offers it an agent sets them back to 0.
+  s.add(1, OfferSkipped{fw("f1"), "*", SkipReason::kLowerInDrfOrder, 2});
+  s.add(1, OfferSkipped{fw("f1"), "*", SkipReason::kFiltered, 1});
   s.add(1, AllocationRun{0, std::nullopt});
   s.add(3, OffersSuppressed{fw("f1"), {"*"}});
   s.add(4, OffersRevived{fw("f1"), {"*"}});
+  s.add(4, OfferSkipped{fw("f1"), "*", SkipReason::kLowerInDrfOrder, 0});
+  s.add(4, OfferSkipped{fw("f1"), "*", SkipReason::kFiltered, 0});
   s.offer(4, "o1", "f1", "a1", "cpus:4");
   s.add(4, AllocationRun{1, std::nullopt});
   s.add(6, OfferAccepted{of("o1"), fw("f1"), 1});
@@ -201,8 +204,9 @@ TEST(WaitBreakdownTest, DeclinesForLocalityAndTheirFiltersAreTheLocalityWait) {
   s.offer(1, "o1", "f1", "a1", "cpus:4");
   s.add(1, AllocationRun{1, std::nullopt});
   s.add(2, OfferDeclined{of("o1"), fw("f1"), Duration::seconds(1), "locality"});
-  s.add(3, OfferSkipped{fw("f1"), "*", ag("a1"), SkipReason::kFiltered});
+  s.add(3, OfferSkipped{fw("f1"), "*", SkipReason::kFiltered, 1});
   s.add(3, AllocationRun{0, std::nullopt});
+  s.add(5, OfferSkipped{fw("f1"), "*", SkipReason::kFiltered, 0});
   s.offer(5, "o2", "f1", "a1", "cpus:4");
   s.add(5, AllocationRun{1, std::nullopt});
   s.add(6, OfferDeclined{of("o2"), fw("f1"), Duration::seconds(1), "locality"});
@@ -255,9 +259,12 @@ TEST(WaitBreakdownTest, AGangFrameworksHoldOnOffersIsItsGangsHold) {
   Stream s;
   s.agent(0, "a1", "cpus:8").framework(0, "f1", "mpi").framework(0, "f2", "other");
   for (const char* f : {"f1", "f2"}) {
-    s.add(0, OfferSkipped{fw(f), "*", ag("a1"), SkipReason::kLowerInDrfOrder});
+    s.add(0, OfferSkipped{fw(f), "*", SkipReason::kLowerInDrfOrder, 1});
   }
   s.add(0, AllocationRun{0, std::nullopt});
+  for (const char* f : {"f1", "f2"}) {
+    s.add(1, OfferSkipped{fw(f), "*", SkipReason::kLowerInDrfOrder, 0});
+  }
   s.offer(1, "o1", "f1", "a1", "cpus:4").offer(1, "o2", "f2", "a1", "cpus:4");
   s.add(1, AllocationRun{2, std::nullopt});
   s.add(2, AllocationRun{0, std::nullopt});
@@ -265,7 +272,7 @@ TEST(WaitBreakdownTest, AGangFrameworksHoldOnOffersIsItsGangsHold) {
   s.add(4, OfferDeclined{of("o1"), fw("f1"), Duration::seconds(5), "gang_hold_released"});
   s.add(4, OfferDeclined{of("o2"), fw("f2"), Duration::seconds(5), std::nullopt});
   for (const char* f : {"f1", "f2"}) {
-    s.add(5, OfferSkipped{fw(f), "*", ag("a1"), SkipReason::kFiltered});
+    s.add(5, OfferSkipped{fw(f), "*", SkipReason::kFiltered, 1});
   }
   s.add(5, AllocationRun{0, std::nullopt});
   JobOutcome gang = job("g", "mpi", 0, 20, 2);

@@ -67,7 +67,7 @@ class PaperTableTest : public ::testing::Test {
     std::ofstream(dir / "run.json")
         << run_identity_json({experiment, variant, variant == "base" ? 0 : 1, seed, "drf"});
     std::ofstream(dir / "summary.json") << fmt::format(
-        R"({{"format":"mesosim-analysis-summary","version":1,
+        R"({{"format":"mesosim-analysis-summary","version":2,
             "cluster":{{"allocated_share":{{"cpus":{}}}}},
             "frameworks":[{{"name":"spark","jobs":{{"run_time_sum_s":1}}}},
                           {{"name":"hadoop","jobs":{{"run_time_sum_s":{}}}}}]}})",

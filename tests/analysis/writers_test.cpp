@@ -29,7 +29,7 @@ Stream busy_stream() {
   Stream s;
   s.agent(0, "a1", "cpus:8;mem:4096;disk:100").agent(0, "a2", "cpus:4;mem:2048");
   s.framework(0, "f1", "spark, the \"first\"", "analytics").framework(0, "f2", "mpi", "hpc");
-  s.add(1, OfferSkipped{fw("f2"), "hpc", ag("a1"), SkipReason::kLowerInDrfOrder});
+  s.add(1, OfferSkipped{fw("f2"), "hpc", SkipReason::kLowerInDrfOrder, 1});
   s.offer(1, "o1", "f1", "a1", "cpus:8;mem:4096;disk:100", "analytics");
   s.offer(1, "o2", "f2", "a2", "cpus:4;mem:2048", "hpc");
   s.add(1, AllocationRun{2, std::nullopt});

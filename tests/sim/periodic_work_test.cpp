@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "allocator/hierarchical_allocator.hpp"
 #include "sim/sim_cluster.hpp"
@@ -43,6 +44,32 @@ TEST(PeriodicWorkTest, LazyAndEagerGiveTheSameRunUnderRandomFaults) {
   // Faults and calls must have ended lazy health pairs, or the equivalence was not tested.
   RecordProperty("lazy_pairs_rebuilt", std::to_string(rebuilt));
   EXPECT_GT(rebuilt, 20u);
+}
+
+// With explanations on, a skipped quiet run publishes nothing, as the run it stands for would
+// have: its counts of agents passed over are the last run's, which the stream already says.
+TEST(PeriodicWorkTest, SkippedQuietRunsExplainThemselvesAsTheRunsTheySkip) {
+  uint64_t skipped = 0;
+  size_t explanations = 0;
+  for (uint64_t seed = 6; seed <= 7; ++seed) {
+    const RunResult lazy = random_run(seed, PeriodicWork::kDefault, true);
+    const RunResult eager = random_run(seed, PeriodicWork::kEager, true);
+    EXPECT_EQ(lazy.log, eager.log) << "seed " << seed;
+    EXPECT_TRUE(lazy.json == eager.json) << "seed " << seed << ": JSON event logs differ";
+    EXPECT_TRUE(lazy.violations.empty()) << "seed " << seed;
+    skipped += lazy.skipped_allocation_runs;
+    explanations += static_cast<size_t>(
+        std::count_if(lazy.log.begin(), lazy.log.end(),
+                      [](const std::string& l) { return l.find("OFFER_SKIPPED") != l.npos; }));
+    // Without explanations the run is the same but for them.
+    const RunResult plain = random_run(seed, PeriodicWork::kDefault, false);
+    std::vector<std::string> unexplained;
+    std::copy_if(lazy.log.begin(), lazy.log.end(), std::back_inserter(unexplained),
+                 [](const std::string& l) { return l.find("OFFER_SKIPPED") == l.npos; });
+    EXPECT_EQ(unexplained, plain.log) << "seed " << seed;
+  }
+  EXPECT_GT(skipped, 0u) << "the runs must have quiet spells to skip";
+  EXPECT_GT(explanations, 10u);
 }
 
 struct IdleRun {

@@ -106,8 +106,8 @@ class RandomRun {
   static constexpr double kFaultsUntil = 600;
   static constexpr double kEnd = 2400;
 
-  RandomRun(uint64_t seed, PeriodicWork periodic)
-      : rng_(seed * 7919 + 13), cluster_(options(seed, periodic)) {
+  RandomRun(uint64_t seed, PeriodicWork periodic, bool explain)
+      : rng_(seed * 7919 + 13), cluster_(options(seed, periodic, explain)) {
     cluster_.add_observer(&log_);
     cluster_.add_observer(&books_);
     cluster_.add_observer(&json_writer_);
@@ -156,9 +156,10 @@ class RandomRun {
   }
 
  private:
-  static SimClusterOptions options(uint64_t seed, PeriodicWork periodic) {
+  static SimClusterOptions options(uint64_t seed, PeriodicWork periodic, bool explain) {
     SimClusterOptions o;
     o.seed = seed;
+    o.master.explain_allocation = explain;
     o.allocator.skip_unchanged_runs = periodic != PeriodicWork::kEager;
     o.lazy_pings = periodic != PeriodicWork::kEager;
     o.masters = 2;
@@ -400,8 +401,8 @@ class RandomRun {
 
 }  // namespace
 
-RunResult random_run(uint64_t seed, PeriodicWork periodic) {
-  return RandomRun(seed, periodic).run();
+RunResult random_run(uint64_t seed, PeriodicWork periodic, bool explain) {
+  return RandomRun(seed, periodic, explain).run();
 }
 
 }  // namespace mesosim::testing

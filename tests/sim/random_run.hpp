@@ -34,7 +34,9 @@ struct RunResult {
 enum class PeriodicWork { kDefault, kEager };
 
 // Runs seed `seed`: a cluster of 5-10 agents and 2-4 frameworks, random faults during the
-// first ten minutes, then a quiet period up to 40 minutes.
-RunResult random_run(uint64_t seed, PeriodicWork periodic = PeriodicWork::kDefault);
+// first ten minutes, then a quiet period up to 40 minutes. With `explain`, the masters publish
+// the allocator's explanations (OFFER_SKIPPED).
+RunResult random_run(uint64_t seed, PeriodicWork periodic = PeriodicWork::kDefault,
+                     bool explain = false);
 
 }  // namespace mesosim::testing

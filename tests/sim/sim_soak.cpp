@@ -3,11 +3,13 @@
 // exits 1 if any seed failed, 2 on bad arguments. With --log it also prints each run's master
 // event log (one line per event), to see how a failing seed got there. With --compare-eager it
 // also runs each seed with eager periodic work (every allocation run visits every agent) and
-// fails a seed whose event log, text or JSON, differs from the default run's.
+// fails a seed whose event log, text or JSON, differs from the default run's. With --explain the
+// masters publish the allocator's explanations (OFFER_SKIPPED) in every run.
 //
 //   sim_soak --from 21 --to 5020
 //   sim_soak --from 516 --to 516 --log
 //   sim_soak --from 1 --to 500 --compare-eager
+//   sim_soak --from 1 --to 500 --compare-eager --explain
 
 #include <charconv>
 #include <cstdint>
@@ -27,7 +29,7 @@ std::optional<uint64_t> parse_seed(std::string_view text) {
 }
 
 int usage(const char* why) {
-  std::fprintf(stderr, "sim_soak: %s\nusage: sim_soak --from SEED --to SEED [--log] [--compare-eager]\n", why);
+  std::fprintf(stderr, "sim_soak: %s\nusage: sim_soak --from SEED --to SEED [--log] [--compare-eager] [--explain]\n", why);
   return 2;
 }
 
@@ -37,14 +39,16 @@ int main(int argc, char** argv) {
   std::optional<uint64_t> from, to;
   bool log = false;
   bool compare_eager = false;
+  bool explain = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if (arg == "--log" || arg == "--compare-eager") {
-      (arg == "--log" ? log : compare_eager) = true;
+    if (arg == "--log" || arg == "--compare-eager" || arg == "--explain") {
+      (arg == "--log" ? log : arg == "--explain" ? explain : compare_eager) = true;
       continue;
     }
     if ((arg != "--from" && arg != "--to") || i + 1 == argc) {
-      return usage("expected --from SEED, --to SEED and optionally --log, --compare-eager");
+      return usage(
+          "expected --from SEED, --to SEED and optionally --log, --compare-eager, --explain");
     }
     const auto seed = parse_seed(argv[++i]);
     if (!seed) return usage("a seed is a non-negative integer");
@@ -55,7 +59,9 @@ int main(int argc, char** argv) {
 
   uint64_t failed = 0, tasks = 0, events = 0, faults = 0, skipped = 0, rebuilt = 0;
   for (uint64_t seed = *from; seed <= *to; ++seed) {
-    const mesosim::testing::RunResult r = mesosim::testing::random_run(seed);
+    using mesosim::testing::PeriodicWork;
+    const mesosim::testing::RunResult r =
+        mesosim::testing::random_run(seed, PeriodicWork::kDefault, explain);
     if (log) {
       for (const auto& line : r.log) {
         std::printf("seed %llu | %s\n", static_cast<unsigned long long>(seed), line.c_str());
@@ -74,8 +80,7 @@ int main(int argc, char** argv) {
       }
     }
     if (compare_eager) {
-      const auto eager =
-          mesosim::testing::random_run(seed, mesosim::testing::PeriodicWork::kEager);
+      const auto eager = mesosim::testing::random_run(seed, PeriodicWork::kEager, explain);
       if (eager.log != r.log || eager.json != r.json) {
         std::printf("seed %llu: the eager run's event log differs\n",
                     static_cast<unsigned long long>(seed));

@@ -65,7 +65,7 @@ std::vector<MasterEvent> one_of_each() {
       TaskUsage{v1::TaskID{"t1"}, kFw, kAgent, Res("cpus:0.5;mem:100"),
                 Time::from_micros(11'500'000)},
       AllocationRun{4, Duration::micros(321)},
-      OfferSkipped{kFw, "a", kAgent, SkipReason::kQuotaLimit},
+      OfferSkipped{kFw, "a", SkipReason::kQuotaLimit, 3},
       CallRejected{kFw, "ACCEPT", CallRejectedReason::kInvalidOffers, "offer M1-O3 is gone"},
   };
   std::vector<MasterEvent> out;
@@ -171,7 +171,7 @@ TEST(EventLogTest, HeaderNamesVersionWriterAndTimeBase) {
   const std::string text =
       log_of({}, EventLogHeader{kEventLogVersion, "mesosim live", TimeBase::kUnixEpoch});
   EXPECT_EQ(text,
-            "{\"format\":\"mesosim-master-events\",\"version\":1,\"writer\":\"mesosim live\","
+            "{\"format\":\"mesosim-master-events\",\"version\":2,\"writer\":\"mesosim live\","
             "\"time_base\":\"unix_epoch\"}\n");
   std::istringstream in(text);
   auto reader = EventLogReader::open(in, "live.jsonl");
@@ -184,13 +184,14 @@ TEST(EventLogTest, HeaderNamesVersionWriterAndTimeBase) {
 }
 
 TEST(EventLogTest, WrongVersionIsRefusedNamingFileLineAndVersions) {
+  // Version 1 logs (an OFFER_SKIPPED per agent and run) are refused, not misread.
   EXPECT_EQ(error_for_header(
-                R"({"format":"mesosim-master-events","version":2,"writer":"w","time_base":"simulated"})"),
-            "run.jsonl:1: header: expected version 1, found version 2");
-  EXPECT_EQ(error_for_header(R"({"format":"other","version":1})"),
+                R"({"format":"mesosim-master-events","version":1,"writer":"w","time_base":"simulated"})"),
+            "run.jsonl:1: header: expected version 2, found version 1");
+  EXPECT_EQ(error_for_header(R"({"format":"other","version":2})"),
             "run.jsonl:1: header: expected \"format\": \"mesosim-master-events\"");
   EXPECT_EQ(error_for_header(
-                R"({"format":"mesosim-master-events","version":1,"writer":"w","time_base":"mars"})"),
+                R"({"format":"mesosim-master-events","version":2,"writer":"w","time_base":"mars"})"),
             "run.jsonl:1: header: expected \"time_base\": \"simulated\" or \"unix_epoch\"");
   EXPECT_EQ(error_for_header("not json"),
             "run.jsonl:1: header: expected one JSON object, found malformed JSON");
