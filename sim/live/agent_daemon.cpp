@@ -168,6 +168,7 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::start(boost::asio::io_context&
                                         [](const std::string& line) { spdlog::info("{}", line); });
   p.forward.agent = p.agent.get();
   p.forward.after = [&p] { p.watch_pidfds(); };
+  p.agent->set_launch_listener([&p] { p.watch_pidfds(); });
   if (Status s = p.agent->start(); !s.ok()) {
     p.server->stop();
     return Error{fmt::format("cannot recover from --work_dir '{}': {}", p.options.flags.work_dir,
@@ -204,6 +205,7 @@ void AgentDaemon::stop() {
   p.server->stop();
   p.transport.stop();
   p.forward.agent = nullptr;
+  p.agent->stop_launching();
   spdlog::info("Agent stopped");
 }
 

@@ -47,6 +47,7 @@ LiveAgent::~LiveAgent() {
   clock_.cancel(ping_timer_);
   clock_.cancel(usage_timer_);
   clock_.cancel(poll_timer_);
+  clock_.cancel(launch_timer_);
 }
 
 void LiveAgent::receive(Endpoint from, Message message) {
@@ -71,6 +72,7 @@ void LiveAgent::receive(Endpoint from, Message message) {
     return;
   }
   if (!leader_ || from != *leader_) return;
+  ++messages_received_;  // the launch queue yields while messages arrive
   dispatch(message);
 }
 
@@ -261,16 +263,6 @@ void LiveAgent::send_to_leader(Message message) {
 
 void LiveAgent::say(const std::string& line) const {
   if (log_) log_(line);
-}
-
-Resources LiveAgent::used() const {
-  Resources sum;
-  for (const auto& [framework_id, framework] : frameworks_) {
-    for (const auto& [task_id, task] : framework.tasks) {
-      if (!v1::is_terminal(task.state)) sum += task.info.resources;
-    }
-  }
-  return sum;
 }
 
 std::vector<v1::Task> LiveAgent::tasks() const {

@@ -16,12 +16,32 @@
 //   re-registers with the same leader (with the backoff above). Every ping is answered with
 //   PongAgentMessage.
 // - Tasks. RunTaskMessage runs a command task under a command executor whose executor id is the
-//   task id (Mesos's); the container is launched at once and the task goes TASK_STARTING then
-//   TASK_RUNNING. A launch that fails is TASK_FAILED (REASON_COMMAND_EXECUTOR_FAILED, the
-//   error as message). A task with its own ExecutorInfo is TASK_ERROR / REASON_TASK_INVALID
-//   (no custom executors in live mode). A task id in use gets one TASK_DROPPED /
-//   REASON_TASK_INVALID without uuid; resources beyond what is free get TASK_DROPPED /
-//   REASON_RESOURCES_UNKNOWN. Launches are ignored while not registered (as SimAgent).
+//   task id (Mesos's). The message is validated and the task recorded at once: TASK_STAGING, its
+//   resources counted as used, checkpointed; its launch is queued (below). A launch takes the
+//   container up and the task goes TASK_STARTING then TASK_RUNNING. A launch that fails is
+//   TASK_FAILED (REASON_COMMAND_EXECUTOR_FAILED, the error as message). A task with its own
+//   ExecutorInfo is TASK_ERROR / REASON_TASK_INVALID (no custom executors in live mode). A task id
+//   in use gets one TASK_DROPPED / REASON_TASK_INVALID without uuid; resources beyond what is free
+//   (queued tasks included) get TASK_DROPPED / REASON_RESOURCES_UNKNOWN. RunTaskMessages are
+//   ignored while not registered (as SimAgent); queued launches go on while disconnected.
+// - The launch queue. Launches run in the order their RunTaskMessages came, one per turn of the
+//   Clock's loop, off the message path, so that a slow launch (a fork, a sandbox, a checkpoint:
+//   milliseconds) delays no ping, acknowledgement or kill behind a backlog of launches, as Mesos's
+//   agent hands launches to its containerizer and goes on reading. Messages come first: a launch
+//   runs only after kQuietTurnsBeforeLaunch turns in a row in which no message arrived (a
+//   pipelined message takes the loop about three turns to read), so a stream of messages is read
+//   without launches between them; and launches are never starved: after kMaxYieldsInARow turns
+//   given up to messages, one launch runs whatever arrives. A queued task (STAGING, no container)
+//   is the agent's task for every other purpose: KILL makes it TASK_KILLED (SOURCE_AGENT,
+//   REASON_TASK_KILLED_DURING_LAUNCH) and it never runs (Mesos's Slave::killTask of a task not
+//   yet delivered to its executor); ShutdownExecutorMessage makes it TASK_FAILED
+//   (REASON_EXECUTOR_TERMINATED: Mesos's command executor destroyed before it registered fails
+//   its queued task); a framework shutdown drops it with the framework's other tasks;
+//   re-registration lists it as TASK_STAGING; /state lists it under its executor's
+//   `queued_tasks`. A restarted agent does not launch a checkpointed task that never launched: it
+//   is TASK_LOST (TASK_DROPPED if partition-aware), REASON_AGENT_RESTARTED, as Mesos's agent
+//   recovers tasks whose executor never started. An agent stopped by its daemon (SIGTERM) leaves
+//   its queue to that recovery.
 // - Ends. When a container ends, its task_outcome() becomes the terminal update (source
 //   SOURCE_EXECUTOR): exit 0 FINISHED, non-zero FAILED, OOM FAILED with
 //   REASON_CONTAINER_LIMITATION_MEMORY, killed KILLED.
@@ -95,6 +115,10 @@ class LiveAgent final : public Process {
  public:
   static constexpr size_t kMaxCompletedTasks = 1000;     // per framework (Mesos's default)
   static constexpr size_t kMaxCompletedFrameworks = 50;  // Mesos's default
+  // The launch queue's turns (see above). Measured: with 4 and 256 the master's queue to an
+  // overloaded agent stayed under ~240 messages at 1,000 launches/s (bench/README.md).
+  static constexpr int kQuietTurnsBeforeLaunch = 4;
+  static constexpr int kMaxYieldsInARow = 256;
 
   // `rng` draws the status update uuids: seed it differently on every start (e.g. from
   // std::random_device in the daemon), or a restarted agent repeats the uuids of its past.
@@ -111,6 +135,17 @@ class LiveAgent final : public Process {
   void receive(Endpoint from, Message message) override;
   // Reaps ended containers now; for a loop when one of pidfds() becomes readable.
   void poll_containers();
+  // Called after each launch from the queue (a loop that watches pidfds() has a new one).
+  void set_launch_listener(std::function<void()> listener) {
+    launch_listener_ = std::move(listener);
+  }
+  // For a daemon that stops (SIGTERM): launches nothing more. The queued tasks stay recorded
+  // (and checkpointed, for frameworks that checkpoint) as never launched: the next start reports
+  // them lost (above).
+  void stop_launching();
+  // Launches queued and not run yet (a task killed while queued keeps its entry, skipped when
+  // its turn comes).
+  size_t queued_launches() const { return launch_queue_.size(); }
   std::vector<int> pidfds() const { return containerizer_.pidfds(); }
   // What changed in pidfds() since the previous call (Containerizer::take_pidfd_changes).
   void take_pidfd_changes(std::vector<Containerizer::PidfdChange>& changes) {
@@ -130,8 +165,8 @@ class LiveAgent final : public Process {
   const std::map<v1::FrameworkID, LiveFramework>& frameworks() const { return frameworks_; }
   const std::deque<LiveFramework>& completed_frameworks() const { return completed_frameworks_; }
   const Containerizer& containerizer() const { return containerizer_; }
-  // Resources of the live (non-terminal) tasks.
-  Resources used() const;
+  // Resources of the live (non-terminal) tasks, queued ones included: a running total.
+  const Resources& used() const { return used_; }
   // Every task held, with its latest state, sorted by (framework id, task id).
   std::vector<v1::Task> tasks() const;
   // Every non-terminal task whose container runs, measured in one round (for posix isolation,
@@ -169,7 +204,13 @@ class LiveAgent final : public Process {
 
   // live_agent_tasks.cpp: tasks, containers and status updates.
   void run_task(v1::RunTaskMessage& run);
+  void queue_launch(const v1::FrameworkID& framework_id, const v1::TaskID& task_id);
+  void schedule_launch_step();
+  void launch_step();
+  void launch_next();
   void launch(LiveFramework& framework, LiveTask& task);
+  // The task's resources leave used_ when it turns terminal.
+  void set_state(LiveTask& task, v1::TaskState state);
   void kill_task(const v1::KillTaskMessage& kill);
   // SIGTERM now, SIGKILL after `grace` (default: the containerizer's), with TASK_KILLING first
   // if the framework has TASK_KILLING_STATE.
@@ -230,6 +271,17 @@ class LiveAgent final : public Process {
   // container -> (cpu seconds, when) of the previous usage sample.
   std::map<std::string, std::pair<double, Time>> last_cpu_;
   StatusUpdateManager updates_;
+
+  Resources used_;  // of the non-terminal tasks held
+  // (framework, task) of each recorded task whose launch has not run, oldest first. An entry
+  // whose task was killed, shut down or forgotten meanwhile is skipped when its turn comes.
+  std::deque<std::pair<v1::FrameworkID, v1::TaskID>> launch_queue_;
+  TimerId launch_timer_;
+  uint64_t messages_received_ = 0;      // from the leader, ever
+  uint64_t messages_at_last_turn_ = 0;  // messages_received_ at the launch step's last turn
+  int quiet_turns_ = 0;
+  int yields_in_a_row_ = 0;
+  std::function<void()> launch_listener_;
 };
 
 }  // namespace mesosim::live

@@ -11,8 +11,9 @@
 //            Executor (Task: t) (Command: sh -c '...')"), source, container, directory,
 //            resources, role, tasks, queued_tasks, completed_tasks}. A task: {id, name,
 //            framework_id, executor_id, slave_id, state, resources, role, statuses [{state,
-//            timestamp}], labels? [{key, value}]}. Live tasks are in `executors`; terminal ones
-//            (acknowledged or not) in `completed_executors`.
+//            timestamp}], labels? [{key, value}]}. Live tasks are in `executors` (a STAGING
+//            task whose launch is queued in its executor's `queued_tasks`, the others in
+//            `tasks`); terminal ones (acknowledged or not) in `completed_executors`.
 //   Resources as Mesos models them: {"cpus":0.5,"gpus":0,"mem":64,"disk":0,
 //            "ports":"[31000-32000]"}; scalars summed over roles, revocable ones as
 //            "<name>_revocable"; cpus, gpus, mem and disk always present.
