@@ -16,6 +16,7 @@ namespace {
 // Mesos caps the agent's registration backoff at one minute (REGISTER_RETRY_INTERVAL_MAX).
 constexpr Duration kRegistrationIntervalMax = Duration::minutes(1);
 constexpr double kBytesPerMegabyte = 1024.0 * 1024.0;
+constexpr uint64_t kBytesPerMiB = uint64_t{1} << 20;
 
 template <typename... Fs>
 struct Overloaded : Fs... {
@@ -210,7 +211,17 @@ std::vector<LiveAgent::MeasuredTask> LiveAgent::measure_running_tasks() const {
     }
   }
   std::vector<Result<ResourceStatistics>> measured = containerizer_.usage_of_each(containers);
-  for (size_t i = 0; i < running.size(); ++i) running[i].stats = std::move(measured[i]);
+  for (size_t i = 0; i < running.size(); ++i) {
+    running[i].stats = std::move(measured[i]);
+    if (!running[i].stats) continue;
+    // As Mesos's Slave::usage: the limits are the task's allocation, whatever the isolator
+    // enforces (posix enforces none; a cgroup's memory limit has a 32 MB floor).
+    const Resources& allocated = running[i].task->info.resources;
+    ResourceStatistics& stats = running[i].stats.value();
+    stats.cpus_limit = allocated.get(ResourceName::cpus()).to_double();
+    stats.mem_limit_bytes =
+        static_cast<uint64_t>(allocated.get(ResourceName::mem()).milli()) * kBytesPerMiB / 1000;
+  }
   return running;
 }
 

@@ -22,7 +22,9 @@
 //            {timestamp, processes, cpus_user_time_secs, cpus_system_time_secs, cpus_limit,
 //            cpus_nr_periods, cpus_nr_throttled, cpus_throttled_time_secs, mem_total_bytes,
 //            mem_rss_bytes, mem_cache_bytes, mem_limit_bytes, mem_soft_limit_bytes}}] for every
-//            running container whose usage can be read.
+//            running container whose usage can be read. cpus_limit and mem_limit_bytes are the
+//            task's allocated cpus and mem, as Mesos's Slave::usage sets them (for posix
+//            isolation too, which enforces neither).
 
 #include <string>
 #include <string_view>

@@ -248,5 +248,15 @@ TEST_F(LaunchQueueTest, ACheckpointedTaskThatNeverLaunchedIsLostAfterARestart) {
   EXPECT_FALSE(path_exists(work_.path() + "/slaves"));
 }
 
+TEST_F(LaunchQueueTest, UsageCarriesTheTasksAllocationAsItsLimits) {
+  start_agent_on_turns();
+  run_task("t1", "sleep 30", framework_info("fw-1"), "cpus:0.5;mem:64");
+  while (agent_->queued_launches() > 0) turns_.turn();
+  const nlohmann::json stats = monitor_statistics_json(*agent_, turns_.now());
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_DOUBLE_EQ(stats[0]["statistics"]["cpus_limit"].get<double>(), 0.5);
+  EXPECT_EQ(stats[0]["statistics"]["mem_limit_bytes"].get<uint64_t>(), 64u << 20);
+}
+
 }  // namespace
 }  // namespace mesosim::live
