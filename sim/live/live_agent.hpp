@@ -71,8 +71,9 @@
 //   running task, cpus (cpu seconds used since the previous sample / seconds elapsed) and mem
 //   (rss, MB) from the containerizer.
 // - Polling. Containers are polled every container_poll_interval and at the containerizer's
-//   next kill deadline; a loop that watches pidfds() calls poll_containers() when one is
-//   readable, so an end is reported without waiting for the period.
+//   next kill deadline; a loop that watches the pidfds (take_pidfd_changes()) calls
+//   poll_pidfds() with those that became readable, one that lists pidfds() calls
+//   poll_containers(), so an end is reported without waiting for the period.
 // - Recovery (live_agent_recovery.cpp). The agent checkpoints <work_dir>/meta/agent.json (atomic
 //   write by rename) whenever its id or a checkpointing framework's tasks change: its agent id,
 //   and for frameworks with checkpoint = true their FrameworkInfo and tasks (info, state,
@@ -133,8 +134,14 @@ class LiveAgent final : public Process {
   // daemon should exit saying so); recovery problems of single containers are logged.
   Status start();
   void receive(Endpoint from, Message message) override;
-  // Reaps ended containers now; for a loop when one of pidfds() becomes readable.
+  // Reaps ended containers now (every container the containerizer must look at).
   void poll_containers();
+  // Reaps the containers of these pidfds, which a loop saw readable, at a cost that does not
+  // grow with the containers running; for a loop that watches every pidfd it takes from
+  // take_pidfd_changes(). One it could not watch is handed back with pidfd_unwatched(), and the
+  // periodic poll then looks at its container.
+  void poll_pidfds(const std::vector<int>& readable);
+  void pidfd_unwatched(int pidfd) { containerizer_.unwatched(pidfd); }
   // Called after each launch from the queue (a loop that watches pidfds() has a new one).
   void set_launch_listener(std::function<void()> listener) {
     launch_listener_ = std::move(listener);

@@ -344,6 +344,13 @@ void LiveAgent::poll_containers() {
   arm_poll_timer();
 }
 
+void LiveAgent::poll_pidfds(const std::vector<int>& readable) {
+  for (const ContainerEnded& end : containerizer_.poll_readable(readable, clock_.now())) {
+    on_container_ended(end);
+  }
+  arm_poll_timer();
+}
+
 void LiveAgent::on_container_ended(const ContainerEnded& end) {
   last_cpu_.erase(end.container);
   auto owner = by_container_.find(end.container);
