@@ -73,7 +73,7 @@ void LiveAgent::receive(Endpoint from, Message message) {
     return;
   }
   if (!leader_ || from != *leader_) return;
-  ++messages_received_;  // the launch queue yields while messages arrive
+  pacer_.message();  // the launch queue gives way to messages that arrive
   dispatch(message);
 }
 

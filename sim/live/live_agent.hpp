@@ -27,11 +27,9 @@
 // - The launch queue. Launches run in the order their RunTaskMessages came, one per turn of the
 //   Clock's loop, off the message path, so that a slow launch (a fork, a sandbox, a checkpoint:
 //   milliseconds) delays no ping, acknowledgement or kill behind a backlog of launches, as Mesos's
-//   agent hands launches to its containerizer and goes on reading. Messages come first: a launch
-//   runs only after kQuietTurnsBeforeLaunch turns in a row in which no message arrived (a
-//   pipelined message takes the loop about three turns to read), so a stream of messages is read
-//   without launches between them; and launches are never starved: after kMaxYieldsInARow turns
-//   given up to messages, one launch runs whatever arrives. A queued task (STAGING, no container)
+//   agent hands launches to its containerizer and goes on reading. When a launch may run is
+//   the LaunchPacer's rule (launch_pacer.hpp): after a launch, messages that arrive have the loop
+//   for as long as it took; a quiet loop launches at once. A queued task (STAGING, no container)
 //   is the agent's task for every other purpose: KILL makes it TASK_KILLED (SOURCE_AGENT,
 //   REASON_TASK_KILLED_DURING_LAUNCH) and it never runs (Mesos's Slave::killTask of a task not
 //   yet delivered to its executor); ShutdownExecutorMessage makes it TASK_FAILED
@@ -102,6 +100,7 @@
 #include "allocator/time.hpp"
 #include "sim/live/agent_checkpoint.hpp"
 #include "sim/live/containerizer.hpp"
+#include "sim/live/launch_pacer.hpp"
 #include "sim/live/live_agent_options.hpp"
 #include "sim/master/clock.hpp"
 #include "sim/master/protocol.hpp"
@@ -116,10 +115,6 @@ class LiveAgent final : public Process {
  public:
   static constexpr size_t kMaxCompletedTasks = 1000;     // per framework (Mesos's default)
   static constexpr size_t kMaxCompletedFrameworks = 50;  // Mesos's default
-  // The launch queue's turns (see above). Measured: with 4 and 256 the master's queue to an
-  // overloaded agent stayed under ~240 messages at 1,000 launches/s (bench/README.md).
-  static constexpr int kQuietTurnsBeforeLaunch = 4;
-  static constexpr int kMaxYieldsInARow = 256;
 
   // `rng` draws the status update uuids: seed it differently on every start (e.g. from
   // std::random_device in the daemon), or a restarted agent repeats the uuids of its past.
@@ -212,7 +207,7 @@ class LiveAgent final : public Process {
   // live_agent_tasks.cpp: tasks, containers and status updates.
   void run_task(v1::RunTaskMessage& run);
   void queue_launch(const v1::FrameworkID& framework_id, const v1::TaskID& task_id);
-  void schedule_launch_step();
+  void schedule_launch_step(Duration delay = Duration::zero());
   void launch_step();
   void launch_next();
   void launch(LiveFramework& framework, LiveTask& task);
@@ -284,10 +279,7 @@ class LiveAgent final : public Process {
   // whose task was killed, shut down or forgotten meanwhile is skipped when its turn comes.
   std::deque<std::pair<v1::FrameworkID, v1::TaskID>> launch_queue_;
   TimerId launch_timer_;
-  uint64_t messages_received_ = 0;      // from the leader, ever
-  uint64_t messages_at_last_turn_ = 0;  // messages_received_ at the launch step's last turn
-  int quiet_turns_ = 0;
-  int yields_in_a_row_ = 0;
+  LaunchPacer pacer_;
   std::function<void()> launch_listener_;
 };
 

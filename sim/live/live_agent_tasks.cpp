@@ -63,32 +63,31 @@ void LiveAgent::queue_launch(const v1::FrameworkID& framework_id, const v1::Task
   schedule_launch_step();
 }
 
-void LiveAgent::schedule_launch_step() {
+void LiveAgent::schedule_launch_step(Duration delay) {
   if (launch_timer_.value != 0 || launch_queue_.empty()) return;
-  launch_timer_ = clock_.schedule(Duration::zero(), [this] {
+  launch_timer_ = clock_.schedule(delay, [this] {
     launch_timer_ = {};
     launch_step();
   });
 }
 
-// One turn of the launch queue (the rule is in the header): a message since the last turn
-// restarts the count of quiet turns; a launch also restarts it, so that what arrived while it
-// ran is read first.
+// One turn of the launch queue: launch, or wait a turn or until the messages' share is over.
 void LiveAgent::launch_step() {
-  if (messages_received_ != messages_at_last_turn_) {
-    messages_at_last_turn_ = messages_received_;
-    quiet_turns_ = 0;
-  } else {
-    ++quiet_turns_;
+  const Time now = clock_.now();
+  const LaunchPacer::Next next = pacer_.turn(now);
+  switch (next.kind) {
+    case LaunchPacer::Next::Kind::kLaunch:
+      launch_next();
+      pacer_.launched(now, clock_.now());
+      schedule_launch_step();
+      return;
+    case LaunchPacer::Next::Kind::kAt:
+      schedule_launch_step(next.at - now);
+      return;
+    case LaunchPacer::Next::Kind::kNextTurn:
+      schedule_launch_step();
+      return;
   }
-  if (quiet_turns_ >= kQuietTurnsBeforeLaunch || yields_in_a_row_ >= kMaxYieldsInARow) {
-    quiet_turns_ = 0;
-    yields_in_a_row_ = 0;
-    launch_next();
-  } else {
-    ++yields_in_a_row_;
-  }
-  schedule_launch_step();
 }
 
 void LiveAgent::stop_launching() {

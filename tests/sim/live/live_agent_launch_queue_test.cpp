@@ -1,5 +1,6 @@
 // The live agent's launch queue: a RunTaskMessage records the task and queues its launch, and
-// every other message is handled before the launches queued ahead of it (live_agent.hpp).
+// every other message is handled before the launches queued ahead of it (live_agent.hpp). When
+// a launch runs is LaunchPacer's rule, tested in launch_pacer_test.cpp.
 
 #include <gtest/gtest.h>
 
@@ -23,9 +24,9 @@ using v1::TaskStatusReason;
 using v1::TaskStatusSource;
 
 // A loop whose turns the test takes one at a time: turn() runs the timers due at the clock's
-// time that were scheduled before the turn began (as LoopClock::fire does), and time moves
-// only when the test says so. So zero-delay timers advance one turn per turn() and nothing
-// periodic fires.
+// time that were scheduled before the turn began (as LoopClock::fire does), and time does not
+// move. So zero-delay timers advance one turn per turn(), a launch takes no time (the pacer
+// then gives messages no share: a launch a turn) and nothing periodic fires.
 class TurnClock final : public Clock {
  public:
   Time now() const override { return now_; }
@@ -81,46 +82,6 @@ class LaunchQueueTest : public LiveAgentTest {
   TurnClock turns_;
 };
 
-TEST_F(LaunchQueueTest, ALaunchWaitsForQuietTurnsAndMessagesNeverStarveIt) {
-  start_agent_on_turns();
-  for (int i = 0; i < 3; ++i) run_task("t" + std::to_string(i), "sleep 30");
-  // Recorded at once: STAGING, resources taken, nothing forked.
-  EXPECT_EQ(held("fw-1", "t0")->state, TaskState::TASK_STAGING);
-  EXPECT_EQ(agent_->used(), res("cpus:1.5;mem:192"));
-  EXPECT_EQ(agent_->queued_launches(), 3u);
-  EXPECT_EQ(launched(), 0u);
-
-  // The RunTaskMessages themselves were messages: the turn that sees them is not quiet, and the
-  // launch comes on the kQuietTurnsBeforeLaunch-th quiet turn after it. A launch restarts the
-  // count.
-  for (int turn = 0; turn < LiveAgent::kQuietTurnsBeforeLaunch; ++turn) {
-    turns_.turn();
-    EXPECT_EQ(launched(), 0u) << "turn " << turn;
-  }
-  turns_.turn();
-  EXPECT_EQ(launched(), 1u);
-  for (int turn = 0; turn < LiveAgent::kQuietTurnsBeforeLaunch - 1; ++turn) turns_.turn();
-  EXPECT_EQ(launched(), 1u);
-
-  // A message on every turn holds launches back, but only for kMaxYieldsInARow turns.
-  int turns_until_launch = 0;
-  while (launched() == 1u && turns_until_launch < 10 * LiveAgent::kMaxYieldsInARow) {
-    agent_->receive(kMaster, v1::PingAgentMessage{});
-    turns_.turn();
-    ++turns_until_launch;
-  }
-  EXPECT_EQ(launched(), 2u);
-  EXPECT_GE(turns_until_launch, LiveAgent::kMaxYieldsInARow - LiveAgent::kQuietTurnsBeforeLaunch);
-  EXPECT_LE(turns_until_launch, LiveAgent::kMaxYieldsInARow + 1);
-  // Every ping was answered as it came, launches or not.
-  EXPECT_EQ(transport_.all<v1::PongAgentMessage>().size(), size_t(turns_until_launch));
-
-  for (int turn = 0; turn <= LiveAgent::kQuietTurnsBeforeLaunch; ++turn) turns_.turn();
-  EXPECT_EQ(launched(), 3u);
-  EXPECT_EQ(agent_->queued_launches(), 0u);
-  EXPECT_EQ(held("fw-1", "t2")->state, TaskState::TASK_RUNNING);
-}
-
 TEST_F(LaunchQueueTest, PingsAndAcknowledgementsBehindABurstOfLaunchesAreHandledFirst) {
   start_agent_on_turns();
   run_task("first", "sleep 30");
@@ -161,7 +122,7 @@ TEST_F(LaunchQueueTest, AQueuedLaunchKilledBeforeItRunsEndsKilledAndNeverForks) 
   EXPECT_EQ(killed.status.source, TaskStatusSource::SOURCE_AGENT);
   EXPECT_EQ(killed.status.reason, TaskStatusReason::REASON_TASK_KILLED_DURING_LAUNCH);
   EXPECT_TRUE(agent_->used().empty());
-  for (int turn = 0; turn < 3 * LiveAgent::kQuietTurnsBeforeLaunch; ++turn) turns_.turn();
+  for (int turn = 0; turn < 3 * LaunchPacer::kQuietTurns; ++turn) turns_.turn();
   EXPECT_EQ(agent_->queued_launches(), 0u);
   EXPECT_EQ(launched(), 0u);
   // Never forked: no sandbox was made for it.
@@ -186,7 +147,7 @@ TEST_F(LaunchQueueTest, ShutdownsDropQueuedLaunchesWithMesossTerminalStates) {
   EXPECT_EQ(agent_->frameworks().count(v1::FrameworkID{"fw-2"}), 0u);
   EXPECT_EQ(agent_->completed_frameworks().back().completed.back().state, TaskState::TASK_KILLED);
   EXPECT_TRUE(agent_->used().empty());
-  for (int turn = 0; turn < 4 * LiveAgent::kQuietTurnsBeforeLaunch; ++turn) turns_.turn();
+  for (int turn = 0; turn < 4 * LaunchPacer::kQuietTurns; ++turn) turns_.turn();
   EXPECT_EQ(agent_->queued_launches(), 0u);
   EXPECT_EQ(launched(), 0u);
 }
