@@ -9,10 +9,7 @@ LaunchPacer::Next LaunchPacer::turn(Time now) {
   } else {
     ++quiet_;
   }
-  if (quiet_ >= kQuietTurns || now >= messages_until_) return {Next::Kind::kLaunch, now};
-  // A message this turn: more are likely on the way, and the share left is theirs.
-  if (quiet_ == 0) return {Next::Kind::kAt, messages_until_};
-  return {Next::Kind::kNextTurn, now};
+  return quiet_ >= kQuietTurns || now >= messages_until_ ? Next::kLaunch : Next::kNextTurn;
 }
 
 void LaunchPacer::launched(Time start, Time end) {

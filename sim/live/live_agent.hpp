@@ -207,7 +207,7 @@ class LiveAgent final : public Process {
   // live_agent_tasks.cpp: tasks, containers and status updates.
   void run_task(v1::RunTaskMessage& run);
   void queue_launch(const v1::FrameworkID& framework_id, const v1::TaskID& task_id);
-  void schedule_launch_step(Duration delay = Duration::zero());
+  void schedule_launch_step();
   void launch_step();
   void launch_next();
   void launch(LiveFramework& framework, LiveTask& task);

@@ -63,31 +63,22 @@ void LiveAgent::queue_launch(const v1::FrameworkID& framework_id, const v1::Task
   schedule_launch_step();
 }
 
-void LiveAgent::schedule_launch_step(Duration delay) {
+void LiveAgent::schedule_launch_step() {
   if (launch_timer_.value != 0 || launch_queue_.empty()) return;
-  launch_timer_ = clock_.schedule(delay, [this] {
+  launch_timer_ = clock_.schedule(Duration::zero(), [this] {
     launch_timer_ = {};
     launch_step();
   });
 }
 
-// One turn of the launch queue: launch, or wait a turn or until the messages' share is over.
+// One turn of the launch queue: launch, or give the turn to the messages.
 void LiveAgent::launch_step() {
   const Time now = clock_.now();
-  const LaunchPacer::Next next = pacer_.turn(now);
-  switch (next.kind) {
-    case LaunchPacer::Next::Kind::kLaunch:
-      launch_next();
-      pacer_.launched(now, clock_.now());
-      schedule_launch_step();
-      return;
-    case LaunchPacer::Next::Kind::kAt:
-      schedule_launch_step(next.at - now);
-      return;
-    case LaunchPacer::Next::Kind::kNextTurn:
-      schedule_launch_step();
-      return;
+  if (pacer_.turn(now) == LaunchPacer::Next::kLaunch) {
+    launch_next();
+    pacer_.launched(now, clock_.now());
   }
+  schedule_launch_step();
 }
 
 void LiveAgent::stop_launching() {
