@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <random>
 #include <unordered_map>
 #include <vector>
@@ -79,6 +80,8 @@ struct AgentDaemon::Parts {
   std::unordered_map<int, std::unique_ptr<boost::asio::posix::stream_descriptor>> watched;
   std::vector<Containerizer::PidfdChange> pidfd_changes;  // reused by each watch_pidfds()
   std::vector<int> readable;  // pidfds whose watchers fired, reaped together
+  // Expires with the Parts: a posted reap may outlive them on the loop.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   bool stopped = false;
 
   HttpReply route(const HttpRequest& request);
@@ -134,7 +137,9 @@ void AgentDaemon::Parts::watch(int fd) {
                            watched.erase(fd);
                            readable.push_back(fd);
                            if (readable.size() == 1) {
-                             boost::asio::post(io, [this] { reap_readable(); });
+                             boost::asio::post(io, [this, alive = std::weak_ptr<bool>(alive)] {
+                               if (!alive.expired()) reap_readable();
+                             });
                            }
                          });
   watched.emplace(fd, std::move(descriptor));
