@@ -3,11 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -226,6 +228,33 @@ TEST_F(AgentDaemonTest, APingSentAfterABurstOfLaunchesIsAnsweredBeforeTheyRun) {
       },
       60000));
   on_loop([&] { master_->on_pong = nullptr; });
+}
+
+TEST_F(AgentDaemonTest, StoppingWithLaunchesQueuedLaunchesNothingMore) {
+  constexpr int kBurst = 100;
+  size_t launched_at_stop = 0;
+  size_t queued_at_stop = 0;
+  bool stopped = false;
+  on_loop([&] {
+    // Stopped as SIGTERM stops it, as soon as the ping behind the burst is answered.
+    master_->on_pong = [&] {
+      stopped = true;
+      launched_at_stop = daemon_->agent().containerizer().containers().size();
+      queued_at_stop = daemon_->agent().queued_launches();
+      daemon_->stop();
+    };
+    for (int i = 0; i < kBurst; ++i) master_->run(fmt::format("s-{}", i), "sleep 600");
+    master_->transport.send(master_->self, *master_->agent, v1::PingAgentMessage{});
+  });
+  ASSERT_TRUE(eventually([&] { return on_loop([&] { return stopped; }); }, 30000));
+  EXPECT_GT(queued_at_stop, 0u);
+  // The loop goes on (the test's), but the stopped daemon's agent launches nothing more.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  on_loop([&] {
+    master_->on_pong = nullptr;
+    EXPECT_EQ(daemon_->agent().containerizer().containers().size(), launched_at_stop);
+    EXPECT_EQ(daemon_->agent().queued_launches(), 0u);
+  });
 }
 
 }  // namespace
