@@ -46,6 +46,10 @@ struct LiveTask {
   std::string sandbox;
   bool killing = false;
   std::deque<v1::StatusUpdate> unacknowledged;  // mirrors its StatusUpdateManager stream
+
+  // Recorded, not ended, and its container not launched yet: its launch is queued (or, in a
+  // checkpoint, was queued when the agent stopped).
+  bool launch_pending() const { return !v1::is_terminal(state) && container.empty(); }
 };
 
 struct LiveFramework {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <random>
 #include <unordered_map>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
@@ -77,10 +79,15 @@ struct AgentDaemon::Parts {
   // One watcher per task pidfd (a dup, owned by the descriptor), keyed by the agent's fd.
   std::unordered_map<int, std::unique_ptr<boost::asio::posix::stream_descriptor>> watched;
   std::vector<Containerizer::PidfdChange> pidfd_changes;  // reused by each watch_pidfds()
+  std::vector<int> readable;  // pidfds whose watchers fired, reaped together
+  // Expires with the Parts: a posted reap may outlive them on the loop.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   bool stopped = false;
 
   HttpReply route(const HttpRequest& request);
   void watch_pidfds();
+  void watch(int fd);
+  void reap_readable();
 };
 
 HttpReply AgentDaemon::Parts::route(const HttpRequest& request) {
@@ -101,30 +108,52 @@ HttpReply AgentDaemon::Parts::route(const HttpRequest& request) {
 }
 
 // Watches every task's pidfd: readable means the task's process ended, so the agent reaps it
-// now rather than at its next poll. Runs after every message and every wake-up, so it costs what
-// changed since the last run, not what is running: a launched or adopted container gets a
-// watcher; a forgotten one loses its watcher (cancelled, if it has not fired). A watcher fires
-// once, and the containers that ended by then are reaped by that one poll; their watchers are
-// then cancelled without polling again.
+// now rather than at its next poll. Runs after every message, launch and wake-up, so it costs
+// what changed since the last run, not what is running: a launched or adopted container gets a
+// watcher; a forgotten one loses its watcher (cancelled, if it has not fired).
 void AgentDaemon::Parts::watch_pidfds() {
   if (stopped || !agent) return;
   agent->take_pidfd_changes(pidfd_changes);
   for (const Containerizer::PidfdChange& change : pidfd_changes) {
     // Closes come before the open that reuses their fd number, so the map stays exact.
     watched.erase(change.fd);
-    if (!change.opened) continue;
-    const int fd = change.fd;
-    const int copy = ::dup(fd);
-    if (copy < 0) continue;  // the agent's own poll timer still notices the end
-    auto descriptor = std::make_unique<boost::asio::posix::stream_descriptor>(io, copy);
-    descriptor->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                           [this, fd](const boost::system::error_code& ec) {
-                             if (ec || stopped) return;
-                             watched.erase(fd);
-                             agent->poll_containers();
-                             watch_pidfds();
-                           });
-    watched.emplace(fd, std::move(descriptor));
+    if (change.opened) watch(change.fd);
+  }
+}
+
+// A watcher fires once. The pidfds that fired by the time the loop gets to the posted reap are
+// reaped by one poll of just their containers (destroyed together: posix isolation lists the
+// machine's processes once for all of them).
+void AgentDaemon::Parts::watch(int fd) {
+  const int copy = ::dup(fd);
+  if (copy < 0) {
+    agent->pidfd_unwatched(fd);  // the agent's periodic poll looks at it instead
+    return;
+  }
+  auto descriptor = std::make_unique<boost::asio::posix::stream_descriptor>(io, copy);
+  descriptor->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                         [this, fd](const boost::system::error_code& ec) {
+                           if (ec || stopped) return;
+                           watched.erase(fd);
+                           readable.push_back(fd);
+                           if (readable.size() == 1) {
+                             boost::asio::post(io, [this, alive = std::weak_ptr<bool>(alive)] {
+                               if (!alive.expired()) reap_readable();
+                             });
+                           }
+                         });
+  watched.emplace(fd, std::move(descriptor));
+}
+
+void AgentDaemon::Parts::reap_readable() {
+  if (stopped || !agent) return;
+  std::vector<int> fds;
+  fds.swap(readable);
+  agent->poll_pidfds(fds);
+  watch_pidfds();
+  // Readable but not ended (never expected): watched again, so that its end is not missed.
+  for (int fd : fds) {
+    if (agent->containerizer().has_pidfd(fd) && watched.count(fd) == 0) watch(fd);
   }
 }
 
@@ -168,6 +197,7 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::start(boost::asio::io_context&
                                         [](const std::string& line) { spdlog::info("{}", line); });
   p.forward.agent = p.agent.get();
   p.forward.after = [&p] { p.watch_pidfds(); };
+  p.agent->set_launch_listener([&p] { p.watch_pidfds(); });
   if (Status s = p.agent->start(); !s.ok()) {
     p.server->stop();
     return Error{fmt::format("cannot recover from --work_dir '{}': {}", p.options.flags.work_dir,
@@ -204,6 +234,7 @@ void AgentDaemon::stop() {
   p.server->stop();
   p.transport.stop();
   p.forward.agent = nullptr;
+  p.agent->stop_launching();
   spdlog::info("Agent stopped");
 }
 

@@ -138,8 +138,14 @@ Status Containerizer::kill(const std::string& container, Time now, std::optional
     (void)checkpoints_.write(c.checkpoint);
     c.process.signal_group(SIGTERM);
   }
-  if (!c.kill_deadline || deadline < *c.kill_deadline) c.kill_deadline = deadline;
+  if (!c.kill_deadline || deadline < *c.kill_deadline) set_deadline(c, deadline);
   return Status::success();
+}
+
+void Containerizer::set_deadline(Running& c, std::optional<Time> deadline) {
+  if (c.kill_deadline) deadlines_.erase({*c.kill_deadline, c.checkpoint.container});
+  c.kill_deadline = deadline;
+  if (deadline && !c.sigkill_sent) deadlines_.emplace(*deadline, c.checkpoint.container);
 }
 
 void Containerizer::kill_everything(Running& c) {
@@ -148,6 +154,7 @@ void Containerizer::kill_everything(Running& c) {
     for (pid_t pid : pids.value()) ::kill(pid, SIGKILL);
   }
   c.sigkill_sent = true;
+  if (c.kill_deadline) deadlines_.erase({*c.kill_deadline, c.checkpoint.container});
 }
 
 std::optional<ContainerEnded> Containerizer::poll_one(Running& c, Time now) {
@@ -177,12 +184,41 @@ Status Containerizer::finish(const ContainerCheckpoint& checkpoint) {
 }
 
 std::vector<ContainerEnded> Containerizer::poll(Time now) {
+  std::vector<Running*> candidates;
+  if (recording_pidfds_ && !isolator_.enforces_limits()) {
+    for (const std::string& name : without_pidfd_) candidates.push_back(&containers_.at(name));
+  } else {
+    for (auto& [name, c] : containers_) candidates.push_back(&c);
+  }
+  return poll_each(candidates, now);
+}
+
+std::vector<ContainerEnded> Containerizer::poll_readable(const std::vector<int>& pidfds, Time now) {
+  std::vector<Running*> candidates;
+  for (int fd : pidfds) {
+    if (auto it = by_pidfd_.find(fd); it != by_pidfd_.end()) candidates.push_back(it->second);
+  }
+  return poll_each(candidates, now);
+}
+
+void Containerizer::unwatched(int pidfd) {
+  if (auto it = by_pidfd_.find(pidfd); it != by_pidfd_.end()) {
+    without_pidfd_.insert(it->second->checkpoint.container);
+  }
+}
+
+std::vector<ContainerEnded> Containerizer::poll_each(std::vector<Running*>& candidates, Time now) {
+  for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= now; ++it) {
+    candidates.push_back(&containers_.at(it->second));
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   std::vector<ContainerEnded> ended;
   std::vector<std::string> over;
-  for (auto& [name, c] : containers_) {
-    if (std::optional<ContainerEnded> e = poll_one(c, now)) {
+  for (Running* c : candidates) {
+    if (std::optional<ContainerEnded> e = poll_one(*c, now)) {
       ended.push_back(std::move(*e));
-      over.push_back(name);
+      over.push_back(c->checkpoint.container);
     }
   }
   if (over.empty()) return ended;
@@ -191,21 +227,14 @@ std::vector<ContainerEnded> Containerizer::poll(Time now) {
   (void)isolator_.destroy_each(over);
   for (const std::string& name : over) {
     (void)checkpoints_.remove(name);
-    auto it = containers_.find(name);
-    note_pidfd(it->second, false);
-    containers_.erase(it);
+    forget(containers_.find(name));
   }
   return ended;
 }
 
 std::optional<Time> Containerizer::next_deadline() const {
-  std::optional<Time> next;
-  for (const auto& [name, c] : containers_) {
-    if (c.kill_deadline && !c.sigkill_sent && (!next || *c.kill_deadline < *next)) {
-      next = c.kill_deadline;
-    }
-  }
-  return next;
+  if (deadlines_.empty()) return std::nullopt;
+  return deadlines_.begin()->first;
 }
 
 std::vector<Error> Containerizer::destroy_all() {
@@ -224,6 +253,9 @@ std::vector<Error> Containerizer::destroy_all() {
     note_pidfd(c, false);
   }
   containers_.clear();
+  deadlines_.clear();
+  by_pidfd_.clear();
+  without_pidfd_.clear();
   return errors;
 }
 
@@ -289,7 +321,22 @@ void Containerizer::take_pidfd_changes(std::vector<PidfdChange>& changes) {
 
 void Containerizer::add_running(const std::string& name, Running c) {
   auto [it, added] = containers_.emplace(name, std::move(c));
-  if (added) note_pidfd(it->second, true);
+  if (!added) return;
+  note_pidfd(it->second, true);
+  if (const int fd = it->second.process.pidfd(); fd >= 0) {
+    by_pidfd_[fd] = &it->second;
+  } else {
+    without_pidfd_.insert(name);
+  }
+}
+
+void Containerizer::forget(std::map<std::string, Running>::iterator it) {
+  Running& c = it->second;
+  note_pidfd(c, false);
+  set_deadline(c, std::nullopt);
+  by_pidfd_.erase(c.process.pidfd());
+  without_pidfd_.erase(it->first);
+  containers_.erase(it);
 }
 
 void Containerizer::note_pidfd(const Running& c, bool opened) {
@@ -331,7 +378,7 @@ RecoveryReport Containerizer::recover(Time now) {
   for (auto& [name, c] : containers_) {
     if (c.checkpoint.kill_requested && !c.kill_deadline) {
       c.process.signal_group(SIGTERM);
-      c.kill_deadline = now + options_.kill_grace_period;
+      set_deadline(c, now + options_.kill_grace_period);
     }
   }
   Result<std::vector<std::string>> existing = isolator_.containers();

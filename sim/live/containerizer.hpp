@@ -15,6 +15,12 @@
 //                    deleted) and forgotten; the containers that ended by one poll are destroyed
 //                    together. A container whose memory cgroup saw an OOM kill is
 //                    killed at once, as Mesos destroys a container on a memory limitation.
+//                    Once a loop watches the pidfds (take_pidfd_changes() has been called) and
+//                    the isolator has no OOM counters to read (posix), poll() looks only at
+//                    containers without a pidfd and at due SIGKILL deadlines: the others' ends
+//                    come through poll_readable(). Otherwise it looks at every container.
+//   poll_readable(fds, now) -> poll() of the containers whose pidfds a loop saw readable (and
+//                    of due deadlines): what an ended task costs, whatever else runs.
 //   recover(now)  -> after an agent restart: containers whose process is still the same process
 //                    (pid and start time) are adopted again; those that ended while the agent was
 //                    down are reported and destroyed; cgroups under the isolator's root that
@@ -23,6 +29,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -98,7 +105,13 @@ class Containerizer {
   // container being killed again only shortens its grace period if the new one ends sooner.
   Status kill(const std::string& container, Time now, std::optional<Duration> grace = {});
   std::vector<ContainerEnded> poll(Time now);
-  // When poll() must run next for a pending SIGKILL; nullopt if none is pending.
+  // `pidfds` are values pidfds() listed (unknown ones are skipped).
+  std::vector<ContainerEnded> poll_readable(const std::vector<int>& pidfds, Time now);
+  // Whether `pidfd` is a running container's.
+  bool has_pidfd(int pidfd) const { return by_pidfd_.count(pidfd) > 0; }
+  // The loop could not watch `pidfd`: poll() looks at its container from now on.
+  void unwatched(int pidfd);
+  // When poll() must run next for a pending SIGKILL; nullopt if none is pending. O(1).
   std::optional<Time> next_deadline() const;
 
   RecoveryReport recover(Time now);
@@ -127,8 +140,9 @@ class Containerizer {
   // happened (a closed fd number may be opened again later): what an event loop needs to keep
   // one watcher per pidfd at a cost per change, not per container. The first call lists every
   // pidfd open then; changes are recorded only from then on. One consumer: a second caller would
-  // take changes the first never sees. Allocates nothing once the two buffers have grown (they
-  // are swapped).
+  // take changes the first never sees. The caller is taken to watch every pidfd from then on and
+  // to hand the readable ones to poll_readable() (see poll()). Allocates nothing once the two
+  // buffers have grown (they are swapped).
   void take_pidfd_changes(std::vector<PidfdChange>& changes);
 
  private:
@@ -146,7 +160,12 @@ class Containerizer {
                                                                const std::string& sandbox) const;
   void kill_everything(Running& c);
   std::optional<ContainerEnded> poll_one(Running& c, Time now);
+  // poll_one() of each candidate (once each) and of every container whose deadline is due;
+  // the ended ones destroyed together and forgotten.
+  std::vector<ContainerEnded> poll_each(std::vector<Running*>& candidates, Time now);
+  void set_deadline(Running& c, std::optional<Time> deadline);
   void add_running(const std::string& name, Running c);
+  void forget(std::map<std::string, Running>::iterator it);
   void note_pidfd(const Running& c, bool opened);
   Status finish(const ContainerCheckpoint& checkpoint);
 
@@ -154,6 +173,10 @@ class Containerizer {
   ContainerizerOptions options_;
   CheckpointFiles checkpoints_;  // after options_, whose work_dir it takes
   std::map<std::string, Running> containers_;
+  // Pending SIGKILLs by due time, and the containers polled through their pidfds or not.
+  std::set<std::pair<Time, std::string>> deadlines_;
+  std::map<int, Running*> by_pidfd_;
+  std::set<std::string> without_pidfd_;
   uint64_t launches_ = 0;
   bool recording_pidfds_ = false;  // take_pidfd_changes() has been called
   std::vector<PidfdChange> pidfd_changes_;

@@ -16,6 +16,7 @@ namespace {
 // Mesos caps the agent's registration backoff at one minute (REGISTER_RETRY_INTERVAL_MAX).
 constexpr Duration kRegistrationIntervalMax = Duration::minutes(1);
 constexpr double kBytesPerMegabyte = 1024.0 * 1024.0;
+constexpr uint64_t kBytesPerMiB = uint64_t{1} << 20;
 
 template <typename... Fs>
 struct Overloaded : Fs... {
@@ -47,6 +48,7 @@ LiveAgent::~LiveAgent() {
   clock_.cancel(ping_timer_);
   clock_.cancel(usage_timer_);
   clock_.cancel(poll_timer_);
+  clock_.cancel(launch_timer_);
 }
 
 void LiveAgent::receive(Endpoint from, Message message) {
@@ -71,6 +73,7 @@ void LiveAgent::receive(Endpoint from, Message message) {
     return;
   }
   if (!leader_ || from != *leader_) return;
+  pacer_.message();  // the launch queue gives way to messages that arrive
   dispatch(message);
 }
 
@@ -208,7 +211,17 @@ std::vector<LiveAgent::MeasuredTask> LiveAgent::measure_running_tasks() const {
     }
   }
   std::vector<Result<ResourceStatistics>> measured = containerizer_.usage_of_each(containers);
-  for (size_t i = 0; i < running.size(); ++i) running[i].stats = std::move(measured[i]);
+  for (size_t i = 0; i < running.size(); ++i) {
+    running[i].stats = std::move(measured[i]);
+    if (!running[i].stats) continue;
+    // As Mesos's Slave::usage: the limits are the task's allocation, whatever the isolator
+    // enforces (posix enforces none; a cgroup's memory limit has a 32 MB floor).
+    const Resources& allocated = running[i].task->info.resources;
+    ResourceStatistics& stats = running[i].stats.value();
+    stats.cpus_limit = allocated.get(ResourceName::cpus()).to_double();
+    stats.mem_limit_bytes =
+        static_cast<uint64_t>(allocated.get(ResourceName::mem()).milli()) * kBytesPerMiB / 1000;
+  }
   return running;
 }
 
@@ -261,16 +274,6 @@ void LiveAgent::send_to_leader(Message message) {
 
 void LiveAgent::say(const std::string& line) const {
   if (log_) log_(line);
-}
-
-Resources LiveAgent::used() const {
-  Resources sum;
-  for (const auto& [framework_id, framework] : frameworks_) {
-    for (const auto& [task_id, task] : framework.tasks) {
-      if (!v1::is_terminal(task.state)) sum += task.info.resources;
-    }
-  }
-  return sum;
 }
 
 std::vector<v1::Task> LiveAgent::tasks() const {

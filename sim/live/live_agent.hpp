@@ -16,12 +16,30 @@
 //   re-registers with the same leader (with the backoff above). Every ping is answered with
 //   PongAgentMessage.
 // - Tasks. RunTaskMessage runs a command task under a command executor whose executor id is the
-//   task id (Mesos's); the container is launched at once and the task goes TASK_STARTING then
-//   TASK_RUNNING. A launch that fails is TASK_FAILED (REASON_COMMAND_EXECUTOR_FAILED, the
-//   error as message). A task with its own ExecutorInfo is TASK_ERROR / REASON_TASK_INVALID
-//   (no custom executors in live mode). A task id in use gets one TASK_DROPPED /
-//   REASON_TASK_INVALID without uuid; resources beyond what is free get TASK_DROPPED /
-//   REASON_RESOURCES_UNKNOWN. Launches are ignored while not registered (as SimAgent).
+//   task id (Mesos's). The message is validated and the task recorded at once: TASK_STAGING, its
+//   resources counted as used, checkpointed; its launch is queued (below). A launch takes the
+//   container up and the task goes TASK_STARTING then TASK_RUNNING. A launch that fails is
+//   TASK_FAILED (REASON_COMMAND_EXECUTOR_FAILED, the error as message). A task with its own
+//   ExecutorInfo is TASK_ERROR / REASON_TASK_INVALID (no custom executors in live mode). A task id
+//   in use gets one TASK_DROPPED / REASON_TASK_INVALID without uuid; resources beyond what is free
+//   (queued tasks included) get TASK_DROPPED / REASON_RESOURCES_UNKNOWN. RunTaskMessages are
+//   ignored while not registered (as SimAgent); queued launches go on while disconnected.
+// - The launch queue. Launches run in the order their RunTaskMessages came, one per turn of the
+//   Clock's loop, off the message path, so that a slow launch (a fork, a sandbox, a checkpoint:
+//   milliseconds) delays no ping, acknowledgement or kill behind a backlog of launches, as Mesos's
+//   agent hands launches to its containerizer and goes on reading. When a launch may run is
+//   the LaunchPacer's rule (launch_pacer.hpp): after a launch, messages that arrive have the loop
+//   for as long as it took; a quiet loop launches at once. A queued task (STAGING, no container)
+//   is the agent's task for every other purpose: KILL makes it TASK_KILLED (SOURCE_AGENT,
+//   REASON_TASK_KILLED_DURING_LAUNCH) and it never runs (Mesos's Slave::killTask of a task not
+//   yet delivered to its executor); ShutdownExecutorMessage makes it TASK_FAILED
+//   (REASON_EXECUTOR_TERMINATED: Mesos's command executor destroyed before it registered fails
+//   its queued task); a framework shutdown drops it with the framework's other tasks;
+//   re-registration lists it as TASK_STAGING; /state lists it under its executor's
+//   `queued_tasks`. A restarted agent does not launch a checkpointed task that never launched: it
+//   is TASK_LOST (TASK_DROPPED if partition-aware), REASON_AGENT_RESTARTED, as Mesos's agent
+//   recovers tasks whose executor never started. An agent stopped by its daemon (SIGTERM) leaves
+//   its queue to that recovery.
 // - Ends. When a container ends, its task_outcome() becomes the terminal update (source
 //   SOURCE_EXECUTOR): exit 0 FINISHED, non-zero FAILED, OOM FAILED with
 //   REASON_CONTAINER_LIMITATION_MEMORY, killed KILLED.
@@ -51,8 +69,9 @@
 //   running task, cpus (cpu seconds used since the previous sample / seconds elapsed) and mem
 //   (rss, MB) from the containerizer.
 // - Polling. Containers are polled every container_poll_interval and at the containerizer's
-//   next kill deadline; a loop that watches pidfds() calls poll_containers() when one is
-//   readable, so an end is reported without waiting for the period.
+//   next kill deadline; a loop that watches the pidfds (take_pidfd_changes()) calls
+//   poll_pidfds() with those that became readable, one that lists pidfds() calls
+//   poll_containers(), so an end is reported without waiting for the period.
 // - Recovery (live_agent_recovery.cpp). The agent checkpoints <work_dir>/meta/agent.json (atomic
 //   write by rename) whenever its id or a checkpointing framework's tasks change: its agent id,
 //   and for frameworks with checkpoint = true their FrameworkInfo and tasks (info, state,
@@ -81,6 +100,7 @@
 #include "allocator/time.hpp"
 #include "sim/live/agent_checkpoint.hpp"
 #include "sim/live/containerizer.hpp"
+#include "sim/live/launch_pacer.hpp"
 #include "sim/live/live_agent_options.hpp"
 #include "sim/master/clock.hpp"
 #include "sim/master/protocol.hpp"
@@ -109,8 +129,25 @@ class LiveAgent final : public Process {
   // daemon should exit saying so); recovery problems of single containers are logged.
   Status start();
   void receive(Endpoint from, Message message) override;
-  // Reaps ended containers now; for a loop when one of pidfds() becomes readable.
+  // Reaps ended containers now (every container the containerizer must look at).
   void poll_containers();
+  // Reaps the containers of these pidfds, which a loop saw readable, at a cost that does not
+  // grow with the containers running; for a loop that watches every pidfd it takes from
+  // take_pidfd_changes(). One it could not watch is handed back with pidfd_unwatched(), and the
+  // periodic poll then looks at its container.
+  void poll_pidfds(const std::vector<int>& readable);
+  void pidfd_unwatched(int pidfd) { containerizer_.unwatched(pidfd); }
+  // Called after each launch from the queue (a loop that watches pidfds() has a new one).
+  void set_launch_listener(std::function<void()> listener) {
+    launch_listener_ = std::move(listener);
+  }
+  // For a daemon that stops (SIGTERM): launches nothing more. The queued tasks stay recorded
+  // (and checkpointed, for frameworks that checkpoint) as never launched: the next start reports
+  // them lost (above).
+  void stop_launching();
+  // Launches queued and not run yet (a task killed while queued keeps its entry, skipped when
+  // its turn comes).
+  size_t queued_launches() const { return launch_queue_.size(); }
   std::vector<int> pidfds() const { return containerizer_.pidfds(); }
   // What changed in pidfds() since the previous call (Containerizer::take_pidfd_changes).
   void take_pidfd_changes(std::vector<Containerizer::PidfdChange>& changes) {
@@ -130,8 +167,8 @@ class LiveAgent final : public Process {
   const std::map<v1::FrameworkID, LiveFramework>& frameworks() const { return frameworks_; }
   const std::deque<LiveFramework>& completed_frameworks() const { return completed_frameworks_; }
   const Containerizer& containerizer() const { return containerizer_; }
-  // Resources of the live (non-terminal) tasks.
-  Resources used() const;
+  // Resources of the live (non-terminal) tasks, queued ones included: a running total.
+  const Resources& used() const { return used_; }
   // Every task held, with its latest state, sorted by (framework id, task id).
   std::vector<v1::Task> tasks() const;
   // Every non-terminal task whose container runs, measured in one round (for posix isolation,
@@ -169,7 +206,13 @@ class LiveAgent final : public Process {
 
   // live_agent_tasks.cpp: tasks, containers and status updates.
   void run_task(v1::RunTaskMessage& run);
+  void queue_launch(const v1::FrameworkID& framework_id, const v1::TaskID& task_id);
+  void schedule_launch_step();
+  void launch_step();
+  void launch_next();
   void launch(LiveFramework& framework, LiveTask& task);
+  // The task's resources leave used_ when it turns terminal.
+  void set_state(LiveTask& task, v1::TaskState state);
   void kill_task(const v1::KillTaskMessage& kill);
   // SIGTERM now, SIGKILL after `grace` (default: the containerizer's), with TASK_KILLING first
   // if the framework has TASK_KILLING_STATE.
@@ -230,6 +273,14 @@ class LiveAgent final : public Process {
   // container -> (cpu seconds, when) of the previous usage sample.
   std::map<std::string, std::pair<double, Time>> last_cpu_;
   StatusUpdateManager updates_;
+
+  Resources used_;  // of the non-terminal tasks held
+  // (framework, task) of each recorded task whose launch has not run, oldest first. An entry
+  // whose task was killed, shut down or forgotten meanwhile is skipped when its turn comes.
+  std::deque<std::pair<v1::FrameworkID, v1::TaskID>> launch_queue_;
+  TimerId launch_timer_;
+  LaunchPacer pacer_;
+  std::function<void()> launch_listener_;
 };
 
 }  // namespace mesosim::live

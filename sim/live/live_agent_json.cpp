@@ -39,11 +39,14 @@ json task_json(const LiveTask& task, const v1::AgentID& agent_id) {
 
 // One command executor per task: it holds the task while it lives, and the task is its completed
 // task once it has ended.
+// A task whose launch is queued is the executor's queued task, as Mesos lists a task not yet
+// delivered to its executor.
 json executor_json(const LiveTask& task, const v1::AgentID& agent_id) {
   const bool live = !v1::is_terminal(task.state);
   json tasks = json::array();
+  json queued = json::array();
   json completed = json::array();
-  (live ? tasks : completed).push_back(task_json(task, agent_id));
+  (!live ? completed : task.launch_pending() ? queued : tasks).push_back(task_json(task, agent_id));
   return {{"id", task.executor_id.value},
           {"name", command_executor_name(task.info)},
           {"source", task.info.task_id.value},
@@ -52,7 +55,7 @@ json executor_json(const LiveTask& task, const v1::AgentID& agent_id) {
           {"resources", agent_resources_model(live ? task.info.resources : Resources{})},
           {"role", task.role},
           {"tasks", tasks},
-          {"queued_tasks", json::array()},
+          {"queued_tasks", queued},
           {"completed_tasks", completed}};
 }
 

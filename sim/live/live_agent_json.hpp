@@ -11,8 +11,9 @@
 //            Executor (Task: t) (Command: sh -c '...')"), source, container, directory,
 //            resources, role, tasks, queued_tasks, completed_tasks}. A task: {id, name,
 //            framework_id, executor_id, slave_id, state, resources, role, statuses [{state,
-//            timestamp}], labels? [{key, value}]}. Live tasks are in `executors`; terminal ones
-//            (acknowledged or not) in `completed_executors`.
+//            timestamp}], labels? [{key, value}]}. Live tasks are in `executors` (a STAGING
+//            task whose launch is queued in its executor's `queued_tasks`, the others in
+//            `tasks`); terminal ones (acknowledged or not) in `completed_executors`.
 //   Resources as Mesos models them: {"cpus":0.5,"gpus":0,"mem":64,"disk":0,
 //            "ports":"[31000-32000]"}; scalars summed over roles, revocable ones as
 //            "<name>_revocable"; cpus, gpus, mem and disk always present.
@@ -21,7 +22,9 @@
 //            {timestamp, processes, cpus_user_time_secs, cpus_system_time_secs, cpus_limit,
 //            cpus_nr_periods, cpus_nr_throttled, cpus_throttled_time_secs, mem_total_bytes,
 //            mem_rss_bytes, mem_cache_bytes, mem_limit_bytes, mem_soft_limit_bytes}}] for every
-//            running container whose usage can be read.
+//            running container whose usage can be read. cpus_limit and mem_limit_bytes are the
+//            task's allocated cpus and mem, as Mesos's Slave::usage sets them (for posix
+//            isolation too, which enforces neither).
 
 #include <string>
 #include <string_view>

@@ -55,6 +55,9 @@ Status LiveAgent::recover() {
     agent_id_ = saved.value()->agent_id;
     for (LiveFramework& framework : saved.value()->frameworks) {
       const v1::FrameworkID framework_id = *framework.info.id;
+      for (const auto& [task_id, task] : framework.tasks) {
+        if (!v1::is_terminal(task.state)) used_ += task.info.resources;
+      }
       frameworks_.emplace(framework_id, std::move(framework));
     }
   }
@@ -68,11 +71,22 @@ void LiveAgent::adopt_recovered(const RecoveryReport& report) {
   std::map<std::string, const ContainerEnded*> ended;
   for (const ContainerEnded& end : report.ended) ended.emplace(end.container, &end);
   size_t running = 0;
+  size_t never_launched = 0;
   for (auto& [framework_id, framework] : frameworks_) {
     for (auto& [task_id, task] : framework.tasks) {
       // The updates still unacknowledged go out again, in order, once registered.
       for (const v1::StatusUpdate& update : task.unacknowledged) updates_.add(update);
       if (v1::is_terminal(task.state)) continue;
+      if (task.launch_pending()) {
+        // Queued when the agent stopped: Mesos's agent does not start an executor that had not
+        // started before the restart; its task is lost.
+        const bool aware = framework.info.has(v1::FrameworkCapability::PARTITION_AWARE);
+        transition(task, aware ? TaskState::TASK_DROPPED : TaskState::TASK_LOST,
+                   TaskStatusSource::SOURCE_AGENT, TaskStatusReason::REASON_AGENT_RESTARTED,
+                   "The agent restarted before the task was launched");
+        ++never_launched;
+        continue;
+      }
       if (adopted.erase(task.container) > 0) {
         by_container_[task.container] = {framework_id, task_id};
         ++running;
@@ -96,7 +110,8 @@ void LiveAgent::adopt_recovered(const RecoveryReport& report) {
     }
   }
   say("Recovered " + std::to_string(running) + " running task(s), " +
-      std::to_string(report.ended.size()) + " ended while the agent was down");
+      std::to_string(report.ended.size()) + " ended while the agent was down, " +
+      std::to_string(never_launched) + " never launched");
 }
 
 }  // namespace mesosim::live

@@ -46,15 +46,64 @@ void LiveAgent::run_task(v1::RunTaskMessage& run) {
   task.info = std::move(run.task);
   task.role = std::move(run.role);
   task.executor_id = v1::ExecutorID{task_id.value};
+  used_ += task.info.resources;  // STAGING: its resources are the agent's from now on
   if (task.info.executor || !task.info.command) {
     transition(task, TaskState::TASK_ERROR, TaskStatusSource::SOURCE_AGENT,
                TaskStatusReason::REASON_TASK_INVALID,
                "mesosim's live agent runs command tasks only; task '" + task_id.value +
                    "' names an executor of its own");
   } else {
-    launch(framework, task);
+    queue_launch(framework_id, task_id);
   }
   if (framework.info.checkpoint) checkpoint();
+}
+
+void LiveAgent::queue_launch(const v1::FrameworkID& framework_id, const v1::TaskID& task_id) {
+  launch_queue_.emplace_back(framework_id, task_id);
+  schedule_launch_step();
+}
+
+void LiveAgent::schedule_launch_step() {
+  if (launch_timer_.value != 0 || launch_queue_.empty()) return;
+  launch_timer_ = clock_.schedule(Duration::zero(), [this] {
+    launch_timer_ = {};
+    launch_step();
+  });
+}
+
+// One turn of the launch queue: launch, or give the turn to the messages.
+void LiveAgent::launch_step() {
+  const Time now = clock_.now();
+  if (pacer_.turn(now) == LaunchPacer::Next::kLaunch) {
+    launch_next();
+    pacer_.launched(now, clock_.now());
+  }
+  schedule_launch_step();
+}
+
+void LiveAgent::stop_launching() {
+  clock_.cancel(launch_timer_);
+  launch_timer_ = {};
+  if (!launch_queue_.empty()) {
+    say("Stopping with " + std::to_string(launch_queue_.size()) +
+        " launch(es) queued; they are not run");
+  }
+  launch_queue_.clear();
+}
+
+void LiveAgent::launch_next() {
+  while (!launch_queue_.empty()) {
+    const auto [framework_id, task_id] = std::move(launch_queue_.front());
+    launch_queue_.pop_front();
+    LiveTask* task = find_task(framework_id, task_id);
+    // Killed, shut down or forgotten while queued: nothing to launch, try the next one.
+    if (task == nullptr || !task->launch_pending()) continue;
+    LiveFramework& framework = frameworks_.at(framework_id);
+    launch(framework, *task);
+    if (framework.info.checkpoint) checkpoint();
+    if (launch_listener_) launch_listener_();
+    return;
+  }
 }
 
 void LiveAgent::launch(LiveFramework& framework, LiveTask& task) {
@@ -100,6 +149,16 @@ void LiveAgent::kill_task(const v1::KillTaskMessage& kill) {
   }
   LiveTask& task = it->second;
   if (v1::is_terminal(task.state) || task.killing) return;
+  if (task.launch_pending()) {
+    // Mesos's Slave::killTask of a task not yet delivered to its executor: killed, never run.
+    say("Killing task " + kill.task_id.value + " of framework " + kill.framework_id.value +
+        " before it was launched");
+    transition(task, TaskState::TASK_KILLED, TaskStatusSource::SOURCE_AGENT,
+               TaskStatusReason::REASON_TASK_KILLED_DURING_LAUNCH,
+               "Killed before delivery to the executor");
+    if (fw->second.info.checkpoint) checkpoint();
+    return;
+  }
   kill_container(fw->second, task, std::nullopt);
 }
 
@@ -139,6 +198,14 @@ void LiveAgent::shutdown_executor(const v1::ShutdownExecutorMessage& shutdown) {
     return;
   }
   say("Shutting down " + what);
+  if (it->second.launch_pending()) {
+    // Mesos destroys a command executor that has not registered yet and fails its queued task.
+    transition(it->second, TaskState::TASK_FAILED, TaskStatusSource::SOURCE_AGENT,
+               TaskStatusReason::REASON_EXECUTOR_TERMINATED,
+               "Executor shut down before the task was launched");
+    if (fw->second.info.checkpoint) checkpoint();
+    return;
+  }
   kill_container(fw->second, it->second, config_.executor_shutdown_grace_period);
 }
 
@@ -194,14 +261,17 @@ void LiveAgent::shutdown_framework(const v1::FrameworkID& framework_id) {
   for (auto& [task_id, task] : fw->second.tasks) {
     task.unacknowledged.clear();
     if (v1::is_terminal(task.state)) continue;
-    // The container's end is not reported: nobody is left to acknowledge it.
-    by_container_.erase(task.container);
-    if (Status killed =
-            containerizer_.kill(task.container, now, config_.executor_shutdown_grace_period);
-        !killed) {
-      say("Killing task " + task_id.value + ": " + killed.error().message);
+    // A queued launch is dropped (its queue entry finds no task); a container is killed. Neither
+    // end is reported: nobody is left to acknowledge it.
+    if (!task.launch_pending()) {
+      by_container_.erase(task.container);
+      if (Status killed =
+              containerizer_.kill(task.container, now, config_.executor_shutdown_grace_period);
+          !killed) {
+        say("Killing task " + task_id.value + ": " + killed.error().message);
+      }
     }
-    task.state = TaskState::TASK_KILLED;
+    set_state(task, TaskState::TASK_KILLED);
     task.statuses.emplace_back(TaskState::TASK_KILLED, now);
   }
   LiveFramework& framework = fw->second;
@@ -264,6 +334,13 @@ void LiveAgent::poll_containers() {
   arm_poll_timer();
 }
 
+void LiveAgent::poll_pidfds(const std::vector<int>& readable) {
+  for (const ContainerEnded& end : containerizer_.poll_readable(readable, clock_.now())) {
+    on_container_ended(end);
+  }
+  arm_poll_timer();
+}
+
 void LiveAgent::on_container_ended(const ContainerEnded& end) {
   last_cpu_.erase(end.container);
   auto owner = by_container_.find(end.container);
@@ -294,9 +371,17 @@ void LiveAgent::arm_poll_timer() {
   });
 }
 
+void LiveAgent::set_state(LiveTask& task, TaskState state) {
+  if (!v1::is_terminal(task.state) && v1::is_terminal(state)) {
+    // Stops at zero: two tasks given the same port must not take it from the total twice.
+    used_ -= used_.common(task.info.resources);
+  }
+  task.state = state;
+}
+
 void LiveAgent::transition(LiveTask& task, TaskState state, TaskStatusSource source,
                            std::optional<TaskStatusReason> reason, std::string message) {
-  task.state = state;
+  set_state(task, state);
   task.statuses.emplace_back(state, clock_.now());
   v1::StatusUpdate update = make_update(task.framework_id, task.info.task_id, task.executor_id,
                                         state, source, reason, std::move(message));

@@ -3,10 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -46,6 +49,8 @@ struct FakeMaster final : Process {
       transport.send(self, from, v1::AgentRegisteredMessage{v1::AgentID{"agent-1"}});
     } else if (std::holds_alternative<v1::PingAgentMessage>(message)) {
       transport.send(self, from, v1::PongAgentMessage{});
+    } else if (std::holds_alternative<v1::PongAgentMessage>(message)) {
+      if (on_pong) on_pong();
     } else if (auto* m = std::get_if<v1::StatusUpdateMessage>(&message)) {
       const v1::TaskStatus& status = m->update.status;
       if (status.uuid && uuids.insert(*status.uuid).second) {
@@ -83,6 +88,7 @@ struct FakeMaster final : Process {
   std::optional<Endpoint> agent;
   std::set<std::string> uuids;
   std::map<std::string, std::vector<TaskState>> updates;  // task -> states, in order
+  std::function<void()> on_pong;                          // on the loop, as a pong arrives
 };
 
 class AgentDaemonTest : public ::testing::Test {
@@ -178,6 +184,77 @@ TEST_F(AgentDaemonTest, EveryTaskEndAmongManyIsNoticedOnceByItsPidfd) {
                                       TaskState::TASK_KILLED}));
   }
   EXPECT_TRUE(eventually([&] { return watched() == 0; }, 5000));
+}
+
+TEST_F(AgentDaemonTest, APingSentAfterABurstOfLaunchesIsAnsweredBeforeTheyRun) {
+  // More launches than the transport keeps in flight (32) and than one loop turn reads: with
+  // launches run as their messages were read, the ping would wait for all of them.
+  constexpr int kBurst = 200;
+  size_t received_at_pong = 0;  // tasks the agent held or had completed
+  size_t queued_at_pong = 0;
+  bool ponged = false;
+  on_loop([&] {
+    master_->on_pong = [&] {
+      ponged = true;
+      const LiveAgent& agent = daemon_->agent();
+      for (const auto& [id, framework] : agent.frameworks()) {
+        received_at_pong += framework.tasks.size() + framework.completed.size();
+        for (const auto& [task_id, task] : framework.tasks) {
+          queued_at_pong += task.launch_pending() ? 1 : 0;
+        }
+      }
+      for (const LiveFramework& framework : agent.completed_frameworks()) {
+        received_at_pong += framework.completed.size();
+      }
+    };
+    for (int i = 0; i < kBurst; ++i) master_->run(fmt::format("b-{}", i), "true");
+    master_->transport.send(master_->self, *master_->agent, v1::PingAgentMessage{});
+  });
+  ASSERT_TRUE(eventually([&] { return on_loop([&] { return ponged; }); }, 30000));
+  // The pong came while most launches still waited (a few run in the gaps between the
+  // transport's windows), and every task was the agent's by then.
+  EXPECT_EQ(received_at_pong, size_t{kBurst});
+  EXPECT_GT(queued_at_pong, size_t{kBurst / 2});
+  // And each of them runs in the end.
+  ASSERT_TRUE(eventually(
+      [&] {
+        return on_loop([&] {
+          for (int i = 0; i < kBurst; ++i) {
+            const auto& s = master_->updates[fmt::format("b-{}", i)];
+            if (s.empty() || s.back() != TaskState::TASK_FINISHED) return false;
+          }
+          return true;
+        });
+      },
+      60000));
+  on_loop([&] { master_->on_pong = nullptr; });
+}
+
+TEST_F(AgentDaemonTest, StoppingWithLaunchesQueuedLaunchesNothingMore) {
+  constexpr int kBurst = 100;
+  size_t launched_at_stop = 0;
+  size_t queued_at_stop = 0;
+  bool stopped = false;
+  on_loop([&] {
+    // Stopped as SIGTERM stops it, as soon as the ping behind the burst is answered.
+    master_->on_pong = [&] {
+      stopped = true;
+      launched_at_stop = daemon_->agent().containerizer().containers().size();
+      queued_at_stop = daemon_->agent().queued_launches();
+      daemon_->stop();
+    };
+    for (int i = 0; i < kBurst; ++i) master_->run(fmt::format("s-{}", i), "sleep 600");
+    master_->transport.send(master_->self, *master_->agent, v1::PingAgentMessage{});
+  });
+  ASSERT_TRUE(eventually([&] { return on_loop([&] { return stopped; }); }, 30000));
+  EXPECT_GT(queued_at_stop, 0u);
+  // The loop goes on (the test's), but the stopped daemon's agent launches nothing more.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  on_loop([&] {
+    master_->on_pong = nullptr;
+    EXPECT_EQ(daemon_->agent().containerizer().containers().size(), launched_at_stop);
+    EXPECT_EQ(daemon_->agent().queued_launches(), 0u);
+  });
 }
 
 }  // namespace

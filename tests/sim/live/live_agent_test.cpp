@@ -54,6 +54,7 @@ TEST_F(LiveAgentTest, SleepTaskGoesStartingRunningFinishedEachRetriedUntilAcknow
   start_agent();
   detect_and_register();
   run_task("t1", "sleep 0.2");
+  ASSERT_TRUE(launch_queued());
   ASSERT_FALSE(transport_.updates().empty());
   const v1::StatusUpdate starting = transport_.updates()[0];
   EXPECT_EQ(starting.status.state, TaskState::TASK_STARTING);
@@ -313,6 +314,7 @@ TEST_F(LiveAgentTest, SwitchUserToAUserThatDoesNotExistFailsTheTask) {
   v1::FrameworkInfo framework = framework_info("fw-1");
   framework.user = "mesosim-no-such-user";
   run_task("t1", "exit 0", framework);
+  ASSERT_TRUE(launch_queued());
   ASSERT_EQ(updates_of("t1").size(), 1u);
   const v1::StatusUpdate failed = updates_of("t1")[0];
   EXPECT_EQ(failed.status.state, TaskState::TASK_FAILED);

@@ -181,6 +181,11 @@ class LiveAgentTest : public ::testing::Test {
     agent_->receive(kMaster, std::move(run));
   }
 
+  // Turns the loop until every queued launch has run (launches are not run by receive()).
+  bool launch_queued(double seconds = 5) {
+    return clock_.run_until([&] { return agent_->queued_launches() == 0; }, seconds);
+  }
+
   void ack(const v1::StatusUpdate& update) {
     agent_->receive(kMaster, v1::StatusUpdateAcknowledgementMessage{
                                  update.status.agent_id, update.framework_id, update.status.task_id,

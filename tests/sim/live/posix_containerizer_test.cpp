@@ -157,8 +157,8 @@ TEST_F(PosixContainerizerTest, TasksEndingTogetherHaveTheirLeftoverChildrenKille
   // Each task's shell exits at once and leaves a child behind in its session.
   std::vector<std::string> containers;
   for (const char* id : {"a", "b"}) {
-    Result<std::string> c = containerizer().launch(
-        command_task(id, "sleep 300 & echo $! > child.pid"), now());
+    Result<std::string> c =
+        containerizer().launch(command_task(id, "sleep 300 & echo $! > child.pid"), now());
     ASSERT_TRUE(c) << c.error().message;
     containers.push_back(c.value());
   }
@@ -198,6 +198,44 @@ TEST_F(PosixContainerizerTest, PidfdBecomesReadableWhenTheTaskEnds) {
   EXPECT_EQ(ended[0].outcome.state, TaskState::TASK_FINISHED);
 }
 
+TEST_F(PosixContainerizerTest, WithPidfdsWatchedAPollLooksOnlyAtWhatIsReadableOrDue) {
+  Result<std::string> ended = containerizer().launch(command_task("e", "exit 0"), now());
+  Result<std::string> killed = containerizer().launch(command_task("k", "sleep 30"), now());
+  Result<std::string> other = containerizer().launch(command_task("o", "sleep 30"), now());
+  ASSERT_TRUE(ended && killed && other);
+  std::vector<Containerizer::PidfdChange> changes;
+  containerizer().take_pidfd_changes(changes);  // a loop watches the pidfds from now on
+  const pid_t ended_pid = *containerizer().pid(ended.value());
+  ASSERT_TRUE(eventually([&] {
+    Result<ProcStat> st = read_proc_stat(ended_pid);
+    return st && st.value().state == 'Z';
+  }));
+  // Its end comes through its pidfd, not through the periodic poll.
+  EXPECT_TRUE(containerizer().poll(now()).empty());
+  int ended_fd = -1;
+  for (const auto& change : changes) {
+    pollfd pfd{change.fd, POLLIN, 0};
+    if (::poll(&pfd, 1, 0) == 1) ended_fd = change.fd;
+  }
+  ASSERT_NE(ended_fd, -1);
+  std::vector<ContainerEnded> reaped = containerizer().poll_readable({ended_fd}, now());
+  ASSERT_EQ(reaped.size(), 1u);
+  EXPECT_EQ(reaped[0].container, ended.value());
+  EXPECT_FALSE(containerizer().has_pidfd(ended_fd));
+
+  // Deadlines: the earliest pending SIGKILL, gone once sent.
+  const Time t0 = now();
+  ASSERT_TRUE(containerizer().kill(killed.value(), t0, Duration::millis(50)));
+  ASSERT_TRUE(containerizer().kill(other.value(), t0, Duration::seconds(60)));
+  EXPECT_EQ(containerizer().next_deadline(), t0 + Duration::millis(50));
+  // A poll after the first deadline looks at its container (SIGKILL, or reaped if the SIGTERM
+  // was enough): either way that deadline is gone and the other is next.
+  (void)containerizer().poll(t0 + Duration::millis(60));
+  EXPECT_EQ(containerizer().next_deadline(), t0 + Duration::seconds(60));
+  EXPECT_TRUE(containerizer().destroy_all().empty());
+  EXPECT_EQ(containerizer().next_deadline(), std::nullopt);
+}
+
 TEST_F(PosixContainerizerTest, PidfdChangesListEachOpenAndCloseOnceInOrder) {
   using Change = Containerizer::PidfdChange;
   Result<std::string> early = containerizer().launch(command_task("e", "sleep 30"), now());
@@ -217,7 +255,10 @@ TEST_F(PosixContainerizerTest, PidfdChangesListEachOpenAndCloseOnceInOrder) {
   containerizer().take_pidfd_changes(changes);
   EXPECT_TRUE(changes.empty()) << "nothing changed since";
 
-  ASSERT_TRUE(wait_for_end(containerizer(), quick.value()));
+  // Watched: its end is reaped through its pidfd, as a loop does when it becomes readable.
+  pollfd pfd{quick_fd, POLLIN, 0};
+  ASSERT_EQ(::poll(&pfd, 1, 5000), 1);
+  ASSERT_EQ(containerizer().poll_readable({quick_fd}, now()).size(), 1u);
   // The ended container's fd is closed, so the next launch may reuse its number: the close
   // comes first.
   Result<std::string> next = containerizer().launch(command_task("n", "sleep 30"), now());
