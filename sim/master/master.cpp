@@ -219,14 +219,7 @@ Master::State::Offer* Master::State::find_offer(std::string_view id) {
 }
 
 Master::State::Task& Master::State::add_task(Framework& f, Agent& a, v1::Task task) {
-  TaskRef ref;
-  if (!free_task_slots.empty()) {
-    ref.value = free_task_slots.back();
-    free_task_slots.pop_back();
-  } else {
-    ref.value = static_cast<uint32_t>(task_slots.size());
-    task_slots.emplace_back();
-  }
+  const TaskRef ref{take_slot(task_slots, free_task_slots)};
   Task& t = task_slots[ref.value];
   t.task = std::move(task);
   t.framework = f.handle;

@@ -19,14 +19,7 @@ using v1::TaskState;
 Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentInfo& info,
                                                  bool reregistered,
                                                  const std::vector<UsedResources>& used) {
-  uint32_t handle;
-  if (!free_agent_handles.empty()) {
-    handle = free_agent_handles.back();
-    free_agent_handles.pop_back();
-  } else {
-    handle = static_cast<uint32_t>(agent_slots.size());
-    agent_slots.emplace_back();
-  }
+  const uint32_t handle = take_slot(agent_slots, free_agent_handles);
   // The allocator checks what the agent reports; an agent it refuses changes nothing here.
   if (Status s = m.allocator_->add_agent(AgentId{handle}, AgentInfo{info.hostname, info.resources},
                                          used);

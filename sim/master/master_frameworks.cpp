@@ -212,14 +212,7 @@ FrameworkInfo Master::State::allocator_info(const v1::FrameworkInfo& info,
 Master::State::Framework& Master::State::add_framework(const v1::FrameworkInfo& info,
                                                        bool connected,
                                                        const std::vector<std::string>& suppressed) {
-  uint32_t handle;
-  if (!free_framework_handles.empty()) {
-    handle = free_framework_handles.back();
-    free_framework_handles.pop_back();
-  } else {
-    handle = static_cast<uint32_t>(framework_slots.size());
-    framework_slots.emplace_back();
-  }
+  const uint32_t handle = take_slot(framework_slots, free_framework_handles);
   framework_slots[handle] = std::make_unique<Framework>();
   Framework& f = *framework_slots[handle];
   framework_ids[info.id->value] = FrameworkId{handle};

@@ -66,14 +66,7 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
                             std::nullopt);
       continue;
     }
-    OfferRef ref;
-    if (!free_offer_slots.empty()) {
-      ref.value = free_offer_slots.back();
-      free_offer_slots.pop_back();
-    } else {
-      ref.value = static_cast<uint32_t>(offer_slots.size());
-      offer_slots.emplace_back();
-    }
+    const OfferRef ref{take_slot(offer_slots, free_offer_slots)};
     Offer& o = offer_slots[ref.value];
     o.offer = v1::Offer{v1::OfferID{fmt::format("{}-O{}", m.options_.master_id, next_offer++)},
                         *f->info.id,

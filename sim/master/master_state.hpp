@@ -38,6 +38,18 @@ struct OfferRef {
   uint32_t value = UINT32_MAX;
   auto operator<=>(const OfferRef&) const = default;
 };
+// Takes a freed slot of `slots` (its index from `free`), or adds one at the end.
+template <class Slots>
+uint32_t take_slot(Slots& slots, std::vector<uint32_t>& free) {
+  if (!free.empty()) {
+    const uint32_t slot = free.back();
+    free.pop_back();
+    return slot;
+  }
+  slots.emplace_back();
+  return static_cast<uint32_t>(slots.size() - 1);
+}
+
 // An agent handle that names no agent: an unreachable task's, whose agent left the books.
 inline constexpr AgentId kNoAgent{UINT32_MAX};
 
