@@ -393,8 +393,8 @@ void HierarchicalAllocator::drop_held(Framework& f, uint32_t slot) {
 }
 
 void HierarchicalAllocator::add_allocation(Framework& f, FrameworkRole& fr, Agent& a,
-                                           const Resources& r) {
-  a.free -= r;
+                                           const Resources& r, bool taken_from_free) {
+  if (!taken_from_free) a.free -= r;
   auto it = std::find_if(a.allocations.begin(), a.allocations.end(), [&](const auto& x) {
     return x.framework == f.id && x.role == fr.role;
   });
@@ -448,8 +448,12 @@ void HierarchicalAllocator::remove_allocation(Framework& f, FrameworkRole& fr, A
   });
   MESOSIM_CHECK(it != a.allocations.end() && it->resources.contains(r),
                 "recovering resources that were not allocated");
-  it->resources -= r;
-  if (it->resources.empty()) {
+  // A record recovered whole (the usual case: an offer declined or a task's resources freed
+  // together) is kept as a spare as it stands, not emptied first: emptying would free the
+  // buffers of its ranges, which the next record copied into the spare needs again.
+  const bool whole = it->resources == r;
+  if (!whole) it->resources -= r;
+  if (whole || it->resources.empty()) {
     const uint32_t slot = it->held_slot;
     if (spare_resources_.size() < agents_.size()) {
       spare_resources_.push_back(std::move(it->resources));

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <utility>
 
 #include "allocator/check.hpp"
 #include "allocator/hierarchical_allocator.hpp"
@@ -302,9 +303,10 @@ bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool q
       explain(f, role, a.id, SkipReason::kLowerInDrfOrder);
       return true;
     }
-    std::optional<Resources> offer = offer_for(run, a, f, role, quota_stage);
+    bool taken_from_free = false;
+    std::optional<Resources> offer = offer_for(run, a, f, role, quota_stage, &taken_from_free);
     if (!offer) return true;
-    add_allocation(f, *framework_role(f, role.idx), a, *offer);
+    add_allocation(f, *framework_role(f, role.idx), a, *offer, taken_from_free);
     if (!any && role.quota && role.parent == kNoRole) run.touched.push_back(role.idx);
     any = true;
     // Merge with an offer of the quota stage to the same (framework, role, agent).
@@ -323,8 +325,9 @@ bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool q
   return any;
 }
 
-std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent& a, Framework& f,
-                                                          const Role& role, bool quota_stage) {
+std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, Agent& a, Framework& f,
+                                                          const Role& role, bool quota_stage,
+                                                          bool* taken_from_free) {
   if (a.has_gpus && !f.info.gpu_resources) {
     explain(f, role, a.id, SkipReason::kNotGpuCapable);
     return std::nullopt;
@@ -349,6 +352,13 @@ std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent&
           return refused.contains_selected(a.free, selected);
         })) {
       return std::nullopt;
+    }
+    // The usual case: the offer is everything free (nothing reserved for other roles, nothing
+    // revocable withheld). Then a.free is handed over whole, with its buffers, instead of being
+    // copied and then cleared: the offer costs no memory allocation.
+    if (a.free.all_keys(selected)) {
+      *taken_from_free = true;
+      return std::exchange(a.free, Resources());
     }
     return a.free.filter(selected);
   }

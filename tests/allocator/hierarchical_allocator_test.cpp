@@ -133,5 +133,45 @@ TEST(HierarchicalAllocatorTest, RemovingAFrameworkReleasesWhatItHeldAfterRecover
   }
 }
 
+// An offer of everything free on an agent takes the agent's free resources over whole, and a
+// record recovered whole is kept (stale) for the next record to copy into: neither may leave
+// anything behind. Offers with and without ports, whole and partial, alternate across agents.
+TEST(HierarchicalAllocatorTest, OffersAndRecordsHoldExactlyWhatWasOfferedWhenBuffersAreReused) {
+  HierarchicalAllocator alloc = make_allocator();
+  ASSERT_TRUE(alloc
+                  .add_agent(agent_id(0),
+                             agent_info("h0", "cpus:4;mem:4096;ports:[31000-31009,31020-31029]"),
+                             {})
+                  .ok());
+  ASSERT_TRUE(alloc.add_agent(agent_id(1), agent_info("h1", "cpus:2;mem:1024;cpus(b):1"), {}).ok());
+  ASSERT_TRUE(alloc.add_framework(framework_id(0), framework_info("A", {"a"}), true).ok());
+  for (int step = 0; step < 3; ++step) {
+    alloc.request_allocation();
+    const std::vector<Allocation> offers = alloc.allocate(at_seconds(step));
+    ASSERT_THAT(offers, SizeIs(2)) << describe_offers(offers);
+    for (const Allocation& o : offers) {
+      const Resources want = o.agent == agent_id(0)
+                                 ? R("cpus:4;mem:4096;ports:[31000-31009,31020-31029]")
+                                 : R("cpus:2;mem:1024");
+      EXPECT_SAME(o.resources, want);
+      EXPECT_SAME(alloc.allocated(framework_id(0), o.agent, "a"), want);
+    }
+    EXPECT_TRUE(alloc.available(agent_id(0)).empty());
+    EXPECT_SAME(alloc.available(agent_id(1)), R("cpus(b):1"));
+    // Agent 0's offer comes back in two parts, the first with every port; agent 1's whole.
+    alloc.recover(at_seconds(step), framework_id(0), agent_id(0), "a",
+                  R("cpus:1;ports:[31000-31009,31020-31029]"), std::nullopt);
+    EXPECT_SAME(alloc.available(agent_id(0)), R("cpus:1;ports:[31000-31009,31020-31029]"));
+    EXPECT_SAME(alloc.allocated(framework_id(0), agent_id(0), "a"), R("cpus:3;mem:4096"));
+    alloc.recover(at_seconds(step), framework_id(0), agent_id(0), "a", R("cpus:3;mem:4096"),
+                  std::nullopt);
+    alloc.recover(at_seconds(step), framework_id(0), agent_id(1), "a", R("cpus:2;mem:1024"),
+                  std::nullopt);
+    EXPECT_SAME(alloc.available(agent_id(0)), R("cpus:4;mem:4096;ports:[31000-31009,31020-31029]"));
+    EXPECT_SAME(alloc.available(agent_id(1)), R("cpus:2;mem:1024;cpus(b):1"));
+    EXPECT_TRUE(alloc.allocated(framework_id(0), agent_id(0), "a").empty());
+  }
+}
+
 }  // namespace
 }  // namespace mesosim
