@@ -196,7 +196,7 @@ class HierarchicalAllocator final : public Allocator {
 
   bool all_agents_requested_ = false;
   std::vector<AgentId> requested_agents_;
-  std::vector<AgentId> candidates_;  // the agents of the current run (kept for its capacity)
+  std::vector<Agent*> candidates_;  // the agents of the current run (kept for its capacity)
   std::vector<bool> requested_flag_;
   AllocationExplainer* explainer_ = nullptr;
 

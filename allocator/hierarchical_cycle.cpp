@@ -55,11 +55,11 @@ bool is_unreserved_nonrevocable_scalar(const ResourceKey& k) {
 }
 
 // A run visits agents in a random order, so each visit would start with cache misses on the
-// agent's slot in agents_, on its record and then on what the record points to (free resources,
-// allocations). Asking for the slot kSlotAhead agents ahead, for the record kRecordAhead ahead
-// (by then the slot is in cache) and for its data kDataAhead ahead (by then the record is)
-// overlaps those misses with the visits in between. Hints only: they change nothing.
-constexpr size_t kSlotAhead = 16;
+// agent's record and then on what the record points to (free resources, allocations). The run's
+// list holds the records' addresses, read from agents_ in id order while it is built, so no
+// visit waits on its slot in agents_. Asking for the record kRecordAhead agents ahead and for
+// its data kDataAhead ahead (by then the record is in cache) overlaps those misses with the
+// visits in between. Hints only: they change nothing.
 constexpr size_t kRecordAhead = 8;
 constexpr size_t kDataAhead = 4;
 
@@ -134,17 +134,18 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
   }
   sync_sorter_totals();
   const bool full_run = all_agents_requested_;
-  std::vector<AgentId>& candidates = candidates_;
+  // By id before the shuffles (which depend only on how many agents there are).
+  std::vector<Agent*>& candidates = candidates_;
   candidates.clear();
   if (all_agents_requested_) {
-    for (size_t i = 0; i < agents_.size(); ++i) {
-      if (agents_[i]) candidates.push_back(AgentId{static_cast<uint32_t>(i)});  // by id
+    for (const auto& a : agents_) {
+      if (a) candidates.push_back(a.get());
     }
   } else {
+    std::sort(requested_agents_.begin(), requested_agents_.end());
     for (AgentId id : requested_agents_) {
-      if (agent(id)) candidates.push_back(id);  // requests for unknown agents are ignored
+      if (Agent* a = agent(id)) candidates.push_back(a);  // unknown agents are ignored
     }
-    std::sort(candidates.begin(), candidates.end());
   }
   all_agents_requested_ = false;
   for (AgentId id : requested_agents_) requested_flag_[id.value] = false;
@@ -187,24 +188,21 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
 }
 
 void HierarchicalAllocator::run_stage(Run& run, bool quota_stage) {
-  const std::vector<AgentId>& candidates = candidates_;
+  const std::vector<Agent*>& candidates = candidates_;
   for (size_t i = 0; i < candidates.size(); ++i) {
-    if (i + kSlotAhead < candidates.size()) {
-      prefetch_lines(&agents_[candidates[i + kSlotAhead].value], sizeof(agents_[0]));
-    }
     if (i + kRecordAhead < candidates.size()) {
       // The fields a visit reads, which come first in the record (up to `allocations`).
-      const Agent* next = agents_[candidates[i + kRecordAhead].value].get();
+      const Agent* next = candidates[i + kRecordAhead];
       prefetch_lines(next,
                      static_cast<size_t>(reinterpret_cast<const char*>(&next->allocations + 1) -
                                          reinterpret_cast<const char*>(next)));
     }
     if (i + kDataAhead < candidates.size()) {
-      const Agent& next = *agents_[candidates[i + kDataAhead].value];
+      const Agent& next = *candidates[i + kDataAhead];
       prefetch_lines(next.free.scalar_entries().data(), 64);
       prefetch_lines(next.allocations.data(), 64);
     }
-    Agent& a = *agents_[candidates[i].value];
+    Agent& a = *candidates[i];
     visit_agent(run, a, quota_stage);
     for (RoleIdx r : run.touched) park_if_saturated(run, r);
     run.touched.clear();
