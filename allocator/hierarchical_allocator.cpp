@@ -495,6 +495,9 @@ void HierarchicalAllocator::recover(Time now, FrameworkId fid, AgentId aid, std:
   if (refuse && *refuse > Duration::zero()) {
     const Duration d = std::max(*refuse, options_.allocation_interval);
     f->filters.insert(OfferFilter{aid, r, resources, now + d, a->runs});
+    const uint64_t key = filtered_key(fid, r);
+    const auto entry = std::lower_bound(a->filtered.begin(), a->filtered.end(), key);
+    if (entry == a->filtered.end() || *entry != key) a->filtered.insert(entry, key);
     filter_expiries_.push_back(now + d);
     unvisited_filters_ = true;
     std::push_heap(filter_expiries_.begin(), filter_expiries_.end(), std::greater<>());

@@ -162,12 +162,16 @@ class HierarchicalAllocator final : public Allocator {
                                      bool quota_stage, bool* taken_from_free);
   // The last checks of an offer (non-empty, min_allocatable, filters); `limited`/`held` say
   // whether quota or headroom trimmed it, for the explanation.
-  std::optional<Resources> checked_offer(Run& run, const Agent& a, Framework& f, const Role& role,
+  std::optional<Resources> checked_offer(Run& run, Agent& a, Framework& f, const Role& role,
                                          Resources offer, bool limited, bool held);
   // Whether a filter of (f, a, role) holds an offer back: covered(refused) says whether a
-  // filter's refused resources contain all of the offer. Drops filters that have expired.
+  // filter's refused resources contain all of the offer. Drops filters that have expired, and
+  // the (f, role) entry of a.filtered once none is left.
   template <typename Covered>
-  bool is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role, const Covered& covered);
+  bool is_filtered(Time now, Framework& f, Agent& a, RoleIdx role, const Covered& covered);
+  static uint64_t filtered_key(FrameworkId f, RoleIdx role) {
+    return (uint64_t{f.value} << 32) | role;
+  }
   const std::vector<Quantities>& min_allocatable(const Framework& f, RoleIdx role) const;
   bool meets_min_allocatable(const Framework& f, RoleIdx role, const Resources& offer) const;
   void explain(const Framework& f, const Role& role, AgentId agent, SkipReason reason) const;

@@ -76,10 +76,16 @@ void prefetch_lines(const void* p, size_t bytes) {
 }  // namespace
 
 template <typename Covered>
-bool HierarchicalAllocator::is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role,
+bool HierarchicalAllocator::is_filtered(Time now, Framework& f, Agent& a, RoleIdx role,
                                         const Covered& covered) {
   if (f.filters.empty()) return false;
+  // The agent's own index first: it is in cache with the agent, and most frameworks tried on
+  // an agent have no filter there.
+  const uint64_t key = filtered_key(f.id, role);
+  const auto entry = std::lower_bound(a.filtered.begin(), a.filtered.end(), key);
+  if (entry == a.filtered.end() || *entry != key) return false;
   bool filtered = false;
+  bool any_left = false;
   size_t i = f.filters.lower_bound(a.id, role);
   while (f.filters.matches(i, a.id, role)) {
     const OfferFilter& x = f.filters[i];
@@ -89,9 +95,11 @@ bool HierarchicalAllocator::is_filtered(Time now, Framework& f, const Agent& a, 
       f.filters.erase(i);  // drop it lazily
       continue;
     }
+    any_left = true;
     if (covered(x.refused)) filtered = true;
     ++i;
   }
+  if (!any_left) a.filtered.erase(entry);
   return filtered;
 }
 
@@ -191,16 +199,16 @@ void HierarchicalAllocator::run_stage(Run& run, bool quota_stage) {
   const std::vector<Agent*>& candidates = candidates_;
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (i + kRecordAhead < candidates.size()) {
-      // The fields a visit reads, which come first in the record (up to `allocations`).
+      // The fields a visit reads, which come first in the record (up to `filtered`).
       const Agent* next = candidates[i + kRecordAhead];
-      prefetch_lines(next,
-                     static_cast<size_t>(reinterpret_cast<const char*>(&next->allocations + 1) -
-                                         reinterpret_cast<const char*>(next)));
+      prefetch_lines(next, static_cast<size_t>(reinterpret_cast<const char*>(&next->filtered + 1) -
+                                               reinterpret_cast<const char*>(next)));
     }
     if (i + kDataAhead < candidates.size()) {
       const Agent& next = *candidates[i + kDataAhead];
       prefetch_lines(next.free.scalar_entries().data(), 64);
       prefetch_lines(next.allocations.data(), 64);
+      prefetch_lines(next.filtered.data(), 64);
     }
     Agent& a = *candidates[i];
     visit_agent(run, a, quota_stage);
@@ -412,10 +420,9 @@ std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, Agent& a, Fr
   return checked_offer(run, a, f, role, std::move(offer), limited, held);
 }
 
-std::optional<Resources> HierarchicalAllocator::checked_offer(Run& run, const Agent& a,
-                                                              Framework& f, const Role& role,
-                                                              Resources offer, bool limited,
-                                                              bool held) {
+std::optional<Resources> HierarchicalAllocator::checked_offer(Run& run, Agent& a, Framework& f,
+                                                              const Role& role, Resources offer,
+                                                              bool limited, bool held) {
   if (offer.empty()) {
     explain(f, role, a.id,
             limited ? SkipReason::kQuotaLimit

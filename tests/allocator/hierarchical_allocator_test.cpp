@@ -173,5 +173,46 @@ TEST(HierarchicalAllocatorTest, OffersAndRecordsHoldExactlyWhatWasOfferedWhenBuf
   }
 }
 
+// Each agent indexes the (framework, role) pairs that may have filters on it, and drops a pair
+// lazily once a look-up finds none (after REVIVE cleared them, or they expired). A filter set
+// again after that, or on an agent removed and added back, must hold as the first one did.
+TEST(HierarchicalAllocatorTest, FiltersSetAgainAfterRevivalOrExpiryStillHold) {
+  HierarchicalAllocator alloc = make_allocator();
+  ASSERT_TRUE(alloc.add_agent(agent_id(0), agent_info("h0", "cpus:2;mem:1024"), {}).ok());
+  ASSERT_TRUE(alloc.add_framework(framework_id(0), framework_info("A", {"a"}), true).ok());
+  ASSERT_TRUE(alloc.add_framework(framework_id(1), framework_info("B", {"a"}), true).ok());
+  const Resources all = R("cpus:2;mem:1024");
+  // Both frameworks decline for 10 s; B's filter is cleared by REVIVE, A's expires.
+  int64_t t = 0;
+  for (int round = 0; round < 4; ++round) {
+    for (uint32_t f = 0; f < 2; ++f) {
+      alloc.request_allocation();
+      const std::vector<Allocation> offers = alloc.allocate(at_seconds(++t));
+      ASSERT_THAT(offers, SizeIs(1)) << "round " << round << " framework " << f;
+      alloc.recover(at_seconds(t), offers[0].framework, agent_id(0), "a", all,
+                    Duration::seconds(10));
+    }
+    // Both filtered now: nothing is offered.
+    alloc.request_allocation();
+    EXPECT_THAT(alloc.allocate(at_seconds(++t)), IsEmpty()) << "round " << round;
+    if (round % 2 == 0) {
+      alloc.revive(framework_id(1), {});
+      alloc.request_allocation();
+      const std::vector<Allocation> offers = alloc.allocate(at_seconds(++t));
+      ASSERT_THAT(offers, SizeIs(1)) << "round " << round;
+      EXPECT_EQ(offers[0].framework, framework_id(1));
+      alloc.recover(at_seconds(t), framework_id(1), agent_id(0), "a", all, std::nullopt);
+      alloc.remove_agent(agent_id(0));
+      ASSERT_TRUE(alloc.add_agent(agent_id(0), agent_info("h0", "cpus:2;mem:1024"), {}).ok());
+    }
+    t += 20;  // every filter's time is up; the next run visits the agent, then they are gone
+    alloc.request_allocation();
+    const std::vector<Allocation> offers = alloc.allocate(at_seconds(t));
+    for (const Allocation& o : offers) {
+      alloc.recover(at_seconds(t), o.framework, o.agent, o.role, o.resources, std::nullopt);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mesosim
