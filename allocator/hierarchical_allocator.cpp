@@ -21,6 +21,21 @@ T* slot(std::vector<std::unique_ptr<T>>& v, uint32_t id) {
   return id < v.size() ? v[id].get() : nullptr;
 }
 
+// Takes the (framework, role) pairs of `filters` out of their agents' filter indexes (Agent::
+// filtered), before every filter of a framework goes: the index would only drop them at a
+// look-up for that framework, which a removed framework never gets.
+template <typename Agents, typename KeyOf>
+void unindex_filters(Agents& agents, const OfferFilters& filters, const KeyOf& key_of) {
+  for (size_t i = 0; i < filters.size(); ++i) {
+    const OfferFilter& x = filters[i];
+    auto* a = slot(agents, x.agent.value);
+    if (a == nullptr) continue;
+    const uint64_t key = key_of(x.role);
+    const auto entry = std::lower_bound(a->filtered.begin(), a->filtered.end(), key);
+    if (entry != a->filtered.end() && *entry == key) a->filtered.erase(entry);
+  }
+}
+
 }  // namespace
 
 HierarchicalAllocator::HierarchicalAllocator(AllocatorOptions options)
@@ -328,6 +343,7 @@ void HierarchicalAllocator::remove_framework(FrameworkId id) {
   }
   for (auto& fr : f->roles) fr.subscribed = false;
   for (size_t i = f->roles.size(); i-- > 0;) maybe_untrack(*f, i);
+  unindex_filters(agents_, f->filters, [id](uint32_t role) { return filtered_key(id, role); });
   frameworks_[id.value].reset();
 }
 
@@ -346,6 +362,7 @@ void HierarchicalAllocator::deactivate_framework(FrameworkId id) {
   if (!f || !f->active) return;
   f->active = false;
   for (auto& fr : f->roles) track(*f, fr.role, fr.subscribed, fr.suppressed);
+  unindex_filters(agents_, f->filters, [id](uint32_t role) { return filtered_key(id, role); });
   f->filters.clear();  // Mesos: filters do not survive a deactivation
 }
 
