@@ -24,10 +24,10 @@
 // allocations (they still count toward their ancestors) but are left out of the order.
 
 #include <cstdint>
-#include <deque>
 #include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -116,12 +116,15 @@ class DrfSorter {
     uint64_t stamp = 0;  // last walk that visited this node
     uint64_t rank = 0;   // increases with (path, node id) over all nodes in use
   };
+  // nodes_ relies on it: a reallocation that copied the sets would leave every `pos` dangling.
+  static_assert(std::is_nothrow_move_constructible_v<Node>);
 
   uint32_t new_node(std::string path, uint32_t parent, bool leaf);
   uint32_t inner_node(std::string_view path);
   double compute_share(const Node& n) const;
   double weight_of(std::string_view path) const;
   void rekey(uint32_t node);
+  void prefetch_next_front(const Children& siblings) const;
   void insert_into_parent(uint32_t node);
   void erase_from_parent(uint32_t node);
   void add_active(uint32_t node, int delta);
@@ -134,7 +137,9 @@ class DrfSorter {
   void renumber();
 
   bool hierarchical_;
-  std::deque<Node> nodes_;  // a deque: keys point at node paths, so nodes must not move
+  // Nodes move when this grows (only add() grows it): nothing keeps a pointer to a node, and a
+  // node's `pos` stays valid because moving a std::set moves its elements' tree as it stands.
+  std::vector<Node> nodes_;
   std::unordered_map<std::string, uint32_t> inner_by_path_;  // lookups only, never iterated
   std::unordered_map<std::string, ClientId> client_by_path_;  // lookups only, never iterated
   std::vector<uint32_t> free_nodes_;

@@ -21,6 +21,21 @@ T* slot(std::vector<std::unique_ptr<T>>& v, uint32_t id) {
   return id < v.size() ? v[id].get() : nullptr;
 }
 
+// Takes the (framework, role) pairs of `filters` out of their agents' filter indexes (Agent::
+// filtered), before every filter of a framework goes: the index would only drop them at a
+// look-up for that framework, which a removed framework never gets.
+template <typename Agents, typename KeyOf>
+void unindex_filters(Agents& agents, const OfferFilters& filters, const KeyOf& key_of) {
+  for (size_t i = 0; i < filters.size(); ++i) {
+    const OfferFilter& x = filters[i];
+    auto* a = slot(agents, x.agent.value);
+    if (a == nullptr) continue;
+    const uint64_t key = key_of(x.role);
+    const auto entry = std::lower_bound(a->filtered.begin(), a->filtered.end(), key);
+    if (entry != a->filtered.end() && *entry == key) a->filtered.erase(entry);
+  }
+}
+
 }  // namespace
 
 HierarchicalAllocator::HierarchicalAllocator(AllocatorOptions options)
@@ -328,6 +343,7 @@ void HierarchicalAllocator::remove_framework(FrameworkId id) {
   }
   for (auto& fr : f->roles) fr.subscribed = false;
   for (size_t i = f->roles.size(); i-- > 0;) maybe_untrack(*f, i);
+  unindex_filters(agents_, f->filters, [id](uint32_t role) { return filtered_key(id, role); });
   frameworks_[id.value].reset();
 }
 
@@ -346,6 +362,7 @@ void HierarchicalAllocator::deactivate_framework(FrameworkId id) {
   if (!f || !f->active) return;
   f->active = false;
   for (auto& fr : f->roles) track(*f, fr.role, fr.subscribed, fr.suppressed);
+  unindex_filters(agents_, f->filters, [id](uint32_t role) { return filtered_key(id, role); });
   f->filters.clear();  // Mesos: filters do not survive a deactivation
 }
 
@@ -393,8 +410,8 @@ void HierarchicalAllocator::drop_held(Framework& f, uint32_t slot) {
 }
 
 void HierarchicalAllocator::add_allocation(Framework& f, FrameworkRole& fr, Agent& a,
-                                           const Resources& r) {
-  a.free -= r;
+                                           const Resources& r, bool taken_from_free) {
+  if (!taken_from_free) a.free -= r;
   auto it = std::find_if(a.allocations.begin(), a.allocations.end(), [&](const auto& x) {
     return x.framework == f.id && x.role == fr.role;
   });
@@ -448,8 +465,12 @@ void HierarchicalAllocator::remove_allocation(Framework& f, FrameworkRole& fr, A
   });
   MESOSIM_CHECK(it != a.allocations.end() && it->resources.contains(r),
                 "recovering resources that were not allocated");
-  it->resources -= r;
-  if (it->resources.empty()) {
+  // A record recovered whole (the usual case: an offer declined or a task's resources freed
+  // together) is kept as a spare as it stands, not emptied first: emptying would free the
+  // buffers of its ranges, which the next record copied into the spare needs again.
+  const bool whole = it->resources == r;
+  if (!whole) it->resources -= r;
+  if (whole || it->resources.empty()) {
     const uint32_t slot = it->held_slot;
     if (spare_resources_.size() < agents_.size()) {
       spare_resources_.push_back(std::move(it->resources));
@@ -491,6 +512,9 @@ void HierarchicalAllocator::recover(Time now, FrameworkId fid, AgentId aid, std:
   if (refuse && *refuse > Duration::zero()) {
     const Duration d = std::max(*refuse, options_.allocation_interval);
     f->filters.insert(OfferFilter{aid, r, resources, now + d, a->runs});
+    const uint64_t key = filtered_key(fid, r);
+    const auto entry = std::lower_bound(a->filtered.begin(), a->filtered.end(), key);
+    if (entry == a->filtered.end() || *entry != key) a->filtered.insert(entry, key);
     filter_expiries_.push_back(now + d);
     unvisited_filters_ = true;
     std::push_heap(filter_expiries_.begin(), filter_expiries_.end(), std::greater<>());

@@ -131,7 +131,10 @@ class HierarchicalAllocator final : public Allocator {
   void track(Framework& f, RoleIdx role, bool subscribed, bool suppressed);
   void maybe_untrack(Framework& f, size_t role_slot);
   FrameworkRole* framework_role(Framework& f, RoleIdx role);
-  void add_allocation(Framework& f, FrameworkRole& fr, Agent& a, const Resources& r);
+  // `taken_from_free`: `r` was a.free itself, moved out whole (offer_for), so a.free is empty
+  // already; otherwise `r` is subtracted from it.
+  void add_allocation(Framework& f, FrameworkRole& fr, Agent& a, const Resources& r,
+                      bool taken_from_free = false);
   void remove_allocation(Framework& f, FrameworkRole& fr, Agent& a, const Resources& r);
   void add_reserved(const Resources& r, int sign);
   void add_consumed(RoleIdx role, const Resources& r, int sign);
@@ -152,17 +155,23 @@ class HierarchicalAllocator final : public Allocator {
   bool can_take_nothing(const Role& role, bool cluster_has_revocable) const;
   void park_if_saturated(Run& run, RoleIdx role);
   bool offer_to_role(Run& run, Agent& a, Role& role, bool quota_stage);
-  // What `f` would be offered of the role's free resources on `a`, if anything.
-  std::optional<Resources> offer_for(Run& run, const Agent& a, Framework& f, const Role& role,
-                                     bool quota_stage);
+  // What `f` would be offered of the role's free resources on `a`, if anything. An offer of
+  // everything free is moved out of a.free rather than copied (*taken_from_free is then set):
+  // the caller must pass it to add_allocation at once.
+  std::optional<Resources> offer_for(Run& run, Agent& a, Framework& f, const Role& role,
+                                     bool quota_stage, bool* taken_from_free);
   // The last checks of an offer (non-empty, min_allocatable, filters); `limited`/`held` say
   // whether quota or headroom trimmed it, for the explanation.
-  std::optional<Resources> checked_offer(Run& run, const Agent& a, Framework& f, const Role& role,
+  std::optional<Resources> checked_offer(Run& run, Agent& a, Framework& f, const Role& role,
                                          Resources offer, bool limited, bool held);
   // Whether a filter of (f, a, role) holds an offer back: covered(refused) says whether a
-  // filter's refused resources contain all of the offer. Drops filters that have expired.
+  // filter's refused resources contain all of the offer. Drops filters that have expired, and
+  // the (f, role) entry of a.filtered once none is left.
   template <typename Covered>
-  bool is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role, const Covered& covered);
+  bool is_filtered(Time now, Framework& f, Agent& a, RoleIdx role, const Covered& covered);
+  static uint64_t filtered_key(FrameworkId f, RoleIdx role) {
+    return (uint64_t{f.value} << 32) | role;
+  }
   const std::vector<Quantities>& min_allocatable(const Framework& f, RoleIdx role) const;
   bool meets_min_allocatable(const Framework& f, RoleIdx role, const Resources& offer) const;
   void explain(const Framework& f, const Role& role, AgentId agent, SkipReason reason) const;
@@ -177,8 +186,9 @@ class HierarchicalAllocator final : public Allocator {
   std::vector<std::unique_ptr<Framework>> frameworks_;  // by FrameworkId
   std::vector<std::unique_ptr<Agent>> agents_;          // by AgentId
   std::vector<RoleIdx> quota_roles_;                    // top-level roles with a quota, sorted
-  // Emptied AgentAllocation resources kept for their capacity (at most one per agent): a new
-  // allocation record copies its resources into one instead of allocating memory.
+  // Recovered AgentAllocation resources kept for their capacity (at most one per agent; what
+  // they hold is stale): a new allocation record copies its resources into one instead of
+  // allocating memory.
   std::vector<Resources> spare_resources_;
 
   Quantities cluster_total_;     // scalars of every agent
@@ -190,7 +200,7 @@ class HierarchicalAllocator final : public Allocator {
 
   bool all_agents_requested_ = false;
   std::vector<AgentId> requested_agents_;
-  std::vector<AgentId> candidates_;  // the agents of the current run (kept for its capacity)
+  std::vector<Agent*> candidates_;  // the agents of the current run (kept for its capacity)
   std::vector<bool> requested_flag_;
   AllocationExplainer* explainer_ = nullptr;
 

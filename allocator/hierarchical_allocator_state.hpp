@@ -60,6 +60,11 @@ struct HierarchicalAllocator::Agent {
   uint64_t runs = 0;  // allocation runs that visited the agent; filters expire only after one
   Resources free;     // total minus everything offered or allocated, never below zero
   std::vector<AgentAllocation> allocations;
+  // (framework, role) pairs (filtered_key, sorted, unique) that may have refusal filters on this
+  // agent: every pair that has one is here, so a pair that is not needs no look-up in the
+  // framework's filters. Entries left by filters removed elsewhere (revive, deactivation, a
+  // framework removed) go at the next look-up that finds none.
+  std::vector<uint64_t> filtered;
   Resources total;
   // Offered or allocated beyond the total after update_agent shrank it (Mesos lets a lowered
   // estimate leave an agent over-allocated): recovered resources pay this off before any of

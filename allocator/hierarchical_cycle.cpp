@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <utility>
 
 #include "allocator/check.hpp"
 #include "allocator/hierarchical_allocator.hpp"
@@ -54,11 +55,11 @@ bool is_unreserved_nonrevocable_scalar(const ResourceKey& k) {
 }
 
 // A run visits agents in a random order, so each visit would start with cache misses on the
-// agent's slot in agents_, on its record and then on what the record points to (free resources,
-// allocations). Asking for the slot kSlotAhead agents ahead, for the record kRecordAhead ahead
-// (by then the slot is in cache) and for its data kDataAhead ahead (by then the record is)
-// overlaps those misses with the visits in between. Hints only: they change nothing.
-constexpr size_t kSlotAhead = 16;
+// agent's record and then on what the record points to (free resources, allocations). The run's
+// list holds the records' addresses, read from agents_ in id order while it is built, so no
+// visit waits on its slot in agents_. Asking for the record kRecordAhead agents ahead and for
+// its data kDataAhead ahead (by then the record is in cache) overlaps those misses with the
+// visits in between. Hints only: they change nothing.
 constexpr size_t kRecordAhead = 8;
 constexpr size_t kDataAhead = 4;
 
@@ -75,10 +76,16 @@ void prefetch_lines(const void* p, size_t bytes) {
 }  // namespace
 
 template <typename Covered>
-bool HierarchicalAllocator::is_filtered(Time now, Framework& f, const Agent& a, RoleIdx role,
+bool HierarchicalAllocator::is_filtered(Time now, Framework& f, Agent& a, RoleIdx role,
                                         const Covered& covered) {
   if (f.filters.empty()) return false;
+  // The agent's own index first: it is in cache with the agent, and most frameworks tried on
+  // an agent have no filter there.
+  const uint64_t key = filtered_key(f.id, role);
+  const auto entry = std::lower_bound(a.filtered.begin(), a.filtered.end(), key);
+  if (entry == a.filtered.end() || *entry != key) return false;
   bool filtered = false;
+  bool any_left = false;
   size_t i = f.filters.lower_bound(a.id, role);
   while (f.filters.matches(i, a.id, role)) {
     const OfferFilter& x = f.filters[i];
@@ -88,9 +95,11 @@ bool HierarchicalAllocator::is_filtered(Time now, Framework& f, const Agent& a, 
       f.filters.erase(i);  // drop it lazily
       continue;
     }
+    any_left = true;
     if (covered(x.refused)) filtered = true;
     ++i;
   }
+  if (!any_left) a.filtered.erase(entry);
   return filtered;
 }
 
@@ -134,17 +143,18 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
   }
   sync_sorter_totals();
   const bool full_run = all_agents_requested_;
-  std::vector<AgentId>& candidates = candidates_;
+  // By id before the shuffles (which depend only on how many agents there are).
+  std::vector<Agent*>& candidates = candidates_;
   candidates.clear();
   if (all_agents_requested_) {
-    for (size_t i = 0; i < agents_.size(); ++i) {
-      if (agents_[i]) candidates.push_back(AgentId{static_cast<uint32_t>(i)});  // by id
+    for (const auto& a : agents_) {
+      if (a) candidates.push_back(a.get());
     }
   } else {
+    std::sort(requested_agents_.begin(), requested_agents_.end());
     for (AgentId id : requested_agents_) {
-      if (agent(id)) candidates.push_back(id);  // requests for unknown agents are ignored
+      if (Agent* a = agent(id)) candidates.push_back(a);  // unknown agents are ignored
     }
-    std::sort(candidates.begin(), candidates.end());
   }
   all_agents_requested_ = false;
   for (AgentId id : requested_agents_) requested_flag_[id.value] = false;
@@ -187,24 +197,21 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
 }
 
 void HierarchicalAllocator::run_stage(Run& run, bool quota_stage) {
-  const std::vector<AgentId>& candidates = candidates_;
+  const std::vector<Agent*>& candidates = candidates_;
   for (size_t i = 0; i < candidates.size(); ++i) {
-    if (i + kSlotAhead < candidates.size()) {
-      prefetch_lines(&agents_[candidates[i + kSlotAhead].value], sizeof(agents_[0]));
-    }
     if (i + kRecordAhead < candidates.size()) {
-      // The fields a visit reads, which come first in the record (up to `allocations`).
-      const Agent* next = agents_[candidates[i + kRecordAhead].value].get();
-      prefetch_lines(next,
-                     static_cast<size_t>(reinterpret_cast<const char*>(&next->allocations + 1) -
-                                         reinterpret_cast<const char*>(next)));
+      // The fields a visit reads, which come first in the record (up to `filtered`).
+      const Agent* next = candidates[i + kRecordAhead];
+      prefetch_lines(next, static_cast<size_t>(reinterpret_cast<const char*>(&next->filtered + 1) -
+                                               reinterpret_cast<const char*>(next)));
     }
     if (i + kDataAhead < candidates.size()) {
-      const Agent& next = *agents_[candidates[i + kDataAhead].value];
+      const Agent& next = *candidates[i + kDataAhead];
       prefetch_lines(next.free.scalar_entries().data(), 64);
       prefetch_lines(next.allocations.data(), 64);
+      prefetch_lines(next.filtered.data(), 64);
     }
-    Agent& a = *agents_[candidates[i].value];
+    Agent& a = *candidates[i];
     visit_agent(run, a, quota_stage);
     for (RoleIdx r : run.touched) park_if_saturated(run, r);
     run.touched.clear();
@@ -303,9 +310,10 @@ bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool q
       explain(f, role, a.id, SkipReason::kLowerInDrfOrder);
       return true;
     }
-    std::optional<Resources> offer = offer_for(run, a, f, role, quota_stage);
+    bool taken_from_free = false;
+    std::optional<Resources> offer = offer_for(run, a, f, role, quota_stage, &taken_from_free);
     if (!offer) return true;
-    add_allocation(f, *framework_role(f, role.idx), a, *offer);
+    add_allocation(f, *framework_role(f, role.idx), a, *offer, taken_from_free);
     if (!any && role.quota && role.parent == kNoRole) run.touched.push_back(role.idx);
     any = true;
     // Merge with an offer of the quota stage to the same (framework, role, agent).
@@ -324,8 +332,9 @@ bool HierarchicalAllocator::offer_to_role(Run& run, Agent& a, Role& role, bool q
   return any;
 }
 
-std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent& a, Framework& f,
-                                                          const Role& role, bool quota_stage) {
+std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, Agent& a, Framework& f,
+                                                          const Role& role, bool quota_stage,
+                                                          bool* taken_from_free) {
   if (a.has_gpus && !f.info.gpu_resources) {
     explain(f, role, a.id, SkipReason::kNotGpuCapable);
     return std::nullopt;
@@ -350,6 +359,13 @@ std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent&
           return refused.contains_selected(a.free, selected);
         })) {
       return std::nullopt;
+    }
+    // The usual case: the offer is everything free (nothing reserved for other roles, nothing
+    // revocable withheld). Then a.free is handed over whole, with its buffers, instead of being
+    // copied and then cleared: the offer costs no memory allocation.
+    if (a.free.all_keys(selected)) {
+      *taken_from_free = true;
+      return std::exchange(a.free, Resources());
     }
     return a.free.filter(selected);
   }
@@ -405,10 +421,9 @@ std::optional<Resources> HierarchicalAllocator::offer_for(Run& run, const Agent&
   return checked_offer(run, a, f, role, std::move(offer), limited, held);
 }
 
-std::optional<Resources> HierarchicalAllocator::checked_offer(Run& run, const Agent& a,
-                                                              Framework& f, const Role& role,
-                                                              Resources offer, bool limited,
-                                                              bool held) {
+std::optional<Resources> HierarchicalAllocator::checked_offer(Run& run, Agent& a, Framework& f,
+                                                              const Role& role, Resources offer,
+                                                              bool limited, bool held) {
   if (offer.empty()) {
     explain(f, role, a.id,
             limited ? SkipReason::kQuotaLimit

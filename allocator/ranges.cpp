@@ -62,17 +62,20 @@ uint64_t RangeSet::count() const {
 }
 
 void RangeSet::normalize() {
+  // Merged in place (the merged prefix never overtakes the interval being read), so adding to a
+  // set allocates nothing beyond what the insertion needed.
   std::sort(intervals_.begin(), intervals_.end());
-  std::vector<Interval> merged;
-  merged.reserve(intervals_.size());
-  for (const auto& i : intervals_) {
-    if (!merged.empty() && (merged.back().end == UINT64_MAX || i.begin <= merged.back().end + 1)) {
-      merged.back().end = std::max(merged.back().end, i.end);
+  size_t kept = 0;
+  for (size_t k = 0; k < intervals_.size(); ++k) {
+    const Interval i = intervals_[k];
+    Interval* last = kept == 0 ? nullptr : &intervals_[kept - 1];
+    if (last != nullptr && (last->end == UINT64_MAX || i.begin <= last->end + 1)) {
+      last->end = std::max(last->end, i.end);
     } else {
-      merged.push_back(i);
+      intervals_[kept++] = i;
     }
   }
-  intervals_ = std::move(merged);
+  intervals_.resize(kept);
 }
 
 bool RangeSet::contains(uint64_t value) const {

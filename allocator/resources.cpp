@@ -79,6 +79,10 @@ Resources& Resources::operator+=(const Resources& other) {
     const Resources copy = other;  // the loops below would read what they are changing
     return *this += copy;
   }
+  if (empty()) {
+    *this = other;  // a copy, into the buffers this already has (an agent's free resources
+    return *this;   // coming back whole after an offer took them all)
+  }
   for (const auto& e : other.scalars_) add(e.key, e.value);
   for (const auto& e : other.ranges_) add(e.key, e.value);
   return *this;

@@ -91,6 +91,9 @@ class Resources {
   // True iff some entry's key satisfies the predicate (filter(keep) would not be empty).
   template <typename Keep>
   bool any_key(const Keep& keep) const;
+  // True iff every entry's key satisfies the predicate (filter(keep) would equal this).
+  template <typename Keep>
+  bool all_keys(const Keep& keep) const;
   Resources unreserved() const;
   Resources reserved() const;
   // Reserved to `role` exactly.
@@ -165,6 +168,17 @@ bool Resources::any_key(const Keep& keep) const {
     if (keep(e.key)) return true;
   }
   return false;
+}
+
+template <typename Keep>
+bool Resources::all_keys(const Keep& keep) const {
+  for (const auto& e : scalars_) {
+    if (!keep(e.key)) return false;
+  }
+  for (const auto& e : ranges_) {
+    if (!keep(e.key)) return false;
+  }
+  return true;
 }
 
 }  // namespace mesosim

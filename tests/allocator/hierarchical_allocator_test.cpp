@@ -133,5 +133,86 @@ TEST(HierarchicalAllocatorTest, RemovingAFrameworkReleasesWhatItHeldAfterRecover
   }
 }
 
+// An offer of everything free on an agent takes the agent's free resources over whole, and a
+// record recovered whole is kept (stale) for the next record to copy into: neither may leave
+// anything behind. Offers with and without ports, whole and partial, alternate across agents.
+TEST(HierarchicalAllocatorTest, OffersAndRecordsHoldExactlyWhatWasOfferedWhenBuffersAreReused) {
+  HierarchicalAllocator alloc = make_allocator();
+  ASSERT_TRUE(alloc
+                  .add_agent(agent_id(0),
+                             agent_info("h0", "cpus:4;mem:4096;ports:[31000-31009,31020-31029]"),
+                             {})
+                  .ok());
+  ASSERT_TRUE(alloc.add_agent(agent_id(1), agent_info("h1", "cpus:2;mem:1024;cpus(b):1"), {}).ok());
+  ASSERT_TRUE(alloc.add_framework(framework_id(0), framework_info("A", {"a"}), true).ok());
+  for (int step = 0; step < 3; ++step) {
+    alloc.request_allocation();
+    const std::vector<Allocation> offers = alloc.allocate(at_seconds(step));
+    ASSERT_THAT(offers, SizeIs(2)) << describe_offers(offers);
+    for (const Allocation& o : offers) {
+      const Resources want = o.agent == agent_id(0)
+                                 ? R("cpus:4;mem:4096;ports:[31000-31009,31020-31029]")
+                                 : R("cpus:2;mem:1024");
+      EXPECT_SAME(o.resources, want);
+      EXPECT_SAME(alloc.allocated(framework_id(0), o.agent, "a"), want);
+    }
+    EXPECT_TRUE(alloc.available(agent_id(0)).empty());
+    EXPECT_SAME(alloc.available(agent_id(1)), R("cpus(b):1"));
+    // Agent 0's offer comes back in two parts, the first with every port; agent 1's whole.
+    alloc.recover(at_seconds(step), framework_id(0), agent_id(0), "a",
+                  R("cpus:1;ports:[31000-31009,31020-31029]"), std::nullopt);
+    EXPECT_SAME(alloc.available(agent_id(0)), R("cpus:1;ports:[31000-31009,31020-31029]"));
+    EXPECT_SAME(alloc.allocated(framework_id(0), agent_id(0), "a"), R("cpus:3;mem:4096"));
+    alloc.recover(at_seconds(step), framework_id(0), agent_id(0), "a", R("cpus:3;mem:4096"),
+                  std::nullopt);
+    alloc.recover(at_seconds(step), framework_id(0), agent_id(1), "a", R("cpus:2;mem:1024"),
+                  std::nullopt);
+    EXPECT_SAME(alloc.available(agent_id(0)), R("cpus:4;mem:4096;ports:[31000-31009,31020-31029]"));
+    EXPECT_SAME(alloc.available(agent_id(1)), R("cpus:2;mem:1024;cpus(b):1"));
+    EXPECT_TRUE(alloc.allocated(framework_id(0), agent_id(0), "a").empty());
+  }
+}
+
+// Each agent indexes the (framework, role) pairs that may have filters on it, and drops a pair
+// lazily once a look-up finds none (after REVIVE cleared them, or they expired). A filter set
+// again after that, or on an agent removed and added back, must hold as the first one did.
+TEST(HierarchicalAllocatorTest, FiltersSetAgainAfterRevivalOrExpiryStillHold) {
+  HierarchicalAllocator alloc = make_allocator();
+  ASSERT_TRUE(alloc.add_agent(agent_id(0), agent_info("h0", "cpus:2;mem:1024"), {}).ok());
+  ASSERT_TRUE(alloc.add_framework(framework_id(0), framework_info("A", {"a"}), true).ok());
+  ASSERT_TRUE(alloc.add_framework(framework_id(1), framework_info("B", {"a"}), true).ok());
+  const Resources all = R("cpus:2;mem:1024");
+  // Both frameworks decline for 10 s; B's filter is cleared by REVIVE, A's expires.
+  int64_t t = 0;
+  for (int round = 0; round < 4; ++round) {
+    for (uint32_t f = 0; f < 2; ++f) {
+      alloc.request_allocation();
+      const std::vector<Allocation> offers = alloc.allocate(at_seconds(++t));
+      ASSERT_THAT(offers, SizeIs(1)) << "round " << round << " framework " << f;
+      alloc.recover(at_seconds(t), offers[0].framework, agent_id(0), "a", all,
+                    Duration::seconds(10));
+    }
+    // Both filtered now: nothing is offered.
+    alloc.request_allocation();
+    EXPECT_THAT(alloc.allocate(at_seconds(++t)), IsEmpty()) << "round " << round;
+    if (round % 2 == 0) {
+      alloc.revive(framework_id(1), {});
+      alloc.request_allocation();
+      const std::vector<Allocation> offers = alloc.allocate(at_seconds(++t));
+      ASSERT_THAT(offers, SizeIs(1)) << "round " << round;
+      EXPECT_EQ(offers[0].framework, framework_id(1));
+      alloc.recover(at_seconds(t), framework_id(1), agent_id(0), "a", all, std::nullopt);
+      alloc.remove_agent(agent_id(0));
+      ASSERT_TRUE(alloc.add_agent(agent_id(0), agent_info("h0", "cpus:2;mem:1024"), {}).ok());
+    }
+    t += 20;  // every filter's time is up; the next run visits the agent, then they are gone
+    alloc.request_allocation();
+    const std::vector<Allocation> offers = alloc.allocate(at_seconds(t));
+    for (const Allocation& o : offers) {
+      alloc.recover(at_seconds(t), o.framework, o.agent, o.role, o.resources, std::nullopt);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mesosim
