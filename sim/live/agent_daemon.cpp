@@ -132,8 +132,10 @@ void AgentDaemon::Parts::watch(int fd) {
   }
   auto descriptor = std::make_unique<boost::asio::posix::stream_descriptor>(io, copy);
   descriptor->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                         [this, fd](const boost::system::error_code& ec) {
-                           if (ec || stopped) return;
+                         [this, fd, alive = std::weak_ptr<bool>(alive)](
+                             const boost::system::error_code& ec) {
+                           // Fired before a stop but run after it: the Parts may be gone.
+                           if (ec || alive.expired() || stopped) return;
                            watched.erase(fd);
                            readable.push_back(fd);
                            if (readable.size() == 1) {

@@ -103,7 +103,13 @@ class Session final : public HttpStream, public std::enable_shared_from_this<Ses
   }
 
   // A parse failure gets its status and the connection ends; a broken connection just ends.
+  // So does a read that completed before stop() but runs after it: the handler's owner may be
+  // gone by then (it stops the server as it goes).
   bool failed(beast::error_code ec) {
+    if (finished_ || server_->stopped) {
+      finish();
+      return true;
+    }
     if (!ec) return false;
     if (ec == http::error::body_limit) {
       reply_and_close(413, fmt::format("Request body is larger than the limit of {} bytes",

@@ -174,6 +174,36 @@ TEST_F(HttpServerTest, CloseSendsTheLastChunkAndStopClosesEverything) {
   EXPECT_FALSE(refused.connected());
 }
 
+// A request whose bytes the loop read before stop() must not reach the handler after it: the
+// handler's owner stops the server as it goes away. Every client's request is in the kernel
+// before the loop runs, so the reads of the others complete on the loop turns around the one
+// whose request stops the server.
+TEST(HttpServer, NoRequestReachesTheHandlerAfterStop) {
+  boost::asio::io_context io;
+  std::unique_ptr<HttpServer> server;
+  int handled = 0;
+  int after_stop = 0;
+  bool stopped = false;
+  server = HttpServer::start(io, {},
+                             [&](const HttpRequest&) {
+                               ++handled;
+                               if (stopped) ++after_stop;
+                               stopped = true;
+                               server->stop();
+                               return HttpResponse::text(200, "ok");
+                             })
+               .value();
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.push_back(std::make_unique<RawClient>(server->port()));
+    ASSERT_TRUE(clients.back()->connected());
+    clients.back()->request("GET", "/x");
+  }
+  io.run_for(std::chrono::seconds(2));
+  EXPECT_EQ(handled, 1);
+  EXPECT_EQ(after_stop, 0);
+}
+
 TEST(HttpServer, ABadAddressIsAnErrorNamingIt) {
   boost::asio::io_context io;
   HttpServerOptions options;
