@@ -59,8 +59,10 @@ void LoopClock::arm() {
   const SteadyTime when = due_.begin()->first.first;
   armed_for_ = when;
   timer_.expires_at(when);
-  timer_.async_wait([this, when](const boost::system::error_code& ec) {
-    if (ec || armed_for_ != when) return;  // re-armed for an earlier timer, or cancelled
+  timer_.async_wait([this, when, alive = std::weak_ptr<char>(alive_)](
+                        const boost::system::error_code& ec) {
+    if (ec || alive.expired()) return;
+    if (armed_for_ != when) return;  // re-armed for an earlier timer, or cancelled
     armed_for_.reset();
     fire();
   });

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -59,6 +60,9 @@ class LoopClock final : public Clock {
   std::map<Key, TimerCallback> due_;
   std::unordered_map<uint64_t, std::map<Key, TimerCallback>::iterator> by_id_;
   std::optional<SteadyTime> armed_for_;
+  // Expires with the clock: a wait that completed before the destructor cancelled the timer
+  // still runs, after the clock is gone.
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
 
 }  // namespace mesosim::live

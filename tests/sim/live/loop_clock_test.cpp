@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -80,6 +81,26 @@ TEST(LoopClock, PostRunsWorkFromAnotherThreadOnTheLoop) {
   other.join();
   io.run();
   EXPECT_EQ(ran_on, std::this_thread::get_id());
+}
+
+// Two clocks' timers come due in the same loop turn; the first one's callback destroys the
+// second clock (a daemon stopping as it handles a timer). The second clock's wait completed
+// before its destructor ran, so it still runs: it must not touch the freed clock (the
+// AddressSanitizer build, which runs this suite, fails here if it does).
+TEST(LoopClock, AClockDestroyedAfterItsTimerFiredIsNotTouched) {
+  boost::asio::io_context io;
+  auto first = std::make_unique<LoopClock>(io);
+  auto second = std::make_unique<LoopClock>(io);
+  int ran = 0;
+  first->schedule(Duration::micros(0), [&] {
+    ++ran;
+    second.reset();
+  });
+  second->schedule(Duration::micros(0), [&] { ++ran; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // both due before the loop runs
+  io.run_for(std::chrono::seconds(1));
+  EXPECT_EQ(ran, 1);
+  EXPECT_EQ(second, nullptr);
 }
 
 TEST(MesosFlags, DurationsInMesosUnits) {
