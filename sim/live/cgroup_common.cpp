@@ -96,6 +96,15 @@ void OomNotifications::close(const std::string& container) {
   }
 }
 
+bool OomNotifications::read_empty(const std::string& container) {
+  auto it = fds_.find(container);
+  if (it == fds_.end()) return false;
+  bool any = false;
+  char buffer[4096];  // an eventfd's 8 bytes, or many inotify events
+  while (::read(it->second, buffer, sizeof buffer) > 0) any = true;
+  return any;
+}
+
 Result<int> open_v1_oom_eventfd(CgroupFs& fs, const std::string& memory_dir) {
   const int efd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (efd < 0) return Error{std::string("cannot create an eventfd: ") + std::strerror(errno)};

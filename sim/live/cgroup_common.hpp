@@ -35,6 +35,8 @@ class OomNotifications {
   // call tries again).
   Result<int> get(const std::string& container, const std::function<Result<int>()>& open);
   void close(const std::string& container);
+  // Reads the container's fd (non-blocking) until it has nothing more; whether it had anything.
+  bool read_empty(const std::string& container);
 
  private:
   std::map<std::string, int> fds_;

@@ -127,6 +127,12 @@ class CgroupsV1Isolator final : public Isolator {
                         [&] { return open_v1_oom_eventfd(*fs_, dir("memory", container)); });
   }
 
+  // The eventfd is signalled on an OOM in the cgroup (and as the cgroup is removed, by which
+  // time the container is no longer asked about).
+  bool take_oom_notification(const std::string& container) override {
+    return oom_fds_.read_empty(container);
+  }
+
   Status destroy(const std::string& container) override {
     if (Status s = validate_container_name(container); !s) return s;
     std::vector<std::string> dirs;

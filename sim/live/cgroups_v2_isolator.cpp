@@ -92,6 +92,12 @@ class CgroupsV2Isolator final : public Isolator {
     return removed;
   }
 
+  // Any memory event (high, max, oom, ...) modifies memory.events: the counters say which.
+  bool take_oom_notification(const std::string& container) override {
+    (void)oom_fds_.read_empty(container);
+    return false;
+  }
+
   Result<int> oom_notification(const std::string& container) override {
     if (Status s = validate_container_name(container); !s) return s.error();
     return oom_fds_.get(container,

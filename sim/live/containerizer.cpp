@@ -1,7 +1,6 @@
 #include "sim/live/containerizer.hpp"
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <set>
@@ -19,14 +18,6 @@ Status check_path_component(std::string_view what, const std::string& id) {
     return Error{std::string(what) + " '" + id + "' cannot be used in a sandbox path"};
   }
   return Status::success();
-}
-
-// Reads a non-blocking notification fd (eventfd or inotify) empty, so that it is readable
-// again only on the next event.
-void drain(int fd) {
-  char buffer[4096];
-  while (::read(fd, buffer, sizeof buffer) > 0) {
-  }
 }
 
 }  // namespace
@@ -207,8 +198,12 @@ std::vector<ContainerEnded> Containerizer::poll_readable(const std::vector<int>&
   for (int fd : fds) {
     if (auto it = by_pidfd_.find(fd); it != by_pidfd_.end()) candidates.push_back(it->second);
     if (auto it = by_oom_fd_.find(fd); it != by_oom_fd_.end()) {
-      drain(fd);
-      candidates.push_back(it->second);
+      Running& c = *it->second;
+      const std::string& name = c.checkpoint.container;
+      if (isolator_.take_oom_notification(name) && !c.memory_limitation) {
+        c.memory_limitation = isolator_.oom_message(name);
+      }
+      candidates.push_back(&c);
     }
   }
   return poll_each(candidates, now);

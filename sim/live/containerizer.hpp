@@ -114,7 +114,8 @@ class Containerizer {
   Status kill(const std::string& container, Time now, std::optional<Duration> grace = {});
   std::vector<ContainerEnded> poll(Time now);
   // `fds` are fds take_pidfd_changes() listed as opened (unknown ones are skipped). An OOM fd is
-  // read empty before its container is looked at, so it is readable again only on a new event.
+  // read empty (Isolator::take_oom_notification) before its container is looked at, so it is
+  // readable again only on a new event.
   std::vector<ContainerEnded> poll_readable(const std::vector<int>& fds, Time now);
   // Whether `fd` is a running container's pidfd or OOM fd: one a loop should (still) watch.
   bool watches(int fd) const { return by_pidfd_.count(fd) > 0 || by_oom_fd_.count(fd) > 0; }
