@@ -100,8 +100,8 @@ class CgroupsV2Isolator final : public Isolator {
 
   Result<int> oom_notification(const std::string& container) override {
     if (Status s = validate_container_name(container); !s) return s.error();
-    return oom_fds_.get(container,
-                        [&] { return open_memory_events_watch(dir(container) + "/memory.events"); });
+    return oom_fds_.get(
+        container, [&] { return open_memory_events_watch(dir(container) + "/memory.events"); });
   }
 
   Result<std::vector<std::string>> containers() const override {

@@ -122,7 +122,9 @@ class Containerizer {
   // The loop could not watch `fd`: poll() looks at its container from now on.
   void unwatched(int fd);
   // The periodic poll's share: how many containers poll() looks at besides due deadlines.
-  size_t polled_containers() const { return recording_pidfds_ ? polled_.size() : containers_.size(); }
+  size_t polled_containers() const {
+    return recording_pidfds_ ? polled_.size() : containers_.size();
+  }
   // When poll() must run next for a pending SIGKILL; nullopt if none is pending. O(1).
   std::optional<Time> next_deadline() const;
 
@@ -153,9 +155,9 @@ class Containerizer {
   // Replaces `changes` with the changes to the watched fds since the previous call, in the order
   // they happened (a closed fd number may be opened again later): what an event loop needs to
   // keep one watcher per fd at a cost per change, not per container. The first call lists every
-  // watched fd open then; changes are recorded only from then on. One consumer: a second caller would
-  // take changes the first never sees. The caller is taken to watch every pidfd from then on and
-  // to hand the readable ones to poll_readable() (see poll()). Allocates nothing once the two
+  // watched fd open then; changes are recorded only from then on. One consumer: a second caller
+  // would take changes the first never sees. The caller is taken to watch every fd from then on
+  // and to hand the readable ones to poll_readable() (see poll()). Allocates nothing once the two
   // buffers have grown (they are swapped).
   void take_pidfd_changes(std::vector<PidfdChange>& changes);
 

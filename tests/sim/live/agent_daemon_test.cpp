@@ -90,9 +90,9 @@ struct FakeMaster final : Process {
   Endpoint self;
   std::optional<Endpoint> agent;
   std::set<std::string> uuids;
-  std::map<std::string, std::vector<TaskState>> updates;  // task -> states, in order
+  std::map<std::string, std::vector<TaskState>> updates;               // task -> states, in order
   std::map<std::string, std::optional<v1::TaskStatusReason>> reasons;  // of the last update
-  std::function<void()> on_pong;                          // on the loop, as a pong arrives
+  std::function<void()> on_pong;  // on the loop, as a pong arrives
 };
 
 class AgentDaemonTest : public ::testing::Test {

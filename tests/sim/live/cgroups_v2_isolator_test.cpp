@@ -61,9 +61,7 @@ class CountingIsolator final : public Isolator {
   }
   Status attach(const std::string& c, pid_t pid) override { return inner_.attach(c, pid); }
   Result<std::vector<pid_t>> pids(const std::string& c) const override { return inner_.pids(c); }
-  Result<ResourceStatistics> usage(const std::string& c) const override {
-    return inner_.usage(c);
-  }
+  Result<ResourceStatistics> usage(const std::string& c) const override { return inner_.usage(c); }
   Result<bool> oom_killed(const std::string& c) const override {
     ++oom_reads;
     return inner_.oom_killed(c);
