@@ -334,5 +334,34 @@ TEST_F(CgroupsV2IsolatorTest, ManyContainersLeaveNoFdOpen) {
   }
 }
 
+TEST_F(CgroupsV2IsolatorTest, AnOomWhileTheAgentWasDownIsSeenAtRecoveryThoughNoEventCame) {
+  ContainerizerOptions options;
+  TempDir work;
+  options.work_dir = work.path();
+  std::string id;
+  {
+    Containerizer before(*isolator_, options);
+    Result<std::string> c = before.launch(command_task("t", "sleep 30", "cpus:1;mem:64"), now());
+    ASSERT_TRUE(c) << c.error().message;
+    id = c.value();
+  }  // the agent stops; its task runs on
+  put_file(file(id, "memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+
+  std::unique_ptr<Isolator> restarted =
+      make_cgroups_v2_isolator(CgroupsV2Layout{mount_, "mesosim"}, fs_);
+  Containerizer after(*restarted, options);
+  DestroyAllOnExit cleanup(after);
+  RecoveryReport report = after.recover(now());
+  ASSERT_EQ(report.adopted, std::vector<std::string>{id});
+  WatchingLoop loop(after);
+  EXPECT_EQ(loop.fds().size(), 2u) << "the adopted container is watched again";
+  EXPECT_TRUE(loop.readable(0).empty()) << "the OOM came before the watch";
+  EXPECT_EQ(after.polled_containers(), 1u) << "so recovery read the counters once";
+  std::optional<ContainerEnded> end = wait_for_end(after, id, 5);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->outcome.state, TaskState::TASK_FAILED);
+  EXPECT_EQ(end->outcome.reason, TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
+}
+
 }  // namespace
 }  // namespace mesosim::live
