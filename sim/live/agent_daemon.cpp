@@ -76,10 +76,11 @@ struct AgentDaemon::Parts {
   std::unique_ptr<LiveAgent> agent;
   std::unique_ptr<HttpServer> server;
   nlohmann::json flags = nlohmann::json::object();
-  // One watcher per task pidfd (a dup, owned by the descriptor), keyed by the agent's fd.
+  // One watcher per task pidfd or OOM notification fd (a dup, owned by the descriptor), keyed
+  // by the containerizer's fd.
   std::unordered_map<int, std::unique_ptr<boost::asio::posix::stream_descriptor>> watched;
   std::vector<Containerizer::PidfdChange> pidfd_changes;  // reused by each watch_pidfds()
-  std::vector<int> readable;  // pidfds whose watchers fired, reaped together
+  std::vector<int> readable;  // fds whose watchers fired, looked at together
   // Expires with the Parts: a posted reap may outlive them on the loop.
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   bool stopped = false;
@@ -107,10 +108,12 @@ HttpReply AgentDaemon::Parts::route(const HttpRequest& request) {
   return HttpResponse::json(200, agent_state_json(*agent, kVersion, flags).dump());
 }
 
-// Watches every task's pidfd: readable means the task's process ended, so the agent reaps it
-// now rather than at its next poll. Runs after every message, launch and wake-up, so it costs
-// what changed since the last run, not what is running: a launched or adopted container gets a
-// watcher; a forgotten one loses its watcher (cancelled, if it has not fired).
+// Watches every task's pidfd and, with cgroups, its memory cgroup's OOM notification fd:
+// readable means the task's process ended, or the kernel reported a memory event, so the agent
+// looks at that container now rather than at its next poll (which then skips it). Runs after
+// every message, launch and wake-up, so it costs what changed since the last run, not what is
+// running: a launched or adopted container gets its watchers; a forgotten one loses them
+// (cancelled, if they have not fired).
 void AgentDaemon::Parts::watch_pidfds() {
   if (stopped || !agent) return;
   agent->take_pidfd_changes(pidfd_changes);
@@ -121,9 +124,9 @@ void AgentDaemon::Parts::watch_pidfds() {
   }
 }
 
-// A watcher fires once. The pidfds that fired by the time the loop gets to the posted reap are
-// reaped by one poll of just their containers (destroyed together: posix isolation lists the
-// machine's processes once for all of them).
+// A watcher fires once. The fds that fired by the time the loop gets to the posted reap are
+// handed to one poll of just their containers (the ended ones destroyed together: posix
+// isolation lists the machine's processes once for all of them).
 void AgentDaemon::Parts::watch(int fd) {
   const int copy = ::dup(fd);
   if (copy < 0) {
@@ -153,9 +156,10 @@ void AgentDaemon::Parts::reap_readable() {
   fds.swap(readable);
   agent->poll_pidfds(fds);
   watch_pidfds();
-  // Readable but not ended (never expected): watched again, so that its end is not missed.
+  // Still the containerizer's (an OOM fd whose task is being killed; a pidfd readable before
+  // its task could be reaped): watched again, so that the next event is not missed.
   for (int fd : fds) {
-    if (agent->containerizer().has_pidfd(fd) && watched.count(fd) == 0) watch(fd);
+    if (agent->containerizer().watches(fd) && watched.count(fd) == 0) watch(fd);
   }
 }
 
@@ -191,8 +195,9 @@ Result<std::unique_ptr<AgentDaemon>> AgentDaemon::start(boost::asio::io_context&
   p.options.flags.port = p.server->port();
 
   p.isolator = make_isolator(isolation.value(), p.options.cgroup_name);
-  p.containerizer = std::make_unique<Containerizer>(
-      *p.isolator, containerizer_options(p.options.flags, config.value()));
+  ContainerizerOptions containerizer = containerizer_options(p.options.flags, config.value());
+  containerizer.log = [](const std::string& line) { spdlog::warn("{}", line); };
+  p.containerizer = std::make_unique<Containerizer>(*p.isolator, std::move(containerizer));
   const Endpoint self = p.transport.add_process("agent", p.forward);
   p.agent = std::make_unique<LiveAgent>(self, p.clock, p.transport, *p.containerizer,
                                         Rng(choose_seed(p.options.seed)), config.value(),

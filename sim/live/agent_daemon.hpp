@@ -11,8 +11,9 @@
 // At start it chooses the isolation (--isolation; it logs which, and why), recovers from its
 // work dir (LiveAgent::start), listens, and treats the --master address as the leading master
 // (there is no ZooKeeper: the master is fixed). It then registers and re-registers as the
-// protocol says. A task's end is noticed when its pidfd becomes readable (and by the agent's own
-// poll timer as a fallback).
+// protocol says. A task's end is noticed when its pidfd becomes readable, and an OOM kill in its
+// cgroup when the isolator's OOM notification fd does (the agent's own poll timer looks at the
+// containers that have no such fds).
 //
 // Threading: everything runs on the thread that runs the io_context given to start().
 
@@ -63,7 +64,8 @@ class AgentDaemon {
 
   LiveAgent& agent();
   HttpTransport& transport();
-  // How many task pidfds the loop watches: one per running container with a pidfd (tests).
+  // How many fds the loop watches: per running container, its pidfd and (cgroups) its OOM
+  // notification fd (tests).
   size_t watched_pidfds() const;
 
   struct Parts;  // (agent_daemon.cpp)

@@ -33,7 +33,12 @@ class CgroupsV1Isolator final : public Isolator {
       return Error{"container '" + container + "' already exists at " + dir("memory", container)};
     }
     Status s = make_and_limit(container, limits);
-    if (!s) (void)destroy(container);
+    if (!s) {
+      (void)destroy(container);
+      return s;
+    }
+    // Before any process runs in it; a failure here is the caller's to see on its own call.
+    (void)oom_notification(container);
     return s;
   }
 
@@ -116,11 +121,25 @@ class CgroupsV1Isolator final : public Isolator {
     return message;
   }
 
+  Result<int> oom_notification(const std::string& container) override {
+    if (Status s = validate_container_name(container); !s) return s.error();
+    return oom_fds_.get(container,
+                        [&] { return open_v1_oom_eventfd(*fs_, dir("memory", container)); });
+  }
+
+  // The eventfd is signalled on an OOM in the cgroup (and as the cgroup is removed, by which
+  // time the container is no longer asked about).
+  bool take_oom_notification(const std::string& container) override {
+    return oom_fds_.read_empty(container);
+  }
+
   Status destroy(const std::string& container) override {
     if (Status s = validate_container_name(container); !s) return s;
     std::vector<std::string> dirs;
     for (const char* controller : kControllers) dirs.push_back(dir(controller, container));
-    return kill_all_and_remove(*fs_, dirs);
+    Status removed = kill_all_and_remove(*fs_, dirs);
+    oom_fds_.close(container);
+    return removed;
   }
 
   // The union over the controllers: an agent that died half-way through prepare() may have
@@ -148,6 +167,7 @@ class CgroupsV1Isolator final : public Isolator {
 
   CgroupsV1Layout layout_;
   std::shared_ptr<CgroupFs> fs_;
+  OomNotifications oom_fds_;
 };
 
 Result<ResourceStatistics> CgroupsV1Isolator::usage(const std::string& container) const {

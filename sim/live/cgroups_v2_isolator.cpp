@@ -33,7 +33,12 @@ class CgroupsV2Isolator final : public Isolator {
     if (Status s = prepare_root(); !s) return s;
     if (Status s = fs_->mkdir(dir(container)); !s) return s;
     Status s = write_limits(dir(container), limits);
-    if (!s) (void)destroy(container);
+    if (!s) {
+      (void)destroy(container);
+      return s;
+    }
+    // Before any process runs in it; a failure here is the caller's to see on its own call.
+    (void)oom_notification(container);
     return s;
   }
 
@@ -82,7 +87,21 @@ class CgroupsV2Isolator final : public Isolator {
     const std::string base = dir(container);
     // cgroup.kill (Linux 5.14+) kills the whole subtree at once, forks included.
     if (fs_->exists(base + "/cgroup.kill")) (void)fs_->write(base + "/cgroup.kill", "1");
-    return kill_all_and_remove(*fs_, {base});
+    Status removed = kill_all_and_remove(*fs_, {base});
+    oom_fds_.close(container);
+    return removed;
+  }
+
+  // Any memory event (high, max, oom, ...) modifies memory.events: the counters say which.
+  bool take_oom_notification(const std::string& container) override {
+    (void)oom_fds_.read_empty(container);
+    return false;
+  }
+
+  Result<int> oom_notification(const std::string& container) override {
+    if (Status s = validate_container_name(container); !s) return s.error();
+    return oom_fds_.get(
+        container, [&] { return open_memory_events_watch(dir(container) + "/memory.events"); });
   }
 
   Result<std::vector<std::string>> containers() const override {
@@ -122,6 +141,7 @@ class CgroupsV2Isolator final : public Isolator {
 
   CgroupsV2Layout layout_;
   std::shared_ptr<CgroupFs> fs_;
+  OomNotifications oom_fds_;
 };
 
 Result<ResourceStatistics> CgroupsV2Isolator::usage(const std::string& container) const {

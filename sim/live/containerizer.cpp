@@ -123,7 +123,7 @@ Result<std::string> Containerizer::launch(const CommandTask& task, Time now) {
     return Error{"task '" + task.task_id.value + "': " + s.error().message};
   }
   add_running(container, Running{std::move(checkpoint), std::move(process).value(), std::nullopt,
-                                 false, std::nullopt});
+                                 false, std::nullopt, -1});
   return container;
 }
 
@@ -185,25 +185,36 @@ Status Containerizer::finish(const ContainerCheckpoint& checkpoint) {
 
 std::vector<ContainerEnded> Containerizer::poll(Time now) {
   std::vector<Running*> candidates;
-  if (recording_pidfds_ && !isolator_.enforces_limits()) {
-    for (const std::string& name : without_pidfd_) candidates.push_back(&containers_.at(name));
+  if (recording_pidfds_) {
+    for (const std::string& name : polled_) candidates.push_back(&containers_.at(name));
   } else {
     for (auto& [name, c] : containers_) candidates.push_back(&c);
   }
   return poll_each(candidates, now);
 }
 
-std::vector<ContainerEnded> Containerizer::poll_readable(const std::vector<int>& pidfds, Time now) {
+std::vector<ContainerEnded> Containerizer::poll_readable(const std::vector<int>& fds, Time now) {
   std::vector<Running*> candidates;
-  for (int fd : pidfds) {
+  for (int fd : fds) {
     if (auto it = by_pidfd_.find(fd); it != by_pidfd_.end()) candidates.push_back(it->second);
+    if (auto it = by_oom_fd_.find(fd); it != by_oom_fd_.end()) {
+      Running& c = *it->second;
+      const std::string& name = c.checkpoint.container;
+      if (isolator_.take_oom_notification(name) && !c.memory_limitation) {
+        c.memory_limitation = isolator_.oom_message(name);
+      }
+      candidates.push_back(&c);
+    }
   }
   return poll_each(candidates, now);
 }
 
-void Containerizer::unwatched(int pidfd) {
-  if (auto it = by_pidfd_.find(pidfd); it != by_pidfd_.end()) {
-    without_pidfd_.insert(it->second->checkpoint.container);
+void Containerizer::unwatched(int fd) {
+  if (auto it = by_pidfd_.find(fd); it != by_pidfd_.end()) {
+    polled_.insert(it->second->checkpoint.container);
+  }
+  if (auto it = by_oom_fd_.find(fd); it != by_oom_fd_.end()) {
+    polled_.insert(it->second->checkpoint.container);
   }
 }
 
@@ -250,12 +261,13 @@ std::vector<Error> Containerizer::destroy_all() {
       ::nanosleep(&ts, nullptr);
     }
     if (Status s = checkpoints_.remove(name); !s) errors.push_back(s.error());
-    note_pidfd(c, false);
+    note_fds(c, false);
   }
   containers_.clear();
   deadlines_.clear();
   by_pidfd_.clear();
-  without_pidfd_.clear();
+  by_oom_fd_.clear();
+  polled_.clear();
   return errors;
 }
 
@@ -313,7 +325,10 @@ void Containerizer::take_pidfd_changes(std::vector<PidfdChange>& changes) {
   changes.clear();
   if (!recording_pidfds_) {
     recording_pidfds_ = true;
-    for (int fd : pidfds()) changes.push_back({fd, true});
+    for (const auto& [name, c] : containers_) {
+      if (c.process.pidfd() >= 0) changes.push_back({c.process.pidfd(), true});
+      if (c.oom_fd >= 0) changes.push_back({c.oom_fd, true});
+    }
     return;
   }
   std::swap(changes, pidfd_changes_);
@@ -322,27 +337,64 @@ void Containerizer::take_pidfd_changes(std::vector<PidfdChange>& changes) {
 void Containerizer::add_running(const std::string& name, Running c) {
   auto [it, added] = containers_.emplace(name, std::move(c));
   if (!added) return;
-  note_pidfd(it->second, true);
-  if (const int fd = it->second.process.pidfd(); fd >= 0) {
-    by_pidfd_[fd] = &it->second;
-  } else {
-    without_pidfd_.insert(name);
+  Running& r = it->second;
+  bool polled = false;
+  if (isolator_.enforces_limits()) {
+    Result<int> oom_fd = isolator_.oom_notification(name);
+    if (oom_fd) {
+      r.oom_fd = oom_fd.value();
+      by_oom_fd_[r.oom_fd] = &r;
+    } else {
+      polled = true;
+      if (!oom_fallback_logged_ && options_.log) {
+        oom_fallback_logged_ = true;
+        options_.log("OOM notification unavailable (" + oom_fd.error().message +
+                     "); the OOM counters of such containers are polled instead");
+      }
+    }
   }
+  note_fds(r, true);
+  if (const int fd = r.process.pidfd(); fd >= 0) {
+    by_pidfd_[fd] = &r;
+  } else {
+    polled = true;
+  }
+  if (polled) polled_.insert(name);
 }
 
 void Containerizer::forget(std::map<std::string, Running>::iterator it) {
   Running& c = it->second;
-  note_pidfd(c, false);
+  note_fds(c, false);
   set_deadline(c, std::nullopt);
   by_pidfd_.erase(c.process.pidfd());
-  without_pidfd_.erase(it->first);
+  by_oom_fd_.erase(c.oom_fd);
+  polled_.erase(it->first);
   containers_.erase(it);
 }
 
-void Containerizer::note_pidfd(const Running& c, bool opened) {
-  if (recording_pidfds_ && c.process.pidfd() >= 0) {
-    pidfd_changes_.push_back({c.process.pidfd(), opened});
+void Containerizer::note_fds(const Running& c, bool opened) {
+  if (!recording_pidfds_) return;
+  if (c.process.pidfd() >= 0) pidfd_changes_.push_back({c.process.pidfd(), opened});
+  if (c.oom_fd >= 0) pidfd_changes_.push_back({c.oom_fd, opened});
+}
+
+void Containerizer::adopt(ContainerCheckpoint checkpoint, RecoveryReport& report) {
+  if (Status s = isolator_.attach(checkpoint.container, checkpoint.pid); !s) {
+    report.errors.push_back(s.error());
   }
+  const std::string name = checkpoint.container;
+  TaskProcess process = TaskProcess::adopt(checkpoint.pid, checkpoint.start_ticks);
+  add_running(name, Running{std::move(checkpoint), std::move(process), std::nullopt, false,
+                            std::nullopt, -1});
+  // An OOM while the agent was down raised no notification the loop will see: look once.
+  if (isolator_.enforces_limits()) {
+    Result<bool> oom = isolator_.oom_killed(name);
+    if (oom && oom.value()) {
+      containers_.at(name).memory_limitation = isolator_.oom_message(name);
+      polled_.insert(name);  // killed by the next poll()
+    }
+  }
+  report.adopted.push_back(name);
 }
 
 RecoveryReport Containerizer::recover(Time now) {
@@ -354,14 +406,7 @@ RecoveryReport Containerizer::recover(Time now) {
     known.insert(checkpoint.container);
     if (containers_.count(checkpoint.container) > 0) continue;
     if (is_same_live_process(checkpoint.pid, checkpoint.start_ticks)) {
-      if (Status s = isolator_.attach(checkpoint.container, checkpoint.pid); !s) {
-        report.errors.push_back(s.error());
-      }
-      const std::string name = checkpoint.container;
-      TaskProcess process = TaskProcess::adopt(checkpoint.pid, checkpoint.start_ticks);
-      add_running(name, Running{std::move(checkpoint), std::move(process), std::nullopt, false,
-                                std::nullopt});
-      report.adopted.push_back(name);
+      adopt(std::move(checkpoint), report);
       continue;
     }
     ContainerEnd end{Termination{}, checkpoint.kill_requested, std::nullopt};

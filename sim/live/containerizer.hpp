@@ -1,9 +1,10 @@
 #pragma once
 
 // Containerizer: runs command tasks in containers, one container per task, and says how each
-// ended. It is what a live agent drives; it owns no thread and no timer. The agent calls poll()
-// when a pidfd() becomes readable, when next_deadline() comes, and every so often (OOM is
-// detected by polling the isolator's counters); time is passed in.
+// ended. It is what a live agent drives; it owns no thread and no timer. The agent calls
+// poll_readable() when a watched fd (a task's pidfd, or its memory cgroup's OOM notification)
+// becomes readable, and poll() when next_deadline() comes and every so often (for containers
+// that have no such fd); time is passed in.
 //
 //   launch(task)  -> sandbox <work_dir>/slaves/<agent>/frameworks/<framework>/executors/
 //                    <executor>/runs/<container>, a cgroup with the task's limits, the process
@@ -15,18 +16,22 @@
 //                    deleted) and forgotten; the containers that ended by one poll are destroyed
 //                    together. A container whose memory cgroup saw an OOM kill is
 //                    killed at once, as Mesos destroys a container on a memory limitation.
-//                    Once a loop watches the pidfds (take_pidfd_changes() has been called) and
-//                    the isolator has no OOM counters to read (posix), poll() looks only at
-//                    containers without a pidfd and at due SIGKILL deadlines: the others' ends
-//                    come through poll_readable(). Otherwise it looks at every container.
-//   poll_readable(fds, now) -> poll() of the containers whose pidfds a loop saw readable (and
-//                    of due deadlines): what an ended task costs, whatever else runs.
+//                    Once a loop watches the fds (take_pidfd_changes() has been called), poll()
+//                    looks only at due SIGKILL deadlines and at containers the loop cannot
+//                    watch completely: those without a pidfd and, when the isolator enforces
+//                    limits (cgroups), those whose OOM notification could not be registered
+//                    (Isolator::oom_notification; logged once). The others' ends and OOM kills
+//                    come through poll_readable(). Before that, it looks at every container.
+//   poll_readable(fds, now) -> poll() of the containers whose pidfds or OOM fds a loop saw
+//                    readable (and of due deadlines): what an ended task or an OOM costs,
+//                    whatever else runs.
 //   recover(now)  -> after an agent restart: containers whose process is still the same process
 //                    (pid and start time) are adopted again; those that ended while the agent was
 //                    down are reported and destroyed; cgroups under the isolator's root that
 //                    carry this containerizer's prefix and have no checkpoint are destroyed as
 //                    orphans.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -73,6 +78,9 @@ struct ContainerizerOptions {
   // only cgroups that start with it: agents that share a machine and a cgroup root leave each
   // other's containers alone. Empty: every cgroup under the root is this containerizer's.
   std::string container_prefix;
+  // Where the containerizer says what it cannot do (once per kind): a container whose OOM
+  // notification cannot be registered is polled instead. Unset: nothing is said.
+  std::function<void(const std::string&)> log;
 };
 
 struct ContainerEnded {
@@ -105,12 +113,18 @@ class Containerizer {
   // container being killed again only shortens its grace period if the new one ends sooner.
   Status kill(const std::string& container, Time now, std::optional<Duration> grace = {});
   std::vector<ContainerEnded> poll(Time now);
-  // `pidfds` are values pidfds() listed (unknown ones are skipped).
-  std::vector<ContainerEnded> poll_readable(const std::vector<int>& pidfds, Time now);
-  // Whether `pidfd` is a running container's.
-  bool has_pidfd(int pidfd) const { return by_pidfd_.count(pidfd) > 0; }
-  // The loop could not watch `pidfd`: poll() looks at its container from now on.
-  void unwatched(int pidfd);
+  // `fds` are fds take_pidfd_changes() listed as opened (unknown ones are skipped). An OOM fd is
+  // read empty (Isolator::take_oom_notification) before its container is looked at, so it is
+  // readable again only on a new event.
+  std::vector<ContainerEnded> poll_readable(const std::vector<int>& fds, Time now);
+  // Whether `fd` is a running container's pidfd or OOM fd: one a loop should (still) watch.
+  bool watches(int fd) const { return by_pidfd_.count(fd) > 0 || by_oom_fd_.count(fd) > 0; }
+  // The loop could not watch `fd`: poll() looks at its container from now on.
+  void unwatched(int fd);
+  // The periodic poll's share: how many containers poll() looks at besides due deadlines.
+  size_t polled_containers() const {
+    return recording_pidfds_ ? polled_.size() : containers_.size();
+  }
   // When poll() must run next for a pending SIGKILL; nullopt if none is pending. O(1).
   std::optional<Time> next_deadline() const;
 
@@ -129,19 +143,21 @@ class Containerizer {
   std::optional<std::string> sandbox(const std::string& container) const;
   // The pidfds of all running containers, for an event loop (-1 entries skipped).
   std::vector<int> pidfds() const;
-  // A pidfd opened (a container launched or adopted) or about to be closed (its container
-  // forgotten: ended and destroyed, or destroy_all()).
+  // A watched fd opened (a container launched or adopted) or about to be closed (its container
+  // forgotten: ended and destroyed, or destroy_all()). Watched fds are the pidfds and, with a
+  // cgroup isolator, each container's OOM notification fd (owned by the isolator): the loop
+  // needs not know which is which, only hand the readable ones to poll_readable().
   struct PidfdChange {
     int fd = -1;
     bool opened = false;
     bool operator==(const PidfdChange&) const = default;
   };
-  // Replaces `changes` with the changes to pidfds() since the previous call, in the order they
-  // happened (a closed fd number may be opened again later): what an event loop needs to keep
-  // one watcher per pidfd at a cost per change, not per container. The first call lists every
-  // pidfd open then; changes are recorded only from then on. One consumer: a second caller would
-  // take changes the first never sees. The caller is taken to watch every pidfd from then on and
-  // to hand the readable ones to poll_readable() (see poll()). Allocates nothing once the two
+  // Replaces `changes` with the changes to the watched fds since the previous call, in the order
+  // they happened (a closed fd number may be opened again later): what an event loop needs to
+  // keep one watcher per fd at a cost per change, not per container. The first call lists every
+  // watched fd open then; changes are recorded only from then on. One consumer: a second caller
+  // would take changes the first never sees. The caller is taken to watch every fd from then on
+  // and to hand the readable ones to poll_readable() (see poll()). Allocates nothing once the two
   // buffers have grown (they are swapped).
   void take_pidfd_changes(std::vector<PidfdChange>& changes);
 
@@ -152,6 +168,7 @@ class Containerizer {
     std::optional<Time> kill_deadline;  // SIGKILL due then
     bool sigkill_sent = false;
     std::optional<std::string> memory_limitation;
+    int oom_fd = -1;  // the isolator's OOM notification fd (not owned); -1: none
   };
 
   std::string next_container_id(Time now);
@@ -166,19 +183,23 @@ class Containerizer {
   void set_deadline(Running& c, std::optional<Time> deadline);
   void add_running(const std::string& name, Running c);
   void forget(std::map<std::string, Running>::iterator it);
-  void note_pidfd(const Running& c, bool opened);
+  void note_fds(const Running& c, bool opened);
+  void adopt(ContainerCheckpoint checkpoint, RecoveryReport& report);
   Status finish(const ContainerCheckpoint& checkpoint);
 
   Isolator& isolator_;
   ContainerizerOptions options_;
   CheckpointFiles checkpoints_;  // after options_, whose work_dir it takes
   std::map<std::string, Running> containers_;
-  // Pending SIGKILLs by due time, and the containers polled through their pidfds or not.
+  // Pending SIGKILLs by due time; the containers by watched fd; those poll() still looks at
+  // once a loop watches (no pidfd, or no OOM fd where limits are enforced, or unwatched()).
   std::set<std::pair<Time, std::string>> deadlines_;
   std::map<int, Running*> by_pidfd_;
-  std::set<std::string> without_pidfd_;
+  std::map<int, Running*> by_oom_fd_;
+  std::set<std::string> polled_;
   uint64_t launches_ = 0;
   bool recording_pidfds_ = false;  // take_pidfd_changes() has been called
+  bool oom_fallback_logged_ = false;
   std::vector<PidfdChange> pidfd_changes_;
 };
 

@@ -66,6 +66,23 @@ class Isolator {
   // `oom_message` says so in Mesos's words ("Memory limit exceeded: Requested: ...").
   virtual Result<bool> oom_killed(const std::string& container) const = 0;
   virtual std::string oom_message(const std::string& container) const = 0;
+  // A non-blocking fd that becomes readable when the kernel reports a memory event in the
+  // container (v1: an eventfd registered with memory.oom_control through cgroup.event_control;
+  // v2: an inotify watch on memory.events, which changes on every event it counts), so that an
+  // event loop can watch it and oom_killed() need not be polled. Once it is readable, call
+  // take_oom_notification(), then oom_killed() unless that said OOM. Registered once per
+  // container (prepare() registers it, so no OOM between the task's start and the loop's watch
+  // is missed; adopted containers register on first call), owned by the isolator and closed by
+  // destroy(). An error means the container cannot be watched so: poll oom_killed() instead.
+  virtual Result<int> oom_notification(const std::string& container) {
+    return Error{std::string(name()) + " has no OOM notification for container '" + container +
+                 "'"};
+  }
+  // Reads the container's notification fd empty (so it is readable again only on a new event)
+  // and says whether what it read proves an OOM by itself. v1 signals its eventfd as the OOM
+  // begins, before the kill shows in memory.oom_control's counters, so the signal is the proof
+  // (as for Mesos); v2 changes memory.events after its counters, which oom_killed() then reads.
+  virtual bool take_oom_notification(const std::string& container) { return false; }
   // The usage of each of `containers`, in their order (an error for one that is unknown). A back
   // end that must list every process on the machine to find a container's (posix) lists them
   // once for all of them, so a round of reports costs per container, not per container times

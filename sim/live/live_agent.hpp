@@ -69,9 +69,9 @@
 //   running task, cpus (cpu seconds used since the previous sample / seconds elapsed) and mem
 //   (rss, MB) from the containerizer.
 // - Polling. Containers are polled every container_poll_interval and at the containerizer's
-//   next kill deadline; a loop that watches the pidfds (take_pidfd_changes()) calls
+//   next kill deadline; a loop that watches the pidfds and OOM fds (take_pidfd_changes()) calls
 //   poll_pidfds() with those that became readable, one that lists pidfds() calls
-//   poll_containers(), so an end is reported without waiting for the period.
+//   poll_containers(), so an end or an OOM kill is reported without waiting for the period.
 // - Recovery (live_agent_recovery.cpp). The agent checkpoints <work_dir>/meta/agent.json (atomic
 //   write by rename) whenever its id or a checkpointing framework's tasks change: its agent id,
 //   and for frameworks with checkpoint = true their FrameworkInfo and tasks (info, state,
@@ -131,10 +131,10 @@ class LiveAgent final : public Process {
   void receive(Endpoint from, Message message) override;
   // Reaps ended containers now (every container the containerizer must look at).
   void poll_containers();
-  // Reaps the containers of these pidfds, which a loop saw readable, at a cost that does not
-  // grow with the containers running; for a loop that watches every pidfd it takes from
-  // take_pidfd_changes(). One it could not watch is handed back with pidfd_unwatched(), and the
-  // periodic poll then looks at its container.
+  // Looks at the containers of these fds (pidfds or OOM fds), which a loop saw readable, at a
+  // cost that does not grow with the containers running; for a loop that watches every fd it
+  // takes from take_pidfd_changes(). One it could not watch is handed back with
+  // pidfd_unwatched(), and the periodic poll then looks at its container.
   void poll_pidfds(const std::vector<int>& readable);
   void pidfd_unwatched(int pidfd) { containerizer_.unwatched(pidfd); }
   // Called after each launch from the queue (a loop that watches pidfds() has a new one).
@@ -149,7 +149,8 @@ class LiveAgent final : public Process {
   // its turn comes).
   size_t queued_launches() const { return launch_queue_.size(); }
   std::vector<int> pidfds() const { return containerizer_.pidfds(); }
-  // What changed in pidfds() since the previous call (Containerizer::take_pidfd_changes).
+  // What changed in the watched fds (pidfds and OOM fds) since the previous call
+  // (Containerizer::take_pidfd_changes).
   void take_pidfd_changes(std::vector<Containerizer::PidfdChange>& changes) {
     containerizer_.take_pidfd_changes(changes);
   }

@@ -1,5 +1,6 @@
 // The agent daemon in this process, with the test playing its master over the real HTTP
-// transport: what the daemon's loop adds to the LiveAgent (noticing a task's end by its pidfd).
+// transport: what the daemon's loop adds to the LiveAgent (noticing a task's end by its pidfd, and
+// an OOM kill in its cgroup by the OOM notification fd).
 
 #include <gtest/gtest.h>
 
@@ -55,6 +56,7 @@ struct FakeMaster final : Process {
       const v1::TaskStatus& status = m->update.status;
       if (status.uuid && uuids.insert(*status.uuid).second) {
         updates[status.task_id.value].push_back(status.state);
+        reasons[status.task_id.value] = status.reason;
       }
       if (status.uuid) {
         transport.send(self, from,
@@ -64,7 +66,8 @@ struct FakeMaster final : Process {
     }
   }
 
-  void run(const std::string& id, const std::string& command) {
+  void run(const std::string& id, const std::string& command,
+           const char* resources = "cpus:0.01;mem:1") {
     v1::RunTaskMessage run;
     run.framework.user = "root";
     run.framework.name = "many";
@@ -73,7 +76,7 @@ struct FakeMaster final : Process {
     run.task.name = id;
     run.task.task_id = v1::TaskID{id};
     run.task.agent_id = v1::AgentID{"agent-1"};
-    run.task.resources = res("cpus:0.01;mem:1");
+    run.task.resources = res(resources);
     run.task.command = v1::CommandInfo{true, command, {}, {}};
     run.role = "*";
     transport.send(self, *agent, std::move(run));
@@ -87,22 +90,26 @@ struct FakeMaster final : Process {
   Endpoint self;
   std::optional<Endpoint> agent;
   std::set<std::string> uuids;
-  std::map<std::string, std::vector<TaskState>> updates;  // task -> states, in order
-  std::function<void()> on_pong;                          // on the loop, as a pong arrives
+  std::map<std::string, std::vector<TaskState>> updates;               // task -> states, in order
+  std::map<std::string, std::optional<v1::TaskStatusReason>> reasons;  // of the last update
+  std::function<void()> on_pong;  // on the loop, as a pong arrives
 };
 
 class AgentDaemonTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { start("posix"); }
+  void start(const std::string& isolation) {
     master_ = loop_.call([&] { return std::make_unique<FakeMaster>(loop_.io()); });
     AgentDaemonOptions o;
     o.flags.master = fmt::format("127.0.0.1:{}", master_->server->port());
     o.flags.port = 0;
     o.flags.work_dir = work_.path();
     o.flags.resources = "cpus:64;mem:65536;disk:1000;ports:[31000-32000]";
-    o.flags.isolation = "posix";
+    o.flags.isolation = isolation;
+    o.cgroup_name = cgroup_name_;
     o.flags.switch_user = false;
-    // Containers are polled once an hour: an end seen sooner was seen through its pidfd.
+    // Containers are polled once an hour: an end or an OOM seen sooner was seen through a
+    // watched fd (the task's pidfd, or its memory cgroup's OOM notification).
     LiveAgentConfig timings;
     timings.registration_backoff = Duration::millis(50);
     timings.container_poll_interval = Duration::seconds(3600);
@@ -125,6 +132,7 @@ class AgentDaemonTest : public ::testing::Test {
       if (st.ppid == ::getpid() && st.session == st.pid) ::kill(-st.pid, SIGKILL);
     }
     reap_children();
+    if (cgroup_name_ != "mesosim") remove_v1_root(cgroup_name_);
   }
 
   // Runs `fn` on the loop and returns its result.
@@ -139,6 +147,7 @@ class AgentDaemonTest : public ::testing::Test {
     return on_loop([&] { return daemon_->watched_pidfds(); });
   }
 
+  std::string cgroup_name_ = "mesosim";  // unused by posix isolation
   TempDir work_;
   LoopThread loop_;
   std::unique_ptr<FakeMaster> master_;
@@ -255,6 +264,48 @@ TEST_F(AgentDaemonTest, StoppingWithLaunchesQueuedLaunchesNothingMore) {
     EXPECT_EQ(daemon_->agent().containerizer().containers().size(), launched_at_stop);
     EXPECT_EQ(daemon_->agent().queued_launches(), 0u);
   });
+}
+
+// Real cgroups v1 on this machine (skipped where they cannot be created), under a root of the
+// test's own.
+class AgentDaemonCgroupsV1Test : public AgentDaemonTest {
+ protected:
+  void SetUp() override {
+    if (std::optional<std::string> reason = v1_unavailable_reason()) {
+      GTEST_SKIP() << "cgroups v1 not usable: " << *reason;
+    }
+    cgroup_name_ = "mesosim-test-" + std::to_string(::getpid());
+    start("cgroups/v1");
+  }
+  void TearDown() override {
+    if (daemon_) AgentDaemonTest::TearDown();
+  }
+};
+
+TEST_F(AgentDaemonCgroupsV1Test, AnOomKillIsReportedThroughItsNotificationNotThePoll) {
+  on_loop([&] {
+    // The OOM killer kills the inner shell; the task's own process would sleep for an hour.
+    master_->run("hog", "sh -c 'x=$(head -c 200000000 /dev/zero | tr \"\\0\" a)'; sleep 3600",
+                 "cpus:1;mem:32");
+    master_->run("calm", "sleep 600");
+  });
+  auto last_state = [&](const std::string& task) {
+    return on_loop([&] {
+      const auto& s = master_->updates[task];
+      return s.empty() ? std::optional<TaskState>{} : std::optional<TaskState>{s.back()};
+    });
+  };
+  ASSERT_TRUE(eventually([&] { return last_state("calm") == TaskState::TASK_RUNNING; }, 30000));
+  EXPECT_EQ(watched(), 4u) << "a pidfd and an OOM eventfd per task";
+  EXPECT_EQ(on_loop([&] { return daemon_->agent().containerizer().polled_containers(); }), 0u);
+  // Far sooner than the hour between polls.
+  ASSERT_TRUE(eventually([&] { return last_state("hog") == TaskState::TASK_FAILED; }, 30000));
+  EXPECT_EQ(on_loop([&] { return master_->reasons["hog"]; }),
+            v1::TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
+  EXPECT_EQ(last_state("calm"), TaskState::TASK_RUNNING);
+  EXPECT_TRUE(eventually([&] { return watched() == 2; }, 5000));
+  on_loop([&] { master_->kill("calm"); });
+  ASSERT_TRUE(eventually([&] { return last_state("calm") == TaskState::TASK_KILLED; }, 30000));
 }
 
 }  // namespace

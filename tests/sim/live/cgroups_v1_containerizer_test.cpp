@@ -6,6 +6,7 @@
 
 #include "live_test_util.hpp"
 #include "sim/live/containerizer.hpp"
+#include "watching_loop.hpp"
 
 namespace mesosim::live {
 namespace {
@@ -63,6 +64,53 @@ TEST_F(CgroupsV1ContainerizerTest, MemoryHogOverItsLimitFailsWithMemoryLimitatio
   EXPECT_EQ(end->outcome.message.rfind("Memory limit exceeded: Requested: 64MB ", 0), 0u)
       << end->outcome.message;
   EXPECT_FALSE(path_exists(cgroup("memory", c.value())));
+}
+
+TEST_F(CgroupsV1ContainerizerTest, OomKillOfAChildIsSeenThroughTheOomEventfdAlone) {
+  // The OOM killer kills the inner shell that holds the 'a's; the task's own process then
+  // sleeps for an hour, so its pidfd says nothing. The loop never calls poll(): only the
+  // memory cgroup's eventfd can tell the containerizer to look.
+  Result<std::string> c = containerizer().launch(
+      command_task("hog-child",
+                   "sh -c 'x=$(head -c 200000000 /dev/zero | tr \"\\0\" a)'; sleep 3600",
+                   "cpus:1;mem:64"),
+      now());
+  ASSERT_TRUE(c) << c.error().message;
+  WatchingLoop loop(containerizer());
+  EXPECT_EQ(loop.fds().size(), 2u) << "the task's pidfd and its OOM eventfd";
+  EXPECT_EQ(containerizer().polled_containers(), 0u) << "both watched: nothing left to poll";
+
+  std::optional<ContainerEnded> end = loop.run_until_end(c.value(), 30);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->outcome.state, TaskState::TASK_FAILED);
+  EXPECT_EQ(end->outcome.reason, TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
+  EXPECT_EQ(end->outcome.message.rfind("Memory limit exceeded: Requested: 64MB ", 0), 0u)
+      << end->outcome.message;
+  EXPECT_FALSE(path_exists(cgroup("memory", c.value())));
+  EXPECT_TRUE(loop.fds().empty());
+}
+
+TEST_F(CgroupsV1ContainerizerTest, ManyContainersLeaveNoFdOpen) {
+  constexpr int kTasks = 40;
+  const size_t before = open_fds();
+  WatchingLoop loop(containerizer());
+  std::vector<std::string> ids;
+  for (int i = 0; i < kTasks; ++i) {
+    Result<std::string> c =
+        containerizer().launch(command_task("t" + std::to_string(i), "true"), now());
+    ASSERT_TRUE(c) << c.error().message;
+    ids.push_back(c.value());
+  }
+  loop.take();
+  EXPECT_EQ(loop.fds().size(), 2u * kTasks) << "a pidfd and an OOM eventfd each";
+  for (const std::string& id : ids) {
+    if (containerizer().running(id)) {
+      ASSERT_TRUE(loop.run_until_end(id)) << id;
+    }
+  }
+  EXPECT_TRUE(containerizer().containers().empty());
+  EXPECT_TRUE(loop.fds().empty());
+  EXPECT_EQ(open_fds(), before);
 }
 
 TEST_F(CgroupsV1ContainerizerTest, NonZeroExitFailsWithTheStatus) {

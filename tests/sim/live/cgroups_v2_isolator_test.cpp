@@ -13,6 +13,7 @@
 #include "fake_cgroup_tree.hpp"
 #include "live_test_util.hpp"
 #include "sim/live/containerizer.hpp"
+#include "watching_loop.hpp"
 
 namespace mesosim::live {
 namespace {
@@ -46,6 +47,39 @@ class ExecWitnessFs final : public CgroupFs {
 
  private:
   std::shared_ptr<FakeV2Fs> fake_;
+};
+
+// Forwards to a real isolator, counting the OOM counter reads, and refusing OOM notifications
+// while `refuse_notifications` is set.
+class CountingIsolator final : public Isolator {
+ public:
+  explicit CountingIsolator(Isolator& inner) : inner_(inner) {}
+  std::string_view name() const override { return inner_.name(); }
+  bool enforces_limits() const override { return inner_.enforces_limits(); }
+  Status prepare(const std::string& c, const ContainerLimits& l) override {
+    return inner_.prepare(c, l);
+  }
+  Status attach(const std::string& c, pid_t pid) override { return inner_.attach(c, pid); }
+  Result<std::vector<pid_t>> pids(const std::string& c) const override { return inner_.pids(c); }
+  Result<ResourceStatistics> usage(const std::string& c) const override { return inner_.usage(c); }
+  Result<bool> oom_killed(const std::string& c) const override {
+    ++oom_reads;
+    return inner_.oom_killed(c);
+  }
+  std::string oom_message(const std::string& c) const override { return inner_.oom_message(c); }
+  Result<int> oom_notification(const std::string& c) override {
+    if (refuse_notifications) return Error{"refused for " + c};
+    return inner_.oom_notification(c);
+  }
+  Status destroy(const std::string& c) override { return inner_.destroy(c); }
+  Result<std::vector<std::string>> containers() const override { return inner_.containers(); }
+  std::string cgroup_path(const std::string& c) const override { return inner_.cgroup_path(c); }
+
+  mutable size_t oom_reads = 0;
+  bool refuse_notifications = false;
+
+ private:
+  Isolator& inner_;
 };
 
 class CgroupsV2IsolatorTest : public ::testing::Test {
@@ -194,6 +228,139 @@ TEST_F(CgroupsV2IsolatorTest, ContainerizerKillsAndReportsATaskWhoseCgroupSawAnO
   EXPECT_EQ(end->outcome.reason, TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
   EXPECT_EQ(end->outcome.message, "Memory limit exceeded: Requested: 64MB Maximum Used: 64MB");
   EXPECT_FALSE(path_exists(mount_ + "/mesosim/" + c.value()));
+}
+
+TEST_F(CgroupsV2IsolatorTest, AWriteToOneMemoryEventsMakesOnlyItsNotificationReadable) {
+  ContainerizerOptions options;
+  TempDir work;
+  options.work_dir = work.path();
+  Containerizer containerizer(*isolator_, options);
+  DestroyAllOnExit cleanup(containerizer);
+  Result<std::string> hit =
+      containerizer.launch(command_task("hit", "sleep 30", "cpus:1;mem:64"), now());
+  Result<std::string> spared =
+      containerizer.launch(command_task("spared", "sleep 30", "cpus:1;mem:64"), now());
+  ASSERT_TRUE(hit) << hit.error().message;
+  ASSERT_TRUE(spared) << spared.error().message;
+  WatchingLoop loop(containerizer);
+  ASSERT_EQ(loop.fds().size(), 4u) << "a pidfd and a memory.events watch each";
+  EXPECT_TRUE(loop.readable(0).empty());
+
+  put_file(file(hit.value(), "memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+  put_file(file(hit.value(), "memory.max"), "67108864\n");
+  put_file(file(hit.value(), "memory.peak"), "67108864\n");
+  std::vector<int> readable = loop.readable(0);
+  ASSERT_EQ(readable.size(), 1u);
+  const std::vector<int> pidfds = containerizer.pidfds();
+  EXPECT_EQ(std::count(pidfds.begin(), pidfds.end(), readable.front()), 0)
+      << "the readable fd is a notification, not a pidfd";
+
+  std::optional<ContainerEnded> end = loop.run_until_end(hit.value(), 10);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->outcome.state, TaskState::TASK_FAILED);
+  EXPECT_EQ(end->outcome.reason, TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
+  EXPECT_EQ(end->outcome.message, "Memory limit exceeded: Requested: 64MB Maximum Used: 64MB");
+  EXPECT_EQ(loop.ended().size(), 1u);
+  EXPECT_TRUE(containerizer.running(spared.value()));
+  EXPECT_EQ(loop.fds().size(), 2u);
+  EXPECT_TRUE(loop.readable(0).empty()) << "the notification was read empty";
+}
+
+TEST_F(CgroupsV2IsolatorTest, PeriodicPollVisitsOnlyContainersWithoutANotification) {
+  CountingIsolator counting(*isolator_);
+  std::vector<std::string> said;
+  ContainerizerOptions options;
+  TempDir work;
+  options.work_dir = work.path();
+  options.log = [&](const std::string& line) { said.push_back(line); };
+  Containerizer containerizer(counting, options);
+  DestroyAllOnExit cleanup(containerizer);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(containerizer.launch(command_task("t" + std::to_string(i), "sleep 30"), now()));
+  }
+  // No loop watches yet: every container's counters are read.
+  EXPECT_TRUE(containerizer.poll(now()).empty());
+  EXPECT_EQ(counting.oom_reads, 3u);
+
+  WatchingLoop loop(containerizer);
+  counting.oom_reads = 0;
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(containerizer.poll(now()).empty());
+  EXPECT_EQ(counting.oom_reads, 0u) << "every container is watched: none is polled";
+  EXPECT_EQ(containerizer.polled_containers(), 0u);
+  EXPECT_TRUE(said.empty());
+
+  // Containers whose notification is refused fall back to the poll, said once.
+  counting.refuse_notifications = true;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(containerizer.launch(command_task("u" + std::to_string(i), "sleep 30"), now()));
+  }
+  loop.take();
+  EXPECT_EQ(loop.fds().size(), 3u * 2 + 2) << "the refused two have only their pidfds";
+  EXPECT_EQ(containerizer.polled_containers(), 2u);
+  counting.oom_reads = 0;
+  EXPECT_TRUE(containerizer.poll(now()).empty());
+  EXPECT_EQ(counting.oom_reads, 2u);
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_NE(said.front().find("refused for "), std::string::npos) << said.front();
+}
+
+TEST_F(CgroupsV2IsolatorTest, ManyContainersLeaveNoFdOpen) {
+  constexpr int kTasks = 40;
+  const size_t before = open_fds();
+  {
+    ContainerizerOptions options;
+    TempDir work;
+    options.work_dir = work.path();
+    Containerizer containerizer(*isolator_, options);
+    DestroyAllOnExit cleanup(containerizer);
+    WatchingLoop loop(containerizer);
+    std::vector<std::string> ids;
+    for (int i = 0; i < kTasks; ++i) {
+      Result<std::string> c =
+          containerizer.launch(command_task("t" + std::to_string(i), "true"), now());
+      ASSERT_TRUE(c) << c.error().message;
+      ids.push_back(c.value());
+    }
+    loop.take();
+    EXPECT_EQ(loop.fds().size(), 2u * kTasks) << "a pidfd and a memory.events watch each";
+    for (const std::string& id : ids) {
+      if (containerizer.running(id)) {
+        ASSERT_TRUE(loop.run_until_end(id)) << id;
+      }
+    }
+    EXPECT_TRUE(containerizer.containers().empty());
+    EXPECT_TRUE(loop.fds().empty());
+    EXPECT_EQ(open_fds(), before) << "while the containerizer and isolator still exist";
+  }
+}
+
+TEST_F(CgroupsV2IsolatorTest, AnOomWhileTheAgentWasDownIsSeenAtRecoveryThoughNoEventCame) {
+  ContainerizerOptions options;
+  TempDir work;
+  options.work_dir = work.path();
+  std::string id;
+  {
+    Containerizer before(*isolator_, options);
+    Result<std::string> c = before.launch(command_task("t", "sleep 30", "cpus:1;mem:64"), now());
+    ASSERT_TRUE(c) << c.error().message;
+    id = c.value();
+  }  // the agent stops; its task runs on
+  put_file(file(id, "memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+
+  std::unique_ptr<Isolator> restarted =
+      make_cgroups_v2_isolator(CgroupsV2Layout{mount_, "mesosim"}, fs_);
+  Containerizer after(*restarted, options);
+  DestroyAllOnExit cleanup(after);
+  RecoveryReport report = after.recover(now());
+  ASSERT_EQ(report.adopted, std::vector<std::string>{id});
+  WatchingLoop loop(after);
+  EXPECT_EQ(loop.fds().size(), 2u) << "the adopted container is watched again";
+  EXPECT_TRUE(loop.readable(0).empty()) << "the OOM came before the watch";
+  EXPECT_EQ(after.polled_containers(), 1u) << "so recovery read the counters once";
+  std::optional<ContainerEnded> end = wait_for_end(after, id, 5);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->outcome.state, TaskState::TASK_FAILED);
+  EXPECT_EQ(end->outcome.reason, TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
 }
 
 }  // namespace

@@ -221,7 +221,7 @@ TEST_F(PosixContainerizerTest, WithPidfdsWatchedAPollLooksOnlyAtWhatIsReadableOr
   std::vector<ContainerEnded> reaped = containerizer().poll_readable({ended_fd}, now());
   ASSERT_EQ(reaped.size(), 1u);
   EXPECT_EQ(reaped[0].container, ended.value());
-  EXPECT_FALSE(containerizer().has_pidfd(ended_fd));
+  EXPECT_FALSE(containerizer().watches(ended_fd));
 
   // Deadlines: the earliest pending SIGKILL, gone once sent.
   const Time t0 = now();
