@@ -16,9 +16,8 @@ namespace {
 
 std::string fresh_work_dir() {
   static int n = 0;
-  const std::string dir = std::filesystem::current_path().string() +
-                          "/mesosim-ckpt-bench-" + std::to_string(::getpid()) + "-" +
-                          std::to_string(++n);
+  const std::string dir = std::filesystem::current_path().string() + "/mesosim-ckpt-bench-" +
+                          std::to_string(::getpid()) + "-" + std::to_string(++n);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -55,14 +54,19 @@ LiveFramework framework_with(int tasks) {
   return f;
 }
 
-// One task changes state (one more status and update) while N tasks are held.
+// One task changes state (one more status, one more update to acknowledge) while N tasks are
+// held.
 void BM_OneChangeWithTasksHeld(benchmark::State& state) {
   const std::string dir = fresh_work_dir();
-  AgentCheckpoint checkpoint{v1::AgentID{"agent-1"}, {framework_with(state.range(0))}};
-  LiveTask& changed = checkpoint.frameworks[0].tasks.begin()->second;
+  LiveFramework framework = framework_with(state.range(0));
+  if (!write_framework_checkpoint(dir, framework)) state.SkipWithError("write failed");
+  for (auto& [id, task] : framework.tasks) {
+    if (!write_task_checkpoint(dir, task)) state.SkipWithError("write failed");
+  }
+  LiveTask& changed = framework.tasks.begin()->second;
   for (auto _ : state) {
     changed.statuses.emplace_back(v1::TaskState::TASK_RUNNING, Time::from_micros(3));
-    if (!write_agent_checkpoint(dir, checkpoint)) state.SkipWithError("write failed");
+    if (!write_task_checkpoint(dir, changed)) state.SkipWithError("write failed");
   }
   std::filesystem::remove_all(dir);
 }
@@ -72,13 +76,13 @@ BENCHMARK(BM_OneChangeWithTasksHeld)->Arg(100)->Arg(2000)->Unit(benchmark::kMicr
 void BM_RecordTasksOneByOne(benchmark::State& state) {
   for (auto _ : state) {
     const std::string dir = fresh_work_dir();
-    AgentCheckpoint checkpoint{v1::AgentID{"agent-1"}, {framework_with(0)}};
-    LiveFramework& framework = checkpoint.frameworks[0];
+    LiveFramework framework = framework_with(0);
+    if (!write_framework_checkpoint(dir, framework)) state.SkipWithError("write failed");
     for (int i = 0; i < state.range(0); ++i) {
       LiveTask t = running_task(*framework.info.id, i);
       const v1::TaskID id = t.info.task_id;
-      framework.tasks.emplace(id, std::move(t));
-      if (!write_agent_checkpoint(dir, checkpoint)) state.SkipWithError("write failed");
+      LiveTask& task = framework.tasks.emplace(id, std::move(t)).first->second;
+      if (!write_task_checkpoint(dir, task)) state.SkipWithError("write failed");
     }
     state.PauseTiming();
     std::filesystem::remove_all(dir);
