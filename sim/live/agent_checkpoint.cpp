@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "allocator/check.hpp"
 #include "sim/live/control_files.hpp"
 #include "sim/live/uuid.hpp"
 
@@ -76,16 +75,16 @@ json task_changes_to_json(const LiveTask& t) {
   }
   const uint64_t sent = t.acknowledged + t.unacknowledged.size();
   if (sent > disk.updates) {
-    // The agent writes a line after each change, so no update is added and acknowledged
-    // between two lines: those not on disk yet are all still unacknowledged.
-    MESOSIM_CHECK(sent - disk.updates <= t.unacknowledged.size(),
-                  "a status update was acknowledged before it was checkpointed");
+    const uint64_t unwritten = sent - disk.updates;
+    const size_t held = t.unacknowledged.size();
     json updates = json::array();
-    for (size_t i = t.unacknowledged.size() - (sent - disk.updates); i < t.unacknowledged.size();
-         ++i) {
+    // After a failed write some unwritten updates may have been acknowledged and dropped: then
+    // the line restates the whole queue instead of appending to it.
+    const bool restate = unwritten > held;
+    for (size_t i = restate ? 0 : held - unwritten; i < held; ++i) {
       updates.push_back(update_to_json(t.unacknowledged[i]));
     }
-    j["updates"] = std::move(updates);
+    j[restate ? "unacknowledged" : "updates"] = std::move(updates);
   }
   if (t.acknowledged > disk.acknowledged) j["acknowledged"] = t.acknowledged - disk.acknowledged;
   if (t.killing != disk.killing) j["killing"] = t.killing;

@@ -26,7 +26,9 @@
 //        "acknowledged":1,"killing":true}
 //       `statuses` are states the task went through (its state is the last one; STAGING before
 //       any), `updates` status updates it sent, `acknowledged` how many of its oldest
-//       unacknowledged updates were acknowledged. The task's directory is removed when the agent
+//       unacknowledged updates were acknowledged. After a write that failed, a line may instead
+//       restate the queue: "unacknowledged":[{update}...] replaces it (its `acknowledged` then
+//       only counts). The task's directory is removed when the agent
 //       forgets it (its terminal update acknowledged, or its framework gone).
 //
 // <framework> and <task> are the ids, with bytes other than letters, digits, '-', '_' and '.'

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <iterator>
 #include <nlohmann/json.hpp>
 
@@ -150,8 +151,8 @@ LiveTask task_from_json(Reader& r, const json& j, const v1::FrameworkID& framewo
 
 // One task.updates line applied to the task read so far.
 void apply_changes(Reader& r, const json& j, LiveTask& t) {
-  static constexpr const char* kKeys[] = {"container", "sandbox",      "statuses",
-                                          "updates",   "acknowledged", "killing"};
+  static constexpr const char* kKeys[] = {"container",    "sandbox",        "statuses", "updates",
+                                          "acknowledged", "unacknowledged", "killing"};
   for (const auto& [key, value] : j.items()) {
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) {
       r.fail("unknown key '" + key + "'");
@@ -176,24 +177,32 @@ void apply_changes(Reader& r, const json& j, LiveTask& t) {
       t.statuses.emplace_back(*state, Time::from_micros(s[1].get<int64_t>()));
     }
   }
-  if (j.contains("updates")) {
-    const json* updates = r.field(j, "updates", "", json::value_t::array);
+  const auto read_updates = [&](const char* key, std::deque<v1::StatusUpdate>& into) {
+    const json* updates = r.field(j, key, "", json::value_t::array);
     for (size_t i = 0; updates && i < updates->size() && !r.failed(); ++i) {
-      t.unacknowledged.push_back(
-          update_from_json(r, (*updates)[i], "updates[" + std::to_string(i) + "]", t));
-      ++t.checkpointed.updates;
+      const std::string at = std::string(key) + "[" + std::to_string(i) + "]";
+      into.push_back(update_from_json(r, (*updates)[i], at, t));
     }
-  }
+  };
+  if (j.contains("updates")) read_updates("updates", t.unacknowledged);
+  const bool restated = j.contains("unacknowledged");
   if (j.contains("acknowledged")) {
     const json* n = r.field(j, "acknowledged", "", json::value_t::number_float);
     const int64_t acked = n && n->is_number_integer() ? n->get<int64_t>() : -1;
-    if (acked < 0 || static_cast<uint64_t>(acked) > t.unacknowledged.size()) {
+    if (acked < 0 || (!restated && static_cast<uint64_t>(acked) > t.unacknowledged.size())) {
       r.fail("'acknowledged' is " + (n ? n->dump() : std::string("missing")) + " but " +
              std::to_string(t.unacknowledged.size()) + " update(s) are unacknowledged");
     } else {
-      t.unacknowledged.erase(t.unacknowledged.begin(), t.unacknowledged.begin() + acked);
+      if (!restated) {
+        t.unacknowledged.erase(t.unacknowledged.begin(), t.unacknowledged.begin() + acked);
+      }
       t.acknowledged += static_cast<uint64_t>(acked);
     }
+  }
+  if (restated) {
+    std::deque<v1::StatusUpdate> queue;
+    read_updates("unacknowledged", queue);
+    t.unacknowledged = std::move(queue);
   }
   if (j.contains("killing")) t.killing = r.boolean(j, "killing", "");
 }
@@ -248,6 +257,7 @@ Result<std::optional<LiveTask>> read_task(const std::string& dir,
   t.checkpointed.killing = t.killing;
   t.checkpointed.statuses = t.statuses.size();
   t.checkpointed.acknowledged = t.acknowledged;
+  t.checkpointed.updates = t.acknowledged + t.unacknowledged.size();
   return std::optional<LiveTask>(std::move(t));
 }
 

@@ -268,6 +268,29 @@ TEST(AgentCheckpointTest, AChangeToOneTaskAppendsOneLineToItsFileOnly) {
   EXPECT_EQ(files(), after);
 }
 
+// A write that failed leaves changes unwritten; meanwhile updates may have been sent and
+// acknowledged. The next line still brings the disk to what the agent holds.
+TEST(AgentCheckpointTest, TheLineAfterAFailedWriteRestatesTheQueue) {
+  TempDir work;
+  LiveFramework f = framework("fw-1");
+  LiveTask& t = record(f, "t1");
+  launch(t, "c1");
+  write(work.path(), f, t);
+  // Not written (as if the writes failed): KILLED sent, everything acknowledged, one more sent.
+  transition(t, TaskState::TASK_KILLED, 3'000);
+  while (!t.unacknowledged.empty()) acknowledge(t);
+  transition(t, TaskState::TASK_KILLED, 4'000);
+  write(work.path(), f, t);
+  const std::string log = slurp(updates_path(work.path(), t));
+  EXPECT_NE(log.find("\"unacknowledged\":["), std::string::npos) << log;
+  expect_same_task(read_back(work.path()).frameworks.at(0).tasks.at(t.info.task_id), t);
+
+  // And appends go on from there.
+  acknowledge(t);
+  write(work.path(), f, t);
+  expect_same_task(read_back(work.path()).frameworks.at(0).tasks.at(t.info.task_id), t);
+}
+
 TEST(AgentCheckpointTest, ATornLastLineIsIgnoredAndCutOffSoAppendsGoOn) {
   TempDir work;
   LiveFramework f = framework("fw-1");
