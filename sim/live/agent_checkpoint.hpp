@@ -28,8 +28,8 @@
 //       any), `updates` status updates it sent, `acknowledged` how many of its oldest
 //       unacknowledged updates were acknowledged. After a write that failed, a line may instead
 //       restate the queue: "unacknowledged":[{update}...] replaces it (its `acknowledged` then
-//       only counts). The task's directory is removed when the agent
-//       forgets it (its terminal update acknowledged, or its framework gone).
+//       only counts). The task's directory is removed when the agent forgets it (its terminal
+//       update acknowledged, or its framework gone).
 //
 // <framework> and <task> are the ids, with bytes other than letters, digits, '-', '_' and '.'
 // (and a leading '.') written as %XX; the ids themselves are read from the files.
@@ -118,14 +118,14 @@ std::string framework_checkpoint_dir(const std::string& work_dir,
 std::string task_checkpoint_dir(const std::string& work_dir, const v1::FrameworkID& framework_id,
                                 const v1::TaskID& task_id);
 
-// Each of these writes one file and is on disk when it returns (see above).
+// Each of these is on disk when it returns (see above).
 Status write_agent_id_checkpoint(const std::string& work_dir,
                                  const std::optional<v1::AgentID>& agent_id);
 // Writes framework.json if `framework.checkpointed` differs from its info, and sets it.
 Status write_framework_checkpoint(const std::string& work_dir, LiveFramework& framework);
 // Writes task.json if not yet, then appends one line with what changed since
-// `task.checkpointed` (nothing if nothing did), and advances it. Its framework's directory
-// must have been written.
+// `task.checkpointed` (nothing if nothing did), and advances it. Write its framework first: a
+// task whose framework has no framework.json is not read back.
 Status write_task_checkpoint(const std::string& work_dir, LiveTask& task);
 
 // Remove a task's directory, a framework's (with its tasks), everything. Each succeeds if there
