@@ -1,9 +1,14 @@
+// Writing and removing the agent's checkpoint (layout and format: agent_checkpoint.hpp); reading
+// it back is agent_checkpoint_read.cpp.
+
 #include "sim/live/agent_checkpoint.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "sim/live/control_files.hpp"
@@ -26,13 +31,21 @@ json update_to_json(const v1::StatusUpdate& u) {
   return j;
 }
 
-json task_to_json(const LiveTask& t) {
-  json statuses = json::array();
-  for (const auto& [state, at] : t.statuses) {
-    statuses.push_back({{"state", v1::to_string(state)}, {"timestamp_us", at.micros()}});
-  }
-  json updates = json::array();
-  for (const v1::StatusUpdate& u : t.unacknowledged) updates.push_back(update_to_json(u));
+json framework_to_json(const v1::FrameworkInfo& info) {
+  json capabilities = json::array();
+  for (v1::FrameworkCapability c : info.capabilities) capabilities.push_back(v1::to_string(c));
+  return {{"id", info.id ? info.id->value : ""},
+          {"name", info.name},
+          {"user", info.user},
+          {"roles", info.roles},
+          {"capabilities", capabilities},
+          {"failover_timeout", info.failover_timeout},
+          {"principal", info.principal},
+          {"hostname", info.hostname},
+          {"checkpoint", info.checkpoint}};
+}
+
+json task_info_to_json(const LiveTask& t) {
   json command = nullptr;
   if (t.info.command)
     command = {{"shell", t.info.command->shell}, {"value", t.info.command->value}};
@@ -40,264 +53,165 @@ json task_to_json(const LiveTask& t) {
           {"name", t.info.name},
           {"role", t.role},
           {"executor_id", t.executor_id.value},
-          {"state", v1::to_string(t.state)},
           {"resources", t.info.resources.to_string()},
           {"command", command},
-          {"labels", t.info.labels},
-          {"statuses", statuses},
-          {"container", t.container},
-          {"sandbox", t.sandbox},
-          {"killing", t.killing},
-          {"unacknowledged", updates}};
+          {"labels", t.info.labels}};
 }
 
-json framework_to_json(const LiveFramework& f) {
-  json capabilities = json::array();
-  for (v1::FrameworkCapability c : f.info.capabilities) capabilities.push_back(v1::to_string(c));
-  json tasks = json::array();
-  for (const auto& [task_id, task] : f.tasks) tasks.push_back(task_to_json(task));
-  return {{"id", f.info.id ? f.info.id->value : ""},
-          {"name", f.info.name},
-          {"user", f.info.user},
-          {"roles", f.info.roles},
-          {"capabilities", capabilities},
-          {"failover_timeout", f.info.failover_timeout},
-          {"principal", f.info.principal},
-          {"hostname", f.info.hostname},
-          {"checkpoint", f.info.checkpoint},
-          {"tasks", tasks}};
-}
-
-// Typed reads that remember the first error, with the JSON path where it happened.
-class Reader {
- public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-
-  const json* field(const json& object, const char* key, const std::string& path,
-                    json::value_t type) {
-    if (failed()) return nullptr;
-    const std::string where = path.empty() ? key : path + "." + key;
-    auto it = object.find(key);
-    const bool number = type == json::value_t::number_float;
-    if (it == object.end() || (number ? !it->is_number() : it->type() != type)) {
-      fail("expected " + std::string(kind(type)) + " at '" + where + "'");
-      return nullptr;
+// The task.updates line of what changed since t.checkpointed: empty if nothing did.
+json task_changes_to_json(const LiveTask& t) {
+  const LiveTask::OnDisk& disk = t.checkpointed;
+  json j = json::object();
+  if (!disk.launched && !t.container.empty()) {
+    j["container"] = t.container;
+    j["sandbox"] = t.sandbox;
+  }
+  if (t.statuses.size() > disk.statuses) {
+    json statuses = json::array();
+    for (size_t i = disk.statuses; i < t.statuses.size(); ++i) {
+      statuses.push_back({v1::to_string(t.statuses[i].first), t.statuses[i].second.micros()});
     }
-    return &*it;
+    j["statuses"] = std::move(statuses);
   }
-  std::string str(const json& o, const char* key, const std::string& path) {
-    const json* v = field(o, key, path, json::value_t::string);
-    return v ? v->get<std::string>() : std::string();
-  }
-  bool boolean(const json& o, const char* key, const std::string& path) {
-    const json* v = field(o, key, path, json::value_t::boolean);
-    return v && v->get<bool>();
-  }
-  Time time(const json& o, const char* key, const std::string& path) {
-    const json* v = field(o, key, path, json::value_t::number_float);
-    return v ? Time::from_micros(v->get<int64_t>()) : Time();
-  }
-  template <typename T>
-  T parsed(const json& o, const char* key, const std::string& path,
-           std::optional<T> (*parse)(std::string_view)) {
-    std::string text = str(o, key, path);
-    if (failed()) return T{};
-    std::optional<T> value = parse(text);
-    if (!value) fail("unknown value '" + text + "' at '" + path + "." + key + "'");
-    return value.value_or(T{});
-  }
-  void fail(const std::string& what) {
-    if (!failed()) error_ = source_ + ": " + what;
-  }
-  bool failed() const { return !error_.empty(); }
-  const std::string& error() const { return error_; }
-
- private:
-  static const char* kind(json::value_t type) {
-    switch (type) {
-      case json::value_t::string:
-        return "a string";
-      case json::value_t::boolean:
-        return "a boolean";
-      case json::value_t::array:
-        return "an array";
-      case json::value_t::object:
-        return "an object";
-      default:
-        return "a number";
+  const uint64_t sent = t.acknowledged + t.unacknowledged.size();
+  if (sent > disk.updates) {
+    const uint64_t unwritten = sent - disk.updates;
+    const size_t held = t.unacknowledged.size();
+    json updates = json::array();
+    // After a failed write some unwritten updates may have been acknowledged and dropped: then
+    // the line restates the whole queue instead of appending to it.
+    const bool restate = unwritten > held;
+    for (size_t i = restate ? 0 : held - unwritten; i < held; ++i) {
+      updates.push_back(update_to_json(t.unacknowledged[i]));
     }
+    j[restate ? "unacknowledged" : "updates"] = std::move(updates);
   }
-  std::string source_;
-  std::string error_;
-};
-
-v1::StatusUpdate update_from_json(Reader& r, const json& j, const std::string& path,
-                                  const LiveTask& task) {
-  v1::StatusUpdate u;
-  u.framework_id = task.framework_id;
-  u.status.task_id = task.info.task_id;
-  u.status.state = r.parsed(j, "state", path, &v1::parse_task_state);
-  u.latest_state = u.status.state;
-  u.status.timestamp = r.time(j, "timestamp_us", path);
-  Result<std::string> uuid = base64_decode(r.str(j, "uuid", path));
-  if (uuid)
-    u.status.uuid = uuid.value();
-  else
-    r.fail("bad base64 at '" + path + ".uuid'");
-  u.status.source = r.parsed(j, "source", path, &v1::parse_task_status_source);
-  u.status.message = r.str(j, "message", path);
-  if (j.contains("executor_id"))
-    u.status.executor_id = v1::ExecutorID{r.str(j, "executor_id", path)};
-  if (j.contains("reason"))
-    u.status.reason = r.parsed(j, "reason", path, &v1::parse_task_status_reason);
-  if (j.contains("usage")) {
-    Result<Resources> usage = Resources::parse(r.str(j, "usage", path));
-    if (usage)
-      u.usage = usage.value();
-    else
-      r.fail("'" + path + ".usage': " + usage.error().message);
-  }
-  return u;
+  if (t.acknowledged > disk.acknowledged) j["acknowledged"] = t.acknowledged - disk.acknowledged;
+  if (t.killing != disk.killing) j["killing"] = t.killing;
+  return j;
 }
 
-void task_details_from_json(Reader& r, const json& j, const std::string& path, LiveTask& t) {
-  if (auto command = j.find("command"); command != j.end() && !command->is_null()) {
-    if (!command->is_object()) {
-      r.fail("expected an object or null at '" + path + ".command'");
+// Ids as file names: see the header.
+std::string path_component(std::string_view id) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(id.size());
+  for (size_t i = 0; i < id.size(); ++i) {
+    const auto c = static_cast<unsigned char>(id[i]);
+    const bool kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || (c == '.' && i > 0);
+    if (kept) {
+      out += static_cast<char>(c);
     } else {
-      t.info.command = v1::CommandInfo{};
-      t.info.command->shell = r.boolean(*command, "shell", path + ".command");
-      t.info.command->value = r.str(*command, "value", path + ".command");
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
     }
   }
-  if (const json* labels = r.field(j, "labels", path, json::value_t::array)) {
-    for (const json& label : *labels) {
-      if (!label.is_array() || label.size() != 2 || !label[0].is_string() ||
-          !label[1].is_string()) {
-        r.fail("expected [key, value] strings in '" + path + ".labels'");
-        break;
-      }
-      t.info.labels.emplace_back(label[0].get<std::string>(), label[1].get<std::string>());
-    }
-  }
-  if (const json* statuses = r.field(j, "statuses", path, json::value_t::array)) {
-    for (size_t i = 0; i < statuses->size(); ++i) {
-      const std::string at = path + ".statuses[" + std::to_string(i) + "]";
-      t.statuses.emplace_back(r.parsed((*statuses)[i], "state", at, &v1::parse_task_state),
-                              r.time((*statuses)[i], "timestamp_us", at));
-    }
-  }
-  if (const json* updates = r.field(j, "unacknowledged", path, json::value_t::array)) {
-    for (size_t i = 0; i < updates->size(); ++i) {
-      const std::string at = path + ".unacknowledged[" + std::to_string(i) + "]";
-      t.unacknowledged.push_back(update_from_json(r, (*updates)[i], at, t));
-    }
-  }
+  return out.empty() ? std::string("%") : out;
 }
 
-LiveTask task_from_json(Reader& r, const json& j, const std::string& path,
-                        const v1::FrameworkID& framework_id) {
-  LiveTask t;
-  t.framework_id = framework_id;
-  t.info.task_id = v1::TaskID{r.str(j, "task_id", path)};
-  t.info.name = r.str(j, "name", path);
-  t.role = r.str(j, "role", path);
-  t.executor_id = v1::ExecutorID{r.str(j, "executor_id", path)};
-  t.state = r.parsed(j, "state", path, &v1::parse_task_state);
-  Result<Resources> resources = Resources::parse(r.str(j, "resources", path));
-  if (resources)
-    t.info.resources = resources.value();
-  else
-    r.fail("'" + path + ".resources': " + resources.error().message);
-  t.container = r.str(j, "container", path);
-  t.sandbox = r.str(j, "sandbox", path);
-  t.killing = r.boolean(j, "killing", path);
-  task_details_from_json(r, j, path, t);
-  return t;
+// One write(2) (more only if it is short), then fdatasync.
+Status append_synced(const std::string& path, std::string_view line) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Error{"cannot open " + path + ": " + std::strerror(errno)};
+  size_t done = 0;
+  int err = 0;
+  while (done < line.size() && err == 0) {
+    const ssize_t n = ::write(fd, line.data() + done, line.size() - done);
+    if (n < 0 && errno != EINTR) err = errno;
+    if (n > 0) done += static_cast<size_t>(n);
+  }
+  if (err == 0 && ::fdatasync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err != 0) return Error{"cannot append to " + path + ": " + std::strerror(err)};
+  return Status::success();
 }
 
-LiveFramework framework_from_json(Reader& r, const json& j, const std::string& path) {
-  LiveFramework f;
-  f.info.id = v1::FrameworkID{r.str(j, "id", path)};
-  f.info.name = r.str(j, "name", path);
-  f.info.user = r.str(j, "user", path);
-  if (const json* roles = r.field(j, "roles", path, json::value_t::array)) {
-    for (const json& role : *roles)
-      f.info.roles.push_back(role.is_string() ? role.get<std::string>() : "");
-  }
-  if (const json* caps = r.field(j, "capabilities", path, json::value_t::array)) {
-    for (const json& c : *caps) {
-      std::optional<v1::FrameworkCapability> cap =
-          c.is_string() ? v1::parse_capability(c.get<std::string>()) : std::nullopt;
-      if (cap)
-        f.info.capabilities.push_back(*cap);
-      else
-        r.fail("unknown capability " + c.dump() + " at '" + path + ".capabilities'");
-    }
-  }
-  if (const json* t = r.field(j, "failover_timeout", path, json::value_t::number_float)) {
-    f.info.failover_timeout = t->get<double>();
-  }
-  f.info.principal = r.str(j, "principal", path);
-  f.info.hostname = r.str(j, "hostname", path);
-  f.info.checkpoint = r.boolean(j, "checkpoint", path);
-  if (const json* tasks = r.field(j, "tasks", path, json::value_t::array)) {
-    for (size_t i = 0; i < tasks->size() && !r.failed(); ++i) {
-      LiveTask task =
-          task_from_json(r, (*tasks)[i], path + ".tasks[" + std::to_string(i) + "]", *f.info.id);
-      const v1::TaskID task_id = task.info.task_id;
-      f.tasks.emplace(task_id, std::move(task));
-    }
-  }
-  return f;
+Status remove_tree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+  if (ec) return Error{"cannot remove " + path + ": " + ec.message()};
+  return Status::success();
 }
 
 }  // namespace
 
-std::string to_json(const AgentCheckpoint& checkpoint) {
-  json frameworks = json::array();
-  for (const LiveFramework& f : checkpoint.frameworks) frameworks.push_back(framework_to_json(f));
-  json j = {{"frameworks", frameworks}};
-  if (checkpoint.agent_id) j["agent_id"] = checkpoint.agent_id->value;
-  return j.dump() + "\n";
-}
-
-Result<AgentCheckpoint> parse_agent_checkpoint(std::string_view text, const std::string& source) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return Error{source + ": not a JSON object"};
-  Reader r(source);
-  AgentCheckpoint checkpoint;
-  if (j.contains("agent_id")) checkpoint.agent_id = v1::AgentID{r.str(j, "agent_id", "")};
-  if (const json* frameworks = r.field(j, "frameworks", "", json::value_t::array)) {
-    for (size_t i = 0; i < frameworks->size() && !r.failed(); ++i) {
-      checkpoint.frameworks.push_back(
-          framework_from_json(r, (*frameworks)[i], "frameworks[" + std::to_string(i) + "]"));
-    }
-  }
-  if (r.failed()) return Error{r.error()};
-  return checkpoint;
+std::string frameworks_checkpoint_dir(const std::string& work_dir) {
+  return work_dir + "/meta/frameworks";
 }
 
 std::string agent_checkpoint_path(const std::string& work_dir) {
   return work_dir + "/meta/agent.json";
 }
 
-Status write_agent_checkpoint(const std::string& work_dir, const AgentCheckpoint& checkpoint) {
-  if (Status s = make_directories(work_dir + "/meta"); !s) return s;
-  return write_file_atomically(agent_checkpoint_path(work_dir), to_json(checkpoint));
+std::string framework_checkpoint_dir(const std::string& work_dir,
+                                     const v1::FrameworkID& framework_id) {
+  return frameworks_checkpoint_dir(work_dir) + "/" + path_component(framework_id.value);
 }
 
-Result<std::optional<AgentCheckpoint>> read_agent_checkpoint(const std::string& work_dir) {
-  const std::string path = agent_checkpoint_path(work_dir);
-  if (!path_exists(path)) return std::optional<AgentCheckpoint>();
-  Result<std::string> text = read_file(path);
-  if (!text) return text.error();
-  Result<AgentCheckpoint> parsed = parse_agent_checkpoint(text.value(), path);
-  if (!parsed) return parsed.error();
-  return std::optional<AgentCheckpoint>(std::move(parsed).value());
+std::string task_checkpoint_dir(const std::string& work_dir, const v1::FrameworkID& framework_id,
+                                const v1::TaskID& task_id) {
+  return framework_checkpoint_dir(work_dir, framework_id) + "/tasks/" +
+         path_component(task_id.value);
+}
+
+Status write_agent_id_checkpoint(const std::string& work_dir,
+                                 const std::optional<v1::AgentID>& agent_id) {
+  if (Status s = make_directories(work_dir + "/meta"); !s) return s;
+  json j = json::object();
+  if (agent_id) j["agent_id"] = agent_id->value;
+  return write_file_atomically(agent_checkpoint_path(work_dir), j.dump() + "\n");
+}
+
+Status write_framework_checkpoint(const std::string& work_dir, LiveFramework& framework) {
+  if (framework.checkpointed == framework.info) return Status::success();
+  const std::string dir = framework_checkpoint_dir(work_dir, *framework.info.id);
+  if (Status s = make_directories(dir); !s) return s;
+  Status written = write_file_atomically(dir + "/framework.json",
+                                         framework_to_json(framework.info).dump() + "\n");
+  if (written) framework.checkpointed = framework.info;
+  return written;
+}
+
+Status write_task_checkpoint(const std::string& work_dir, LiveTask& task) {
+  const std::string dir = task_checkpoint_dir(work_dir, task.framework_id, task.info.task_id);
+  if (!task.checkpointed.recorded) {
+    if (Status s = make_directories(dir); !s) return s;
+    // A task of the same id forgotten earlier left nothing, unless its removal failed.
+    if (::unlink((dir + "/task.updates").c_str()) != 0 && errno != ENOENT) {
+      return Error{"cannot remove " + dir + "/task.updates: " + std::strerror(errno)};
+    }
+    if (Status s = write_file_atomically(dir + "/task.json", task_info_to_json(task).dump() + "\n");
+        !s) {
+      return s;
+    }
+    task.checkpointed.recorded = true;
+  }
+  const json changes = task_changes_to_json(task);
+  if (changes.empty()) return Status::success();
+  if (Status s = append_synced(dir + "/task.updates", changes.dump() + "\n"); !s) return s;
+  LiveTask::OnDisk& disk = task.checkpointed;
+  disk.launched = !task.container.empty();
+  disk.killing = task.killing;
+  disk.statuses = task.statuses.size();
+  disk.updates = task.acknowledged + task.unacknowledged.size();
+  disk.acknowledged = task.acknowledged;
+  return Status::success();
+}
+
+Status remove_task_checkpoint(const std::string& work_dir, const v1::FrameworkID& framework_id,
+                              const v1::TaskID& task_id) {
+  return remove_tree(task_checkpoint_dir(work_dir, framework_id, task_id));
+}
+
+Status remove_framework_checkpoint(const std::string& work_dir,
+                                   const v1::FrameworkID& framework_id) {
+  return remove_tree(framework_checkpoint_dir(work_dir, framework_id));
 }
 
 Status remove_agent_checkpoint(const std::string& work_dir) {
+  if (Status s = remove_tree(frameworks_checkpoint_dir(work_dir)); !s) return s;
   const std::string path = agent_checkpoint_path(work_dir);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     return Error{"cannot remove " + path + ": " + std::strerror(errno)};

@@ -129,7 +129,7 @@ bool LiveAgent::on_registered(const v1::AgentID& agent_id, bool reregistered,
   master_ping_timeout_ = ping_timeout.value_or(config_.master_ping_timeout);
   say(std::string(reregistered ? "Re-registered" : "Registered") + " with the master as agent " +
       agent_id.value);
-  if (new_id) checkpoint();
+  if (new_id) checkpoint_agent_id();
   arm_ping_timer();
   arm_usage_timer();
   updates_.resume();

@@ -72,10 +72,13 @@
 //   next kill deadline; a loop that watches the pidfds and OOM fds (take_pidfd_changes()) calls
 //   poll_pidfds() with those that became readable, one that lists pidfds() calls
 //   poll_containers(), so an end or an OOM kill is reported without waiting for the period.
-// - Recovery (live_agent_recovery.cpp). The agent checkpoints <work_dir>/meta/agent.json (atomic
-//   write by rename) whenever its id or a checkpointing framework's tasks change: its agent id,
-//   and for frameworks with checkpoint = true their FrameworkInfo and tasks (info, state,
-//   container, unacknowledged updates). start() reads it and Containerizer::recover()s: running
+// - Recovery (live_agent_recovery.cpp). The agent checkpoints under <work_dir>/meta
+//   (agent_checkpoint.hpp) its agent id when it changes, and for frameworks with checkpoint =
+//   true their FrameworkInfo and, per task, its info once and then a line for each change (state,
+//   container, updates sent and acknowledged, kill pending), each synced before the call that
+//   made the change returns; a forgotten task's or framework's files are removed. A change costs
+//   one line in that task's file, however many tasks the agent holds. start() reads it all and
+//   Containerizer::recover()s: running
 //   tasks are adopted again and their pending updates queued; tasks whose container ended meanwhile
 //   get their terminal update (TASK_FAILED, REASON_EXECUTOR_TERMINATED, or KILLED if a kill was
 //   pending); tasks whose container is gone get TASK_FAILED / REASON_EXECUTOR_TERMINATED;
@@ -125,7 +128,7 @@ class LiveAgent final : public Process {
   LiveAgent& operator=(const LiveAgent&) = delete;
 
   // Recovers from the work dir (see above) and starts polling. Call once, before any message.
-  // Fails only if agent.json exists and cannot be read (nothing is recovered then, and the
+  // Fails only if a checkpoint file exists and cannot be read (nothing is recovered then, and the
   // daemon should exit saying so); recovery problems of single containers are logged.
   Status start();
   void receive(Endpoint from, Message message) override;
@@ -241,7 +244,11 @@ class LiveAgent final : public Process {
   LiveTask* find_task(const v1::FrameworkID& framework_id, const v1::TaskID& task_id);
 
   // live_agent_recovery.cpp: the agent's own checkpoint and restart recovery.
-  void checkpoint();
+  // Writes what changed of the task (and its FrameworkInfo) if its framework checkpoints.
+  void checkpoint(LiveFramework& framework, LiveTask& task);
+  void checkpoint_agent_id();
+  // Removes the task's checkpoint, or with no task the framework's (with its tasks').
+  void forget_checkpointed(const LiveFramework& framework, std::optional<v1::TaskID> task_id);
   Status recover();
   void adopt_recovered(const RecoveryReport& report);
 

@@ -1,5 +1,5 @@
-// The live agent's own checkpoint (<work_dir>/meta/agent.json) and what start() does with it
-// after a restart: tasks matched with the containers Containerizer::recover() found.
+// The live agent's own checkpoint (<work_dir>/meta, agent_checkpoint.hpp) and what start() does
+// with it after a restart: tasks matched with the containers Containerizer::recover() found.
 
 #include <map>
 #include <set>
@@ -22,22 +22,27 @@ Status LiveAgent::start() {
   return recovered;
 }
 
-void LiveAgent::checkpoint() {
-  if (shut_down_) {
-    if (Status removed = remove_agent_checkpoint(config_.work_dir); !removed) {
-      say("Failed to remove the agent checkpoint: " + removed.error().message);
-    }
-    return;
+void LiveAgent::checkpoint(LiveFramework& framework, LiveTask& task) {
+  if (!framework.info.checkpoint) return;
+  Status written = write_framework_checkpoint(config_.work_dir, framework);
+  if (written) written = write_task_checkpoint(config_.work_dir, task);
+  if (!written)
+    say("Failed to checkpoint task " + task.info.task_id.value + ": " + written.error().message);
+}
+
+void LiveAgent::checkpoint_agent_id() {
+  if (Status written = write_agent_id_checkpoint(config_.work_dir, agent_id_); !written) {
+    say("Failed to checkpoint the agent id: " + written.error().message);
   }
-  AgentCheckpoint data;
-  data.agent_id = agent_id_;
-  for (const auto& [framework_id, framework] : frameworks_) {
-    if (!framework.info.checkpoint) continue;
-    data.frameworks.push_back(LiveFramework{framework.info, framework.tasks, {}});
-  }
-  if (Status written = write_agent_checkpoint(config_.work_dir, data); !written) {
-    say("Failed to checkpoint the agent: " + written.error().message);
-  }
+}
+
+void LiveAgent::forget_checkpointed(const LiveFramework& framework,
+                                    std::optional<v1::TaskID> task_id) {
+  if (!framework.checkpointed) return;
+  const v1::FrameworkID& framework_id = *framework.info.id;
+  Status removed = task_id ? remove_task_checkpoint(config_.work_dir, framework_id, *task_id)
+                           : remove_framework_checkpoint(config_.work_dir, framework_id);
+  if (!removed) say("Failed to remove a checkpoint: " + removed.error().message);
 }
 
 Status LiveAgent::recover() {
@@ -62,7 +67,10 @@ Status LiveAgent::recover() {
     }
   }
   adopt_recovered(report);
-  checkpoint();
+  // What changed while recovering (tasks that ended or were lost meanwhile) is appended.
+  for (auto& [framework_id, framework] : frameworks_) {
+    for (auto& [task_id, task] : framework.tasks) checkpoint(framework, task);
+  }
   return Status::success();
 }
 

@@ -55,7 +55,7 @@ void LiveAgent::run_task(v1::RunTaskMessage& run) {
   } else {
     queue_launch(framework_id, task_id);
   }
-  if (framework.info.checkpoint) checkpoint();
+  checkpoint(framework, task);
 }
 
 void LiveAgent::queue_launch(const v1::FrameworkID& framework_id, const v1::TaskID& task_id) {
@@ -100,7 +100,7 @@ void LiveAgent::launch_next() {
     if (task == nullptr || !task->launch_pending()) continue;
     LiveFramework& framework = frameworks_.at(framework_id);
     launch(framework, *task);
-    if (framework.info.checkpoint) checkpoint();
+    checkpoint(framework, *task);
     if (launch_listener_) launch_listener_();
     return;
   }
@@ -156,7 +156,7 @@ void LiveAgent::kill_task(const v1::KillTaskMessage& kill) {
     transition(task, TaskState::TASK_KILLED, TaskStatusSource::SOURCE_AGENT,
                TaskStatusReason::REASON_TASK_KILLED_DURING_LAUNCH,
                "Killed before delivery to the executor");
-    if (fw->second.info.checkpoint) checkpoint();
+    checkpoint(fw->second, task);
     return;
   }
   kill_container(fw->second, task, std::nullopt);
@@ -171,7 +171,7 @@ void LiveAgent::kill_container(LiveFramework& framework, LiveTask& task,
   if (Status killed = containerizer_.kill(task.container, clock_.now(), grace); !killed) {
     say("Killing task " + task.info.task_id.value + ": " + killed.error().message);
   }
-  if (framework.info.checkpoint) checkpoint();
+  checkpoint(framework, task);
   arm_poll_timer();
 }
 
@@ -203,7 +203,7 @@ void LiveAgent::shutdown_executor(const v1::ShutdownExecutorMessage& shutdown) {
     transition(it->second, TaskState::TASK_FAILED, TaskStatusSource::SOURCE_AGENT,
                TaskStatusReason::REASON_EXECUTOR_TERMINATED,
                "Executor shut down before the task was launched");
-    if (fw->second.info.checkpoint) checkpoint();
+    checkpoint(fw->second, it->second);
     return;
   }
   kill_container(fw->second, it->second, config_.executor_shutdown_grace_period);
@@ -229,23 +229,31 @@ void LiveAgent::acknowledge(const v1::StatusUpdateAcknowledgementMessage& ack) {
   if (!result.matched) return;
   LiveTask* task = find_task(ack.framework_id, ack.task_id);
   if (task == nullptr) return;
-  if (!task->unacknowledged.empty()) task->unacknowledged.pop_front();
+  if (!task->unacknowledged.empty()) {
+    task->unacknowledged.pop_front();
+    ++task->acknowledged;
+  }
   LiveFramework& framework = frameworks_.at(ack.framework_id);
-  const bool persisted = framework.info.checkpoint;
   // A terminal task adds nothing after its terminal update: an emptied stream means that one
   // was acknowledged.
-  if (result.stream_done && v1::is_terminal(task->state)) complete_task(framework, ack.task_id);
-  if (persisted) checkpoint();
+  if (result.stream_done && v1::is_terminal(task->state)) {
+    complete_task(framework, ack.task_id);
+  } else {
+    checkpoint(framework, *task);
+  }
 }
 
 void LiveAgent::complete_task(LiveFramework& framework, const v1::TaskID& task_id) {
   auto it = framework.tasks.find(task_id);
+  // The last task of a framework goes with its framework's directory.
+  if (framework.tasks.size() > 1) forget_checkpointed(framework, task_id);
   it->second.unacknowledged.clear();
   framework.completed.push_back(std::move(it->second));
   if (framework.completed.size() > kMaxCompletedTasks) framework.completed.pop_front();
   framework.tasks.erase(it);
   if (!framework.tasks.empty()) return;
   // A framework with nothing left on the agent is moved to the completed ones, as Mesos does.
+  forget_checkpointed(framework, std::nullopt);
   const v1::FrameworkID framework_id = *framework.info.id;
   completed_frameworks_.push_back(std::move(framework));
   if (completed_frameworks_.size() > kMaxCompletedFrameworks) completed_frameworks_.pop_front();
@@ -275,13 +283,12 @@ void LiveAgent::shutdown_framework(const v1::FrameworkID& framework_id) {
     task.statuses.emplace_back(TaskState::TASK_KILLED, now);
   }
   LiveFramework& framework = fw->second;
-  const bool persisted = framework.info.checkpoint;
+  forget_checkpointed(framework, std::nullopt);
   for (auto& [task_id, task] : framework.tasks) framework.completed.push_back(std::move(task));
   framework.tasks.clear();
   completed_frameworks_.push_back(std::move(framework));
   if (completed_frameworks_.size() > kMaxCompletedFrameworks) completed_frameworks_.pop_front();
   frameworks_.erase(fw);
-  if (persisted) checkpoint();
   arm_poll_timer();
 }
 
@@ -293,7 +300,9 @@ void LiveAgent::shutdown_agent() {
   // registers as a new agent.
   shut_down_ = true;
   agent_id_.reset();
-  checkpoint();
+  if (Status removed = remove_agent_checkpoint(config_.work_dir); !removed) {
+    say("Failed to remove the agent checkpoint: " + removed.error().message);
+  }
 }
 
 void LiveAgent::reconcile_tasks(const std::vector<v1::ReconcileTasksMessage>& reconciliations) {
@@ -354,7 +363,7 @@ void LiveAgent::on_container_ended(const ContainerEnded& end) {
   transition(*task, end.outcome.state, TaskStatusSource::SOURCE_EXECUTOR, end.outcome.reason,
              end.outcome.message);
   task->killing = false;
-  if (frameworks_.at(framework_id).info.checkpoint) checkpoint();
+  checkpoint(frameworks_.at(framework_id), *task);
 }
 
 void LiveAgent::arm_poll_timer() {

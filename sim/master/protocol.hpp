@@ -110,6 +110,7 @@ struct FrameworkInfo {
   bool checkpoint = false;
 
   bool has(FrameworkCapability c) const;
+  bool operator==(const FrameworkInfo&) const = default;
 };
 
 struct Attribute {

@@ -1,4 +1,4 @@
-// The live agent's flag values and its checkpoint's JSON: parsing, defaults and errors.
+// The live agent's flag values: parsing, defaults and errors.
 
 #include "sim/live/live_agent_options.hpp"
 
@@ -8,8 +8,6 @@
 #include <filesystem>
 #include <string>
 
-#include "sim/live/agent_checkpoint.hpp"
-#include "sim/live/uuid.hpp"
 
 namespace mesosim::live {
 namespace {
@@ -154,73 +152,6 @@ TEST(LiveAgentOptionsTest, DurationsAndBooleansAreMesosFlagValues) {
   EXPECT_FALSE(parse_bool_flag("0", "switch_user").value());
   EXPECT_EQ(parse_bool_flag("yes", "switch_user").error().message,
             "--switch_user: expected true or false, found 'yes'");
-}
-
-TEST(AgentCheckpointTest, RoundTripsTasksAndUnacknowledgedUpdates) {
-  LiveTask task;
-  task.framework_id = v1::FrameworkID{"fw-1"};
-  task.info.name = "web";
-  task.info.task_id = v1::TaskID{"t1"};
-  task.info.resources = Resources::parse("cpus:0.5;mem:64;ports:[31000-31001]").value();
-  task.info.command = v1::CommandInfo{true, "sleep 30", {}, {}};
-  task.info.labels = {{"k", "v"}};
-  task.role = "analytics";
-  task.executor_id = v1::ExecutorID{"t1"};
-  task.state = v1::TaskState::TASK_RUNNING;
-  task.statuses = {{v1::TaskState::TASK_STARTING, Time::from_micros(1'000'000)}};
-  task.container = "c1";
-  task.sandbox = "/sandbox";
-  v1::StatusUpdate update;
-  update.framework_id = task.framework_id;
-  update.status.task_id = task.info.task_id;
-  update.status.state = v1::TaskState::TASK_RUNNING;
-  update.status.executor_id = task.executor_id;
-  update.status.timestamp = Time::from_micros(2'000'000);
-  update.status.uuid = std::string("0123456789abcdef");
-  update.status.source = v1::TaskStatusSource::SOURCE_EXECUTOR;
-  update.status.reason = v1::TaskStatusReason::REASON_RECONCILIATION;
-  update.status.message = "m";
-  update.latest_state = v1::TaskState::TASK_RUNNING;
-  task.unacknowledged = {update};
-  LiveFramework framework;
-  framework.info.id = v1::FrameworkID{"fw-1"};
-  framework.info.user = "alice";
-  framework.info.roles = {"analytics"};
-  framework.info.capabilities = {v1::FrameworkCapability::PARTITION_AWARE};
-  framework.info.checkpoint = true;
-  framework.tasks.emplace(task.info.task_id, task);
-
-  Result<AgentCheckpoint> back = parse_agent_checkpoint(
-      to_json(AgentCheckpoint{v1::AgentID{"a1"}, {framework}}), "agent.json");
-  ASSERT_TRUE(back) << back.error().message;
-  EXPECT_EQ(back.value().agent_id, v1::AgentID{"a1"});
-  ASSERT_EQ(back.value().frameworks.size(), 1u);
-  const LiveFramework& f = back.value().frameworks[0];
-  EXPECT_EQ(f.info.user, "alice");
-  EXPECT_TRUE(f.info.has(v1::FrameworkCapability::PARTITION_AWARE));
-  const LiveTask& t = f.tasks.at(v1::TaskID{"t1"});
-  EXPECT_EQ(t.info.resources, task.info.resources);
-  EXPECT_EQ(t.info.command->value, "sleep 30");
-  EXPECT_EQ(t.info.labels, task.info.labels);
-  EXPECT_EQ(t.statuses, task.statuses);
-  EXPECT_EQ(t.container, "c1");
-  ASSERT_EQ(t.unacknowledged.size(), 1u);
-  EXPECT_EQ(t.unacknowledged[0].status.uuid, update.status.uuid);
-  EXPECT_EQ(t.unacknowledged[0].status.reason, update.status.reason);
-  EXPECT_EQ(t.unacknowledged[0].status.timestamp, update.status.timestamp);
-  EXPECT_EQ(t.unacknowledged[0].status.executor_id, task.executor_id);
-}
-
-TEST(AgentCheckpointTest, ErrorsNameTheFileAndTheField) {
-  Result<AgentCheckpoint> bad = parse_agent_checkpoint(
-      R"({"frameworks":[{"id":"f","name":"n","user":"u","roles":[],"capabilities":[],
-          "failover_timeout":0,"principal":"","hostname":"","checkpoint":true,
-          "tasks":[{"task_id":"t","name":"t","role":"r","executor_id":"t","state":"TASK_NOPE"}]}]})",
-      "/w/meta/agent.json");
-  ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().message,
-            "/w/meta/agent.json: unknown value 'TASK_NOPE' at 'frameworks[0].tasks[0].state'");
-  EXPECT_EQ(parse_agent_checkpoint("[1]", "x.json").error().message, "x.json: not a JSON object");
 }
 
 }  // namespace

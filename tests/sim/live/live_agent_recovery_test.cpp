@@ -1,10 +1,12 @@
 // A LiveAgent restarted on the same work dir, and a LiveAgent on real cgroups v1.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "live_agent_test_util.hpp"
@@ -80,10 +82,76 @@ TEST_F(LiveAgentTest, RestartReadoptsCheckpointedTasksReportsDeadOnesAndKillsThe
   EXPECT_TRUE(read_checkpoints(work_.path()).checkpoints.empty());
 }
 
-TEST_F(LiveAgentTest, UnreadableAgentCheckpointStopsTheStartNamingTheFile) {
-  ASSERT_TRUE(make_directories(work_.path() + "/meta"));
-  ASSERT_TRUE(write_file_atomically(agent_checkpoint_path(work_.path()),
-                                    R"({"agent_id":"a1","frameworks":[{"id":3}]})"));
+TEST_F(LiveAgentTest, ForgottenTasksAndFrameworksLeaveNoCheckpointAndOthersAreNotRewritten) {
+  start_agent();
+  detect_and_register();
+  run_task("kept", "sleep 30");
+  run_task("done", "sleep 30");
+  run_task("other", "sleep 30", framework_info("fw-2"));
+  for (const char* task : {"kept", "done", "other"}) {
+    ASSERT_TRUE(ack_until(task, TaskState::TASK_RUNNING)) << task;
+  }
+  const v1::FrameworkID fw1{"fw-1"};
+  const std::string kept_dir = task_checkpoint_dir(work_.path(), fw1, v1::TaskID{"kept"});
+  const std::string done_dir = task_checkpoint_dir(work_.path(), fw1, v1::TaskID{"done"});
+  ASSERT_TRUE(is_directory(done_dir));
+  const auto identity = [](const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return std::make_tuple(st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  };
+  const auto kept_info = identity(kept_dir + "/task.json");
+  const auto kept_log = identity(kept_dir + "/task.updates");
+
+  agent_->receive(kMaster, v1::KillTaskMessage{fw1, v1::TaskID{"done"}});
+  ASSERT_TRUE(ack_until("done", TaskState::TASK_KILLED, 5));
+  EXPECT_FALSE(path_exists(done_dir));
+  EXPECT_EQ(identity(kept_dir + "/task.json"), kept_info);
+  EXPECT_EQ(identity(kept_dir + "/task.updates"), kept_log);
+
+  agent_->receive(kMaster, v1::ShutdownFrameworkMessage{v1::FrameworkID{"fw-2"}});
+  EXPECT_FALSE(path_exists(framework_checkpoint_dir(work_.path(), v1::FrameworkID{"fw-2"})));
+
+  const LiveTask before = *held("fw-1", "kept");
+  stop_agent();
+  start_agent();
+  ASSERT_EQ(agent_->frameworks().size(), 1u);
+  ASSERT_EQ(agent_->frameworks().at(fw1).tasks.size(), 1u);
+  const LiveTask* kept = held("fw-1", "kept");
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(kept->state, TaskState::TASK_RUNNING);
+  EXPECT_EQ(kept->statuses, before.statuses);
+  EXPECT_EQ(kept->container, before.container);
+  EXPECT_EQ(kept->sandbox, before.sandbox);
+  EXPECT_EQ(kept->acknowledged, 2u);
+  EXPECT_TRUE(kept->unacknowledged.empty());
+  EXPECT_EQ(identity(kept_dir + "/task.updates"), kept_log);  // recovery changed nothing
+
+  // Its last task forgotten, the framework's directory goes.
+  agent_->receive(kMaster, MasterDetectedMessage{kMaster});
+  agent_->receive(kMaster, v1::AgentReregisteredMessage{v1::AgentID{"agent-1"}, {}});
+  agent_->receive(kMaster, v1::KillTaskMessage{fw1, v1::TaskID{"kept"}});
+  ASSERT_TRUE(ack_until("kept", TaskState::TASK_KILLED, 5));
+  EXPECT_FALSE(path_exists(framework_checkpoint_dir(work_.path(), fw1)));
+  EXPECT_TRUE(path_exists(agent_checkpoint_path(work_.path())));
+}
+
+TEST_F(LiveAgentTest, UnreadableAgentCheckpointStopsTheStartNamingTheFileAndLine) {
+  LiveFramework framework;
+  framework.info = framework_info("fw-1");
+  LiveTask task;
+  task.framework_id = *framework.info.id;
+  task.info.task_id = v1::TaskID{"t1"};
+  task.statuses = {{TaskState::TASK_STARTING, Time::from_micros(1)}};
+  ASSERT_TRUE(write_framework_checkpoint(work_.path(), framework));
+  ASSERT_TRUE(write_task_checkpoint(work_.path(), task));
+  task.statuses.emplace_back(TaskState::TASK_RUNNING, Time::from_micros(2));
+  ASSERT_TRUE(write_task_checkpoint(work_.path(), task));
+  const std::string log =
+      task_checkpoint_dir(work_.path(), task.framework_id, task.info.task_id) + "/task.updates";
+  const std::string lines = testing::slurp(log);
+  ASSERT_TRUE(write_file_atomically(
+      log, lines.substr(0, lines.find('\n') + 1) + "{\"x\n" + lines.substr(lines.find('\n') + 1)));
   isolator_ = make_isolator();
   ContainerizerOptions options;
   options.work_dir = work_.path();
@@ -92,9 +160,7 @@ TEST_F(LiveAgentTest, UnreadableAgentCheckpointStopsTheStartNamingTheFile) {
       std::make_unique<LiveAgent>(kAgent, clock_, transport_, *containerizer_, Rng(7), config());
   Status started = agent_->start();
   ASSERT_FALSE(started);
-  EXPECT_NE(started.error().message.find("meta/agent.json"), std::string::npos);
-  EXPECT_NE(started.error().message.find("expected a string at 'frameworks[0].id'"),
-            std::string::npos)
+  EXPECT_NE(started.error().message.find(log + ":2: not a JSON object"), std::string::npos)
       << started.error().message;
 }
 
