@@ -147,10 +147,17 @@ TEST_F(PosixContainerizerTest, UsageKeepsTheCpuTimeOfChildrenThatEnded) {
   ASSERT_TRUE(c) << c.error().message;
   const std::string done = *containerizer().sandbox(c.value()) + "/done";
   ASSERT_TRUE(eventually([&] { return path_exists(done); }, 20));
-  Result<ResourceStatistics> u = containerizer().usage(c.value());
+  // `done` exists once touch has created it, which may be before touch itself has exited.
+  Result<ResourceStatistics> u = Error{"not sampled"};
+  EXPECT_TRUE(eventually(
+      [&] {
+        u = containerizer().usage(c.value());
+        return u && u.value().processes == 1;
+      },
+      20))
+      << "only the sleep is left";
   ASSERT_TRUE(u) << u.error().message;
   EXPECT_GE(u.value().cpus_user_time_secs + u.value().cpus_system_time_secs, 0.1);
-  EXPECT_EQ(u.value().processes, 1u) << "only the sleep is left";
 }
 
 TEST_F(PosixContainerizerTest, TasksEndingTogetherHaveTheirLeftoverChildrenKilled) {
