@@ -17,6 +17,14 @@ using v1::TaskStatusReason;
 
 using CgroupsV1ContainerizerTest = CgroupsV1Test;
 
+// The end Mesos reports for a container the kernel OOM-killed at a 64 MB limit.
+void expect_memory_limitation(const ContainerEnded& end) {
+  EXPECT_EQ(end.outcome.state, TaskState::TASK_FAILED);
+  EXPECT_EQ(end.outcome.reason, TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
+  EXPECT_EQ(end.outcome.message.rfind("Memory limit exceeded: Requested: 64MB ", 0), 0u)
+      << end.outcome.message;
+}
+
 TEST_F(CgroupsV1ContainerizerTest, SleepTaskFinishesInACgroupHoldingMesosValues) {
   Result<std::string> c =
       containerizer().launch(command_task("sleeper", "sleep 0.3", "cpus:0.5;mem:64"), now());
@@ -59,10 +67,7 @@ TEST_F(CgroupsV1ContainerizerTest, MemoryHogOverItsLimitFailsWithMemoryLimitatio
   ASSERT_TRUE(c) << c.error().message;
   std::optional<ContainerEnded> end = wait_for_end(containerizer(), c.value(), 20);
   ASSERT_TRUE(end);
-  EXPECT_EQ(end->outcome.state, TaskState::TASK_FAILED);
-  EXPECT_EQ(end->outcome.reason, TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
-  EXPECT_EQ(end->outcome.message.rfind("Memory limit exceeded: Requested: 64MB ", 0), 0u)
-      << end->outcome.message;
+  expect_memory_limitation(*end);
   EXPECT_FALSE(path_exists(cgroup("memory", c.value())));
 }
 
@@ -82,10 +87,7 @@ TEST_F(CgroupsV1ContainerizerTest, OomKillOfAChildIsSeenThroughTheOomEventfdAlon
 
   std::optional<ContainerEnded> end = loop.run_until_end(c.value(), 30);
   ASSERT_TRUE(end);
-  EXPECT_EQ(end->outcome.state, TaskState::TASK_FAILED);
-  EXPECT_EQ(end->outcome.reason, TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
-  EXPECT_EQ(end->outcome.message.rfind("Memory limit exceeded: Requested: 64MB ", 0), 0u)
-      << end->outcome.message;
+  expect_memory_limitation(*end);
   EXPECT_FALSE(path_exists(cgroup("memory", c.value())));
   EXPECT_TRUE(loop.fds().empty());
 }
