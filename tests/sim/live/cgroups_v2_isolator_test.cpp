@@ -93,6 +93,18 @@ class CgroupsV2IsolatorTest : public ::testing::Test {
   std::string file(const std::string& container, const std::string& name) const {
     return mount_ + "/mesosim/" + container + "/" + name;
   }
+  // What the kernel leaves in the files of a container at a 64 MB limit it OOM-killed in.
+  void fake_oom_kill(const std::string& container) const {
+    put_file(file(container, "memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
+    put_file(file(container, "memory.max"), "67108864\n");
+    put_file(file(container, "memory.peak"), "67108864\n");
+  }
+  // The end Mesos reports for it.
+  static void expect_memory_limitation(const ContainerEnded& end) {
+    EXPECT_EQ(end.outcome.state, TaskState::TASK_FAILED);
+    EXPECT_EQ(end.outcome.reason, TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
+    EXPECT_EQ(end.outcome.message, "Memory limit exceeded: Requested: 64MB Maximum Used: 64MB");
+  }
 
   TempDir dir_;
   std::string mount_ = dir_.path() + "/unified";
@@ -219,14 +231,10 @@ TEST_F(CgroupsV2IsolatorTest, ContainerizerKillsAndReportsATaskWhoseCgroupSawAnO
       containerizer.launch(command_task("t", "sleep 30", "cpus:1;mem:64"), now());
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_TRUE(containerizer.poll(now()).empty());
-  put_file(file(c.value(), "memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
-  put_file(file(c.value(), "memory.max"), "67108864\n");
-  put_file(file(c.value(), "memory.peak"), "67108864\n");
+  fake_oom_kill(c.value());
   std::optional<ContainerEnded> end = wait_for_end(containerizer, c.value(), 5);
   ASSERT_TRUE(end);
-  EXPECT_EQ(end->outcome.state, TaskState::TASK_FAILED);
-  EXPECT_EQ(end->outcome.reason, TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
-  EXPECT_EQ(end->outcome.message, "Memory limit exceeded: Requested: 64MB Maximum Used: 64MB");
+  expect_memory_limitation(*end);
   EXPECT_FALSE(path_exists(mount_ + "/mesosim/" + c.value()));
 }
 
@@ -246,9 +254,7 @@ TEST_F(CgroupsV2IsolatorTest, AWriteToOneMemoryEventsMakesOnlyItsNotificationRea
   ASSERT_EQ(loop.fds().size(), 4u) << "a pidfd and a memory.events watch each";
   EXPECT_TRUE(loop.readable(0).empty());
 
-  put_file(file(hit.value(), "memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
-  put_file(file(hit.value(), "memory.max"), "67108864\n");
-  put_file(file(hit.value(), "memory.peak"), "67108864\n");
+  fake_oom_kill(hit.value());
   std::vector<int> readable = loop.readable(0);
   ASSERT_EQ(readable.size(), 1u);
   const std::vector<int> pidfds = containerizer.pidfds();
@@ -257,9 +263,7 @@ TEST_F(CgroupsV2IsolatorTest, AWriteToOneMemoryEventsMakesOnlyItsNotificationRea
 
   std::optional<ContainerEnded> end = loop.run_until_end(hit.value(), 10);
   ASSERT_TRUE(end);
-  EXPECT_EQ(end->outcome.state, TaskState::TASK_FAILED);
-  EXPECT_EQ(end->outcome.reason, TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY);
-  EXPECT_EQ(end->outcome.message, "Memory limit exceeded: Requested: 64MB Maximum Used: 64MB");
+  expect_memory_limitation(*end);
   EXPECT_EQ(loop.ended().size(), 1u);
   EXPECT_TRUE(containerizer.running(spared.value()));
   EXPECT_EQ(loop.fds().size(), 2u);
