@@ -268,11 +268,11 @@ void Collector::State::set_usage(uint32_t task_idx, Deltas& usage) {
 
 void Collector::State::record_free(uint32_t agent_idx) {
   const AgentBooks& a = agents[agent_idx];
-  free_changes.push_back(
-      FreeChange{now.micros(), agent_idx, static_cast<uint32_t>(width), free_values.size()});
+  free_scratch.resize(width);
   for (size_t id = 0; id < width; ++id) {
-    free_values.push_back(a.present ? std::max<int64_t>(0, a.total[id] - a.allocated[id]) : 0);
+    free_scratch[id] = a.present ? std::max<int64_t>(0, a.total[id] - a.allocated[id]) : 0;
   }
+  free_log.append(now.micros(), agent_idx, free_scratch.data(), static_cast<uint32_t>(width));
 }
 
 Collector::Collector() : state_(std::make_unique<State>()) {}

@@ -13,6 +13,7 @@
 
 #include "analysis/collector.hpp"
 #include "analysis/failover.hpp"
+#include "analysis/free_log.hpp"
 #include "analysis/string_index.hpp"
 #include "analysis/time_series.hpp"
 #include "analysis/wait_cause.hpp"
@@ -108,14 +109,6 @@ struct OfferBooks {  // a slot of Collector::State::offers
   bool open = false;  // false: a free slot
 };
 
-// Free resources of one agent from a time on: the input of the fragmentation sweep.
-struct FreeChange {
-  int64_t t = 0;
-  uint32_t agent = 0;
-  uint32_t width = 0;   // values recorded: resource ids 0..width-1
-  uint64_t offset = 0;  // into Collector::State::free_values
-};
-
 struct Collector::State {
   Time now;
   Time first;
@@ -157,8 +150,8 @@ struct Collector::State {
 
   Deltas scratch, usage_scratch;  // reused buffers: no allocation per event
 
-  std::vector<FreeChange> free_changes;
-  std::vector<int64_t> free_values;
+  FreeLog free_log;               // every change of an agent's free resources
+  std::vector<int64_t> free_scratch;
 
   FailoverTracker failover;
 

@@ -34,10 +34,10 @@ class Sweep {
         free_sum_(width, 0),
         stranded_sum_(width, 0) {}
 
-  void set_free(size_t agent, Amounts free) {
-    free.resize(width_, 0);
+  void set_free(size_t agent, const Amounts& free) {
     contribute(agent, -1);
-    free_[agent] = std::move(free);
+    free_[agent].assign(free.begin(), free.end());
+    free_[agent].resize(width_, 0);
     fit_[agent] = 0;
     for (const auto& [demand, count] : demands_) fit_[agent] += fits(demand, free_[agent]);
     contribute(agent, +1);
@@ -104,7 +104,7 @@ std::vector<PendingChange> pending_changes(const std::vector<JobOutcome>& jobs, 
 
 size_t width_of(const FragmentationInput& in) {
   size_t width = 0;
-  for (const FreeChange& c : *in.changes) width = std::max<size_t>(width, c.width);
+  width = in.changes->max_width();
   for (const JobOutcome& job : *in.jobs) {
     for (const TaskOutcome& task : job.tasks) {
       for (const auto& [id, milli] : scalar_deltas(task.resources)) {
@@ -124,21 +124,21 @@ Fragmentation measure_fragmentation(const FragmentationInput& in) {
   Sweep sweep(in.agents, width);
   std::vector<double> stranded(width, 0.0), free(width, 0.0);
   StepSeriesBuilder stranded_cpus;
-  size_t ci = 0, pi = 0;
-  const auto& changes = *in.changes;
+  size_t pi = 0;
+  FreeLog::Reader changes(*in.changes);
+  Amounts values;
   int64_t t = in.start.micros();
   while (t < in.end.micros()) {
-    while (ci < changes.size() && changes[ci].t <= t) {
-      const FreeChange& c = changes[ci++];
-      const auto* v = in.values->data() + c.offset;
-      sweep.set_free(c.agent, Amounts(v, v + c.width));
+    while (!changes.done() && changes.next_time() <= t) {
+      const uint32_t agent = changes.next(values);
+      sweep.set_free(agent, values);
     }
     while (pi < pending.size() && pending[pi].t <= t) {
       sweep.change_pending(pending[pi].demand, pending[pi].sign);
       ++pi;
     }
     int64_t next = in.end.micros();
-    if (ci < changes.size()) next = std::min(next, changes[ci].t);
+    if (!changes.done()) next = std::min(next, changes.next_time());
     if (pi < pending.size()) next = std::min(next, pending[pi].t);
     const double cpus = sweep.pending() ? static_cast<double>(sweep.stranded_sum()[0]) / 1000 : 0;
     stranded_cpus.set(Time::from_micros(t), cpus);

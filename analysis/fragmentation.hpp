@@ -12,8 +12,7 @@
 namespace mesosim::analysis {
 
 struct FragmentationInput {
-  const std::vector<FreeChange>* changes = nullptr;  // in time order
-  const std::vector<int64_t>* values = nullptr;
+  const FreeLog* changes = nullptr;  // in time order
   size_t agents = 0;
   const std::vector<JobOutcome>* jobs = nullptr;
   std::vector<size_t> resources;  // resource ids to report, in output order
