@@ -1,5 +1,8 @@
 // timeseries.csv, jobs.csv and tasks.csv (analysis/README.md documents every column).
 
+#include <iterator>
+#include <sstream>
+
 #include <fmt/format.h>
 
 #include "analysis/job_stats.hpp"
@@ -91,26 +94,37 @@ std::string jobs_csv(const RunResult& r) {
   return out;
 }
 
-std::string tasks_csv(const RunResult& r) {
-  std::string out =
+void write_tasks_csv(const RunResult& r, std::ostream& out) {
+  std::string line =
       "job_id,framework,task_index,resources,ready_s,launched_s,running_s,ended_s,wait_s,"
       "attempts,locality,agent,final_state";
   for (size_t c = 0; c < kWaitCauseCount; ++c) {
-    out += fmt::format(",wait_{}_s", to_string(static_cast<WaitCause>(c)));
+    line += fmt::format(",wait_{}_s", to_string(static_cast<WaitCause>(c)));
   }
-  out += '\n';
+  line += '\n';
+  out << line;
   for (const TaskRow& row : r.tasks) {
     const JobOutcome& j = r.job_outcomes[row.job];
     const TaskOutcome& t = j.tasks[row.task];
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}", field(j.id), field(j.framework),
-                       row.task, field(t.resources.to_string()), num(t.ready.seconds_f()),
-                       seconds(t.launched), seconds(t.running), seconds(t.ended),
-                       num(t.wait.seconds_f()), t.attempts, field(t.locality), field(t.agent),
-                       t.final_state);
-    for (double w : row.wait_by_cause) out += "," + num(w);
-    out += '\n';
+    line.clear();  // one row at a time: a replay's millions of rows are never held at once
+    fmt::format_to(std::back_inserter(line), "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                   field(j.id), field(j.framework), row.task, field(t.resources.to_string()),
+                   num(t.ready.seconds_f()), seconds(t.launched), seconds(t.running),
+                   seconds(t.ended), num(t.wait.seconds_f()), t.attempts, field(t.locality),
+                   field(t.agent), t.final_state);
+    for (double w : row.wait_by_cause) {
+      line += ',';
+      line += num(w);
+    }
+    line += '\n';
+    out << line;
   }
-  return out;
+}
+
+std::string tasks_csv(const RunResult& r) {
+  std::ostringstream out;
+  write_tasks_csv(r, out);
+  return std::move(out).str();
 }
 
 }  // namespace mesosim::analysis

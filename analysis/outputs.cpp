@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -13,12 +14,18 @@
 namespace mesosim::analysis {
 namespace {
 
-Status write_file(const std::filesystem::path& path, const std::string& text) {
+// Writes `path` with `write(std::ostream&)`.
+template <typename Write>
+Status write_file_with(const std::filesystem::path& path, Write&& write) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
+  write(out);
   out.close();
   if (!out) return Error{fmt::format("{}: cannot write the file", path.string())};
   return Status::success();
+}
+
+Status write_file(const std::filesystem::path& path, const std::string& text) {
+  return write_file_with(path, [&](std::ostream& out) { out << text; });
 }
 
 std::string shell_quote(const std::string& s) {
@@ -74,14 +81,15 @@ Result<WrittenOutputs> write_outputs(const RunResult& r, const std::filesystem::
     return Error{
         fmt::format("{}: cannot create the output folder: {}", dir.string(), ec.message())};
   WrittenOutputs out;
-  const std::pair<const char*, std::string> files[] = {
-      {"summary.json", summary_json(r)},
-      {"timeseries.csv", timeseries_csv(r, options.samples)},
-      {"jobs.csv", jobs_csv(r)},
-      {"tasks.csv", tasks_csv(r)},
+  // Each file is made as it is written, so only one is held at a time (tasks.csv not at all).
+  const std::pair<const char*, std::function<void(std::ostream&)>> files[] = {
+      {"summary.json", [&](std::ostream& o) { o << summary_json(r); }},
+      {"timeseries.csv", [&](std::ostream& o) { o << timeseries_csv(r, options.samples); }},
+      {"jobs.csv", [&](std::ostream& o) { o << jobs_csv(r); }},
+      {"tasks.csv", [&](std::ostream& o) { write_tasks_csv(r, o); }},
   };
-  for (const auto& [name, text] : files) {
-    if (Status s = write_file(dir / name, text); !s) return s.error();
+  for (const auto& [name, write] : files) {
+    if (Status s = write_file_with(dir / name, write); !s) return s.error();
     out.files.push_back(dir / name);
   }
   for (const std::string& svg : plot_files()) std::filesystem::remove(dir / svg, ec);

@@ -40,6 +40,8 @@ std::string summary_json(const RunResult& result);
 std::string timeseries_csv(const RunResult& result, size_t samples);
 std::string jobs_csv(const RunResult& result);
 std::string tasks_csv(const RunResult& result);
+// tasks.csv row by row into `out` (a row per task: a long replay's would not fit in a string).
+void write_tasks_csv(const RunResult& result, std::ostream& out);
 // The gnuplot script that renders every plot into `dir` (paths relative to it).
 std::string plots_script(const RunResult& result, size_t samples);
 // The names of the SVG files plots_script() renders, in report order.
