@@ -234,8 +234,7 @@ RunResult Collector::finish(Time end, std::vector<JobOutcome> jobs) {
   });
   finish_series(s, r, ids, fw_order);
   finish_frameworks(s, r, ids, fw_order);
-  FragmentationInput in{&s.free_log, s.agents.size(), nullptr, ids,
-                        r.start,         r.end};
+  FragmentationInput in{&s.free_log, s.agents.size(), nullptr, ids, r.start, r.end};
   in.jobs = &jobs;  // moved into r below; measured first
   r.fragmentation = measure_fragmentation(in);
   finish_jobs(s, r, std::move(jobs));

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <limits>
 #include <random>
 #include <vector>
@@ -79,6 +81,75 @@ TEST(FreeLogTest, AnOfferCycleCostsAFewBytesPerChange) {
   expect_reads_back(log, written);
   // A plain record took 24 bytes plus 8 per value (40 here).
   EXPECT_LT(static_cast<double>(log.encoded_bytes()) / static_cast<double>(log.size()), 14.0);
+}
+
+// `n` changes of a thousand agents, appended to `log`, and what was appended.
+std::vector<Change> fill(FreeLog& log, int n) {
+  std::mt19937_64 rng(7);
+  std::vector<Change> written;
+  for (int i = 0; i < n; ++i) {
+    Change c{i * 1000,
+             static_cast<uint32_t>(rng() % 1000),
+             {static_cast<int64_t>(rng() % 8000), static_cast<int64_t>(rng() % 16'000'000)}};
+    log.append(c.t, c.agent, c.values.data(), 2);
+    written.push_back(std::move(c));
+  }
+  return written;
+}
+
+size_t open_fds() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+// Sets TMPDIR for the scope.
+class ScopedTmpdir {
+ public:
+  explicit ScopedTmpdir(const std::string& dir) {
+    if (const char* old = std::getenv("TMPDIR")) old_ = old;
+    setenv("TMPDIR", dir.c_str(), 1);
+  }
+  ~ScopedTmpdir() {
+    if (old_.empty()) {
+      unsetenv("TMPDIR");
+    } else {
+      setenv("TMPDIR", old_.c_str(), 1);
+    }
+  }
+
+ private:
+  std::string old_;
+};
+
+TEST(FreeLogTest, ALongLogSpillsToAnUnlinkedFileAndReadsBackTheSame) {
+  const auto dir = std::filesystem::temp_directory_path() / "mesosim-free-log-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  ScopedTmpdir tmpdir(dir.string());
+  const size_t fds_before = open_fds();
+  {
+    FreeLog log(/*chunk_bytes=*/256, /*memory_chunks=*/3);
+    const std::vector<Change> written = fill(log, 50000);
+    EXPECT_GT(log.spilled_chunks(), 100u);
+    EXPECT_GE(log.chunks() - log.spilled_chunks(), 1u);
+    EXPECT_LE(log.chunks() - log.spilled_chunks(), 4u) << "memory holds at most a few chunks";
+    EXPECT_EQ(open_fds(), fds_before + 1) << "one temporary file";
+    EXPECT_TRUE(std::filesystem::is_empty(dir)) << "the file is unlinked at once";
+    expect_reads_back(log, written);
+    expect_reads_back(log, written);  // a second reader reads the same
+  }
+  EXPECT_EQ(open_fds(), fds_before) << "the file is closed with the log";
+  std::filesystem::remove_all(dir);
+}
+
+TEST(FreeLogTest, WithoutAWritableTemporaryDirectoryTheLogStaysInMemory) {
+  ScopedTmpdir tmpdir("/nonexistent/mesosim-free-log-test");
+  FreeLog log(/*chunk_bytes=*/256, /*memory_chunks=*/3);
+  const std::vector<Change> written = fill(log, 20000);
+  EXPECT_EQ(log.spilled_chunks(), 0u);
+  EXPECT_GT(log.chunks(), 3u);
+  expect_reads_back(log, written);
 }
 
 TEST(FreeLogTest, AnEmptyLogReadsNothing) {
