@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -39,7 +40,8 @@ TEST(OfferFiltersTest, LookupsAndErasuresMatchAStablySortedList) {
       const uint64_t op = rng.below(20);
       if (op < 12) {
         OfferFilter f{agent_id(static_cast<uint32_t>(rng.below(8))),
-                      static_cast<uint32_t>(rng.below(3)), R("cpus:1"), Time::epoch(), ++serial};
+                      static_cast<uint32_t>(rng.below(3)),
+                      R("cpus:" + std::to_string(serial + 1)), Time::epoch(), ++serial};
         model.insert(std::upper_bound(model.begin(), model.end(), f, before), f);
         filters.insert(std::move(f));
       } else if (op < 16 && !model.empty()) {
@@ -63,6 +65,7 @@ TEST(OfferFiltersTest, LookupsAndErasuresMatchAStablySortedList) {
       for (size_t i = 0; i < model.size(); ++i) {
         ASSERT_EQ(filters[i].agent_runs, model[i].agent_runs)
             << "round " << round << " step " << step;
+        ASSERT_EQ(filters[i].refused, model[i].refused) << "round " << round << " step " << step;
       }
       for (uint32_t a = 0; a < 9; ++a) {
         for (uint32_t r = 0; r < 4; ++r) {
