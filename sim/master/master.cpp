@@ -195,8 +195,9 @@ Master::State::Framework* Master::State::framework_at_endpoint(Endpoint from) {
 }
 
 Master::State::Agent* Master::State::agent_by_id(std::string_view id) {
-  auto it = agent_ids.find(id);
-  return it == agent_ids.end() ? nullptr : agent_by_handle(it->second);
+  const uint32_t handle = agent_index.find(
+      flat_hash(id), [&](uint32_t h) { return agent_slots[h]->info.id->value == id; });
+  return handle == FlatIndex::kNone ? nullptr : agent_slots[handle].get();
 }
 
 Master::State::Agent* Master::State::agent_at_endpoint(Endpoint from) {
@@ -391,7 +392,8 @@ std::vector<Master::TaskView> Master::tasks() const {
   // By (framework id, task id), whatever order the hashed books hold them in.
   std::vector<const State::Task*> sorted;
   sorted.reserve(state_->task_index.size());
-  for (const State::Task& t : state_->task_slots) {
+  for (size_t slot = 0; slot < state_->task_slots.size(); ++slot) {
+    const State::Task& t = state_->task_slots[slot];
     if (t.live) sorted.push_back(&t);
   }
   std::sort(sorted.begin(), sorted.end(), [](const State::Task* a, const State::Task* b) {
@@ -467,8 +469,15 @@ std::optional<std::string> Master::check_invariants() const {
   if (live != s.task_index.size()) {
     return fmt::format("{} live tasks but {} indexed", live, s.task_index.size());
   }
+  if (s.agent_index.size() != s.agent_ids.size()) {
+    return fmt::format("{} agents by id but {} hashed", s.agent_ids.size(), s.agent_index.size());
+  }
   for (const auto& [id, handle] : s.agent_ids) {
     const State::Agent& a = *s.agent_by_handle(handle);
+    const uint32_t hashed = s.agent_index.find(flat_hash(std::string_view(id)), [&](uint32_t h) {
+      return s.agent_slots[h]->info.id->value == id;
+    });
+    if (hashed != handle.value) return fmt::format("agent {} is not hashed to its handle", id);
     Resources held;
     for (TaskRef ref : s.tasks_of(a)) {
       const State::Task& t = s.task_at(ref);

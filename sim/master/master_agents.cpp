@@ -34,6 +34,7 @@ Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentI
   Agent& a = *agent_slots[handle];
   ++connected_agent_count;  // an agent comes in connected
   agent_ids[info.id->value] = AgentId{handle};
+  agent_index.insert(flat_hash(info.id->value), handle);
   a.info = info;
   a.handle = AgentId{handle};
   a.endpoint = from;
@@ -320,6 +321,7 @@ void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
   agent_at.erase(a.endpoint);
   const v1::AgentID agent_id = *a.info.id;
   agent_ids.erase(id);
+  agent_index.erase(flat_hash(id), a.handle.value);
   if (a.connected) --connected_agent_count;
   agent_slots[a.handle.value].reset();  // `a` is gone
   publish(master_event::AgentRemoved{agent_id, true, why, reason});
@@ -353,7 +355,7 @@ void Master::State::forget_unreachable(Task& t) {
 void Master::State::reregister_timeout() {
   reregister_timer = TimerId{};
   for (auto& [id, agent] : m.registry_.agents) {
-    if (agent.state == Registry::AgentState::kAdmitted && !agent_ids.count(id)) {
+    if (agent.state == Registry::AgentState::kAdmitted && !agent_by_id(id)) {
       agent.state = Registry::AgentState::kUnreachable;
       agent.since = m.clock_.now();
       m.registry_.changed();

@@ -134,7 +134,7 @@ struct Master::State {
   // the indexes below, searched when a message names an id.
   std::vector<std::unique_ptr<Agent>> agent_slots;          // by handle; null: free
   std::vector<std::unique_ptr<Framework>> framework_slots;  // by handle; null: free
-  std::deque<Task> task_slots;
+  StableSlots<Task> task_slots;
   std::deque<Offer> offer_slots;
   std::vector<uint32_t> free_agent_handles;
   size_t connected_agent_count = 0;  // agents in agent_slots with `connected` set
@@ -149,6 +149,7 @@ struct Master::State {
   // by views into their records.
   std::map<std::string, AgentId, std::less<>> agent_ids;
   std::map<std::string, FrameworkId, std::less<>> framework_ids;
+  FlatIndex agent_index;  // agent_ids hashed, for agent_by_id (a tree search missed per level)
   FlatIndex task_index;
   std::unordered_map<std::string_view, OfferRef> offer_index;
   // By the endpoint a message came from. Values are handles of live records only: an endpoint

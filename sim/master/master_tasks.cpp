@@ -253,7 +253,7 @@ void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
   }
   bool agents_to_come = false;  // admitted agents yet to re-register with this master
   for (const auto& [id, agent] : m.registry_.agents) {
-    if (agent.state == Registry::AgentState::kAdmitted && !agent_ids.count(id)) {
+    if (agent.state == Registry::AgentState::kAdmitted && !agent_by_id(id)) {
       agents_to_come = true;
     }
   }
