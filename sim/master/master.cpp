@@ -206,8 +206,8 @@ Master::State::Agent* Master::State::agent_at_endpoint(Endpoint from) {
 }
 
 Master::State::Task* Master::State::find_task(IdPairView key) {
-  const uint32_t slot = task_index.find(
-      flat_hash(key), [&](uint32_t s) { return key_of(task_slots[s]) == key; });
+  const uint32_t slot =
+      task_index.find(flat_hash(key), [&](uint32_t s) { return key_of(task_slots[s]) == key; });
   return slot == FlatIndex::kNone ? nullptr : &task_slots[slot];
 }
 
@@ -215,14 +215,6 @@ Master::State::Offer* Master::State::find_offer(std::string_view id) {
   auto it = offer_index.find(id);
   return it == offer_index.end() ? nullptr : &offer_slots[it->second.value];
 }
-
-namespace {
-
-// A record's place in an unordered list of TaskRefs (an agent's or a framework's), kept in the
-// record so that it leaves the list in O(1): the last entry takes its place.
-using TaskList = std::vector<TaskRef>;
-
-}  // namespace
 
 Master::State::Task& Master::State::add_task(Framework& f, Agent& a, v1::Task task) {
   const TaskRef ref{take_slot(task_slots, free_task_slots)};
@@ -278,15 +270,14 @@ Master::State::Task Master::State::remove_task(Task& t) {
 }
 
 std::vector<TaskRef> Master::State::tasks_of(const Agent& a) const {
-  TaskList out = a.tasks;
-  std::sort(out.begin(), out.end(), [this](TaskRef x, TaskRef y) {
-    return key_of(task_at(x)) < key_of(task_at(y));
-  });
+  std::vector<TaskRef> out = a.tasks;
+  std::sort(out.begin(), out.end(),
+            [this](TaskRef x, TaskRef y) { return key_of(task_at(x)) < key_of(task_at(y)); });
   return out;
 }
 
 std::vector<TaskRef> Master::State::tasks_of(const Framework& f) const {
-  TaskList out = f.tasks;
+  std::vector<TaskRef> out = f.tasks;
   std::sort(out.begin(), out.end(), [this](TaskRef x, TaskRef y) {
     return task_at(x).task.task_id.value < task_at(y).task.task_id.value;
   });
