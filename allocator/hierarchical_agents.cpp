@@ -23,7 +23,12 @@ Status HierarchicalAllocator::add_agent(AgentId id, const AgentInfo& info,
     Framework* f = framework(u.framework);
     if (!f) return Error{fmt::format("agent {} reports an unknown framework", info.hostname)};
     if (Status s = validate_role(u.role); !s.ok()) return s;
-    if (!(u.resources.allocatable_to(u.role) == u.resources)) {
+    // allocatable_to(role) == resources, without building the copy (entries hold values > 0).
+    const auto allocatable = [&](const auto& e) { return is_allocatable_to(e.key, u.role); };
+    if (!std::all_of(u.resources.scalar_entries().begin(), u.resources.scalar_entries().end(),
+                     allocatable) ||
+        !std::all_of(u.resources.range_entries().begin(), u.resources.range_entries().end(),
+                     allocatable)) {
       return Error{fmt::format("agent {}: '{}' in use by role '{}' is reserved to another role",
                                info.hostname, u.resources.to_string(), u.role)};
     }

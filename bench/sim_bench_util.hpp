@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <utility>
@@ -70,6 +72,31 @@ class FillingScheduler : public Scheduler {
  private:
   FillingOptions options_;
   uint64_t launched_ = 0;
+};
+
+// Profiles of a timed part alone: with MESOSIM_PERF_CTL set to the control FIFO of a
+// `perf record -D -1 --control fifo:<path>` (recording off at start), enable() and disable()
+// turn recording on and off around the part. Without the variable they do nothing.
+class PerfControl {
+ public:
+  PerfControl() {
+    if (const char* path = std::getenv("MESOSIM_PERF_CTL")) fifo_ = std::fopen(path, "w");
+  }
+  ~PerfControl() {
+    if (fifo_) std::fclose(fifo_);
+  }
+  PerfControl(const PerfControl&) = delete;
+  PerfControl& operator=(const PerfControl&) = delete;
+  void enable() { write("enable\n"); }
+  void disable() { write("disable\n"); }
+
+ private:
+  void write(const char* command) {
+    if (!fifo_) return;
+    std::fputs(command, fifo_);
+    std::fflush(fifo_);
+  }
+  std::FILE* fifo_ = nullptr;
 };
 
 }  // namespace mesosim::bench

@@ -263,11 +263,11 @@ v1::ReregisterAgentMessage SimAgent::reregistration() const {
   // Terminal tasks whose last update is still unacknowledged are listed too (Mesos's
   // terminatedTasks): otherwise the master would call them lost while their real end is on the
   // way.
-  for (const v1::Task& task : tasks()) {
+  m.tasks = tasks();
+  for (const v1::Task& task : m.tasks) {
     if (m.frameworks.empty() || m.frameworks.back().id != task.framework_id) {
       m.frameworks.push_back(frameworks_.at(task.framework_id).info);
     }
-    m.tasks.push_back(task);
   }
   return m;
 }
@@ -301,6 +301,9 @@ Resources SimAgent::usage() const {
 
 std::vector<v1::Task> SimAgent::tasks() const {
   std::vector<v1::Task> out;
+  size_t count = 0;
+  for (const auto& [framework_id, framework] : frameworks_) count += framework.tasks.size();
+  out.reserve(count);
   for (const auto& [framework_id, framework] : frameworks_) {
     for (const auto& [task_id, task] : framework.tasks) {
       out.push_back(v1::Task{task.info.name, task_id, framework_id,

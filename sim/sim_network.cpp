@@ -1,6 +1,7 @@
 #include "sim/sim_network.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <utility>
 
 #include "allocator/check.hpp"
@@ -84,8 +85,9 @@ void SimNetwork::enqueue(Endpoint from, Endpoint to, Message message, bool exit_
   Time due = queue_.now() + draw_latency();
   // The floor is kept across incarnations on purpose: an Exited notice rides the same pair as
   // the crashed peer's data, so a restarted peer's first message can never overtake it.
-  auto [floor, fresh] = fifo_floor_.try_emplace(pair_key(from, to), due);
-  if (!fresh) floor->second = due = std::max(due, floor->second);
+  bool fresh = false;
+  Time& floor = fifo_floor_.at(pair_key(from, to), due, fresh);
+  if (!fresh) floor = due = std::max(due, floor);
 
   uint32_t slot;
   if (free_slots_.empty()) {
@@ -170,8 +172,98 @@ void SimNetwork::go_down(Endpoint endpoint, Shutdown how) {
   forget_links(endpoint);
 }
 
+Time& SimNetwork::PairFloors::at(uint64_t key, Time due, bool& fresh) {
+  if (2 * (size_ + 1) > slots_.size()) grow();
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = home(key);; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.key == key) {
+      fresh = false;
+      return s.floor;
+    }
+    if (s.key == kEmpty) {
+      s = Slot{key, due};
+      ++size_;
+      fresh = true;
+      return s.floor;
+    }
+  }
+}
+
+void SimNetwork::PairFloors::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  const size_t capacity = old.empty() ? 64 : old.size() * 2;
+  slots_.assign(capacity, Slot{});
+  shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
+  const size_t mask = capacity - 1;
+  for (const Slot& s : old) {
+    if (s.key == kEmpty) continue;
+    size_t i = home(s.key);
+    while (slots_[i].key != kEmpty) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
+void SimNetwork::EndpointSet::place(uint32_t v) {
+  const size_t mask = slots_.size() - 1;
+  size_t i = home(v);
+  while (slots_[i] != kEmpty) {
+    if (slots_[i] == v) return;
+    i = (i + 1) & mask;
+  }
+  slots_[i] = v;
+  ++size_;
+}
+
+void SimNetwork::EndpointSet::insert(Endpoint e) {
+  if (2 * (size_ + 1) > slots_.size()) {
+    std::vector<uint32_t> old = std::move(slots_);
+    slots_.assign(old.empty() ? 4 : old.size() * 2, kEmpty);
+    size_ = 0;
+    for (uint32_t v : old) {
+      if (v != kEmpty) place(v);
+    }
+  }
+  place(e.value);
+}
+
+void SimNetwork::EndpointSet::erase(Endpoint e) {
+  if (size_ == 0) return;
+  const size_t mask = slots_.size() - 1;
+  size_t i = home(e.value);
+  while (slots_[i] != e.value) {
+    if (slots_[i] == kEmpty) return;
+    i = (i + 1) & mask;
+  }
+  // Backward-shift deletion: later members of the run move into the hole unless their home lies
+  // cyclically in (hole, their place].
+  for (size_t j = (i + 1) & mask; slots_[j] != kEmpty; j = (j + 1) & mask) {
+    const size_t h = home(slots_[j]);
+    const bool stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
+    if (stays) continue;
+    slots_[i] = slots_[j];
+    i = j;
+  }
+  slots_[i] = kEmpty;
+  --size_;
+}
+
+void SimNetwork::EndpointSet::clear() {
+  slots_.clear();
+  size_ = 0;
+}
+
+std::vector<Endpoint> SimNetwork::EndpointSet::sorted() const {
+  std::vector<Endpoint> out;
+  out.reserve(size_);
+  for_each([&](Endpoint e) { out.push_back(e); });
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 void SimNetwork::notify_watchers(Endpoint endpoint) {
-  for (const Endpoint watcher : party(endpoint).watchers) {
+  // In ascending endpoint order, as the class promises.
+  for (const Endpoint watcher : party(endpoint).watchers.sorted()) {
     // Watchers that crashed have already unlinked, so every watcher here is up.
     ++sent_;
     if (partitioned(watcher, endpoint)) {
@@ -184,8 +276,9 @@ void SimNetwork::notify_watchers(Endpoint endpoint) {
 
 void SimNetwork::forget_links(Endpoint endpoint) {
   Party& p = party(endpoint);
-  for (const Endpoint watcher : p.watchers) parties_[watcher.value].watching.erase(endpoint);
-  for (const Endpoint watched : p.watching) parties_[watched.value].watchers.erase(endpoint);
+  // Each erase stands alone: the order of the walks does not matter.
+  p.watchers.for_each([&](Endpoint watcher) { parties_[watcher.value].watching.erase(endpoint); });
+  p.watching.for_each([&](Endpoint watched) { parties_[watched.value].watchers.erase(endpoint); });
   p.watchers.clear();
   p.watching.clear();
 }

@@ -139,14 +139,59 @@ class SimNetwork final : public Transport {
   uint64_t in_flight() const { return in_flight_count_; }
 
  private:
+  // A set of endpoints without a node per member: open addressing, linear probing. A master is
+  // linked to and by every agent, so these sets reach the size of the cluster, and a tree's
+  // insert is a cache miss per level. Its order is the hash's: a walk whose order reaches the
+  // run goes through sorted().
+  class EndpointSet {
+   public:
+    void insert(Endpoint e);
+    void erase(Endpoint e);
+    void clear();
+    std::vector<Endpoint> sorted() const;
+    template <class F>
+    void for_each(F&& f) const {
+      for (uint32_t v : slots_) {
+        if (v != kEmpty) f(Endpoint{v});
+      }
+    }
+
+   private:
+    static constexpr uint32_t kEmpty = UINT32_MAX;
+    size_t home(uint32_t v) const { return (v * size_t{0x9E3779B1}) & (slots_.size() - 1); }
+    void place(uint32_t v);
+    std::vector<uint32_t> slots_;  // kEmpty: free
+    size_t size_ = 0;
+  };
+  // Per ordered pair (from << 32 | to), the arrival time of its latest message, in an open-
+  // addressing table (linear probing, Fibonacci hashing, never shrinks): looked up on every
+  // send, never walked, so its order cannot leak into behaviour. A new leader adds two pairs
+  // per agent at once; a node per pair was a cache miss per send.
+  class PairFloors {
+   public:
+    // The floor of `key`, inserted as `due` if it has none yet; `fresh` tells which.
+    Time& at(uint64_t key, Time due, bool& fresh);
+
+   private:
+    struct Slot {
+      uint64_t key = kEmpty;
+      Time floor;
+    };
+    static constexpr uint64_t kEmpty = UINT64_MAX;  // no pair: endpoints are below UINT32_MAX
+    size_t home(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ULL) >> shift_; }
+    void grow();
+    std::vector<Slot> slots_;
+    unsigned shift_ = 64;
+    size_t size_ = 0;
+  };
   struct Party {
     std::string name;
     Process* process = nullptr;  // null while down
     bool up = true;
     bool always_available = false;
     uint64_t incarnation = 0;
-    std::set<Endpoint> watchers;  // endpoints linked to this one
-    std::set<Endpoint> watching;  // endpoints this one is linked to
+    EndpointSet watchers;  // endpoints linked to this one
+    EndpointSet watching;  // endpoints this one is linked to
   };
   // A message on its way. `exit_notice` marks the Exited notices the network itself generates:
   // they come from a peer already down, so a sender-side crash must not cut them.
@@ -182,10 +227,9 @@ class SimNetwork final : public Transport {
   std::map<std::string, Endpoint, std::less<>> by_name_;
   // Unordered pairs stored as (smaller, larger).
   std::set<std::pair<Endpoint, Endpoint>> partitions_;
-  // Per ordered pair (from << 32 | to), the arrival time of its latest message: the next one
-  // may not arrive earlier. Hashed because it is looked up on every send and never iterated,
-  // so its order cannot leak into behaviour.
-  std::unordered_map<uint64_t, Time> fifo_floor_;
+  // Per ordered pair, the arrival time of its latest message: the next one may not arrive
+  // earlier.
+  PairFloors fifo_floor_;
   // Messages in flight live in reusable slots so that a delivery timer captures only
   // (this, slot) and fits std::function's small buffer.
   std::vector<InFlight> in_flight_;

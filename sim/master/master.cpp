@@ -143,7 +143,7 @@ void Master::receive(Endpoint from, Message message) {
         } else if constexpr (std::is_same_v<T, v1::RegisterAgentMessage>) {
           s.register_agent(from, msg);
         } else if constexpr (std::is_same_v<T, v1::ReregisterAgentMessage>) {
-          s.reregister_agent(from, msg);
+          s.reregister_agent(from, msg);  // moves the tasks out of the message
         } else if constexpr (std::is_same_v<T, v1::StatusUpdateMessage>) {
           s.status_update(from, std::move(msg.update));
         } else if constexpr (std::is_same_v<T, v1::UsageReportMessage>) {
@@ -195,8 +195,9 @@ Master::State::Framework* Master::State::framework_at_endpoint(Endpoint from) {
 }
 
 Master::State::Agent* Master::State::agent_by_id(std::string_view id) {
-  auto it = agent_ids.find(id);
-  return it == agent_ids.end() ? nullptr : agent_by_handle(it->second);
+  const uint32_t handle = agent_index.find(
+      flat_hash(id), [&](uint32_t h) { return agent_slots[h]->info.id->value == id; });
+  return handle == FlatIndex::kNone ? nullptr : agent_slots[handle].get();
 }
 
 Master::State::Agent* Master::State::agent_at_endpoint(Endpoint from) {
@@ -205,12 +206,9 @@ Master::State::Agent* Master::State::agent_at_endpoint(Endpoint from) {
 }
 
 Master::State::Task* Master::State::find_task(IdPairView key) {
-  auto it = task_index.find(key);
-  return it == task_index.end() ? nullptr : &task_slots[it->second.value];
-}
-
-TaskRef Master::State::ref_of(const Task& t) const {
-  return task_index.at(key_of(t));
+  const uint32_t slot =
+      task_index.find(flat_hash(key), [&](uint32_t s) { return key_of(task_slots[s]) == key; });
+  return slot == FlatIndex::kNone ? nullptr : &task_slots[slot];
 }
 
 Master::State::Offer* Master::State::find_offer(std::string_view id) {
@@ -224,21 +222,32 @@ Master::State::Task& Master::State::add_task(Framework& f, Agent& a, v1::Task ta
   t.task = std::move(task);
   t.framework = f.handle;
   t.agent = a.handle;
+  t.ref = ref;
   t.live = true;
-  // The views below point into the record, which stays at its slot until remove_task.
-  task_index.emplace(key_of(t), ref);
-  f.tasks.insert(TaskIdEntry{t.task.task_id.value, ref});
-  a.tasks.insert(TaskEntry{key_of(t), ref});
+  task_index.insert(flat_hash(key_of(t)), ref.value);
+  t.at_framework = static_cast<uint32_t>(f.tasks.size());
+  f.tasks.push_back(ref);
+  t.at_agent = static_cast<uint32_t>(a.tasks.size());
+  a.tasks.push_back(ref);
   return t;
+}
+
+void Master::State::unlist_from_agent(Agent& a, Task& t) {
+  MESOSIM_CHECK(t.at_agent < a.tasks.size() && a.tasks[t.at_agent] == t.ref,
+                "a task is where its agent's list says");
+  const TaskRef last = a.tasks.back();
+  a.tasks[t.at_agent] = last;
+  task_at(last).at_agent = t.at_agent;
+  a.tasks.pop_back();
+  t.at_agent = UINT32_MAX;
 }
 
 Master::State::Task Master::State::remove_task(Task& t) {
   const IdPairView key = key_of(t);
-  auto it = task_index.find(key);
-  MESOSIM_CHECK(it != task_index.end(), "a task in the books is indexed");
-  const TaskRef ref = it->second;
-  task_index.erase(it);
-  if (Agent* a = agent_by_handle(t.agent)) a->tasks.erase(TaskEntry{key, ref});
+  const TaskRef ref = t.ref;
+  MESOSIM_CHECK(t.live && &task_slots[ref.value] == &t, "a task in the books is at its slot");
+  task_index.erase(flat_hash(key), ref.value);
+  if (Agent* a = agent_by_handle(t.agent)) unlist_from_agent(*a, t);
   if (t.unreachable) {
     if (auto u = unreachable_tasks.find(t.task.agent_id.value); u != unreachable_tasks.end()) {
       u->second.erase(TaskEntry{key, ref});
@@ -246,7 +255,12 @@ Master::State::Task Master::State::remove_task(Task& t) {
     }
   }
   if (Framework* f = framework_by_handle(t.framework)) {
-    f->tasks.erase(TaskIdEntry{key.second, ref});
+    MESOSIM_CHECK(t.at_framework < f->tasks.size() && f->tasks[t.at_framework] == ref,
+                  "a task is where its framework's list says");
+    const TaskRef last = f->tasks.back();
+    f->tasks[t.at_framework] = last;
+    task_at(last).at_framework = t.at_framework;
+    f->tasks.pop_back();
     if (t.unreachable) std::erase(f->unreachable, ref);
   }
   Task out = std::move(t);
@@ -256,9 +270,17 @@ Master::State::Task Master::State::remove_task(Task& t) {
 }
 
 std::vector<TaskRef> Master::State::tasks_of(const Agent& a) const {
-  std::vector<TaskRef> out;
-  out.reserve(a.tasks.size());
-  for (const TaskEntry& e : a.tasks) out.push_back(e.ref);
+  std::vector<TaskRef> out = a.tasks;
+  std::sort(out.begin(), out.end(),
+            [this](TaskRef x, TaskRef y) { return key_of(task_at(x)) < key_of(task_at(y)); });
+  return out;
+}
+
+std::vector<TaskRef> Master::State::tasks_of(const Framework& f) const {
+  std::vector<TaskRef> out = f.tasks;
+  std::sort(out.begin(), out.end(), [this](TaskRef x, TaskRef y) {
+    return task_at(x).task.task_id.value < task_at(y).task.task_id.value;
+  });
   return out;
 }
 
@@ -335,8 +357,8 @@ std::vector<Master::AgentView> Master::agents() const {
   for (const auto& [id, handle] : s.agent_ids) {
     const State::Agent& a = *s.agent_by_handle(handle);
     AgentView v{a.info, a.connected, {}, {}};
-    for (const TaskEntry& e : a.tasks) {
-      const State::Task& t = s.task_slots[e.ref.value];
+    for (TaskRef ref : s.tasks_of(a)) {
+      const State::Task& t = s.task_at(ref);
       if (!t.released) v.used += t.task.resources;
     }
     for (const OfferEntry& e : a.offers) v.offered += s.offer_slots[e.ref.value].offer.resources;
@@ -351,7 +373,7 @@ std::vector<Master::FrameworkView> Master::frameworks() const {
   for (const auto& [id, handle] : s.framework_ids) {
     const State::Framework& f = *s.framework_by_handle(handle);
     FrameworkView v{f.info, f.connected, f.active, {}, f.offers.size()};
-    for (const TaskIdEntry& e : f.tasks) v.tasks.push_back(v1::TaskID{std::string(e.id)});
+    for (TaskRef ref : s.tasks_of(f)) v.tasks.push_back(s.task_at(ref).task.task_id);
     out.push_back(std::move(v));
   }
   return out;
@@ -361,7 +383,8 @@ std::vector<Master::TaskView> Master::tasks() const {
   // By (framework id, task id), whatever order the hashed books hold them in.
   std::vector<const State::Task*> sorted;
   sorted.reserve(state_->task_index.size());
-  for (const State::Task& t : state_->task_slots) {
+  for (size_t slot = 0; slot < state_->task_slots.size(); ++slot) {
+    const State::Task& t = state_->task_slots[slot];
     if (t.live) sorted.push_back(&t);
   }
   std::sort(sorted.begin(), sorted.end(), [](const State::Task* a, const State::Task* b) {
@@ -382,11 +405,7 @@ std::optional<Master::TaskView> Master::task(const v1::FrameworkID& framework,
 
 size_t Master::outstanding_offers() const { return state_->offer_index.size(); }
 
-size_t Master::connected_agents() const {
-  size_t n = 0;
-  for (const auto& a : state_->agent_slots) n += a && a->connected ? 1 : 0;
-  return n;
-}
+size_t Master::connected_agents() const { return state_->connected_agent_count; }
 
 size_t Master::connected_frameworks() const {
   size_t n = 0;
@@ -400,7 +419,7 @@ std::map<Master::AllocationKey, Resources> Master::allocations() const {
   for (const auto& [fid, fh] : s.framework_ids) {
     const State::Framework& f = *s.framework_by_handle(fh);
     std::set<std::string> roles(f.info.roles.begin(), f.info.roles.end());
-    for (const TaskIdEntry& e : f.tasks) roles.insert(s.task_slots[e.ref.value].task.role);
+    for (TaskRef ref : f.tasks) roles.insert(s.task_at(ref).task.role);
     for (const OfferEntry& e : f.offers) roles.insert(s.offer_slots[e.ref.value].offer.role);
     for (const auto& [aid, ah] : s.agent_ids) {
       for (const auto& role : roles) {
@@ -414,11 +433,45 @@ std::map<Master::AllocationKey, Resources> Master::allocations() const {
 
 std::optional<std::string> Master::check_invariants() const {
   const State& s = *state_;
+  size_t connected = 0;
+  for (const auto& a : s.agent_slots) connected += a && a->connected ? 1 : 0;
+  if (connected != s.connected_agent_count) {
+    return fmt::format("{} agents connected but {} counted", connected, s.connected_agent_count);
+  }
+  // Every live task is in the index and at the places its records say in its lists.
+  size_t live = 0;
+  for (uint32_t slot = 0; slot < s.task_slots.size(); ++slot) {
+    const State::Task& t = s.task_slots[slot];
+    if (!t.live) continue;
+    ++live;
+    const IdPairView key = State::key_of(t);
+    const uint32_t found = s.task_index.find(
+        flat_hash(key), [&](uint32_t x) { return State::key_of(s.task_slots[x]) == key; });
+    const State::Framework* f = s.framework_by_handle(t.framework);
+    const State::Agent* a = s.agent_by_handle(t.agent);
+    if (found != slot || t.ref.value != slot || !f || t.at_framework >= f->tasks.size() ||
+        f->tasks[t.at_framework] != t.ref ||
+        (a ? t.at_agent >= a->tasks.size() || a->tasks[t.at_agent] != t.ref
+           : t.at_agent != UINT32_MAX)) {
+      return fmt::format("task {} of framework {} is not where the books say", key.second,
+                         key.first);
+    }
+  }
+  if (live != s.task_index.size()) {
+    return fmt::format("{} live tasks but {} indexed", live, s.task_index.size());
+  }
+  if (s.agent_index.size() != s.agent_ids.size()) {
+    return fmt::format("{} agents by id but {} hashed", s.agent_ids.size(), s.agent_index.size());
+  }
   for (const auto& [id, handle] : s.agent_ids) {
     const State::Agent& a = *s.agent_by_handle(handle);
+    const uint32_t hashed = s.agent_index.find(flat_hash(std::string_view(id)), [&](uint32_t h) {
+      return s.agent_slots[h]->info.id->value == id;
+    });
+    if (hashed != handle.value) return fmt::format("agent {} is not hashed to its handle", id);
     Resources held;
-    for (const TaskEntry& e : a.tasks) {
-      const State::Task& t = s.task_slots[e.ref.value];
+    for (TaskRef ref : s.tasks_of(a)) {
+      const State::Task& t = s.task_at(ref);
       if (!t.released) held += t.task.resources;
     }
     for (const OfferEntry& e : a.offers) held += s.offer_slots[e.ref.value].offer.resources;

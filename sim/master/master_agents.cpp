@@ -32,7 +32,9 @@ Master::State::Agent* Master::State::admit_agent(Endpoint from, const v1::AgentI
   }
   agent_slots[handle] = std::make_unique<Agent>();
   Agent& a = *agent_slots[handle];
+  ++connected_agent_count;  // an agent comes in connected
   agent_ids[info.id->value] = AgentId{handle};
+  agent_index.insert(flat_hash(info.id->value), handle);
   a.info = info;
   a.handle = AgentId{handle};
   a.endpoint = from;
@@ -77,7 +79,7 @@ void Master::State::register_agent(Endpoint from, const v1::RegisterAgentMessage
   send(from, v1::AgentRegisteredMessage{*info.id, total_ping_timeout()});
 }
 
-void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMessage& msg) {
+void Master::State::reregister_agent(Endpoint from, v1::ReregisterAgentMessage& msg) {
   if (!msg.agent.id) {
     register_agent(from, v1::RegisterAgentMessage{msg.agent});
     return;
@@ -108,9 +110,11 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
   // Every task comes back, partition-aware or not (Mesos 1.5 and later), except those of
   // frameworks removed here: those frameworks are shut down on the agent.
   std::vector<UsedResources> used;
-  std::vector<const v1::Task*> adopted;
+  std::vector<v1::Task*> adopted;
+  used.reserve(msg.tasks.size());
+  adopted.reserve(msg.tasks.size());
   std::set<std::string> shut_down;
-  for (const auto& t : msg.tasks) {
+  for (auto& t : msg.tasks) {
     Framework* f = framework_by_id(t.framework_id.value);
     if (!f) {
       if (shut_down.insert(t.framework_id.value).second) {
@@ -129,7 +133,12 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
   Agent* admitted = admit_agent(from, info, true, used);
   if (!admitted) return;
   Agent& a = *admitted;
-  m.registry_.agents[id] = Registry::Agent{info, Registry::AgentState::kAdmitted, m.clock_.now()};
+  Registry::Agent entry{std::move(info), Registry::AgentState::kAdmitted, m.clock_.now()};
+  if (reg != m.registry_.agents.end()) {
+    reg->second = std::move(entry);  // found above: no second search by id
+  } else {
+    m.registry_.agents.emplace(id, std::move(entry));
+  }
   m.registry_.changed();
   // Unreachable tasks the agent does not report, in the order of their ids.
   std::vector<TaskRef> not_reported;
@@ -140,8 +149,8 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
       if (!reported.count(e.id)) not_reported.push_back(e.ref);
     }
   }
-  for (const v1::Task* reported_task : adopted) {
-    Task& t = adopt_task(a, *reported_task);
+  for (v1::Task* reported_task : adopted) {
+    Task& t = adopt_task(a, std::move(*reported_task));
     if (recovered) continue;
     // The framework may have been told TASK_UNREACHABLE or TASK_LOST: tell it where the task
     // stands now (Mesos drops this update for a disconnected framework too).
@@ -160,13 +169,13 @@ void Master::State::reregister_agent(Endpoint from, const v1::ReregisterAgentMes
   send(from, v1::AgentReregisteredMessage{*msg.agent.id, {}, total_ping_timeout()});
 }
 
-Master::State::Task& Master::State::adopt_task(Agent& a, const v1::Task& reported) {
+Master::State::Task& Master::State::adopt_task(Agent& a, v1::Task&& reported) {
   Framework& f = *framework_by_id(reported.framework_id.value);
   // A task the books still hold (kept while its agent was unreachable) starts afresh.
   if (Task* known = find_task(IdPairView{reported.framework_id.value, reported.task_id.value})) {
     remove_task(*known);
   }
-  Task& t = add_task(f, a, reported);
+  Task& t = add_task(f, a, std::move(reported));
   t.released = v1::is_terminal(t.task.state);  // ended, its last update unacknowledged
   publish_reported(t, v1::TaskStatusSource::SOURCE_AGENT, "reported by re-registering agent");
   return t;
@@ -186,6 +195,7 @@ void Master::State::reregister_known_agent(Agent& a, Endpoint from,
   // Always: a restarted agent is a new incarnation at the same endpoint, and the network
   // forgot the link to the old one when it crashed.
   m.transport_.link(m.self_, from);
+  if (!a.connected) ++connected_agent_count;
   a.connected = true;
   m.health_->set_connected(from, true);
   m.health_->heard_from(from);
@@ -199,12 +209,12 @@ void Master::State::reregister_known_agent(Agent& a, Endpoint from,
   // does not have with a reliable TASK_LOST / TASK_DROPPED. The master invents no end itself.
   // A task whose end the master already forwarded waits for its acknowledgement instead.
   std::map<std::string_view, v1::ReconcileTasksMessage> reconcile;
-  for (const TaskEntry& e : a.tasks) {
-    const Task& t = task_at(e.ref);
-    if (reported.count(e.id) || t.released) continue;
+  for (TaskRef ref : tasks_of(a)) {
+    const Task& t = task_at(ref);
+    if (reported.count(key_of(t)) || t.released) continue;
     const Framework* f = framework_by_handle(t.framework);
     if (!f) continue;
-    v1::ReconcileTasksMessage& r = reconcile[e.id.first];
+    v1::ReconcileTasksMessage& r = reconcile[key_of(t).first];
     r.framework = f->info;
     r.task_ids.push_back(t.task.task_id);
   }
@@ -242,6 +252,7 @@ void Master::State::health_check_failed(Endpoint endpoint, int missed) {
 void Master::State::agent_exited(Agent& a) {
   if (!a.connected) return;
   a.connected = false;
+  --connected_agent_count;
   m.health_->set_connected(a.endpoint, false);
   m.allocator_->deactivate_agent(a.handle);
   for (OfferRef ref : offers_of(a.offers)) {
@@ -310,6 +321,8 @@ void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
   agent_at.erase(a.endpoint);
   const v1::AgentID agent_id = *a.info.id;
   agent_ids.erase(id);
+  agent_index.erase(flat_hash(id), a.handle.value);
+  if (a.connected) --connected_agent_count;
   agent_slots[a.handle.value].reset();  // `a` is gone
   publish(master_event::AgentRemoved{agent_id, true, why, reason});
   for (const auto& [fid, handle] : framework_ids) {
@@ -320,7 +333,7 @@ void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
 void Master::State::add_unreachable(Task& t) {
   const TaskRef ref = ref_of(t);
   // Its agent leaves the books: the task is no longer among the agent's, but kept by agent id.
-  if (Agent* a = agent_by_handle(t.agent)) a->tasks.erase(TaskEntry{key_of(t), ref});
+  if (Agent* a = agent_by_handle(t.agent)) unlist_from_agent(*a, t);
   t.agent = kNoAgent;
   t.unreachable = true;
   unreachable_tasks[t.task.agent_id.value].insert(TaskEntry{key_of(t), ref});
@@ -342,7 +355,7 @@ void Master::State::forget_unreachable(Task& t) {
 void Master::State::reregister_timeout() {
   reregister_timer = TimerId{};
   for (auto& [id, agent] : m.registry_.agents) {
-    if (agent.state == Registry::AgentState::kAdmitted && !agent_ids.count(id)) {
+    if (agent.state == Registry::AgentState::kAdmitted && !agent_by_id(id)) {
       agent.state = Registry::AgentState::kUnreachable;
       agent.since = m.clock_.now();
       m.registry_.changed();

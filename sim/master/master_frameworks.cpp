@@ -304,9 +304,7 @@ void Master::State::remove_framework(Framework& f, FrameworkRemovedReason reason
     rescind_offer(offer_at(ref), OfferRescindedReason::kFrameworkRemoved);
   }
   // Agents kill its tasks; the master considers them killed now and frees their resources.
-  std::vector<TaskRef> its_tasks;
-  for (const TaskIdEntry& e : f.tasks) its_tasks.push_back(e.ref);
-  for (TaskRef ref : its_tasks) {
+  for (TaskRef ref : tasks_of(f)) {
     Task& t = task_at(ref);
     if (!t.released) {
       transition(t,

@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/master/flat_index.hpp"
 #include "sim/master/id_hash.hpp"
 #include "sim/master/master.hpp"
 
@@ -63,14 +64,8 @@ struct IdEntry {
   auto operator<=>(const IdEntry&) const = default;
 };
 using TaskEntry = IdEntry<IdPairView, TaskRef>;          // (framework id, task id)
-using TaskIdEntry = IdEntry<std::string_view, TaskRef>;  // task id, within one framework
 using OfferEntry = IdEntry<std::string_view, OfferRef>;  // offer id
 
-// Hashes the views that index the tasks; not noexcept, so that nodes keep their hash (see
-// IdPairHash).
-struct IdPairViewHash {
-  size_t operator()(IdPairView k) const { return hash_id_pair(k.first, k.second); }
-};
 struct EndpointHash {
   size_t operator()(Endpoint e) const noexcept { return std::hash<uint32_t>{}(e.value); }
 };
@@ -91,7 +86,9 @@ struct Master::State {
     bool connected = true;  // what m.health_ is told
     TimerId reregister_timer;  // while disconnected: it must re-register before this fires
     std::set<OfferEntry> offers;
-    std::set<TaskEntry> tasks;
+    // Its tasks, in no order (Task::at_agent is each one's place): walks that decide what is
+    // sent go through tasks_of(), in the order of (framework id, task id).
+    std::vector<TaskRef> tasks;
   };
   struct Framework {
     v1::FrameworkInfo info;  // with id
@@ -102,7 +99,9 @@ struct Master::State {
     std::vector<std::string> suppressed_roles;
     TimerId failover_timer;
     std::set<OfferEntry> offers;
-    std::set<TaskIdEntry> tasks;
+    // Its tasks, in no order (Task::at_framework is each one's place): walks that decide what
+    // is sent go through tasks_of(), in the order of the task ids.
+    std::vector<TaskRef> tasks;
     std::deque<TaskView> completed;
     std::deque<TaskRef> unreachable;  // its unreachable tasks, oldest first
   };
@@ -110,6 +109,9 @@ struct Master::State {
     v1::Task task;
     FrameworkId framework;
     AgentId agent = kNoAgent;  // kNoAgent while unreachable: its agent left the books
+    TaskRef ref;               // its own slot
+    uint32_t at_agent = UINT32_MAX;      // its place in its agent's `tasks`, if in it
+    uint32_t at_framework = UINT32_MAX;  // its place in its framework's `tasks`
     bool live = false;         // false: a free slot
     std::optional<v1::TaskStatus> last_status;  // the newest status forwarded to the framework
     bool unreachable = false;
@@ -132,20 +134,23 @@ struct Master::State {
   // the indexes below, searched when a message names an id.
   std::vector<std::unique_ptr<Agent>> agent_slots;          // by handle; null: free
   std::vector<std::unique_ptr<Framework>> framework_slots;  // by handle; null: free
-  std::deque<Task> task_slots;
+  StableSlots<Task> task_slots;
   std::deque<Offer> offer_slots;
   std::vector<uint32_t> free_agent_handles;
+  size_t connected_agent_count = 0;  // agents in agent_slots with `connected` set
   std::vector<uint32_t> free_framework_handles;
   std::vector<uint32_t> free_task_slots;
   std::vector<uint32_t> free_offer_slots;
   // External ids to handles. Agents and frameworks stay ordered by id: every walk over them
   // (heartbeats, FAILURE events, timeouts, introspection) takes that order, and it decides the
   // order of the messages sent, so of everything after them. Tasks and offers are only looked
-  // up one by one (walks go through an agent's or a framework's ordered sets), so they are
-  // hashed, by views into their records.
+  // up one by one (walks go through an agent's or a framework's tasks, sorted by id), so they
+  // are hashed: tasks in a flat index of slots by the hash of (framework id, task id), offers
+  // by views into their records.
   std::map<std::string, AgentId, std::less<>> agent_ids;
   std::map<std::string, FrameworkId, std::less<>> framework_ids;
-  std::unordered_map<IdPairView, TaskRef, IdPairViewHash> task_index;
+  FlatIndex agent_index;  // agent_ids hashed, for agent_by_id (a tree search missed per level)
+  FlatIndex task_index;
   std::unordered_map<std::string_view, OfferRef> offer_index;
   // By the endpoint a message came from. Values are handles of live records only: an endpoint
   // is forgotten when its agent or framework leaves, so a stale one finds nothing.
@@ -209,14 +214,17 @@ struct Master::State {
   // Tasks and offers by their external ids (nullptr: unknown) and by slot.
   Task* find_task(IdPairView key);
   Task& task_at(TaskRef ref) { return task_slots[ref.value]; }
-  TaskRef ref_of(const Task& t) const;
+  const Task& task_at(TaskRef ref) const { return task_slots[ref.value]; }
+  static TaskRef ref_of(const Task& t) { return t.ref; }
   Offer* find_offer(std::string_view id);
   Offer& offer_at(OfferRef ref) { return offer_slots[ref.value]; }
   static IdPairView key_of(const Task& t) {
     return {t.task.framework_id.value, t.task.task_id.value};
   }
-  // Puts a task in the books: its slot, the index, its framework's and agent's sets.
+  // Puts a task in the books: its slot, the index, its framework's and agent's lists.
   Task& add_task(Framework& f, Agent& a, v1::Task task);
+  // Takes a task out of its agent's list (it stays in the books otherwise).
+  void unlist_from_agent(Agent& a, Task& t);
   // Takes a task out of the books (index, sets, unreachable lists) and frees its slot; returns
   // the record.
   Task remove_task(Task& t);
@@ -258,8 +266,10 @@ struct Master::State {
   void rescind_offer(Offer& o, OfferRescindedReason reason);
   // The offers of a set, in its order, for a walk that removes them.
   std::vector<OfferRef> offers_of(const std::set<OfferEntry>& set) const;
-  // An agent's tasks, in its set's order, for a walk that removes them.
+  // An agent's tasks by (framework id, task id), a framework's by task id: the order of every
+  // walk whose messages or events depend on it (a copy, so the walk may remove them).
   std::vector<TaskRef> tasks_of(const Agent& a) const;
+  std::vector<TaskRef> tasks_of(const Framework& f) const;
   void recover(const Framework& f, const Agent& a, const std::string& role,
                const Resources& resources, std::optional<Duration> filter, RecoveredReason reason);
 
@@ -270,15 +280,17 @@ struct Master::State {
 
   // master_agents.cpp
   void register_agent(Endpoint from, const v1::RegisterAgentMessage& msg);
-  void reregister_agent(Endpoint from, const v1::ReregisterAgentMessage& msg);
+  // Consumes the message: the tasks it reports move into the books.
+  void reregister_agent(Endpoint from, v1::ReregisterAgentMessage& msg);
   // nullptr if the allocator refuses the agent (it is then told to shut down).
   Agent* admit_agent(Endpoint from, const v1::AgentInfo& info, bool reregistered,
                      const std::vector<UsedResources>& used);
   // The agent at `endpoint` missed `missed` pings in a row (AgentHealth's failure handler).
   void health_check_failed(Endpoint endpoint, int missed);
   void reregister_known_agent(Agent& a, Endpoint from, const v1::ReregisterAgentMessage& msg);
-  // Takes a task a re-registering agent reports as the master's own (its framework is known).
-  Task& adopt_task(Agent& a, const v1::Task& reported);
+  // Takes a task a re-registering agent reports as the master's own (its framework is known);
+  // the report is moved into the books.
+  Task& adopt_task(Agent& a, v1::Task&& reported);
   void agent_exited(Agent& a);
   void mark_unreachable(Agent& a, AgentRemovedReason why, const std::string& reason);
   void reregister_timeout();

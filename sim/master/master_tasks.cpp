@@ -244,8 +244,8 @@ void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
   if (r.tasks.empty()) {
     // Unreachable tasks are left out, as Mesos does: only an explicit question about them is
     // answered.
-    for (const TaskIdEntry& e : f.tasks) {
-      const Task& t = task_at(e.ref);
+    for (TaskRef ref : tasks_of(f)) {
+      const Task& t = task_at(ref);
       if (t.unreachable) continue;
       answer(t.task.task_id, t.task.agent_id, sent_state(t), t.task.executor_id);
     }
@@ -253,7 +253,7 @@ void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
   }
   bool agents_to_come = false;  // admitted agents yet to re-register with this master
   for (const auto& [id, agent] : m.registry_.agents) {
-    if (agent.state == Registry::AgentState::kAdmitted && !agent_ids.count(id)) {
+    if (agent.state == Registry::AgentState::kAdmitted && !agent_by_id(id)) {
       agents_to_come = true;
     }
   }
