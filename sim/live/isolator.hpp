@@ -114,6 +114,10 @@ class Isolator {
     }
     return errors;
   }
+  // Whether destroy_each() of many containers costs about what destroy() of one does (posix:
+  // one listing of the machine's processes per round), so that a caller gains by gathering the
+  // containers it destroys (Containerizer: ContainerizerOptions::finish_delay).
+  virtual bool destroys_in_batches() const { return false; }
   // The containers that exist under the root now (recovery destroys those it has no record of).
   virtual Result<std::vector<std::string>> containers() const = 0;
   // Where the container lives, for checkpoints and logs (the memory cgroup for v1, "" for posix).

@@ -133,6 +133,8 @@ class PosixIsolator final : public Isolator {
     return out;
   }
 
+  bool destroys_in_batches() const override { return true; }
+
   Result<bool> oom_killed(const std::string&) const override { return false; }
   std::string oom_message(const std::string&) const override { return ""; }
 
