@@ -198,8 +198,8 @@ Status fill(const std::string& path, std::string_view contents) {
   }
   size_t done = 0;
   while (done < contents.size()) {
-    ssize_t n = ::pwrite(fd, contents.data() + done, contents.size() - done,
-                         static_cast<off_t>(done));
+    ssize_t n =
+        ::pwrite(fd, contents.data() + done, contents.size() - done, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const int err = errno;

@@ -12,8 +12,9 @@
 // Contract for the launcher: prepare() before the process exists; then the child joins the
 // container before it execs, by writing its own pid to each of open_attach_files() (so neither
 // it nor anything it forks runs outside the cgroup), or, where that list is empty (posix), the
-// launcher calls attach() once the child has started; destroy() once the container is over. Every method returns an error value naming the file it failed on; none
-// throws. An isolator is used from one thread.
+// launcher calls attach() once the child has started; destroy() once the container is over. Every
+// method returns an error value naming the file it failed on; none throws. An isolator is used from
+// one thread.
 
 #include <sys/types.h>
 

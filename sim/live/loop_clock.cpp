@@ -80,13 +80,13 @@ void LoopClock::arm() {
   if (armed_for_ == when) return;  // the steady timer waits for it already
   armed_for_ = when;
   timer_.expires_at(when);
-  timer_.async_wait([this, when, alive = std::weak_ptr<char>(alive_)](
-                        const boost::system::error_code& ec) {
-    if (ec || alive.expired()) return;
-    if (armed_for_ != when) return;  // re-armed for an earlier timer, or cancelled
-    armed_for_.reset();
-    fire();
-  });
+  timer_.async_wait(
+      [this, when, alive = std::weak_ptr<char>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired()) return;
+        if (armed_for_ != when) return;  // re-armed for an earlier timer, or cancelled
+        armed_for_.reset();
+        fire();
+      });
 }
 
 void LoopClock::fire() {

@@ -4,10 +4,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <optional>
 
 #include "sim/live/control_files.hpp"
@@ -114,8 +114,8 @@ std::vector<ProcStat> list_if(const std::string& proc, const Wanted& wanted) {
     } while (n < 0 && errno == EINTR);
     ::close(fd);
     if (n <= 0) continue;
-    if (Result<ProcStat> st = parse_proc_stat(std::string_view(buf, static_cast<size_t>(n)),
-                                              source)) {
+    if (Result<ProcStat> st =
+            parse_proc_stat(std::string_view(buf, static_cast<size_t>(n)), source)) {
       out.push_back(st.value());
     }
   }

@@ -4,8 +4,8 @@
 #include <grp.h>
 #include <pthread.h>
 #include <pwd.h>
-#include <signal.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -153,8 +153,7 @@ int run_child(void* arg) {
 
   ::setsid();
   if (::chdir(plan.sandbox) != 0) fail_in_child(plan, ChildStep::kChdir, errno);
-  if (!move_fd(plan.stdin_fd, 0) || !move_fd(plan.stdout_fd, 1) ||
-      !move_fd(plan.stderr_fd, 2)) {
+  if (!move_fd(plan.stdin_fd, 0) || !move_fd(plan.stdout_fd, 1) || !move_fd(plan.stderr_fd, 2)) {
     fail_in_child(plan, ChildStep::kStdio, errno);
   }
   if (plan.identity != nullptr) {
@@ -313,7 +312,8 @@ Result<TaskProcess> TaskProcess::launch(const LaunchSpec& spec, Isolator& isolat
   const int clone_error = errno;
   const std::optional<uint64_t> after_clone = boottime_ns();
   ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-  if (pid < 0) return Error{std::string("cannot start the task process: ") + std::strerror(clone_error)};
+  if (pid < 0)
+    return Error{std::string("cannot start the task process: ") + std::strerror(clone_error)};
   if (failure.step != ChildStep::kNone) {
     reap(pid);  // it has exited
     if (failure.step == ChildStep::kAttach) {

@@ -222,8 +222,7 @@ TEST_F(CgroupsV2IsolatorTest, TaskIsAttachedBeforeItExecsAndDestroyLeavesNothing
   // there only if the child wrote it before exec.
   const std::string procs = mount_ + "/mesosim/*/cgroup.procs";
   Result<std::string> c = containerizer.launch(
-      command_task("t", "if grep -qx \"$$\" " + procs + "; then echo joined; fi; sleep 30"),
-      now());
+      command_task("t", "if grep -qx \"$$\" " + procs + "; then echo joined; fi; sleep 30"), now());
   ASSERT_TRUE(c) << c.error().message;
   pid_t pid = *containerizer.pid(c.value());
   const std::string sandbox = *containerizer.sandbox(c.value());

@@ -227,8 +227,8 @@ TEST(ProcStatTest, ListingFindsThisProcessAsItsOwnStatFileDescribesIt) {
   Result<ProcStat> self = read_proc_stat(::getpid());
   ASSERT_TRUE(self) << self.error().message;
   std::vector<ProcStat> all = list_processes();
-  auto it = std::find_if(all.begin(), all.end(),
-                         [](const ProcStat& st) { return st.pid == ::getpid(); });
+  auto it =
+      std::find_if(all.begin(), all.end(), [](const ProcStat& st) { return st.pid == ::getpid(); });
   ASSERT_NE(it, all.end());
   EXPECT_EQ(it->ppid, ::getppid());
   EXPECT_EQ(it->session, ::getsid(0));
@@ -264,8 +264,8 @@ TEST(ProcStatTest, SessionMembersAreListedAndNoOneElse) {
                           [](const ProcStat& st) { return st.pid == ::getpid(); }));
   std::vector<ProcStat> only = list_session_members({leader});
   ASSERT_EQ(only.size(), 2u);
-  EXPECT_TRUE(std::any_of(only.begin(), only.end(),
-                          [&](const ProcStat& st) { return st.pid == leader; }));
+  EXPECT_TRUE(
+      std::any_of(only.begin(), only.end(), [&](const ProcStat& st) { return st.pid == leader; }));
   for (const ProcStat& st : only) EXPECT_EQ(st.session, leader);
   EXPECT_TRUE(list_session_members({}).empty());
   for (const ProcStat& st : only) ::kill(st.pid, SIGKILL);

@@ -215,8 +215,8 @@ TEST_F(PosixContainerizerTest, WithoutAFinishDelayEachPollDestroysWhatEndedInIt)
 }
 
 TEST_F(PosixContainerizerTest, AContainerizerGoingAwayDestroysWhatEndedAndKeepsWhatRuns) {
-  Result<std::string> ended = containerizer().launch(
-      command_task("e", "sleep 300 & echo $! > child.pid"), now());
+  Result<std::string> ended =
+      containerizer().launch(command_task("e", "sleep 300 & echo $! > child.pid"), now());
   Result<std::string> running = containerizer().launch(command_task("r", "sleep 30"), now());
   ASSERT_TRUE(ended && running);
   const pid_t running_pid = *containerizer().pid(running.value());
@@ -281,9 +281,18 @@ TEST_F(PosixContainerizerTest, WithPidfdsWatchedAPollLooksOnlyAtWhatIsReadableOr
   ASSERT_TRUE(containerizer().kill(killed.value(), t0, Duration::millis(50)));
   ASSERT_TRUE(containerizer().kill(other.value(), t0, Duration::seconds(60)));
   EXPECT_EQ(containerizer().next_deadline(), t0 + Duration::millis(50));
-  // A poll after the first deadline looks at its container (SIGKILL, or reaped if the SIGTERM
-  // was enough): either way that deadline is gone and the other is next.
-  (void)containerizer().poll(t0 + Duration::millis(60));
+  // A poll after the first deadline looks at its container; here the SIGTERM was enough, so
+  // it is reaped (a destroy then due finish_delay later), and after that the other is next.
+  const pid_t killed_pid = *containerizer().pid(killed.value());
+  ASSERT_TRUE(eventually([&] {
+    Result<ProcStat> st = read_proc_stat(killed_pid);
+    return st && st.value().state == 'Z';
+  }));
+  const Time t = t0 + Duration::millis(60);
+  (void)containerizer().poll(t);
+  EXPECT_FALSE(containerizer().running(killed.value()));
+  EXPECT_EQ(containerizer().next_deadline(), t + options_.finish_delay);
+  (void)containerizer().poll(t + options_.finish_delay);
   EXPECT_EQ(containerizer().next_deadline(), t0 + Duration::seconds(60));
   EXPECT_TRUE(containerizer().destroy_all().empty());
   EXPECT_EQ(containerizer().next_deadline(), std::nullopt);

@@ -103,7 +103,8 @@ TEST_F(TaskProcessTest, TheTaskStartsWithNoSignalBlockedIgnoredOrCaught) {
   sigemptyset(&block);
   sigaddset(&block, SIGUSR1);
   ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &block, &old_mask), 0);
-  struct sigaction ignore {}, old_usr2{}, handle{}, old_hup{};
+  struct sigaction ignore {
+  }, old_usr2{}, handle{}, old_hup{};
   ignore.sa_handler = SIG_IGN;
   ASSERT_EQ(::sigaction(SIGUSR2, &ignore, &old_usr2), 0);
   handle.sa_handler = [](int) {};
@@ -193,8 +194,8 @@ TEST_F(TaskProcessTest, AUserSwitchThatFailsIsAnErrorNamingTheStepAndNothingRuns
   ASSERT_EQ(::waitpid(tester, &status, 0), tester);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << slurp(report);
-  EXPECT_EQ(slurp(report), "task process could not set supplementary groups (" +
-                               sandbox_.path() + "): " + std::strerror(EPERM));
+  EXPECT_EQ(slurp(report), "task process could not set supplementary groups (" + sandbox_.path() +
+                               "): " + std::strerror(EPERM));
   EXPECT_FALSE(path_exists(marker)) << "the command ran";
 }
 
