@@ -84,6 +84,20 @@ class CgroupsV1Isolator final : public Isolator {
     return Status::success();
   }
 
+  Result<std::vector<int>> open_attach_files(const std::string& container) override {
+    if (Status s = validate_container_name(container); !s) return s.error();
+    std::vector<int> fds;
+    for (const char* controller : kControllers) {
+      Result<int> fd = fs_->open_for_writing(dir(controller, container) + "/cgroup.procs");
+      if (!fd) {
+        for (int open : fds) ::close(open);
+        return fd.error();
+      }
+      fds.push_back(fd.value());
+    }
+    return fds;
+  }
+
   Result<std::vector<pid_t>> pids(const std::string& container) const override {
     Result<std::string> text = fs_->read(dir("memory", container) + "/cgroup.procs");
     if (!text) return text.error();

@@ -47,6 +47,13 @@ class CgroupsV2Isolator final : public Isolator {
     return fs_->write(dir(container) + "/cgroup.procs", std::to_string(pid));
   }
 
+  Result<std::vector<int>> open_attach_files(const std::string& container) override {
+    if (Status s = validate_container_name(container); !s) return s.error();
+    Result<int> fd = fs_->open_for_writing(dir(container) + "/cgroup.procs");
+    if (!fd) return fd.error();
+    return std::vector<int>{fd.value()};
+  }
+
   Result<std::vector<pid_t>> pids(const std::string& container) const override {
     Result<std::string> text = fs_->read(dir(container) + "/cgroup.procs");
     if (!text) return text.error();

@@ -25,6 +25,8 @@ Status check_path_component(std::string_view what, const std::string& id) {
 Containerizer::Containerizer(Isolator& isolator, ContainerizerOptions options)
     : isolator_(isolator), options_(std::move(options)), checkpoints_(options_.work_dir) {}
 
+Containerizer::~Containerizer() { finish_ended(); }
+
 std::string Containerizer::next_container_id(Time now) {
   // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) on "c" + std::string.
   std::string id = options_.container_prefix;
@@ -232,23 +234,37 @@ std::vector<ContainerEnded> Containerizer::poll_each(std::vector<Running*>& cand
       over.push_back(c->checkpoint.container);
     }
   }
-  if (over.empty()) return ended;
-  // All at once: the posix isolator then lists the machine's processes once for all of them.
-  // A destroy that fails leaves the cgroup for recovery's orphan sweep; the task has ended.
-  (void)isolator_.destroy_each(over);
   for (const std::string& name : over) {
-    (void)checkpoints_.remove(name);
     forget(containers_.find(name));
+    ended_.push_back(name);
   }
+  if (!over.empty() && !finish_at_) {
+    // The first end of a batch: it is destroyed with every end until finish_delay from now.
+    finish_at_ = isolator_.destroys_in_batches() ? now + options_.finish_delay : now;
+  }
+  if (finish_at_ && now >= *finish_at_) finish_ended();
   return ended;
 }
 
+void Containerizer::finish_ended() {
+  // All at once: the posix isolator then lists the machine's processes once for all of them.
+  // A destroy that fails leaves the cgroup for recovery's orphan sweep; the task has ended.
+  (void)isolator_.destroy_each(ended_);
+  for (const std::string& name : ended_) (void)checkpoints_.remove(name);
+  ended_.clear();
+  finish_at_.reset();
+}
+
 std::optional<Time> Containerizer::next_deadline() const {
-  if (deadlines_.empty()) return std::nullopt;
-  return deadlines_.begin()->first;
+  std::optional<Time> next = finish_at_;
+  if (!deadlines_.empty() && (!next || deadlines_.begin()->first < *next)) {
+    next = deadlines_.begin()->first;
+  }
+  return next;
 }
 
 std::vector<Error> Containerizer::destroy_all() {
+  finish_ended();
   std::vector<Error> errors;
   for (auto& [name, c] : containers_) {
     kill_everything(c);

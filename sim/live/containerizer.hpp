@@ -14,7 +14,8 @@
 //   poll(now)     -> for each container that ended: its TaskOutcome (task_outcome.hpp); the
 //                    container is then destroyed (every process killed, cgroup removed, checkpoint
 //                    deleted) and forgotten; the containers that ended by one poll are destroyed
-//                    together. A container whose memory cgroup saw an OOM kill is
+//                    together (posix: with those that ended up to `finish_delay` later, see
+//                    ContainerizerOptions). A container whose memory cgroup saw an OOM kill is
 //                    killed at once, as Mesos destroys a container on a memory limitation.
 //                    Once a loop watches the fds (take_pidfd_changes() has been called), poll()
 //                    looks only at due SIGKILL deadlines and at containers the loop cannot
@@ -70,6 +71,15 @@ struct ContainerizerOptions {
   bool enable_cfs = true;                 // cap cpu time at the cpus resource
   std::optional<uint64_t> max_processes;  // pids.max per container
   Duration kill_grace_period = Duration::seconds(3);
+  // With an isolator that destroys in batches (Isolator::destroys_in_batches: posix, whose
+  // destroy lists every process on the machine), a container whose task ended is destroyed
+  // (what the task left running killed, the checkpoint removed) not at once but by the first
+  // poll()/poll_readable() at or after `finish_delay` from the earliest end not yet destroyed,
+  // together with every container that ended meanwhile: one listing for all of them instead
+  // of one per ended task. next_deadline() includes that time. The end itself is reported at
+  // once (as Mesos's command executor reports the command's exit before its container is
+  // destroyed). Zero: each poll destroys what ended in it.
+  Duration finish_delay = Duration::millis(20);
   // The environment every task starts from, before the MESOS_* variables and the command's own.
   std::vector<std::pair<std::string, std::string>> base_environment = {
       {"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}};
@@ -104,8 +114,8 @@ class Containerizer {
   Containerizer(const Containerizer&) = delete;
   Containerizer& operator=(const Containerizer&) = delete;
   // Leaves running containers running (an agent that exits keeps its tasks, as Mesos's does);
-  // call destroy_all() to stop them.
-  ~Containerizer() = default;
+  // call destroy_all() to stop them. Containers whose task ended are destroyed (finish_delay).
+  ~Containerizer();
 
   // Starts the task; returns its container id. On error nothing is left behind.
   Result<std::string> launch(const CommandTask& task, Time now);
@@ -125,7 +135,8 @@ class Containerizer {
   size_t polled_containers() const {
     return recording_pidfds_ ? polled_.size() : containers_.size();
   }
-  // When poll() must run next for a pending SIGKILL; nullopt if none is pending. O(1).
+  // When poll() must run next for a pending SIGKILL or the destroy of ended containers
+  // (finish_delay); nullopt if none is pending. O(1).
   std::optional<Time> next_deadline() const;
 
   RecoveryReport recover(Time now);
@@ -181,6 +192,8 @@ class Containerizer {
   // the ended ones destroyed together and forgotten.
   std::vector<ContainerEnded> poll_each(std::vector<Running*>& candidates, Time now);
   void set_deadline(Running& c, std::optional<Time> deadline);
+  // Destroys the ended containers waiting for it and removes their checkpoints.
+  void finish_ended();
   void add_running(const std::string& name, Running c);
   void forget(std::map<std::string, Running>::iterator it);
   void note_fds(const Running& c, bool opened);
@@ -197,6 +210,9 @@ class Containerizer {
   std::map<int, Running*> by_pidfd_;
   std::map<int, Running*> by_oom_fd_;
   std::set<std::string> polled_;
+  // Ended, reported and forgotten, not yet destroyed (finish_delay); due at finish_at_.
+  std::vector<std::string> ended_;
+  std::optional<Time> finish_at_;
   uint64_t launches_ = 0;
   bool recording_pidfds_ = false;  // take_pidfd_changes() has been called
   bool oom_fallback_logged_ = false;

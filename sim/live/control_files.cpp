@@ -67,6 +67,12 @@ Status write_control(const std::string& path, std::string_view value) {
   return Status::success();
 }
 
+Result<int> open_control_for_writing(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return sys_error("cannot open for writing", path, errno);
+  return fd;
+}
+
 Status write_file_atomically(const std::string& path, std::string_view contents,
                              Durability durability) {
   std::string tmp = path + ".tmp";
@@ -171,14 +177,24 @@ Result<std::vector<std::string>> list_subdirectories(const std::string& path) {
 
 Status make_directories(const std::string& path, unsigned mode) {
   if (path.empty()) return Error{"cannot create a directory with an empty path"};
-  for (size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos != path.size() && path[pos] != '/') continue;
-    std::string prefix = path.substr(0, pos);
-    if (::mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) {
-      return sys_error("cannot create directory", prefix, errno);
+  // From the end: a sandbox's parents mostly exist, so this costs one mkdir(2) per directory
+  // created plus one per missing parent, not one per component from the root (each a walk of
+  // the whole path so far).
+  size_t end = path.size();
+  while (end > 1 && path[end - 1] == '/') --end;  // "a/b/" is "a/b"
+  const std::string dir = path.substr(0, end);
+  if (::mkdir(dir.c_str(), mode) == 0) return Status::success();
+  int err = errno;
+  if (err == ENOENT) {
+    const size_t slash = dir.find_last_of('/');
+    if (slash != std::string::npos && slash > 0) {
+      if (Status parent = make_directories(dir.substr(0, slash), mode); !parent) return parent;
+      if (::mkdir(dir.c_str(), mode) == 0) return Status::success();
+      err = errno;
     }
   }
-  if (!is_directory(path)) return Error{"cannot create directory " + path + ": not a directory"};
+  if (err != EEXIST) return sys_error("cannot create directory", dir, err);
+  if (!is_directory(dir)) return Error{"cannot create directory " + dir + ": not a directory"};
   return Status::success();
 }
 

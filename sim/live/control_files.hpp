@@ -18,6 +18,9 @@ Result<std::string> read_file(const std::string& path);
 // Writes `value` in one write(2) (control files take one value per write) without creating the
 // file: a control file that does not exist is an error, not a new regular file.
 Status write_control(const std::string& path, std::string_view value);
+// open(2) of a control file for such writes (O_WRONLY | O_CLOEXEC, no O_CREAT). Error: "cannot
+// open <path>: <strerror>".
+Result<int> open_control_for_writing(const std::string& path);
 // Whether write_file_atomically waits for the data to reach the disk before the rename.
 //   kFsync: the new contents survive a machine crash once the call returns.
 //   kNoFsync: they survive a crash of the process (the page cache outlives it) but not
@@ -58,6 +61,12 @@ class CgroupFs {
   virtual Result<std::string> read(const std::string& path) const { return read_file(path); }
   virtual Status write(const std::string& path, std::string_view value) {
     return write_control(path, value);
+  }
+  // An fd to write values to `path` later, one write(2) per value, from a process that may not
+  // call back into this object (a launched task's child before exec): write-only,
+  // close-on-exec, never creating the file. The caller closes it.
+  virtual Result<int> open_for_writing(const std::string& path) {
+    return open_control_for_writing(path);
   }
   virtual bool exists(const std::string& path) const { return path_exists(path); }
   // Creates the directory (and missing parents). Succeeds if it exists.

@@ -9,10 +9,12 @@
 // <root> ("mesosim" by default) holds nothing but mesosim's containers, so anything else there
 // is an orphan. The values written are Mesos's (see sim/live/README.md and limits.hpp).
 //
-// Contract for the launcher: prepare() before the process exists, attach() while the child is
-// held before exec (so neither it nor anything it forks runs outside the cgroup), destroy() once
-// the container is over. Every method returns an error value naming the file it failed on; none
-// throws. An isolator is used from one thread.
+// Contract for the launcher: prepare() before the process exists; then the child joins the
+// container before it execs, by writing its own pid to each of open_attach_files() (so neither
+// it nor anything it forks runs outside the cgroup), or, where that list is empty (posix), the
+// launcher calls attach() once the child has started; destroy() once the container is over. Every
+// method returns an error value naming the file it failed on; none throws. An isolator is used from
+// one thread.
 
 #include <sys/types.h>
 
@@ -59,6 +61,13 @@ class Isolator {
   virtual Status prepare(const std::string& container, const ContainerLimits& limits) = 0;
   // Moves `pid` into the container. Idempotent (recovery attaches an adopted process again).
   virtual Status attach(const std::string& container, pid_t pid) = 0;
+  // The files a new process joins the container through by writing its own pid (in decimal) to
+  // each, in order: the container's cgroup.procs in every hierarchy, opened write-only and
+  // close-on-exec. The caller owns the fds. The launcher's child writes them itself between
+  // clone and exec (an async-signal-safe write(2) each), so the parent, which a vfork-style
+  // clone suspends until the exec, needs no hold on the child. Empty: nothing confines the
+  // process before exec, and attach() after the start records it (posix).
+  virtual Result<std::vector<int>> open_attach_files(const std::string& container) = 0;
   // Every process in the container now.
   virtual Result<std::vector<pid_t>> pids(const std::string& container) const = 0;
   virtual Result<ResourceStatistics> usage(const std::string& container) const = 0;
@@ -106,6 +115,10 @@ class Isolator {
     }
     return errors;
   }
+  // Whether destroy_each() of many containers costs about what destroy() of one does (posix:
+  // one listing of the machine's processes per round), so that a caller gains by gathering the
+  // containers it destroys (Containerizer: ContainerizerOptions::finish_delay).
+  virtual bool destroys_in_batches() const { return false; }
   // The containers that exist under the root now (recovery destroys those it has no record of).
   virtual Result<std::vector<std::string>> containers() const = 0;
   // Where the container lives, for checkpoints and logs (the memory cgroup for v1, "" for posix).

@@ -28,20 +28,40 @@ TimerId LoopClock::schedule(Duration delay, TimerCallback fn) {
   std::chrono::microseconds d{delay.micros() < 0 ? 0 : delay.micros()};
   if (d > kMaxDelay) d = kMaxDelay;
   const uint64_t id = next_id_++;
-  auto [it, inserted] = due_.emplace(Key{std::chrono::steady_clock::now() + d, id}, std::move(fn));
-  by_id_.emplace(id, it);
-  if (!armed_for_ || it->first.first < *armed_for_) arm();
+  const Key key{std::chrono::steady_clock::now() + d, id};
+  if (d.count() == 0) {
+    // Due now: run on the loop's next turn, after the work already queued (and a look at the
+    // fds), without the steady timer. Arming it is a timerfd_settime, which reprograms the
+    // CPU's timer (on a VM, an exit to the hypervisor), and a live agent takes a zero-delay
+    // turn several times per launch (LaunchPacer).
+    by_id_.emplace(id, Entry{true, ready_.emplace(key, std::move(fn)).first});
+    post_fire();
+    return TimerId{id};
+  }
+  auto it = due_.emplace(key, std::move(fn)).first;
+  by_id_.emplace(id, Entry{false, it});
+  if (!armed_for_ || key.first < *armed_for_) arm();
   return TimerId{id};
+}
+
+void LoopClock::post_fire() {
+  if (fire_posted_) return;
+  fire_posted_ = true;
+  boost::asio::post(io_, [this, alive = std::weak_ptr<char>(alive_)] {
+    if (alive.expired()) return;
+    fire_posted_ = false;
+    fire();
+  });
 }
 
 bool LoopClock::cancel(TimerId id) {
   auto it = by_id_.find(id.value);
   if (it == by_id_.end()) return false;
-  due_.erase(it->second);
+  (it->second.ready ? ready_ : due_).erase(it->second.at);
   by_id_.erase(it);
   if (due_.empty() && armed_for_) {
     // Nothing left to wait for: an idle clock keeps no work on the loop, so a stopped daemon's
-    // io_context can run out of work and return.
+    // io_context can run out of work and return. (A posted fire() runs once and finds nothing.)
     armed_for_.reset();
     timer_.cancel();
   }
@@ -57,30 +77,39 @@ void LoopClock::arm() {
     return;
   }
   const SteadyTime when = due_.begin()->first.first;
+  if (armed_for_ == when) return;  // the steady timer waits for it already
   armed_for_ = when;
   timer_.expires_at(when);
-  timer_.async_wait([this, when, alive = std::weak_ptr<char>(alive_)](
-                        const boost::system::error_code& ec) {
-    if (ec || alive.expired()) return;
-    if (armed_for_ != when) return;  // re-armed for an earlier timer, or cancelled
-    armed_for_.reset();
-    fire();
-  });
+  timer_.async_wait(
+      [this, when, alive = std::weak_ptr<char>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired()) return;
+        if (armed_for_ != when) return;  // re-armed for an earlier timer, or cancelled
+        armed_for_.reset();
+        fire();
+      });
 }
 
 void LoopClock::fire() {
   // One due timer per loop turn at most would starve nothing, but the master sets many timers
-  // for one instant (a batch of offers); run every timer due now, in (due, id) order. Callbacks
-  // may schedule or cancel; the map stays valid because each entry is removed before it runs.
+  // for one instant (a batch of offers); run every timer due now, both kinds merged in (due, id)
+  // order. Callbacks may schedule or cancel; the maps stay valid because each entry is removed
+  // before it runs. A zero-delay timer scheduled by a callback is due after `now`: it runs on
+  // the next turn (post_fire), never inside this one.
   const SteadyTime now = std::chrono::steady_clock::now();
-  while (!due_.empty() && due_.begin()->first.first <= now) {
-    auto it = due_.begin();
+  for (;;) {
+    const bool ready = !ready_.empty() && ready_.begin()->first.first <= now;
+    const bool due = !due_.empty() && due_.begin()->first.first <= now;
+    if (!ready && !due) break;
+    std::map<Key, TimerCallback>& from =
+        ready && (!due || ready_.begin()->first < due_.begin()->first) ? ready_ : due_;
+    auto it = from.begin();
     TimerCallback fn = std::move(it->second);
     by_id_.erase(it->first.second);
-    due_.erase(it);
+    from.erase(it);
     fn();
   }
-  arm();  // for the earliest timer left, whatever the callbacks scheduled
+  if (!ready_.empty()) post_fire();  // due after `now`: the next turn
+  arm();  // for the earliest timed one left, whatever the callbacks scheduled
 }
 
 }  // namespace mesosim::live

@@ -11,7 +11,10 @@
 // Threading: as Clock promises. now(), schedule() and cancel() are called only on the thread
 // that runs the io_context, and callbacks run there, one at a time, never inside schedule() or
 // cancel(). post() is the one member any thread may call: it queues work onto the loop.
-// Timers due at the same instant run in the order they were scheduled.
+// Timers due at the same instant run in the order they were scheduled. A zero-delay timer runs on
+// the loop's next turn (a posted handler, after the work already queued), never through the
+// steady timer: arming that is a timerfd_settime, on a VM an exit to the hypervisor, and a live
+// agent takes several zero-delay turns per launch.
 
 #include <chrono>
 #include <cstdint>
@@ -51,15 +54,25 @@ class LoopClock final : public Clock {
   using Key = std::pair<SteadyTime, uint64_t>;  // (due, id): ids grow, so ties keep order
   void arm();
   void fire();
+  // fire() on the loop's next turn (once, however many zero-delay timers ask for it).
+  void post_fire();
 
   boost::asio::io_context& io_;
   boost::asio::steady_timer timer_;
   SteadyTime steady_start_;
   Time epoch_start_;
   uint64_t next_id_ = 1;
+  // Timers with a delay, which the steady timer waits for; and zero-delay ones, which a posted
+  // fire() runs on the loop's next turn.
   std::map<Key, TimerCallback> due_;
-  std::unordered_map<uint64_t, std::map<Key, TimerCallback>::iterator> by_id_;
+  std::map<Key, TimerCallback> ready_;
+  struct Entry {
+    bool ready;  // in ready_, else in due_
+    std::map<Key, TimerCallback>::iterator at;
+  };
+  std::unordered_map<uint64_t, Entry> by_id_;
   std::optional<SteadyTime> armed_for_;
+  bool fire_posted_ = false;
   // Expires with the clock: a wait that completed before the destructor cancelled the timer
   // still runs, after the clock is gone.
   std::shared_ptr<char> alive_ = std::make_shared<char>();

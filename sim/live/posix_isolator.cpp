@@ -26,9 +26,11 @@ namespace {
 // Session id -> its processes, zombies included, from one listing of /proc.
 using SessionMap = std::unordered_map<pid_t, std::vector<ProcStat>>;
 
-SessionMap sessions() {
+// The processes of the sessions `leaders` lead: one listing of /proc, in which only their
+// members' stat files are read (getsid(2) sorts out the rest of the machine's processes).
+SessionMap sessions(const std::vector<pid_t>& leaders) {
   SessionMap out;
-  for (const ProcStat& st : list_processes()) out[st.session].push_back(st);
+  for (const ProcStat& st : list_session_members(leaders)) out[st.session].push_back(st);
   return out;
 }
 
@@ -92,11 +94,16 @@ class PosixIsolator final : public Isolator {
     return Status::success();
   }
 
+  // The session the child starts before exec is the container; attach() records its leader.
+  Result<std::vector<int>> open_attach_files(const std::string&) override {
+    return std::vector<int>{};
+  }
+
   Result<std::vector<pid_t>> pids(const std::string& container) const override {
     auto it = leaders_.find(container);
     if (it == leaders_.end()) return Error{"unknown container '" + container + "'"};
     if (it->second == 0) return std::vector<pid_t>{};
-    return members(sessions(), it->second);
+    return members(sessions({it->second}), it->second);
   }
 
   Result<ResourceStatistics> usage(const std::string& container) const override {
@@ -105,7 +112,12 @@ class PosixIsolator final : public Isolator {
 
   std::vector<Result<ResourceStatistics>> usage_of_each(
       const std::vector<std::string>& containers) const override {
-    std::optional<SessionMap> all;  // listed only if some container has a leader
+    std::vector<pid_t> leaders;
+    for (const std::string& container : containers) {
+      auto it = leaders_.find(container);
+      if (it != leaders_.end() && it->second != 0) leaders.push_back(it->second);
+    }
+    const SessionMap all = sessions(leaders);  // no listing if no container has a leader
     std::vector<Result<ResourceStatistics>> out;
     out.reserve(containers.size());
     for (const std::string& container : containers) {
@@ -115,14 +127,13 @@ class PosixIsolator final : public Isolator {
         continue;
       }
       ResourceStatistics stats;
-      if (it->second != 0) {
-        if (!all) all = sessions();
-        stats = session_usage(processes_of(*all, it->second));
-      }
+      if (it->second != 0) stats = session_usage(processes_of(all, it->second));
       out.emplace_back(stats);
     }
     return out;
   }
+
+  bool destroys_in_batches() const override { return true; }
 
   Result<bool> oom_killed(const std::string&) const override { return false; }
   std::string oom_message(const std::string&) const override { return ""; }
@@ -142,7 +153,11 @@ class PosixIsolator final : public Isolator {
     }
     for (int round = 0; round < 5000 && !left.empty(); ++round) {
       if (round > 0) sleep_millis(1);
-      const SessionMap all = sessions();
+      std::vector<pid_t> leaders;
+      for (const std::string& c : left) {
+        if (const pid_t leader = leaders_.at(c); leader != 0) leaders.push_back(leader);
+      }
+      const SessionMap all = sessions(leaders);
       std::vector<std::string> still;
       for (const std::string& c : left) {
         auto it = leaders_.find(c);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -85,7 +86,11 @@ Result<ProcStat> read_proc_stat(pid_t pid, const std::string& proc) {
   return parse_proc_stat(text.value(), path);
 }
 
-std::vector<ProcStat> list_processes(const std::string& proc) {
+namespace {
+
+// Every process of `proc` whose pid `wanted` accepts, as its stat file says.
+template <typename Wanted>
+std::vector<ProcStat> list_if(const std::string& proc, const Wanted& wanted) {
   std::vector<ProcStat> out;
   DIR* dir = ::opendir(proc.c_str());
   if (dir == nullptr) return out;
@@ -97,6 +102,7 @@ std::vector<ProcStat> list_processes(const std::string& proc) {
     char* end = nullptr;
     long pid = std::strtol(e->d_name, &end, 10);
     if (end == e->d_name || *end != '\0') continue;
+    if (!wanted(static_cast<pid_t>(pid))) continue;
     // Relative to the open directory and into a buffer on the stack: this runs once per process
     // on the machine, so it opens no path from the root and allocates nothing per process.
     std::snprintf(path, sizeof path, "%ld/stat", pid);
@@ -108,13 +114,32 @@ std::vector<ProcStat> list_processes(const std::string& proc) {
     } while (n < 0 && errno == EINTR);
     ::close(fd);
     if (n <= 0) continue;
-    if (Result<ProcStat> st = parse_proc_stat(std::string_view(buf, static_cast<size_t>(n)),
-                                              source)) {
+    if (Result<ProcStat> st =
+            parse_proc_stat(std::string_view(buf, static_cast<size_t>(n)), source)) {
       out.push_back(st.value());
     }
   }
   ::closedir(dir);
   return out;
+}
+
+}  // namespace
+
+std::vector<ProcStat> list_processes(const std::string& proc) {
+  return list_if(proc, [](pid_t) { return true; });
+}
+
+std::vector<ProcStat> list_session_members(const std::vector<pid_t>& sessions,
+                                           const std::string& proc) {
+  if (sessions.empty()) return {};
+  std::vector<pid_t> sorted = sessions;
+  std::sort(sorted.begin(), sorted.end());
+  return list_if(proc, [&](pid_t pid) {
+    const pid_t sid = ::getsid(pid);
+    // Gone already (ESRCH): nothing to list. A process that changes session between getsid
+    // and the read of its stat file is listed with the session that file says.
+    return sid > 0 && std::binary_search(sorted.begin(), sorted.end(), sid);
+  });
 }
 
 bool is_same_live_process(pid_t pid, uint64_t start_ticks, const std::string& proc) {

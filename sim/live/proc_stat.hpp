@@ -37,6 +37,11 @@ Result<ProcStat> parse_proc_stat(std::string_view text, const std::string& sourc
 Result<ProcStat> read_proc_stat(pid_t pid, const std::string& proc = "/proc");
 // Every process now (those that vanish while listed are skipped).
 std::vector<ProcStat> list_processes(const std::string& proc = "/proc");
+// The processes now (zombies included) whose session id is one of `sessions`: those of the
+// listing for which getsid(2) says so, so only they cost a read of their stat file; the others,
+// however many the machine runs, a getsid each. `proc` must be the proc of our pid namespace.
+std::vector<ProcStat> list_session_members(const std::vector<pid_t>& sessions,
+                                           const std::string& proc = "/proc");
 // True if `pid` exists, is not a zombie, and started at `start_ticks`.
 bool is_same_live_process(pid_t pid, uint64_t start_ticks, const std::string& proc = "/proc");
 

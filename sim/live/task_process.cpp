@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,16 +23,29 @@
 namespace mesosim::live {
 namespace {
 
-// What the child reports through the error pipe when a step before exec fails.
-enum class ChildStep : int { kChdir = 1, kStdio, kSetgroups, kSetgid, kSetuid, kExec };
+// The step of the child that failed before exec; kNone while none has.
+enum class ChildStep : int {
+  kNone = 0,
+  kAttach,
+  kChdir,
+  kStdio,
+  kSetgroups,
+  kSetgid,
+  kSetuid,
+  kExec
+};
 
 struct ChildFailure {
-  ChildStep step;
-  int error;
+  ChildStep step = ChildStep::kNone;
+  int error = 0;
 };
 
 const char* step_name(ChildStep step) {
   switch (step) {
+    case ChildStep::kNone:
+      break;
+    case ChildStep::kAttach:
+      return "join its container";
     case ChildStep::kChdir:
       return "change to the sandbox";
     case ChildStep::kStdio:
@@ -75,59 +90,84 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
-// Everything the child needs, prepared by the parent (the child may not allocate).
+// Everything the child needs, prepared by the parent: the child shares the parent's memory and
+// may neither allocate nor write anything but its own stack and `failure`.
 struct ChildPlan {
   const char* sandbox;
   int stdin_fd, stdout_fd, stderr_fd;
-  int go_fd, error_fd;
+  const int* attach_fds;  // cgroup.procs files to write the child's pid to
+  size_t attach_count;
   const Identity* identity;  // null: keep ours
   char* const* argv;
   char* const* envp;
+  ChildFailure* failure;  // the parent's: written just before the child exits
 };
 
-[[noreturn]] void fail_in_child(int error_fd, ChildStep step) {
-  ChildFailure failure{step, errno};
-  ssize_t ignored = ::write(error_fd, &failure, sizeof failure);
-  (void)ignored;
+[[noreturn]] void fail_in_child(const ChildPlan& plan, ChildStep step, int error) {
+  plan.failure->error = error;
+  plan.failure->step = step;
   ::_exit(127);
 }
 
-// Runs in the child between fork and exec: async-signal-safe calls only.
-[[noreturn]] void run_child(const ChildPlan& plan) {
-  char go = 0;
-  ssize_t n;
-  do {
-    n = ::read(plan.go_fd, &go, 1);
-  } while (n < 0 && errno == EINTR);
-  if (n != 1) ::_exit(127);  // the parent could not attach us: never run the command
+// `fd` as descriptor `target`, inherited across exec. An fd that is already `target` keeps its
+// number; only its close-on-exec flag goes.
+bool move_fd(int fd, int target) {
+  if (fd == target) return ::fcntl(fd, F_SETFD, 0) == 0;
+  return ::dup2(fd, target) == target;
+}
 
-  sigset_t none;
-  ::sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+// The child, between clone and exec, on its own stack in the parent's memory while the parent
+// waits (CLONE_VFORK): async-signal-safe calls only, every signal blocked until the
+// dispositions are reset, and raw syscalls for the user switch (glibc's setuid/setgid/setgroups
+// would broadcast the change to the threads of the process whose memory this is).
+int run_child(void* arg) {
+  const ChildPlan& plan = *static_cast<const ChildPlan*>(arg);
+  if (plan.attach_count > 0) {
+    char digits[24];
+    size_t len = 0;
+    char reversed[24];
+    for (unsigned long v = static_cast<unsigned long>(::getpid()); len == 0 || v > 0; v /= 10) {
+      reversed[len++] = static_cast<char>('0' + v % 10);
+    }
+    for (size_t i = 0; i < len; ++i) digits[i] = reversed[len - 1 - i];
+    digits[len++] = '\n';  // what `echo $pid > cgroup.procs` writes; the kernel strips it
+    for (size_t i = 0; i < plan.attach_count; ++i) {
+      ssize_t n;
+      do {
+        n = ::write(plan.attach_fds[i], digits, len);
+      } while (n < 0 && errno == EINTR);
+      if (n != static_cast<ssize_t>(len)) {
+        fail_in_child(plan, ChildStep::kAttach, n < 0 ? errno : EIO);
+      }
+    }
+  }
+
+  // No handler of the parent's may run here: default dispositions first, then no mask.
   struct sigaction dfl;
   std::memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
   ::setsid();
-  if (::chdir(plan.sandbox) != 0) fail_in_child(plan.error_fd, ChildStep::kChdir);
-  if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.stdout_fd, 1) < 0 ||
-      ::dup2(plan.stderr_fd, 2) < 0) {
-    fail_in_child(plan.error_fd, ChildStep::kStdio);
+  if (::chdir(plan.sandbox) != 0) fail_in_child(plan, ChildStep::kChdir, errno);
+  if (!move_fd(plan.stdin_fd, 0) || !move_fd(plan.stdout_fd, 1) || !move_fd(plan.stderr_fd, 2)) {
+    fail_in_child(plan, ChildStep::kStdio, errno);
   }
   if (plan.identity != nullptr) {
     const Identity& id = *plan.identity;
-    if (::setgroups(id.groups.size(), id.groups.data()) != 0) {
-      fail_in_child(plan.error_fd, ChildStep::kSetgroups);
+    if (::syscall(SYS_setgroups, id.groups.size(), id.groups.data()) != 0) {
+      fail_in_child(plan, ChildStep::kSetgroups, errno);
     }
-    if (::setgid(id.gid) != 0) fail_in_child(plan.error_fd, ChildStep::kSetgid);
-    if (::setuid(id.uid) != 0) fail_in_child(plan.error_fd, ChildStep::kSetuid);
+    if (::syscall(SYS_setgid, id.gid) != 0) fail_in_child(plan, ChildStep::kSetgid, errno);
+    if (::syscall(SYS_setuid, id.uid) != 0) fail_in_child(plan, ChildStep::kSetuid, errno);
   }
-  // Every descriptor but stdio closes on exec, including the error pipe: its EOF tells the
-  // parent that exec succeeded.
+  // Every descriptor but stdio closes on exec.
   ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
   ::execve("/bin/sh", plan.argv, plan.envp);
-  fail_in_child(plan.error_fd, ChildStep::kExec);
+  fail_in_child(plan, ChildStep::kExec, errno);
 }
 
 int open_pidfd(pid_t pid) {
@@ -141,28 +181,23 @@ int open_pidfd(pid_t pid) {
   return -1;
 }
 
-// Reads what the child reported: nothing (EOF) once it has exec'd.
-std::optional<ChildFailure> read_child_failure(int error_fd) {
-  ChildFailure failure;
-  ssize_t n;
-  do {
-    n = ::read(error_fd, &failure, sizeof failure);
-  } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof failure)) return failure;
-  return std::nullopt;
-}
-
-void kill_and_reap(pid_t pid) {
-  ::kill(pid, SIGKILL);
+void reap(pid_t pid) {
   int status;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
 }
 
+void kill_and_reap(pid_t pid) {
+  ::kill(pid, SIGKILL);
+  reap(pid);
+}
+
 struct Fds {
-  int in = -1, out = -1, err = -1, go[2] = {-1, -1}, error[2] = {-1, -1};
+  int in = -1, out = -1, err = -1;
+  std::vector<int> attach;
   ~Fds() {
-    for (int* fd : {&in, &out, &err, &go[0], &go[1], &error[0], &error[1]}) close_fd(*fd);
+    for (int* fd : {&in, &out, &err}) close_fd(*fd);
+    for (int& fd : attach) close_fd(fd);
   }
 };
 
@@ -177,10 +212,6 @@ Status open_fds(const LaunchSpec& spec, Fds& fds) {
   if (fds.in < 0) return Error{std::string("cannot open /dev/null: ") + std::strerror(errno)};
   if (Status s = open_output("stdout", fds.out); !s) return s;
   if (Status s = open_output("stderr", fds.err); !s) return s;
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds.go) != 0 ||
-      ::pipe2(fds.error, O_CLOEXEC) != 0) {
-    return Error{std::string("cannot create the launch pipes: ") + std::strerror(errno)};
-  }
   return Status::success();
 }
 
@@ -193,6 +224,37 @@ Status hand_sandbox_to(const LaunchSpec& spec, const Identity& id) {
   }
   return Status::success();
 }
+
+std::optional<uint64_t> boottime_ns() {
+  timespec ts;
+  if (::clock_gettime(CLOCK_BOOTTIME, &ts) != 0) return std::nullopt;
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+}  // namespace
+
+std::optional<uint64_t> start_ticks_between(std::optional<uint64_t> before_ns,
+                                            std::optional<uint64_t> after_ns) {
+  // /proc/<pid>/stat's start time is the kernel's CLOCK_BOOTTIME reading when it copied the
+  // process (copy_process: start_boottime), in clock ticks, rounded down
+  // (nsec_to_clock_t). Read before and after the clone, that instant lies between the two; when
+  // both fall in the same tick, that tick is the start time, exactly, without a read of the
+  // stat file (which costs a launch more than the clone does).
+  static const long kTicksPerSecond = ::sysconf(_SC_CLK_TCK);
+  if (!before_ns || !after_ns || kTicksPerSecond <= 0 || 1'000'000'000 % kTicksPerSecond != 0) {
+    return std::nullopt;
+  }
+  const uint64_t ns_per_tick = 1'000'000'000ull / static_cast<uint64_t>(kTicksPerSecond);
+  const uint64_t first = *before_ns / ns_per_tick;
+  if (*after_ns / ns_per_tick != first) return std::nullopt;
+  return first;
+}
+
+namespace {
+
+// The child's stack. 64 KiB: the child calls a handful of libc wrappers, none of which needs
+// more than a few hundred bytes; posix_spawn gives its child 32 KiB plus the argument sizes.
+constexpr size_t kChildStackBytes = 64 * 1024;
 
 }  // namespace
 
@@ -209,47 +271,72 @@ Result<TaskProcess> TaskProcess::launch(const LaunchSpec& spec, Isolator& isolat
   if (identity) {
     if (Status s = hand_sandbox_to(spec, *identity); !s) return s.error();
   }
+  Result<std::vector<int>> attach = isolator.open_attach_files(container);
+  if (!attach) {
+    return Error{"cannot place the task in container '" + container +
+                 "': " + attach.error().message};
+  }
+  fds.attach = std::move(attach).value();
 
   std::string sh = "sh", dash_c = "-c", command = spec.command;
   std::vector<char*> argv = {sh.data(), dash_c.data(), command.data(), nullptr};
   std::vector<std::string> env_strings;
+  env_strings.reserve(spec.environment.size());
   for (const auto& [name, value] : spec.environment) env_strings.push_back(name + "=" + value);
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (std::string& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
 
+  ChildFailure failure;
   ChildPlan plan{spec.sandbox.c_str(),
                  fds.in,
                  fds.out,
                  fds.err,
-                 fds.go[1],
-                 fds.error[1],
+                 fds.attach.data(),
+                 fds.attach.size(),
                  identity ? &*identity : nullptr,
                  argv.data(),
-                 envp.data()};
-  pid_t pid = ::fork();
-  if (pid < 0) return Error{std::string("cannot fork: ") + std::strerror(errno)};
-  if (pid == 0) run_child(plan);
-
-  close_fd(fds.go[1]);
-  close_fd(fds.error[1]);
-  if (Status attached = isolator.attach(container, pid); !attached) {
-    kill_and_reap(pid);
-    return Error{"cannot place the task in container '" + container +
-                 "': " + attached.error().message};
+                 envp.data(),
+                 &failure};
+  // The child runs on this stack while this thread waits in clone() (CLONE_VFORK): until it
+  // has exec'd or exited, nothing else uses it. Every signal stays blocked in this thread
+  // meanwhile, so that none is handled on the child's side before it resets the handlers.
+  alignas(64) char stack[kChildStackBytes];
+  sigset_t all, old;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  const std::optional<uint64_t> before_clone = boottime_ns();
+  const pid_t pid =
+      ::clone(run_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+  const int clone_error = errno;
+  const std::optional<uint64_t> after_clone = boottime_ns();
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0)
+    return Error{std::string("cannot start the task process: ") + std::strerror(clone_error)};
+  if (failure.step != ChildStep::kNone) {
+    reap(pid);  // it has exited
+    if (failure.step == ChildStep::kAttach) {
+      return Error{"cannot place the task in container '" + container +
+                   "': " + std::strerror(failure.error)};
+    }
+    return Error{std::string("task process could not ") + step_name(failure.step) + " (" +
+                 spec.sandbox + "): " + std::strerror(failure.error)};
   }
-  char go = 1;
-  if (::send(fds.go[0], &go, 1, MSG_NOSIGNAL) != 1) {
-    kill_and_reap(pid);
-    return Error{std::string("cannot release the task process: ") + std::strerror(errno)};
+  if (fds.attach.empty()) {
+    if (Status attached = isolator.attach(container, pid); !attached) {
+      kill_and_reap(pid);
+      return Error{"cannot place the task in container '" + container +
+                   "': " + attached.error().message};
+    }
   }
-  if (std::optional<ChildFailure> failure = read_child_failure(fds.error[0])) {
-    kill_and_reap(pid);
-    return Error{std::string("task process could not ") + step_name(failure->step) + " (" +
-                 spec.sandbox + "): " + std::strerror(failure->error)};
+  uint64_t start_ticks = 0;
+  if (std::optional<uint64_t> ticks = start_ticks_between(before_clone, after_clone)) {
+    start_ticks = *ticks;
+  } else if (Result<ProcStat> st = read_proc_stat(pid)) {
+    start_ticks = st.value().start_ticks;
   }
-  Result<ProcStat> st = read_proc_stat(pid);
-  TaskProcess process(pid, st ? st.value().start_ticks : 0, false);
+  TaskProcess process(pid, start_ticks, false);
   return process;
 }
 

@@ -9,17 +9,21 @@
 //     appended to the files `stdout` and `stderr` there; it leads a new session (and process
 //     group) whose id is its pid, so a signal to the group reaches what it started;
 //   - it is inside the isolator's container before it executes a single instruction of the
-//     command: the child waits on a socket until the parent has attached it, and only then
-//     execs; if attaching fails, the child is killed and reaped and launch() fails;
+//     command: the child writes its own pid to the container's cgroup.procs files
+//     (Isolator::open_attach_files) before it execs, and if one write fails it never execs, is
+//     reaped, and launch() fails; an isolator with no such files (posix) is told the pid by
+//     attach() once the child has started;
 //   - with `user` set, it runs as that user (supplementary groups, gid, uid, as Mesos's
 //     --switch_user), and the sandbox is handed to that user;
-//   - only async-signal-safe calls happen in the child between fork and exec; no file
-//     descriptor of the parent survives the exec except 0, 1 and 2;
-//   - a failure in the child before exec (chdir, setuid, exec itself) is reported by launch() as
-//     an error naming the step, never as a task that ran and failed.
-//
-// Reaping is non-blocking: poll() returns the termination once the process has exited. pidfd()
-// becomes readable when it exits, for an event loop to wait on (no threads, no SIGCHLD handler).
+//   - the child is started as posix_spawn starts one: clone(CLONE_VM | CLONE_VFORK) on a stack
+//     of its own, sharing the agent's memory (no copy of its page tables) while the agent waits
+//     until it has exec'd or failed. So only async-signal-safe calls that write no memory but
+//     the child's own stack happen in the child (raw syscalls for the user switch: glibc's
+//     setuid would signal the agent's other threads), with every signal blocked until the
+//     child has reset their dispositions; no file descriptor of the parent survives the exec
+//     except 0, 1 and 2;
+//   - a failure in the child before exec (joining the container, chdir, setuid, exec itself) is
+//     reported by launch() as an error naming the step, never as a task that ran and failed.
 
 #include <sys/types.h>
 
@@ -47,6 +51,12 @@ struct Termination {
   // so its exit status is lost (it is known only to have ended).
   std::optional<int> wait_status;
 };
+
+// The start time /proc/<pid>/stat gives (field 22, clock ticks since boot) of a process created
+// between two CLOCK_BOOTTIME readings (ns), when both lie in one tick; nullopt otherwise (read
+// the stat file then). TaskProcess::launch brackets its clone with the two readings.
+std::optional<uint64_t> start_ticks_between(std::optional<uint64_t> before_ns,
+                                            std::optional<uint64_t> after_ns);
 
 class TaskProcess {
  public:

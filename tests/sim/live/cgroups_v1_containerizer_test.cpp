@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
 
 #include "live_test_util.hpp"
@@ -54,6 +55,33 @@ TEST_F(CgroupsV1ContainerizerTest, SleepTaskFinishesInACgroupHoldingMesosValues)
     EXPECT_FALSE(path_exists(cgroup(controller, id))) << controller;
   }
   EXPECT_FALSE(path_exists(work_.path() + "/containers/" + id + ".json"));
+}
+
+// The child writes its own pid to the four cgroup.procs files before it execs the shell, so the
+// shell's first command already finds the shell ($$, the task's process) in every one of its
+// cgroups; the agent itself never moves (it wrote no pid of its own).
+TEST_F(CgroupsV1ContainerizerTest, TheShellIsInItsCgroupsFromItsFirstCommand) {
+  const std::string own_cgroups = slurp("/proc/self/cgroup");
+  Result<std::string> c = containerizer().launch(
+      command_task("early", "cat /proc/$$/cgroup; sleep 30", "cpus:0.5;mem:64"), now());
+  ASSERT_TRUE(c) << c.error().message;
+  const std::string sandbox = *containerizer().sandbox(c.value());
+  ASSERT_TRUE(eventually([&] { return !slurp(sandbox + "/stdout").empty(); }));
+  const std::string seen = slurp(sandbox + "/stdout");
+  for (const char* controller : kV1Controllers) {
+    // A line "<n>:<controllers>:/<root>/<container>" whose controller list has this one.
+    bool found = false;
+    std::istringstream lines(seen);
+    for (std::string line; std::getline(lines, line);) {
+      const size_t a = line.find(':'), b = line.find(':', a + 1);
+      const std::string list = "," + line.substr(a + 1, b - a - 1) + ",";
+      if (list.find("," + std::string(controller) + ",") != std::string::npos) {
+        found = line.substr(b + 1) == "/" + root_ + "/" + c.value();
+      }
+    }
+    EXPECT_TRUE(found) << controller << " in\n" << seen;
+  }
+  EXPECT_EQ(slurp("/proc/self/cgroup"), own_cgroups);
 }
 
 TEST_F(CgroupsV1ContainerizerTest, MemoryHogOverItsLimitFailsWithMemoryLimitation) {

@@ -2,10 +2,14 @@
 // controllers): the exact files and values written, OOM detection from memory.events, usage,
 // and the whole task life cycle through the Containerizer.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,10 +27,12 @@ using v1::TaskState;
 using v1::TaskStatusReason;
 using Writes = std::vector<std::pair<std::string, std::string>>;
 
-// Records, at each write to cgroup.procs, which program the process was running then.
-class ExecWitnessFs final : public CgroupFs {
+// Forwards to the fake tree, counting the parent's own writes to cgroup.procs (a launch's child
+// writes its pid through open_for_writing's fd instead), and handing out a read-only fd, which
+// the child cannot write to, while `unwritable_procs` is set.
+class JoinWitnessFs final : public CgroupFs {
  public:
-  explicit ExecWitnessFs(std::shared_ptr<FakeV2Fs> fake) : fake_(std::move(fake)) {}
+  explicit JoinWitnessFs(std::shared_ptr<FakeV2Fs> fake) : fake_(std::move(fake)) {}
   Result<std::string> read(const std::string& p) const override { return fake_->read(p); }
   bool exists(const std::string& p) const override { return fake_->exists(p); }
   Status mkdir(const std::string& p) override { return fake_->mkdir(p); }
@@ -36,14 +42,18 @@ class ExecWitnessFs final : public CgroupFs {
   }
   Status write(const std::string& path, std::string_view value) override {
     if (path.size() >= 12 && path.compare(path.size() - 12, 12, "cgroup.procs") == 0) {
-      char exe[PATH_MAX] = {};
-      std::string link = "/proc/" + std::string(value) + "/exe";
-      ssize_t n = ::readlink(link.c_str(), exe, sizeof exe - 1);
-      exe_at_attach = n > 0 ? std::string(exe, static_cast<size_t>(n)) : "";
+      ++procs_written_by_parent;
     }
     return fake_->write(path, value);
   }
-  std::string exe_at_attach;
+  Result<int> open_for_writing(const std::string& path) override {
+    if (!unwritable_procs) return fake_->open_for_writing(path);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Error{"cannot open " + path};
+    return fd;
+  }
+  int procs_written_by_parent = 0;
+  bool unwritable_procs = false;
 
  private:
   std::shared_ptr<FakeV2Fs> fake_;
@@ -60,6 +70,9 @@ class CountingIsolator final : public Isolator {
     return inner_.prepare(c, l);
   }
   Status attach(const std::string& c, pid_t pid) override { return inner_.attach(c, pid); }
+  Result<std::vector<int>> open_attach_files(const std::string& c) override {
+    return inner_.open_attach_files(c);
+  }
   Result<std::vector<pid_t>> pids(const std::string& c) const override { return inner_.pids(c); }
   Result<ResourceStatistics> usage(const std::string& c) const override { return inner_.usage(c); }
   Result<bool> oom_killed(const std::string& c) const override {
@@ -197,7 +210,7 @@ TEST_F(CgroupsV2IsolatorTest, UsageReadsCpuStatMemoryAndProcesses) {
 }
 
 TEST_F(CgroupsV2IsolatorTest, TaskIsAttachedBeforeItExecsAndDestroyLeavesNothing) {
-  auto witness = std::make_shared<ExecWitnessFs>(fs_);
+  auto witness = std::make_shared<JoinWitnessFs>(fs_);
   std::unique_ptr<Isolator> isolator =
       make_cgroups_v2_isolator(CgroupsV2Layout{mount_, "mesosim"}, witness);
   ContainerizerOptions options;
@@ -205,20 +218,54 @@ TEST_F(CgroupsV2IsolatorTest, TaskIsAttachedBeforeItExecsAndDestroyLeavesNothing
   options.work_dir = work.path();
   Containerizer containerizer(*isolator, options);
   DestroyAllOnExit cleanup(containerizer);
-  Result<std::string> c = containerizer.launch(command_task("t", "sleep 30"), now());
+  // The shell's first command looks for its own pid ($$, the task's) in cgroup.procs: it is
+  // there only if the child wrote it before exec.
+  const std::string procs = mount_ + "/mesosim/*/cgroup.procs";
+  Result<std::string> c = containerizer.launch(
+      command_task("t", "if grep -qx \"$$\" " + procs + "; then echo joined; fi; sleep 30"), now());
   ASSERT_TRUE(c) << c.error().message;
   pid_t pid = *containerizer.pid(c.value());
+  const std::string sandbox = *containerizer.sandbox(c.value());
+  for (int i = 0; i < 500 && slurp(sandbox + "/stdout").empty(); ++i) ::usleep(10'000);
 
-  char self[PATH_MAX] = {};
-  ASSERT_GT(::readlink("/proc/self/exe", self, sizeof self - 1), 0);
-  EXPECT_EQ(witness->exe_at_attach, self) << "the task was attached after it exec'd";
-  EXPECT_EQ(trim(slurp(file(c.value(), "cgroup.procs"))), std::to_string(pid));
+  EXPECT_EQ(slurp(sandbox + "/stdout"), "joined\n") << "the task joined its cgroup after exec";
+  EXPECT_EQ(witness->procs_written_by_parent, 0) << "the child writes its own pid";
+  EXPECT_EQ(slurp(file(c.value(), "cgroup.procs")), std::to_string(pid) + "\n");
+  EXPECT_EQ(fs_->opened_for_writing,
+            std::vector<std::string>{"mesosim/" + c.value() + "/cgroup.procs"});
   EXPECT_EQ(isolator->containers().value(), std::vector<std::string>{c.value()});
 
   EXPECT_TRUE(containerizer.destroy_all().empty());
   EXPECT_FALSE(process_alive(pid));
   EXPECT_FALSE(path_exists(mount_ + "/mesosim/" + c.value()));
   EXPECT_TRUE(isolator->containers().value().empty());
+}
+
+TEST_F(CgroupsV2IsolatorTest, AChildThatCannotJoinItsCgroupNeverRunsItsCommand) {
+  auto witness = std::make_shared<JoinWitnessFs>(fs_);
+  witness->unwritable_procs = true;
+  std::unique_ptr<Isolator> isolator =
+      make_cgroups_v2_isolator(CgroupsV2Layout{mount_, "mesosim"}, witness);
+  ContainerizerOptions options;
+  TempDir work;
+  options.work_dir = work.path();
+  Containerizer containerizer(*isolator, options);
+  DestroyAllOnExit cleanup(containerizer);
+  const std::string marker = work.path() + "/ran";
+  Result<std::string> c = containerizer.launch(command_task("t", "touch " + marker), now());
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("cannot place the task in container"), std::string::npos)
+      << c.error().message;
+  EXPECT_NE(c.error().message.find(std::strerror(EBADF)), std::string::npos) << c.error().message;
+  ::usleep(100'000);
+  EXPECT_FALSE(path_exists(marker)) << "the command ran outside its cgroup";
+  EXPECT_TRUE(containerizer.containers().empty());
+  EXPECT_TRUE(isolator->containers().value().empty()) << "the cgroup is left behind";
+  EXPECT_TRUE(path_exists(work.path() + "/containers") == false ||
+              read_checkpoints(work.path()).checkpoints.empty());
+  int status = 0;
+  EXPECT_EQ(::waitpid(-1, &status, WNOHANG), -1) << "a child is left unreaped";
+  EXPECT_EQ(errno, ECHILD);
 }
 
 TEST_F(CgroupsV2IsolatorTest, ContainerizerKillsAndReportsATaskWhoseCgroupSawAnOom) {

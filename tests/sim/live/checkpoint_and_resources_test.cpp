@@ -1,10 +1,14 @@
 // Container checkpoints, /proc/<pid>/stat parsing and the agent's default resources.
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "live_test_util.hpp"
 #include "sim/live/agent_resources.hpp"
@@ -40,6 +44,31 @@ TEST(ContainerCheckpointTest, RoundTripsThroughItsJsonFile) {
   ASSERT_TRUE(remove_checkpoint(dir.path(), "c1-1"));
   EXPECT_TRUE(read_checkpoints(dir.path()).checkpoints.empty());
   EXPECT_TRUE(remove_checkpoint(dir.path(), "c1-1")) << "removing twice is harmless";
+}
+
+// to_json is written by hand; its text is what nlohmann::json's dump() of the same object
+// gives, escapes included, so any JSON reader (and the recovery of an older agent) reads it.
+TEST(ContainerCheckpointTest, JsonIsNlohmannsDumpOfTheSameObject) {
+  ContainerCheckpoint c = sample();
+  c.task_id = "quote\" back\\slash \x01\x1f\b\f\n\r\t caf\xc3\xa9 \x7f";
+  c.sandbox = "/work/a b/\"c\"";
+  c.pid = 2147483647;
+  c.start_ticks = 18446744073709551615ull;
+  c.started_at = Time::from_micros(-5);
+  const nlohmann::json j = {{"container", c.container},       {"task_id", c.task_id},
+                            {"framework_id", c.framework_id}, {"executor_id", c.executor_id},
+                            {"agent_id", c.agent_id},         {"pid", c.pid},
+                            {"start_ticks", c.start_ticks},   {"cgroup", c.cgroup},
+                            {"sandbox", c.sandbox},           {"started_at_us", -5},
+                            {"isolator", c.isolator},         {"kill_requested", c.kill_requested}};
+  EXPECT_EQ(to_json(c), j.dump() + "\n");
+  c.kill_requested = false;
+  EXPECT_NE(to_json(c).find("\"kill_requested\":false"), std::string::npos);
+  Result<ContainerCheckpoint> back = parse_checkpoint(to_json(c), "c.json");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back.value().task_id, c.task_id);
+  EXPECT_EQ(back.value().sandbox, c.sandbox);
+  EXPECT_EQ(back.value().start_ticks, c.start_ticks);
 }
 
 TEST(ContainerCheckpointTest, BadFilesAreReportedWithPathAndField) {
@@ -113,6 +142,43 @@ TEST(CheckpointFilesTest, ARemovedCheckpointsFileIsTheNextOnesNotANewInode) {
   EXPECT_TRUE(later.remove("c2-2")) << "removing twice is harmless";
 }
 
+// A spare is overwritten in place, not truncated: a shorter checkpoint written into a longer
+// spare is padded with whitespace to the spare's length, and reads back as itself.
+TEST(CheckpointFilesTest, AShorterCheckpointInALongerSpareReadsBackWhole) {
+  TempDir dir;
+  CheckpointFiles files(dir.path());
+  const std::string json_dir = checkpoint_dir(dir.path()) + "/";
+  ContainerCheckpoint longer = sample();
+  longer.sandbox = std::string(300, 's');
+  ASSERT_TRUE(files.write(longer));
+  const ino_t inode = inode_of(json_dir + "c1-1.json");
+  const size_t long_size = slurp(json_dir + "c1-1.json").size();
+  ASSERT_TRUE(files.remove("c1-1"));
+
+  ContainerCheckpoint shorter = sample();
+  shorter.container = "c2-2";
+  ASSERT_TRUE(files.write(shorter));
+  EXPECT_EQ(inode_of(json_dir + "c2-2.json"), inode);
+  const std::string text = slurp(json_dir + "c2-2.json");
+  EXPECT_EQ(text.size(), long_size);
+  const std::string json = to_json(shorter);
+  EXPECT_EQ(text.substr(0, json.size() - 1), json.substr(0, json.size() - 1));
+  EXPECT_EQ(text.find_first_not_of(' ', json.size() - 1), text.size() - 1) << text;
+  EXPECT_EQ(text.back(), '\n');
+  CheckpointScan scan = read_checkpoints(dir.path());
+  ASSERT_TRUE(scan.unreadable.empty()) << scan.unreadable[0].message;
+  ASSERT_EQ(scan.checkpoints.size(), 1u);
+  EXPECT_EQ(to_json(scan.checkpoints[0]), json);
+
+  // A longer one than the spare grows it.
+  ASSERT_TRUE(files.remove("c2-2"));
+  longer.container = "c3-3";
+  longer.sandbox = std::string(400, 's');
+  ASSERT_TRUE(files.write(longer));
+  EXPECT_EQ(inode_of(json_dir + "c3-3.json"), inode);
+  EXPECT_EQ(slurp(json_dir + "c3-3.json"), to_json(longer));
+}
+
 TEST(CheckpointFilesTest, BeyondItsLimitARemovedCheckpointIsDeleted) {
   TempDir dir;
   CheckpointFiles files(dir.path(), /*max_spares=*/0);
@@ -161,8 +227,8 @@ TEST(ProcStatTest, ListingFindsThisProcessAsItsOwnStatFileDescribesIt) {
   Result<ProcStat> self = read_proc_stat(::getpid());
   ASSERT_TRUE(self) << self.error().message;
   std::vector<ProcStat> all = list_processes();
-  auto it = std::find_if(all.begin(), all.end(),
-                         [](const ProcStat& st) { return st.pid == ::getpid(); });
+  auto it =
+      std::find_if(all.begin(), all.end(), [](const ProcStat& st) { return st.pid == ::getpid(); });
   ASSERT_NE(it, all.end());
   EXPECT_EQ(it->ppid, ::getppid());
   EXPECT_EQ(it->session, ::getsid(0));
@@ -170,6 +236,62 @@ TEST(ProcStatTest, ListingFindsThisProcessAsItsOwnStatFileDescribesIt) {
   EXPECT_EQ(it->start_ticks, self.value().start_ticks);
   EXPECT_NE(it->state, 'Z');
   EXPECT_GT(all.size(), 1u) << "pid 1 at least is listed too";
+}
+
+TEST(ProcStatTest, SessionMembersAreListedAndNoOneElse) {
+  // A session of two: a leader (setsid) and its child; both sleep until killed.
+  pid_t leader = ::fork();
+  ASSERT_GE(leader, 0);
+  if (leader == 0) {
+    ::setsid();
+    if (::fork() == 0) {
+      ::execl("/bin/sleep", "sleep", "30", nullptr);
+      ::_exit(127);
+    }
+    ::execl("/bin/sleep", "sleep", "30", nullptr);
+    ::_exit(127);
+  }
+  ASSERT_TRUE(eventually([&] {
+    std::vector<ProcStat> members = list_session_members({leader});
+    return members.size() == 2;
+  }));
+  std::vector<ProcStat> members = list_session_members({::getsid(0), leader});
+  // The test's own session is listed too when asked for; each stat file names its session.
+  for (const ProcStat& st : members) {
+    EXPECT_TRUE(st.session == leader || st.session == ::getsid(0)) << st.pid;
+  }
+  EXPECT_TRUE(std::any_of(members.begin(), members.end(),
+                          [](const ProcStat& st) { return st.pid == ::getpid(); }));
+  std::vector<ProcStat> only = list_session_members({leader});
+  ASSERT_EQ(only.size(), 2u);
+  EXPECT_TRUE(
+      std::any_of(only.begin(), only.end(), [&](const ProcStat& st) { return st.pid == leader; }));
+  for (const ProcStat& st : only) EXPECT_EQ(st.session, leader);
+  EXPECT_TRUE(list_session_members({}).empty());
+  for (const ProcStat& st : only) ::kill(st.pid, SIGKILL);
+  int status;
+  ::waitpid(leader, &status, 0);
+}
+
+TEST(ControlFilesTest, MakeDirectoriesCreatesWhatIsMissingAndChecksWhatExists) {
+  TempDir dir;
+  const std::string deep = dir.path() + "/a/b/c/d";
+  ASSERT_TRUE(make_directories(deep));
+  EXPECT_TRUE(is_directory(deep));
+  EXPECT_TRUE(make_directories(deep)) << "exists already";
+  EXPECT_TRUE(make_directories(dir.path() + "/a/b/e/")) << "a trailing slash";
+  EXPECT_TRUE(is_directory(dir.path() + "/a/b/e"));
+  std::ofstream(dir.path() + "/file") << "x";
+  Status under_file = make_directories(dir.path() + "/file/x/y");
+  ASSERT_FALSE(under_file);
+  EXPECT_NE(under_file.error().message.find("cannot create directory " + dir.path() + "/file/x"),
+            std::string::npos)
+      << under_file.error().message;
+  Status is_file = make_directories(dir.path() + "/file");
+  ASSERT_FALSE(is_file);
+  EXPECT_NE(is_file.error().message.find("not a directory"), std::string::npos);
+  EXPECT_FALSE(make_directories(""));
+  EXPECT_TRUE(make_directories("/"));
 }
 
 TEST(ProcStatTest, ThisProcessIsItselfOnlyWithItsOwnStartTime) {

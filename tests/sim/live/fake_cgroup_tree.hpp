@@ -60,6 +60,17 @@ class FakeV2Fs final : public CgroupFs {
     return Status::success();
   }
 
+  // The launcher's child writes "<pid>\n" to cgroup.procs through this fd before it execs, as
+  // to the kernel's file; the fake appends it (not logged in `writes`: the child cannot call
+  // back). A control file that does not exist is an error, as with the kernel.
+  Result<int> open_for_writing(const std::string& path) override {
+    if (!path_exists(path)) return Error{"fake: no control file " + path};
+    opened_for_writing.push_back(path.substr(mount_.size() + 1));
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) return Error{"fake: cannot open " + path};
+    return fd;
+  }
+
   Status mkdir(const std::string& path) override {
     for (std::string dir = path; dir.size() > mount_.size(); dir = dir.substr(0, dir.rfind('/'))) {
       if (is_directory(dir)) break;
@@ -82,6 +93,7 @@ class FakeV2Fs final : public CgroupFs {
   }
 
   std::vector<std::pair<std::string, std::string>> writes;  // (path under the mount, value)
+  std::vector<std::string> opened_for_writing;              // paths under the mount
 
  private:
   static void populate(const std::string& dir) {

@@ -79,7 +79,10 @@ TEST_F(LiveAgentTest, RestartReadoptsCheckpointedTasksReportsDeadOnesAndKillsThe
   ASSERT_TRUE(ack_until("long", TaskState::TASK_KILLED, 5));
   EXPECT_FALSE(process_alive(long_pid));
   EXPECT_TRUE(containerizer_->containers().empty());
-  EXPECT_TRUE(read_checkpoints(work_.path()).checkpoints.empty());
+  // The container checkpoint goes with its destroy, which the agent's poll does finish_delay
+  // after the end.
+  EXPECT_TRUE(
+      clock_.run_until([&] { return read_checkpoints(work_.path()).checkpoints.empty(); }, 5));
 }
 
 TEST_F(LiveAgentTest, ForgottenTasksAndFrameworksLeaveNoCheckpointAndOthersAreNotRewritten) {

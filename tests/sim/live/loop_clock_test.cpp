@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -47,6 +48,35 @@ TEST(LoopClock, TimersRunInDueOrderAndTiesInScheduleOrder) {
   EXPECT_EQ(order, (std::vector<int>{0, 10, 1, 2, 3}));
   EXPECT_GE((fired_at - start).micros(), 30'000);
   EXPECT_EQ(clock.pending_timers(), 0u);
+}
+
+// Zero-delay timers are posted to the loop rather than waited for on the steady timer: they
+// still run in (due, schedule) order with the timed ones, and each on a later turn than the work
+// queued before it.
+TEST(LoopClock, ZeroDelayTimersRunInDueOrderWithTimedOnesAndAfterQueuedWork) {
+  boost::asio::io_context io;
+  LoopClock clock(io);
+  std::vector<std::string> order;
+  clock.schedule(Duration::millis(1), [&] { order.push_back("timed"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // due before the zero-delay one
+  clock.schedule(Duration::zero(), [&] {
+    order.push_back("zero");
+    clock.schedule(Duration::zero(), [&] { order.push_back("zero, next turn"); });
+    clock.post([&] { order.push_back("posted"); });
+  });
+  const TimerId cancelled = clock.schedule(Duration::zero(), [&] { order.push_back("x"); });
+  EXPECT_TRUE(clock.cancel(cancelled));
+  io.run();
+  EXPECT_EQ(order, (std::vector<std::string>{"timed", "zero", "zero, next turn", "posted"}));
+  EXPECT_EQ(clock.pending_timers(), 0u);
+
+  // A zero-delay turn after work already queued runs after it.
+  io.restart();
+  order.clear();
+  clock.post([&] { order.push_back("queued first"); });
+  clock.schedule(Duration::zero(), [&] { order.push_back("zero"); });
+  io.run();
+  EXPECT_EQ(order, (std::vector<std::string>{"queued first", "zero"}));
 }
 
 TEST(LoopClock, CancelledTimersNeverRunAndCancellingTwiceIsHarmless) {

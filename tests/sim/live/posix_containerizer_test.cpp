@@ -182,14 +182,55 @@ TEST_F(PosixContainerizerTest, TasksEndingTogetherHaveTheirLeftoverChildrenKille
     }));
   }
   for (pid_t child : children) ASSERT_TRUE(process_alive(child));
-  std::vector<ContainerEnded> ended = containerizer().poll(now());
+  const Time t = now();
+  std::vector<ContainerEnded> ended = containerizer().poll(t);
   ASSERT_EQ(ended.size(), 2u);
   for (const ContainerEnded& e : ended) EXPECT_EQ(e.outcome.state, TaskState::TASK_FINISHED);
+  EXPECT_TRUE(containerizer().containers().empty());
+  // Reported at once; destroyed together with what else ends within finish_delay, by the
+  // poll that deadline calls for (one listing of the machine's processes for all of them).
+  ASSERT_EQ(containerizer().next_deadline(), t + options_.finish_delay);
+  EXPECT_TRUE(containerizer().poll(t + options_.finish_delay - Duration::micros(1)).empty());
+  for (pid_t child : children) EXPECT_TRUE(process_alive(child)) << "killed before the deadline";
+  EXPECT_TRUE(containerizer().poll(t + options_.finish_delay).empty());
   for (pid_t child : children) {
     EXPECT_TRUE(eventually([&] { return !process_alive(child); })) << "child " << child;
   }
-  EXPECT_TRUE(containerizer().containers().empty());
+  EXPECT_EQ(containerizer().next_deadline(), std::nullopt);
   EXPECT_TRUE(read_checkpoints(work_.path()).checkpoints.empty());
+}
+
+TEST_F(PosixContainerizerTest, WithoutAFinishDelayEachPollDestroysWhatEndedInIt) {
+  options_.finish_delay = Duration::zero();
+  Result<std::string> c =
+      containerizer().launch(command_task("a", "sleep 300 & echo $! > child.pid"), now());
+  ASSERT_TRUE(c) << c.error().message;
+  const std::string pidfile = *containerizer().sandbox(c.value()) + "/child.pid";
+  ASSERT_TRUE(eventually([&] { return !trim(slurp(pidfile)).empty(); }));
+  const pid_t child = std::stoi(slurp(pidfile));
+  ASSERT_TRUE(wait_for_end(containerizer(), c.value()));
+  EXPECT_TRUE(eventually([&] { return !process_alive(child); }));
+  EXPECT_EQ(containerizer().next_deadline(), std::nullopt);
+  EXPECT_TRUE(read_checkpoints(work_.path()).checkpoints.empty());
+}
+
+TEST_F(PosixContainerizerTest, AContainerizerGoingAwayDestroysWhatEndedAndKeepsWhatRuns) {
+  Result<std::string> ended =
+      containerizer().launch(command_task("e", "sleep 300 & echo $! > child.pid"), now());
+  Result<std::string> running = containerizer().launch(command_task("r", "sleep 30"), now());
+  ASSERT_TRUE(ended && running);
+  const pid_t running_pid = *containerizer().pid(running.value());
+  const std::string pidfile = *containerizer().sandbox(ended.value()) + "/child.pid";
+  ASSERT_TRUE(eventually([&] { return !trim(slurp(pidfile)).empty(); }));
+  const pid_t child = std::stoi(slurp(pidfile));
+  ASSERT_TRUE(wait_for_end(containerizer(), ended.value()));
+  containerizer_.reset();  // the agent exits
+  EXPECT_TRUE(eventually([&] { return !process_alive(child); }));
+  EXPECT_TRUE(process_alive(running_pid));
+  CheckpointScan scan = read_checkpoints(work_.path());
+  ASSERT_EQ(scan.checkpoints.size(), 1u);
+  EXPECT_EQ(scan.checkpoints[0].container, running.value());
+  ::kill(running_pid, SIGKILL);
 }
 
 TEST_F(PosixContainerizerTest, PidfdBecomesReadableWhenTheTaskEnds) {
@@ -225,19 +266,33 @@ TEST_F(PosixContainerizerTest, WithPidfdsWatchedAPollLooksOnlyAtWhatIsReadableOr
     if (::poll(&pfd, 1, 0) == 1) ended_fd = change.fd;
   }
   ASSERT_NE(ended_fd, -1);
-  std::vector<ContainerEnded> reaped = containerizer().poll_readable({ended_fd}, now());
+  const Time reaped_at = now();
+  std::vector<ContainerEnded> reaped = containerizer().poll_readable({ended_fd}, reaped_at);
   ASSERT_EQ(reaped.size(), 1u);
   EXPECT_EQ(reaped[0].container, ended.value());
   EXPECT_FALSE(containerizer().watches(ended_fd));
+  // Its destroy is due finish_delay later: the next deadline, until a poll then does it.
+  EXPECT_EQ(containerizer().next_deadline(), reaped_at + options_.finish_delay);
+  EXPECT_TRUE(containerizer().poll(reaped_at + options_.finish_delay).empty());
+  EXPECT_EQ(containerizer().next_deadline(), std::nullopt);
 
   // Deadlines: the earliest pending SIGKILL, gone once sent.
   const Time t0 = now();
   ASSERT_TRUE(containerizer().kill(killed.value(), t0, Duration::millis(50)));
   ASSERT_TRUE(containerizer().kill(other.value(), t0, Duration::seconds(60)));
   EXPECT_EQ(containerizer().next_deadline(), t0 + Duration::millis(50));
-  // A poll after the first deadline looks at its container (SIGKILL, or reaped if the SIGTERM
-  // was enough): either way that deadline is gone and the other is next.
-  (void)containerizer().poll(t0 + Duration::millis(60));
+  // A poll after the first deadline looks at its container; here the SIGTERM was enough, so
+  // it is reaped (a destroy then due finish_delay later), and after that the other is next.
+  const pid_t killed_pid = *containerizer().pid(killed.value());
+  ASSERT_TRUE(eventually([&] {
+    Result<ProcStat> st = read_proc_stat(killed_pid);
+    return st && st.value().state == 'Z';
+  }));
+  const Time t = t0 + Duration::millis(60);
+  (void)containerizer().poll(t);
+  EXPECT_FALSE(containerizer().running(killed.value()));
+  EXPECT_EQ(containerizer().next_deadline(), t + options_.finish_delay);
+  (void)containerizer().poll(t + options_.finish_delay);
   EXPECT_EQ(containerizer().next_deadline(), t0 + Duration::seconds(60));
   EXPECT_TRUE(containerizer().destroy_all().empty());
   EXPECT_EQ(containerizer().next_deadline(), std::nullopt);
@@ -313,7 +368,11 @@ TEST_F(PosixContainerizerTest, RestartedAgentAdoptsLiveTasksAndReportsEndedOnes)
   std::optional<ContainerEnded> end = wait_for_end(containerizer(), alive, 5);
   ASSERT_TRUE(end);
   EXPECT_EQ(end->outcome.state, TaskState::TASK_KILLED);
-  EXPECT_TRUE(read_checkpoints(work_.path()).checkpoints.empty());
+  // Removed with its destroy, by the poll finish_delay after the end.
+  EXPECT_TRUE(eventually([&] {
+    (void)containerizer().poll(now());
+    return read_checkpoints(work_.path()).checkpoints.empty();
+  }));
 }
 
 TEST_F(PosixContainerizerTest, SwitchUserRunsTheTaskAsTheFrameworkUser) {
