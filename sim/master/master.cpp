@@ -232,14 +232,14 @@ Master::State::Task& Master::State::add_task(Framework& f, Agent& a, v1::Task ta
   return t;
 }
 
-void Master::State::unlist_from_agent(Agent& a, Task& t) {
-  MESOSIM_CHECK(t.at_agent < a.tasks.size() && a.tasks[t.at_agent] == t.ref,
-                "a task is where its agent's list says");
-  const TaskRef last = a.tasks.back();
-  a.tasks[t.at_agent] = last;
-  task_at(last).at_agent = t.at_agent;
-  a.tasks.pop_back();
-  t.at_agent = UINT32_MAX;
+void Master::State::unlist(std::vector<TaskRef>& list, uint32_t Task::*place, Task& t) {
+  MESOSIM_CHECK(t.*place < list.size() && list[t.*place] == t.ref,
+                "a task is where its record says in its agent's or framework's list");
+  const TaskRef last = list.back();
+  list[t.*place] = last;
+  task_at(last).*place = t.*place;
+  list.pop_back();
+  t.*place = UINT32_MAX;
 }
 
 Master::State::Task Master::State::remove_task(Task& t) {
@@ -247,7 +247,7 @@ Master::State::Task Master::State::remove_task(Task& t) {
   const TaskRef ref = t.ref;
   MESOSIM_CHECK(t.live && &task_slots[ref.value] == &t, "a task in the books is at its slot");
   task_index.erase(flat_hash(key), ref.value);
-  if (Agent* a = agent_by_handle(t.agent)) unlist_from_agent(*a, t);
+  if (Agent* a = agent_by_handle(t.agent)) unlist(a->tasks, &Task::at_agent, t);
   if (t.unreachable) {
     if (auto u = unreachable_tasks.find(t.task.agent_id.value); u != unreachable_tasks.end()) {
       u->second.erase(TaskEntry{key, ref});
@@ -255,12 +255,7 @@ Master::State::Task Master::State::remove_task(Task& t) {
     }
   }
   if (Framework* f = framework_by_handle(t.framework)) {
-    MESOSIM_CHECK(t.at_framework < f->tasks.size() && f->tasks[t.at_framework] == ref,
-                  "a task is where its framework's list says");
-    const TaskRef last = f->tasks.back();
-    f->tasks[t.at_framework] = last;
-    task_at(last).at_framework = t.at_framework;
-    f->tasks.pop_back();
+    unlist(f->tasks, &Task::at_framework, t);
     if (t.unreachable) std::erase(f->unreachable, ref);
   }
   Task out = std::move(t);

@@ -333,7 +333,7 @@ void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
 void Master::State::add_unreachable(Task& t) {
   const TaskRef ref = ref_of(t);
   // Its agent leaves the books: the task is no longer among the agent's, but kept by agent id.
-  if (Agent* a = agent_by_handle(t.agent)) unlist_from_agent(*a, t);
+  if (Agent* a = agent_by_handle(t.agent)) unlist(a->tasks, &Task::at_agent, t);
   t.agent = kNoAgent;
   t.unreachable = true;
   unreachable_tasks[t.task.agent_id.value].insert(TaskEntry{key_of(t), ref});

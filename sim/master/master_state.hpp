@@ -223,8 +223,9 @@ struct Master::State {
   }
   // Puts a task in the books: its slot, the index, its framework's and agent's lists.
   Task& add_task(Framework& f, Agent& a, v1::Task task);
-  // Takes a task out of its agent's list (it stays in the books otherwise).
-  void unlist_from_agent(Agent& a, Task& t);
+  // Takes a task out of its agent's or its framework's list (`place`: Task::at_agent or
+  // Task::at_framework), where its record says it is; the list's last task takes its place.
+  void unlist(std::vector<TaskRef>& list, uint32_t Task::*place, Task& t);
   // Takes a task out of the books (index, sets, unreachable lists) and frees its slot; returns
   // the record.
   Task remove_task(Task& t);
