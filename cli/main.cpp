@@ -15,7 +15,8 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"mesosim: a Mesos-style cluster manager core, simulated or live"};
-  app.set_version_flag("--version", std::string("mesosim ") + mesosim::kVersion);
+  app.set_version_flag("--version", std::string("mesosim ") + mesosim::kVersion +
+                                        " (malloc: " + mesosim::kMalloc + ")");
   app.require_subcommand(1);
 
   mesosim::DemoOptions demo;

@@ -11,6 +11,7 @@ packages=(
   libbenchmark-dev libgtest-dev libgmock-dev googletest
   libcli11-dev nlohmann-json3-dev libspdlog-dev
   zlib1g-dev
+  libjemalloc-dev
   gnuplot-nox
   chromium
 )
