@@ -280,7 +280,10 @@ TEST_F(LiveClusterTest, TheWebUiShowsTheAgentAndARunningTask) {
   ASSERT_TRUE(seen.count("long-sleeper")) << slurp(agent_.log);
   ASSERT_EQ(seen.at("long-sleeper")["state"], "TASK_RUNNING") << slurp(agent_.log);
   const std::string url = fmt::format("http://127.0.0.1:{}/", master_port_);
-  const std::string shot = std::filesystem::current_path() / "build" / "tests" / "webui.png";
+  // Beside the test binary (build/tests/), whatever directory the test runs from; an older
+  // screenshot is removed first so that only this run's can pass the check below.
+  const std::string shot = std::string(MESOSIM_TEST_OUTPUT_DIR) + "/webui.png";
+  std::filesystem::remove(shot);
   const std::string dom = dir_ + "/dom.html";
   const std::string flags =
       "--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run "
