@@ -67,8 +67,8 @@ int main(int argc, char** argv) {
         break;
       }
     }
-    std::vector<Containerizer::PidfdChange> changes;
-    containerizer.take_pidfd_changes(changes);  // as the agent daemon's loop does
+    std::vector<Containerizer::WatchedFdChange> changes;
+    containerizer.take_watched_fd_changes(changes);  // as the agent daemon's loop does
     if (status == 0) {
       double best = 1e9;
       for (int r = 0; r < runs; ++r) {

@@ -79,7 +79,7 @@ struct AgentDaemon::Parts {
   // One watcher per task pidfd or OOM notification fd (a dup, owned by the descriptor), keyed
   // by the containerizer's fd.
   std::unordered_map<int, std::unique_ptr<boost::asio::posix::stream_descriptor>> watched;
-  std::vector<Containerizer::PidfdChange> pidfd_changes;  // reused by each watch_pidfds()
+  std::vector<Containerizer::WatchedFdChange> watched_fd_changes;  // reused by each watch_pidfds()
   std::vector<int> readable;  // fds whose watchers fired, looked at together
   // Expires with the Parts: a posted reap may outlive them on the loop.
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
@@ -116,8 +116,8 @@ HttpReply AgentDaemon::Parts::route(const HttpRequest& request) {
 // (cancelled, if they have not fired).
 void AgentDaemon::Parts::watch_pidfds() {
   if (stopped || !agent) return;
-  agent->take_pidfd_changes(pidfd_changes);
-  for (const Containerizer::PidfdChange& change : pidfd_changes) {
+  agent->take_watched_fd_changes(watched_fd_changes);
+  for (const Containerizer::WatchedFdChange& change : watched_fd_changes) {
     // Closes come before the open that reuses their fd number, so the map stays exact.
     watched.erase(change.fd);
     if (change.opened) watch(change.fd);

@@ -187,7 +187,7 @@ Status Containerizer::finish(const ContainerCheckpoint& checkpoint) {
 
 std::vector<ContainerEnded> Containerizer::poll(Time now) {
   std::vector<Running*> candidates;
-  if (recording_pidfds_) {
+  if (recording_fd_changes_) {
     for (const std::string& name : polled_) candidates.push_back(&containers_.at(name));
   } else {
     for (auto& [name, c] : containers_) candidates.push_back(&c);
@@ -337,17 +337,17 @@ std::vector<int> Containerizer::pidfds() const {
   return fds;
 }
 
-void Containerizer::take_pidfd_changes(std::vector<PidfdChange>& changes) {
+void Containerizer::take_watched_fd_changes(std::vector<WatchedFdChange>& changes) {
   changes.clear();
-  if (!recording_pidfds_) {
-    recording_pidfds_ = true;
+  if (!recording_fd_changes_) {
+    recording_fd_changes_ = true;
     for (const auto& [name, c] : containers_) {
       if (c.process.pidfd() >= 0) changes.push_back({c.process.pidfd(), true});
       if (c.oom_fd >= 0) changes.push_back({c.oom_fd, true});
     }
     return;
   }
-  std::swap(changes, pidfd_changes_);
+  std::swap(changes, watched_fd_changes_);
 }
 
 void Containerizer::add_running(const std::string& name, Running c) {
@@ -389,9 +389,9 @@ void Containerizer::forget(std::map<std::string, Running>::iterator it) {
 }
 
 void Containerizer::note_fds(const Running& c, bool opened) {
-  if (!recording_pidfds_) return;
-  if (c.process.pidfd() >= 0) pidfd_changes_.push_back({c.process.pidfd(), opened});
-  if (c.oom_fd >= 0) pidfd_changes_.push_back({c.oom_fd, opened});
+  if (!recording_fd_changes_) return;
+  if (c.process.pidfd() >= 0) watched_fd_changes_.push_back({c.process.pidfd(), opened});
+  if (c.oom_fd >= 0) watched_fd_changes_.push_back({c.oom_fd, opened});
 }
 
 void Containerizer::adopt(ContainerCheckpoint checkpoint, RecoveryReport& report) {

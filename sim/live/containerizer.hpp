@@ -17,12 +17,13 @@
 //                    together (posix: with those that ended up to `finish_delay` later, see
 //                    ContainerizerOptions). A container whose memory cgroup saw an OOM kill is
 //                    killed at once, as Mesos destroys a container on a memory limitation.
-//                    Once a loop watches the fds (take_pidfd_changes() has been called), poll()
-//                    looks only at due SIGKILL deadlines and at containers the loop cannot
-//                    watch completely: those without a pidfd and, when the isolator enforces
-//                    limits (cgroups), those whose OOM notification could not be registered
-//                    (Isolator::oom_notification; logged once). The others' ends and OOM kills
-//                    come through poll_readable(). Before that, it looks at every container.
+//                    Once a loop watches the fds (take_watched_fd_changes() has been
+//                    called), poll() looks only at due SIGKILL deadlines and at containers the
+//                    loop cannot watch completely: those without a pidfd and, when the
+//                    isolator enforces limits (cgroups), those whose OOM notification could not
+//                    be registered (Isolator::oom_notification; logged once). The others' ends
+//                    and OOM kills come through poll_readable(). Before that, it looks at every
+//                    container.
 //   poll_readable(fds, now) -> poll() of the containers whose pidfds or OOM fds a loop saw
 //                    readable (and of due deadlines): what an ended task or an OOM costs,
 //                    whatever else runs.
@@ -123,9 +124,9 @@ class Containerizer {
   // container being killed again only shortens its grace period if the new one ends sooner.
   Status kill(const std::string& container, Time now, std::optional<Duration> grace = {});
   std::vector<ContainerEnded> poll(Time now);
-  // `fds` are fds take_pidfd_changes() listed as opened (unknown ones are skipped). An OOM fd is
-  // read empty (Isolator::take_oom_notification) before its container is looked at, so it is
-  // readable again only on a new event.
+  // `fds` are fds take_watched_fd_changes() listed as opened (unknown ones are skipped). An OOM
+  // fd is read empty (Isolator::take_oom_notification) before its container is looked at, so it
+  // is readable again only on a new event.
   std::vector<ContainerEnded> poll_readable(const std::vector<int>& fds, Time now);
   // Whether `fd` is a running container's pidfd or OOM fd: one a loop should (still) watch.
   bool watches(int fd) const { return by_pidfd_.count(fd) > 0 || by_oom_fd_.count(fd) > 0; }
@@ -133,7 +134,7 @@ class Containerizer {
   void unwatched(int fd);
   // The periodic poll's share: how many containers poll() looks at besides due deadlines.
   size_t polled_containers() const {
-    return recording_pidfds_ ? polled_.size() : containers_.size();
+    return recording_fd_changes_ ? polled_.size() : containers_.size();
   }
   // When poll() must run next for a pending SIGKILL or the destroy of ended containers
   // (finish_delay); nullopt if none is pending. O(1).
@@ -158,10 +159,10 @@ class Containerizer {
   // forgotten: ended and destroyed, or destroy_all()). Watched fds are the pidfds and, with a
   // cgroup isolator, each container's OOM notification fd (owned by the isolator): the loop
   // needs not know which is which, only hand the readable ones to poll_readable().
-  struct PidfdChange {
+  struct WatchedFdChange {
     int fd = -1;
     bool opened = false;
-    bool operator==(const PidfdChange&) const = default;
+    bool operator==(const WatchedFdChange&) const = default;
   };
   // Replaces `changes` with the changes to the watched fds since the previous call, in the order
   // they happened (a closed fd number may be opened again later): what an event loop needs to
@@ -170,7 +171,7 @@ class Containerizer {
   // would take changes the first never sees. The caller is taken to watch every fd from then on
   // and to hand the readable ones to poll_readable() (see poll()). Allocates nothing once the two
   // buffers have grown (they are swapped).
-  void take_pidfd_changes(std::vector<PidfdChange>& changes);
+  void take_watched_fd_changes(std::vector<WatchedFdChange>& changes);
 
  private:
   struct Running {
@@ -214,9 +215,9 @@ class Containerizer {
   std::vector<std::string> ended_;
   std::optional<Time> finish_at_;
   uint64_t launches_ = 0;
-  bool recording_pidfds_ = false;  // take_pidfd_changes() has been called
+  bool recording_fd_changes_ = false;  // take_watched_fd_changes() has been called
   bool oom_fallback_logged_ = false;
-  std::vector<PidfdChange> pidfd_changes_;
+  std::vector<WatchedFdChange> watched_fd_changes_;
 };
 
 }  // namespace mesosim::live

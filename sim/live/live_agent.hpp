@@ -69,9 +69,10 @@
 //   running task, cpus (cpu seconds used since the previous sample / seconds elapsed) and mem
 //   (rss, MB) from the containerizer.
 // - Polling. Containers are polled every container_poll_interval and at the containerizer's
-//   next kill deadline; a loop that watches the pidfds and OOM fds (take_pidfd_changes()) calls
-//   poll_pidfds() with those that became readable, one that lists pidfds() calls
-//   poll_containers(), so an end or an OOM kill is reported without waiting for the period.
+//   next kill deadline; a loop that watches the pidfds and OOM fds
+//   (take_watched_fd_changes()) calls poll_pidfds() with those that became readable, one that
+//   lists pidfds() calls poll_containers(), so an end or an OOM kill is reported without
+//   waiting for the period.
 // - Recovery (live_agent_recovery.cpp). The agent checkpoints under <work_dir>/meta
 //   (agent_checkpoint.hpp) its agent id when it changes, and for frameworks with checkpoint =
 //   true their FrameworkInfo and, per task, its info once and then a line for each change (state,
@@ -136,7 +137,7 @@ class LiveAgent final : public Process {
   void poll_containers();
   // Looks at the containers of these fds (pidfds or OOM fds), which a loop saw readable, at a
   // cost that does not grow with the containers running; for a loop that watches every fd it
-  // takes from take_pidfd_changes(). One it could not watch is handed back with
+  // takes from take_watched_fd_changes(). One it could not watch is handed back with
   // pidfd_unwatched(), and the periodic poll then looks at its container.
   void poll_pidfds(const std::vector<int>& readable);
   void pidfd_unwatched(int pidfd) { containerizer_.unwatched(pidfd); }
@@ -153,9 +154,9 @@ class LiveAgent final : public Process {
   size_t queued_launches() const { return launch_queue_.size(); }
   std::vector<int> pidfds() const { return containerizer_.pidfds(); }
   // What changed in the watched fds (pidfds and OOM fds) since the previous call
-  // (Containerizer::take_pidfd_changes).
-  void take_pidfd_changes(std::vector<Containerizer::PidfdChange>& changes) {
-    containerizer_.take_pidfd_changes(changes);
+  // (Containerizer::take_watched_fd_changes).
+  void take_watched_fd_changes(std::vector<Containerizer::WatchedFdChange>& changes) {
+    containerizer_.take_watched_fd_changes(changes);
   }
 
   Endpoint endpoint() const { return self_; }

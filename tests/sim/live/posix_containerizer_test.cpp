@@ -251,8 +251,8 @@ TEST_F(PosixContainerizerTest, WithPidfdsWatchedAPollLooksOnlyAtWhatIsReadableOr
   Result<std::string> killed = containerizer().launch(command_task("k", "sleep 30"), now());
   Result<std::string> other = containerizer().launch(command_task("o", "sleep 30"), now());
   ASSERT_TRUE(ended && killed && other);
-  std::vector<Containerizer::PidfdChange> changes;
-  containerizer().take_pidfd_changes(changes);  // a loop watches the pidfds from now on
+  std::vector<Containerizer::WatchedFdChange> changes;
+  containerizer().take_watched_fd_changes(changes);  // a loop watches the pidfds from now on
   const pid_t ended_pid = *containerizer().pid(ended.value());
   ASSERT_TRUE(eventually([&] {
     Result<ProcStat> st = read_proc_stat(ended_pid);
@@ -298,23 +298,23 @@ TEST_F(PosixContainerizerTest, WithPidfdsWatchedAPollLooksOnlyAtWhatIsReadableOr
   EXPECT_EQ(containerizer().next_deadline(), std::nullopt);
 }
 
-TEST_F(PosixContainerizerTest, PidfdChangesListEachOpenAndCloseOnceInOrder) {
-  using Change = Containerizer::PidfdChange;
+TEST_F(PosixContainerizerTest, WatchedFdChangesListEachOpenAndCloseOnceInOrder) {
+  using Change = Containerizer::WatchedFdChange;
   Result<std::string> early = containerizer().launch(command_task("e", "sleep 30"), now());
   ASSERT_TRUE(early) << early.error().message;
   std::vector<Change> changes;
-  containerizer().take_pidfd_changes(changes);
+  containerizer().take_watched_fd_changes(changes);
   ASSERT_EQ(changes, (std::vector<Change>{{containerizer().pidfds()[0], true}}))
       << "the first call lists what is open";
   const int early_fd = changes[0].fd;
 
   Result<std::string> quick = containerizer().launch(command_task("q", "exit 0"), now());
   ASSERT_TRUE(quick) << quick.error().message;
-  containerizer().take_pidfd_changes(changes);
+  containerizer().take_watched_fd_changes(changes);
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_TRUE(changes[0].opened);
   const int quick_fd = changes[0].fd;
-  containerizer().take_pidfd_changes(changes);
+  containerizer().take_watched_fd_changes(changes);
   EXPECT_TRUE(changes.empty()) << "nothing changed since";
 
   // Watched: its end is reaped through its pidfd, as a loop does when it becomes readable.
@@ -325,14 +325,14 @@ TEST_F(PosixContainerizerTest, PidfdChangesListEachOpenAndCloseOnceInOrder) {
   // comes first.
   Result<std::string> next = containerizer().launch(command_task("n", "sleep 30"), now());
   ASSERT_TRUE(next) << next.error().message;
-  containerizer().take_pidfd_changes(changes);
+  containerizer().take_watched_fd_changes(changes);
   ASSERT_EQ(changes.size(), 2u);
   EXPECT_EQ(changes[0], (Change{quick_fd, false}));
   EXPECT_TRUE(changes[1].opened);
   const int next_fd = changes[1].fd;
 
   EXPECT_TRUE(containerizer().destroy_all().empty());
-  containerizer().take_pidfd_changes(changes);
+  containerizer().take_watched_fd_changes(changes);
   std::set<int> closed;
   for (const Change& c : changes) {
     EXPECT_FALSE(c.opened);

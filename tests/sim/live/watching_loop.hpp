@@ -24,8 +24,8 @@ class WatchingLoop {
 
   // Takes the changes since the last call: the watched fds are then the containerizer's.
   void take() {
-    containerizer_.take_pidfd_changes(changes_);
-    for (const Containerizer::PidfdChange& change : changes_) {
+    containerizer_.take_watched_fd_changes(changes_);
+    for (const Containerizer::WatchedFdChange& change : changes_) {
       if (change.opened) {
         fds_.insert(change.fd);
       } else {
@@ -67,7 +67,7 @@ class WatchingLoop {
 
  private:
   Containerizer& containerizer_;
-  std::vector<Containerizer::PidfdChange> changes_;
+  std::vector<Containerizer::WatchedFdChange> changes_;
   std::set<int> fds_;
   std::vector<ContainerEnded> ended_;
 };
