@@ -17,9 +17,33 @@ class Rng {
  public:
   explicit Rng(uint64_t seed);
 
-  uint64_t next();
-  // Uniform in [0, bound); bound > 0.
-  uint64_t below(uint64_t bound);
+  // Inline, as below(): a shuffle's loop then keeps the state in registers (the allocator
+  // shuffles, or skips the draws of, a shuffle of every agent at every run).
+  uint64_t next() {
+    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+  // Uniform in [0, bound); bound > 0. Lemire's nearly divisionless method, with rejection so
+  // the result is exactly uniform.
+  uint64_t below(uint64_t bound) {
+    unsigned __int128 m = static_cast<unsigned __int128>(next()) * bound;
+    auto low = static_cast<uint64_t>(m);
+    if (low < bound) [[unlikely]] {
+      const uint64_t threshold = -bound % bound;
+      while (low < threshold) {
+        m = static_cast<unsigned __int128>(next()) * bound;
+        low = static_cast<uint64_t>(m);
+      }
+    }
+    return static_cast<uint64_t>(m >> 64);
+  }
   // Uniform in [0, 1).
   double unit();
   // A generator whose stream is independent of this one's, derived from it (for sub-components
@@ -28,7 +52,16 @@ class Rng {
 
   // Draws what shuffle() of n items draws, without the items: the generator ends where it would.
   void skip_shuffle(size_t n) {
-    for (size_t i = n; i > 1; --i) below(i);
+    for (size_t i = n; i > 1; --i) skip_below(i);
+  }
+  // Draws what below(bound) draws, without its result: the low half of each product decides a
+  // rejection, so the high half is not computed.
+  void skip_below(uint64_t bound) {
+    uint64_t low = next() * bound;
+    if (low < bound) [[unlikely]] {
+      const uint64_t threshold = -bound % bound;
+      while (low < threshold) low = next() * bound;
+    }
   }
 
   template <typename T>
@@ -40,6 +73,8 @@ class Rng {
   }
 
  private:
+  static constexpr uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
   uint64_t s_[4];
 };
 

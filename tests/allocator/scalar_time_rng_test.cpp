@@ -173,6 +173,37 @@ TEST(RngTest, BelowIsDeterministicPerSeed) {
   for (int i = 0; i < 100; ++i) EXPECT_EQ(a.below(1000), b.below(1000));
 }
 
+// The bounded draws and the shuffle are part of every run's identity (a scenario and seed give
+// the same run on every platform and release): pinned as this code first computed them.
+TEST(RngTest, BoundedDrawsAndShufflesKeepTheirValues) {
+  Rng rng(2026);
+  EXPECT_EQ(rng.below(2), 1u);
+  EXPECT_EQ(rng.below(10), 2u);
+  EXPECT_EQ(rng.below(1000), 812u);
+  EXPECT_EQ(rng.below(12500), 11170u);
+  EXPECT_EQ(rng.below((uint64_t{1} << 63) + 1), 7489703595329264997ULL);
+  EXPECT_EQ(rng.below(~uint64_t{0}), 14550481288924459335ULL);
+  std::vector<int> v(10);
+  std::iota(v.begin(), v.end(), 0);
+  rng.shuffle(std::span<int>(v));
+  EXPECT_EQ(v, (std::vector<int>{4, 0, 2, 3, 9, 5, 1, 6, 7, 8}));
+  EXPECT_EQ(rng.next(), 13820447198497471279ULL);
+}
+
+// Bounds just past 2^63 reject about half of the raw draws, so the skip's rejection loop runs.
+TEST(RngTest, SkipBelowLeavesTheGeneratorWhereBelowDoes) {
+  Rng drawn(77);
+  Rng skipped(77);
+  for (uint64_t bound : {uint64_t{1}, uint64_t{2}, uint64_t{3}, uint64_t{1000},
+                         (uint64_t{1} << 63) + 1, (uint64_t{1} << 63) + 12345, ~uint64_t{0}}) {
+    for (int i = 0; i < 200; ++i) {
+      drawn.below(bound);
+      skipped.skip_below(bound);
+      ASSERT_EQ(drawn.next(), skipped.next()) << bound << " draw " << i;
+    }
+  }
+}
+
 TEST(RngTest, UnitIsInTheHalfOpenUnitInterval) {
   Rng rng(5);
   double lo = 1.0;
