@@ -86,6 +86,7 @@ class HierarchicalAllocator final : public Allocator {
   void request_allocation(AgentId agent) override;
   bool allocation_pending() const override;
   std::vector<Allocation> allocate(Time now) override;
+  void allocate_into(Time now, std::vector<Allocation>& out) override;
 
   Resources allocated(FrameworkId framework, AgentId agent, std::string_view role) const override;
   Resources available(AgentId agent) const override;
