@@ -202,6 +202,7 @@ class HierarchicalAllocator final : public Allocator {
   bool all_agents_requested_ = false;
   std::vector<AgentId> requested_agents_;
   std::vector<Agent*> candidates_;  // the agents of the current run (kept for its capacity)
+  std::vector<DrfSorter::ClientId> parked_;  // Run::parked between runs: empty, kept for capacity
   std::vector<bool> requested_flag_;
   AllocationExplainer* explainer_ = nullptr;
 

@@ -168,6 +168,7 @@ void HierarchicalAllocator::allocate_into(Time now, std::vector<Allocation>& out
   requested_agents_.clear();
 
   Run run(now, out);
+  run.parked.swap(parked_);
   run.out.reserve(candidates.size());  // usually an offer per agent at most
   // Parking: with explanations off, a quota role that can take nothing more (see
   // can_take_nothing) is left out of the role order for the rest of the run, so a run costs
@@ -190,6 +191,8 @@ void HierarchicalAllocator::allocate_into(Time now, std::vector<Allocation>& out
   rng_.shuffle(std::span(candidates));
   run_stage(run, false);
   for (DrfSorter::ClientId client : run.parked) role_sorter_.activate(client);
+  run.parked.clear();
+  parked_.swap(run.parked);
   // A filter this run visited for the first time may have held back an offer that the next run
   // makes (its time is up, and now a run has visited its agent): only a run in which every
   // filter was visited already can start a quiet spell.
