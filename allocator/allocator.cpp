@@ -1,6 +1,7 @@
 #include "allocator/allocator.hpp"
 
 #include <cmath>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -47,6 +48,16 @@ std::vector<Quantities> AllocatorOptions::default_min_allocatable() {
   Quantities mem;
   mem.set(ResourceName::mem(), Scalar::from_units(32));
   return {cpus, mem};
+}
+
+void Allocator::allocate_into(Time now, std::vector<Allocation>& out) {
+  out.clear();
+  std::vector<Allocation> made = allocate(now);
+  if (made.size() > out.capacity()) {
+    out = std::move(made);
+    return;
+  }
+  out.insert(out.end(), std::make_move_iterator(made.begin()), std::make_move_iterator(made.end()));
 }
 
 std::optional<Duration> refuse_duration(std::optional<double> refuse_seconds) {

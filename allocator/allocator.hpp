@@ -186,6 +186,9 @@ class Allocator {
   // Runs one allocation over the requested agents and returns the offers it made, in a
   // deterministic order. The resources in them count as allocated from now on.
   virtual std::vector<Allocation> allocate(Time now) = 0;
+  // The same run, its offers put in `out` (cleared first, its capacity kept). An owner that runs
+  // often and keeps `out` spares each run a large block of its own; the offers are the same.
+  virtual void allocate_into(Time now, std::vector<Allocation>& out);
 
   // Introspection for the owner's invariant checks and for metrics.
   virtual Resources allocated(FrameworkId framework, AgentId agent,

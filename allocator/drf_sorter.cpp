@@ -1,6 +1,7 @@
 #include "allocator/drf_sorter.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "allocator/check.hpp"
 
@@ -66,7 +67,6 @@ void DrfSorter::renumber() {
   // Order-preserving: stored keys can be rewritten in place without re-sorting any set.
   for (size_t i = 0; i < by_path_.size(); ++i) nodes_[by_path_[i]].rank = (i + 1) * kRankSpacing;
   for (Node& n : nodes_) {
-    n.key.rank = n.parent == kNone ? 0 : n.rank;
     for (const Key& k : n.children) k.rank = nodes_[k.node].rank;
   }
 }
@@ -180,8 +180,7 @@ void DrfSorter::add_active(uint32_t node, int delta) {
 
 void DrfSorter::insert_into_parent(uint32_t node) {
   Node& n = nodes_[node];
-  n.key = key_of(node);
-  n.pos = nodes_[n.parent].children.insert(n.key).first;
+  n.pos = nodes_[n.parent].children.insert(key_of(node)).first;
   n.in_parent_set = true;
 }
 
@@ -209,11 +208,9 @@ void DrfSorter::rekey(uint32_t node) {
     n.pos->share = next.share;
     n.pos->count = next.count;
     n.pos->rank = next.rank;
-    n.key = next;
     return;
   }
   auto handle = siblings.extract(n.pos);
-  n.key = next;
   handle.value() = next;
   if (siblings.empty() || less(*siblings.rbegin(), next)) {
     n.pos = siblings.insert(siblings.end(), std::move(handle));
@@ -247,12 +244,11 @@ double DrfSorter::weight_of(std::string_view path) const {
 double DrfSorter::compute_share(const Node& n) const {
   double share = 0;
   const int64_t* alloc = n.allocation.data();
-  const size_t count = std::min(n.allocation.size_hint(), total_.size_hint());
-  const int64_t* total = total_.data();
-  for (size_t i = 0; i < count; ++i) {
-    if (total[i] <= 0 || alloc[i] == 0) continue;
-    if (i < excluded_.size() && excluded_[i]) continue;
-    share = std::max(share, static_cast<double>(alloc[i]) / static_cast<double>(total[i]));
+  const size_t size = n.allocation.size_hint();
+  for (const auto& [i, total] : counted_) {
+    if (i >= size) break;
+    if (alloc[i] == 0) continue;
+    share = std::max(share, static_cast<double>(alloc[i]) / total);
   }
   // Only the role sorter is hierarchical, and only it applies weights (Mesos: framework
   // sorters within a role are unweighted). A path's weight orders its subtree among its
@@ -271,18 +267,30 @@ void DrfSorter::set_weight(std::string_view path, double weight) {
     weights_.emplace(it, std::string(path), weight);
   }
   stale_ = true;
+  weights_stale_ = true;
 }
 
 void DrfSorter::set_total(const Quantities& total) {
   if (total == total_) return;  // every share and so the order stay as they are
   total_ = total;
+  count_names();
   stale_ = true;
 }
 
 void DrfSorter::set_excluded(std::vector<ResourceName> names) {
   excluded_.assign(ResourceName::kMaxNames, false);
   for (ResourceName n : names) excluded_[n.id()] = true;
+  count_names();
   stale_ = true;
+}
+
+void DrfSorter::count_names() {
+  counted_.clear();
+  const int64_t* total = total_.data();
+  for (uint32_t i = 0; i < total_.size_hint(); ++i) {
+    if (total[i] <= 0 || (i < excluded_.size() && excluded_[i])) continue;
+    counted_.emplace_back(i, static_cast<double>(total[i]));
+  }
 }
 
 void DrfSorter::allocated(ClientId client, const Resources& resources) {
@@ -317,10 +325,15 @@ void DrfSorter::refresh_if_stale() {
   // Recompute every share once per change of totals or weights rather than once per
   // allocation: O(n), plus O(k log k) for each sibling set of k whose order the change altered.
   // (While stale, re-keys left the sets keyed as they were, so every set is still a valid one.)
+  // In id order, asking a few nodes ahead for the allocation blocks (the nodes themselves come
+  // in order).
+  const bool weights = std::exchange(weights_stale_, false);
+  constexpr uint32_t kAhead = 8;
   for (uint32_t i = 1; i < nodes_.size(); ++i) {
+    if (i + kAhead < nodes_.size()) __builtin_prefetch(nodes_[i + kAhead].allocation.data());
     Node& n = nodes_[i];
     if (n.parent == kNone) continue;  // a free slot
-    n.weight = weight_of(n.path);
+    if (weights) n.weight = weight_of(n.path);
     n.share = compute_share(n);
   }
   for (Node& n : nodes_) {
@@ -343,8 +356,7 @@ void DrfSorter::rekey_children(Node& parent) {
     k.share = next.share;
     k.count = next.count;
     k.rank = next.rank;
-    nodes_[k.node].key = next;
-    prev = &nodes_[k.node].key;
+    prev = &k;
   }
 }
 

@@ -29,6 +29,7 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "allocator/quantities.hpp"
@@ -98,23 +99,24 @@ class DrfSorter {
   };
   using Children = std::set<Key, KeyLess>;
 
-  struct Node {
-    std::string path;
+  // What a re-key and a recomputation of shares read comes first, in the node's first cache
+  // line: a sibling set is walked in share order, so its nodes are read at random.
+  struct alignas(64) Node {
+    Quantities allocation;
+    double share = 0;
+    uint64_t count = 0;
+    uint64_t rank = 0;  // increases with (path, node id) over all nodes in use
+    double weight = 1;  // of its path (cached: looked up on every re-key otherwise)
     uint32_t parent = kNone;
     bool is_leaf = false;
     bool leaf_active = false;
     bool in_parent_set = false;
-    uint32_t active_leaves = 0;  // in this subtree
-    uint32_t child_count = 0;    // all children, active or not
-    uint64_t count = 0;
-    double weight = 1;  // of its path (cached: looked up on every re-key otherwise)
-    double share = 0;
-    Key key{};  // as stored in the parent's set
-    Children::const_iterator pos;  // where, while in_parent_set
-    Quantities allocation;
-    Children children;  // children with active_leaves > 0
-    uint64_t stamp = 0;  // last walk that visited this node
-    uint64_t rank = 0;   // increases with (path, node id) over all nodes in use
+    Children::const_iterator pos;  // its key in the parent's set, while in_parent_set
+    uint32_t active_leaves = 0;    // in this subtree
+    uint32_t child_count = 0;      // all children, active or not
+    uint64_t stamp = 0;            // last walk that visited this node
+    Children children;             // children with active_leaves > 0
+    std::string path;
   };
   // nodes_ relies on it: a reallocation that copied the sets would leave every `pos` dangling.
   static_assert(std::is_nothrow_move_constructible_v<Node>);
@@ -122,6 +124,7 @@ class DrfSorter {
   uint32_t new_node(std::string path, uint32_t parent, bool leaf);
   uint32_t inner_node(std::string_view path);
   double compute_share(const Node& n) const;
+  void count_names();  // counted_ from total_ and excluded_
   double weight_of(std::string_view path) const;
   void rekey(uint32_t node);
   void prefetch_next_front(const Children& siblings) const;
@@ -150,7 +153,10 @@ class DrfSorter {
   std::vector<std::pair<std::string, double>> weights_;  // sorted by path
   Quantities total_;
   std::vector<bool> excluded_;
+  // The names a share counts (total above zero, not excluded), ascending, with their totals.
+  std::vector<std::pair<uint32_t, double>> counted_;
   bool stale_ = false;
+  bool weights_stale_ = false;  // set_weight() since the last recomputation
   uint64_t walk_stamp_ = 0;
   std::vector<std::pair<Children::const_iterator, Children::const_iterator>> stack_;
 };

@@ -86,6 +86,7 @@ class HierarchicalAllocator final : public Allocator {
   void request_allocation(AgentId agent) override;
   bool allocation_pending() const override;
   std::vector<Allocation> allocate(Time now) override;
+  void allocate_into(Time now, std::vector<Allocation>& out) override;
 
   Resources allocated(FrameworkId framework, AgentId agent, std::string_view role) const override;
   Resources available(AgentId agent) const override;
@@ -201,6 +202,7 @@ class HierarchicalAllocator final : public Allocator {
   bool all_agents_requested_ = false;
   std::vector<AgentId> requested_agents_;
   std::vector<Agent*> candidates_;  // the agents of the current run (kept for its capacity)
+  std::vector<DrfSorter::ClientId> parked_;  // Run::parked between runs: empty, kept for capacity
   std::vector<bool> requested_flag_;
   AllocationExplainer* explainer_ = nullptr;
 

@@ -74,8 +74,9 @@ struct HierarchicalAllocator::Agent {
 };
 
 struct HierarchicalAllocator::Run {
+  Run(Time now, std::vector<Allocation>& out) : now(now), out(out) {}
   Time now;
-  std::vector<Allocation> out;
+  std::vector<Allocation>& out;  // the caller's, empty at the start of the run
   size_t stage_one_count = 0;  // out[0, stage_one_count) came from the quota stage
   // Roles at their quota limit that can take nothing more in this run, left out of the role
   // sorter's order until the run ends (hierarchical_cycle.cpp, "Parking").

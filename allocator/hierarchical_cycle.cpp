@@ -131,6 +131,13 @@ bool HierarchicalAllocator::can_skip(Time now) {
 }
 
 std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
+  std::vector<Allocation> out;
+  allocate_into(now, out);
+  return out;
+}
+
+void HierarchicalAllocator::allocate_into(Time now, std::vector<Allocation>& out) {
+  out.clear();
   if (can_skip(now)) {
     all_agents_requested_ = false;
     for (AgentId id : requested_agents_) requested_flag_[id.value] = false;
@@ -139,7 +146,7 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
     rng_.skip_shuffle(quiet_agents_);
     ++skipped_runs_;
     if (explainer_) explainer_->repeated_last_run();
-    return {};
+    return;
   }
   sync_sorter_totals();
   const bool full_run = all_agents_requested_;
@@ -160,8 +167,8 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
   for (AgentId id : requested_agents_) requested_flag_[id.value] = false;
   requested_agents_.clear();
 
-  Run run;
-  run.now = now;
+  Run run(now, out);
+  run.parked.swap(parked_);
   run.out.reserve(candidates.size());  // usually an offer per agent at most
   // Parking: with explanations off, a quota role that can take nothing more (see
   // can_take_nothing) is left out of the role order for the rest of the run, so a run costs
@@ -184,6 +191,8 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
   rng_.shuffle(std::span(candidates));
   run_stage(run, false);
   for (DrfSorter::ClientId client : run.parked) role_sorter_.activate(client);
+  run.parked.clear();
+  parked_.swap(run.parked);
   // A filter this run visited for the first time may have held back an offer that the next run
   // makes (its time is up, and now a run has visited its agent): only a run in which every
   // filter was visited already can start a quiet spell.
@@ -193,7 +202,6 @@ std::vector<Allocation> HierarchicalAllocator::allocate(Time now) {
     quiet_agents_ = candidates.size();
   }
   if (full_run) unvisited_filters_ = false;
-  return std::move(run.out);
 }
 
 void HierarchicalAllocator::run_stage(Run& run, bool quota_stage) {

@@ -3,11 +3,13 @@
 // hierarchical_allocator_benchmarks.cpp) so the figures can be put beside Mesos's published ones.
 // Figures and how to reproduce them: bench/README.md.
 //
-// Every allocator benchmark times allocate() alone with a steady clock and reports it through
+// Every allocator benchmark times allocate_into() alone with a steady clock and reports it through
 // UseManualTime(): building the cluster, recovering or declining the offers of the previous
 // iteration and destroying them stay outside the timed region (cheaper and more exact than
-// PauseTiming/ResumeTiming around every cycle). Every allocator uses Mesos's defaults
-// (min_allocatable_resources "cpus:0.01|mem:32", 1 s allocation interval) and a fixed seed.
+// PauseTiming/ResumeTiming around every cycle). The offers go into one vector kept across
+// iterations, as the master keeps its own (sim/master/master_offers.cpp). Every allocator uses
+// Mesos's defaults (min_allocatable_resources "cpus:0.01|mem:32", 1 s allocation interval) and a
+// fixed seed.
 //
 // FullCycle: Mesos's grid (a subset). Agents `cpus:2;mem:1024;disk:4096`, every framework in the
 //   one role "roleA", no filters. An iteration is one run over every agent; then every offer is
@@ -170,7 +172,7 @@ struct Bench {
     allocator.request_allocation();
     const double cpu_start = thread_cpu_seconds();
     const auto start = std::chrono::steady_clock::now();
-    offers = allocator.allocate(now);
+    allocator.allocate_into(now, offers);
     const auto stop = std::chrono::steady_clock::now();
     const double cpu_stop = thread_cpu_seconds();
     return {std::chrono::duration<double>(stop - start).count(), cpu_stop - cpu_start};
@@ -264,6 +266,7 @@ void Incremental(benchmark::State& state) {
   b.offers.clear();
   Tally tally;
   uint32_t next = 0;
+  std::vector<Allocation> out;
   for (auto _ : state) {
     const AgentId id{next};
     next = (next + 1) % static_cast<uint32_t>(agents);
@@ -282,7 +285,7 @@ void Incremental(benchmark::State& state) {
     }
     const double cpu_start = thread_cpu_seconds();
     const auto start = std::chrono::steady_clock::now();
-    std::vector<Allocation> out = b.allocator.allocate(b.now);
+    b.allocator.allocate_into(b.now, out);
     const auto stop = std::chrono::steady_clock::now();
     const double cpu_stop = thread_cpu_seconds();
     tally.add(state, {std::chrono::duration<double>(stop - start).count(), cpu_stop - cpu_start},
@@ -292,6 +295,7 @@ void Incremental(benchmark::State& state) {
       break;
     }
     h = std::move(out[0]);
+    out.clear();
   }
   tally.report(state, 1);
 }

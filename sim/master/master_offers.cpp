@@ -30,7 +30,7 @@ void Master::State::run_allocation() {
   if (!m.allocator_->allocation_pending()) return;
   Stopwatch* stopwatch = m.options_.stopwatch;
   const Duration started = stopwatch ? stopwatch->elapsed() : Duration::zero();
-  std::vector<Allocation> allocations = m.allocator_->allocate(m.clock_.now());
+  m.allocator_->allocate_into(m.clock_.now(), allocations);
   std::optional<Duration> took;
   if (stopwatch) took = stopwatch->elapsed() - started;
   publish_skips();
@@ -38,14 +38,15 @@ void Master::State::run_allocation() {
   if (m.options_.charge_allocation_time && took && *took > Duration::zero()) {
     // As Mesos's allocator actor: the offers are made when the run is done, and the runs
     // asked for meanwhile wait for it.
-    offers_timer = m.clock_.schedule(*took, [this, allocations = std::move(allocations), took] {
+    offers_timer = m.clock_.schedule(*took, [this, made = std::move(allocations), took] {
       offers_timer = TimerId{};
-      make_offers(allocations, took, true);
+      make_offers(made, took, true);
       if (std::exchange(rerun_allocation, false)) run_allocation();
     });
     return;
   }
   make_offers(allocations, took, false);
+  allocations.clear();  // kept for its capacity: the next run needs no large block
 }
 
 void Master::State::make_offers(const std::vector<Allocation>& allocations,

@@ -257,6 +257,7 @@ struct Master::State {
   // master_offers.cpp
   void request_allocation_soon();
   void run_allocation();
+  std::vector<Allocation> allocations;  // run_allocation's offers, kept for the capacity
   void make_offers(const std::vector<Allocation>& allocations, std::optional<Duration> took,
                    bool deferred);
   static constexpr uint32_t kNoBatch = UINT32_MAX;

@@ -173,6 +173,55 @@ TEST(HierarchicalAllocatorTest, OffersAndRecordsHoldExactlyWhatWasOfferedWhenBuf
   }
 }
 
+// allocate_into() is the same run as allocate(): twin allocators, one driven by each, make the
+// same offers in the same order, round after round, while the caller's vector (stale entries in
+// it at first) is cleared and keeps its block once it is large enough.
+TEST(HierarchicalAllocatorTest, AllocateIntoMakesTheSameOffersAndKeepsTheCallersBlock) {
+  HierarchicalAllocator returning = make_allocator(7);
+  HierarchicalAllocator into = make_allocator(7);
+  for (HierarchicalAllocator* alloc : {&returning, &into}) {
+    for (uint32_t i = 0; i < 12; ++i) {
+      const char* total = i % 3 == 0 ? "cpus:4;mem:4096;ports:[31000-31009]" : "cpus:2;mem:1024";
+      ASSERT_TRUE(alloc->add_agent(agent_id(i), agent_info("h", total), {}).ok());
+    }
+    ASSERT_TRUE(alloc->add_framework(framework_id(0), framework_info("A", {"a"}), true).ok());
+    ASSERT_TRUE(alloc->add_framework(framework_id(1), framework_info("B", {"a", "b"}), true).ok());
+    ASSERT_TRUE(alloc->add_framework(framework_id(2), framework_info("C", {"b"}), true).ok());
+  }
+  std::vector<Allocation> out(3, Allocation{framework_id(9), agent_id(9), "stale", R("cpus:1")});
+  const Allocation* block = nullptr;
+  for (int round = 0; round < 6; ++round) {
+    const Time now = at_seconds(round);
+    returning.request_allocation();
+    into.request_allocation();
+    const std::vector<Allocation> want = returning.allocate(now);
+    into.allocate_into(now, out);
+    ASSERT_EQ(out.size(), want.size()) << "round " << round << "\n" << describe_offers(want);
+    ASSERT_FALSE(want.empty()) << "round " << round;
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(out[i].framework, want[i].framework) << "round " << round << " offer " << i;
+      EXPECT_EQ(out[i].agent, want[i].agent) << "round " << round << " offer " << i;
+      EXPECT_EQ(out[i].role, want[i].role) << "round " << round << " offer " << i;
+      EXPECT_SAME(out[i].resources, want[i].resources);
+    }
+    if (round > 0) {
+      EXPECT_EQ(out.data(), block) << "round " << round << ": a new block";
+    }
+    block = out.data();
+    // Every other offer declined for two rounds, the rest returned; the owner then clears its
+    // vector, as the master does.
+    for (HierarchicalAllocator* alloc : {&returning, &into}) {
+      for (size_t i = 0; i < want.size(); ++i) {
+        const std::optional<Duration> refuse =
+            i % 2 == 0 ? std::optional(Duration::seconds(2)) : std::nullopt;
+        alloc->recover(now, want[i].framework, want[i].agent, want[i].role, want[i].resources,
+                       refuse);
+      }
+    }
+    out.clear();
+  }
+}
+
 // Each agent indexes the (framework, role) pairs that may have filters on it, and drops a pair
 // lazily once a look-up finds none (after REVIVE cleared them, or they expired). A filter set
 // again after that, or on an agent removed and added back, must hold as the first one did.
