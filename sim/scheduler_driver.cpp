@@ -77,7 +77,7 @@ void SchedulerDriver::deliver(Endpoint from, Message message) {
 
   in_callback_ = true;
   std::visit(
-      [&](const auto& e) {
+      [&](auto& e) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, sched::Subscribed>) {
           subscribed_ = true;
@@ -91,7 +91,8 @@ void SchedulerDriver::deliver(Endpoint from, Message message) {
           scheduler_->rescind(*this, e.offer_id);
         } else if constexpr (std::is_same_v<T, sched::Update>) {
           scheduler_->update(*this, e.status);
-          if (options_.implicit_acknowledgements && e.status.uuid) acknowledge(e.status);
+          // The event is ours and read no more: its ids move into the acknowledgement.
+          if (options_.implicit_acknowledgements && e.status.uuid) acknowledge_moving(e.status);
         } else if constexpr (std::is_same_v<T, sched::Failure>) {
           scheduler_->failure(*this, e);
         } else if constexpr (std::is_same_v<T, sched::Error>) {
@@ -185,6 +186,13 @@ void SchedulerDriver::acknowledge(const v1::TaskStatus& status) {
   if (!status.uuid) return;
   send_call(sched::Call{std::nullopt,
                         sched::Acknowledge{status.agent_id, status.task_id, *status.uuid}});
+}
+
+void SchedulerDriver::acknowledge_moving(v1::TaskStatus& status) {
+  if (!status.uuid) return;
+  send_call(sched::Call{std::nullopt,
+                        sched::Acknowledge{std::move(status.agent_id), std::move(status.task_id),
+                                           std::move(*status.uuid)}});
 }
 
 void SchedulerDriver::reconcile(std::vector<sched::Reconcile::Task> tasks) {

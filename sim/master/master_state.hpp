@@ -307,7 +307,8 @@ struct Master::State {
   // master_tasks.cpp
   // Takes the update by value: its status is moved on to the framework, not copied.
   void status_update(Endpoint from, v1::StatusUpdate update);
-  void acknowledge(Framework& f, const v1::scheduler::Acknowledge& ack);
+  // Consumes the call's ids (they move into the message to the agent).
+  void acknowledge(Framework& f, v1::scheduler::Acknowledge& ack);
   void kill(Framework& f, const v1::scheduler::Kill& kill);
   void reconcile(Framework& f, const v1::scheduler::Reconcile& reconcile);
   // master_requests.cpp: a REQUEST becomes the framework's demands in the allocator.

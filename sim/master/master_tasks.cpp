@@ -193,17 +193,19 @@ void Master::State::status_update(Endpoint from, v1::StatusUpdate update) {
   if (v1::is_terminal(state) && v1::is_terminal(latest) && !has_uuid) complete(t);
 }
 
-void Master::State::acknowledge(Framework& f, const sched::Acknowledge& ack) {
+void Master::State::acknowledge(Framework& f, sched::Acknowledge& ack) {
   Agent* a = agent_by_id(ack.agent_id.value);
   if (!a) {
     reject(f.info.id, "ACKNOWLEDGE", CallRejectedReason::kUnknownAgent,
            fmt::format("agent {} is not registered", ack.agent_id.value));
     return;
   }
-  send(a->endpoint,
-       v1::StatusUpdateAcknowledgementMessage{ack.agent_id, *f.info.id, ack.task_id, ack.uuid});
   Task* t = find_task(IdPairView{f.info.id->value, ack.task_id.value});
-  if (t != nullptr && t->terminal_uuid == ack.uuid) complete(*t);
+  const bool completes = t != nullptr && t->terminal_uuid == ack.uuid;
+  send(a->endpoint,
+       v1::StatusUpdateAcknowledgementMessage{std::move(ack.agent_id), *f.info.id,
+                                              std::move(ack.task_id), std::move(ack.uuid)});
+  if (completes) complete(*t);
 }
 
 void Master::State::kill(Framework& f, const sched::Kill& k) {
