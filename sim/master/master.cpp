@@ -279,11 +279,24 @@ std::vector<TaskRef> Master::State::tasks_of(const Framework& f) const {
   return out;
 }
 
-std::vector<OfferRef> Master::State::offers_of(const std::set<OfferEntry>& set) const {
-  std::vector<OfferRef> out;
-  out.reserve(set.size());
-  for (const OfferEntry& e : set) out.push_back(e.ref);
+std::vector<OfferRef> Master::State::offers_of(const std::vector<OfferRef>& offers) const {
+  std::vector<OfferRef> out = offers;
+  std::sort(out.begin(), out.end(), [this](OfferRef x, OfferRef y) {
+    return offer_slots[x.value].offer.id.value < offer_slots[y.value].offer.id.value;
+  });
   return out;
+}
+
+void Master::State::unlist_offer(std::vector<OfferRef>& list, uint32_t Offer::*place,
+                                 OfferRef ref) {
+  Offer& o = offer_slots[ref.value];
+  MESOSIM_CHECK(o.*place < list.size() && list[o.*place] == ref,
+                "an offer is where its record says in its agent's or framework's list");
+  const OfferRef last = list.back();
+  list[o.*place] = last;
+  offer_slots[last.value].*place = o.*place;
+  list.pop_back();
+  o.*place = UINT32_MAX;
 }
 
 void Master::State::start_timers() {
@@ -356,7 +369,9 @@ std::vector<Master::AgentView> Master::agents() const {
       const State::Task& t = s.task_at(ref);
       if (!t.released) v.used += t.task.resources;
     }
-    for (const OfferEntry& e : a.offers) v.offered += s.offer_slots[e.ref.value].offer.resources;
+    for (OfferRef ref : s.offers_of(a.offers)) {
+      v.offered += s.offer_slots[ref.value].offer.resources;
+    }
     out.push_back(std::move(v));
   }
   return out;
@@ -415,7 +430,7 @@ std::map<Master::AllocationKey, Resources> Master::allocations() const {
     const State::Framework& f = *s.framework_by_handle(fh);
     std::set<std::string> roles(f.info.roles.begin(), f.info.roles.end());
     for (TaskRef ref : f.tasks) roles.insert(s.task_at(ref).task.role);
-    for (const OfferEntry& e : f.offers) roles.insert(s.offer_slots[e.ref.value].offer.role);
+    for (OfferRef ref : f.offers) roles.insert(s.offer_slots[ref.value].offer.role);
     for (const auto& [aid, ah] : s.agent_ids) {
       for (const auto& role : roles) {
         Resources held = allocator_->allocated(f.handle, ah, role);
@@ -469,7 +484,7 @@ std::optional<std::string> Master::check_invariants() const {
       const State::Task& t = s.task_at(ref);
       if (!t.released) held += t.task.resources;
     }
-    for (const OfferEntry& e : a.offers) held += s.offer_slots[e.ref.value].offer.resources;
+    for (OfferRef ref : s.offers_of(a.offers)) held += s.offer_slots[ref.value].offer.resources;
     const Resources total = allocator_->total(a.handle);
     const Resources free = allocator_->available(a.handle);
     if (!(total == a.info.resources)) {

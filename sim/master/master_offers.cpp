@@ -82,8 +82,10 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
     // The views below point into the record, which stays at its slot until remove_offer.
     const std::string_view oid = o.offer.id.value;
     offer_index.emplace(oid, ref);
-    f->offers.insert(OfferEntry{oid, ref});
-    agent->offers.insert(OfferEntry{oid, ref});
+    o.at_framework = static_cast<uint32_t>(f->offers.size());
+    f->offers.push_back(ref);
+    o.at_agent = static_cast<uint32_t>(agent->offers.size());
+    agent->offers.push_back(ref);
     if (observed())
       publish(
           master_event::OfferMade{o.offer.id, *f->info.id, *agent->info.id, a.role, a.resources});
@@ -120,15 +122,14 @@ void Master::State::remove_offer(Offer& offer, std::optional<RecoveredReason> gi
   auto it = offer_index.find(offer.offer.id.value);
   MESOSIM_CHECK(it != offer_index.end(), "an offer in the books is indexed");
   const OfferRef ref = it->second;
-  const OfferEntry entry{it->first, ref};
   offer_index.erase(it);
   m.clock_.cancel(offer.timeout);
   // An offer's framework and agent are in the books while it is: both rescind their offers
   // before they leave.
   Framework* f = framework_by_handle(offer.framework);
   Agent* a = agent_by_handle(offer.agent);
-  if (f) f->offers.erase(entry);
-  if (a) a->offers.erase(entry);
+  if (f) unlist_offer(f->offers, &Offer::at_framework, ref);
+  if (a) unlist_offer(a->offers, &Offer::at_agent, ref);
   Offer o = std::move(offer);
   offer = Offer{};
   free_offer_slots.push_back(ref.value);

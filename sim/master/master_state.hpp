@@ -64,7 +64,6 @@ struct IdEntry {
   auto operator<=>(const IdEntry&) const = default;
 };
 using TaskEntry = IdEntry<IdPairView, TaskRef>;          // (framework id, task id)
-using OfferEntry = IdEntry<std::string_view, OfferRef>;  // offer id
 
 struct EndpointHash {
   size_t operator()(Endpoint e) const noexcept { return std::hash<uint32_t>{}(e.value); }
@@ -85,7 +84,9 @@ struct Master::State {
     Endpoint endpoint;
     bool connected = true;  // what m.health_ is told
     TimerId reregister_timer;  // while disconnected: it must re-register before this fires
-    std::set<OfferEntry> offers;
+    // Its offers, in no order (Offer::at_agent is each one's place): walks go through
+    // offers_of(), in the order of the offer ids.
+    std::vector<OfferRef> offers;
     // Its tasks, in no order (Task::at_agent is each one's place): walks that decide what is
     // sent go through tasks_of(), in the order of (framework id, task id).
     std::vector<TaskRef> tasks;
@@ -98,7 +99,9 @@ struct Master::State {
     bool active = false;
     std::vector<std::string> suppressed_roles;
     TimerId failover_timer;
-    std::set<OfferEntry> offers;
+    // Its offers, in no order (Offer::at_framework is each one's place): walks go through
+    // offers_of(), in the order of the offer ids.
+    std::vector<OfferRef> offers;
     // Its tasks, in no order (Task::at_framework is each one's place): walks that decide what
     // is sent go through tasks_of(), in the order of the task ids.
     std::vector<TaskRef> tasks;
@@ -125,6 +128,8 @@ struct Master::State {
     FrameworkId framework;
     AgentId agent;
     TimerId timeout;
+    uint32_t at_agent = UINT32_MAX;      // its place in its agent's `offers`
+    uint32_t at_framework = UINT32_MAX;  // its place in its framework's `offers`
     bool live = false;  // false: a free slot
   };
 
@@ -267,7 +272,10 @@ struct Master::State {
                     std::optional<Duration> filter);
   void rescind_offer(Offer& o, OfferRescindedReason reason);
   // The offers of a set, in its order, for a walk that removes them.
-  std::vector<OfferRef> offers_of(const std::set<OfferEntry>& set) const;
+  // An agent's or a framework's offers, in the order of their ids.
+  std::vector<OfferRef> offers_of(const std::vector<OfferRef>& offers) const;
+  // Removes offer `o` from an agent's or a framework's list (`place` is its index there).
+  void unlist_offer(std::vector<OfferRef>& list, uint32_t Offer::*place, OfferRef ref);
   // An agent's tasks by (framework id, task id), a framework's by task id: the order of every
   // walk whose messages or events depend on it (a copy, so the walk may remove them).
   std::vector<TaskRef> tasks_of(const Agent& a) const;
