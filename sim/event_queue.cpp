@@ -9,17 +9,18 @@
 namespace mesosim {
 namespace {
 
-// Ordinary timers have distinct seqs above every rank, so equal due times fall back to ranks,
-// then to scheduling order.
-// One 128-bit comparison instead of two branches: the due time, its sign bit flipped so that it
-// orders as an unsigned number, above the sequence number. The heap's sift loops spend most of
-// their time here, and a branch on equal due times is mispredicted often.
+// An entry's (at, seq) as one 128-bit number: the due time, its sign bit flipped so that it
+// orders as an unsigned number, above the sequence number. One comparison instead of two
+// branches: the heap's sift loops spend most of their time comparing, and a branch on equal due
+// times is mispredicted often.
 template <typename E>
 unsigned __int128 key_of(const E& e) {
   const uint64_t at = static_cast<uint64_t>(e.at) ^ (uint64_t{1} << 63);
   return (static_cast<unsigned __int128>(at) << 64) | e.seq;
 }
 
+// Ordinary timers have distinct seqs above every rank, so equal due times fall back to ranks,
+// then to scheduling order.
 template <typename E>
 bool earlier(const E& a, const E& b) {
   return key_of(a) < key_of(b);

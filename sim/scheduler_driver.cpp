@@ -91,8 +91,12 @@ void SchedulerDriver::deliver(Endpoint from, Message message) {
           scheduler_->rescind(*this, e.offer_id);
         } else if constexpr (std::is_same_v<T, sched::Update>) {
           scheduler_->update(*this, e.status);
-          // The event is ours and read no more: its ids move into the acknowledgement.
-          if (options_.implicit_acknowledgements && e.status.uuid) acknowledge_moving(e.status);
+          if (options_.implicit_acknowledgements && e.status.uuid) {
+            // The event is ours and read no more: its ids move into the acknowledgement.
+            send_call(sched::Call{std::nullopt, sched::Acknowledge{std::move(e.status.agent_id),
+                                                                   std::move(e.status.task_id),
+                                                                   std::move(*e.status.uuid)}});
+          }
         } else if constexpr (std::is_same_v<T, sched::Failure>) {
           scheduler_->failure(*this, e);
         } else if constexpr (std::is_same_v<T, sched::Error>) {
@@ -186,13 +190,6 @@ void SchedulerDriver::acknowledge(const v1::TaskStatus& status) {
   if (!status.uuid) return;
   send_call(sched::Call{std::nullopt,
                         sched::Acknowledge{status.agent_id, status.task_id, *status.uuid}});
-}
-
-void SchedulerDriver::acknowledge_moving(v1::TaskStatus& status) {
-  if (!status.uuid) return;
-  send_call(sched::Call{std::nullopt,
-                        sched::Acknowledge{std::move(status.agent_id), std::move(status.task_id),
-                                           std::move(*status.uuid)}});
 }
 
 void SchedulerDriver::reconcile(std::vector<sched::Reconcile::Task> tasks) {

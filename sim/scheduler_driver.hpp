@@ -91,8 +91,6 @@ class SchedulerDriver final : public Process {
 
  private:
   void send_call(v1::scheduler::Call call);
-  // acknowledge(), taking the ids out of a status that is not read again.
-  void acknowledge_moving(v1::TaskStatus& status);
   void try_subscribe();
   void deliver(Endpoint from, Message message);
   void drain();

@@ -11,6 +11,25 @@
 
 namespace mesosim {
 
+namespace {
+
+// Takes `ref` out of an agent's or a framework's list of tasks or offers (`place`: the record's
+// field holding its index there), where its record says it is; the list's last entry takes its
+// place. `record_of` finds a ref's record.
+template <class Ref, class Record, class RecordOf>
+void unlist_from(std::vector<Ref>& list, uint32_t Record::*place, Ref ref, RecordOf record_of) {
+  Record& r = record_of(ref);
+  MESOSIM_CHECK(r.*place < list.size() && list[r.*place] == ref,
+                "a task or offer is where its record says in its agent's or framework's list");
+  const Ref last = list.back();
+  list[r.*place] = last;
+  record_of(last).*place = r.*place;
+  list.pop_back();
+  r.*place = UINT32_MAX;
+}
+
+}  // namespace
+
 Master::Master(Endpoint self, Clock& clock, Transport& transport,
                std::unique_ptr<Allocator> allocator, Registry& registry, MasterOptions options,
                AgentHealth* health)
@@ -233,13 +252,11 @@ Master::State::Task& Master::State::add_task(Framework& f, Agent& a, v1::Task ta
 }
 
 void Master::State::unlist(std::vector<TaskRef>& list, uint32_t Task::*place, Task& t) {
-  MESOSIM_CHECK(t.*place < list.size() && list[t.*place] == t.ref,
-                "a task is where its record says in its agent's or framework's list");
-  const TaskRef last = list.back();
-  list[t.*place] = last;
-  task_at(last).*place = t.*place;
-  list.pop_back();
-  t.*place = UINT32_MAX;
+  unlist_from(list, place, t.ref, [this](TaskRef ref) -> Task& { return task_at(ref); });
+}
+
+void Master::State::unlist(std::vector<OfferRef>& list, uint32_t Offer::*place, OfferRef o) {
+  unlist_from(list, place, o, [this](OfferRef ref) -> Offer& { return offer_at(ref); });
 }
 
 Master::State::Task Master::State::remove_task(Task& t) {
@@ -285,18 +302,6 @@ std::vector<OfferRef> Master::State::offers_of(const std::vector<OfferRef>& offe
     return offer_slots[x.value].offer.id.value < offer_slots[y.value].offer.id.value;
   });
   return out;
-}
-
-void Master::State::unlist_offer(std::vector<OfferRef>& list, uint32_t Offer::*place,
-                                 OfferRef ref) {
-  Offer& o = offer_slots[ref.value];
-  MESOSIM_CHECK(o.*place < list.size() && list[o.*place] == ref,
-                "an offer is where its record says in its agent's or framework's list");
-  const OfferRef last = list.back();
-  list[o.*place] = last;
-  offer_slots[last.value].*place = o.*place;
-  list.pop_back();
-  o.*place = UINT32_MAX;
 }
 
 void Master::State::start_timers() {
@@ -369,9 +374,7 @@ std::vector<Master::AgentView> Master::agents() const {
       const State::Task& t = s.task_at(ref);
       if (!t.released) v.used += t.task.resources;
     }
-    for (OfferRef ref : s.offers_of(a.offers)) {
-      v.offered += s.offer_slots[ref.value].offer.resources;
-    }
+    for (OfferRef ref : a.offers) v.offered += s.offer_slots[ref.value].offer.resources;
     out.push_back(std::move(v));
   }
   return out;
@@ -484,7 +487,7 @@ std::optional<std::string> Master::check_invariants() const {
       const State::Task& t = s.task_at(ref);
       if (!t.released) held += t.task.resources;
     }
-    for (OfferRef ref : s.offers_of(a.offers)) held += s.offer_slots[ref.value].offer.resources;
+    for (OfferRef ref : a.offers) held += s.offer_slots[ref.value].offer.resources;
     const Resources total = allocator_->total(a.handle);
     const Resources free = allocator_->available(a.handle);
     if (!(total == a.info.resources)) {

@@ -128,8 +128,8 @@ void Master::State::remove_offer(Offer& offer, std::optional<RecoveredReason> gi
   // before they leave.
   Framework* f = framework_by_handle(offer.framework);
   Agent* a = agent_by_handle(offer.agent);
-  if (f) unlist_offer(f->offers, &Offer::at_framework, ref);
-  if (a) unlist_offer(a->offers, &Offer::at_agent, ref);
+  if (f) unlist(f->offers, &Offer::at_framework, ref);
+  if (a) unlist(a->offers, &Offer::at_agent, ref);
   Offer o = std::move(offer);
   offer = Offer{};
   free_offer_slots.push_back(ref.value);

@@ -84,8 +84,8 @@ struct Master::State {
     Endpoint endpoint;
     bool connected = true;  // what m.health_ is told
     TimerId reregister_timer;  // while disconnected: it must re-register before this fires
-    // Its offers, in no order (Offer::at_agent is each one's place): walks go through
-    // offers_of(), in the order of the offer ids.
+    // Its offers, in no order (Offer::at_agent is each one's place): walks that decide what is
+    // sent go through offers_of(), in the order of the offer ids.
     std::vector<OfferRef> offers;
     // Its tasks, in no order (Task::at_agent is each one's place): walks that decide what is
     // sent go through tasks_of(), in the order of (framework id, task id).
@@ -99,8 +99,8 @@ struct Master::State {
     bool active = false;
     std::vector<std::string> suppressed_roles;
     TimerId failover_timer;
-    // Its offers, in no order (Offer::at_framework is each one's place): walks go through
-    // offers_of(), in the order of the offer ids.
+    // Its offers, in no order (Offer::at_framework is each one's place): walks that decide
+    // what is sent go through offers_of(), in the order of the offer ids.
     std::vector<OfferRef> offers;
     // Its tasks, in no order (Task::at_framework is each one's place): walks that decide what
     // is sent go through tasks_of(), in the order of the task ids.
@@ -228,9 +228,10 @@ struct Master::State {
   }
   // Puts a task in the books: its slot, the index, its framework's and agent's lists.
   Task& add_task(Framework& f, Agent& a, v1::Task task);
-  // Takes a task out of its agent's or its framework's list (`place`: Task::at_agent or
-  // Task::at_framework), where its record says it is; the list's last task takes its place.
+  // Takes a task or an offer out of its agent's or its framework's list (`place`: at_agent or
+  // at_framework), where its record says it is; the list's last entry takes its place.
   void unlist(std::vector<TaskRef>& list, uint32_t Task::*place, Task& t);
+  void unlist(std::vector<OfferRef>& list, uint32_t Offer::*place, OfferRef o);
   // Takes a task out of the books (index, sets, unreachable lists) and frees its slot; returns
   // the record.
   Task remove_task(Task& t);
@@ -271,11 +272,9 @@ struct Master::State {
   void remove_offer(Offer& o, std::optional<RecoveredReason> give_back,
                     std::optional<Duration> filter);
   void rescind_offer(Offer& o, OfferRescindedReason reason);
-  // The offers of a set, in its order, for a walk that removes them.
-  // An agent's or a framework's offers, in the order of their ids.
+  // An agent's or a framework's offers in the order of their ids: the order of every walk
+  // whose messages or events depend on it (a copy, so the walk may remove them).
   std::vector<OfferRef> offers_of(const std::vector<OfferRef>& offers) const;
-  // Removes offer `o` from an agent's or a framework's list (`place` is its index there).
-  void unlist_offer(std::vector<OfferRef>& list, uint32_t Offer::*place, OfferRef ref);
   // An agent's tasks by (framework id, task id), a framework's by task id: the order of every
   // walk whose messages or events depend on it (a copy, so the walk may remove them).
   std::vector<TaskRef> tasks_of(const Agent& a) const;
