@@ -1,6 +1,7 @@
 #include "sim/event_queue.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 #include <utility>
 
@@ -79,7 +80,14 @@ TimerId EventQueue::push(Time at, uint64_t seq, TimerCallback fn) {
   const uint32_t slot = acquire_slot();
   Slot& s = slots_[slot];
   s.fn = std::move(fn);
-  heap_push(Entry{at.micros(), seq, slot, s.generation});
+  const Entry e{at.micros(), seq, slot, s.generation};
+  // Unsigned, so that a due time saturated at Time::max() cannot overflow (at >= now_).
+  const uint64_t ahead = static_cast<uint64_t>(at.micros()) - static_cast<uint64_t>(now_.micros());
+  if (seq >= kRankLimit && ahead < static_cast<uint64_t>(kWheelSpan)) {
+    wheel_push(e);
+  } else {
+    heap_push(e);
+  }
   return make_id(slot, s.generation);
 }
 
@@ -100,7 +108,7 @@ bool EventQueue::cancel(TimerId id) {
 
 bool EventQueue::step() {
   MESOSIM_CHECK(!running_, "step() called from inside a timer callback");
-  if (heap_.empty()) return false;
+  if (live_ == 0) return false;
   run_next();
   return true;
 }
@@ -109,7 +117,7 @@ void EventQueue::run_until(Time deadline) {
   MESOSIM_CHECK(!running_, "run_until() called from inside a timer callback");
   MESOSIM_CHECK(deadline >= now_, "run_until() with a deadline before now()");
   stop_requested_ = false;
-  while (!heap_.empty() && heap_.front().at <= deadline.micros()) {
+  for (const Entry* e = front(); e != nullptr && e->at <= deadline.micros(); e = front()) {
     run_next();
     if (stop_requested_) return;
   }
@@ -119,15 +127,24 @@ void EventQueue::run_until(Time deadline) {
 void EventQueue::run() {
   MESOSIM_CHECK(!running_, "run() called from inside a timer callback");
   stop_requested_ = false;
-  while (!heap_.empty()) {
+  while (live_ > 0) {
     run_next();
     if (stop_requested_) return;
   }
 }
 
 std::optional<Time> EventQueue::next_time() const {
-  if (heap_.empty()) return std::nullopt;
-  return Time::from_micros(heap_.front().at);
+  const Entry* e = front();
+  if (e == nullptr) return std::nullopt;
+  return Time::from_micros(e->at);
+}
+
+const EventQueue::Entry* EventQueue::front() const {
+  const uint32_t b = wheel_first();
+  const Entry* w = b == kNoBucket ? nullptr : &wheel_[b].entries[wheel_[b].head];
+  if (heap_.empty()) return w;
+  if (w == nullptr || earlier(heap_.front(), *w)) return &heap_.front();
+  return w;
 }
 
 uint32_t EventQueue::acquire_slot() {
@@ -150,8 +167,16 @@ void EventQueue::release_slot(uint32_t slot) {
 }
 
 void EventQueue::run_next() {
-  const Entry e = heap_.front();
-  heap_pop();
+  const uint32_t b = wheel_first();
+  const bool from_wheel =
+      b != kNoBucket &&
+      (heap_.empty() || earlier(wheel_[b].entries[wheel_[b].head], heap_.front()));
+  const Entry e = from_wheel ? wheel_[b].entries[wheel_[b].head] : heap_.front();
+  if (from_wheel) {
+    wheel_pop(b);
+  } else {
+    heap_pop();
+  }
   // Moved out before the call: the callback may schedule, which can grow slots_ and move the
   // storage it lives in, and the slot must already be free so that cancelling the running timer
   // fails like cancelling any other timer that has run.
@@ -166,14 +191,79 @@ void EventQueue::run_next() {
 
 void EventQueue::drop_dead_top() {
   while (!heap_.empty() && !is_live(heap_.front())) heap_pop();
+  wheel_drop_dead_front();
 }
 
 void EventQueue::compact_if_mostly_dead() {
-  const size_t dead = heap_.size() - live_;
-  if (heap_.size() < kMinHeapToCompact || dead <= live_) return;
+  const size_t entries = heap_.size() + wheel_size_;
+  const size_t dead = entries - live_;
+  if (entries < kMinHeapToCompact || dead <= live_) return;
+  wheel_compact();
   std::erase_if(heap_, [this](const Entry& e) { return !is_live(e); });
   if (heap_.size() < 2) return;
   for (size_t i = (heap_.size() - 2) / kArity + 1; i-- > 0;) heap_sift_down(i);
+}
+
+void EventQueue::wheel_push(const Entry& e) {
+  if (wheel_.empty()) wheel_.resize(static_cast<size_t>(kWheelSpan));
+  // Every entry is due in [now_, now_ + kWheelSpan), so no two due times share a bucket.
+  const auto b = static_cast<uint32_t>(static_cast<uint64_t>(e.at) & (kWheelSpan - 1));
+  wheel_[b].entries.push_back(e);
+  wheel_bits_[b >> 6] |= uint64_t{1} << (b & 63);
+  wheel_words_ |= uint64_t{1} << (b >> 6);
+  ++wheel_size_;
+}
+
+uint32_t EventQueue::wheel_first() const {
+  if (wheel_words_ == 0) return kNoBucket;
+  // Buckets are due in circular order from now_'s: first the rest of now_'s word, then the
+  // words after it, then (wrapping) the words from the first up to now_'s, whose bits below
+  // now_'s bucket are due last.
+  const auto start = static_cast<uint32_t>(static_cast<uint64_t>(now_.micros()) & (kWheelSpan - 1));
+  const uint32_t word = start >> 6;
+  const uint64_t rest = wheel_bits_[word] & (~uint64_t{0} << (start & 63));
+  if (rest != 0) return (word << 6) | static_cast<uint32_t>(std::countr_zero(rest));
+  const uint64_t later = word + 1 == kWheelWords ? 0 : wheel_words_ & (~uint64_t{0} << (word + 1));
+  const uint64_t words = later != 0 ? later : wheel_words_;
+  const auto w = static_cast<uint32_t>(std::countr_zero(words));
+  return (w << 6) | static_cast<uint32_t>(std::countr_zero(wheel_bits_[w]));
+}
+
+void EventQueue::wheel_pop(uint32_t bucket) {
+  Bucket& k = wheel_[bucket];
+  --wheel_size_;
+  if (++k.head < k.entries.size()) return;
+  k.entries.clear();
+  k.head = 0;
+  uint64_t& bits = wheel_bits_[bucket >> 6];
+  bits &= ~(uint64_t{1} << (bucket & 63));
+  if (bits == 0) wheel_words_ &= ~(uint64_t{1} << (bucket >> 6));
+}
+
+void EventQueue::wheel_drop_dead_front() {
+  for (uint32_t b = wheel_first(); b != kNoBucket; b = wheel_first()) {
+    if (is_live(wheel_[b].entries[wheel_[b].head])) return;
+    wheel_pop(b);
+  }
+}
+
+void EventQueue::wheel_compact() {
+  for (uint64_t words = wheel_words_; words != 0; words &= words - 1) {
+    const auto w = static_cast<uint32_t>(std::countr_zero(words));
+    for (uint64_t bits = wheel_bits_[w]; bits != 0; bits &= bits - 1) {
+      const uint32_t b = (w << 6) | static_cast<uint32_t>(std::countr_zero(bits));
+      Bucket& k = wheel_[b];
+      wheel_size_ -= k.entries.size() - k.head;
+      k.entries.erase(k.entries.begin(), k.entries.begin() + k.head);
+      k.head = 0;
+      std::erase_if(k.entries, [this](const Entry& e) { return !is_live(e); });
+      wheel_size_ += k.entries.size();
+      if (k.entries.empty()) {
+        wheel_bits_[w] &= ~(uint64_t{1} << (b & 63));
+        if (wheel_bits_[w] == 0) wheel_words_ &= ~(uint64_t{1} << w);
+      }
+    }
+  }
 }
 
 void EventQueue::heap_push(const Entry& e) {

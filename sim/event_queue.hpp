@@ -25,12 +25,15 @@
 //   as themselves. A running timer counts as already run: cancelling it returns false. A
 //   callback may not call step(), run() or run_until().
 // - Cost. In steady state nothing is allocated per timer beyond what std::function needs for
-//   captures larger than its small buffer (two pointers in libstdc++).
+//   captures larger than its small buffer (two pointers in libstdc++). An ordinary timer due
+//   within kWheelSpan of now() (a simulated network delivery, a zero-delay timer) is scheduled
+//   and run in O(1); others take O(log n) in a heap.
 //
 // Pending callbacks are destroyed, without running, when the queue is destroyed. An EventQueue
 // is used from one thread only.
 
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -58,6 +61,9 @@ class EventQueue final : public Clock {
   // same time should have distinct ranks (equal ones run in an unspecified, though
   // deterministic, order).
   static constexpr uint64_t kRankLimit = uint64_t{1} << 63;
+  // Ordinary timers due less than this many microseconds after now() wait in a timing wheel
+  // rather than the heap (the order is the same).
+  static constexpr int64_t kWheelSpan = 4096;
   TimerId schedule_ranked(Time at, uint64_t rank, TimerCallback fn);
   bool cancel(TimerId id) override;
 
@@ -97,6 +103,16 @@ class EventQueue final : public Clock {
     TimerCallback fn;
     uint32_t generation = 1;
   };
+  // The timing wheel's bucket for one microsecond: every timer in it is due at the same time
+  // (all are due within kWheelSpan of now()), and entries are appended in scheduling order, so
+  // its entries from `head` on are in (at, seq) order.
+  struct Bucket {
+    std::vector<Entry> entries;
+    uint32_t head = 0;
+  };
+  static constexpr uint32_t kNoBucket = UINT32_MAX;
+  static constexpr size_t kWheelWords = static_cast<size_t>(kWheelSpan) / 64;
+  static_assert(kWheelSpan % 64 == 0 && kWheelWords <= 64 && (kWheelSpan & (kWheelSpan - 1)) == 0);
 
   bool is_live(const Entry& e) const { return slots_[e.slot].generation == e.generation; }
   TimerId push(Time at, uint64_t seq, TimerCallback fn);
@@ -105,6 +121,15 @@ class EventQueue final : public Clock {
   void run_next();
   void drop_dead_top();
   void compact_if_mostly_dead();
+  // The earliest timer of either structure; both fronts are live, so it is the next to run.
+  const Entry* front() const;
+
+  void wheel_push(const Entry& e);
+  // The bucket holding the wheel's earliest entry, or kNoBucket when the wheel is empty.
+  uint32_t wheel_first() const;
+  void wheel_pop(uint32_t bucket);
+  void wheel_drop_dead_front();
+  void wheel_compact();
 
   void heap_push(const Entry& e);
   void heap_pop();
@@ -118,6 +143,13 @@ class EventQueue final : public Clock {
   bool stop_requested_ = false;
   // A 4-ary min-heap on (at, seq) whose top is always live.
   std::vector<Entry> heap_;
+  // The timing wheel: bucket (at mod kWheelSpan), allocated at its first use. A bit per
+  // non-empty bucket, and a bit per non-zero word of those. The entry at the head of the
+  // earliest non-empty bucket is always live.
+  std::vector<Bucket> wheel_;
+  std::array<uint64_t, kWheelWords> wheel_bits_{};
+  uint64_t wheel_words_ = 0;
+  size_t wheel_size_ = 0;  // entries in the wheel, dead ones included
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_slots_;
 };

@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -344,6 +345,69 @@ TEST(EventQueueTest, MatchesAnOrderedSetUnderRandomScheduleCancelAndStep) {
       ASSERT_EQ(q.next_time(), at_us(model.begin()->first));
     }
   }
+}
+
+// As above, with due times from zero to three wheel spans ahead, ranked timers among ordinary
+// ones, callbacks that schedule more, and run_until() deadlines: timers near enough wait in
+// the timing wheel, the others in the heap, and a timer can move from being far (in the heap)
+// to due before wheel timers scheduled after it. The order must stay (due, rank, scheduling).
+TEST(EventQueueTest, WheelAndHeapTogetherKeepTheOrderOfAnOrderedSet) {
+  EventQueue q(at_us(-3 * EventQueue::kWheelSpan));  // bucket indices of negative times too
+  Rng rng(77);
+  // (due, rank or kRankLimit + label, label)
+  std::set<std::tuple<int64_t, uint64_t, size_t>> model;
+  std::vector<std::tuple<TimerId, int64_t, uint64_t>> issued;
+  std::vector<size_t> ran;
+  std::function<void(size_t)> fire;
+  auto schedule = [&](int64_t due) {
+    const size_t label = issued.size();
+    const bool ranked = rng.below(8) == 0;
+    const uint64_t key = ranked ? rng.below(1000) * 100000 + label : EventQueue::kRankLimit + label;
+    const TimerId id = ranked ? q.schedule_ranked(at_us(due), key, [&fire, label] { fire(label); })
+                              : q.schedule_at(at_us(due), [&fire, label] { fire(label); });
+    issued.emplace_back(id, due, key);
+    model.emplace(due, key, label);
+  };
+  auto draw_due = [&] {
+    const uint64_t kind = rng.below(4);
+    const auto span = static_cast<uint64_t>(EventQueue::kWheelSpan);
+    const uint64_t ahead = kind == 0 ? 0 : kind == 1 ? rng.below(span) : rng.below(3 * span);
+    return q.now().micros() + static_cast<int64_t>(ahead);
+  };
+  fire = [&](size_t label) {
+    ASSERT_FALSE(model.empty());
+    const auto& [due, key, expected] = *model.begin();
+    ASSERT_EQ(label, expected);
+    ASSERT_EQ(q.now(), at_us(due));
+    model.erase(model.begin());
+    ran.push_back(label);
+    if (rng.below(3) == 0) schedule(draw_due());
+  };
+  for (int op = 0; op < 60000; ++op) {
+    const bool growing = (op / 5000) % 2 == 0;
+    const uint64_t dice = rng.below(100);
+    if (dice < (growing ? 55 : 20)) {
+      schedule(draw_due());
+    } else if (dice < 80 && !issued.empty()) {
+      const size_t label = issued.size() - 1 - rng.below(std::min<size_t>(issued.size(), 3000));
+      const auto& [id, due, key] = issued[label];
+      const bool live = model.erase({due, key, label}) == 1;
+      ASSERT_EQ(q.cancel(id), live) << "label " << label;
+    } else if (dice < 95) {
+      ASSERT_EQ(q.step(), !model.empty()) << "op " << op;
+    } else {
+      const Time deadline = at_us(q.now().micros() + static_cast<int64_t>(rng.below(5000)));
+      q.run_until(deadline);
+      ASSERT_TRUE(model.empty() || std::get<0>(*model.begin()) > deadline.micros());
+      ASSERT_EQ(q.now(), deadline);
+    }
+    ASSERT_EQ(q.pending(), model.size());
+    ASSERT_EQ(q.next_time().has_value(), !model.empty());
+    if (!model.empty()) {
+      ASSERT_EQ(q.next_time(), at_us(std::get<0>(*model.begin())));
+    }
+  }
+  EXPECT_GT(ran.size(), 10000u);
 }
 
 // A workload whose callbacks schedule and cancel further timers at random, logging (time, id)
