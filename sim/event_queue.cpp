@@ -109,7 +109,7 @@ bool EventQueue::cancel(TimerId id) {
 bool EventQueue::step() {
   MESOSIM_CHECK(!running_, "step() called from inside a timer callback");
   if (live_ == 0) return false;
-  run_next();
+  run_next(next());
   return true;
 }
 
@@ -117,8 +117,8 @@ void EventQueue::run_until(Time deadline) {
   MESOSIM_CHECK(!running_, "run_until() called from inside a timer callback");
   MESOSIM_CHECK(deadline >= now_, "run_until() with a deadline before now()");
   stop_requested_ = false;
-  for (const Entry* e = front(); e != nullptr && e->at <= deadline.micros(); e = front()) {
-    run_next();
+  for (Next n = next(); n.entry != nullptr && n.entry->at <= deadline.micros(); n = next()) {
+    run_next(n);
     if (stop_requested_) return;
   }
   now_ = deadline;
@@ -128,23 +128,23 @@ void EventQueue::run() {
   MESOSIM_CHECK(!running_, "run() called from inside a timer callback");
   stop_requested_ = false;
   while (live_ > 0) {
-    run_next();
+    run_next(next());
     if (stop_requested_) return;
   }
 }
 
 std::optional<Time> EventQueue::next_time() const {
-  const Entry* e = front();
+  const Entry* e = next().entry;
   if (e == nullptr) return std::nullopt;
   return Time::from_micros(e->at);
 }
 
-const EventQueue::Entry* EventQueue::front() const {
+EventQueue::Next EventQueue::next() const {
   const uint32_t b = wheel_first();
-  const Entry* w = b == kNoBucket ? nullptr : &wheel_[b].entries[wheel_[b].head];
-  if (heap_.empty()) return w;
-  if (w == nullptr || earlier(heap_.front(), *w)) return &heap_.front();
-  return w;
+  if (b == kNoBucket) return {heap_.empty() ? nullptr : &heap_.front(), kNoBucket};
+  const Entry* w = &wheel_[b].entries[wheel_[b].head];
+  if (!heap_.empty() && earlier(heap_.front(), *w)) return {&heap_.front(), kNoBucket};
+  return {w, b};
 }
 
 uint32_t EventQueue::acquire_slot() {
@@ -166,23 +166,21 @@ void EventQueue::release_slot(uint32_t slot) {
   if (++slots_[slot].generation != 0) free_slots_.push_back(slot);
 }
 
-void EventQueue::run_next() {
-  const uint32_t b = wheel_first();
-  const bool from_wheel =
-      b != kNoBucket &&
-      (heap_.empty() || earlier(wheel_[b].entries[wheel_[b].head], heap_.front()));
-  const Entry e = from_wheel ? wheel_[b].entries[wheel_[b].head] : heap_.front();
-  if (from_wheel) {
-    wheel_pop(b);
-  } else {
-    heap_pop();
-  }
+void EventQueue::run_next(Next n) {
+  const Entry e = *n.entry;
   // Moved out before the call: the callback may schedule, which can grow slots_ and move the
   // storage it lives in, and the slot must already be free so that cancelling the running timer
   // fails like cancelling any other timer that has run.
   TimerCallback fn = std::exchange(slots_[e.slot].fn, nullptr);
   release_slot(e.slot);
-  drop_dead_top();
+  // Only the structure it came from has a new front, which may be dead.
+  if (n.bucket != kNoBucket) {
+    wheel_pop(n.bucket);
+    wheel_drop_dead_front();
+  } else {
+    heap_pop();
+    while (!heap_.empty() && !is_live(heap_.front())) heap_pop();
+  }
   now_ = Time::from_micros(e.at);
   ++executed_;
   RunningScope scope(running_);

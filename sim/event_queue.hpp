@@ -118,11 +118,17 @@ class EventQueue final : public Clock {
   TimerId push(Time at, uint64_t seq, TimerCallback fn);
   uint32_t acquire_slot();
   void release_slot(uint32_t slot);
-  void run_next();
+  // The timer to run next, the earlier of the two fronts (both live), and the bucket it is the
+  // head of (kNoBucket: the heap's top); entry is null when nothing is pending.
+  struct Next {
+    const Entry* entry;
+    uint32_t bucket;
+  };
+  Next next() const;
+  // Runs n (from next(), nothing changed since).
+  void run_next(Next n);
   void drop_dead_top();
   void compact_if_mostly_dead();
-  // The earliest timer of either structure; both fronts are live, so it is the next to run.
-  const Entry* front() const;
 
   void wheel_push(const Entry& e);
   // The bucket holding the wheel's earliest entry, or kNoBucket when the wheel is empty.
