@@ -66,7 +66,7 @@ bool SimNetwork::up(Endpoint endpoint) const { return party(endpoint).up; }
 
 uint64_t SimNetwork::incarnation(Endpoint endpoint) const { return party(endpoint).incarnation; }
 
-void SimNetwork::send(Endpoint from, Endpoint to, Message message) {
+void SimNetwork::send(Endpoint from, Endpoint to, Message&& message) {
   const bool deliverable = party(from).up && party(to).up && !partitioned(from, to);
   ++sent_;
   if (!deliverable) {
@@ -81,7 +81,7 @@ Duration SimNetwork::draw_latency() {
   return latency_.fixed + Duration::micros(static_cast<int64_t>(rng_.below(jitter + 1)));
 }
 
-void SimNetwork::enqueue(Endpoint from, Endpoint to, Message message, bool exit_notice) {
+void SimNetwork::enqueue(Endpoint from, Endpoint to, Message&& message, bool exit_notice) {
   Time due = queue_.now() + draw_latency();
   // The floor is kept across incarnations on purpose: an Exited notice rides the same pair as
   // the crashed peer's data, so a restarted peer's first message can never overtake it.
@@ -117,20 +117,25 @@ void SimNetwork::deliver(uint32_t slot) {
   const Endpoint to = f.to;
   const Party& receiver = parties_[to.value];
   const bool deliverable = !f.cut && receiver.up && receiver.incarnation == f.to_incarnation;
-  Message message = std::move(f.message);
-  // The slot is free before the receiver runs: receive() may send, reusing it or growing the
-  // slot vector.
-  f.occupied = false;
-  free_slots_.push_back(slot);
   --in_flight_count_;
   if (!deliverable) {
     ++dropped_;
+    release(slot);
     return;
   }
   ++delivered_;
-  if (observer_) observer_(queue_.now(), from, to, message);
+  if (observer_) observer_(queue_.now(), from, to, f.message);
+  // The message moves straight from its slot into receive()'s parameter. The slot is released
+  // only afterwards, so a send from inside receive() takes another one (and may grow the slot
+  // vector: nothing here refers to `f` once receive() has begun).
   Process* process = receiver.process;
-  process->receive(from, std::move(message));
+  process->receive(from, std::move(f.message));
+  release(slot);
+}
+
+void SimNetwork::release(uint32_t slot) {
+  in_flight_[slot].occupied = false;
+  free_slots_.push_back(slot);
 }
 
 void SimNetwork::link(Endpoint self, Endpoint peer) {

@@ -98,7 +98,7 @@ class SimNetwork final : public Transport {
   size_t size() const { return parties_.size(); }
 
   // Transport. Sending from or to a down endpoint, or across a partition, drops the message.
-  void send(Endpoint from, Endpoint to, Message message) override;
+  void send(Endpoint from, Endpoint to, Message&& message) override;
   // Linking from a down endpoint does nothing, as its sends do. Requires self != peer.
   void link(Endpoint self, Endpoint peer) override;
 
@@ -211,8 +211,9 @@ class SimNetwork final : public Transport {
   Party& party(Endpoint endpoint);
   const Party& party(Endpoint endpoint) const;
   Duration draw_latency();
-  void enqueue(Endpoint from, Endpoint to, Message message, bool exit_notice);
+  void enqueue(Endpoint from, Endpoint to, Message&& message, bool exit_notice);
   void deliver(uint32_t slot);
+  void release(uint32_t slot);
   void go_down(Endpoint endpoint, Shutdown how);
   void notify_watchers(Endpoint endpoint);
   void forget_links(Endpoint endpoint);

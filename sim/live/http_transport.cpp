@@ -282,7 +282,7 @@ std::string HttpTransport::address_of(Endpoint endpoint) const {
   return "";
 }
 
-void HttpTransport::send(Endpoint from, Endpoint to, Message message) {
+void HttpTransport::send(Endpoint from, Endpoint to, Message&& message) {
   if (stopped_) return;
   if (locals_.count(to.value)) return deliver_later(from, to, std::move(message));
   if (peers_.count(to.value)) return send_remote(from, to, std::move(message));

@@ -110,7 +110,7 @@ class HttpTransport final : public Transport {
   // label. Empty for an unknown endpoint.
   std::string address_of(Endpoint endpoint) const;
 
-  void send(Endpoint from, Endpoint to, Message message) override;
+  void send(Endpoint from, Endpoint to, Message&& message) override;
   void link(Endpoint self, Endpoint peer) override;
 
   // Whether `request` is addressed to a local process (`/<name>/mesos.internal.<Message>`).

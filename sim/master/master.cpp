@@ -189,11 +189,11 @@ void Master::State::publish(MasterEventBody body) {
   for (MasterObserver* o : m.observers_) o->on_event(event);
 }
 
-void Master::State::send(Endpoint to, Message message) {
+void Master::State::send(Endpoint to, Message&& message) {
   m.transport_.send(m.self_, to, std::move(message));
 }
 
-void Master::State::send_event(Framework& f, v1::scheduler::Event event) {
+void Master::State::send_event(Framework& f, v1::scheduler::Event&& event) {
   if (f.connected && f.endpoint) send(*f.endpoint, std::move(event));
 }
 

@@ -202,8 +202,8 @@ struct Master::State {
   // unobserved master should not build event bodies (id strings, Resources) only to drop them.
   void publish(MasterEventBody body);
   bool observed() const { return !m.observers_.empty(); }
-  void send(Endpoint to, Message message);
-  void send_event(Framework& f, v1::scheduler::Event event);
+  void send(Endpoint to, Message&& message);
+  void send_event(Framework& f, v1::scheduler::Event&& event);
   void reject(std::optional<v1::FrameworkID> framework, std::string_view call,
               CallRejectedReason reason, std::string message);
   Framework* framework_by_id(std::string_view id);

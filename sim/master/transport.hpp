@@ -54,8 +54,9 @@ class Transport {
  public:
   virtual ~Transport() = default;
   // Delivers `message` to `to` some time later, or never (crash, partition). Messages between
-  // one pair of endpoints arrive in the order sent, as over one TCP connection.
-  virtual void send(Endpoint from, Endpoint to, Message message) = 0;
+  // one pair of endpoints arrive in the order sent, as over one TCP connection. Takes the
+  // message by rvalue reference so that a sender's temporary moves once, into the transport.
+  virtual void send(Endpoint from, Endpoint to, Message&& message) = 0;
   // From now on `self` receives ExitedMessage{peer} when `peer` crashes or stops.
   virtual void link(Endpoint self, Endpoint peer) = 0;
 };

@@ -40,7 +40,7 @@ class FakeTransport final : public Transport {
 
   explicit FakeTransport(const Clock& clock) : clock_(clock) {}
 
-  void send(Endpoint from, Endpoint to, Message message) override {
+  void send(Endpoint from, Endpoint to, Message&& message) override {
     EXPECT_EQ(from, kAgent);
     sent.push_back({clock_.now(), to, std::move(message)});
   }

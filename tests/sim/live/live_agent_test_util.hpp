@@ -69,7 +69,7 @@ class LoopClock final : public Clock {
 
 class RecordingTransport final : public Transport {
  public:
-  void send(Endpoint, Endpoint to, Message message) override {
+  void send(Endpoint, Endpoint to, Message&& message) override {
     sent.emplace_back(to, std::move(message));
   }
   void link(Endpoint, Endpoint peer) override { links.push_back(peer); }

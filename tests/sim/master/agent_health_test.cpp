@@ -25,7 +25,7 @@ class RecordingTransport : public Transport {
     bool connected;
   };
   explicit RecordingTransport(EventQueue& queue) : queue_(queue) {}
-  void send(Endpoint, Endpoint to, Message message) override {
+  void send(Endpoint, Endpoint to, Message&& message) override {
     const auto& ping = std::get<v1::PingAgentMessage>(message);
     pings.push_back({queue_.now(), to, ping.connected});
   }
