@@ -183,9 +183,7 @@ void Master::receive(Endpoint from, Message message) {
 
 // ---- State: shared helpers ----
 
-void Master::State::publish(MasterEventBody body) {
-  if (m.observers_.empty()) return;
-  const MasterEvent event{m.clock_.now(), std::move(body)};
+void Master::State::emit(const MasterEvent& event) {
   for (MasterObserver* o : m.observers_) o->on_event(event);
 }
 

@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "sim/master/flat_index.hpp"
@@ -200,7 +201,12 @@ struct Master::State {
   // master.cpp
   // Hot paths (per offer, per task transition) test observed() before calling publish(): an
   // unobserved master should not build event bodies (id strings, Resources) only to drop them.
-  void publish(MasterEventBody body);
+  // The body is built in place in the event (no move of the whole variant on the hot path).
+  template <typename Body>
+  void publish(Body&& body) {
+    if (observed()) emit(MasterEvent{m.clock_.now(), MasterEventBody(std::forward<Body>(body))});
+  }
+  void emit(const MasterEvent& event);
   bool observed() const { return !m.observers_.empty(); }
   void send(Endpoint to, Message&& message);
   void send_event(Framework& f, v1::scheduler::Event&& event);
