@@ -165,7 +165,11 @@ void SchedulerDriver::launch(const v1::Offer& offer, std::vector<v1::TaskInfo> t
   v1::Operation op;
   op.type = v1::Operation::Type::LAUNCH;
   op.task_infos = std::move(tasks);
-  accept({offer.id}, {std::move(op)}, filters);
+  // Not `{std::move(op)}`: an initializer list's elements are const, so every TaskInfo would be
+  // copied into the vector.
+  std::vector<v1::Operation> ops;
+  ops.push_back(std::move(op));
+  accept({offer.id}, std::move(ops), filters);
 }
 
 void SchedulerDriver::decline(std::vector<v1::OfferID> offers, v1::Filters filters,
