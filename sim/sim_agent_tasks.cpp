@@ -217,13 +217,21 @@ bool SimAgent::fits(const Resources& wanted, std::string* why) const {
   // Compared by quantity: the master tracks dynamic reservations, which change resources' keys
   // without telling the agent, and revocable resources come from oversubscription, which the
   // agent does not model.
-  const auto flat = [](const Resources& r) {
-    return r.non_revocable().with_reservation(Reservation::unreserved());
+  // Most agents have neither: then a set is its own flattening and is not rebuilt.
+  const auto plain = [](const ResourceKey& k) {
+    return !k.revocable && !k.reservation.is_reserved();
   };
-  const Resources total = flat(options_.resources);
-  const Resources in_use = flat(used());
+  const auto flat = [&](const Resources& r, Resources& scratch) -> const Resources& {
+    if (r.all_keys(plain)) return r;
+    scratch = r.non_revocable().with_reservation(Reservation::unreserved());
+    return scratch;
+  };
+  Resources scratch_total, scratch_used, scratch_wanted;
+  const Resources& total = flat(options_.resources, scratch_total);
+  const Resources used_now = used();
+  const Resources& in_use = flat(used_now, scratch_used);
   const Resources free = total.contains(in_use) ? total - in_use : Resources{};
-  if (free.contains(flat(wanted))) return true;
+  if (free.contains(flat(wanted, scratch_wanted))) return true;
   *why = "Task needs " + wanted.to_string() + " but the agent has only " +
          (free.empty() ? std::string("nothing") : free.to_string()) + " free";
   return false;
