@@ -201,9 +201,10 @@ void Master::State::reject(std::optional<v1::FrameworkID> framework, std::string
                                      std::move(message)});
 }
 
-Master::State::Framework* Master::State::framework_by_id(std::string_view id) {
-  auto it = framework_ids.find(id);
-  return it == framework_ids.end() ? nullptr : framework_by_handle(it->second);
+Master::State::Framework* Master::State::framework_by_id(std::string_view id) const {
+  const uint32_t handle = framework_index.find(
+      flat_hash(id), [&](uint32_t h) { return framework_slots[h]->info.id->value == id; });
+  return handle == FlatIndex::kNone ? nullptr : framework_slots[handle].get();
 }
 
 Master::State::Framework* Master::State::framework_at_endpoint(Endpoint from) {
@@ -473,6 +474,16 @@ std::optional<std::string> Master::check_invariants() const {
   }
   if (s.agent_index.size() != s.agent_ids.size()) {
     return fmt::format("{} agents by id but {} hashed", s.agent_ids.size(), s.agent_index.size());
+  }
+  if (s.framework_index.size() != s.framework_ids.size()) {
+    return fmt::format("{} frameworks by id but {} hashed", s.framework_ids.size(),
+                       s.framework_index.size());
+  }
+  for (const auto& [id, handle] : s.framework_ids) {
+    const State::Framework* f = s.framework_by_id(id);
+    if (f == nullptr || f->handle != handle) {
+      return fmt::format("framework {} is not hashed to its handle", id);
+    }
   }
   for (const auto& [id, handle] : s.agent_ids) {
     const State::Agent& a = *s.agent_by_handle(handle);

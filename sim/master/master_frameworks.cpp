@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "allocator/check.hpp"
 #include "allocator/role_name.hpp"
 #include "sim/master/master_state.hpp"
 
@@ -100,8 +101,7 @@ std::optional<CallError> Master::validate(Endpoint from, const sched::Call& call
     return validate_subscribe(call, s.removed_frameworks);
   }
   if (!call.framework_id) return bad_request("the call has no framework_id");
-  auto it = s.framework_ids.find(call.framework_id->value);
-  const State::Framework* f = it == s.framework_ids.end() ? nullptr : s.framework_by_handle(it->second);
+  const State::Framework* f = s.framework_by_id(call.framework_id->value);
   if (f == nullptr || !f->connected || f->endpoint != from) {
     return CallError{CallError::Code::kForbidden,
                      fmt::format("framework {} is not subscribed on this connection",
@@ -215,7 +215,9 @@ Master::State::Framework& Master::State::add_framework(const v1::FrameworkInfo& 
   const uint32_t handle = take_slot(framework_slots, free_framework_handles);
   framework_slots[handle] = std::make_unique<Framework>();
   Framework& f = *framework_slots[handle];
-  framework_ids[info.id->value] = FrameworkId{handle};
+  const bool fresh = framework_ids.emplace(info.id->value, FrameworkId{handle}).second;
+  MESOSIM_CHECK(fresh, "add_framework() of a framework id already on the books");
+  framework_index.insert(flat_hash(info.id->value), handle);
   f.info = info;
   f.handle = FrameworkId{handle};
   f.connected = connected;
@@ -333,6 +335,7 @@ void Master::State::remove_framework(Framework& f, FrameworkRemovedReason reason
     completed_frameworks.pop_front();
   }
   framework_ids.erase(id);
+  framework_index.erase(flat_hash(id), f.handle.value);
   framework_slots[f.handle.value].reset();  // `f` is gone
   publish(master_event::FrameworkRemoved{v1::FrameworkID{id}, reason});
 }

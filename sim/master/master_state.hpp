@@ -156,6 +156,7 @@ struct Master::State {
   std::map<std::string, AgentId, std::less<>> agent_ids;
   std::map<std::string, FrameworkId, std::less<>> framework_ids;
   FlatIndex agent_index;  // agent_ids hashed, for agent_by_id (a tree search missed per level)
+  FlatIndex framework_index;  // framework_ids hashed: every call's framework is looked up
   FlatIndex task_index;
   std::unordered_map<std::string_view, OfferRef> offer_index;
   // By the endpoint a message came from. Values are handles of live records only: an endpoint
@@ -212,7 +213,7 @@ struct Master::State {
   void send_event(Framework& f, v1::scheduler::Event&& event);
   void reject(std::optional<v1::FrameworkID> framework, std::string_view call,
               CallRejectedReason reason, std::string message);
-  Framework* framework_by_id(std::string_view id);
+  Framework* framework_by_id(std::string_view id) const;
   Framework* framework_at_endpoint(Endpoint from);
   Agent* agent_by_id(std::string_view id);
   Agent* agent_at_endpoint(Endpoint from);
