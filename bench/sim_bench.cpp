@@ -136,6 +136,7 @@ BENCHMARK(SimulatedCluster)
     ->Args({1000, 10, 2})
     ->Args({10000, 10, 0})
     ->Args({10000, 10, 1})
+    ->Args({10000, 10, 2})
     ->Args({10000, 100, 0})
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
