@@ -17,8 +17,10 @@ StatusUpdateManager::~StatusUpdateManager() { pause(); }
 
 void StatusUpdateManager::add(v1::StatusUpdate update) {
   MESOSIM_CHECK(update.status.uuid.has_value(), "a reliable status update needs a uuid");
+  auto it = streams_.find(IdPairView{update.framework_id.value, update.status.task_id.value});
   // Usually a new stream: the previous update of the task was acknowledged long ago.
-  Stream& stream = streams_[Key{update.framework_id, update.status.task_id}];
+  if (it == streams_.end()) it = open_stream(update.framework_id, update.status.task_id);
+  Stream& stream = it->second;
   stream.latest_state = update.status.state;
   stream.updates.push_back(std::move(update));
   if (stream.updates.size() == 1 && !paused_) {
@@ -39,7 +41,7 @@ StatusUpdateManager::Acknowledged StatusUpdateManager::acknowledge(
   stream.retry = {};
   stream.updates.erase(stream.updates.begin());
   if (stream.updates.empty()) {
-    streams_.erase(it);
+    spare_ = streams_.extract(it);  // kept for the next stream, likely this task's next update
     return {.matched = true, .stream_done = true};
   }
   stream.head_sent = false;
@@ -93,6 +95,20 @@ size_t StatusUpdateManager::pending() const {
   size_t n = 0;
   for (const auto& [key, stream] : streams_) n += stream.updates.size();
   return n;
+}
+
+StatusUpdateManager::Streams::iterator StatusUpdateManager::open_stream(
+    const v1::FrameworkID& framework_id, const v1::TaskID& task_id) {
+  if (spare_.empty()) return streams_.try_emplace(Key{framework_id, task_id}).first;
+  // The ids are assigned into the spare's strings and the updates keep their vector's capacity:
+  // a stream opened this way allocates nothing.
+  spare_.key().first = framework_id;
+  spare_.key().second = task_id;
+  Stream& stream = spare_.mapped();
+  std::vector<v1::StatusUpdate> updates = std::move(stream.updates);
+  stream = Stream{};
+  stream.updates = std::move(updates);
+  return streams_.insert(std::move(spare_)).position;
 }
 
 void StatusUpdateManager::send_head(Stream& stream) {
