@@ -373,14 +373,14 @@ v1::StatusUpdate SimAgent::make_update(const v1::FrameworkID& framework_id,
 
 std::string SimAgent::next_uuid() {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string uuid;
-  uuid.reserve(32);
+  std::string uuid(32, '0');
+  char* out = uuid.data();
   for (int word = 0; word < 2; ++word) {
     const uint64_t bits = rng_.next();
     for (int byte = 0; byte < 8; ++byte) {
       const auto b = static_cast<uint8_t>(bits >> (8 * byte));
-      uuid += kHex[b >> 4];
-      uuid += kHex[b & 0xf];
+      *out++ = kHex[b >> 4];
+      *out++ = kHex[b & 0xf];
     }
   }
   return uuid;
