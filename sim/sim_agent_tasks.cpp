@@ -30,8 +30,10 @@ void SimAgent::run_task(v1::RunTaskMessage& run) {
   const v1::TaskID task_id = run.task.task_id;
   const Time now = clock_.now();
 
-  auto known = frameworks_.find(framework_id);
-  if (known != frameworks_.end()) {
+  // One search of frameworks_: where the framework is, or where it goes if the task is taken.
+  auto known = frameworks_.lower_bound(framework_id);
+  const bool framework_known = known != frameworks_.end() && known->first == framework_id;
+  if (framework_known) {
     auto existing = known->second.tasks.find(task_id);
     if (existing != known->second.tasks.end()) {
       // Sent once and without a uuid: it must not join the existing task's stream, whose state
@@ -57,7 +59,8 @@ void SimAgent::run_task(v1::RunTaskMessage& run) {
     return;
   }
 
-  Framework& framework = frameworks_[framework_id];
+  if (!framework_known) known = frameworks_.try_emplace(known, framework_id);
+  Framework& framework = known->second;
   framework.info = std::move(run.framework);
   const v1::ExecutorID executor_id =
       run.task.executor ? run.task.executor->executor_id : v1::ExecutorID{task_id.value};
@@ -66,6 +69,7 @@ void SimAgent::run_task(v1::RunTaskMessage& run) {
   ++executor->second.live_tasks;
   ++live_tasks_;
   TaskRecord& task = framework.tasks[task_id];
+  task.framework = &framework;
   task.framework_id = framework_id;
   task.info = std::move(run.task);
   task.role = std::move(run.role);
@@ -320,7 +324,7 @@ void SimAgent::end_task(TaskRecord& task) {
   task.killing = false;
   task.executor_terminated = false;
   --live_tasks_;
-  Framework& framework = frameworks_.at(task.framework_id);
+  Framework& framework = *task.framework;
   auto executor = framework.executors.find(task.executor_id);
   MESOSIM_CHECK(executor != framework.executors.end(), "a live task without its executor");
   if (--executor->second.live_tasks == 0) framework.executors.erase(executor);
