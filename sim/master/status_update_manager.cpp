@@ -17,10 +17,8 @@ StatusUpdateManager::~StatusUpdateManager() { pause(); }
 
 void StatusUpdateManager::add(v1::StatusUpdate update) {
   MESOSIM_CHECK(update.status.uuid.has_value(), "a reliable status update needs a uuid");
-  auto it = streams_.find(IdPairView{update.framework_id.value, update.status.task_id.value});
   // Usually a new stream: the previous update of the task was acknowledged long ago.
-  if (it == streams_.end()) it = open_stream(update.framework_id, update.status.task_id);
-  Stream& stream = it->second;
+  Stream& stream = find_or_open(update.framework_id, update.status.task_id)->second;
   stream.latest_state = update.status.state;
   stream.updates.push_back(std::move(update));
   if (stream.updates.size() == 1 && !paused_) {
@@ -97,18 +95,21 @@ size_t StatusUpdateManager::pending() const {
   return n;
 }
 
-StatusUpdateManager::Streams::iterator StatusUpdateManager::open_stream(
+StatusUpdateManager::Streams::iterator StatusUpdateManager::find_or_open(
     const v1::FrameworkID& framework_id, const v1::TaskID& task_id) {
   if (spare_.empty()) return streams_.try_emplace(Key{framework_id, task_id}).first;
-  // The ids are assigned into the spare's strings and the updates keep their vector's capacity:
-  // a stream opened this way allocates nothing.
+  // The spare is made the new stream before the search, so that the ids are hashed once. They
+  // are assigned into its strings and the updates keep their vector's capacity: a stream opened
+  // this way allocates nothing.
   spare_.key().first = framework_id;
   spare_.key().second = task_id;
-  Stream& stream = spare_.mapped();
-  std::vector<v1::StatusUpdate> updates = std::move(stream.updates);
-  stream = Stream{};
-  stream.updates = std::move(updates);
-  return streams_.insert(std::move(spare_)).position;
+  Stream& fresh = spare_.mapped();
+  std::vector<v1::StatusUpdate> updates = std::move(fresh.updates);
+  fresh = Stream{};
+  fresh.updates = std::move(updates);
+  auto [position, inserted, node] = streams_.insert(std::move(spare_));
+  if (!inserted) spare_ = std::move(node);  // the task has a stream: the spare stays spare
+  return position;
 }
 
 void StatusUpdateManager::send_head(Stream& stream) {

@@ -90,8 +90,8 @@ class StatusUpdateManager {
 
   using Streams = std::unordered_map<Key, Stream, KeyHash, KeyEqual>;
 
-  // Adds the stream of a task that has none, reusing spare_ if there is one.
-  Streams::iterator open_stream(const v1::FrameworkID& framework_id, const v1::TaskID& task_id);
+  // The task's stream; a new empty one (spare_, if there is one) if it has none.
+  Streams::iterator find_or_open(const v1::FrameworkID& framework_id, const v1::TaskID& task_id);
   void send_head(Stream& stream);
   void on_retry(Stream& stream);
 
