@@ -159,7 +159,11 @@ class SimAgent final : public Process, private SimHealth::AgentSide {
  private:
   enum class Connection { kDisconnected, kRegistering, kRegistered };
 
+  struct Framework;
   struct TaskRecord {
+    // Its framework's entry in frameworks_, which lives at least as long as the task (a map's
+    // entries stay put).
+    Framework* framework = nullptr;
     v1::FrameworkID framework_id;
     v1::TaskInfo info;
     std::string role;

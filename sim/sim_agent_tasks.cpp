@@ -30,8 +30,10 @@ void SimAgent::run_task(v1::RunTaskMessage& run) {
   const v1::TaskID task_id = run.task.task_id;
   const Time now = clock_.now();
 
-  auto known = frameworks_.find(framework_id);
-  if (known != frameworks_.end()) {
+  // One search of frameworks_: where the framework is, or where it goes if the task is taken.
+  auto known = frameworks_.lower_bound(framework_id);
+  const bool framework_known = known != frameworks_.end() && known->first == framework_id;
+  if (framework_known) {
     auto existing = known->second.tasks.find(task_id);
     if (existing != known->second.tasks.end()) {
       // Sent once and without a uuid: it must not join the existing task's stream, whose state
@@ -57,7 +59,8 @@ void SimAgent::run_task(v1::RunTaskMessage& run) {
     return;
   }
 
-  Framework& framework = frameworks_[framework_id];
+  if (!framework_known) known = frameworks_.try_emplace(known, framework_id);
+  Framework& framework = known->second;
   framework.info = std::move(run.framework);
   const v1::ExecutorID executor_id =
       run.task.executor ? run.task.executor->executor_id : v1::ExecutorID{task_id.value};
@@ -66,6 +69,7 @@ void SimAgent::run_task(v1::RunTaskMessage& run) {
   ++executor->second.live_tasks;
   ++live_tasks_;
   TaskRecord& task = framework.tasks[task_id];
+  task.framework = &framework;
   task.framework_id = framework_id;
   task.info = std::move(run.task);
   task.role = std::move(run.role);
@@ -328,7 +332,7 @@ void SimAgent::end_task(TaskRecord& task) {
   task.killing = false;
   task.executor_terminated = false;
   --live_tasks_;
-  Framework& framework = frameworks_.at(task.framework_id);
+  Framework& framework = *task.framework;
   auto executor = framework.executors.find(task.executor_id);
   MESOSIM_CHECK(executor != framework.executors.end(), "a live task without its executor");
   if (--executor->second.live_tasks == 0) framework.executors.erase(executor);
@@ -381,14 +385,14 @@ v1::StatusUpdate SimAgent::make_update(const v1::FrameworkID& framework_id,
 
 std::string SimAgent::next_uuid() {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string uuid;
-  uuid.reserve(32);
+  std::string uuid(32, '0');
+  char* out = uuid.data();
   for (int word = 0; word < 2; ++word) {
     const uint64_t bits = rng_.next();
     for (int byte = 0; byte < 8; ++byte) {
       const auto b = static_cast<uint8_t>(bits >> (8 * byte));
-      uuid += kHex[b >> 4];
-      uuid += kHex[b & 0xf];
+      *out++ = kHex[b >> 4];
+      *out++ = kHex[b & 0xf];
     }
   }
   return uuid;

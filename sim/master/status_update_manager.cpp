@@ -18,7 +18,7 @@ StatusUpdateManager::~StatusUpdateManager() { pause(); }
 void StatusUpdateManager::add(v1::StatusUpdate update) {
   MESOSIM_CHECK(update.status.uuid.has_value(), "a reliable status update needs a uuid");
   // Usually a new stream: the previous update of the task was acknowledged long ago.
-  Stream& stream = streams_[Key{update.framework_id, update.status.task_id}];
+  Stream& stream = find_or_open(update.framework_id, update.status.task_id)->second;
   stream.latest_state = update.status.state;
   stream.updates.push_back(std::move(update));
   if (stream.updates.size() == 1 && !paused_) {
@@ -39,7 +39,7 @@ StatusUpdateManager::Acknowledged StatusUpdateManager::acknowledge(
   stream.retry = {};
   stream.updates.erase(stream.updates.begin());
   if (stream.updates.empty()) {
-    streams_.erase(it);
+    spare_ = streams_.extract(it);  // kept for the next stream, likely this task's next update
     return {.matched = true, .stream_done = true};
   }
   stream.head_sent = false;
@@ -93,6 +93,23 @@ size_t StatusUpdateManager::pending() const {
   size_t n = 0;
   for (const auto& [key, stream] : streams_) n += stream.updates.size();
   return n;
+}
+
+StatusUpdateManager::Streams::iterator StatusUpdateManager::find_or_open(
+    const v1::FrameworkID& framework_id, const v1::TaskID& task_id) {
+  if (spare_.empty()) return streams_.try_emplace(Key{framework_id, task_id}).first;
+  // The spare is made the new stream before the search, so that the ids are hashed once. They
+  // are assigned into its strings and the updates keep their vector's capacity: a stream opened
+  // this way allocates nothing.
+  spare_.key().first = framework_id;
+  spare_.key().second = task_id;
+  Stream& fresh = spare_.mapped();
+  std::vector<v1::StatusUpdate> updates = std::move(fresh.updates);
+  fresh = Stream{};
+  fresh.updates = std::move(updates);
+  auto [position, inserted, node] = streams_.insert(std::move(spare_));
+  if (!inserted) spare_ = std::move(node);  // the task has a stream: the spare stays spare
+  return position;
 }
 
 void StatusUpdateManager::send_head(Stream& stream) {

@@ -88,6 +88,10 @@ class StatusUpdateManager {
   using KeyHash = IdPairHash<Key, view>;
   using KeyEqual = IdPairEqual<Key, view>;
 
+  using Streams = std::unordered_map<Key, Stream, KeyHash, KeyEqual>;
+
+  // The task's stream; a new empty one (spare_, if there is one) if it has none.
+  Streams::iterator find_or_open(const v1::FrameworkID& framework_id, const v1::TaskID& task_id);
   void send_head(Stream& stream);
   void on_retry(Stream& stream);
 
@@ -99,7 +103,11 @@ class StatusUpdateManager {
   // Hashed: a stream is found by its task on every add and acknowledgement. resume() walks the
   // streams in key order (it sorts), the one walk whose order is seen. Nodes are stable, so
   // retry timers hold a Stream& safely.
-  std::unordered_map<Key, Stream, KeyHash, KeyEqual> streams_;
+  Streams streams_;
+  // The node of the last stream emptied by an acknowledgement, with its key's strings and its
+  // updates' vector, reused by the next new stream: a task's streams come and go with each
+  // update (one at a time is in flight), and this saves their allocations.
+  Streams::node_type spare_;
   uint64_t sent_ = 0;
   uint64_t resent_ = 0;
 };

@@ -356,6 +356,35 @@ TEST_F(SimAgentTest, RetriesStopOnceAcknowledged) {
   EXPECT_EQ(agent->pending_updates(), 0u);
 }
 
+// The update manager reuses an emptied stream for the next new one: that one must start
+// afresh, with the first backoff and its first send not counted as a resend.
+TEST_F(SimAgentTest, UpdatesOfATaskAfterAnotherTasksRetriedStreamStartAfresh) {
+  register_agent();
+  from_master(run("t1", -1));
+  run_until(100);  // STARTING at 0.5, resent at 10.5, 30.5, 70.5
+  ack(updates().front().second);  // RUNNING goes out at 100
+  run_until(115);                 // ... and again at 110
+  ack(updates().back().second);   // t1's stream is empty
+  EXPECT_EQ(agent->updates_retried(), 4u);
+  net.sent.clear();
+
+  from_master(run("t2", -1));
+  run_until(140);
+  std::vector<Time> times;
+  for (auto& [at, u] : updates()) {
+    EXPECT_EQ(u.status.task_id, v1::TaskID{"t2"});
+    EXPECT_EQ(u.status.state, TaskState::TASK_STARTING);
+    times.push_back(at);
+  }
+  EXPECT_EQ(times, (std::vector<Time>{at_s(115.5), at_s(125.5)}));
+  EXPECT_EQ(agent->updates_retried(), 5u);
+  EXPECT_EQ(agent->pending_updates(v1::FrameworkID{"f1"}, v1::TaskID{"t1"}), 0u);
+  EXPECT_EQ(agent->pending_updates(v1::FrameworkID{"f1"}, v1::TaskID{"t2"}), 2u);
+  ack(updates().front().second);
+  EXPECT_EQ(agent->pending_updates(), 1u);  // t2's RUNNING, sent at once
+  EXPECT_EQ(updates().back().second.status.state, TaskState::TASK_RUNNING);
+}
+
 TEST_F(SimAgentTest, AckWithAnotherUuidChangesNothing) {
   register_agent();
   from_master(run("t1", -1));
