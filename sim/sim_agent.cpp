@@ -33,7 +33,7 @@ SimAgent::SimAgent(Endpoint self, Clock& clock, Transport& transport, Rng rng,
       rng_(rng),
       options_(std::move(options)),
       updates_(clock, options_.status_update_retry, options_.status_update_retry_max,
-               [this](v1::StatusUpdate update) {
+               [this](v1::StatusUpdate&& update) {
                  send_to_leader(v1::StatusUpdateMessage{std::move(update)});
                }) {}
 

@@ -39,7 +39,7 @@ LiveAgent::LiveAgent(Endpoint self, Clock& clock, Transport& transport,
       start_time_(clock.now()),
       master_ping_timeout_(config_.master_ping_timeout),
       updates_(clock, config_.status_update_retry, config_.status_update_retry_max,
-               [this](v1::StatusUpdate update) {
+               [this](v1::StatusUpdate&& update) {
                  send_to_leader(v1::StatusUpdateMessage{std::move(update)});
                }) {}
 

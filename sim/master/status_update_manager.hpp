@@ -36,8 +36,9 @@ namespace mesosim {
 
 class StatusUpdateManager {
  public:
-  // Takes the update by value so that the copy send_head() makes can be moved onward.
-  using Forward = std::function<void(v1::StatusUpdate)>;
+  // Takes the copy send_head() makes by rvalue reference, so that it moves onward once, into the
+  // message (by value, std::function moved it twice more on the way).
+  using Forward = std::function<void(v1::StatusUpdate&&)>;
 
   // Starts paused. Requires 0 < retry_min <= retry_max.
   StatusUpdateManager(Clock& clock, Duration retry_min, Duration retry_max, Forward forward);
