@@ -179,7 +179,7 @@ void EventQueue::run_next(Next n) {
     wheel_drop_dead_front();
   } else {
     heap_pop();
-    while (!heap_.empty() && !is_live(heap_.front())) heap_pop();
+    heap_drop_dead_top();
   }
   now_ = Time::from_micros(e.at);
   ++executed_;
@@ -188,8 +188,12 @@ void EventQueue::run_next(Next n) {
 }
 
 void EventQueue::drop_dead_top() {
-  while (!heap_.empty() && !is_live(heap_.front())) heap_pop();
+  heap_drop_dead_top();
   wheel_drop_dead_front();
+}
+
+void EventQueue::heap_drop_dead_top() {
+  while (!heap_.empty() && !is_live(heap_.front())) heap_pop();
 }
 
 void EventQueue::compact_if_mostly_dead() {

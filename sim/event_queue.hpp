@@ -127,6 +127,7 @@ class EventQueue final : public Clock {
   Next next() const;
   // Runs n (from next(), nothing changed since).
   void run_next(Next n);
+  // Drops dead entries from the fronts of both structures (the heap's top, the wheel's head).
   void drop_dead_top();
   void compact_if_mostly_dead();
 
@@ -139,6 +140,7 @@ class EventQueue final : public Clock {
 
   void heap_push(const Entry& e);
   void heap_pop();
+  void heap_drop_dead_top();
   void heap_sift_down(size_t i);
 
   Time now_;
