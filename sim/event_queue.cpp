@@ -237,6 +237,10 @@ void EventQueue::wheel_pop(uint32_t bucket) {
   if (++k.head < k.entries.size()) return;
   k.entries.clear();
   k.head = 0;
+  wheel_unmark(bucket);
+}
+
+void EventQueue::wheel_unmark(uint32_t bucket) {
   uint64_t& bits = wheel_bits_[bucket >> 6];
   bits &= ~(uint64_t{1} << (bucket & 63));
   if (bits == 0) wheel_words_ &= ~(uint64_t{1} << (bucket >> 6));
@@ -260,10 +264,7 @@ void EventQueue::wheel_compact() {
       k.head = 0;
       std::erase_if(k.entries, [this](const Entry& e) { return !is_live(e); });
       wheel_size_ += k.entries.size();
-      if (k.entries.empty()) {
-        wheel_bits_[w] &= ~(uint64_t{1} << (b & 63));
-        if (wheel_bits_[w] == 0) wheel_words_ &= ~(uint64_t{1} << w);
-      }
+      if (k.entries.empty()) wheel_unmark(b);
     }
   }
 }

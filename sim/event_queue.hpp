@@ -135,6 +135,8 @@ class EventQueue final : public Clock {
   // The bucket holding the wheel's earliest entry, or kNoBucket when the wheel is empty.
   uint32_t wheel_first() const;
   void wheel_pop(uint32_t bucket);
+  // Clears an emptied bucket's bit (and its word's, if it was the word's last).
+  void wheel_unmark(uint32_t bucket);
   void wheel_drop_dead_front();
   void wheel_compact();
 
