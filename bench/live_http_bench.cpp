@@ -159,7 +159,7 @@ struct ProtocolAgent final : Process {
         self, master,
         v1::RegisterAgentMessage{{fmt::format("bench-agent-{}", index), {}, resources, {}}});
   }
-  void receive(Endpoint from, Message message) override {
+  void receive(Endpoint from, Message&& message) override {
     if (std::holds_alternative<v1::PingAgentMessage>(message)) {
       transport.send(self, from, v1::PongAgentMessage{});
     } else if (auto* registered = std::get_if<v1::AgentRegisteredMessage>(&message)) {

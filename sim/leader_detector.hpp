@@ -53,7 +53,7 @@ class LeaderDetector {
   // model, so what it receives is ignored.
   class Mailbox final : public Process {
    public:
-    void receive(Endpoint, Message) override {}
+    void receive(Endpoint, Message&&) override {}
   };
 
   void notify(Endpoint subscriber);

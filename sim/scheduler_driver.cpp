@@ -22,7 +22,7 @@ SchedulerDriver::~SchedulerDriver() {
   clock_.cancel(drain_timer_);
 }
 
-void SchedulerDriver::receive(Endpoint from, Message message) {
+void SchedulerDriver::receive(Endpoint from, Message&& message) {
   if (crashed_) return;
   if (clock_.now() < busy_until_ || !inbox_.empty()) {
     inbox_.emplace_back(from, std::move(message));
@@ -34,14 +34,14 @@ void SchedulerDriver::receive(Endpoint from, Message message) {
     }
     return;
   }
-  deliver(from, std::move(message));
+  deliver(from, message);
 }
 
 void SchedulerDriver::drain() {
   while (!inbox_.empty() && clock_.now() >= busy_until_) {
     auto [from, message] = std::move(inbox_.front());
     inbox_.pop_front();
-    deliver(from, std::move(message));
+    deliver(from, message);
   }
   if (!inbox_.empty() && drain_timer_.value == 0) {
     drain_timer_ = clock_.schedule(busy_until_ - clock_.now(), [this] {
@@ -51,7 +51,7 @@ void SchedulerDriver::drain() {
   }
 }
 
-void SchedulerDriver::deliver(Endpoint from, Message message) {
+void SchedulerDriver::deliver(Endpoint from, Message& message) {
   if (auto* detected = std::get_if<MasterDetectedMessage>(&message)) {
     const bool changed = detected->leader != master_;
     if (changed && subscribed_) {

@@ -51,7 +51,7 @@ class SchedulerDriver final : public Process {
   SchedulerDriver(const SchedulerDriver&) = delete;
   SchedulerDriver& operator=(const SchedulerDriver&) = delete;
 
-  void receive(Endpoint from, Message message) override;
+  void receive(Endpoint from, Message&& message) override;
 
   // Calls, sent to the leading master (dropped while none is known or not subscribed).
   void accept(std::vector<v1::OfferID> offers, std::vector<v1::Operation> operations,
@@ -92,7 +92,7 @@ class SchedulerDriver final : public Process {
  private:
   void send_call(v1::scheduler::Call call);
   void try_subscribe();
-  void deliver(Endpoint from, Message message);
+  void deliver(Endpoint from, Message& message);  // reads and moves from `message`
   void drain();
 
   Endpoint self_;

@@ -45,7 +45,7 @@ SimAgent::~SimAgent() {
   cancel_transition_timers();
 }
 
-void SimAgent::receive(Endpoint from, Message message) {
+void SimAgent::receive(Endpoint from, Message&& message) {
   if (!alive_) return;
   if (auto* detected = std::get_if<MasterDetectedMessage>(&message)) {
     if (shut_down_) {

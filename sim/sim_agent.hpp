@@ -117,7 +117,7 @@ class SimAgent final : public Process, private SimHealth::AgentSide {
   SimAgent(const SimAgent&) = delete;
   SimAgent& operator=(const SimAgent&) = delete;
 
-  void receive(Endpoint from, Message message) override;
+  void receive(Endpoint from, Message&& message) override;
   // Health checks through `health` (SimCluster does this before the agent is pinged) instead of
   // PingAgentMessage / PongAgentMessage and a timer of its own; same protocol.
   void use_health(SimHealth& health);

@@ -125,9 +125,9 @@ void SimNetwork::deliver(uint32_t slot) {
   }
   ++delivered_;
   if (observer_) observer_(queue_.now(), from, to, f.message);
-  // The message moves straight from its slot into receive()'s parameter. The slot is released
-  // only afterwards, so a send from inside receive() takes another one (and may grow the slot
-  // vector: nothing here refers to `f` once receive() has begun).
+  // The receiver reads (and moves from) the message in its slot. The slot is released only
+  // afterwards, so a send from inside receive() takes another one; growing the deque of slots
+  // leaves this one where it is.
   Process* process = receiver.process;
   process->receive(from, std::move(f.message));
   release(slot);

@@ -42,6 +42,7 @@
 // endpoint, crashing a down endpoint, ...) fails a MESOSIM_CHECK. Used from one thread only.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -232,8 +233,9 @@ class SimNetwork final : public Transport {
   // earlier.
   PairFloors fifo_floor_;
   // Messages in flight live in reusable slots so that a delivery timer captures only
-  // (this, slot) and fits std::function's small buffer.
-  std::vector<InFlight> in_flight_;
+  // (this, slot) and fits std::function's small buffer. A deque, so that a slot stays where it
+  // is while others are added: receive() reads its message in place while sending more.
+  std::deque<InFlight> in_flight_;
   std::vector<uint32_t> free_slots_;
   DeliveryObserver observer_;
   NetworkListener* listener_ = nullptr;

@@ -41,7 +41,7 @@ uint64_t choose_seed(uint64_t seed) {
 struct ForwardToAgent final : Process {
   LiveAgent* agent = nullptr;
   std::function<void()> after;
-  void receive(Endpoint from, Message message) override {
+  void receive(Endpoint from, Message&& message) override {
     if (agent == nullptr) return;
     agent->receive(from, std::move(message));
     if (after) after();

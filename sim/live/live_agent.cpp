@@ -51,7 +51,7 @@ LiveAgent::~LiveAgent() {
   clock_.cancel(launch_timer_);
 }
 
-void LiveAgent::receive(Endpoint from, Message message) {
+void LiveAgent::receive(Endpoint from, Message&& message) {
   MESOSIM_CHECK(started_, "LiveAgent::receive() before start()");
   if (auto* detected = std::get_if<MasterDetectedMessage>(&message)) {
     if (shut_down_) return;  // a shut-down agent stays silent

@@ -132,7 +132,7 @@ class LiveAgent final : public Process {
   // Fails only if a checkpoint file exists and cannot be read (nothing is recovered then, and the
   // daemon should exit saying so); recovery problems of single containers are logged.
   Status start();
-  void receive(Endpoint from, Message message) override;
+  void receive(Endpoint from, Message&& message) override;
   // Reaps ended containers now (every container the containerizer must look at).
   void poll_containers();
   // Looks at the containers of these fds (pidfds or OOM fds), which a loop saw readable, at a

@@ -45,7 +45,7 @@ class SteadyStopwatch final : public Stopwatch {
 // The transport needs the master's Process before the Master (which needs its endpoint) exists.
 struct ForwardToMaster final : Process {
   Master* master = nullptr;
-  void receive(Endpoint from, Message message) override {
+  void receive(Endpoint from, Message&& message) override {
     if (master != nullptr) master->receive(from, std::move(message));
   }
 };

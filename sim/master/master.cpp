@@ -151,7 +151,7 @@ void Master::State::forget_skips(FrameworkId framework) {
   std::erase_if(skip_tallies, [&](const auto& entry) { return entry.first.framework == framework; });
 }
 
-void Master::receive(Endpoint from, Message message) {
+void Master::receive(Endpoint from, Message&& message) {
   if (!leading_) return;
   State& s = *state_;
   std::visit(

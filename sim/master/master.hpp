@@ -109,7 +109,7 @@ class Master final : public Process, private AllocationExplainer {
   // process would.
   void crash();
 
-  void receive(Endpoint from, Message message) override;
+  void receive(Endpoint from, Message&& message) override;
 
   // For live mode's HTTP layer (an error status before anything changes) and for tests: why a
   // scheduler call from `from` would be rejected, or nullopt if it is acceptable.

@@ -47,7 +47,9 @@ std::string message_name(const Message& message);
 class Process {
  public:
   virtual ~Process() = default;
-  virtual void receive(Endpoint from, Message message) = 0;
+  // `message` is the receiver's to read and move from during the call; the transport keeps it
+  // alive until receive() returns and reads it no more.
+  virtual void receive(Endpoint from, Message&& message) = 0;
 };
 
 class Transport {

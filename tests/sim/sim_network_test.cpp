@@ -49,7 +49,7 @@ struct Received {
 class Recorder final : public Process {
  public:
   explicit Recorder(const EventQueue& queue) : queue_(queue) {}
-  void receive(Endpoint from, Message message) override {
+  void receive(Endpoint from, Message&& message) override {
     log.push_back({queue_.now(), from, label(message)});
   }
   std::vector<std::string> whats() const {

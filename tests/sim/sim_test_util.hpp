@@ -302,7 +302,7 @@ class RawParty : public Process {
     ASSERT_TRUE(leader.has_value());
     cluster_.network().send(self_, *leader, std::move(message));
   }
-  void receive(Endpoint, Message message) override { received.push_back(std::move(message)); }
+  void receive(Endpoint, Message&& message) override { received.push_back(std::move(message)); }
   std::vector<Message> received;
 
  private:

@@ -44,7 +44,7 @@ struct FakeMaster final : Process {
     server->stop();
   }
 
-  void receive(Endpoint from, Message message) override {
+  void receive(Endpoint from, Message&& message) override {
     if (std::holds_alternative<v1::RegisterAgentMessage>(message)) {
       agent = from;
       transport.send(self, from, v1::AgentRegisteredMessage{v1::AgentID{"agent-1"}});

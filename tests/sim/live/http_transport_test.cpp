@@ -19,7 +19,7 @@ using testing::LoopThread;
 
 struct Recorder final : Process {
   std::vector<std::pair<Endpoint, Message>> received;
-  void receive(Endpoint from, Message message) override {
+  void receive(Endpoint from, Message&& message) override {
     received.emplace_back(from, std::move(message));
   }
 };

@@ -38,7 +38,7 @@ struct FakeAgent final : Process {
         self, master,
         v1::RegisterAgentMessage{{"agent-host", {}, Resources::parse(resources).value(), {}}});
   }
-  void receive(Endpoint from, Message message) override {
+  void receive(Endpoint from, Message&& message) override {
     if (std::holds_alternative<v1::PingAgentMessage>(message)) {
       transport.send(self, from, v1::PongAgentMessage{});
     }

@@ -38,7 +38,7 @@ struct RegisteringAgent final : Process {
                    v1::RegisterAgentMessage{
                        {"order-host", {}, Resources::parse("cpus:1;mem:256").value(), {}}});
   }
-  void receive(Endpoint from, Message message) override {
+  void receive(Endpoint from, Message&& message) override {
     if (std::holds_alternative<v1::PingAgentMessage>(message)) {
       transport.send(self, from, v1::PongAgentMessage{});
     }

@@ -48,7 +48,7 @@ class FakeAgent : public Process {
   void send_to_leader(Message message) {
     cluster_.network().send(self_, *cluster_.detector().leader(), std::move(message));
   }
-  void receive(Endpoint from, Message message) override {
+  void receive(Endpoint from, Message&& message) override {
     if (std::holds_alternative<v1::PingAgentMessage>(message)) {
       cluster_.network().send(self_, from, v1::PongAgentMessage{});
     }
