@@ -16,6 +16,16 @@ uint64_t MasterBook::reached(v1::TaskState state) const {
 }
 
 void MasterBook::task_changed(Time now, const me::TaskStateChanged& e) {
+  // A task a re-registering agent reports (the only non-terminal state an agent itself sends)
+  // is live again: it leaves the completed ones, as in Mesos (MESOS-9940). A task the framework
+  // launches again under the same id does not: its first states come from the master and its
+  // executor, and Mesos lists both.
+  if (e.source == v1::TaskStatusSource::SOURCE_AGENT && !v1::is_terminal(e.state)) {
+    if (auto it = frameworks_.find(e.framework.value); it != frameworks_.end()) {
+      std::erase_if(it->second.completed_tasks,
+                    [&](const CompletedTask& c) { return c.task.task_id == e.task; });
+    }
+  }
   if (!v1::is_terminal(e.state) && e.state != v1::TaskState::TASK_UNREACHABLE) return;
   ++reached_[e.state];
   if (!v1::is_terminal(e.state)) return;

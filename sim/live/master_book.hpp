@@ -60,6 +60,8 @@ class MasterBook final : public MasterObserver {
   const AllocationTimes& allocation_times() const { return allocation_; }
   std::optional<Time> elected_time() const { return elected_; }
   uint64_t calls_rejected() const { return calls_rejected_; }
+  size_t max_completed_tasks() const { return max_completed_tasks_; }
+  size_t max_completed_frameworks() const { return max_completed_frameworks_; }
 
  private:
   void task_changed(Time now, const master_event::TaskStateChanged& e);

@@ -102,7 +102,9 @@ struct MasterDaemon::Parts {
         options(std::move(o)),
         rng(choose_seed(options.seed)),
         clock(io),
-        transport(io, HttpTransportOptions{options.ip, options.port}) {}
+        transport(io, HttpTransportOptions{options.ip, options.port}),
+        book(options.master.max_completed_tasks_per_framework,
+             options.master.max_completed_frameworks) {}
 
   boost::asio::io_context& io;
   MasterDaemonOptions options;

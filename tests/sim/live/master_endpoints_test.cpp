@@ -219,5 +219,20 @@ TEST(MasterDaemon, StartErrorsNameTheFlag) {
             "--record '/nonexistent-dir/x/events.jsonl': cannot open for writing");
 }
 
+// The flags bound what /master/state lists (they once reached only the master, which keeps no
+// completed tasks).
+class MasterEndpointsBoundsTest : public testing::MasterDaemonTest {
+ protected:
+  void configure(MasterDaemonOptions& options) override {
+    options.master.max_completed_tasks_per_framework = 7;
+    options.master.max_completed_frameworks = 3;
+  }
+};
+
+TEST_F(MasterEndpointsBoundsTest, CompletedBoundsFollowTheFlags) {
+  EXPECT_EQ(daemon_->book().max_completed_tasks(), 7u);
+  EXPECT_EQ(daemon_->book().max_completed_frameworks(), 3u);
+}
+
 }  // namespace
 }  // namespace mesosim::live
