@@ -63,6 +63,8 @@ struct MasterOptions {
   // allocator's real cost (scenario key allocator.charge_cycle_time); the output then depends
   // on the machine.
   bool charge_allocation_time = false;
+  // Completed tasks kept per framework by whoever serves them from the event stream (live
+  // mode's /master/state); the master itself keeps none.
   size_t max_completed_tasks_per_framework = 1000;
   // Removed frameworks remembered (they may not re-subscribe while remembered).
   size_t max_completed_frameworks = 50;

@@ -155,8 +155,6 @@ void Master::State::reregister_agent(Endpoint from, v1::ReregisterAgentMessage& 
     // The framework may have been told TASK_UNREACHABLE or TASK_LOST: tell it where the task
     // stands now (Mesos drops this update for a disconnected framework too).
     Framework& f = *framework_by_handle(t.framework);
-    // A task that comes back is no longer among the completed ones (as Mesos, MESOS-9940).
-    std::erase_if(f.completed, [&](const TaskView& v) { return v.task.task_id == t.task.task_id; });
     v1::TaskStatus status = master_status(
         t, visible_state(f, t.task.state), v1::TaskStatusReason::REASON_AGENT_REREGISTERED,
         was_unreachable ? "unreachable agent re-registered" : "unknown agent re-registered");

@@ -106,7 +106,6 @@ struct Master::State {
     // Its tasks, in no order (Task::at_framework is each one's place): walks that decide what
     // is sent go through tasks_of(), in the order of the task ids.
     std::vector<TaskRef> tasks;
-    std::deque<TaskView> completed;
     std::deque<TaskRef> unreachable;  // its unreachable tasks, oldest first
   };
   struct Task {

@@ -125,7 +125,6 @@ bool Master::State::transition(Task& t, v1::TaskStatus status, bool forward,
 }
 
 void Master::State::complete(Task& record) {
-  Framework* f = framework_by_handle(record.framework);
   Task t = remove_task(record);
   // Its terminal update may never reach this master (the framework left before acknowledging
   // the one before): the stream still learns how the task ended.
@@ -133,12 +132,8 @@ void Master::State::complete(Task& record) {
     publish_reported(t, v1::TaskStatusSource::SOURCE_MASTER,
                      "the agent's latest state; its update did not reach the master");
   }
-  if (f) {
-    f->completed.push_back(TaskView{std::move(t.task), std::move(t.last_status), false});
-    if (f->completed.size() > m.options_.max_completed_tasks_per_framework) {
-      f->completed.pop_front();
-    }
-  }
+  // What became of it is the stream's to keep: an observer that serves completed tasks keeps
+  // them (live mode's MasterBook, bounded by max_completed_tasks_per_framework).
 }
 
 void Master::State::status_update(Endpoint from, v1::StatusUpdate update) {
