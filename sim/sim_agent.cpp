@@ -106,6 +106,7 @@ void SimAgent::crash(bool machine_lost) {
     frameworks_.clear();
     updates_.clear();
     live_tasks_ = 0;
+    used_ = Resources{};
   }
 }
 
@@ -275,16 +276,6 @@ v1::ReregisterAgentMessage SimAgent::reregistration() const {
 void SimAgent::send_to_leader(Message message) {
   if (!leader_) return;
   transport_.send(self_, *leader_, std::move(message));
-}
-
-Resources SimAgent::used() const {
-  Resources sum;
-  for (const auto& [framework_id, framework] : frameworks_) {
-    for (const auto& [task_id, task] : framework.tasks) {
-      if (!v1::is_terminal(task.state)) sum += task.info.resources;
-    }
-  }
-  return sum;
 }
 
 Resources SimAgent::usage() const {

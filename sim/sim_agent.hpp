@@ -136,7 +136,7 @@ class SimAgent final : public Process, private SimHealth::AgentSide {
   std::optional<Endpoint> leader() const { return leader_; }
 
   // Resources of the live (non-terminal) tasks.
-  Resources used() const;
+  const Resources& used() const { return used_; }
   // What the live tasks that have reached TASK_RUNNING (so also those being killed after it)
   // really use: work->usage, or the task's resources when that is empty.
   Resources usage() const;
@@ -254,6 +254,8 @@ class SimAgent final : public Process, private SimHealth::AgentSide {
 
   std::map<v1::FrameworkID, Framework> frameworks_;
   size_t live_tasks_ = 0;
+  // The live tasks' resources, kept beside live_tasks_ (every launch checks what is free).
+  Resources used_;
   uint64_t transition_seq_ = 0;
   uint64_t unreliable_updates_sent_ = 0;
   uint64_t framework_messages_delivered_ = 0;

@@ -72,6 +72,7 @@ void SimAgent::run_task(v1::RunTaskMessage& run) {
   task.framework = &framework;
   task.framework_id = framework_id;
   task.info = std::move(run.task);
+  used_ += task.info.resources;
   task.role = std::move(run.role);
   task.executor_id = executor_id;
   // Tasks given to an executor that is still coming up wait for it, as Mesos queues them.
@@ -155,7 +156,9 @@ void SimAgent::shutdown_framework(const v1::FrameworkID& framework_id) {
   if (fw == frameworks_.end()) return;
   for (auto& [task_id, task] : fw->second.tasks) {
     clock_.cancel(task.timer);
-    if (!v1::is_terminal(task.state)) --live_tasks_;
+    if (v1::is_terminal(task.state)) continue;
+    --live_tasks_;
+    used_ -= task.info.resources;
   }
   frameworks_.erase(fw);  // last: `framework_id` may be this entry's key
 }
@@ -232,8 +235,7 @@ bool SimAgent::fits(const Resources& wanted, std::string* why) const {
   };
   Resources scratch_total, scratch_used, scratch_wanted;
   const Resources& total = flat(options_.resources, scratch_total);
-  const Resources used_now = used();
-  const Resources& in_use = flat(used_now, scratch_used);
+  const Resources& in_use = flat(used_, scratch_used);
   const Resources free = total.contains(in_use) ? total - in_use : Resources{};
   if (free.contains(flat(wanted, scratch_wanted))) return true;
   *why = "Task needs " + wanted.to_string() + " but the agent has only " +
@@ -332,6 +334,7 @@ void SimAgent::end_task(TaskRecord& task) {
   task.killing = false;
   task.executor_terminated = false;
   --live_tasks_;
+  used_ -= task.info.resources;
   Framework& framework = *task.framework;
   auto executor = framework.executors.find(task.executor_id);
   MESOSIM_CHECK(executor != framework.executors.end(), "a live task without its executor");

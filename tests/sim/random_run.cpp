@@ -224,6 +224,15 @@ class RandomRun {
         violation(fmt::format("agent {} uses {} of {}", a.options().hostname, a.used().to_string(),
                               a.options().resources.to_string()));
       }
+      // used() is kept as tasks come and go: it must be what its live tasks add up to.
+      Resources live;
+      for (const v1::Task& t : a.tasks()) {
+        if (!v1::is_terminal(t.state)) live += t.resources;
+      }
+      if (live != a.used()) {
+        violation(fmt::format("agent {} counts {} used, its live tasks hold {}",
+                              a.options().hostname, a.used().to_string(), live.to_string()));
+      }
     }
   }
 
