@@ -110,9 +110,9 @@ void SchedulerDriver::deliver(Endpoint from, Message& message) {
   in_callback_ = false;
   // Calls made in the callback leave once the decision is done (send_call holds them while the
   // scheduler is busy).
-  std::vector<sched::Call> calls = std::move(outbox_);
-  outbox_.clear();
-  for (auto& call : calls) send_call(std::move(call));
+  std::swap(sending_, outbox_);
+  for (auto& call : sending_) send_call(std::move(call));
+  sending_.clear();
 }
 
 void SchedulerDriver::charge(Duration d) {
@@ -133,7 +133,7 @@ void SchedulerDriver::try_subscribe() {
   subscribe_timer_ = clock_.schedule(options_.subscribe_retry, [this] { try_subscribe(); });
 }
 
-void SchedulerDriver::send_call(sched::Call call) {
+void SchedulerDriver::send_call(sched::Call&& call) {
   if (in_callback_) {
     outbox_.push_back(std::move(call));
     return;

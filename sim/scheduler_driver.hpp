@@ -90,7 +90,7 @@ class SchedulerDriver final : public Process {
   void restart(Scheduler* scheduler);
 
  private:
-  void send_call(v1::scheduler::Call call);
+  void send_call(v1::scheduler::Call&& call);
   void try_subscribe();
   void deliver(Endpoint from, Message& message);  // reads and moves from `message`
   void drain();
@@ -111,6 +111,7 @@ class SchedulerDriver final : public Process {
   Time busy_until_;
   std::deque<std::pair<Endpoint, Message>> inbox_;
   std::vector<v1::scheduler::Call> outbox_;
+  std::vector<v1::scheduler::Call> sending_;  // outbox_'s calls on their way; keeps its capacity
   TimerId drain_timer_;
 };
 
