@@ -172,10 +172,10 @@ struct ProtocolAgent final : Process {
         st.agent_id = id;
         st.executor_id = v1::ExecutorID{run->task.task_id.value};
         st.source = v1::TaskStatusSource::SOURCE_EXECUTOR;
-        std::string uuid(16, '\0');
+        Uuid uuid;
         const uint64_t n = ++updates;
-        std::memcpy(uuid.data(), &n, sizeof n);
-        std::memcpy(uuid.data() + 8, &index, sizeof index);
+        std::memcpy(uuid.bytes.data(), &n, sizeof n);
+        std::memcpy(uuid.bytes.data() + 8, &index, sizeof index);
         st.uuid = uuid;
         transport.send(self, master,
                        v1::StatusUpdateMessage{{*run->framework.id, st, state, std::nullopt}});

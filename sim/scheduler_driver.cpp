@@ -93,9 +93,9 @@ void SchedulerDriver::deliver(Endpoint from, Message& message) {
           scheduler_->update(*this, e.status);
           if (options_.implicit_acknowledgements && e.status.uuid) {
             // The event is ours and read no more: its ids move into the acknowledgement.
-            send_call(sched::Call{std::nullopt, sched::Acknowledge{std::move(e.status.agent_id),
-                                                                   std::move(e.status.task_id),
-                                                                   std::move(*e.status.uuid)}});
+            send_call(sched::Call{std::nullopt,
+                                  sched::Acknowledge{std::move(e.status.agent_id),
+                                                     std::move(e.status.task_id), *e.status.uuid}});
           }
         } else if constexpr (std::is_same_v<T, sched::Failure>) {
           scheduler_->failure(*this, e);

@@ -36,8 +36,8 @@
 //   resources when that is empty, while RUNNING or KILLING; nothing otherwise). With
 //   usage_sample_interval set, a registered agent also sends a UsageReportMessage of its running
 //   tasks every interval (not retried: a lost sample is lost).
-// - Updates. Every state change is a StatusUpdate with a fresh uuid (32 lowercase hex digits
-//   drawn from the agent's Rng) delivered reliably by a StatusUpdateManager, which runs only
+// - Updates. Every state change is a StatusUpdate with a fresh uuid (a version 4 Uuid, two
+//   draws from the agent's Rng) delivered reliably by a StatusUpdateManager, which runs only
 //   while the agent is registered. A task's record is dropped when its terminal update is
 //   acknowledged.
 // - Shutdowns. ShutdownFrameworkMessage ends the framework's tasks as TASK_KILLED with no grace
@@ -90,6 +90,7 @@
 #include "sim/master/protocol.hpp"
 #include "sim/master/status_update_manager.hpp"
 #include "sim/master/transport.hpp"
+#include "sim/master/uuid.hpp"
 #include "sim/sim_health.hpp"
 
 namespace mesosim {
@@ -231,7 +232,7 @@ class SimAgent final : public Process, private SimHealth::AgentSide {
                                Time at, v1::TaskStatusSource source,
                                std::optional<v1::TaskStatusReason> reason,
                                std::string message) const;
-  std::string next_uuid();
+  Uuid next_uuid();
   // What `task` uses while in `state`.
   static Resources task_usage(const TaskRecord& task, v1::TaskState state);
 

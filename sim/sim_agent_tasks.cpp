@@ -386,19 +386,7 @@ v1::StatusUpdate SimAgent::make_update(const v1::FrameworkID& framework_id,
   return update;
 }
 
-std::string SimAgent::next_uuid() {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string uuid(32, '0');
-  char* out = uuid.data();
-  for (int word = 0; word < 2; ++word) {
-    const uint64_t bits = rng_.next();
-    for (int byte = 0; byte < 8; ++byte) {
-      const auto b = static_cast<uint8_t>(bits >> (8 * byte));
-      *out++ = kHex[b >> 4];
-      *out++ = kHex[b & 0xf];
-    }
-  }
-  return uuid;
-}
+// The same two draws the agent has always made, so seeded runs stay the same.
+Uuid SimAgent::next_uuid() { return Uuid::random(rng_); }
 
 }  // namespace mesosim

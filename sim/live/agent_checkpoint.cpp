@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "allocator/check.hpp"
 #include "sim/live/control_files.hpp"
 #include "sim/live/uuid.hpp"
 
@@ -20,9 +21,11 @@ namespace {
 using nlohmann::json;
 
 json update_to_json(const v1::StatusUpdate& u) {
+  // Only reliable updates wait for an acknowledgement, and the reader wants their 16 bytes.
+  MESOSIM_CHECK(u.status.uuid.has_value(), "a checkpointed status update has a uuid");
   json j = {{"state", v1::to_string(u.status.state)},
             {"timestamp_us", u.status.timestamp.micros()},
-            {"uuid", base64_encode(u.status.uuid.value_or(""))},
+            {"uuid", base64_encode(u.status.uuid->view())},
             {"source", v1::to_string(u.status.source)},
             {"message", u.status.message}};
   if (u.status.executor_id) j["executor_id"] = u.status.executor_id->value;

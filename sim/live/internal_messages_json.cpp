@@ -90,7 +90,7 @@ Json to_json(const v1::StatusUpdateAcknowledgementMessage& m) {
   return {{"agent_id", id_json(m.agent_id)},
           {"framework_id", id_json(m.framework_id)},
           {"task_id", id_json(m.task_id)},
-          {"uuid", base64_encode(m.uuid)}};
+          {"uuid", base64_encode(m.uuid.view())}};
 }
 Json to_json(const v1::PingAgentMessage& m) { return {{"connected", m.connected}}; }
 Json to_json(const v1::PongAgentMessage&) { return Json::object(); }
@@ -182,7 +182,7 @@ Message read_status_update(const JsonIn& j, const std::string& p) {
 Message read_ack(const JsonIn& j, const std::string& p) {
   return v1::StatusUpdateAcknowledgementMessage{
       v1::AgentID{id_field(j, "agent_id", p)}, v1::FrameworkID{id_field(j, "framework_id", p)},
-      v1::TaskID{id_field(j, "task_id", p)}, bytes_field(j, "uuid", p)};
+      v1::TaskID{id_field(j, "task_id", p)}, uuid_field(j, "uuid", p)};
 }
 Message read_ping(const JsonIn& j, const std::string& p) {
   return v1::PingAgentMessage{optional_bool_field(j, "connected", p).value_or(true)};

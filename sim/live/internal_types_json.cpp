@@ -221,7 +221,7 @@ Json task_status_json(const v1::TaskStatus& s) {
          {"agent_id", id_json(s.agent_id)}};
   if (s.executor_id) j["executor_id"] = id_json(*s.executor_id);
   j["timestamp_us"] = s.timestamp.micros();
-  if (s.uuid) j["uuid"] = base64_encode(*s.uuid);
+  if (s.uuid) j["uuid"] = base64_encode(s.uuid->view());
   j["source"] = std::string(v1::to_string(s.source));
   if (s.reason) j["reason"] = std::string(v1::to_string(*s.reason));
   j["message"] = s.message;
@@ -236,7 +236,7 @@ v1::TaskStatus read_task_status(const JsonIn& value, const std::string& path) {
   s.agent_id = v1::AgentID{id_field(value, "agent_id", path)};
   if (auto e = optional_id_field(value, "executor_id", path)) s.executor_id = v1::ExecutorID{*e};
   s.timestamp = Time::from_micros(read_micros(value, "timestamp_us", path));
-  if (member(value, "uuid")) s.uuid = bytes_field(value, "uuid", path);
+  if (member(value, "uuid")) s.uuid = uuid_field(value, "uuid", path);
   s.source = read_enum<v1::TaskStatusSource>(value, "source", path, v1::parse_task_status_source,
                                              "a task status source");
   if (member(value, "reason")) {

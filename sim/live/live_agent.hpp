@@ -48,7 +48,7 @@
 //   executor". Running task: TASK_KILLING first if the framework has TASK_KILLING_STATE, then
 //   SIGTERM and SIGKILL after the containerizer's grace period (3 s) → TASK_KILLED. A terminal
 //   task or one already being killed ignores it.
-// - Updates. Every state change is a StatusUpdate with a fresh 16-byte uuid (live/uuid.hpp),
+// - Updates. Every state change is a StatusUpdate with a fresh 16-byte uuid (master/uuid.hpp),
 //   delivered by a StatusUpdateManager that runs only while registered, resent with backoff
 //   until acknowledged. A task is forgotten (kept in a bounded completed list for /state) when
 //   its terminal update is acknowledged.
@@ -241,7 +241,7 @@ class LiveAgent final : public Process {
                                v1::TaskStatusSource source,
                                std::optional<v1::TaskStatusReason> reason,
                                std::string message) const;
-  std::string next_uuid();
+  Uuid next_uuid();
   LiveTask* find_task(const v1::FrameworkID& framework_id, const v1::TaskID& task_id);
 
   // live_agent_recovery.cpp: the agent's own checkpoint and restart recovery.

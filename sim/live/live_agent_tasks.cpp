@@ -425,7 +425,7 @@ v1::StatusUpdate LiveAgent::make_update(const v1::FrameworkID& framework_id,
   return update;
 }
 
-std::string LiveAgent::next_uuid() { return Uuid::random(rng_).to_bytes(); }
+Uuid LiveAgent::next_uuid() { return Uuid::random(rng_); }
 
 LiveTask* LiveAgent::find_task(const v1::FrameworkID& framework_id, const v1::TaskID& task_id) {
   auto fw = frameworks_.find(framework_id);

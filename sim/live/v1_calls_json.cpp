@@ -6,7 +6,6 @@
 #include <array>
 
 #include "allocator/role_name.hpp"
-#include "sim/live/uuid.hpp"
 #include "sim/live/v1_json.hpp"
 #include "sim/live/v1_json_reader.hpp"
 
@@ -233,11 +232,7 @@ sched::Acknowledge read_acknowledge(const json& a, const std::string& path) {
   sched::Acknowledge ack;
   ack.agent_id = v1::AgentID{id_field(a, "agent_id", path)};
   ack.task_id = v1::TaskID{id_field(a, "task_id", path)};
-  ack.uuid = bytes_field(a, "uuid", path);
-  if (!Uuid::from_bytes(ack.uuid)) {
-    fail("expected a 16-byte UUID at '" + path_of(path, "uuid") + "', found " +
-         std::to_string(ack.uuid.size()) + " bytes");
-  }
+  ack.uuid = uuid_field(a, "uuid", path);
   return ack;
 }
 

@@ -134,7 +134,7 @@ struct CallBody {
   ordered_json operator()(const sched::Acknowledge& c) const {
     return {{"agent_id", id_json(c.agent_id)},
             {"task_id", id_json(c.task_id)},
-            {"uuid", base64_encode(c.uuid)}};
+            {"uuid", base64_encode(c.uuid.view())}};
   }
   ordered_json operator()(const sched::Reconcile& c) const {
     ordered_json tasks = ordered_json::array();

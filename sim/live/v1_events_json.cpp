@@ -66,7 +66,7 @@ ordered_json status_json(const v1::TaskStatus& s) {
   if (!s.agent_id.value.empty()) j["agent_id"] = id_json(s.agent_id);
   if (s.executor_id) j["executor_id"] = id_json(*s.executor_id);
   j["timestamp"] = s.timestamp.seconds_f();
-  if (s.uuid) j["uuid"] = base64_encode(*s.uuid);
+  if (s.uuid) j["uuid"] = base64_encode(s.uuid->view());
   return j;
 }
 

@@ -133,6 +133,16 @@ std::string bytes_field(const json& object, std::string_view key, const std::str
   return std::move(raw).value();
 }
 
+Uuid uuid_field(const json& object, std::string_view key, const std::string& path) {
+  const std::string raw = bytes_field(object, key, path);
+  std::optional<Uuid> uuid = Uuid::from_bytes(raw);
+  if (!uuid) {
+    fail("expected a 16-byte UUID at '" + path_of(path, key) + "', found " +
+         std::to_string(raw.size()) + " bytes");
+  }
+  return *uuid;
+}
+
 std::optional<std::string> optional_id_field(const json& object, std::string_view key,
                                              const std::string& path) {
   const json* id = optional_object_field(object, key, path);

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/master/uuid.hpp"
+
 namespace mesosim::live::detail {
 
 struct JsonDecodeFailure {
@@ -55,6 +57,8 @@ std::string string_value(const nlohmann::json& value, const std::string& path);
 // A `bytes` field: base64 text, decoded.
 std::string bytes_field(const nlohmann::json& object, std::string_view key,
                         const std::string& path);
+// A `bytes` field that must decode to exactly the 16 bytes of a UUID.
+Uuid uuid_field(const nlohmann::json& object, std::string_view key, const std::string& path);
 // `{"value": "..."}`, the shape of every Mesos ID; the value must be non-empty.
 std::string id_field(const nlohmann::json& object, std::string_view key, const std::string& path);
 std::optional<std::string> optional_id_field(const nlohmann::json& object, std::string_view key,

@@ -120,7 +120,7 @@ struct Master::State {
     bool unreachable = false;
     bool released = false;                     // resources returned to the allocator
     bool kill_requested = false;               // resent if the agent re-registers with it
-    std::optional<std::string> terminal_uuid;  // acknowledging it completes the task
+    std::optional<Uuid> terminal_uuid;         // acknowledging it completes the task
     int published_rank = -1;  // lifecycle rank of the last state on the event stream
   };
   struct Offer {

@@ -197,9 +197,8 @@ void Master::State::acknowledge(Framework& f, sched::Acknowledge& ack) {
   }
   Task* t = find_task(IdPairView{f.info.id->value, ack.task_id.value});
   const bool completes = t != nullptr && t->terminal_uuid == ack.uuid;
-  send(a->endpoint,
-       v1::StatusUpdateAcknowledgementMessage{std::move(ack.agent_id), *f.info.id,
-                                              std::move(ack.task_id), std::move(ack.uuid)});
+  send(a->endpoint, v1::StatusUpdateAcknowledgementMessage{std::move(ack.agent_id), *f.info.id,
+                                                           std::move(ack.task_id), ack.uuid});
   if (completes) complete(*t);
 }
 

@@ -18,6 +18,7 @@
 
 #include "allocator/resources.hpp"
 #include "allocator/time.hpp"
+#include "sim/master/uuid.hpp"
 
 namespace mesosim::v1 {
 
@@ -189,7 +190,7 @@ struct TaskStatus {
   AgentID agent_id;
   std::optional<ExecutorID> executor_id;
   Time timestamp;
-  std::optional<std::string> uuid;  // present when the update must be acknowledged
+  std::optional<Uuid> uuid;  // present when the update must be acknowledged
   TaskStatusSource source = TaskStatusSource::SOURCE_MASTER;
   std::optional<TaskStatusReason> reason;
   std::string message;
@@ -251,7 +252,7 @@ struct Kill {
 struct Acknowledge {
   AgentID agent_id;
   TaskID task_id;
-  std::string uuid;
+  Uuid uuid;
 };
 struct Reconcile {
   struct Task {
@@ -394,7 +395,7 @@ struct StatusUpdateAcknowledgementMessage {
   AgentID agent_id;
   FrameworkID framework_id;
   TaskID task_id;
-  std::string uuid;
+  Uuid uuid;
 };
 // An agent's periodic sample of what its running tasks use (sent every usage_sample_interval
 // while registered, if set). Not reliable: a lost sample is not resent.

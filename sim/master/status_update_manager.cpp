@@ -28,7 +28,7 @@ void StatusUpdateManager::add(v1::StatusUpdate update) {
 }
 
 StatusUpdateManager::Acknowledged StatusUpdateManager::acknowledge(
-    const v1::FrameworkID& framework_id, const v1::TaskID& task_id, std::string_view uuid) {
+    const v1::FrameworkID& framework_id, const v1::TaskID& task_id, const Uuid& uuid) {
   auto it = streams_.find(IdPairView{framework_id.value, task_id.value});
   if (it == streams_.end()) return {};
   Stream& stream = it->second;

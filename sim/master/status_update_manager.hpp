@@ -22,7 +22,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -31,6 +30,7 @@
 #include "sim/master/clock.hpp"
 #include "sim/master/id_hash.hpp"
 #include "sim/master/protocol.hpp"
+#include "sim/master/uuid.hpp"
 
 namespace mesosim {
 
@@ -58,7 +58,7 @@ class StatusUpdateManager {
   // Removes the head of the task's stream if its uuid is `uuid`, cancelling its retry timer and
   // sending the next update (unless paused).
   Acknowledged acknowledge(const v1::FrameworkID& framework_id, const v1::TaskID& task_id,
-                           std::string_view uuid);
+                           const Uuid& uuid);
 
   void pause();
   void resume();

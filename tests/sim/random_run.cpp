@@ -373,7 +373,7 @@ class RandomRun {
     for (const auto& s : schedulers_) {
       if (!s->id) continue;
       // No task ran twice: each started (its STARTING update, by uuid) at most once.
-      std::map<std::string, std::set<std::string>> starts;
+      std::map<std::string, std::set<Uuid>> starts;
       for (const auto& u : s->updates) {
         if (u.state == TaskState::TASK_STARTING && u.uuid) starts[u.task_id.value].insert(*u.uuid);
       }

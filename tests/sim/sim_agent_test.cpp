@@ -10,6 +10,7 @@
 
 #include "allocator/rng.hpp"
 #include "sim/event_queue.hpp"
+#include "sim/master/uuid.hpp"
 
 namespace mesosim {
 namespace {
@@ -391,7 +392,7 @@ TEST_F(SimAgentTest, AckWithAnotherUuidChangesNothing) {
   run_until(1);
   auto starting = updates().at(0).second;
   from_master(v1::StatusUpdateAcknowledgementMessage{
-      {"agent-1"}, {"f1"}, {"t1"}, "00000000000000000000000000000000"});
+      {"agent-1"}, {"f1"}, {"t1"}, *Uuid::from_bytes("another-16-bytes")});
   from_master(v1::StatusUpdateAcknowledgementMessage{
       {"agent-1"}, {"f1"}, {"other"}, *starting.status.uuid});
   EXPECT_EQ(updates().size(), 1u);
@@ -784,7 +785,7 @@ TEST_F(SimAgentTest, UuidsAreDeterministicPerSeed) {
     register_agent();
     from_master(run("t1", 1));
     run_acking_until(clock.now().seconds_f() + 10);
-    std::vector<std::string> out;
+    std::vector<Uuid> out;
     for (auto& [at, u] : updates()) out.push_back(*u.status.uuid);
     acked_ = 0;
     return out;
@@ -796,10 +797,14 @@ TEST_F(SimAgentTest, UuidsAreDeterministicPerSeed) {
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);
   EXPECT_NE(a[0], a[1]);
-  for (const std::string& uuid : a) {
-    EXPECT_EQ(uuid.size(), 32u);
-    EXPECT_EQ(uuid.find_first_not_of("0123456789abcdef"), std::string::npos) << uuid;
+  for (const Uuid& uuid : a) {
+    EXPECT_EQ(uuid.bytes[6] >> 4, 4) << uuid.to_string() << ": version 4";
+    EXPECT_EQ(uuid.bytes[8] & 0xc0, 0x80) << uuid.to_string() << ": variant 10xx";
   }
+  // The Rng serves uuids alone, two draws each: another draw anywhere would shift every
+  // simulation that follows.
+  Rng rng(42);
+  for (const Uuid& uuid : a) EXPECT_EQ(uuid, Uuid::random(rng));
 }
 
 }  // namespace

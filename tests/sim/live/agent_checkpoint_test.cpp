@@ -56,7 +56,7 @@ void transition(LiveTask& t, TaskState state, int64_t at_us) {
   u.status.state = state;
   u.status.executor_id = t.executor_id;
   u.status.timestamp = Time::from_micros(at_us);
-  u.status.uuid = std::string(16, static_cast<char>('a' + t.statuses.size()));
+  u.status.uuid = Uuid::from_bytes(std::string(16, static_cast<char>('a' + t.statuses.size())));
   u.status.source = v1::TaskStatusSource::SOURCE_EXECUTOR;
   u.status.message = "now " + std::string(v1::to_string(state));
   if (v1::is_terminal(state)) {
@@ -338,6 +338,34 @@ TEST(AgentCheckpointTest, ACorruptLineIsAnErrorNamingTheFileAndLine) {
   bad = read_agent_checkpoint(work.path());
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message, path + ":2: unknown key 'kiling'");
+}
+
+// An update's uuid is 16 bytes in memory: a checkpoint holding any other length is corrupt, not
+// a uuid to cut or pad.
+TEST(AgentCheckpointTest, AnUpdateUuidThatIsNotSixteenBytesIsAnError) {
+  TempDir work;
+  LiveFramework f = framework("fw-1");
+  LiveTask& t = record(f, "t1");
+  launch(t, "c1");
+  write(work.path(), f, t);
+  const std::string path = updates_path(work.path(), t);
+  const std::string good = slurp(path);
+  auto line_with_uuid = [](const std::string& base64) {
+    return R"({"updates":[{"state":"TASK_FINISHED","timestamp_us":9000,"uuid":")" + base64 +
+           R"(","source":"SOURCE_EXECUTOR","message":""}]})" + "\n";
+  };
+
+  append_raw(path, line_with_uuid("Zm9v"));
+  Result<std::optional<AgentCheckpoint>> bad = read_agent_checkpoint(work.path());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            path + ":2: expected a 16-byte UUID at 'updates[0].uuid', found 3 bytes");
+
+  ASSERT_TRUE(write_file_atomically(path, good + line_with_uuid("")));
+  bad = read_agent_checkpoint(work.path());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            path + ":2: expected a 16-byte UUID at 'updates[0].uuid', found 0 bytes");
 }
 
 TEST(AgentCheckpointTest, ErrorsInInfoFilesNameTheFileAndTheField) {

@@ -89,7 +89,7 @@ struct FakeMaster final : Process {
   std::unique_ptr<HttpServer> server;
   Endpoint self;
   std::optional<Endpoint> agent;
-  std::set<std::string> uuids;
+  std::set<Uuid> uuids;
   std::map<std::string, std::vector<TaskState>> updates;               // task -> states, in order
   std::map<std::string, std::optional<v1::TaskStatusReason>> reasons;  // of the last update
   std::function<void()> on_pong;  // on the loop, as a pong arrives

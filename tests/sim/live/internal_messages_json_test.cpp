@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "sim/live/uuid.hpp"
+
 namespace mesosim::live {
 namespace {
 
@@ -31,7 +33,7 @@ v1::TaskStatus status() {
   s.agent_id = v1::AgentID{"A1"};
   s.executor_id = v1::ExecutorID{"t1"};
   s.timestamp = Time::from_micros(1'700'000'000'123'456);
-  s.uuid = std::string("\x01\x02\xff\x00 sixteen bytes", 16);
+  s.uuid = Uuid::from_bytes(std::string("\x01\x02\xff\x00 sixteen bytes", 16));
   s.source = v1::TaskStatusSource::SOURCE_EXECUTOR;
   s.reason = v1::TaskStatusReason::REASON_CONTAINER_LIMITATION_MEMORY;
   s.message = "Memory limit exceeded";
@@ -98,7 +100,8 @@ TEST(InternalMessagesJson, EveryAgentMessageSurvivesARoundTrip) {
   expect_round_trip(
       v1::StatusUpdateMessage{v1::StatusUpdate{v1::FrameworkID{"F"}, minimal_status(), {}, {}}});
   expect_round_trip(v1::StatusUpdateAcknowledgementMessage{
-      v1::AgentID{"A1"}, v1::FrameworkID{"F"}, v1::TaskID{"t1"}, std::string(16, '\x7f')});
+      v1::AgentID{"A1"}, v1::FrameworkID{"F"}, v1::TaskID{"t1"},
+      *Uuid::from_bytes(std::string(16, '\x7f'))});
   expect_round_trip(v1::PingAgentMessage{false});
   expect_round_trip(v1::PongAgentMessage{});
   expect_round_trip(v1::ShutdownFrameworkMessage{v1::FrameworkID{"F"}});
@@ -154,6 +157,38 @@ TEST(InternalMessagesJson, DecodedFieldsEqualTheOriginal) {
   EXPECT_EQ(s.timestamp, status().timestamp);
   EXPECT_EQ(s.reason, status().reason);
   EXPECT_EQ(s.source, v1::TaskStatusSource::SOURCE_EXECUTOR);
+}
+
+// A uuid is 16 bytes in memory, so the decoder must refuse any other length rather than invent
+// one; the error names the field, as for any other bad field.
+TEST(InternalMessagesJson, AUuidThatIsNotSixteenBytesIsRejected) {
+  auto short_ack = decode_internal_message(
+      "StatusUpdateAcknowledgementMessage",
+      R"({"agent_id":{"value":"A"},"framework_id":{"value":"F"},"task_id":{"value":"t"},)"
+      R"("uuid":"Zm9v"})");
+  ASSERT_FALSE(short_ack.ok());
+  EXPECT_EQ(short_ack.error().message,
+            "StatusUpdateAcknowledgementMessage: expected a 16-byte UUID at 'uuid', found 3 bytes");
+
+  // 17 bytes: one too many is as wrong as one too few.
+  auto long_status = decode_internal_message(
+      "StatusUpdateMessage",
+      R"({"update":{"framework_id":{"value":"F"},"status":{"task_id":{"value":"t"},)"
+      R"("state":"TASK_RUNNING","agent_id":{"value":"a"},"timestamp_us":1,)"
+      R"("source":"SOURCE_AGENT","uuid":")" +
+          base64_encode(std::string(17, 'u')) + R"("}}})");
+  ASSERT_FALSE(long_status.ok());
+  EXPECT_EQ(long_status.error().message,
+            "StatusUpdateMessage: expected a 16-byte UUID at 'update.status.uuid', found 17 bytes");
+
+  auto empty_status = decode_internal_message(
+      "StatusUpdateMessage",
+      R"({"update":{"framework_id":{"value":"F"},"status":{"task_id":{"value":"t"},)"
+      R"("state":"TASK_RUNNING","agent_id":{"value":"a"},"timestamp_us":1,)"
+      R"("source":"SOURCE_AGENT","uuid":""}}})");
+  ASSERT_FALSE(empty_status.ok());
+  EXPECT_EQ(empty_status.error().message,
+            "StatusUpdateMessage: expected a 16-byte UUID at 'update.status.uuid', found 0 bytes");
 }
 
 TEST(InternalMessagesJson, MessagesThatNeverLeaveAProcessHaveNoWireName) {

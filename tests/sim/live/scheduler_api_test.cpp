@@ -164,7 +164,7 @@ TEST_F(SchedulerApiTest, OffersReachTheSchedulerAndALaunchReachesTheAgent) {
   EXPECT_EQ(run.framework.id->value, s.framework_id);
 
   // The agent reports it running; the scheduler sees the update and acknowledges it.
-  const std::string uuid(16, '\x2a');
+  const Uuid uuid = *Uuid::from_bytes(std::string(16, '\x2a'));
   loop_.call([&] {
     v1::TaskStatus st = testing::executor_status("t1", v1::TaskState::TASK_RUNNING, agent_id,
                                                  daemon_->clock().now());

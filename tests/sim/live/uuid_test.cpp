@@ -2,45 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <set>
-
 namespace mesosim::live {
 namespace {
-
-TEST(Uuid, RandomUuidIsVersion4Rfc4122Variant) {
-  Rng rng(7);
-  std::set<std::string> seen;
-  for (int i = 0; i < 100; ++i) {
-    Uuid u = Uuid::random(rng);
-    EXPECT_EQ(u.bytes[6] >> 4, 4);
-    EXPECT_EQ(u.bytes[8] & 0xc0, 0x80);
-    std::string text = u.to_string();
-    ASSERT_EQ(text.size(), 36u);
-    EXPECT_EQ(text[8], '-');
-    EXPECT_EQ(text[13], '-');
-    EXPECT_EQ(text[14], '4');
-    EXPECT_EQ(text[18], '-');
-    EXPECT_TRUE(std::string("89ab").find(text[19]) != std::string::npos) << text;
-    EXPECT_EQ(text[23], '-');
-    seen.insert(text);
-  }
-  EXPECT_EQ(seen.size(), 100u);
-}
-
-TEST(Uuid, SameSeedGivesSameUuids) {
-  Rng a(42), b(42);
-  EXPECT_EQ(Uuid::random(a), Uuid::random(b));
-  EXPECT_EQ(Uuid::random(a).to_string(), Uuid::random(b).to_string());
-}
-
-TEST(Uuid, CanonicalTextOfKnownBytes) {
-  Uuid u = *Uuid::from_bytes(
-      std::string("\xf8\x1d\x4f\xae\x7d\xec\x41\xd0\xa7\x65\x00\xa0\xc9\x1e\x6b\xf6", 16));
-  EXPECT_EQ(u.to_string(), "f81d4fae-7dec-41d0-a765-00a0c91e6bf6");
-  EXPECT_EQ(base64_encode(u.to_bytes()), "+B1Prn3sQdCnZQCgyR5r9g==");
-  EXPECT_EQ(Uuid::from_bytes(u.to_bytes()), u);
-  EXPECT_FALSE(Uuid::from_bytes("short").has_value());
-}
 
 TEST(Base64, EncodesWithStandardAlphabetAndPadding) {
   EXPECT_EQ(base64_encode(""), "");

@@ -131,8 +131,7 @@ TEST(V1CallsJson, DeclineReviveSuppressKillReconcileTeardownFromTheDocs) {
 TEST(V1CallsJson, AcknowledgeFromTheDocsDecodesTheUnpaddedUuid) {
   const auto ack = std::get<sched::Acknowledge>(decode_fixture("acknowledge.json").call);
   EXPECT_EQ(ack.agent_id.value, "12220-3440-12532-S1233");
-  EXPECT_EQ(ack.uuid.size(), 16u);
-  EXPECT_EQ(base64_encode(ack.uuid), "jhadf73jhakdlfha723adQ==");
+  EXPECT_EQ(base64_encode(ack.uuid.view()), "jhadf73jhakdlfha723adQ==");
 }
 
 TEST(V1CallsJson, AcknowledgeCarriesBackTheUuidOfAnUpdate) {
@@ -143,7 +142,7 @@ TEST(V1CallsJson, AcknowledgeCarriesBackTheUuidOfAnUpdate) {
                      base64_encode(uuid.to_bytes()) + R"("}})";
   Result<sched::Call> call = decode_call(body);
   ASSERT_TRUE(call.ok()) << call.error().message;
-  EXPECT_EQ(std::get<sched::Acknowledge>(call.value().call).uuid, uuid.to_bytes());
+  EXPECT_EQ(std::get<sched::Acknowledge>(call.value().call).uuid, uuid);
 }
 
 // --- Round trips: every supported call through call_to_json and back ---
@@ -209,8 +208,8 @@ std::vector<sched::Call> every_call() {
       sched::Call{fw, sched::Suppress{{"a", "b/c"}}},
       sched::Call{fw, sched::Kill{v1::TaskID{"t-1"}, v1::AgentID{"a-1"}}},
       sched::Call{fw, sched::Kill{v1::TaskID{"t-1"}, std::nullopt}},
-      sched::Call{
-          fw, sched::Acknowledge{v1::AgentID{"a-1"}, v1::TaskID{"t-1"}, std::string(16, '\x7f')}},
+      sched::Call{fw, sched::Acknowledge{v1::AgentID{"a-1"}, v1::TaskID{"t-1"},
+                                         *Uuid::from_bytes(std::string(16, '\x7f'))}},
       sched::Call{fw, sched::Request{}},
       sched::Call{fw, sched::Request{{request(v1::AgentID{"a-1"}, "cpus:1"),
                                       request(std::nullopt, "mem:32")}}},

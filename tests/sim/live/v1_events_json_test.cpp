@@ -10,8 +10,8 @@ namespace {
 namespace sched = v1::scheduler;
 
 // The bytes of f81d4fae-7dec-41d0-a765-00a0c91e6bf6.
-const std::string kUuidBytes("\xf8\x1d\x4f\xae\x7d\xec\x41\xd0\xa7\x65\x00\xa0\xc9\x1e\x6b\xf6",
-                             16);
+const Uuid kUuid{{0xf8, 0x1d, 0x4f, 0xae, 0x7d, 0xec, 0x41, 0xd0, 0xa7, 0x65, 0x00, 0xa0, 0xc9,
+                  0x1e, 0x6b, 0xf6}};
 
 sched::Event event(auto body) { return sched::Event{std::move(body)}; }
 
@@ -89,7 +89,7 @@ TEST(V1EventsJson, UpdateExactlyWithBase64Uuid) {
   s.agent_id = v1::AgentID{"a1"};
   s.executor_id = v1::ExecutorID{"t1"};
   s.timestamp = Time::from_micros(1'700'000'000'250'000);
-  s.uuid = kUuidBytes;
+  s.uuid = kUuid;
   s.source = v1::TaskStatusSource::SOURCE_EXECUTOR;
   s.message = "ok";
   EXPECT_EQ(encode_event(event(sched::Update{s})),

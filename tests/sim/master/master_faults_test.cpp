@@ -383,7 +383,7 @@ TEST(MasterFailoverTest, NewLeaderRebuildsAgentsFrameworksAndTasksAndEveryTaskEn
       EXPECT_EQ(ended.at(id), std::set{TaskState::TASK_FINISHED}) << id;
     }
     // No task ran twice: each started (STARTING, counted by uuid) at most once.
-    std::map<std::string, std::set<std::string>> starts;
+    std::map<std::string, std::set<Uuid>> starts;
     for (const auto& u : s->updates) {
       if (u.state == TaskState::TASK_STARTING && u.uuid) starts[u.task_id.value].insert(*u.uuid);
     }

@@ -32,15 +32,15 @@ SchedulerDriverOptions explicit_acks() {
 // Sends the leading master a status update about `task` as the cluster's first agent would,
 // straight over the network (the agent itself knows nothing of it).
 void send_as_first_agent(SimCluster& cluster, const v1::FrameworkID& framework,
-                         const std::string& task, TaskState state,
-                         std::optional<std::string> uuid, std::string message) {
+                         const std::string& task, TaskState state, std::optional<Uuid> uuid,
+                         std::string message) {
   v1::StatusUpdate update;
   update.framework_id = framework;
   update.status.task_id = v1::TaskID{task};
   update.status.state = state;
   update.status.agent_id = *cluster.agent(0).agent_id();
   update.status.source = v1::TaskStatusSource::SOURCE_AGENT;
-  update.status.uuid = std::move(uuid);
+  update.status.uuid = uuid;
   update.status.message = std::move(message);
   cluster.network().send(cluster.agent(0).endpoint(), *cluster.detector().leader(),
                          v1::StatusUpdateMessage{update});
@@ -58,7 +58,7 @@ TEST(MasterUpdatesTest, UnacknowledgedUpdateIsResentWithDoublingBackoffCappedAtT
   cluster.run_until(secs(3600));
 
   std::vector<Time> at;
-  std::optional<std::string> uuid;
+  std::optional<Uuid> uuid;
   for (size_t i = 0; i < s.updates.size(); ++i) {
     const auto& u = s.updates[i];
     ASSERT_EQ(u.state, TaskState::TASK_STARTING) << "nothing after an unacknowledged update";
@@ -236,7 +236,7 @@ TEST(MasterUpdatesTest, AgentUpdateForAnUntrackedTaskUsesTheFrameworksStates) {
   cluster.run_until(secs(2));
   ASSERT_TRUE(s.id.has_value());
   send_as_first_agent(cluster, *s.id, "untracked", TaskState::TASK_DROPPED,
-                      "0123456789abcdef0123456789abcdef", "");
+                      Uuid::from_bytes("0123456789abcdef"), "");
   cluster.run_until(secs(3));
   ASSERT_EQ(s.updates.size(), 1u);
   EXPECT_EQ(s.updates[0].state, TaskState::TASK_LOST) << "not PARTITION_AWARE: no TASK_DROPPED";
@@ -468,7 +468,7 @@ TEST_F(MasterBadCallTest, AcknowledgeWithoutUuidIsRejectedAndTheUpdateIsResent) 
   ASSERT_EQ(s.updates.size(), 1u);
 
   const sched::Call bad =
-      call(sched::Acknowledge{*cluster.agent(0).agent_id(), v1::TaskID{"t"}, ""});
+      call(sched::Acknowledge{*cluster.agent(0).agent_id(), v1::TaskID{"t"}, Uuid{}});
   const auto why = cluster.leader()->validate(cluster.framework(0).endpoint(), bad);
   ASSERT_TRUE(why.has_value());
   EXPECT_EQ(why->code, CallError::Code::kBadRequest);
