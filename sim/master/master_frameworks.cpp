@@ -119,8 +119,8 @@ std::optional<CallError> Master::validate(Endpoint from, const sched::Call& call
   if (const auto* r = std::get_if<sched::Revive>(&call.call)) return check_roles(r->roles);
   if (const auto* r = std::get_if<sched::Suppress>(&call.call)) return check_roles(r->roles);
   if (const auto* a = std::get_if<sched::Acknowledge>(&call.call)) {
-    // Nil is what an unset uuid is; no update carries it (random uuids have version bits).
-    if (a->uuid.is_nil()) return bad_request("ACKNOWLEDGE has no uuid (found the nil uuid)");
+    // Any 16 bytes are a uuid, the nil one too (Mesos validates only that they parse): one that
+    // names no pending update is passed on and changes nothing there.
     if (a->task_id.value.empty() || a->agent_id.value.empty()) {
       return bad_request("ACKNOWLEDGE needs task_id and agent_id");
     }

@@ -19,7 +19,7 @@ namespace mesosim {
 
 // An RFC 4122 UUID as 16 raw bytes. random() makes a version 4 one (version nibble 4, variant
 // 10xx); from_bytes() takes any 16 bytes as they come off the wire. The default value is the
-// nil UUID (all zero), which no update carries: it stands for "no uuid given".
+// nil UUID (all zero), which no update carries.
 struct Uuid {
   std::array<uint8_t, 16> bytes{};
 
