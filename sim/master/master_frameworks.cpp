@@ -96,12 +96,17 @@ std::string_view to_string(CallError::Code code) {
 
 std::optional<CallError> Master::validate(Endpoint from, const sched::Call& call) const {
   if (!leading_) return CallError{CallError::Code::kNotLeader, "this master is not the leader"};
-  const State& s = *state_;
+  return state_->validate_call(from, call, nullptr);
+}
+
+std::optional<CallError> Master::State::validate_call(Endpoint from, const sched::Call& call,
+                                                      Framework** caller) const {
   if (std::holds_alternative<sched::Subscribe>(call.call)) {
-    return validate_subscribe(call, s.removed_frameworks);
+    return validate_subscribe(call, removed_frameworks);
   }
   if (!call.framework_id) return bad_request("the call has no framework_id");
-  const State::Framework* f = s.framework_by_id(call.framework_id->value);
+  Framework* f = framework_by_id(call.framework_id->value);
+  if (caller != nullptr) *caller = f;
   if (f == nullptr || !f->connected || f->endpoint != from) {
     return CallError{CallError::Code::kForbidden,
                      fmt::format("framework {} is not subscribed on this connection",
@@ -129,7 +134,7 @@ std::optional<CallError> Master::validate(Endpoint from, const sched::Call& call
     return bad_request("KILL has no task_id");
   }
   if (const auto* u = std::get_if<sched::UpdateFramework>(&call.call)) {
-    return State::validate_update(*f, *call.framework_id, *u);
+    return validate_update(*f, *call.framework_id, *u);
   }
   if (const auto* q = std::get_if<sched::Request>(&call.call)) {
     for (size_t i = 0; i < q->requests.size(); ++i) {
@@ -154,11 +159,14 @@ void Master::State::handle_call(Endpoint from, sched::Call& call) {
     subscribe(from, call);
     return;
   }
-  if (auto error = m.validate(from, call)) {
+  // Only a leader receives calls (Master::receive), so this is Master::validate, finding the
+  // caller's framework once for both.
+  Framework* caller = nullptr;
+  if (auto error = validate_call(from, call, &caller)) {
     reject(call.framework_id, sched::call_type(call), CallRejectedReason::kInvalidCall, error->message);
     return;
   }
-  Framework& f = *framework_by_id(call.framework_id->value);
+  Framework& f = *caller;
   std::visit(
       [&](auto& c) {
         using T = std::decay_t<decltype(c)>;

@@ -254,6 +254,10 @@ struct Master::State {
                            const std::vector<std::string>& suppressed);
   void decline(Framework& f, const v1::scheduler::Decline& decline);
   void heartbeat();
+  // Master::validate for a leader; sets *caller (when given) to the caller's framework, if
+  // known, so that a valid call's handler need not look it up again.
+  std::optional<CallError> validate_call(Endpoint from, const v1::scheduler::Call& call,
+                                         Framework** caller) const;
   // master_update_framework.cpp: UPDATE_FRAMEWORK (validated by validate_update).
   static std::optional<CallError> validate_update(const Framework& f, const v1::FrameworkID& caller,
                                                   const v1::scheduler::UpdateFramework& update);
