@@ -270,6 +270,7 @@ std::string to_string(const MasterEvent& event);
 class MasterObserver {
  public:
   virtual ~MasterObserver() = default;
+  // `event` lives for the call only (the master reuses the storage of some): copy what you keep.
   virtual void on_event(const MasterEvent& event) = 0;
 };
 

@@ -196,6 +196,8 @@ struct Master::State {
   void count_skip(FrameworkId framework, std::string_view role, SkipReason reason);
   // After each allocate(): publishes the counts that changed (OfferSkipped) and starts afresh.
   void publish_skips();
+  // publish_state()'s event, reused (observers see it only during emit()).
+  MasterEvent task_event;
   void forget_skips(FrameworkId framework);
 
   // master.cpp
