@@ -34,7 +34,9 @@ SimAgent::SimAgent(Endpoint self, Clock& clock, Transport& transport, Rng rng,
       options_(std::move(options)),
       updates_(clock, options_.status_update_retry, options_.status_update_retry_max,
                [this](v1::StatusUpdate&& update) {
-                 send_to_leader(v1::StatusUpdateMessage{std::move(update)});
+                 // Built in place in the message: one move of the update less.
+                 send_to_leader(
+                     Message(std::in_place_type<v1::StatusUpdateMessage>, std::move(update)));
                }) {}
 
 SimAgent::~SimAgent() {
@@ -273,7 +275,7 @@ v1::ReregisterAgentMessage SimAgent::reregistration() const {
   return m;
 }
 
-void SimAgent::send_to_leader(Message message) {
+void SimAgent::send_to_leader(Message&& message) {
   if (!leader_) return;
   transport_.send(self_, *leader_, std::move(message));
 }

@@ -206,7 +206,7 @@ class SimAgent final : public Process, private SimHealth::AgentSide {
   void arm_usage_timer();
   void report_usage();
   v1::ReregisterAgentMessage reregistration() const;
-  void send_to_leader(Message message);
+  void send_to_leader(Message&& message);
 
   // sim_agent_tasks.cpp: tasks, executors and their status updates.
   void run_task(v1::RunTaskMessage& run);

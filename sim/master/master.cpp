@@ -191,10 +191,6 @@ void Master::State::send(Endpoint to, Message&& message) {
   m.transport_.send(m.self_, to, std::move(message));
 }
 
-void Master::State::send_event(Framework& f, v1::scheduler::Event&& event) {
-  if (f.connected && f.endpoint) send(*f.endpoint, std::move(event));
-}
-
 void Master::State::reject(std::optional<v1::FrameworkID> framework, std::string_view call,
                            CallRejectedReason reason, std::string message) {
   publish(master_event::CallRejected{std::move(framework), std::string(call), reason,

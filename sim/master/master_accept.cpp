@@ -80,7 +80,7 @@ void Master::State::drop_tasks(Framework& f, const std::vector<v1::Operation>& o
                                                task.resources, message, status.timestamp,
                                                task.name, task.labels});
       }
-      send_event(f, sched::Event{sched::Update{std::move(status)}});
+      send_event(f, sched::Update{std::move(status)});
     }
   }
 }
@@ -163,7 +163,7 @@ void Master::State::accept(Framework& f, sched::Accept& acc) {
                                                  status.source, task.resources, *error,
                                                  status.timestamp, task.name, task.labels});
         }
-        send_event(f, sched::Event{sched::Update{std::move(status)}});
+        send_event(f, sched::Update{std::move(status)});
         continue;
       }
       available -= task.resources;

@@ -159,7 +159,7 @@ void Master::State::reregister_agent(Endpoint from, v1::ReregisterAgentMessage& 
         t, visible_state(f, t.task.state), v1::TaskStatusReason::REASON_AGENT_REREGISTERED,
         was_unreachable ? "unreachable agent re-registered" : "unknown agent re-registered");
     t.last_status = status;
-    send_event(f, sched::Event{sched::Update{std::move(status)}});
+    send_event(f, sched::Update{std::move(status)});
   }
   // Unreachable tasks the agent no longer has are forgotten without an update; a framework that
   // asks (explicit reconciliation) is told TASK_GONE, as Mesos does.
@@ -324,7 +324,7 @@ void Master::State::mark_unreachable(Agent& a, AgentRemovedReason why,
   agent_slots[a.handle.value].reset();  // `a` is gone
   publish(master_event::AgentRemoved{agent_id, true, why, reason});
   for (const auto& [fid, handle] : framework_ids) {
-    send_event(*framework_by_handle(handle), sched::Event{sched::Failure{agent_id, {}, {}}});
+    send_event(*framework_by_handle(handle), sched::Failure{agent_id, {}, {}});
   }
 }
 
@@ -362,7 +362,7 @@ void Master::State::reregister_timeout() {
                                          "did not re-register after master failover"});
       // As for any agent marked unreachable, frameworks hear of it (Mesos's LostSlaveMessage).
       for (const auto& [fid, handle] : framework_ids) {
-        send_event(*framework_by_handle(handle), sched::Event{sched::Failure{agent_id, {}, {}}});
+        send_event(*framework_by_handle(handle), sched::Failure{agent_id, {}, {}});
       }
     }
   }

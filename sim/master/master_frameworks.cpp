@@ -366,7 +366,7 @@ void Master::State::decline(Framework& f, const sched::Decline& d) {
 void Master::State::heartbeat() {
   for (const auto& [id, handle] : framework_ids) {
     Framework& f = *framework_by_handle(handle);
-    if (f.connected) send_event(f, sched::Event{sched::Heartbeat{}});
+    if (f.connected) send_event(f, sched::Heartbeat{});
   }
 }
 

@@ -103,7 +103,7 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
     }
     batches[batch].second.push_back(o.offer);
   }
-  for (auto& [f, batch] : batches) send_event(*f, sched::Event{sched::Offers{std::move(batch)}});
+  for (auto& [f, batch] : batches) send_event(*f, sched::Offers{std::move(batch)});
   publish(master_event::AllocationRun{allocations.size(), took});
 }
 
@@ -138,7 +138,7 @@ void Master::State::remove_offer(Offer& offer, std::optional<RecoveredReason> gi
 
 void Master::State::rescind_offer(Offer& o, OfferRescindedReason reason) {
   if (Framework* f = framework_by_handle(o.framework)) {
-    send_event(*f, sched::Event{sched::Rescind{o.offer.id}});
+    send_event(*f, sched::Rescind{o.offer.id});
   }
   if (observed()) {
     publish(master_event::OfferRescinded{o.offer.id, o.offer.framework_id, reason});

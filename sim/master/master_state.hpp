@@ -211,7 +211,15 @@ struct Master::State {
   void emit(const MasterEvent& event);
   bool observed() const { return !m.observers_.empty(); }
   void send(Endpoint to, Message&& message);
-  void send_event(Framework& f, v1::scheduler::Event&& event);
+  // Sends the event with this body (Update, Offers, ...) to `f` if it is connected. The event is
+  // built in place in the message: one move of the body less than an Event, then a Message.
+  template <typename Body>
+  void send_event(Framework& f, Body&& body) {
+    if (f.connected && f.endpoint) {
+      send(*f.endpoint,
+           Message(std::in_place_type<v1::scheduler::Event>, std::forward<Body>(body)));
+    }
+  }
   void reject(std::optional<v1::FrameworkID> framework, std::string_view call,
               CallRejectedReason reason, std::string message);
   Framework* framework_by_id(std::string_view id) const;

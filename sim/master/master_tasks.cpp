@@ -135,7 +135,7 @@ bool Master::State::transition(Task& t, v1::TaskStatus status, bool forward,
   Framework* f = framework_by_handle(t.framework);
   if (f) status.state = visible_state(*f, status.state);
   if (about_task) t.last_status = status;
-  if (forward && f) send_event(*f, sched::Event{sched::Update{std::move(status)}});
+  if (forward && f) send_event(*f, sched::Update{std::move(status)});
   return published;
 }
 
@@ -168,7 +168,7 @@ void Master::State::status_update(Endpoint from, v1::StatusUpdate update) {
     if (f && f->connected) {
       v1::TaskStatus status = update.status;
       status.state = visible_state(*f, status.state);
-      send_event(*f, sched::Event{sched::Update{std::move(status)}});
+      send_event(*f, sched::Update{std::move(status)});
     } else if (!f && removed_frameworks.count(update.framework_id.value) && update.status.uuid) {
       send(from, v1::StatusUpdateAcknowledgementMessage{*a.info.id, update.framework_id,
                                                         update.status.task_id,
@@ -242,10 +242,10 @@ void Master::State::kill(Framework& f, const sched::Kill& k) {
 void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
   auto answer = [&](const v1::TaskID& task_id, const std::optional<v1::AgentID>& agent_id,
                     TaskState state, const std::optional<v1::ExecutorID>& executor_id) {
-    send_event(f, sched::Event{sched::Update{master_status(
+    send_event(f, sched::Update{master_status(
                       task_id, agent_id.value_or(v1::AgentID{}), executor_id,
                       visible_state(f, state), v1::TaskStatusReason::REASON_RECONCILIATION,
-                      "reconciliation")}});
+                      "reconciliation")});
   };
   // Like Mesos's status_update_state: the state of the newest update the framework was sent,
   // so that an answer never runs ahead of the reliable updates still on their way.
