@@ -332,8 +332,8 @@ struct Master::State {
   Duration total_ping_timeout() const;
 
   // master_tasks.cpp
-  // Takes the update by value: its status is moved on to the framework, not copied.
-  void status_update(Endpoint from, v1::StatusUpdate update);
+  // Moves from `update`: its status goes on to the framework, not copied.
+  void status_update(Endpoint from, v1::StatusUpdate&& update);
   // Consumes the call's ids (they move into the message to the agent).
   void acknowledge(Framework& f, v1::scheduler::Acknowledge& ack);
   void kill(Framework& f, const v1::scheduler::Kill& kill);

@@ -151,7 +151,7 @@ void Master::State::complete(Task& record) {
   // them (live mode's MasterBook, bounded by max_completed_tasks_per_framework).
 }
 
-void Master::State::status_update(Endpoint from, v1::StatusUpdate update) {
+void Master::State::status_update(Endpoint from, v1::StatusUpdate&& update) {
   Agent* at = agent_at_endpoint(from);
   if (at == nullptr) return;  // not registered (here): it resends after registering
   Agent& a = *at;
