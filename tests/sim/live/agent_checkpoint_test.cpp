@@ -291,50 +291,52 @@ TEST(AgentCheckpointTest, TheLineAfterAFailedWriteRestatesTheQueue) {
   expect_same_task(read_back(work.path()).frameworks.at(0).tasks.at(t.info.task_id), t);
 }
 
-TEST(AgentCheckpointTest, ATornLastLineIsIgnoredAndCutOffSoAppendsGoOn) {
+// One framework's task, launched and written: where the tests of a damaged updates file start,
+// with that file's path and what was written to it.
+class AgentCheckpointFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    launch(t, "c1");
+    write(work.path(), f, t);
+    path = updates_path(work.path(), t);
+    written = slurp(path);
+  }
   TempDir work;
   LiveFramework f = framework("fw-1");
   LiveTask& t = record(f, "t1");
-  launch(t, "c1");
-  write(work.path(), f, t);
-  const std::string path = updates_path(work.path(), t);
-  const std::string whole = slurp(path);
+  std::string path;
+  std::string written;
+};
+
+TEST_F(AgentCheckpointFileTest, ATornLastLineIsIgnoredAndCutOffSoAppendsGoOn) {
   append_raw(path, R"({"statuses":[["TASK_FINISHED",9000]],"upd)");  // a crash mid-write
 
   expect_same_task(read_back(work.path()).frameworks.at(0).tasks.at(t.info.task_id), t);
-  EXPECT_EQ(slurp(path), whole);
+  EXPECT_EQ(slurp(path), written);
 
   acknowledge(t);
   write(work.path(), f, t);
   expect_same_task(read_back(work.path()).frameworks.at(0).tasks.at(t.info.task_id), t);
 }
 
-TEST(AgentCheckpointTest, ACorruptLineIsAnErrorNamingTheFileAndLine) {
-  TempDir work;
-  LiveFramework f = framework("fw-1");
-  LiveTask& t = record(f, "t1");
-  launch(t, "c1");
-  write(work.path(), f, t);
-  const std::string path = updates_path(work.path(), t);
-  const std::string good = slurp(path);
-
+TEST_F(AgentCheckpointFileTest, ACorruptLineIsAnErrorNamingTheFileAndLine) {
   append_raw(path, "{\"statuses\":[[\"TASK_NOPE\",1]]}\n");
   Result<std::optional<AgentCheckpoint>> bad = read_agent_checkpoint(work.path());
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message, path + ":2: expected [state, timestamp_us] at 'statuses[0]'");
 
-  ASSERT_TRUE(write_file_atomically(path, "not json\n" + good));
+  ASSERT_TRUE(write_file_atomically(path, "not json\n" + written));
   bad = read_agent_checkpoint(work.path());
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message, path + ":1: not a JSON object");
 
-  ASSERT_TRUE(write_file_atomically(path, good + "{\"acknowledged\":5}\n"));
+  ASSERT_TRUE(write_file_atomically(path, written + "{\"acknowledged\":5}\n"));
   bad = read_agent_checkpoint(work.path());
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message,
             path + ":2: 'acknowledged' is 5 but 2 update(s) are unacknowledged");
 
-  ASSERT_TRUE(write_file_atomically(path, good + "{\"kiling\":true}\n"));
+  ASSERT_TRUE(write_file_atomically(path, written + "{\"kiling\":true}\n"));
   bad = read_agent_checkpoint(work.path());
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message, path + ":2: unknown key 'kiling'");
@@ -342,14 +344,7 @@ TEST(AgentCheckpointTest, ACorruptLineIsAnErrorNamingTheFileAndLine) {
 
 // An update's uuid is 16 bytes in memory: a checkpoint holding any other length is corrupt, not
 // a uuid to cut or pad.
-TEST(AgentCheckpointTest, AnUpdateUuidThatIsNotSixteenBytesIsAnError) {
-  TempDir work;
-  LiveFramework f = framework("fw-1");
-  LiveTask& t = record(f, "t1");
-  launch(t, "c1");
-  write(work.path(), f, t);
-  const std::string path = updates_path(work.path(), t);
-  const std::string good = slurp(path);
+TEST_F(AgentCheckpointFileTest, AnUpdateUuidThatIsNotSixteenBytesIsAnError) {
   auto line_with_uuid = [](const std::string& base64) {
     return R"({"updates":[{"state":"TASK_FINISHED","timestamp_us":9000,"uuid":")" + base64 +
            R"(","source":"SOURCE_EXECUTOR","message":""}]})" + "\n";
@@ -361,7 +356,7 @@ TEST(AgentCheckpointTest, AnUpdateUuidThatIsNotSixteenBytesIsAnError) {
   EXPECT_EQ(bad.error().message,
             path + ":2: expected a 16-byte UUID at 'updates[0].uuid', found 3 bytes");
 
-  ASSERT_TRUE(write_file_atomically(path, good + line_with_uuid("")));
+  ASSERT_TRUE(write_file_atomically(path, written + line_with_uuid("")));
   bad = read_agent_checkpoint(work.path());
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message,

@@ -170,22 +170,21 @@ TEST(InternalMessagesJson, AUuidThatIsNotSixteenBytesIsRejected) {
   EXPECT_EQ(short_ack.error().message,
             "StatusUpdateAcknowledgementMessage: expected a 16-byte UUID at 'uuid', found 3 bytes");
 
+  auto status_with_uuid = [](const std::string& base64) {
+    return decode_internal_message(
+        "StatusUpdateMessage",
+        R"({"update":{"framework_id":{"value":"F"},"status":{"task_id":{"value":"t"},)"
+        R"("state":"TASK_RUNNING","agent_id":{"value":"a"},"timestamp_us":1,)"
+        R"("source":"SOURCE_AGENT","uuid":")" +
+            base64 + R"("}}})");
+  };
   // 17 bytes: one too many is as wrong as one too few.
-  auto long_status = decode_internal_message(
-      "StatusUpdateMessage",
-      R"({"update":{"framework_id":{"value":"F"},"status":{"task_id":{"value":"t"},)"
-      R"("state":"TASK_RUNNING","agent_id":{"value":"a"},"timestamp_us":1,)"
-      R"("source":"SOURCE_AGENT","uuid":")" +
-          base64_encode(std::string(17, 'u')) + R"("}}})");
+  auto long_status = status_with_uuid(base64_encode(std::string(17, 'u')));
   ASSERT_FALSE(long_status.ok());
   EXPECT_EQ(long_status.error().message,
             "StatusUpdateMessage: expected a 16-byte UUID at 'update.status.uuid', found 17 bytes");
 
-  auto empty_status = decode_internal_message(
-      "StatusUpdateMessage",
-      R"({"update":{"framework_id":{"value":"F"},"status":{"task_id":{"value":"t"},)"
-      R"("state":"TASK_RUNNING","agent_id":{"value":"a"},"timestamp_us":1,)"
-      R"("source":"SOURCE_AGENT","uuid":""}}})");
+  auto empty_status = status_with_uuid("");
   ASSERT_FALSE(empty_status.ok());
   EXPECT_EQ(empty_status.error().message,
             "StatusUpdateMessage: expected a 16-byte UUID at 'update.status.uuid', found 0 bytes");
