@@ -11,7 +11,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -27,7 +26,7 @@ inline uint32_t flat_hash(IdPairView key) {
   return static_cast<uint32_t>(h ^ (h >> 32));
 }
 inline uint32_t flat_hash(std::string_view id) {
-  const size_t h = std::hash<std::string_view>{}(id);
+  const size_t h = hash_id(id);
   return static_cast<uint32_t>(h ^ (h >> 32));
 }
 
