@@ -29,12 +29,6 @@ struct Uuid {
   // Accepts exactly the 16 raw bytes.
   static std::optional<Uuid> from_bytes(std::string_view raw);
 
-  constexpr bool is_nil() const {
-    for (uint8_t b : bytes) {
-      if (b != 0) return false;
-    }
-    return true;
-  }
   // The 16 raw bytes, valid as long as this Uuid is.
   std::string_view view() const {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
