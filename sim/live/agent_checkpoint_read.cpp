@@ -91,14 +91,12 @@ v1::StatusUpdate update_from_json(Reader& r, const json& j, const std::string& p
   u.latest_state = u.status.state;
   u.status.timestamp = r.time(j, "timestamp_us", path);
   Result<std::string> raw = base64_decode(r.str(j, "uuid", path));
-  std::optional<Uuid> uuid = raw ? Uuid::from_bytes(raw.value()) : std::nullopt;
   if (!raw) {
     r.fail("bad base64 at '" + path + ".uuid'");
-  } else if (!uuid) {
-    r.fail("expected a 16-byte UUID at '" + path + ".uuid', found " +
-           std::to_string(raw.value().size()) + " bytes");
+  } else if (Result<Uuid> uuid = uuid_from_bytes(raw.value(), path + ".uuid"); !uuid) {
+    r.fail(uuid.error().message);
   } else {
-    u.status.uuid = *uuid;
+    u.status.uuid = uuid.value();
   }
   u.status.source = r.parsed(j, "source", path, &v1::parse_task_status_source);
   u.status.message = r.str(j, "message", path);

@@ -77,4 +77,10 @@ Result<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
+Result<Uuid> uuid_from_bytes(std::string_view raw, const std::string& where) {
+  if (std::optional<Uuid> uuid = Uuid::from_bytes(raw)) return *uuid;
+  return Error{"expected a 16-byte UUID at '" + where + "', found " + std::to_string(raw.size()) +
+               " bytes"};
+}
+
 }  // namespace mesosim::live

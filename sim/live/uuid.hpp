@@ -20,4 +20,8 @@ std::string base64_encode(std::string_view raw);
 // than Mesos in two cases it silently mangles: a dangling single character, data after '='.
 Result<std::string> base64_decode(std::string_view text);
 
+// The uuid whose decoded bytes `raw` were read at `where` (a JSON path): exactly 16 bytes, or an
+// error naming the place and the length found there.
+Result<Uuid> uuid_from_bytes(std::string_view raw, const std::string& where);
+
 }  // namespace mesosim::live

@@ -134,13 +134,9 @@ std::string bytes_field(const json& object, std::string_view key, const std::str
 }
 
 Uuid uuid_field(const json& object, std::string_view key, const std::string& path) {
-  const std::string raw = bytes_field(object, key, path);
-  std::optional<Uuid> uuid = Uuid::from_bytes(raw);
-  if (!uuid) {
-    fail("expected a 16-byte UUID at '" + path_of(path, key) + "', found " +
-         std::to_string(raw.size()) + " bytes");
-  }
-  return *uuid;
+  Result<Uuid> uuid = uuid_from_bytes(bytes_field(object, key, path), path_of(path, key));
+  if (!uuid.ok()) fail(uuid.error().message);
+  return uuid.value();
 }
 
 std::optional<std::string> optional_id_field(const json& object, std::string_view key,
