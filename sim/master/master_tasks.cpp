@@ -242,10 +242,10 @@ void Master::State::kill(Framework& f, const sched::Kill& k) {
 void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
   auto answer = [&](const v1::TaskID& task_id, const std::optional<v1::AgentID>& agent_id,
                     TaskState state, const std::optional<v1::ExecutorID>& executor_id) {
-    send_event(f, sched::Update{master_status(
-                      task_id, agent_id.value_or(v1::AgentID{}), executor_id,
-                      visible_state(f, state), v1::TaskStatusReason::REASON_RECONCILIATION,
-                      "reconciliation")});
+    send_event(f,
+               sched::Update{master_status(
+                   task_id, agent_id.value_or(v1::AgentID{}), executor_id, visible_state(f, state),
+                   v1::TaskStatusReason::REASON_RECONCILIATION, "reconciliation")});
   };
   // Like Mesos's status_update_state: the state of the newest update the framework was sent,
   // so that an answer never runs ahead of the reliable updates still on their way.
