@@ -39,7 +39,7 @@ void unindex_filters(Agents& agents, const OfferFilters& filters, const KeyOf& k
 }  // namespace
 
 HierarchicalAllocator::HierarchicalAllocator(AllocatorOptions options)
-    : options_(std::move(options)), rng_(options_.seed) {
+    : options_(std::move(options)) {
   role_sorter_.set_excluded(options_.fair_sharing_excluded);
 }
 

@@ -29,10 +29,12 @@
 // between (no call other than allocate() and the introspection ones) and no filter whose time is
 // up by now that was not yet up at that earlier run, makes no offers either: every agent would be
 // visited in the same state, so it would also tell an explainer the same skips. Such a run is
-// skipped (unless AllocatorOptions::skip_unchanged_runs is off): it returns no offers, tells an
-// explainer repeated_last_run() instead of the skips, and advances the seeded generator exactly
-// as the agent shuffles of the run would, so the runs after it are unchanged too. It does not count as a
-// visit for MESOS-4302: every filter set before the earlier run was visited by that run already.
+// skipped (unless AllocatorOptions::skip_unchanged_runs is off): it returns no offers and tells an
+// explainer repeated_last_run() instead of the skips. It draws nothing: each run shuffles with a
+// generator of its own, derived from the seed and the run's number (skipped runs are numbered
+// too), so the runs after it are unchanged too and a skipped run costs O(1), not O(agents). It
+// does not count as a visit for MESOS-4302: every filter set before the earlier run was visited
+// by that run already.
 //
 // Cost: a run costs O(agents visited · (roles + frameworks tried) · log n). Free resources are
 // cached per agent so an exhausted agent costs O(1); sorters re-key in O(log n). A run after the
@@ -179,7 +181,9 @@ class HierarchicalAllocator final : public Allocator {
   void explain_role(const Role& role, AgentId agent, SkipReason reason) const;
 
   AllocatorOptions options_;
-  Rng rng_;
+  // Runs so far, skipped ones included: a run's agent order is drawn from a generator derived
+  // from the seed and this number (Rng::derived), so no run's draws depend on an earlier run's.
+  uint64_t runs_ = 0;
   std::vector<std::unique_ptr<Role>> roles_;
   std::unordered_map<std::string, RoleIdx> role_by_name_;  // lookups only, never iterated
   DrfSorter role_sorter_{true};
@@ -208,13 +212,12 @@ class HierarchicalAllocator final : public Allocator {
 
   // Quiet runs (see the header comment). `quiet_since_` is the time of the last run over every
   // agent, set only if it made no offers, every filter had been visited by an earlier run, and
-  // nothing changed since; `quiet_agents_` the agents it shuffled. `unvisited_filters_`: a
+  // nothing changed since. `unvisited_filters_`: a
   // filter may exist that no run has visited (one was set, or an agent activated, since the
   // last run over every agent).
   void note_change() { quiet_since_.reset(); }
   bool can_skip(Time now);
   std::optional<Time> quiet_since_;
-  size_t quiet_agents_ = 0;
   uint64_t skipped_runs_ = 0;
   bool unvisited_filters_ = false;
   // Expiry times of the refusal filters set so far (a min-heap, std::greater). Entries of filters

@@ -142,13 +142,15 @@ void HierarchicalAllocator::allocate_into(Time now, std::vector<Allocation>& out
     all_agents_requested_ = false;
     for (AgentId id : requested_agents_) requested_flag_[id.value] = false;
     requested_agents_.clear();
-    if (!required_headroom_.empty()) rng_.skip_shuffle(quiet_agents_);
-    rng_.skip_shuffle(quiet_agents_);
+    ++runs_;
     ++skipped_runs_;
     if (explainer_) explainer_->repeated_last_run();
     return;
   }
   sync_sorter_totals();
+  // This run's agent order: its own generator, derived from the seed and the run's number, so a
+  // skipped run costs no draws and the runs after it are those of the eager model all the same.
+  Rng rng = Rng::derived(options_.seed, runs_++);
   const bool full_run = all_agents_requested_;
   // By id before the shuffles (which depend only on how many agents there are).
   std::vector<Agent*>& candidates = candidates_;
@@ -184,11 +186,11 @@ void HierarchicalAllocator::allocate_into(Time now, std::vector<Allocation>& out
   }
   const bool any_unmet_guarantee = !required_headroom_.empty();
   if (any_unmet_guarantee) {
-    rng_.shuffle(std::span(candidates));
+    rng.shuffle(std::span(candidates));
     run_stage(run, true);
   }
   run.stage_one_count = run.out.size();
-  rng_.shuffle(std::span(candidates));
+  rng.shuffle(std::span(candidates));
   run_stage(run, false);
   for (DrfSorter::ClientId client : run.parked) role_sorter_.activate(client);
   run.parked.clear();
@@ -199,7 +201,6 @@ void HierarchicalAllocator::allocate_into(Time now, std::vector<Allocation>& out
   quiet_since_.reset();
   if (full_run && run.out.empty() && !unvisited_filters_) {
     quiet_since_ = now;
-    quiet_agents_ = candidates.size();
   }
   if (full_run) unvisited_filters_ = false;
 }

@@ -16,9 +16,13 @@ namespace mesosim {
 class Rng {
  public:
   explicit Rng(uint64_t seed);
+  // The n-th of a family of generators of one seed, each independent of the others: for work
+  // done many times (the allocator's runs) whose draws must not depend on how many earlier
+  // times drew, so an occurrence that is skipped costs nothing and changes nothing after it.
+  static Rng derived(uint64_t seed, uint64_t n);
 
   // Inline, as below(): a shuffle's loop then keeps the state in registers (the allocator
-  // shuffles, or skips the draws of, a shuffle of every agent at every run).
+  // shuffles every agent at every run).
   uint64_t next() {
     const uint64_t result = rotl(s_[1] * 5, 7) * 9;
     const uint64_t t = s_[1] << 17;
@@ -49,20 +53,6 @@ class Rng {
   // A generator whose stream is independent of this one's, derived from it (for sub-components
   // that must not perturb each other's draws when one of them changes).
   Rng fork();
-
-  // Draws what shuffle() of n items draws, without the items: the generator ends where it would.
-  void skip_shuffle(size_t n) {
-    for (size_t i = n; i > 1; --i) skip_below(i);
-  }
-  // Draws what below(bound) draws, without its result: the low half of each product decides a
-  // rejection, so the high half is not computed.
-  void skip_below(uint64_t bound) {
-    uint64_t low = next() * bound;
-    if (low < bound) [[unlikely]] {
-      const uint64_t threshold = -bound % bound;
-      while (low < threshold) low = next() * bound;
-    }
-  }
 
   template <typename T>
   void shuffle(std::span<T> items) {

@@ -169,16 +169,5 @@ TEST(QuietRunsTest, AnyChangeEndsTheQuiet) {
   EXPECT_EQ(a.allocate(at_seconds(1)).size(), 1u);
 }
 
-TEST(QuietRunsTest, SkipShuffleLeavesTheGeneratorWhereShuffleDoes) {
-  for (size_t n : {0u, 1u, 2u, 7u, 1000u}) {
-    Rng shuffled(42);
-    Rng skipped(42);
-    std::vector<int> items(n);
-    shuffled.shuffle(std::span(items));
-    skipped.skip_shuffle(n);
-    EXPECT_EQ(shuffled.next(), skipped.next()) << n;
-  }
-}
-
 }  // namespace
 }  // namespace mesosim

@@ -62,7 +62,7 @@ bool has_role(const std::vector<std::string>& roles, std::string_view role) {
 }  // namespace
 
 ReferenceAllocator::ReferenceAllocator(AllocatorOptions options)
-    : options_(std::move(options)), rng_(options_.seed) {}
+    : options_(std::move(options)) {}
 
 // ---- derived state ----
 
@@ -612,15 +612,17 @@ std::vector<Allocation> ReferenceAllocator::allocate(Time now) {
     }
   };
   // The agent order is a seeded Fisher-Yates shuffle: not part of the documented semantics
-  // beyond "seeded random", so this mirrors the real allocator's draws exactly: an Rng seeded
-  // with options.seed, one shuffle of the candidate list before the quota stage (only when some
-  // guarantee is unmet) and one before the fair-share stage, every run.
+  // beyond "seeded random", so this mirrors the real allocator's draws exactly: the run's own
+  // Rng, derived from options.seed and the number of runs before it, one shuffle of the
+  // candidate list before the quota stage (only when some guarantee is unmet) and one before the
+  // fair-share stage.
+  Rng rng = Rng::derived(options_.seed, runs_++);
   if (!required_headroom().empty()) {
-    rng_.shuffle(std::span(agents));
+    rng.shuffle(std::span(agents));
     stage(true);
   }
   stage_one_count = out.size();
-  rng_.shuffle(std::span(agents));
+  rng.shuffle(std::span(agents));
   stage(false);
   // A run counts as a visit of each active agent it covered, after the run (so a filter set
   // before it can expire only in a later one).

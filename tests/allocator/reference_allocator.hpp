@@ -10,7 +10,7 @@
 // incremental counters, except the two things the semantics themselves make stateful:
 //   - the DRF tie-break counts allocation *events* (Mesos's Sorter counts allocate() calls), so
 //     counts are kept per sorter node, and forgotten when that node would cease to exist;
-//   - the seeded random agent order, drawn from an Rng of the same seed with the same calls.
+//   - the seeded random agent order, drawn from the same derived Rng per run (seed, run number).
 //
 // Where allocator/README.md leaves a choice open, this mirrors the real allocator on purpose
 // (each is marked "mirrors" where it is made): the agent order (ids ascending, then the seeded
@@ -121,7 +121,7 @@ class ReferenceAllocator final : public Allocator {
   void forget_untracked();
 
   AllocatorOptions options_;
-  Rng rng_;
+  uint64_t runs_ = 0;  // runs so far: a run's agent order is drawn from Rng::derived(seed, runs_)
   std::map<uint32_t, Agent> agents_;
   std::map<uint32_t, Framework> frameworks_;
   std::map<HeldKey, Resources> held_;  // offered or allocated, never empty
