@@ -355,9 +355,17 @@ void Master::State::decline(Framework& f, const sched::Decline& d) {
     Offer* o = find_offer(oid.value);
     if (o == nullptr || o->framework != f.handle) continue;  // Mesos ignores these
     if (observed()) {
-      publish(master_event::OfferDeclined{
-          oid, *f.info.id, filter,
-          d.reason.empty() ? std::nullopt : std::optional<std::string>(d.reason)});
+      auto& e = reuse<master_event::OfferDeclined>(offer_declined_event);
+      [[maybe_unused]] auto& [f1, f2, f3, f4] = e;  // every field is assigned
+      e.offer = oid;
+      e.framework = *f.info.id;
+      e.filter = filter;
+      if (d.reason.empty()) {
+        e.reason.reset();
+      } else {
+        e.reason = d.reason;
+      }
+      emit(offer_declined_event);
     }
     remove_offer(*o, RecoveredReason::kDeclined, filter);
   }

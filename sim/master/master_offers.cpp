@@ -1,7 +1,7 @@
 // Master: allocation runs, offers and rescinds.
 
-#include <fmt/format.h>
-
+#include <charconv>
+#include <string>
 #include <utility>
 
 #include "allocator/check.hpp"
@@ -10,6 +10,22 @@
 namespace mesosim {
 
 namespace sched = v1::scheduler;
+
+namespace {
+
+// "<master id>-O<n>", as fmt::format("{}-O{}") writes it, without parsing a format per offer.
+std::string offer_id(const std::string& master_id, uint64_t n) {
+  char digits[20];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  std::string id;
+  id.reserve(master_id.size() + 2 + static_cast<size_t>(end - digits));
+  id += master_id;
+  id += "-O";
+  id.append(digits, end);
+  return id;
+}
+
+}  // namespace
 
 void Master::State::request_allocation_soon() {
   // One run at the current time, after every message already due now: triggers that arrive
@@ -69,7 +85,7 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
     }
     const OfferRef ref{take_slot(offer_slots, free_offer_slots)};
     Offer& o = offer_slots[ref.value];
-    o.offer = v1::Offer{v1::OfferID{fmt::format("{}-O{}", m.options_.master_id, next_offer++)},
+    o.offer = v1::Offer{v1::OfferID{offer_id(m.options_.master_id, next_offer++)},
                         *f->info.id,
                         *agent->info.id,
                         agent->info.hostname,
@@ -86,9 +102,16 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
     f->offers.push_back(ref);
     o.at_agent = static_cast<uint32_t>(agent->offers.size());
     agent->offers.push_back(ref);
-    if (observed())
-      publish(
-          master_event::OfferMade{o.offer.id, *f->info.id, *agent->info.id, a.role, a.resources});
+    if (observed()) {
+      auto& e = reuse<master_event::OfferMade>(offer_made_event);
+      [[maybe_unused]] auto& [f1, f2, f3, f4, f5] = e;  // every field is assigned
+      e.offer = o.offer.id;
+      e.framework = *f->info.id;
+      e.agent = *agent->info.id;
+      e.role = a.role;
+      e.resources = a.resources;
+      emit(offer_made_event);
+    }
     if (m.options_.offer_timeout) {
       o.timeout = m.clock_.schedule(*m.options_.offer_timeout, [this, ref] {
         Offer& timed_out = offer_at(ref);
@@ -104,7 +127,10 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
     batches[batch].second.push_back(o.offer);
   }
   for (auto& [f, batch] : batches) send_event(*f, sched::Offers{std::move(batch)});
-  publish(master_event::AllocationRun{allocations.size(), took});
+  if (observed()) {
+    reuse<master_event::AllocationRun>(run_event) = {allocations.size(), took};
+    emit(run_event);
+  }
 }
 
 void Master::State::recover(const Framework& f, const Agent& a, const std::string& role,
@@ -113,8 +139,26 @@ void Master::State::recover(const Framework& f, const Agent& a, const std::strin
   if (resources.empty()) return;
   m.allocator_->recover(m.clock_.now(), f.handle, a.handle, role, resources, filter);
   if (!observed()) return;
-  publish(master_event::ResourcesRecovered{*f.info.id, *a.info.id, role, resources, reason});
-  if (filter) publish(master_event::FilterSet{*f.info.id, *a.info.id, role, resources, *filter});
+  {
+    auto& e = reuse<master_event::ResourcesRecovered>(recovered_event);
+    [[maybe_unused]] auto& [f1, f2, f3, f4, f5] = e;  // every field is assigned
+    e.framework = *f.info.id;
+    e.agent = *a.info.id;
+    e.role = role;
+    e.resources = resources;
+    e.reason = reason;
+    emit(recovered_event);
+  }
+  if (filter) {
+    auto& e = reuse<master_event::FilterSet>(filter_event);
+    [[maybe_unused]] auto& [f1, f2, f3, f4, f5] = e;  // every field is assigned
+    e.framework = *f.info.id;
+    e.agent = *a.info.id;
+    e.role = role;
+    e.resources = resources;
+    e.duration = *filter;
+    emit(filter_event);
+  }
 }
 
 void Master::State::remove_offer(Offer& offer, std::optional<RecoveredReason> give_back,

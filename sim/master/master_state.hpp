@@ -196,8 +196,19 @@ struct Master::State {
   void count_skip(FrameworkId framework, std::string_view role, SkipReason reason);
   // After each allocate(): publishes the counts that changed (OfferSkipped) and starts afresh.
   void publish_skips();
-  // publish_state()'s event, reused (observers see it only during emit()).
-  MasterEvent task_event;
+  // The events published most (per task transition, per offer, per run), each built in an
+  // event of its own kind that is reused: assigning into its strings and vectors (resources,
+  // labels) reuses their storage where a fresh event would allocate them. Observers see an event
+  // only during emit() (MasterObserver's contract). reuse() stamps the time and returns the body
+  // to assign every field of.
+  MasterEvent task_event, offer_made_event, offer_declined_event, recovered_event, filter_event,
+      run_event;
+  template <typename Body>
+  Body& reuse(MasterEvent& event) {
+    event.time = m.clock_.now();
+    if (auto* body = std::get_if<Body>(&event.body)) return *body;
+    return event.body.template emplace<Body>();
+  }
   void forget_skips(FrameworkId framework);
 
   // master.cpp

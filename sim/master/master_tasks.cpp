@@ -31,11 +31,7 @@ bool Master::State::publish_state(Task& t, const v1::TaskStatus& status) {
   if (rank <= t.published_rank) return false;
   t.published_rank = rank;
   if (!observed()) return true;
-  // The event most published is built in one reused event: assigning into its strings and
-  // vectors (resources, labels) reuses their storage where a fresh event would allocate them.
-  auto* e = std::get_if<master_event::TaskStateChanged>(&task_event.body);
-  if (e == nullptr) e = &task_event.body.emplace<master_event::TaskStateChanged>();
-  task_event.time = m.clock_.now();
+  auto* e = &reuse<master_event::TaskStateChanged>(task_event);
   // Every one of its fields is assigned below: this binding stops compiling if it gains one.
   [[maybe_unused]] auto& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12] = *e;
   e->task = t.task.task_id;
