@@ -116,6 +116,10 @@ void Master::skipped(FrameworkId framework, std::string_view role, AgentId /*age
 void Master::repeated_last_run() { state_->run_repeated = true; }
 
 void Master::State::count_skip(FrameworkId framework, std::string_view role, SkipReason reason) {
+  if (last_tally && last_tally_framework == framework && last_tally->role == role) {
+    ++last_tally->run[static_cast<size_t>(reason)];
+    return;
+  }
   auto it = skip_tallies.find(SkipKey{framework, role});
   if (it == skip_tallies.end()) {
     auto tally = std::make_unique<SkipTally>();
@@ -123,11 +127,14 @@ void Master::State::count_skip(FrameworkId framework, std::string_view role, Ski
     const std::string_view stored = tally->role;
     it = skip_tallies.emplace(SkipKey{framework, stored}, std::move(tally)).first;
   }
-  ++it->second->run[static_cast<size_t>(reason)];
+  last_tally = it->second.get();
+  last_tally_framework = framework;
+  ++last_tally->run[static_cast<size_t>(reason)];
 }
 
 void Master::State::publish_skips() {
   if (std::exchange(run_repeated, false)) return;
+  last_tally = nullptr;
   for (auto it = skip_tallies.begin(); it != skip_tallies.end();) {
     SkipTally& t = *it->second;
     const Framework* f = framework_by_handle(it->first.framework);
@@ -148,6 +155,7 @@ void Master::State::publish_skips() {
 }
 
 void Master::State::forget_skips(FrameworkId framework) {
+  last_tally = nullptr;
   std::erase_if(skip_tallies, [&](const auto& entry) { return entry.first.framework == framework; });
 }
 

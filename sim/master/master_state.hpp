@@ -192,6 +192,10 @@ struct Master::State {
     std::array<uint32_t, kSkipReasons> published{};
   };
   std::map<SkipKey, std::unique_ptr<SkipTally>> skip_tallies;
+  // The tally count_skip() found last (a run skips one (framework, role) on agent after agent);
+  // forgotten whenever tallies may be erased.
+  SkipTally* last_tally = nullptr;
+  FrameworkId last_tally_framework;
   bool run_repeated = false;  // the allocator skipped the run as quiet: the numbers stand
   void count_skip(FrameworkId framework, std::string_view role, SkipReason reason);
   // After each allocate(): publishes the counts that changed (OfferSkipped) and starts afresh.
