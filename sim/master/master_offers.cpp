@@ -139,24 +139,23 @@ void Master::State::recover(const Framework& f, const Agent& a, const std::strin
   if (resources.empty()) return;
   m.allocator_->recover(m.clock_.now(), f.handle, a.handle, role, resources, filter);
   if (!observed()) return;
-  {
-    auto& e = reuse<master_event::ResourcesRecovered>(recovered_event);
-    [[maybe_unused]] auto& [f1, f2, f3, f4, f5] = e;  // every field is assigned
+  // Both events have these four fields, then one of their own (the bindings below check that
+  // each gains no other).
+  auto where = [&](auto& e) -> auto& {
     e.framework = *f.info.id;
     e.agent = *a.info.id;
     e.role = role;
     e.resources = resources;
-    e.reason = reason;
-    emit(recovered_event);
-  }
+    return e;
+  };
+  auto& recovered = where(reuse<master_event::ResourcesRecovered>(recovered_event));
+  [[maybe_unused]] auto& [r1, r2, r3, r4, r5] = recovered;
+  recovered.reason = reason;
+  emit(recovered_event);
   if (filter) {
-    auto& e = reuse<master_event::FilterSet>(filter_event);
-    [[maybe_unused]] auto& [f1, f2, f3, f4, f5] = e;  // every field is assigned
-    e.framework = *f.info.id;
-    e.agent = *a.info.id;
-    e.role = role;
-    e.resources = resources;
-    e.duration = *filter;
+    auto& set = where(reuse<master_event::FilterSet>(filter_event));
+    [[maybe_unused]] auto& [s1, s2, s3, s4, s5] = set;
+    set.duration = *filter;
     emit(filter_event);
   }
 }
