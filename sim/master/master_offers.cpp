@@ -71,6 +71,8 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
   // found by the framework's handle (batch_of), not by a search over the batches.
   std::vector<std::pair<Framework*, std::vector<v1::Offer>>> batches;
   batch_of.assign(framework_slots.size(), kNoBatch);
+  batch_size.assign(framework_slots.size(), 0);
+  for (const Allocation& a : allocations) ++batch_size[a.framework.value];
   for (const Allocation& a : allocations) {
     Framework* f = framework_by_handle(a.framework);
     Agent* agent = agent_by_handle(a.agent);
@@ -123,6 +125,7 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
     if (batch == kNoBatch) {
       batch = static_cast<uint32_t>(batches.size());
       batches.emplace_back(f, std::vector<v1::Offer>{});
+      batches.back().second.reserve(batch_size[a.framework.value]);  // never moves its offers
     }
     batches[batch].second.push_back(o.offer);
   }

@@ -303,6 +303,7 @@ struct Master::State {
                    bool deferred);
   static constexpr uint32_t kNoBatch = UINT32_MAX;
   std::vector<uint32_t> batch_of;  // make_offers: a framework handle's batch, or kNoBatch
+  std::vector<uint32_t> batch_size;  // make_offers: a framework handle's allocations in the run
   // Forgets the offer; its resources go back to the allocator unless `give_back` is empty.
   void remove_offer(Offer& o, std::optional<RecoveredReason> give_back,
                     std::optional<Duration> filter);
