@@ -1,6 +1,7 @@
 // timeseries.csv, jobs.csv and tasks.csv (analysis/README.md documents every column).
 
 #include <charconv>
+#include <cmath>
 #include <sstream>
 #include <string_view>
 
@@ -75,6 +76,10 @@ void series_rows(std::string& out, const SubjectSeries& s, const RunResult& r,
 }  // namespace
 
 void append_fixed6(std::string& out, double x) {
+  if (x == 0.0) {  // most cells of a row (a task's waits for causes it never met)
+    out += std::signbit(x) ? "-0.000000" : "0.000000";
+    return;
+  }
   // The longest: a sign, 309 integer digits (DBL_MAX), the point and six decimals.
   char buf[320];
   const std::to_chars_result r =
