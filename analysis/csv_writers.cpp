@@ -18,7 +18,7 @@ namespace {
 
 void num(std::string& out, double x) { append_csv_number(out, x); }
 void seconds(std::string& out, const std::optional<Time>& t) {
-  if (t) num(out, t->seconds_f());
+  if (t) append_seconds(out, t->micros());
 }
 template <typename Int>
 void integer(std::string& out, Int v) {
@@ -51,7 +51,7 @@ void series_rows(std::string& out, const SubjectSeries& s, const RunResult& r,
   for (size_t k = 0; k < n; ++k) {
     const Eigen::Index e = static_cast<Eigen::Index>(k);
     const Time t = start + step * static_cast<int64_t>(k);
-    num(out, t.seconds_f());
+    append_seconds(out, t.micros());
     out += ',';
     out += s.kind;
     out += ',';
@@ -86,6 +86,27 @@ void append_fixed6(std::string& out, double x) {
       std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed, 6);
   MESOSIM_CHECK(r.ec == std::errc{}, "a double's fixed-point text did not fit");
   out.append(buf, r.ptr);
+}
+
+void append_seconds(std::string& out, int64_t micros) {
+  // Below 2^51 µs (2.25e9 s, under 2^32 s) micros / 1e6 is within half an ulp, at most 2^-22 s,
+  // of the exact quotient: less than half the last decimal, so "%.6f" rounds back to its digits.
+  constexpr int64_t kExact = int64_t{1} << 51;
+  if (micros <= -kExact || micros >= kExact) {
+    append_csv_number(out, static_cast<double>(micros) / 1e6);
+    return;
+  }
+  if (micros < 0) out += '-';
+  const auto m = static_cast<uint64_t>(micros < 0 ? -micros : micros);
+  char buf[24];
+  char* p = std::to_chars(buf, buf + sizeof buf, m / 1000000).ptr;
+  *p++ = '.';
+  uint64_t fraction = m % 1000000;
+  for (int i = 5; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + fraction % 10);
+    fraction /= 10;
+  }
+  out.append(buf, p + 6);
 }
 
 void append_csv_number(std::string& out, double x) {
@@ -135,7 +156,7 @@ std::string jobs_csv(const RunResult& r) {
     out += ',';
     out += RunResult::size_bin_name(bin);
     out += ',';
-    num(out, j.submit.seconds_f());
+    append_seconds(out, j.submit.micros());
     out += ',';
     seconds(out, j.ready);
     out += ',';
@@ -143,9 +164,9 @@ std::string jobs_csv(const RunResult& r) {
     out += ',';
     seconds(out, j.finish);
     out += ',';
-    if (j.finish && !j.abandoned) num(out, (*j.finish - j.submit).seconds_f());
+    if (j.finish && !j.abandoned) append_seconds(out, (*j.finish - j.submit).micros());
     out += ',';
-    if (j.start) num(out, (*j.start - j.submit).seconds_f());
+    if (j.start) append_seconds(out, (*j.start - j.submit).micros());
     out += ',';
     out += job_state(j);
     out += '\n';
@@ -174,7 +195,7 @@ void write_tasks_csv(const RunResult& r, std::ostream& out) {
     line += ',';
     field(line, t.resources.to_string());
     line += ',';
-    num(line, t.ready.seconds_f());
+    append_seconds(line, t.ready.micros());
     line += ',';
     seconds(line, t.launched);
     line += ',';
@@ -182,7 +203,7 @@ void write_tasks_csv(const RunResult& r, std::ostream& out) {
     line += ',';
     seconds(line, t.ended);
     line += ',';
-    num(line, t.wait.seconds_f());
+    append_seconds(line, t.wait.micros());
     line += ',';
     integer(line, t.attempts);
     line += ',';

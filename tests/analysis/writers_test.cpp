@@ -176,6 +176,36 @@ TEST(WritersTest, NumbersAreTheTextFmtGaveForManyValues) {
   }
 }
 
+std::string seconds_text(int64_t micros) {
+  std::string s;
+  append_seconds(s, micros);
+  return s;
+}
+
+TEST(WritersTest, MicrosecondsAreWrittenAsTheirSecondsWithSixDecimals) {
+  EXPECT_EQ(seconds_text(0), "0.000000");
+  EXPECT_EQ(seconds_text(1), "0.000001");
+  EXPECT_EQ(seconds_text(-1), "-0.000001");
+  EXPECT_EQ(seconds_text(1500000), "1.500000");
+  EXPECT_EQ(seconds_text(-2000001), "-2.000001");
+  EXPECT_EQ(seconds_text(123456789012), "123456.789012");
+  EXPECT_EQ(seconds_text(Time::max().micros()), csv_number(Time::max().seconds_f()));
+  EXPECT_EQ(seconds_text(INT64_MIN), csv_number(static_cast<double>(INT64_MIN) / 1e6));
+  // The same text as the double seconds_f() gives, at every magnitude and around the limit
+  // where the integers take over.
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 100000; ++i) {
+    const int bits = static_cast<int>(rng() % 63);
+    int64_t us = static_cast<int64_t>(rng() >> (63 - bits));
+    if (rng() % 2 == 1) us = -us;
+    ASSERT_EQ(seconds_text(us), csv_number(Duration::micros(us).seconds_f())) << us;
+  }
+  for (int64_t us = (int64_t{1} << 51) - 1000; us < (int64_t{1} << 51) + 1000; ++us) {
+    ASSERT_EQ(seconds_text(us), csv_number(static_cast<double>(us) / 1e6)) << us;
+    ASSERT_EQ(seconds_text(-us), csv_number(static_cast<double>(-us) / 1e6)) << -us;
+  }
+}
+
 TEST(WritersTest, SummaryJsonHoldsTheDocumentedSections) {
   const RunResult r = busy_stream().run(20, busy_jobs());
   const auto j = nlohmann::json::parse(summary_json(r));
