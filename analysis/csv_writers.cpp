@@ -183,9 +183,17 @@ void write_tasks_csv(const RunResult& r, std::ostream& out) {
   }
   line += '\n';
   out << line;
+  // A job's tasks mostly ask for the same resources: their text is made once for a run of them.
+  const Resources* last_resources = nullptr;
+  std::string resources_text;
   for (const TaskRow& row : r.tasks) {
     const JobOutcome& j = r.job_outcomes[row.job];
     const TaskOutcome& t = j.tasks[row.task];
+    if (last_resources == nullptr || !(t.resources == *last_resources)) {
+      resources_text.clear();
+      field(resources_text, t.resources.to_string());
+      last_resources = &t.resources;
+    }
     line.clear();  // one row at a time: a replay's millions of rows are never held at once
     field(line, j.id);
     line += ',';
@@ -193,7 +201,7 @@ void write_tasks_csv(const RunResult& r, std::ostream& out) {
     line += ',';
     integer(line, row.task);
     line += ',';
-    field(line, t.resources.to_string());
+    line += resources_text;
     line += ',';
     append_seconds(line, t.ready.micros());
     line += ',';
