@@ -51,6 +51,9 @@ void Collector::State::ensure_width(size_t n) {
 }
 
 uint32_t Collector::State::framework(const std::string& id) {
+  if (last_framework != StringIndex::kNone && frameworks[last_framework].id == id) {
+    return last_framework;
+  }
   const auto [index, added] =
       framework_index.try_emplace(id, static_cast<uint32_t>(frameworks.size()));
   if (added) {
@@ -69,10 +72,12 @@ uint32_t Collector::State::framework(const std::string& id) {
                                0});
     frameworks.push_back(std::move(f));
   }
+  last_framework = index;
   return index;
 }
 
 size_t Collector::State::role(const std::string& name) {
+  if (last_role != StringIndex::kNone && subjects[last_role].name == name) return last_role;
   const auto [subject, added] =
       role_subject.try_emplace(name, static_cast<uint32_t>(subjects.size()));
   if (added) {
@@ -85,12 +90,15 @@ size_t Collector::State::role(const std::string& name) {
                                {},
                                0});
   }
+  last_role = subject;
   return subject;
 }
 
 uint32_t Collector::State::agent(const std::string& id) {
+  if (last_agent != StringIndex::kNone && agents[last_agent].id == id) return last_agent;
   const auto [index, added] = agent_index.try_emplace(id, static_cast<uint32_t>(agents.size()));
-  if (added) agents.push_back(AgentBooks{id, Amounts(width, 0), Amounts(width, 0), false});
+  if (added) agents.push_back(AgentBooks{id, id, Amounts(width, 0), Amounts(width, 0), false});
+  last_agent = index;
   return index;
 }
 
@@ -282,7 +290,8 @@ uint64_t Collector::out_of_order_events() const { return state_->out_of_order; }
 
 void Collector::State::on(const OfferMade& e) {
   const uint32_t fw = framework(e.framework.value);
-  allocate(fw, agent(e.agent.value), e.role, e.resources, +1);
+  const uint32_t a = agent(e.agent.value);
+  allocate(fw, a, e.role, e.resources, +1);
   FrameworkBooks& f = frameworks[fw];
   ++f.made;
   ++f.run_offers;
@@ -296,6 +305,7 @@ void Collector::State::on(const OfferMade& e) {
   OfferBooks& o = offers[slot];
   o.made = now;
   o.framework = fw;
+  o.agent = a;
   o.resources.assign(scratch.begin(), scratch.end());  // allocate() left the deltas there
   o.seq = offers_seen++;
   o.open = true;

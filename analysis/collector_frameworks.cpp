@@ -127,6 +127,7 @@ FrameworkBooks* Collector::State::resolve_offer(const std::string& id, OfferEnd 
   if (slot == StringIndex::kNone) return nullptr;  // made before the stream began
   OfferBooks& o = offers[slot];
   FrameworkBooks& f = frameworks[o.framework];
+  last_agent = o.agent;  // its resources' recovery comes next and names this agent
   const double latency = (now - o.made).seconds_f();
   switch (end) {
     case OfferEnd::kAccepted:

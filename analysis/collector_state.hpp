@@ -76,6 +76,7 @@ struct FrameworkBooks {
 };
 
 struct AgentBooks {
+  std::string id;
   std::string hostname;
   Amounts total;
   Amounts allocated;
@@ -104,6 +105,7 @@ struct ExecutorApp {
 struct OfferBooks {  // a slot of Collector::State::offers
   Time made;
   uint32_t framework = 0;
+  uint32_t agent = 0;
   Deltas resources;   // capacity kept when the slot is reused: no allocation per offer
   uint64_t seq = 0;   // the offer's place in the stream: the order open offers are closed in
   bool open = false;  // false: a free slot
@@ -126,6 +128,13 @@ struct Collector::State {
   StringIndex role_subject;
   std::vector<AgentBooks> agents;
   StringIndex agent_index;
+  // The framework, agent and role found last (kNone: none yet). Events come in runs naming the
+  // same ones (an offer's decline, then its recovery), and comparing a string with the last one
+  // costs a fraction of a hash and a probe. These indices never expire: nothing is ever erased
+  // from the three indices above.
+  uint32_t last_framework = StringIndex::kNone;
+  uint32_t last_agent = StringIndex::kNone;
+  uint32_t last_role = StringIndex::kNone;
   // Tasks the stream has announced and not yet ended for good; slots of ended ones are reused,
   // so memory follows the tasks alive, not every task of the run.
   std::vector<TaskBooks> tasks;

@@ -1,32 +1,43 @@
 // timeseries.csv, jobs.csv and tasks.csv (analysis/README.md documents every column).
 
-#include <iterator>
+#include <charconv>
+#include <cmath>
 #include <sstream>
+#include <string_view>
 
 #include <fmt/format.h>
 
+#include "allocator/check.hpp"
 #include "analysis/job_stats.hpp"
 #include "analysis/writers.hpp"
 
 namespace mesosim::analysis {
 namespace {
 
-std::string num(double x) {
-  std::string s = fmt::format("{:.6f}", x);
-  if (s == "-0.000000") s = "0.000000";
-  return s;
+// Each helper appends to `out`: a row is built in one reused string, with no temporaries.
+
+void num(std::string& out, double x) { append_csv_number(out, x); }
+void seconds(std::string& out, const std::optional<Time>& t) {
+  if (t) append_seconds(out, t->micros());
 }
-std::string seconds(const std::optional<Time>& t) { return t ? num(t->seconds_f()) : ""; }
+template <typename Int>
+void integer(std::string& out, Int v) {
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+}
 
 // RFC 4180: quote a field that holds a comma, quote or line break.
-std::string field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
+void field(std::string& out, std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out += s;
+    return;
+  }
+  out += '"';
   for (char c : s) {
     if (c == '"') out += '"';
     out += c;
   }
-  return out + "\"";
+  out += '"';
 }
 
 void series_rows(std::string& out, const SubjectSeries& s, const RunResult& r,
@@ -40,18 +51,69 @@ void series_rows(std::string& out, const SubjectSeries& s, const RunResult& r,
   for (size_t k = 0; k < n; ++k) {
     const Eigen::Index e = static_cast<Eigen::Index>(k);
     const Time t = start + step * static_cast<int64_t>(k);
-    out += fmt::format("{},{},{},{}", num(t.seconds_f()), s.kind, field(s.name), num(dominant[e]));
+    append_seconds(out, t.micros());
+    out += ',';
+    out += s.kind;
+    out += ',';
+    field(out, s.name);
+    out += ',';
+    num(out, dominant[e]);
     for (size_t i = 0; i < r.resources.size(); ++i) {
       const double total = totals[i][e];
-      out += fmt::format(",{},{},{},{}", num(alloc[i][e]), num(used[i][e]),
-                         num(total > 0 ? alloc[i][e] / total : 0.0),
-                         num(total > 0 ? used[i][e] / total : 0.0));
+      out += ',';
+      num(out, alloc[i][e]);
+      out += ',';
+      num(out, used[i][e]);
+      out += ',';
+      num(out, total > 0 ? alloc[i][e] / total : 0.0);
+      out += ',';
+      num(out, total > 0 ? used[i][e] / total : 0.0);
     }
     out += '\n';
   }
 }
 
 }  // namespace
+
+void append_fixed6(std::string& out, double x) {
+  if (x == 0.0) {  // most cells of a row (a task's waits for causes it never met)
+    out += std::signbit(x) ? "-0.000000" : "0.000000";
+    return;
+  }
+  // The longest: a sign, 309 integer digits (DBL_MAX), the point and six decimals.
+  char buf[320];
+  const std::to_chars_result r =
+      std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed, 6);
+  MESOSIM_CHECK(r.ec == std::errc{}, "a double's fixed-point text did not fit");
+  out.append(buf, r.ptr);
+}
+
+void append_seconds(std::string& out, int64_t micros) {
+  // Below 2^51 µs (2.25e9 s, under 2^32 s) micros / 1e6 is within half an ulp, at most 2^-22 s,
+  // of the exact quotient: less than half the last decimal, so "%.6f" rounds back to its digits.
+  constexpr int64_t kExact = int64_t{1} << 51;
+  if (micros <= -kExact || micros >= kExact) {
+    append_csv_number(out, static_cast<double>(micros) / 1e6);
+    return;
+  }
+  if (micros < 0) out += '-';
+  const auto m = static_cast<uint64_t>(micros < 0 ? -micros : micros);
+  char buf[24];
+  char* p = std::to_chars(buf, buf + sizeof buf, m / 1000000).ptr;
+  *p++ = '.';
+  uint64_t fraction = m % 1000000;
+  for (int i = 5; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + fraction % 10);
+    fraction /= 10;
+  }
+  out.append(buf, p + 6);
+}
+
+void append_csv_number(std::string& out, double x) {
+  const size_t at = out.size();
+  append_fixed6(out, x);
+  if (out.size() - at == 9 && out.compare(at, 9, "-0.000000") == 0) out.erase(at, 1);
+}
 
 std::string timeseries_csv(const RunResult& r, size_t samples) {
   samples = std::max<size_t>(samples, 1);
@@ -84,12 +146,30 @@ std::string jobs_csv(const RunResult& r) {
       "wait_s,state\n";
   for (const JobOutcome& j : r.job_outcomes) {
     const size_t bin = size_bin(j.tasks.size());
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", field(j.id), field(j.framework),
-                       field(j.group), j.tasks.size(), RunResult::size_bin_name(bin),
-                       num(j.submit.seconds_f()), seconds(j.ready), seconds(j.start),
-                       seconds(j.finish),
-                       j.finish && !j.abandoned ? num((*j.finish - j.submit).seconds_f()) : "",
-                       j.start ? num((*j.start - j.submit).seconds_f()) : "", job_state(j));
+    field(out, j.id);
+    out += ',';
+    field(out, j.framework);
+    out += ',';
+    field(out, j.group);
+    out += ',';
+    integer(out, j.tasks.size());
+    out += ',';
+    out += RunResult::size_bin_name(bin);
+    out += ',';
+    append_seconds(out, j.submit.micros());
+    out += ',';
+    seconds(out, j.ready);
+    out += ',';
+    seconds(out, j.start);
+    out += ',';
+    seconds(out, j.finish);
+    out += ',';
+    if (j.finish && !j.abandoned) append_seconds(out, (*j.finish - j.submit).micros());
+    out += ',';
+    if (j.start) append_seconds(out, (*j.start - j.submit).micros());
+    out += ',';
+    out += job_state(j);
+    out += '\n';
   }
   return out;
 }
@@ -103,18 +183,46 @@ void write_tasks_csv(const RunResult& r, std::ostream& out) {
   }
   line += '\n';
   out << line;
+  // A job's tasks mostly ask for the same resources: their text is made once for a run of them.
+  const Resources* last_resources = nullptr;
+  std::string resources_text;
   for (const TaskRow& row : r.tasks) {
     const JobOutcome& j = r.job_outcomes[row.job];
     const TaskOutcome& t = j.tasks[row.task];
+    if (last_resources == nullptr || !(t.resources == *last_resources)) {
+      resources_text.clear();
+      field(resources_text, t.resources.to_string());
+      last_resources = &t.resources;
+    }
     line.clear();  // one row at a time: a replay's millions of rows are never held at once
-    fmt::format_to(std::back_inserter(line), "{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                   field(j.id), field(j.framework), row.task, field(t.resources.to_string()),
-                   num(t.ready.seconds_f()), seconds(t.launched), seconds(t.running),
-                   seconds(t.ended), num(t.wait.seconds_f()), t.attempts, field(t.locality),
-                   field(t.agent), t.final_state);
+    field(line, j.id);
+    line += ',';
+    field(line, j.framework);
+    line += ',';
+    integer(line, row.task);
+    line += ',';
+    line += resources_text;
+    line += ',';
+    append_seconds(line, t.ready.micros());
+    line += ',';
+    seconds(line, t.launched);
+    line += ',';
+    seconds(line, t.running);
+    line += ',';
+    seconds(line, t.ended);
+    line += ',';
+    append_seconds(line, t.wait.micros());
+    line += ',';
+    integer(line, t.attempts);
+    line += ',';
+    field(line, t.locality);
+    line += ',';
+    field(line, t.agent);
+    line += ',';
+    line += t.final_state;
     for (double w : row.wait_by_cause) {
       line += ',';
-      line += num(w);
+      num(line, w);
     }
     line += '\n';
     out << line;

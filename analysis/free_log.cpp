@@ -21,10 +21,14 @@ uint64_t zigzag(int64_t v) {
 
 int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
-// The value an agent's previous change had at `id` (0 where it had none).
-int64_t previous(const std::vector<std::vector<int64_t>>& last, uint32_t agent, size_t id) {
-  if (agent >= last.size() || id >= last[agent].size()) return 0;
-  return last[agent][id];
+// Writes `v` as a varint at `p`; returns the byte after it.
+uint8_t* put_varint(uint8_t* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<uint8_t>(v);
+  return p;
 }
 
 std::string temporary_dir() {
@@ -94,36 +98,34 @@ void FreeLog::spill() {
   }
 }
 
-void FreeLog::put(uint64_t v) {
-  while (v >= 0x80) {
-    record_.push_back(static_cast<uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  record_.push_back(static_cast<uint8_t>(v));
-}
-
 void FreeLog::append(int64_t t, uint32_t agent, const int64_t* values, uint32_t width) {
-  record_.clear();
+  if (agent >= last_.size()) last_.resize(agent + size_t{1});
+  std::vector<int64_t>& last = last_[agent];
+  // Encoded in place, at most 10 bytes for the time, 5 each for agent and width, 10 a value.
+  record_.resize(20 + size_t{10} * width);
+  uint8_t* p = record_.data();
   // Differences wrap in uint64 and are read back the same way, so any int64 round-trips.
-  put(zigzag(static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(last_t_))));
-  put(agent);
-  put(width);
+  p = put_varint(
+      p, zigzag(static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(last_t_))));
+  p = put_varint(p, agent);
+  p = put_varint(p, width);
+  const uint32_t known = std::min(width, static_cast<uint32_t>(last.size()));
   for (uint32_t id = 0; id < width; ++id) {
-    const uint64_t d =
-        static_cast<uint64_t>(values[id]) - static_cast<uint64_t>(previous(last_, agent, id));
-    put(zigzag(static_cast<int64_t>(d)));
+    const int64_t before = id < known ? last[id] : 0;
+    const uint64_t d = static_cast<uint64_t>(values[id]) - static_cast<uint64_t>(before);
+    p = put_varint(p, zigzag(static_cast<int64_t>(d)));
   }
-  if (chunks_.empty() || used_.back() + record_.size() > chunk_bytes_) {
-    // A record is at most 3 + 10 × (width + 1) bytes: wider than a chunk, it gets its own.
-    chunks_.push_back(std::make_unique<uint8_t[]>(std::max(chunk_bytes_, record_.size())));
+  const size_t size = static_cast<size_t>(p - record_.data());
+  if (chunks_.empty() || used_.back() + size > chunk_bytes_) {
+    // A record wider than a chunk gets its own.
+    chunks_.push_back(std::make_unique<uint8_t[]>(std::max(chunk_bytes_, size)));
     used_.push_back(0);
     if (chunks_.size() - spilled_ > memory_chunks_) spill();
   }
-  std::memcpy(chunks_.back().get() + used_.back(), record_.data(), record_.size());
-  used_.back() += record_.size();
-  encoded_ += record_.size();
-  if (agent >= last_.size()) last_.resize(agent + size_t{1});
-  last_[agent].assign(values, values + width);
+  std::memcpy(chunks_.back().get() + used_.back(), record_.data(), size);
+  used_.back() += size;
+  encoded_ += size;
+  last.assign(values, values + width);
   last_t_ = t;
   max_width_ = std::max(max_width_, width);
   ++count_;
@@ -170,17 +172,30 @@ void FreeLog::Reader::peek_time() {
       static_cast<int64_t>(static_cast<uint64_t>(t_) + static_cast<uint64_t>(unzigzag(varint())));
 }
 
+uint64_t FreeLog::Reader::varint_in_record() {
+  uint64_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    const uint8_t b = data_[pos_++];
+    v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) return v;
+  }
+}
+
 uint32_t FreeLog::Reader::next(std::vector<int64_t>& values) {
   t_ = next_t_;
-  const auto agent = static_cast<uint32_t>(varint());
-  const auto width = static_cast<uint32_t>(varint());
+  // peek_time() read the record's first varint: the rest is in the same chunk.
+  const auto agent = static_cast<uint32_t>(varint_in_record());
+  const auto width = static_cast<uint32_t>(varint_in_record());
+  if (agent >= last_.size()) last_.resize(agent + size_t{1});
+  std::vector<int64_t>& last = last_[agent];
+  const uint32_t known = std::min(width, static_cast<uint32_t>(last.size()));
   values.resize(width);
   for (uint32_t id = 0; id < width; ++id) {
-    values[id] = static_cast<int64_t>(static_cast<uint64_t>(previous(last_, agent, id)) +
-                                      static_cast<uint64_t>(unzigzag(varint())));
+    const int64_t before = id < known ? last[id] : 0;
+    values[id] = static_cast<int64_t>(static_cast<uint64_t>(before) +
+                                      static_cast<uint64_t>(unzigzag(varint_in_record())));
   }
-  if (agent >= last_.size()) last_.resize(agent + size_t{1});
-  last_[agent] = values;
+  last.assign(values.begin(), values.end());
   ++read_;
   peek_time();
   return agent;

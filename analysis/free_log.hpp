@@ -52,6 +52,7 @@ class FreeLog {
 
    private:
     uint64_t varint();
+    uint64_t varint_in_record();  // a varint after the record's first: no chunk boundary check
     void peek_time();
     const uint8_t* chunk_data(size_t chunk);
 
@@ -65,7 +66,6 @@ class FreeLog {
   };
 
  private:
-  void put(uint64_t v);
   void spill();
 
   size_t chunk_bytes_, memory_chunks_;
@@ -80,7 +80,7 @@ class FreeLog {
   uint32_t max_width_ = 0;
   int64_t last_t_ = 0;
   std::vector<std::vector<int64_t>> last_;  // by agent: its previous change's values
-  std::vector<uint8_t> record_;             // the change being encoded
+  std::vector<uint8_t> record_;             // the change being encoded (room for the longest)
 };
 
 }  // namespace mesosim::analysis

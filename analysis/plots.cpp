@@ -181,7 +181,11 @@ std::string locality(const RunResult& r) {
 
 }  // namespace
 
-std::string gp_number(double x) { return fmt::format("{:.6f}", x); }
+std::string gp_number(double x) {
+  std::string s;
+  append_fixed6(s, x);
+  return s;
+}
 
 std::string gp_string(const std::string& s) {
   std::string out = "'";

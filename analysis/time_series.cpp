@@ -52,21 +52,6 @@ Eigen::ArrayXd TimeSeries::sample(Time start, Duration step, size_t n) const {
   return out;
 }
 
-void StepSeriesBuilder::set(Time t, double value) {
-  if (!times_.empty() && times_.back() == t.micros()) {
-    values_.back() = value;
-    if (values_.size() >= 2 && values_[values_.size() - 2] == value) {
-      times_.pop_back();
-      values_.pop_back();
-    }
-    return;
-  }
-  if (current() == value) return;
-  MESOSIM_CHECK(times_.empty() || t.micros() > times_.back(), "time went backwards");
-  times_.push_back(t.micros());
-  values_.push_back(value);
-}
-
 TimeSeries StepSeriesBuilder::build() const {
   TimeSeries::Times t(static_cast<Eigen::Index>(times_.size()));
   Eigen::ArrayXd v(static_cast<Eigen::Index>(values_.size()));

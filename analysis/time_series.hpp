@@ -10,6 +10,7 @@
 
 #include <Eigen/Core>
 
+#include "allocator/check.hpp"
 #include "allocator/time.hpp"
 
 namespace mesosim::analysis {
@@ -45,7 +46,7 @@ class TimeSeries {
 // current value is dropped, so the series stays minimal.
 class StepSeriesBuilder {
  public:
-  void set(Time t, double value);
+  void set(Time t, double value);  // inline: the collector calls it several times an event
   double current() const { return values_.empty() ? 0.0 : values_.back(); }
   bool empty() const { return times_.empty(); }
   TimeSeries build() const;
@@ -54,5 +55,20 @@ class StepSeriesBuilder {
   std::vector<int64_t> times_;
   std::vector<double> values_;
 };
+
+inline void StepSeriesBuilder::set(Time t, double value) {
+  if (!times_.empty() && times_.back() == t.micros()) {
+    values_.back() = value;
+    if (values_.size() >= 2 && values_[values_.size() - 2] == value) {
+      times_.pop_back();
+      values_.pop_back();
+    }
+    return;
+  }
+  if (current() == value) return;
+  MESOSIM_CHECK(times_.empty() || t.micros() > times_.back(), "time went backwards");
+  times_.push_back(t.micros());
+  values_.push_back(value);
+}
 
 }  // namespace mesosim::analysis

@@ -66,6 +66,14 @@ Status render_gnuplot(const std::filesystem::path& dir, const std::string& scrip
                       const std::filesystem::path& gnuplot);
 // The SVG in `file` as a <figure> for a page (a note when it is missing).
 std::string inline_svg(const std::filesystem::path& file);
+// `x` with six decimals appended to `out`: the text of printf's "%.6f" (the exact binary value
+// rounded half to even, "-0.000000" for a negative that rounds to zero), without its cost.
+void append_fixed6(std::string& out, double x);
+// The same as the CSV files write it: a negative that rounds to zero is "0.000000".
+void append_csv_number(std::string& out, double x);
+// `micros` microseconds in seconds as the CSV files write them: the text append_csv_number
+// gives for Time::seconds_f(), made from the integer.
+void append_seconds(std::string& out, int64_t micros);
 // gnuplot script pieces: a number as data ("%.6f"), a single-quoted string ('' inside), and a
 // plot of nothing but `note` in its middle.
 std::string gp_number(double x);

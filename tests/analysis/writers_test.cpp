@@ -7,9 +7,13 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
+#include <limits>
+#include <random>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "analysis/replay.hpp"
@@ -120,6 +124,86 @@ TEST(WritersTest, CsvFilesHaveTheDocumentedColumns) {
   EXPECT_NE(jobs_csv(r).find("j1,\"spark, the \"\"first\"\"\",alice,2,2-10,"), std::string::npos);
   EXPECT_NE(tasks_csv(r).find("k1,mpi,1,cpus:4;mem:2048,0.000000,,,,2.000000,1,,host-a1,"),
             std::string::npos);
+}
+
+std::string fixed6(double x) {
+  std::string s = "x=";  // appends: what is there stays
+  append_fixed6(s, x);
+  return s;
+}
+
+std::string csv_number(double x) {
+  std::string s;
+  append_csv_number(s, x);
+  return s;
+}
+
+TEST(WritersTest, NumbersHaveSixDecimalsRoundedHalfToEvenAsPrintfWritesThem) {
+  EXPECT_EQ(fixed6(0.0), "x=0.000000");
+  EXPECT_EQ(fixed6(2.5), "x=2.500000");
+  EXPECT_EQ(fixed6(0.1), "x=0.100000");
+  // Dyadic ties are exact in binary: half to even, down and up.
+  EXPECT_EQ(fixed6(0.0078125), "x=0.007812");
+  EXPECT_EQ(fixed6(0.0234375), "x=0.023438");
+  EXPECT_EQ(fixed6(-3.0000005), "x=-3.000001");
+  EXPECT_EQ(fixed6(123456789.123456789), "x=123456789.123457");
+  EXPECT_EQ(fixed6(1e21), "x=1000000000000000000000.000000");
+  const std::string max = fixed6(-std::numeric_limits<double>::max());
+  EXPECT_EQ(max.size(), 2 + 317u);
+  EXPECT_EQ(max.substr(0, 12), "x=-179769313");
+  EXPECT_EQ(max.substr(max.size() - 10), "368.000000");
+  EXPECT_EQ(fixed6(std::numeric_limits<double>::infinity()), "x=inf");
+  // printf keeps the sign of a negative that rounds to zero; the CSV files drop it.
+  EXPECT_EQ(fixed6(-0.0), "x=-0.000000");
+  EXPECT_EQ(fixed6(-1e-9), "x=-0.000000");
+  EXPECT_EQ(csv_number(-0.0), "0.000000");
+  EXPECT_EQ(csv_number(-1e-9), "0.000000");
+  EXPECT_EQ(csv_number(-4e-7), "0.000000");
+  EXPECT_EQ(csv_number(-6e-7), "-0.000001");
+  EXPECT_EQ(csv_number(0.0078125), "0.007812");
+  EXPECT_EQ(csv_number(1e21), "1000000000000000000000.000000");
+}
+
+TEST(WritersTest, NumbersAreTheTextFmtGaveForManyValues) {
+  std::mt19937_64 rng(7);  // a fixed seed: the same values every run
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  std::uniform_int_distribution<int> exponent(-30, 30);
+  for (int i = 0; i < 100000; ++i) {
+    const double x = std::ldexp(unit(rng), exponent(rng));
+    std::string s;
+    append_fixed6(s, x);
+    ASSERT_EQ(s, fmt::format("{:.6f}", x)) << "for " << x;
+  }
+}
+
+std::string seconds_text(int64_t micros) {
+  std::string s;
+  append_seconds(s, micros);
+  return s;
+}
+
+TEST(WritersTest, MicrosecondsAreWrittenAsTheirSecondsWithSixDecimals) {
+  EXPECT_EQ(seconds_text(0), "0.000000");
+  EXPECT_EQ(seconds_text(1), "0.000001");
+  EXPECT_EQ(seconds_text(-1), "-0.000001");
+  EXPECT_EQ(seconds_text(1500000), "1.500000");
+  EXPECT_EQ(seconds_text(-2000001), "-2.000001");
+  EXPECT_EQ(seconds_text(123456789012), "123456.789012");
+  EXPECT_EQ(seconds_text(Time::max().micros()), csv_number(Time::max().seconds_f()));
+  EXPECT_EQ(seconds_text(INT64_MIN), csv_number(static_cast<double>(INT64_MIN) / 1e6));
+  // The same text as the double seconds_f() gives, at every magnitude and around the limit
+  // where the integers take over.
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 100000; ++i) {
+    const int bits = static_cast<int>(rng() % 63);
+    int64_t us = static_cast<int64_t>(rng() >> (63 - bits));
+    if (rng() % 2 == 1) us = -us;
+    ASSERT_EQ(seconds_text(us), csv_number(Duration::micros(us).seconds_f())) << us;
+  }
+  for (int64_t us = (int64_t{1} << 51) - 1000; us < (int64_t{1} << 51) + 1000; ++us) {
+    ASSERT_EQ(seconds_text(us), csv_number(static_cast<double>(us) / 1e6)) << us;
+    ASSERT_EQ(seconds_text(-us), csv_number(static_cast<double>(-us) / 1e6)) << -us;
+  }
 }
 
 TEST(WritersTest, SummaryJsonHoldsTheDocumentedSections) {
