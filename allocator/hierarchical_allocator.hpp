@@ -212,9 +212,8 @@ class HierarchicalAllocator final : public Allocator {
 
   // Quiet runs (see the header comment). `quiet_since_` is the time of the last run over every
   // agent, set only if it made no offers, every filter had been visited by an earlier run, and
-  // nothing changed since. `unvisited_filters_`: a
-  // filter may exist that no run has visited (one was set, or an agent activated, since the
-  // last run over every agent).
+  // nothing changed since. `unvisited_filters_`: a filter may exist that no run has visited (one
+  // was set, or an agent activated, since the last run over every agent).
   void note_change() { quiet_since_.reset(); }
   bool can_skip(Time now);
   std::optional<Time> quiet_since_;
