@@ -40,6 +40,22 @@ void field(std::string& out, std::string_view s) {
   out += '"';
 }
 
+// One CSV record appended to a string: cell() puts the comma before every cell but the first,
+// so a record reads as its list of cells.
+class CsvRow {
+ public:
+  explicit CsvRow(std::string& out) : out_(out) {}
+  std::string& cell() {
+    if (cells_++ > 0) out_ += ',';
+    return out_;
+  }
+  void end() { out_ += '\n'; }
+
+ private:
+  std::string& out_;
+  size_t cells_ = 0;
+};
+
 void series_rows(std::string& out, const SubjectSeries& s, const RunResult& r,
                  const std::vector<Eigen::ArrayXd>& totals, Time start, Duration step, size_t n) {
   std::vector<Eigen::ArrayXd> alloc, used;
@@ -51,25 +67,19 @@ void series_rows(std::string& out, const SubjectSeries& s, const RunResult& r,
   for (size_t k = 0; k < n; ++k) {
     const Eigen::Index e = static_cast<Eigen::Index>(k);
     const Time t = start + step * static_cast<int64_t>(k);
-    append_seconds(out, t.micros());
-    out += ',';
-    out += s.kind;
-    out += ',';
-    field(out, s.name);
-    out += ',';
-    num(out, dominant[e]);
+    CsvRow row(out);
+    append_seconds(row.cell(), t.micros());
+    row.cell() += s.kind;
+    field(row.cell(), s.name);
+    num(row.cell(), dominant[e]);
     for (size_t i = 0; i < r.resources.size(); ++i) {
       const double total = totals[i][e];
-      out += ',';
-      num(out, alloc[i][e]);
-      out += ',';
-      num(out, used[i][e]);
-      out += ',';
-      num(out, total > 0 ? alloc[i][e] / total : 0.0);
-      out += ',';
-      num(out, total > 0 ? used[i][e] / total : 0.0);
+      num(row.cell(), alloc[i][e]);
+      num(row.cell(), used[i][e]);
+      num(row.cell(), total > 0 ? alloc[i][e] / total : 0.0);
+      num(row.cell(), total > 0 ? used[i][e] / total : 0.0);
     }
-    out += '\n';
+    row.end();
   }
 }
 
@@ -146,30 +156,22 @@ std::string jobs_csv(const RunResult& r) {
       "wait_s,state\n";
   for (const JobOutcome& j : r.job_outcomes) {
     const size_t bin = size_bin(j.tasks.size());
-    field(out, j.id);
-    out += ',';
-    field(out, j.framework);
-    out += ',';
-    field(out, j.group);
-    out += ',';
-    integer(out, j.tasks.size());
-    out += ',';
-    out += RunResult::size_bin_name(bin);
-    out += ',';
-    append_seconds(out, j.submit.micros());
-    out += ',';
-    seconds(out, j.ready);
-    out += ',';
-    seconds(out, j.start);
-    out += ',';
-    seconds(out, j.finish);
-    out += ',';
-    if (j.finish && !j.abandoned) append_seconds(out, (*j.finish - j.submit).micros());
-    out += ',';
-    if (j.start) append_seconds(out, (*j.start - j.submit).micros());
-    out += ',';
-    out += job_state(j);
-    out += '\n';
+    CsvRow row(out);
+    field(row.cell(), j.id);
+    field(row.cell(), j.framework);
+    field(row.cell(), j.group);
+    integer(row.cell(), j.tasks.size());
+    row.cell() += RunResult::size_bin_name(bin);
+    append_seconds(row.cell(), j.submit.micros());
+    seconds(row.cell(), j.ready);
+    seconds(row.cell(), j.start);
+    seconds(row.cell(), j.finish);
+    std::string& completion = row.cell();
+    if (j.finish && !j.abandoned) append_seconds(completion, (*j.finish - j.submit).micros());
+    std::string& wait = row.cell();
+    if (j.start) append_seconds(wait, (*j.start - j.submit).micros());
+    row.cell() += job_state(j);
+    row.end();
   }
   return out;
 }
@@ -195,36 +197,22 @@ void write_tasks_csv(const RunResult& r, std::ostream& out) {
       last_resources = &t.resources;
     }
     line.clear();  // one row at a time: a replay's millions of rows are never held at once
-    field(line, j.id);
-    line += ',';
-    field(line, j.framework);
-    line += ',';
-    integer(line, row.task);
-    line += ',';
-    line += resources_text;
-    line += ',';
-    append_seconds(line, t.ready.micros());
-    line += ',';
-    seconds(line, t.launched);
-    line += ',';
-    seconds(line, t.running);
-    line += ',';
-    seconds(line, t.ended);
-    line += ',';
-    append_seconds(line, t.wait.micros());
-    line += ',';
-    integer(line, t.attempts);
-    line += ',';
-    field(line, t.locality);
-    line += ',';
-    field(line, t.agent);
-    line += ',';
-    line += t.final_state;
-    for (double w : row.wait_by_cause) {
-      line += ',';
-      num(line, w);
-    }
-    line += '\n';
+    CsvRow cells(line);
+    field(cells.cell(), j.id);
+    field(cells.cell(), j.framework);
+    integer(cells.cell(), row.task);
+    cells.cell() += resources_text;
+    append_seconds(cells.cell(), t.ready.micros());
+    seconds(cells.cell(), t.launched);
+    seconds(cells.cell(), t.running);
+    seconds(cells.cell(), t.ended);
+    append_seconds(cells.cell(), t.wait.micros());
+    integer(cells.cell(), t.attempts);
+    field(cells.cell(), t.locality);
+    field(cells.cell(), t.agent);
+    cells.cell() += t.final_state;
+    for (double w : row.wait_by_cause) num(cells.cell(), w);
+    cells.end();
     out << line;
   }
 }
