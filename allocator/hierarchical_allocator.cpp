@@ -26,14 +26,13 @@ T* slot(std::vector<std::unique_ptr<T>>& v, uint32_t id) {
 // look-up for that framework, which a removed framework never gets.
 template <typename Agents, typename KeyOf>
 void unindex_filters(Agents& agents, const OfferFilters& filters, const KeyOf& key_of) {
-  for (size_t i = 0; i < filters.size(); ++i) {
-    const OfferFilter& x = filters[i];
+  filters.for_each([&](const OfferFilter& x) {
     auto* a = slot(agents, x.agent.value);
-    if (a == nullptr) continue;
+    if (a == nullptr) return;
     const uint64_t key = key_of(x.role);
     const auto entry = std::lower_bound(a->filtered.begin(), a->filtered.end(), key);
     if (entry != a->filtered.end() && *entry == key) a->filtered.erase(entry);
-  }
+  });
 }
 
 }  // namespace

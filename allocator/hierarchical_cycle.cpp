@@ -86,19 +86,14 @@ bool HierarchicalAllocator::is_filtered(Time now, Framework& f, Agent& a, RoleId
   if (entry == a.filtered.end() || *entry != key) return false;
   bool filtered = false;
   bool any_left = false;
-  size_t i = f.filters.lower_bound(a.id, role);
-  while (f.filters.matches(i, a.id, role)) {
-    const OfferFilter& x = f.filters[i];
+  f.filters.visit(a.id, role, [&](const OfferFilter& x) {
     // Expired once its time has passed and a run has visited the agent since it was set: a
     // filter shorter than the interval still holds at the next run (Mesos MESOS-4302).
-    if (x.expires <= now && a.runs > x.agent_runs) {
-      f.filters.erase(i);  // drop it lazily
-      continue;
-    }
+    if (x.expires <= now && a.runs > x.agent_runs) return true;  // drop it lazily
     any_left = true;
     if (covered(x.refused)) filtered = true;
-    ++i;
-  }
+    return false;
+  });
   if (!any_left) a.filtered.erase(entry);
   return filtered;
 }
