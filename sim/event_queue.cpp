@@ -78,9 +78,9 @@ TimerId EventQueue::schedule_ranked(Time at, uint64_t rank, TimerCallback fn) {
 TimerId EventQueue::push(Time at, uint64_t seq, TimerCallback fn) {
   MESOSIM_CHECK(fn != nullptr, "schedule of an empty callback");
   const uint32_t slot = acquire_slot();
-  callbacks_[slot] = std::move(fn);
-  const uint32_t generation = generations_[slot];
-  const Entry e{at.micros(), seq, slot, generation};
+  Slot& s = slots_[slot];
+  s.fn = std::move(fn);
+  const Entry e{at.micros(), seq, slot, s.generation};
   // Unsigned, so that a due time saturated at Time::max() cannot overflow (at >= now_).
   const uint64_t ahead = static_cast<uint64_t>(at.micros()) - static_cast<uint64_t>(now_.micros());
   if (seq >= kRankLimit && ahead < static_cast<uint64_t>(kWheelSpan)) {
@@ -88,18 +88,18 @@ TimerId EventQueue::push(Time at, uint64_t seq, TimerCallback fn) {
   } else {
     heap_push(e);
   }
-  return make_id(slot, generation);
+  return make_id(slot, s.generation);
 }
 
 bool EventQueue::cancel(TimerId id) {
   const auto slot = static_cast<uint32_t>(id.value);
   const auto generation = static_cast<uint32_t>(id.value >> 32);
-  if (generation == 0 || slot >= generations_.size() || generations_[slot] != generation) {
+  if (generation == 0 || slot >= slots_.size() || slots_[slot].generation != generation) {
     return false;
   }
   // Destroyed only on return, once the queue is consistent again: the captured state's
   // destructors may themselves schedule or cancel.
-  TimerCallback doomed = std::exchange(callbacks_[slot], nullptr);
+  TimerCallback doomed = std::exchange(slots_[slot].fn, nullptr);
   release_slot(slot);
   drop_dead_top();
   compact_if_mostly_dead();
@@ -154,25 +154,24 @@ uint32_t EventQueue::acquire_slot() {
     free_slots_.pop_back();
     return slot;
   }
-  MESOSIM_CHECK(generations_.size() < std::numeric_limits<uint32_t>::max(), "too many timers");
-  callbacks_.emplace_back();
-  generations_.push_back(1);
-  return static_cast<uint32_t>(generations_.size() - 1);
+  MESOSIM_CHECK(slots_.size() < std::numeric_limits<uint32_t>::max(), "too many timers");
+  slots_.emplace_back();
+  return static_cast<uint32_t>(slots_.size() - 1);
 }
 
 void EventQueue::release_slot(uint32_t slot) {
   --live_;
   // A slot whose generation wraps is retired rather than reused, so that no TimerId is ever
   // issued twice; it costs one slot per four billion reuses.
-  if (++generations_[slot] != 0) free_slots_.push_back(slot);
+  if (++slots_[slot].generation != 0) free_slots_.push_back(slot);
 }
 
 void EventQueue::run_next(Next n) {
   const Entry e = *n.entry;
-  // Moved out before the call: the callback may schedule, which can grow callbacks_ and move the
+  // Moved out before the call: the callback may schedule, which can grow slots_ and move the
   // storage it lives in, and the slot must already be free so that cancelling the running timer
   // fails like cancelling any other timer that has run.
-  TimerCallback fn = std::exchange(callbacks_[e.slot], nullptr);
+  TimerCallback fn = std::exchange(slots_[e.slot].fn, nullptr);
   release_slot(e.slot);
   // Only the structure it came from has a new front, which may be dead.
   if (n.bucket != kNoBucket) {

@@ -99,6 +99,10 @@ class EventQueue final : public Clock {
     uint32_t slot;
     uint32_t generation;
   };
+  struct Slot {
+    TimerCallback fn;
+    uint32_t generation = 1;
+  };
   // The timing wheel's bucket for one microsecond: every timer in it is due at the same time
   // (all are due within kWheelSpan of now()), and entries are appended in scheduling order, so
   // its entries from `head` on are in (at, seq) order.
@@ -110,7 +114,7 @@ class EventQueue final : public Clock {
   static constexpr size_t kWheelWords = static_cast<size_t>(kWheelSpan) / 64;
   static_assert(kWheelSpan % 64 == 0 && kWheelWords <= 64 && (kWheelSpan & (kWheelSpan - 1)) == 0);
 
-  bool is_live(const Entry& e) const { return generations_[e.slot] == e.generation; }
+  bool is_live(const Entry& e) const { return slots_[e.slot].generation == e.generation; }
   TimerId push(Time at, uint64_t seq, TimerCallback fn);
   uint32_t acquire_slot();
   void release_slot(uint32_t slot);
@@ -156,11 +160,7 @@ class EventQueue final : public Clock {
   std::array<uint64_t, kWheelWords> wheel_bits_{};
   uint64_t wheel_words_ = 0;
   size_t wheel_size_ = 0;  // entries in the wheel, dead ones included
-  // A timer's slot: its callback, and the slot's generation apart from it, so that the checks of
-  // whether an entry is live (every pop, every cancel) read four dense bytes, not a callback's
-  // cache line. Generations start at 1.
-  std::vector<TimerCallback> callbacks_;
-  std::vector<uint32_t> generations_;
+  std::vector<Slot> slots_;
   std::vector<uint32_t> free_slots_;
 };
 

@@ -35,8 +35,8 @@ Endpoint SimNetwork::add_party(std::string name, Process* process, bool always_a
   MESOSIM_CHECK(inserted, "add() of an endpoint name already in use");
   Party& p = parties_.emplace_back();
   p.name = std::move(name);
+  p.process = process;
   p.always_available = always_available;
-  routes_.emplace_back().process = process;
   return endpoint;
 }
 
@@ -54,16 +54,6 @@ const SimNetwork::Party& SimNetwork::party(Endpoint endpoint) const {
   return parties_[endpoint.value];
 }
 
-SimNetwork::Route& SimNetwork::route(Endpoint endpoint) {
-  require_known(endpoint);
-  return routes_[endpoint.value];
-}
-
-const SimNetwork::Route& SimNetwork::route(Endpoint endpoint) const {
-  require_known(endpoint);
-  return routes_[endpoint.value];
-}
-
 const std::string& SimNetwork::name(Endpoint endpoint) const { return party(endpoint).name; }
 
 std::optional<Endpoint> SimNetwork::find(std::string_view name) const {
@@ -72,12 +62,12 @@ std::optional<Endpoint> SimNetwork::find(std::string_view name) const {
   return it->second;
 }
 
-bool SimNetwork::up(Endpoint endpoint) const { return route(endpoint).up; }
+bool SimNetwork::up(Endpoint endpoint) const { return party(endpoint).up; }
 
-uint64_t SimNetwork::incarnation(Endpoint endpoint) const { return route(endpoint).incarnation; }
+uint64_t SimNetwork::incarnation(Endpoint endpoint) const { return party(endpoint).incarnation; }
 
 void SimNetwork::send(Endpoint from, Endpoint to, Message&& message) {
-  const bool deliverable = route(from).up && route(to).up && !partitioned(from, to);
+  const bool deliverable = party(from).up && party(to).up && !partitioned(from, to);
   ++sent_;
   if (!deliverable) {
     ++dropped_;
@@ -110,7 +100,7 @@ void SimNetwork::enqueue(Endpoint from, Endpoint to, Message&& message, bool exi
   InFlight& f = in_flight_[slot];
   f.from = from;
   f.to = to;
-  f.to_incarnation = route(to).incarnation;
+  f.to_incarnation = party(to).incarnation;
   f.exit_notice = exit_notice;
   f.cut = false;
   f.occupied = true;
@@ -125,7 +115,7 @@ void SimNetwork::deliver(uint32_t slot) {
   InFlight& f = in_flight_[slot];
   const Endpoint from = f.from;
   const Endpoint to = f.to;
-  const Route& receiver = routes_[to.value];
+  const Party& receiver = parties_[to.value];
   const bool deliverable = !f.cut && receiver.up && receiver.incarnation == f.to_incarnation;
   --in_flight_count_;
   if (!deliverable) {
@@ -152,8 +142,8 @@ void SimNetwork::link(Endpoint self, Endpoint peer) {
   MESOSIM_CHECK(self != peer, "link() of an endpoint to itself");
   Party& watcher = party(self);
   Party& watched = party(peer);
-  if (!route(self).up) return;
-  if (!route(peer).up) {
+  if (!watcher.up) return;
+  if (!watched.up) {
     // As in libprocess, linking to a process that is already gone reports its exit at once.
     ++sent_;
     if (partitioned(self, peer)) {
@@ -172,13 +162,12 @@ void SimNetwork::crash(Endpoint endpoint) { go_down(endpoint, Shutdown::kCrash);
 void SimNetwork::stop(Endpoint endpoint) { go_down(endpoint, Shutdown::kStop); }
 
 void SimNetwork::go_down(Endpoint endpoint, Shutdown how) {
-  Route& r = route(endpoint);
-  MESOSIM_CHECK(r.up, "crash() or stop() of an endpoint that is already down");
-  MESOSIM_CHECK(!party(endpoint).always_available,
-                "crash() or stop() of an always-available endpoint");
+  Party& p = party(endpoint);
+  MESOSIM_CHECK(p.up, "crash() or stop() of an endpoint that is already down");
+  MESOSIM_CHECK(!p.always_available, "crash() or stop() of an always-available endpoint");
   if (listener_) listener_->going_down(endpoint, how == Shutdown::kCrash);
-  r.up = false;
-  r.process = nullptr;
+  p.up = false;
+  p.process = nullptr;
   // Messages to it are dropped on arrival by the incarnation check; only a crash also loses
   // what it had sent, since a graceful close flushes its connections first.
   if (how == Shutdown::kCrash) {
@@ -300,12 +289,12 @@ void SimNetwork::forget_links(Endpoint endpoint) {
 }
 
 void SimNetwork::restart(Endpoint endpoint, Process* fresh) {
-  Route& r = route(endpoint);
-  MESOSIM_CHECK(!r.up, "restart() of an endpoint that is up");
+  Party& p = party(endpoint);
+  MESOSIM_CHECK(!p.up, "restart() of an endpoint that is up");
   MESOSIM_CHECK(fresh != nullptr, "restart() with a null process");
-  r.up = true;
-  r.process = fresh;
-  ++r.incarnation;
+  p.up = true;
+  p.process = fresh;
+  ++p.incarnation;
 }
 
 std::pair<Endpoint, Endpoint> SimNetwork::ordered(Endpoint a, Endpoint b) {

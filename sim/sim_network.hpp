@@ -187,16 +187,12 @@ class SimNetwork final : public Transport {
   };
   struct Party {
     std::string name;
+    Process* process = nullptr;  // null while down
+    bool up = true;
     bool always_available = false;
+    uint64_t incarnation = 0;
     EndpointSet watchers;  // endpoints linked to this one
     EndpointSet watching;  // endpoints this one is linked to
-  };
-  // What every send and delivery reads of a party, apart from the rest (routes_, by endpoint):
-  // 24 bytes each, so that at 10,000 agents the whole table stays in cache.
-  struct Route {
-    Process* process = nullptr;  // null while down
-    uint64_t incarnation = 0;
-    bool up = true;
   };
   // A message on its way. `exit_notice` marks the Exited notices the network itself generates:
   // they come from a peer already down, so a sender-side crash must not cut them.
@@ -215,8 +211,6 @@ class SimNetwork final : public Transport {
   void require_known(Endpoint endpoint) const;
   Party& party(Endpoint endpoint);
   const Party& party(Endpoint endpoint) const;
-  Route& route(Endpoint endpoint);
-  const Route& route(Endpoint endpoint) const;
   Duration draw_latency();
   void enqueue(Endpoint from, Endpoint to, Message&& message, bool exit_notice);
   void deliver(uint32_t slot);
@@ -232,7 +226,6 @@ class SimNetwork final : public Transport {
   Rng rng_;
   LatencyModel latency_;
   std::vector<Party> parties_;
-  std::vector<Route> routes_;
   std::map<std::string, Endpoint, std::less<>> by_name_;
   // Unordered pairs stored as (smaller, larger).
   std::set<std::pair<Endpoint, Endpoint>> partitions_;
