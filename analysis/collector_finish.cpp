@@ -24,21 +24,21 @@ std::vector<size_t> reported_resources(const Collector::State& s) {
   return ids;
 }
 
-SubjectSeries subject_series(const Subject& subject, std::string name,
+SubjectSeries subject_series(Subject& subject, std::string name,
                              const std::vector<size_t>& ids, const std::vector<TimeSeries>& totals,
                              Time start, Time end) {
   SubjectSeries out;
   out.kind = subject.kind;
   out.name = std::move(name);
   for (size_t i = 0; i < ids.size(); ++i) {
-    out.allocated.push_back(subject.allocated_series[ids[i]].build());
-    out.used.push_back(subject.used_series[ids[i]].build());
+    out.allocated.push_back(subject.allocated_series[ids[i]].take());
+    out.used.push_back(subject.used_series[ids[i]].take());
     const double total = totals[i].integral(start, end);
     out.allocated_share.push_back(total > 0 ? out.allocated.back().integral(start, end) / total
                                             : 0.0);
     out.used_share.push_back(total > 0 ? out.used.back().integral(start, end) / total : 0.0);
   }
-  out.dominant_share = subject.dominant_share.build();
+  out.dominant_share = subject.dominant_share.take();
   out.mean_dominant_share = out.dominant_share.mean(start, end);
   out.dominant_share_at_end = out.dominant_share.at(end);
   return out;
@@ -93,7 +93,7 @@ static void finish_series(Collector::State& s, RunResult& r, const std::vector<s
                           const std::vector<size_t>& fw_order) {
   for (size_t id : ids) {
     r.resources.emplace_back(ResourceName::from_id(static_cast<uint16_t>(id)).str());
-    r.cluster_total.push_back(s.total_series[id].build());
+    r.cluster_total.push_back(s.total_series[id].take());
   }
   r.total = subject_series(s.subjects[0], "total", ids, r.cluster_total, r.start, r.end);
   std::vector<double> means;

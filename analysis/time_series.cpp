@@ -62,4 +62,11 @@ TimeSeries StepSeriesBuilder::build() const {
   return TimeSeries(std::move(t), std::move(v));
 }
 
+TimeSeries StepSeriesBuilder::take() {
+  TimeSeries out = build();
+  std::vector<int64_t>().swap(times_);
+  std::vector<double>().swap(values_);
+  return out;
+}
+
 }  // namespace mesosim::analysis

@@ -50,6 +50,9 @@ class StepSeriesBuilder {
   double current() const { return values_.empty() ? 0.0 : values_.back(); }
   bool empty() const { return times_.empty(); }
   TimeSeries build() const;
+  // build(), then lets go of the change points: a long run's series are most of its memory at
+  // the end, and a builder that has been built need not stay beside its series.
+  TimeSeries take();
 
  private:
   std::vector<int64_t> times_;

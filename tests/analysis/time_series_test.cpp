@@ -27,6 +27,21 @@ TEST(TimeSeriesTest, ChangesAtOneInstantKeepOnlyTheLastAndRepeatsAreDropped) {
   EXPECT_EQ(t.values()[1], 1);
 }
 
+// take() is build() that empties the builder: the collector's finish() uses it so that a long
+// run's change points are not held twice.
+TEST(TimeSeriesTest, TakeBuildsTheSameSeriesAndEmptiesTheBuilder) {
+  StepSeriesBuilder b;
+  for (int64_t i = 1; i <= 1000; ++i) b.set(s(i), static_cast<double>(i % 7));
+  const TimeSeries built = b.build();
+  const TimeSeries taken = b.take();
+  ASSERT_EQ(taken.size(), built.size());
+  EXPECT_TRUE((taken.times() == built.times()).all());
+  EXPECT_TRUE((taken.values() == built.values()).all());
+  EXPECT_TRUE(b.empty());
+  EXPECT_EQ(b.current(), 0.0);
+  EXPECT_EQ(b.build().size(), 0u);
+}
+
 TEST(TimeSeriesTest, IntegralsAreExactOverAnyWindow) {
   StepSeriesBuilder b;
   b.set(s(10), 4);
