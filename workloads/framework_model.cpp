@@ -154,11 +154,14 @@ void FrameworkModel::make_pending(TaskRef ref) {
   const uint64_t key = pending_seq_++;
   pending_[key] = ref;
   pending_key_[ref] = key;
+  // A need is its task spec's, fixed once the job is submitted: take_pending finds its shape.
+  pending_shapes_.insert(key, task_spec(ref).resources);
   demands_changed_ = true;
 }
 
 void FrameworkModel::take_pending(TaskRef ref) {
   if (auto k = pending_key_.find(ref); k != pending_key_.end()) {
+    pending_shapes_.erase(k->second, task_spec(ref).resources);
     pending_.erase(k->second);
     pending_key_.erase(k);
     demands_changed_ = true;
@@ -297,14 +300,15 @@ std::vector<std::string> FrameworkModel::live_attempts_of(size_t job) const {
 std::vector<FrameworkModel::TaskRef> FrameworkModel::first_fit(
     const v1::Offer& offer,
     const std::function<bool(TaskRef, const std::vector<TaskRef>&)>& admit) const {
-  Resources left = offer.resources;
+  // Picks what a walk over pending_ in order would: each task whose need fits what is left and
+  // that `admit` accepts. PendingShapes skips, exactly, the tasks whose need cannot fit.
   std::vector<TaskRef> fit;
-  for (const auto& [key, ref] : pending_) {
-    const Resources& need = task_spec(ref).resources;
-    if (!left.contains(need) || (admit && !admit(ref, fit))) continue;
-    left -= need;
+  pending_shapes_.first_fit(offer.resources, [&](uint64_t key) {
+    const TaskRef ref = pending_.at(key);
+    if (admit && !admit(ref, fit)) return false;
     fit.push_back(ref);
-  }
+    return true;
+  });
   return fit;
 }
 

@@ -41,6 +41,7 @@
 #include "sim/scheduler_driver.hpp"
 #include "workloads/job.hpp"
 #include "workloads/job_dag.hpp"
+#include "workloads/pending_shapes.hpp"
 #include "workloads/topology.hpp"
 
 namespace mesosim {
@@ -310,7 +311,9 @@ class FrameworkModel : public Scheduler {
   const std::map<std::string, Attempt>& attempts() const { return attempts_; }
   std::vector<std::string> live_attempts_of(size_t job) const;
   // Pending tasks that fit `offer` together, first fit in pending order, skipping those
-  // `admit` refuses (given the tasks already chosen for this offer).
+  // `admit` refuses (given the tasks already chosen for this offer). Costs in proportion to the
+  // tasks picked or refused and the distinct needs pending (PendingShapes), not to the tasks
+  // pending.
   std::vector<TaskRef> first_fit(
       const v1::Offer& offer,
       const std::function<bool(TaskRef, const std::vector<TaskRef>&)>& admit = {}) const;
@@ -371,6 +374,7 @@ class FrameworkModel : public Scheduler {
   uint64_t pending_seq_ = 0;
   std::map<uint64_t, TaskRef> pending_;
   std::map<TaskRef, uint64_t> pending_key_;
+  PendingShapes pending_shapes_;             // pending_ by need, for first_fit
   std::map<std::string, Attempt> attempts_;  // live attempts and unreachable ones
   std::map<TaskRef, std::string> current_attempt_;
   FrameworkModelStats stats_;

@@ -1,15 +1,20 @@
 // FrameworkModel's records over a long run: with keep_finished_jobs false, finished jobs go to
 // the job sink and are forgotten, so what the model holds stays bounded by the jobs in flight
 // however many jobs the run has seen; what the sink receives is exactly what a model that
-// keeps everything would hold at the end.
+// keeps everything would hold at the end. And first_fit, which skips whole shapes of pending
+// tasks, picks exactly what a walk over every pending task in order picks.
 
 #include "workloads/framework_model.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
+#include <random>
 
+#include "sim/event_queue.hpp"
 #include "tests/workloads/workload_test_util.hpp"
 #include "workloads/batch_framework.hpp"
 #include "workloads/generators.hpp"
@@ -110,6 +115,120 @@ TEST(FrameworkModelRecordsTest, TheSinkSeesWhatAModelKeepingEveryJobHolds) {
       EXPECT_EQ(a.tasks[t].attempts, b.tasks[t].attempts);
     }
   }
+}
+
+// A model whose pending tasks the test makes and takes by hand, with the walk first_fit replaced
+// (every pending task in order) to compare against.
+class FirstFitProbe : public FrameworkModel {
+ public:
+  using FrameworkModel::TaskRef;
+  using Admit = std::function<bool(TaskRef, const std::vector<TaskRef>&)>;
+  explicit FirstFitProbe(Clock& clock) : FrameworkModel(clock, FrameworkModelOptions{}) {}
+  using FrameworkModel::first_fit;
+  using FrameworkModel::make_pending;
+  using FrameworkModel::pending;
+  using FrameworkModel::take_pending;
+
+  std::vector<TaskRef> linear_first_fit(const v1::Offer& offer, const Admit& admit) const {
+    Resources left = offer.resources;
+    std::vector<TaskRef> fit;
+    for (const auto& [key, ref] : pending()) {
+      const Resources& need = task_spec(ref).resources;
+      if (!left.contains(need) || (admit && !admit(ref, fit))) continue;
+      left -= need;
+      fit.push_back(ref);
+    }
+    return fit;
+  }
+
+ private:
+  void on_job_ready(size_t) override {}  // the test makes tasks pending itself
+  void on_offers(SchedulerDriver&, const std::vector<v1::Offer>&) override {}
+};
+
+std::string random_need(std::mt19937_64& rng) {
+  const auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+  if (pick(20) == 0) return "";  // a task that needs nothing fits every offer, even an empty one
+  std::string need = fmt::format("cpus:{};mem:{}", 0.5 * (1 + pick(8)), 256 * (1 + pick(16)));
+  if (pick(4) == 0) need += fmt::format(";ports:[{}-{}]", 31000 + pick(4), 31000 + pick(4) + 4);
+  if (pick(6) == 0) need += ";disk:" + std::to_string(100 * (1 + pick(3)));
+  return need;
+}
+
+v1::Offer random_offer(std::mt19937_64& rng) {
+  const auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+  v1::Offer offer;
+  offer.hostname = "agent" + std::to_string(pick(4));
+  if (pick(10) == 0) return offer;  // nothing left on the agent
+  std::string text = fmt::format("cpus:{};mem:{}", 0.5 * pick(33), 512 * pick(33));
+  if (pick(2) == 0) text += fmt::format(";ports:[31000-{}]", 31000 + pick(20));
+  if (pick(2) == 0) text += ";disk:" + std::to_string(100 * pick(10));
+  offer.resources = Res(text);
+  return offer;
+}
+
+// Random runs of make_pending, take_pending and first_fit over random offers, with few shapes
+// and many, equal shapes in distinct jobs, and with and without an `admit` that refuses some
+// tasks: the picks (tasks and order) equal those of the walk over every pending task.
+TEST(FrameworkModelFirstFitTest, PicksWhatAWalkOverEveryPendingTaskPicks) {
+  size_t picks = 0, refusals = 0;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    std::mt19937_64 rng(seed);
+    const auto pick = [&rng](size_t n) { return static_cast<size_t>(rng() % n); };
+    EventQueue clock;
+    FirstFitProbe model(clock);
+    const size_t shape_count = std::vector<size_t>{1, 2, 5, 40}[seed % 4];
+    std::vector<std::string> shapes;
+    for (size_t i = 0; i < shape_count; ++i) shapes.push_back(random_need(rng));
+    const size_t jobs = 1 + pick(12);
+    for (size_t j = 0; j < jobs; ++j) {
+      Job job;
+      job.id = "job" + std::to_string(j);
+      const size_t tasks = 1 + pick(40);
+      for (size_t t = 0; t < tasks; ++t) {
+        job.tasks.push_back(task_spec(shapes[pick(shapes.size())], Duration::seconds(1)));
+      }
+      model.submit(std::move(job));
+    }
+    // Refuses a task when its job already has `limit` tasks on the offer, or now and then.
+    const size_t limit = 1 + pick(3);
+    const FirstFitProbe::Admit admit = [&](FirstFitProbe::TaskRef ref,
+                                           const std::vector<FirstFitProbe::TaskRef>& chosen) {
+      const auto same = std::count_if(chosen.begin(), chosen.end(),
+                                      [&](FirstFitProbe::TaskRef c) { return c.job == ref.job; });
+      const bool ok = static_cast<size_t>(same) < limit && (ref.task + chosen.size()) % 5 != 0;
+      refusals += !ok;
+      return ok;
+    };
+    for (int step = 0; step < 400; ++step) {
+      const FirstFitProbe::TaskRef ref{pick(jobs), pick(model.spec(0).tasks.size())};
+      switch (pick(6)) {
+        case 0:
+        case 1:
+        case 2:
+          if (ref.task < model.spec(ref.job).tasks.size()) model.make_pending(ref);
+          break;
+        case 3:
+          model.take_pending(ref);
+          break;
+        default: {
+          const v1::Offer offer = random_offer(rng);
+          const bool with_admit = pick(2) == 0;
+          const auto expected = model.linear_first_fit(offer, with_admit ? admit : nullptr);
+          const auto got = model.first_fit(offer, with_admit ? admit : nullptr);
+          ASSERT_EQ(got, expected) << "seed " << seed << " step " << step;
+          picks += got.size();
+          // Launch some of them, as a model would, so what is pending moves on.
+          for (const auto& r : got) {
+            if (pick(2) == 0) model.take_pending(r);
+          }
+        }
+      }
+    }
+  }
+  // The runs reached the cases that matter: tasks picked, and tasks refused by `admit`.
+  EXPECT_GT(picks, 1000u);
+  EXPECT_GT(refusals, 100u);
 }
 
 }  // namespace
