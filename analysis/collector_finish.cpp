@@ -44,7 +44,8 @@ SubjectSeries subject_series(Subject& subject, std::string name,
   return out;
 }
 
-OfferStats offer_stats(const FrameworkBooks& f, const std::vector<size_t>& ids) {
+// Sorts the framework's latency samples in place (the collector is spent after finish()).
+OfferStats offer_stats(FrameworkBooks& f, const std::vector<size_t>& ids) {
   OfferStats o;
   o.made = f.made;
   o.accepted = f.accepted;
@@ -54,8 +55,8 @@ OfferStats offer_stats(const FrameworkBooks& f, const std::vector<size_t>& ids) 
   o.voided = f.voided;
   o.lost_on_failover = f.lost;
   o.outstanding_at_end = f.outstanding;
-  o.accept_latency_s = describe(f.accept_latency_s);
-  o.decline_latency_s = describe(f.decline_latency_s);
+  o.accept_latency_s = describe_in_place(f.accept_latency_s);
+  o.decline_latency_s = describe_in_place(f.decline_latency_s);
   for (size_t id : ids) {
     o.idle_resource_seconds.push_back(
         id < f.idle_milli_seconds.size() ? f.idle_milli_seconds[id] / 1000.0 : 0.0);
@@ -120,21 +121,22 @@ static void finish_series(Collector::State& s, RunResult& r, const std::vector<s
 static void finish_frameworks(Collector::State& s, RunResult& r, const std::vector<size_t>& ids,
                               const std::vector<size_t>& fw_order) {
   r.offers.idle_resource_seconds.assign(ids.size(), 0.0);
-  std::vector<double> accept, decline;
+  // Every framework's latencies, sorted by offer_stats: described together without a copy.
+  std::vector<const std::vector<double>*> accept, decline;
   for (size_t i : fw_order) {
-    const FrameworkBooks& f = s.frameworks[i];
+    FrameworkBooks& f = s.frameworks[i];
     FrameworkSummary summary;
     summary.name = f.name;
     summary.id = f.id;
     summary.roles = f.roles;
     summary.offers = offer_stats(f, ids);
     add_offer_stats(r.offers, f, summary.offers);
-    accept.insert(accept.end(), f.accept_latency_s.begin(), f.accept_latency_s.end());
-    decline.insert(decline.end(), f.decline_latency_s.begin(), f.decline_latency_s.end());
+    accept.push_back(&f.accept_latency_s);
+    decline.push_back(&f.decline_latency_s);
     r.framework_summaries.push_back(std::move(summary));
   }
-  r.offers.accept_latency_s = describe(std::move(accept));
-  r.offers.decline_latency_s = describe(std::move(decline));
+  r.offers.accept_latency_s = describe_sorted(accept);
+  r.offers.decline_latency_s = describe_sorted(decline);
   r.allocation.runs = s.allocation_runs;
   r.allocation.cycle_ms = describe(s.allocation_cycle_ms);
   for (size_t k = 0; k < fw_order.size(); ++k) {

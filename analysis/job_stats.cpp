@@ -1,31 +1,90 @@
 #include "analysis/job_stats.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <fmt/format.h>
 
 namespace mesosim::analysis {
 
-Distribution describe(std::vector<double> sample) {
+namespace {
+
+// The figures of a sorted sample of `n` values, which `visit` passes in order to the function
+// it is given.
+template <typename Visit>
+Distribution describe_ordered(size_t n, const Visit& visit) {
   Distribution d;
-  d.count = sample.size();
-  if (sample.empty()) return d;
-  std::sort(sample.begin(), sample.end());
+  d.count = n;
+  if (n == 0) return d;
+  constexpr std::array<double, 3> kQuantiles = {0.5, 0.95, 0.99};
+  // The ranks each quantile interpolates between, and the values found there.
+  std::array<size_t, 6> rank{};
+  std::array<double, 6> at{};
+  for (size_t q = 0; q < kQuantiles.size(); ++q) {
+    const double pos = kQuantiles[q] * static_cast<double>(n - 1);
+    rank[2 * q] = static_cast<size_t>(std::floor(pos));
+    rank[2 * q + 1] = std::min(rank[2 * q] + 1, n - 1);
+  }
   double sum = 0;
-  for (double x : sample) sum += x;
-  d.mean = sum / static_cast<double>(sample.size());
-  auto quantile = [&](double q) {
-    const double pos = q * static_cast<double>(sample.size() - 1);
-    const size_t lo = static_cast<size_t>(std::floor(pos));
-    const size_t hi = std::min(lo + 1, sample.size() - 1);
-    return sample[lo] + (sample[hi] - sample[lo]) * (pos - static_cast<double>(lo));
+  double last = 0;
+  size_t i = 0;
+  visit([&](double x) {
+    sum += x;
+    for (size_t k = 0; k < rank.size(); ++k) {
+      if (rank[k] == i) at[k] = x;
+    }
+    last = x;
+    ++i;
+  });
+  d.mean = sum / static_cast<double>(n);
+  auto quantile = [&](size_t q) {
+    const double pos = kQuantiles[q] * static_cast<double>(n - 1);
+    const double lo = at[2 * q];
+    return lo + (at[2 * q + 1] - lo) * (pos - static_cast<double>(rank[2 * q]));
   };
-  d.median = quantile(0.5);
-  d.p95 = quantile(0.95);
-  d.p99 = quantile(0.99);
-  d.max = sample.back();
+  d.median = quantile(0);
+  d.p95 = quantile(1);
+  d.p99 = quantile(2);
+  d.max = last;
   return d;
+}
+
+}  // namespace
+
+Distribution describe(std::vector<double> sample) { return describe_in_place(sample); }
+
+Distribution describe_in_place(std::vector<double>& sample) {
+  std::sort(sample.begin(), sample.end());
+  return describe_ordered(sample.size(), [&](const auto& f) {
+    for (double x : sample) f(x);
+  });
+}
+
+Distribution describe_sorted(const std::vector<const std::vector<double>*>& sorted) {
+  std::vector<const std::vector<double>*> runs;
+  size_t n = 0;
+  for (const std::vector<double>* s : sorted) {
+    if (s->empty()) continue;
+    runs.push_back(s);
+    n += s->size();
+  }
+  return describe_ordered(n, [&](const auto& f) {
+    if (runs.size() == 1) {
+      for (double x : *runs[0]) f(x);
+      return;
+    }
+    // A k-way merge; k is the number of frameworks, so the smallest head is found by a scan.
+    std::vector<size_t> pos(runs.size(), 0);
+    for (size_t left = n; left > 0; --left) {
+      size_t best = runs.size();
+      for (size_t r = 0; r < runs.size(); ++r) {
+        if (pos[r] == runs[r]->size()) continue;
+        if (best == runs.size() || (*runs[r])[pos[r]] < (*runs[best])[pos[best]]) best = r;
+      }
+      f((*runs[best])[pos[best]++]);
+    }
+  });
 }
 
 std::string RunResult::size_bin_name(size_t bin) {

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
 #include "tests/analysis/analysis_test_util.hpp"
 
 namespace mesosim::analysis {
@@ -43,6 +47,49 @@ TEST(DescribeTest, PercentilesInterpolateBetweenClosestRanks) {
   EXPECT_DOUBLE_EQ(d.max, 100);
   EXPECT_EQ(describe({}).count, 0u);
   EXPECT_DOUBLE_EQ(describe({7}).p99, 7);
+}
+
+// The collector describes each framework's offer latencies in place and all of them together
+// through describe_sorted: the figures must be those describe() gives the concatenation, to the
+// last bit (the mean's rounding depends on the order of the sum).
+TEST(DescribeTest, SortedRunsDescribeLikeTheirConcatenation) {
+  uint64_t state = 12345;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / static_cast<double>(uint64_t{1} << 53);
+  };
+  for (int round = 0; round < 50; ++round) {
+    const size_t k = 1 + static_cast<size_t>(round % 5);
+    std::vector<std::vector<double>> runs(k);
+    std::vector<double> all;
+    for (size_t r = 0; r < k; ++r) {
+      const size_t n = (round * 7 + r * 13) % 40;  // some runs empty
+      for (size_t i = 0; i < n; ++i) {
+        // Values with many ties across runs, and fractions whose sum rounds by order.
+        const double x = round % 2 ? std::floor(next() * 8) : next() * 1e3 + 0.1;
+        runs[r].push_back(x);
+        all.push_back(x);
+      }
+    }
+    const Distribution want = describe(all);
+    std::vector<const std::vector<double>*> sorted;
+    for (auto& run : runs) {
+      const Distribution own = describe(run);
+      const Distribution in_place = describe_in_place(run);
+      EXPECT_EQ(own.count, in_place.count);
+      EXPECT_EQ(own.mean, in_place.mean);
+      EXPECT_EQ(own.p99, in_place.p99);
+      EXPECT_TRUE(std::is_sorted(run.begin(), run.end()));
+      sorted.push_back(&run);
+    }
+    const Distribution got = describe_sorted(sorted);
+    EXPECT_EQ(got.count, want.count) << "round " << round;
+    EXPECT_EQ(got.mean, want.mean) << "round " << round;
+    EXPECT_EQ(got.median, want.median) << "round " << round;
+    EXPECT_EQ(got.p95, want.p95) << "round " << round;
+    EXPECT_EQ(got.p99, want.p99) << "round " << round;
+    EXPECT_EQ(got.max, want.max) << "round " << round;
+  }
 }
 
 TEST(JobStatsTest, CompletionTimesBySizeBinAndJobStates) {
