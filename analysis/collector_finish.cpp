@@ -44,8 +44,7 @@ SubjectSeries subject_series(Subject& subject, std::string name,
   return out;
 }
 
-// Sorts the framework's latency samples in place (the collector is spent after finish()).
-OfferStats offer_stats(FrameworkBooks& f, const std::vector<size_t>& ids) {
+OfferStats offer_stats(const FrameworkBooks& f, const std::vector<size_t>& ids) {
   OfferStats o;
   o.made = f.made;
   o.accepted = f.accepted;
@@ -55,8 +54,8 @@ OfferStats offer_stats(FrameworkBooks& f, const std::vector<size_t>& ids) {
   o.voided = f.voided;
   o.lost_on_failover = f.lost;
   o.outstanding_at_end = f.outstanding;
-  o.accept_latency_s = describe_in_place(f.accept_latency_s);
-  o.decline_latency_s = describe_in_place(f.decline_latency_s);
+  o.accept_latency_s = f.accept_latency.describe();
+  o.decline_latency_s = f.decline_latency.describe();
   for (size_t id : ids) {
     o.idle_resource_seconds.push_back(
         id < f.idle_milli_seconds.size() ? f.idle_milli_seconds[id] / 1000.0 : 0.0);
@@ -121,8 +120,8 @@ static void finish_series(Collector::State& s, RunResult& r, const std::vector<s
 static void finish_frameworks(Collector::State& s, RunResult& r, const std::vector<size_t>& ids,
                               const std::vector<size_t>& fw_order) {
   r.offers.idle_resource_seconds.assign(ids.size(), 0.0);
-  // Every framework's latencies, sorted by offer_stats: described together without a copy.
-  std::vector<const std::vector<double>*> accept, decline;
+  // Every framework's offer latencies, tallied together.
+  DurationTally accept, decline;
   for (size_t i : fw_order) {
     FrameworkBooks& f = s.frameworks[i];
     FrameworkSummary summary;
@@ -131,12 +130,12 @@ static void finish_frameworks(Collector::State& s, RunResult& r, const std::vect
     summary.roles = f.roles;
     summary.offers = offer_stats(f, ids);
     add_offer_stats(r.offers, f, summary.offers);
-    accept.push_back(&f.accept_latency_s);
-    decline.push_back(&f.decline_latency_s);
+    accept.merge(f.accept_latency);
+    decline.merge(f.decline_latency);
     r.framework_summaries.push_back(std::move(summary));
   }
-  r.offers.accept_latency_s = describe_sorted(accept);
-  r.offers.decline_latency_s = describe_sorted(decline);
+  r.offers.accept_latency_s = accept.describe();
+  r.offers.decline_latency_s = decline.describe();
   r.allocation.runs = s.allocation_runs;
   r.allocation.cycle_ms = describe(s.allocation_cycle_ms);
   for (size_t k = 0; k < fw_order.size(); ++k) {

@@ -128,15 +128,15 @@ FrameworkBooks* Collector::State::resolve_offer(const std::string& id, OfferEnd 
   OfferBooks& o = offers[slot];
   FrameworkBooks& f = frameworks[o.framework];
   last_agent = o.agent;  // its resources' recovery comes next and names this agent
-  const double latency = (now - o.made).seconds_f();
+  const Duration latency = now - o.made;
   switch (end) {
     case OfferEnd::kAccepted:
       ++f.accepted;
-      f.accept_latency_s.push_back(latency);
+      f.accept_latency.add(latency);
       break;
     case OfferEnd::kDeclined:
       ++f.declined;
-      f.decline_latency_s.push_back(latency);
+      f.decline_latency.add(latency);
       break;
     case OfferEnd::kRescinded:
       ++f.rescinded;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "analysis/collector.hpp"
+#include "analysis/duration_tally.hpp"
 #include "analysis/failover.hpp"
 #include "analysis/free_log.hpp"
 #include "analysis/string_index.hpp"
@@ -70,7 +71,7 @@ struct FrameworkBooks {
   bool gang = false;
   // Tasks by their latest state on the stream, indexed by v1::TaskState.
   std::array<uint64_t, kTaskStateCount> task_states{};
-  std::vector<double> accept_latency_s, decline_latency_s;
+  DurationTally accept_latency, decline_latency;  // OFFER_MADE to its ACCEPT or DECLINE
   std::vector<double> idle_milli_seconds;  // by resource id: milli-units × seconds
   bool all_suppressed() const { return !roles.empty() && suppressed.size() >= roles.size(); }
 };

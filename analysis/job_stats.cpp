@@ -10,32 +10,33 @@ namespace mesosim::analysis {
 
 namespace {
 
-// The figures of a sorted sample of `n` values, which `visit` passes in order to the function
-// it is given.
+// The figures of a sorted sample of `n` values, which `visit` passes in order, as (value, how
+// many times in a row), to the function it is given.
 template <typename Visit>
-Distribution describe_ordered(size_t n, const Visit& visit) {
+Distribution describe_ordered(uint64_t n, const Visit& visit) {
   Distribution d;
   d.count = n;
   if (n == 0) return d;
   constexpr std::array<double, 3> kQuantiles = {0.5, 0.95, 0.99};
   // The ranks each quantile interpolates between, and the values found there.
-  std::array<size_t, 6> rank{};
+  std::array<uint64_t, 6> rank{};
   std::array<double, 6> at{};
   for (size_t q = 0; q < kQuantiles.size(); ++q) {
     const double pos = kQuantiles[q] * static_cast<double>(n - 1);
-    rank[2 * q] = static_cast<size_t>(std::floor(pos));
+    rank[2 * q] = static_cast<uint64_t>(std::floor(pos));
     rank[2 * q + 1] = std::min(rank[2 * q] + 1, n - 1);
   }
   double sum = 0;
   double last = 0;
-  size_t i = 0;
-  visit([&](double x) {
-    sum += x;
+  uint64_t i = 0;  // rank of the first of the values given next
+  visit([&](double x, uint64_t times) {
+    // One addition per value, in order: the mean rounds as a sum over the sorted sample does.
+    for (uint64_t t = 0; t < times; ++t) sum += x;
     for (size_t k = 0; k < rank.size(); ++k) {
-      if (rank[k] == i) at[k] = x;
+      if (rank[k] >= i && rank[k] - i < times) at[k] = x;
     }
     last = x;
-    ++i;
+    i += times;
   });
   d.mean = sum / static_cast<double>(n);
   auto quantile = [&](size_t q) {
@@ -52,38 +53,19 @@ Distribution describe_ordered(size_t n, const Visit& visit) {
 
 }  // namespace
 
-Distribution describe(std::vector<double> sample) { return describe_in_place(sample); }
-
-Distribution describe_in_place(std::vector<double>& sample) {
+Distribution describe(std::vector<double> sample) {
   std::sort(sample.begin(), sample.end());
   return describe_ordered(sample.size(), [&](const auto& f) {
-    for (double x : sample) f(x);
+    for (double x : sample) f(x, 1);
   });
 }
 
-Distribution describe_sorted(const std::vector<const std::vector<double>*>& sorted) {
-  std::vector<const std::vector<double>*> runs;
-  size_t n = 0;
-  for (const std::vector<double>* s : sorted) {
-    if (s->empty()) continue;
-    runs.push_back(s);
-    n += s->size();
-  }
+Distribution describe_counts(std::vector<std::pair<double, uint64_t>> counts) {
+  std::sort(counts.begin(), counts.end());
+  uint64_t n = 0;
+  for (const auto& [x, times] : counts) n += times;
   return describe_ordered(n, [&](const auto& f) {
-    if (runs.size() == 1) {
-      for (double x : *runs[0]) f(x);
-      return;
-    }
-    // A k-way merge; k is the number of frameworks, so the smallest head is found by a scan.
-    std::vector<size_t> pos(runs.size(), 0);
-    for (size_t left = n; left > 0; --left) {
-      size_t best = runs.size();
-      for (size_t r = 0; r < runs.size(); ++r) {
-        if (pos[r] == runs[r]->size()) continue;
-        if (best == runs.size() || (*runs[r])[pos[r]] < (*runs[best])[pos[best]]) best = r;
-      }
-      f((*runs[best])[pos[best]++]);
-    }
+    for (const auto& [x, times] : counts) f(x, times);
   });
 }
 

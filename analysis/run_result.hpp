@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "allocator/time.hpp"
@@ -30,13 +31,9 @@ struct Distribution {
 };
 // Percentiles by linear interpolation between closest ranks (NumPy's default).
 Distribution describe(std::vector<double> sample);
-// describe() of `sample` without a copy: sorts it in place.
-Distribution describe_in_place(std::vector<double>& sample);
-// describe() of the concatenation of `sorted` samples (each sorted, as describe_in_place leaves
-// it), without building it: a merge visits the values in the order describe() would sort them
-// into, so every figure, the mean's rounding included, is the same. A long run's offer
-// latencies are a value per offer; the concatenation would double them.
-Distribution describe_sorted(const std::vector<const std::vector<double>*>& sorted);
+// describe() of a sample held as distinct values, each with how many times it occurs (any order):
+// every figure, the mean's rounding included, is the one describe() gives the sample written out.
+Distribution describe_counts(std::vector<std::pair<double, uint64_t>> counts);
 
 // Allocation and usage of one subject (the whole cluster, a framework or a role), one series per
 // resource (RunResult::resources order), in resource units (cpus, MB, ...).

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <vector>
 
+#include "analysis/duration_tally.hpp"
 #include "tests/analysis/analysis_test_util.hpp"
 
 namespace mesosim::analysis {
@@ -49,47 +50,66 @@ TEST(DescribeTest, PercentilesInterpolateBetweenClosestRanks) {
   EXPECT_DOUBLE_EQ(describe({7}).p99, 7);
 }
 
-// The collector describes each framework's offer latencies in place and all of them together
-// through describe_sorted: the figures must be those describe() gives the concatenation, to the
-// last bit (the mean's rounding depends on the order of the sum).
-TEST(DescribeTest, SortedRunsDescribeLikeTheirConcatenation) {
+// The collector tallies offer latencies per framework as a count per distinct microsecond value
+// and merges the tallies for the whole run: the figures must be those describe() gives the
+// sample written out, to the last bit (the mean's rounding depends on the order of the sum).
+TEST(DescribeTest, DurationTallyDescribesLikeTheSampleWrittenOut) {
   uint64_t state = 12345;
   auto next = [&] {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<double>(state >> 11) / static_cast<double>(uint64_t{1} << 53);
+    return state >> 33;
   };
   for (int round = 0; round < 50; ++round) {
     const size_t k = 1 + static_cast<size_t>(round % 5);
-    std::vector<std::vector<double>> runs(k);
+    std::vector<DurationTally> tallies(k);
     std::vector<double> all;
     for (size_t r = 0; r < k; ++r) {
-      const size_t n = (round * 7 + r * 13) % 40;  // some runs empty
+      std::vector<double> own;
+      const size_t n = (round * 7 + r * 13) % 40;  // some tallies empty
       for (size_t i = 0; i < n; ++i) {
-        // Values with many ties across runs, and fractions whose sum rounds by order.
-        const double x = round % 2 ? std::floor(next() * 8) : next() * 1e3 + 0.1;
-        runs[r].push_back(x);
-        all.push_back(x);
+        // Many ties across tallies, or microseconds whose seconds round by order when summed.
+        const int64_t us = round % 2 ? static_cast<int64_t>(next() % 8) * 250'000
+                                     : static_cast<int64_t>(next() % 5'000'000) + 101;
+        tallies[r].add(Duration::micros(us));
+        own.push_back(Duration::micros(us).seconds_f());
+        all.push_back(own.back());
       }
+      const Distribution want = describe(own);
+      const Distribution got = tallies[r].describe();
+      EXPECT_EQ(got.count, want.count) << "round " << round;
+      EXPECT_EQ(got.mean, want.mean) << "round " << round;
+      EXPECT_EQ(got.median, want.median) << "round " << round;
+      EXPECT_EQ(got.max, want.max) << "round " << round;
+      EXPECT_EQ(tallies[r].size(), n);
     }
+    DurationTally merged;
+    for (const DurationTally& t : tallies) merged.merge(t);
     const Distribution want = describe(all);
-    std::vector<const std::vector<double>*> sorted;
-    for (auto& run : runs) {
-      const Distribution own = describe(run);
-      const Distribution in_place = describe_in_place(run);
-      EXPECT_EQ(own.count, in_place.count);
-      EXPECT_EQ(own.mean, in_place.mean);
-      EXPECT_EQ(own.p99, in_place.p99);
-      EXPECT_TRUE(std::is_sorted(run.begin(), run.end()));
-      sorted.push_back(&run);
-    }
-    const Distribution got = describe_sorted(sorted);
+    const Distribution got = merged.describe();
     EXPECT_EQ(got.count, want.count) << "round " << round;
     EXPECT_EQ(got.mean, want.mean) << "round " << round;
     EXPECT_EQ(got.median, want.median) << "round " << round;
     EXPECT_EQ(got.p95, want.p95) << "round " << round;
     EXPECT_EQ(got.p99, want.p99) << "round " << round;
     EXPECT_EQ(got.max, want.max) << "round " << round;
+    if (round % 2) {
+      EXPECT_LE(merged.distinct(), 8u);  // a count per distinct value, not per value added
+    }
   }
+}
+
+// Percentiles fall between ranks inside one run of equal values and across the boundary of two.
+TEST(DescribeTest, CountsInterpolateAcrossRunsOfEqualValues) {
+  // 1 ×4, 2 ×1, 10 ×5: sorted 1 1 1 1 2 10 10 10 10 10.
+  const Distribution d = describe_counts({{10.0, 5}, {1.0, 4}, {2.0, 1}});
+  const Distribution want = describe({1, 1, 1, 1, 2, 10, 10, 10, 10, 10});
+  EXPECT_EQ(d.count, 10u);
+  EXPECT_DOUBLE_EQ(d.mean, 5.6);
+  EXPECT_DOUBLE_EQ(d.median, 6.0);  // halfway between rank 4 (2) and rank 5 (10)
+  EXPECT_EQ(d.median, want.median);
+  EXPECT_EQ(d.p95, want.p95);
+  EXPECT_DOUBLE_EQ(d.max, 10);
+  EXPECT_EQ(describe_counts({}).count, 0u);
 }
 
 TEST(JobStatsTest, CompletionTimesBySizeBinAndJobStates) {
