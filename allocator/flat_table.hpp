@@ -3,18 +3,18 @@
 // FlatTable: the mechanics of an open-addressing hash table, shared by the tables that keep their
 // entries in flat arrays instead of a node per entry (OfferFilters' groups, the simulated
 // network's endpoint sets and pair floors, the master's FlatIndex, analysis' StringIndex).
-// Linear probing over a power-of-two array of slots, grown by doubling once it would be more than
-// half full, never shrunk; deletion by backward shift, so no tombstones are left and a probe ends
-// at the first empty slot.
+// Linear probing over a power-of-two array of slots, doubled once it would be more than half full
+// and shrunk only by reset(); deletion by backward shift, so no tombstones are left and a probe
+// ends at the first empty slot.
 //
 // What a slot holds, and how to hash and compare keys, is the user's: the table stores each slot
 // whole, takes the hash of the key it is asked about, and compares keys only through the
 // predicate passed to find() and try_emplace(). `Traits` says the rest:
-//   static bool empty(const Slot&);   // a free slot; Slot{} must be one
-//   static uint64_t hash(const Slot&);  // the hash an occupied slot was placed under
-//   static size_t home(uint64_t hash, size_t mask, unsigned shift);  // its probe's first slot,
-//       given the array's size - 1 and 64 - log2(size); below the size
-//   static constexpr size_t kInitialCapacity;  // a power of two
+//   static bool empty(const Slot&);            // whether it is free (as Slot{} must be)
+//   static uint64_t hash(const Slot&);         // the hash an occupied slot was placed under
+//   static size_t home(uint64_t hash, size_t mask, unsigned shift);  // where the probe for `hash`
+//       starts: below the array's size, given mask = size - 1 and shift = 64 - log2(size)
+//   static constexpr size_t kInitialCapacity;  // the array's first size, a power of two
 //
 // The order of the slots follows the hashes: what for_each() visits must not reach behaviour in
 // an order-dependent way.
@@ -105,6 +105,7 @@ class FlatTable {
 
  private:
   void grow() {
+    static_assert(std::has_single_bit(Traits::kInitialCapacity));
     std::vector<Slot> old = std::move(slots_);
     const size_t capacity = old.empty() ? Traits::kInitialCapacity : old.size() * 2;
     slots_.assign(capacity, Slot{});
