@@ -9,7 +9,8 @@
 // whatever the number of filters. (A framework that declines every agent of a large cluster, as a
 // gang scheduler holding out for its gang or a batch framework with unplaceable work does, holds
 // a filter per agent; a sorted array of them made each DECLINE and each expiry shift half of it,
-// 5% of a 10,000-agent simulation's instructions.)
+// 5% of a 10,000-agent simulation's instructions.) The hash table's probing, growth and deletion
+// are allocator/flat_table.hpp's.
 //
 // Nothing here walks the groups in an order that could reach behaviour: the allocator only looks
 // up one (agent, role) at a time; for_each() and erase_if() visit filters in no specified order
@@ -20,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "allocator/flat_table.hpp"
 #include "allocator/ids.hpp"
 #include "allocator/resources.hpp"
 #include "allocator/time.hpp"
@@ -68,36 +70,39 @@ class OfferFilters {
     uint32_t tail = kNone;
   };
 
+  struct GroupTraits {
+    static bool empty(const Group& g) { return g.head == kNone; }
+    static uint64_t hash(const Group& g) { return g.key; }
+    static size_t home(uint64_t k, size_t /*mask*/, unsigned shift) {
+      // Fibonacci hashing: agent ids and roles are small and dense, so their low bits alone would
+      // crowd the table.
+      return static_cast<size_t>((k * 0x9E3779B97F4A7C15ull) >> shift);
+    }
+    static constexpr size_t kInitialCapacity = 16;
+  };
+
   static constexpr uint64_t key(AgentId agent, uint32_t role) {
     return (uint64_t{agent.value} << 32) | role;
   }
-  size_t home(uint64_t k) const {
-    // Fibonacci hashing: agent ids and roles are small and dense, so their low bits alone would
-    // crowd the table.
-    return static_cast<size_t>((k * 0x9E3779B97F4A7C15ull) >> shift_);
+  static constexpr auto has_key(uint64_t k) {
+    return [k](const Group& g) { return g.key == k; };
   }
-  // The table slot of `k`'s group, or of the empty slot where it would go.
-  size_t find_slot(uint64_t k) const;
-  // Empties the table slot `i` (backward-shift deletion: no tombstones).
-  void remove_group(size_t i);
-  void grow();
   // Frees the node of a filter that is gone.
   void release(uint32_t node);
 
   std::vector<Node> nodes_;
   std::vector<uint32_t> free_;  // nodes not in use
-  std::vector<Group> groups_;   // open addressing, linear probing; size a power of two
-  unsigned shift_ = 64;         // 64 - log2(groups_.size())
-  size_t group_count_ = 0;
+  FlatTable<Group, GroupTraits> groups_;
   size_t size_ = 0;
 };
 
 template <typename Visit>
 void OfferFilters::visit(AgentId agent, uint32_t role, Visit&& visit) {
   if (size_ == 0) return;
-  const size_t i = find_slot(key(agent, role));
-  Group& g = groups_[i];
-  if (g.head == kNone) return;
+  const uint64_t k = key(agent, role);
+  Group* const found = groups_.find(k, has_key(k));
+  if (found == nullptr) return;
+  Group& g = *found;
   uint32_t prev = kNone;
   for (uint32_t n = g.head; n != kNone;) {
     const uint32_t next = nodes_[n].next;
@@ -114,7 +119,7 @@ void OfferFilters::visit(AgentId agent, uint32_t role, Visit&& visit) {
     }
     n = next;
   }
-  if (g.head == kNone) remove_group(i);
+  if (g.head == kNone) groups_.erase(&g);
 }
 
 template <typename F>
@@ -129,9 +134,8 @@ void OfferFilters::erase_if(const Pred& pred) {
   if (size_ == 0) return;
   // Rare (a role left, an agent removed, a revive): the table is rebuilt from what is kept.
   std::vector<Group> kept;
-  kept.reserve(group_count_);
-  for (Group& g : groups_) {
-    if (g.head == kNone) continue;
+  kept.reserve(groups_.size());
+  groups_.for_each([&](const Group& g) {
     Group out{g.key, kNone, kNone};
     for (uint32_t n = g.head; n != kNone;) {
       const uint32_t next = nodes_[n].next;
@@ -149,13 +153,9 @@ void OfferFilters::erase_if(const Pred& pred) {
       n = next;
     }
     if (out.head != kNone) kept.push_back(out);
-    g = Group{};
-  }
-  group_count_ = 0;
-  for (const Group& g : kept) {
-    groups_[find_slot(g.key)] = g;
-    ++group_count_;
-  }
+  });
+  groups_.clear();
+  for (const Group& g : kept) groups_.try_emplace(g.key, has_key(g.key), [&] { return g; });
 }
 
 }  // namespace mesosim

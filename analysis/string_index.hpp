@@ -5,13 +5,16 @@
 // a power-of-two array of (hash, key slot, value), deletion by backward shift (no tombstones).
 // Keys live in slots of a vector that erased keys give back, so a key's string reuses the
 // capacity of one erased before it: in steady state (as many ids come as go) an insertion or
-// erasure allocates nothing, unlike std::unordered_map's node and key per insertion.
+// erasure allocates nothing, unlike std::unordered_map's node and key per insertion. The table's
+// mechanics are allocator/flat_table.hpp's.
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "allocator/flat_table.hpp"
 
 namespace mesosim::analysis {
 
@@ -27,13 +30,11 @@ class StringIndex {
   uint32_t erase(std::string_view key);
   // Removes every key (their strings' capacity is kept for the keys to come).
   void clear();
-  size_t size() const { return size_; }
+  size_t size() const { return table_.size(); }
   // Every (key, value), in no defined order.
   template <typename F>
   void for_each(F&& f) const {
-    for (const Slot& s : slots_) {
-      if (s.hash != 0) f(std::string_view(keys_[s.key]), s.value);
-    }
+    table_.for_each([&](const Slot& s) { f(std::string_view(keys_[s.key]), s.value); });
   }
 
  private:
@@ -42,15 +43,23 @@ class StringIndex {
     uint32_t key = 0;   // index into keys_
     uint32_t value = 0;
   };
+  struct SlotTraits {
+    static bool empty(const Slot& s) { return s.hash == 0; }
+    static uint64_t hash(const Slot& s) { return s.hash; }
+    static size_t home(uint64_t hash, size_t mask, unsigned /*shift*/) {
+      return static_cast<size_t>(hash) & mask;
+    }
+    static constexpr size_t kInitialCapacity = 16;
+  };
   static uint64_t hash_of(std::string_view key);
-  // The slot holding `key`, or the empty slot where it would go.
-  size_t probe(std::string_view key, uint64_t hash) const;
-  void grow();
+  // Tells whether a slot holds `key`, whose hash is `hash`.
+  auto holds(std::string_view key, uint64_t hash) const {
+    return [this, key, hash](const Slot& s) { return s.hash == hash && keys_[s.key] == key; };
+  }
 
-  std::vector<Slot> slots_;  // size a power of two, at most 1/2 full
+  FlatTable<Slot, SlotTraits> table_;  // at most 1/2 full
   std::vector<std::string> keys_;
   std::vector<uint32_t> free_keys_;  // slots of keys_ not in use
-  size_t size_ = 0;
 };
 
 }  // namespace mesosim::analysis

@@ -1,7 +1,6 @@
 #include "sim/sim_network.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <utility>
 
 #include "allocator/check.hpp"
@@ -178,89 +177,27 @@ void SimNetwork::go_down(Endpoint endpoint, Shutdown how) {
 }
 
 Time& SimNetwork::PairFloors::at(uint64_t key, Time due, bool& fresh) {
-  if (2 * (size_ + 1) > slots_.size()) grow();
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = home(key);; i = (i + 1) & mask) {
-    Slot& s = slots_[i];
-    if (s.key == key) {
-      fresh = false;
-      return s.floor;
-    }
-    if (s.key == kEmpty) {
-      s = Slot{key, due};
-      ++size_;
-      fresh = true;
-      return s.floor;
-    }
-  }
-}
-
-void SimNetwork::PairFloors::grow() {
-  std::vector<Slot> old = std::move(slots_);
-  const size_t capacity = old.empty() ? 64 : old.size() * 2;
-  slots_.assign(capacity, Slot{});
-  shift_ = 64 - static_cast<unsigned>(std::countr_zero(capacity));
-  const size_t mask = capacity - 1;
-  for (const Slot& s : old) {
-    if (s.key == kEmpty) continue;
-    size_t i = home(s.key);
-    while (slots_[i].key != kEmpty) i = (i + 1) & mask;
-    slots_[i] = s;
-  }
-}
-
-void SimNetwork::EndpointSet::place(uint32_t v) {
-  const size_t mask = slots_.size() - 1;
-  size_t i = home(v);
-  while (slots_[i] != kEmpty) {
-    if (slots_[i] == v) return;
-    i = (i + 1) & mask;
-  }
-  slots_[i] = v;
-  ++size_;
+  const auto same = [key](const Slot& s) { return s.key == key; };
+  const auto [slot, inserted] = slots_.try_emplace(key, same, [&] { return Slot{key, due}; });
+  fresh = inserted;
+  return slot->floor;
 }
 
 void SimNetwork::EndpointSet::insert(Endpoint e) {
-  if (2 * (size_ + 1) > slots_.size()) {
-    std::vector<uint32_t> old = std::move(slots_);
-    slots_.assign(old.empty() ? 4 : old.size() * 2, kEmpty);
-    size_ = 0;
-    for (uint32_t v : old) {
-      if (v != kEmpty) place(v);
-    }
-  }
-  place(e.value);
+  const auto same = [e](const Member& m) { return m.value == e.value; };
+  members_.try_emplace(e.value, same, [e] { return Member{e.value}; });
 }
 
 void SimNetwork::EndpointSet::erase(Endpoint e) {
-  if (size_ == 0) return;
-  const size_t mask = slots_.size() - 1;
-  size_t i = home(e.value);
-  while (slots_[i] != e.value) {
-    if (slots_[i] == kEmpty) return;
-    i = (i + 1) & mask;
-  }
-  // Backward-shift deletion: later members of the run move into the hole unless their home lies
-  // cyclically in (hole, their place].
-  for (size_t j = (i + 1) & mask; slots_[j] != kEmpty; j = (j + 1) & mask) {
-    const size_t h = home(slots_[j]);
-    const bool stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
-    if (stays) continue;
-    slots_[i] = slots_[j];
-    i = j;
-  }
-  slots_[i] = kEmpty;
-  --size_;
+  const Member* m = members_.find(e.value, [e](const Member& x) { return x.value == e.value; });
+  if (m != nullptr) members_.erase(m);
 }
 
-void SimNetwork::EndpointSet::clear() {
-  slots_.clear();
-  size_ = 0;
-}
+void SimNetwork::EndpointSet::clear() { members_.reset(); }
 
 std::vector<Endpoint> SimNetwork::EndpointSet::sorted() const {
   std::vector<Endpoint> out;
-  out.reserve(size_);
+  out.reserve(members_.size());
   for_each([&](Endpoint e) { out.push_back(e); });
   std::sort(out.begin(), out.end());
   return out;

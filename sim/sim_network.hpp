@@ -53,6 +53,7 @@
 #include <utility>
 #include <vector>
 
+#include "allocator/flat_table.hpp"
 #include "allocator/rng.hpp"
 #include "allocator/time.hpp"
 #include "sim/event_queue.hpp"
@@ -143,7 +144,7 @@ class SimNetwork final : public Transport {
   // A set of endpoints without a node per member: open addressing, linear probing. A master is
   // linked to and by every agent, so these sets reach the size of the cluster, and a tree's
   // insert is a cache miss per level. Its order is the hash's: a walk whose order reaches the
-  // run goes through sorted().
+  // run goes through sorted(). The table's mechanics are allocator/flat_table.hpp's.
   class EndpointSet {
    public:
     void insert(Endpoint e);
@@ -152,22 +153,29 @@ class SimNetwork final : public Transport {
     std::vector<Endpoint> sorted() const;
     template <class F>
     void for_each(F&& f) const {
-      for (uint32_t v : slots_) {
-        if (v != kEmpty) f(Endpoint{v});
-      }
+      members_.for_each([&](const Member& m) { f(Endpoint{m.value}); });
     }
 
    private:
     static constexpr uint32_t kEmpty = UINT32_MAX;
-    size_t home(uint32_t v) const { return (v * size_t{0x9E3779B1}) & (slots_.size() - 1); }
-    void place(uint32_t v);
-    std::vector<uint32_t> slots_;  // kEmpty: free
-    size_t size_ = 0;
+    struct Member {
+      uint32_t value = kEmpty;  // kEmpty: free
+    };
+    struct MemberTraits {
+      static bool empty(const Member& m) { return m.value == kEmpty; }
+      static uint64_t hash(const Member& m) { return m.value; }
+      static size_t home(uint64_t v, size_t mask, unsigned /*shift*/) {
+        return (v * size_t{0x9E3779B1}) & mask;
+      }
+      static constexpr size_t kInitialCapacity = 4;
+    };
+    FlatTable<Member, MemberTraits> members_;
   };
   // Per ordered pair (from << 32 | to), the arrival time of its latest message, in an open-
   // addressing table (linear probing, Fibonacci hashing, never shrinks): looked up on every
   // send, never walked, so its order cannot leak into behaviour. A new leader adds two pairs
-  // per agent at once; a node per pair was a cache miss per send.
+  // per agent at once; a node per pair was a cache miss per send. The table's mechanics are
+  // allocator/flat_table.hpp's.
   class PairFloors {
    public:
     // The floor of `key`, inserted as `due` if it has none yet; `fresh` tells which.
@@ -179,11 +187,15 @@ class SimNetwork final : public Transport {
       Time floor;
     };
     static constexpr uint64_t kEmpty = UINT64_MAX;  // no pair: endpoints are below UINT32_MAX
-    size_t home(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ULL) >> shift_; }
-    void grow();
-    std::vector<Slot> slots_;
-    unsigned shift_ = 64;
-    size_t size_ = 0;
+    struct SlotTraits {
+      static bool empty(const Slot& s) { return s.key == kEmpty; }
+      static uint64_t hash(const Slot& s) { return s.key; }
+      static size_t home(uint64_t key, size_t /*mask*/, unsigned shift) {
+        return (key * 0x9E3779B97F4A7C15ULL) >> shift;
+      }
+      static constexpr size_t kInitialCapacity = 64;
+    };
+    FlatTable<Slot, SlotTraits> slots_;
   };
   struct Party {
     std::string name;

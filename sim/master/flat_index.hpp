@@ -5,7 +5,8 @@
 // the records themselves stay in their own slots, and a lookup compares ids only where the
 // hashes agree. Compared with std::unordered_map keyed by views, a lookup that finds nothing
 // touches one or two cache lines of the table and no record, an insert allocates nothing, and
-// growing rehashes from the stored hashes without touching a record.
+// growing rehashes from the stored hashes without touching a record. The table's probing, growth
+// and deletion are allocator/flat_table.hpp's.
 //
 // Never walked: the order of its slots depends on hashes and must not reach behaviour.
 
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "allocator/check.hpp"
+#include "allocator/flat_table.hpp"
 #include "sim/master/id_hash.hpp"
 
 namespace mesosim {
@@ -34,48 +36,28 @@ class FlatIndex {
  public:
   static constexpr uint32_t kNone = UINT32_MAX;
 
-  size_t size() const { return size_; }
+  size_t size() const { return table_.size(); }
 
   // The value stored under `hash` for which `matches(value)` holds, or kNone.
   template <class Matches>
   uint32_t find(uint32_t hash, Matches&& matches) const {
-    if (size_ == 0) return kNone;
-    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.value == kNone) return kNone;
-      if (s.hash == hash && matches(s.value)) return s.value;
-    }
+    const Slot* s =
+        table_.find(hash, [&](const Slot& x) { return x.hash == hash && matches(x.value); });
+    return s == nullptr ? kNone : s->value;
   }
 
   // Adds `value` (not kNone) under `hash`; the caller makes sure its key is not there yet.
   void insert(uint32_t hash, uint32_t value) {
     MESOSIM_CHECK(value != kNone, "FlatIndex: kNone is no value");
-    if (2 * (size_ + 1) > slots_.size()) grow();
-    place(hash, value);
-    ++size_;
+    const auto no_match = [](const Slot&) { return false; };  // no need to compare keys
+    table_.try_emplace(hash, no_match, [&] { return Slot{hash, value}; });
   }
 
   // Removes `value`, stored under `hash`: it must be there.
   void erase(uint32_t hash, uint32_t value) {
-    size_t i = hash & mask_;
-    while (slots_[i].value != value) {
-      MESOSIM_CHECK(slots_[i].value != kNone, "FlatIndex: erase of a value not there");
-      i = (i + 1) & mask_;
-    }
-    // Backward-shift deletion: every later slot of the run that may move into the hole does, so
-    // that no lookup stops early and no tombstone is left.
-    for (size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
-      const Slot& s = slots_[j];
-      if (s.value == kNone) break;
-      const size_t home = s.hash & mask_;
-      // `s` may move to the hole at i unless its home lies cyclically in (i, j].
-      const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-      if (stays) continue;
-      slots_[i] = s;
-      i = j;
-    }
-    slots_[i] = Slot{};
-    --size_;
+    const Slot* s = table_.find(hash, [&](const Slot& x) { return x.value == value; });
+    MESOSIM_CHECK(s != nullptr, "FlatIndex: erase of a value not there");
+    table_.erase(s);
   }
 
  private:
@@ -83,25 +65,14 @@ class FlatIndex {
     uint32_t hash = 0;
     uint32_t value = kNone;
   };
+  struct SlotTraits {
+    static bool empty(const Slot& s) { return s.value == kNone; }
+    static uint64_t hash(const Slot& s) { return s.hash; }
+    static size_t home(uint64_t hash, size_t mask, unsigned /*shift*/) { return hash & mask; }
+    static constexpr size_t kInitialCapacity = 16;
+  };
 
-  void place(uint32_t hash, uint32_t value) {
-    size_t i = hash & mask_;
-    while (slots_[i].value != kNone) i = (i + 1) & mask_;
-    slots_[i] = Slot{hash, value};
-  }
-
-  void grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
-    mask_ = slots_.size() - 1;
-    for (const Slot& s : old) {
-      if (s.value != kNone) place(s.hash, s.value);
-    }
-  }
-
-  std::vector<Slot> slots_;
-  size_t mask_ = 0;
-  size_t size_ = 0;
+  FlatTable<Slot, SlotTraits> table_;
 };
 
 // Records at stable addresses, kChunk to an allocation. What std::deque promises for
