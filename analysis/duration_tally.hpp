@@ -6,6 +6,7 @@
 // kept as a vector of seconds they were half of a long run's peak memory. The figures are
 // those describe() gives the sample written out, to the last bit.
 
+#include <cstddef>
 #include <cstdint>
 #include <unordered_map>
 
