@@ -123,7 +123,7 @@ static void finish_frameworks(Collector::State& s, RunResult& r, const std::vect
   // Every framework's offer latencies, tallied together.
   DurationTally accept, decline;
   for (size_t i : fw_order) {
-    FrameworkBooks& f = s.frameworks[i];
+    const FrameworkBooks& f = s.frameworks[i];
     FrameworkSummary summary;
     summary.name = f.name;
     summary.id = f.id;
