@@ -34,15 +34,22 @@ void GangFramework::on_offers(SchedulerDriver& driver, const std::vector<v1::Off
 void GangFramework::try_launch(SchedulerDriver& driver) {
   const size_t job = waiting_.front();
   const size_t n = spec(job).tasks.size();
-  // First fit of every member into what the held offers have left.
+  // First fit of every member into what the held offers have left. An offer's remainder is
+  // copied only when a member is first tried on it: a hold can have a hundred offers, and a gang
+  // of a few members rarely looks past its first few.
   std::vector<Resources> left;
-  for (const Held& h : held_) left.push_back(h.offer.resources);
+  left.reserve(held_.size());
   std::vector<size_t> placed(n);
   for (size_t t = 0; t < n; ++t) {
     const Resources& need = task_spec(TaskRef{job, t}).resources;
     size_t i = 0;
-    while (i < left.size() && !left[i].contains(need)) ++i;
-    if (i == left.size()) return;  // incomplete: keep holding
+    for (;; ++i) {
+      if (i == left.size()) {
+        if (i == held_.size()) return;  // incomplete: keep holding
+        left.push_back(held_[i].offer.resources);
+      }
+      if (left[i].contains(need)) break;
+    }
     left[i] -= need;
     placed[t] = i;
   }
