@@ -31,40 +31,33 @@
 //
 // A load generator, not a Google Benchmark: it runs for wall-clock time at a rate, which the
 // iteration model of Google Benchmark does not fit. Figures and the commands: bench/README.md.
+// This file runs the master and reports; the schedulers are in live_http_bench_scheduler.cpp,
+// the agents in live_http_bench_agents.cpp.
 
 #include <pthread.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <tuple>
-#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -73,12 +66,10 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "bench/live_http_bench.hpp"
 #include "sim/live/agent_daemon.hpp"
-#include "sim/live/http_server.hpp"
-#include "sim/live/http_transport.hpp"
 #include "sim/live/master_daemon.hpp"
 #include "sim/live/mesos_flags.hpp"
-#include "sim/live/recordio.hpp"
 
 namespace {
 
@@ -87,140 +78,9 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 using json = nlohmann::json;
-using SteadyClock = std::chrono::steady_clock;
 using namespace mesosim;
 using namespace mesosim::live;
-
-double seconds_between(SteadyClock::time_point a, SteadyClock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
-
-struct BenchOptions {
-  int frameworks = 100;
-  int agents = 2;
-  double rate = 1000;    // launches per second wanted
-  double duration = 20;  // seconds of launching
-  double drain = 15;     // seconds to wait for the last tasks to finish
-  std::string allocation_interval = "100ms";
-  int max_tasks_per_offer = 100;
-  std::string agent_resources = "cpus:64;mem:65536;disk:10000";
-  double task_cpus = 0.01;
-  double task_mem = 1;
-  std::string command = "true";
-  std::string log_level = "warning";
-  std::string work_dir;  // empty: a fresh directory under /tmp, removed at the end
-  std::string agent_mode = "process";
-  std::string mesosim = MESOSIM_BINARY;  // for the agent processes
-};
-
-// `mesosim agent` processes, stopped with SIGTERM at the end.
-struct AgentProcesses {
-  std::vector<pid_t> pids;
-  ~AgentProcesses() { stop(); }
-  void stop() {
-    for (pid_t pid : pids) ::kill(pid, SIGTERM);
-    for (pid_t pid : pids) ::waitpid(pid, nullptr, 0);
-    pids.clear();
-  }
-  // CPU seconds of the agents themselves, and of their task processes they have reaped.
-  std::pair<double, double> cpu_seconds() const {
-    double own = 0, tasks = 0;
-    const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
-    for (pid_t pid : pids) {
-      std::ifstream in(fmt::format("/proc/{}/stat", pid));
-      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      const size_t paren = text.rfind(')');
-      if (paren == std::string::npos) continue;
-      std::istringstream fields(text.substr(paren + 2));
-      std::vector<std::string> f;
-      for (std::string x; fields >> x;) f.push_back(x);
-      if (f.size() < 15) continue;  // state is f[0]; utime f[11], stime f[12], cutime, cstime
-      own += (std::stod(f[11]) + std::stod(f[12])) / tick;
-      tasks += (std::stod(f[13]) + std::stod(f[14])) / tick;
-    }
-    return {own, tasks};
-  }
-};
-
-// --agent_mode protocol: the agent's side of the protocol and nothing else (see the top).
-struct ProtocolAgent final : Process {
-  ProtocolAgent(net::io_context& io, uint16_t master_port, int index, const Resources& resources)
-      : transport(io, HttpTransportOptions{"127.0.0.1", 0, Duration::seconds(10), 1000000}),
-        index(index) {
-    self = transport.add_process("agent", *this);
-    server = HttpServer::start(io, {}, [this](const HttpRequest& r) -> HttpReply {
-               if (transport.handles(r)) return transport.receive(r);
-               return HttpResponse::text(404, "no such endpoint\n");
-             }).value();
-    transport.set_port(server->port());
-    master = transport.peer({"master", "127.0.0.1", master_port});
-    transport.link(self, master);
-    transport.send(
-        self, master,
-        v1::RegisterAgentMessage{{fmt::format("bench-agent-{}", index), {}, resources, {}}});
-  }
-  void receive(Endpoint from, Message&& message) override {
-    if (std::holds_alternative<v1::PingAgentMessage>(message)) {
-      transport.send(self, from, v1::PongAgentMessage{});
-    } else if (auto* registered = std::get_if<v1::AgentRegisteredMessage>(&message)) {
-      id = registered->agent_id;
-    } else if (auto* run = std::get_if<v1::RunTaskMessage>(&message)) {
-      for (auto state : {v1::TaskState::TASK_RUNNING, v1::TaskState::TASK_FINISHED}) {
-        v1::TaskStatus st;
-        st.task_id = run->task.task_id;
-        st.state = state;
-        st.agent_id = id;
-        st.executor_id = v1::ExecutorID{run->task.task_id.value};
-        st.source = v1::TaskStatusSource::SOURCE_EXECUTOR;
-        Uuid uuid;
-        const uint64_t n = ++updates;
-        std::memcpy(uuid.bytes.data(), &n, sizeof n);
-        std::memcpy(uuid.bytes.data() + 8, &index, sizeof index);
-        st.uuid = uuid;
-        transport.send(self, master,
-                       v1::StatusUpdateMessage{{*run->framework.id, st, state, std::nullopt}});
-      }
-    }
-  }
-
-  HttpTransport transport;
-  int index;
-  std::unique_ptr<HttpServer> server;
-  Endpoint self, master;
-  v1::AgentID id;
-  uint64_t updates = 0;
-};
-
-std::optional<pid_t> spawn_agent(const BenchOptions& o, uint16_t master_port, int i,
-                                 const std::string& dir) {
-  std::vector<std::string> args{
-      o.mesosim,
-      "agent",
-      "--master",
-      fmt::format("127.0.0.1:{}", master_port),
-      "--port",
-      "0",
-      "--work_dir",
-      fmt::format("{}/agent{}", dir, i),
-      "--resources",
-      o.agent_resources,
-      "--isolation",
-      "posix",
-      "--switch_user",
-      "false",
-      "--hostname",
-      fmt::format("bench-agent-{}", i),
-      "--logging_level",
-      o.log_level == "warning" ? "WARNING" : o.log_level == "info" ? "INFO" : "ERROR"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (::posix_spawn(&pid, o.mesosim.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
-    return std::nullopt;
-  }
-  return pid;
-}
+using namespace mesosim::live_bench;
 
 // An io_context on its own thread; call() runs a function there and waits for its result.
 class Loop {
@@ -257,271 +117,6 @@ class Loop {
   net::io_context io_;
   net::executor_work_guard<net::io_context::executor_type> guard_;
   std::thread thread_;
-};
-
-// What the schedulers share (their loop thread only).
-struct Load {
-  bool launching = false;
-  SteadyClock::time_point start;
-  double rate = 0;
-  int subscribed = 0;
-  uint64_t launched = 0;  // tasks put into ACCEPTs while launching
-  uint64_t offers = 0, accepts = 0, declines = 0;
-  std::set<int> offered;  // schedulers that got an offer while launching
-  uint64_t running = 0, finished = 0, failed = 0, acknowledged = 0, call_errors = 0;
-  std::vector<double> client_latency_ms;  // ACCEPT queued -> first TASK_RUNNING
-  std::vector<std::string> problems;      // the first few, for the report
-
-  uint64_t due(SteadyClock::time_point now) const {
-    if (!launching) return 0;
-    const double want = rate * seconds_between(start, now);
-    return want > static_cast<double>(launched) ? static_cast<uint64_t>(want) - launched : 0;
-  }
-  void problem(std::string what) {
-    if (problems.size() < 10) problems.push_back(std::move(what));
-  }
-};
-
-json scalar(const char* name, double value) {
-  return {{"name", name}, {"type", "SCALAR"}, {"scalar", {{"value", value}}}};
-}
-
-// One v1 scheduler over HTTP: its event stream and its calls.
-class Scheduler : public std::enable_shared_from_this<Scheduler> {
- public:
-  Scheduler(net::io_context& io, uint16_t port, int index, Load& load, const BenchOptions& o)
-      : port_(port), index_(index), load_(load), options_(o), stream_(io), calls_(io) {}
-
-  void start() {
-    const tcp::endpoint master{net::ip::make_address("127.0.0.1"), port_};
-    auto self = shared_from_this();
-    stream_.async_connect(master, [self](beast::error_code ec) {
-      if (ec) return self->fail("subscribe connect: " + ec.message());
-      self->send_subscribe();
-    });
-    calls_.async_connect(master, [self](beast::error_code ec) {
-      if (ec) return self->fail("call connect: " + ec.message());
-      self->calls_connected_ = true;
-      self->pump();
-    });
-  }
-  void close() {
-    beast::error_code ec;
-    stream_.close(ec);
-    calls_.socket().close(ec);
-  }
-
- private:
-  void fail(const std::string& why) {
-    ++load_.call_errors;
-    load_.problem(fmt::format("scheduler {}: {}", index_, why));
-  }
-
-  void send_subscribe() {
-    const json info{{"user", "root"}, {"name", fmt::format("bench-{}", index_)}};
-    const std::string body =
-        json{{"type", "SUBSCRIBE"}, {"subscribe", {{"framework_info", info}}}}.dump();
-    subscribe_request_ = fmt::format(
-        "POST /api/v1/scheduler HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        "Accept: application/json\r\nContent-Length: {}\r\n\r\n{}",
-        body.size(), body);
-    net::async_write(stream_, net::buffer(subscribe_request_),
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       if (ec) return self->fail("subscribe write: " + ec.message());
-                       self->read_stream();
-                     });
-  }
-
-  void read_stream() {
-    stream_.async_read_some(net::buffer(read_buffer_),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
-                              if (ec) {
-                                if (ec != net::error::operation_aborted && self->load_.launching)
-                                  self->fail("event stream: " + ec.message());
-                                return;
-                              }
-                              self->pending_.append(self->read_buffer_.data(), n);
-                              if (self->parse_stream()) self->read_stream();
-                            });
-  }
-
-  // The response head, then chunks; each chunk's bytes go through the RecordIO decoder.
-  bool parse_stream() {
-    if (!head_done_) {
-      const size_t end = pending_.find("\r\n\r\n");
-      if (end == std::string::npos) return true;
-      const std::string head = pending_.substr(0, end);
-      pending_.erase(0, end + 4);
-      if (head.compare(0, 12, "HTTP/1.1 200") != 0) {
-        fail("SUBSCRIBE answered " + head.substr(0, head.find('\r')));
-        return false;
-      }
-      std::string lower = head;
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      const size_t at = lower.find("mesos-stream-id:");
-      if (at == std::string::npos) {
-        fail("no Mesos-Stream-Id");
-        return false;
-      }
-      const size_t value = head.find_first_not_of(' ', at + 16);
-      stream_id_ = head.substr(value, head.find('\r', value) - value);
-      head_done_ = true;
-    }
-    while (true) {
-      const size_t line = pending_.find("\r\n");
-      if (line == std::string::npos) return true;
-      const size_t size = std::stoul(pending_.substr(0, line), nullptr, 16);
-      if (size == 0) {
-        fail("the master ended the event stream");
-        return false;
-      }
-      if (pending_.size() < line + 2 + size + 2) return true;
-      auto records = decoder_.decode(std::string_view(pending_).substr(line + 2, size));
-      pending_.erase(0, line + 2 + size + 2);
-      if (!records) {
-        fail("RecordIO: " + records.error().message);
-        return false;
-      }
-      for (const std::string& record : records.value()) on_event(json::parse(record));
-    }
-  }
-
-  void on_event(const json& event) {
-    const std::string type = event.value("type", "");
-    if (type == "SUBSCRIBED") {
-      framework_id_ = event["subscribed"]["framework_id"]["value"];
-      ++load_.subscribed;
-    } else if (type == "OFFERS") {
-      for (const json& offer : event["offers"]["offers"]) on_offer(offer);
-    } else if (type == "UPDATE") {
-      on_update(event["update"]["status"]);
-    } else if (type == "ERROR") {
-      fail("ERROR event: " + event["error"].value("message", ""));
-    }
-  }
-
-  void on_offer(const json& offer) {
-    double cpus = 0, mem = 0;
-    for (const json& r : offer["resources"]) {
-      if (r["name"] == "cpus") cpus += r["scalar"]["value"].get<double>();
-      if (r["name"] == "mem") mem += r["scalar"]["value"].get<double>();
-    }
-    const auto fit = static_cast<uint64_t>(
-        std::min((cpus + 1e-9) / options_.task_cpus, (mem + 1e-9) / options_.task_mem));
-    const uint64_t n = std::min(
-        {load_.due(SteadyClock::now()), fit, static_cast<uint64_t>(options_.max_tasks_per_offer)});
-    if (load_.launching) {
-      ++load_.offers;
-      load_.offered.insert(index_);
-    }
-    const json filters{{"refuse_seconds", 0.0}};
-    if (n == 0) {
-      if (load_.launching) ++load_.declines;
-      call({{"type", "DECLINE"},
-            {"decline", {{"offer_ids", json::array({offer["id"]})}, {"filters", filters}}}});
-      return;
-    }
-    json tasks = json::array();
-    const auto now = SteadyClock::now();
-    for (uint64_t i = 0; i < n; ++i) {
-      const std::string id = fmt::format("s{}-t{}", index_, next_task_++);
-      tasks.push_back({{"name", id},
-                       {"task_id", {{"value", id}}},
-                       {"agent_id", offer["agent_id"]},
-                       {"resources", json::array({scalar("cpus", options_.task_cpus),
-                                                  scalar("mem", options_.task_mem)})},
-                       {"command", {{"shell", true}, {"value", options_.command}}}});
-      accepted_at_[id] = now;
-    }
-    load_.launched += n;
-    ++load_.accepts;
-    call({{"type", "ACCEPT"},
-          {"accept",
-           {{"offer_ids", json::array({offer["id"]})},
-            {"operations",
-             json::array({{{"type", "LAUNCH"}, {"launch", {{"task_infos", std::move(tasks)}}}}})},
-            {"filters", filters}}}});
-  }
-
-  void on_update(const json& status) {
-    const std::string task = status["task_id"]["value"];
-    const std::string state = status["state"];
-    if (status.contains("uuid")) {
-      ++load_.acknowledged;
-      call({{"type", "ACKNOWLEDGE"},
-            {"acknowledge",
-             {{"agent_id", status["agent_id"]},
-              {"task_id", status["task_id"]},
-              {"uuid", status["uuid"]}}}});
-    }
-    auto it = accepted_at_.find(task);
-    if (state == "TASK_RUNNING" && it != accepted_at_.end()) {
-      ++load_.running;
-      load_.client_latency_ms.push_back(seconds_between(it->second, SteadyClock::now()) * 1000);
-      accepted_at_.erase(it);
-    }
-    if (state == "TASK_FINISHED") {
-      ++load_.finished;
-    } else if (state != "TASK_RUNNING" && state != "TASK_STARTING" && state != "TASK_STAGING") {
-      ++load_.failed;
-      accepted_at_.erase(task);
-      load_.problem(fmt::format("task {}: {} {}", task, state, status.value("message", "")));
-    }
-  }
-
-  void call(json body) {
-    body["framework_id"] = {{"value", framework_id_}};
-    queue_.push_back(body.dump());
-    pump();
-  }
-
-  void pump() {
-    if (busy_ || !calls_connected_ || queue_.empty() || stream_id_.empty()) return;
-    busy_ = true;
-    request_ = {http::verb::post, "/api/v1/scheduler", 11};
-    request_.set(http::field::host, "127.0.0.1");
-    request_.set(http::field::content_type, "application/json");
-    request_.set("Mesos-Stream-Id", stream_id_);
-    request_.keep_alive(true);
-    request_.body() = std::move(queue_.front());
-    queue_.pop_front();
-    request_.prepare_payload();
-    http::async_write(calls_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->fail("call write: " + ec.message());
-      self->response_ = {};
-      http::async_read(
-          self->calls_, self->reply_buffer_, self->response_, [self](beast::error_code e, size_t) {
-            if (e) return self->fail("call read: " + e.message());
-            if (self->response_.result_int() != 202) {
-              self->fail(fmt::format("call answered {}: {}", self->response_.result_int(),
-                                     self->response_.body()));
-            }
-            self->busy_ = false;
-            self->pump();
-          });
-    });
-  }
-
-  uint16_t port_;
-  int index_;
-  Load& load_;
-  const BenchOptions& options_;
-  tcp::socket stream_;
-  beast::tcp_stream calls_;
-  bool calls_connected_ = false;
-  std::string subscribe_request_;
-  std::array<char, 65536> read_buffer_{};
-  std::string pending_;
-  bool head_done_ = false;
-  RecordIODecoder decoder_;
-  std::string stream_id_, framework_id_;
-  std::deque<std::string> queue_;
-  bool busy_ = false;
-  http::request<http::string_body> request_;
-  http::response<http::string_body> response_;
-  beast::flat_buffer reply_buffer_;
-  uint64_t next_task_ = 0;
-  std::unordered_map<std::string, SteadyClock::time_point> accepted_at_;
 };
 
 json get_metrics(uint16_t port) {
@@ -602,7 +197,7 @@ int run(const BenchOptions& o) {
   const uint16_t port = master->port();
 
   std::vector<std::unique_ptr<AgentDaemon>> agents;
-  std::vector<std::unique_ptr<ProtocolAgent>> protocol_agents;
+  std::vector<std::shared_ptr<ProtocolAgent>> protocol_agents;
   AgentProcesses agent_processes;
   if (o.agent_mode == "protocol") {
     Result<Resources> resources = Resources::parse(o.agent_resources);
@@ -613,7 +208,7 @@ int run(const BenchOptions& o) {
     for (int i = 0; i < o.agents; ++i) {
       agent_loop.call([&] {
         protocol_agents.push_back(
-            std::make_unique<ProtocolAgent>(agent_loop.io(), port, i, resources.value()));
+            start_protocol_agent(agent_loop.io(), port, i, resources.value()));
       });
     }
   }
@@ -657,8 +252,7 @@ int run(const BenchOptions& o) {
   std::vector<std::shared_ptr<Scheduler>> schedulers;
   scheduler_loop.call([&] {
     for (int i = 0; i < o.frameworks; ++i) {
-      schedulers.push_back(std::make_shared<Scheduler>(scheduler_loop.io(), port, i, load, o));
-      schedulers.back()->start();
+      schedulers.push_back(start_scheduler(scheduler_loop.io(), port, i, load, o));
     }
   });
   if (!wait_until(
@@ -711,7 +305,7 @@ int run(const BenchOptions& o) {
       o.drain);
   const json metrics = get_metrics(port);
   const auto [drained, latencies, problems, errors] = scheduler_loop.call([&] {
-    for (auto& s : schedulers) s->close();
+    for (auto& s : schedulers) close_scheduler(*s);
     return std::tuple{load.finished + load.failed, load.client_latency_ms, load.problems,
                       load.call_errors};
   });
