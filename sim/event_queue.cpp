@@ -14,17 +14,16 @@ namespace {
 // orders as an unsigned number, above the sequence number. One comparison instead of two
 // branches: the heap's sift loops spend most of their time comparing, and a branch on equal due
 // times is mispredicted often.
-template <typename E>
-unsigned __int128 key_of(const E& e) {
-  const uint64_t at = static_cast<uint64_t>(e.at) ^ (uint64_t{1} << 63);
-  return (static_cast<unsigned __int128>(at) << 64) | e.seq;
+unsigned __int128 key_of(int64_t due, uint64_t seq) {
+  const uint64_t at = static_cast<uint64_t>(due) ^ (uint64_t{1} << 63);
+  return (static_cast<unsigned __int128>(at) << 64) | seq;
 }
 
 // Ordinary timers have distinct seqs above every rank, so equal due times fall back to ranks,
 // then to scheduling order.
 template <typename E>
 bool earlier(const E& a, const E& b) {
-  return key_of(a) < key_of(b);
+  return key_of(a.at, a.seq) < key_of(b.at, b.seq);
 }
 
 // A TimerId packs the slot (low half) with the slot's generation (high half). Generations start
@@ -84,11 +83,31 @@ TimerId EventQueue::push(Time at, uint64_t seq, TimerCallback fn) {
   // Unsigned, so that a due time saturated at Time::max() cannot overflow (at >= now_).
   const uint64_t ahead = static_cast<uint64_t>(at.micros()) - static_cast<uint64_t>(now_.micros());
   if (seq >= kRankLimit && ahead < static_cast<uint64_t>(kWheelSpan)) {
-    wheel_push(e);
+    wheel_push(e.at, WheelEntry{e.seq, e.slot | (uint64_t{e.generation} << 32), 0});
   } else {
     heap_push(e);
   }
   return make_id(slot, s.generation);
+}
+
+EventQueue::PlainKind EventQueue::register_plain(PlainCallback fn, void* ctx, PlainCallback hint) {
+  MESOSIM_CHECK(fn != nullptr, "register_plain() of an empty callback");
+  plain_.push_back(Plain{fn, ctx, hint});
+  return static_cast<PlainKind>(plain_.size());
+}
+
+void EventQueue::schedule_plain_at(Time at, PlainKind kind, uint64_t arg) {
+  MESOSIM_CHECK(at >= now_, "schedule_plain_at() with a time before now()");
+  MESOSIM_CHECK(kind >= 1 && kind <= plain_.size(), "schedule_plain_at() of an unknown kind");
+  const uint64_t ahead = static_cast<uint64_t>(at.micros()) - static_cast<uint64_t>(now_.micros());
+  if (ahead >= static_cast<uint64_t>(kWheelSpan)) {
+    // Beyond the wheel: an ordinary timer that nobody cancels, with the same place in the order.
+    const Plain p = plain_[kind - 1];
+    push(at, next_seq_++, [p, arg] { p.fn(p.ctx, arg); });
+    return;
+  }
+  ++live_;
+  wheel_push(at.micros(), WheelEntry{next_seq_++, arg, kind});
 }
 
 bool EventQueue::cancel(TimerId id) {
@@ -117,7 +136,7 @@ void EventQueue::run_until(Time deadline) {
   MESOSIM_CHECK(!running_, "run_until() called from inside a timer callback");
   MESOSIM_CHECK(deadline >= now_, "run_until() with a deadline before now()");
   stop_requested_ = false;
-  for (Next n = next(); n.entry != nullptr && n.entry->at <= deadline.micros(); n = next()) {
+  for (Next n = next(); !n.empty() && n.at() <= deadline.micros(); n = next()) {
     run_next(n);
     if (stop_requested_) return;
   }
@@ -134,17 +153,20 @@ void EventQueue::run() {
 }
 
 std::optional<Time> EventQueue::next_time() const {
-  const Entry* e = next().entry;
-  if (e == nullptr) return std::nullopt;
-  return Time::from_micros(e->at);
+  const Next n = next();
+  if (n.empty()) return std::nullopt;
+  return Time::from_micros(n.at());
 }
 
 EventQueue::Next EventQueue::next() const {
   const uint32_t b = wheel_first();
-  if (b == kNoBucket) return {heap_.empty() ? nullptr : &heap_.front(), kNoBucket};
-  const Entry* w = &wheel_[b].entries[wheel_[b].head];
-  if (!heap_.empty() && earlier(heap_.front(), *w)) return {&heap_.front(), kNoBucket};
-  return {w, b};
+  if (b == kNoBucket) return {heap_.empty() ? nullptr : &heap_.front(), nullptr, kNoBucket, 0};
+  const Bucket& k = wheel_[b];
+  const WheelEntry* w = &k.entries[k.head];
+  if (!heap_.empty() && key_of(heap_.front().at, heap_.front().seq) < key_of(k.at, w->seq)) {
+    return {&heap_.front(), nullptr, kNoBucket, 0};
+  }
+  return {nullptr, w, b, k.at};
 }
 
 uint32_t EventQueue::acquire_slot() {
@@ -167,21 +189,37 @@ void EventQueue::release_slot(uint32_t slot) {
 }
 
 void EventQueue::run_next(Next n) {
-  const Entry e = *n.entry;
+  const int64_t at = n.at();
+  if (n.wheel != nullptr && n.wheel->kind != 0) {
+    // Copied out first: popping may clear the bucket, and the callback may append to it or
+    // register a kind.
+    const Plain p = plain_[n.wheel->kind - 1];
+    const uint64_t arg = n.wheel->payload;
+    --live_;
+    wheel_pop(n.bucket);
+    wheel_drop_dead_front();
+    hint_wheel_front();
+    now_ = Time::from_micros(at);
+    ++executed_;
+    RunningScope scope(running_);
+    p.fn(p.ctx, arg);
+    return;
+  }
+  const uint32_t slot = n.heap != nullptr ? n.heap->slot : static_cast<uint32_t>(n.wheel->payload);
   // Moved out before the call: the callback may schedule, which can grow slots_ and move the
   // storage it lives in, and the slot must already be free so that cancelling the running timer
   // fails like cancelling any other timer that has run.
-  TimerCallback fn = std::exchange(slots_[e.slot].fn, nullptr);
-  release_slot(e.slot);
+  TimerCallback fn = std::exchange(slots_[slot].fn, nullptr);
+  release_slot(slot);
   // Only the structure it came from has a new front, which may be dead.
-  if (n.bucket != kNoBucket) {
+  if (n.heap == nullptr) {
     wheel_pop(n.bucket);
     wheel_drop_dead_front();
   } else {
     heap_pop();
     heap_drop_dead_top();
   }
-  now_ = Time::from_micros(e.at);
+  now_ = Time::from_micros(at);
   ++executed_;
   RunningScope scope(running_);
   fn();
@@ -206,10 +244,11 @@ void EventQueue::compact_if_mostly_dead() {
   for (size_t i = (heap_.size() - 2) / kArity + 1; i-- > 0;) heap_sift_down(i);
 }
 
-void EventQueue::wheel_push(const Entry& e) {
+void EventQueue::wheel_push(int64_t at, const WheelEntry& e) {
   if (wheel_.empty()) wheel_.resize(static_cast<size_t>(kWheelSpan));
   // Every entry is due in [now_, now_ + kWheelSpan), so no two due times share a bucket.
-  const auto b = static_cast<uint32_t>(static_cast<uint64_t>(e.at) & (kWheelSpan - 1));
+  const auto b = static_cast<uint32_t>(static_cast<uint64_t>(at) & (kWheelSpan - 1));
+  wheel_[b].at = at;
   wheel_[b].entries.push_back(e);
   wheel_bits_[b >> 6] |= uint64_t{1} << (b & 63);
   wheel_words_ |= uint64_t{1} << (b >> 6);
@@ -253,6 +292,15 @@ void EventQueue::wheel_drop_dead_front() {
   }
 }
 
+void EventQueue::hint_wheel_front() const {
+  const uint32_t b = wheel_first();
+  if (b == kNoBucket) return;
+  const WheelEntry& w = wheel_[b].entries[wheel_[b].head];
+  if (w.kind == 0) return;
+  const Plain& p = plain_[w.kind - 1];
+  if (p.hint != nullptr) p.hint(p.ctx, w.payload);
+}
+
 void EventQueue::wheel_compact() {
   for (uint64_t words = wheel_words_; words != 0; words &= words - 1) {
     const auto w = static_cast<uint32_t>(std::countr_zero(words));
@@ -262,7 +310,7 @@ void EventQueue::wheel_compact() {
       wheel_size_ -= k.entries.size() - k.head;
       k.entries.erase(k.entries.begin(), k.entries.begin() + k.head);
       k.head = 0;
-      std::erase_if(k.entries, [this](const Entry& e) { return !is_live(e); });
+      std::erase_if(k.entries, [this](const WheelEntry& e) { return !is_live(e); });
       wheel_size_ += k.entries.size();
       if (k.entries.empty()) wheel_unmark(b);
     }

@@ -27,7 +27,8 @@
 // - Cost. In steady state nothing is allocated per timer beyond what std::function needs for
 //   captures larger than its small buffer (two pointers in libstdc++). An ordinary timer due
 //   within kWheelSpan of now() (a simulated network delivery, a zero-delay timer) is scheduled
-//   and run in O(1); others take O(log n) in a heap.
+//   and run in O(1); others take O(log n) in a heap. A plain timer (schedule_plain_at) in the
+//   wheel allocates nothing and has no callback slot.
 //
 // Pending callbacks are destroyed, without running, when the queue is destroyed. An EventQueue
 // is used from one thread only.
@@ -67,6 +68,21 @@ class EventQueue final : public Clock {
   TimerId schedule_ranked(Time at, uint64_t rank, TimerCallback fn);
   bool cancel(TimerId id) override;
 
+  // Plain timers: timers that cannot be cancelled, whose callback is a function registered once
+  // with its context, `fn(ctx, arg)`, and a 64-bit argument given per timer. A plain timer due
+  // within kWheelSpan is kept whole in its timing-wheel bucket, so that neither scheduling nor
+  // running it touches a callback slot: the simulated network's deliveries, one per message,
+  // which would otherwise each read a slot last written a wave of messages earlier.
+  using PlainCallback = void (*)(void* ctx, uint64_t arg);
+  using PlainKind = uint32_t;
+  // Requires a non-null fn; `ctx` must outlive every timer of the kind. `hint`, if given, is
+  // called as hint(ctx, arg) when a timer of the kind becomes the wheel's next, while the timer
+  // before it runs: a chance to prefetch what fn will read. It must change nothing.
+  PlainKind register_plain(PlainCallback fn, void* ctx, PlainCallback hint = nullptr);
+  // Runs the kind's fn(ctx, arg) once at `at` (>= now()), ordered exactly as schedule_at(at, ...)
+  // called now would order it.
+  void schedule_plain_at(Time at, PlainKind kind, uint64_t arg);
+
   // Advances now() to the next timer's due time and runs it. Returns false, changing nothing,
   // when no timer is pending.
   bool step();
@@ -103,11 +119,25 @@ class EventQueue final : public Clock {
     TimerCallback fn;
     uint32_t generation = 1;
   };
-  // The timing wheel's bucket for one microsecond: every timer in it is due at the same time
-  // (all are due within kWheelSpan of now()), and entries are appended in scheduling order, so
-  // its entries from `head` on are in (at, seq) order.
+  // An entry of the wheel, due at its bucket's time. kind 0: a timer with a slot, payload = slot
+  // | generation << 32. kind k > 0: a plain timer of plain_[k - 1], payload = its argument; always
+  // live.
+  struct WheelEntry {
+    uint64_t seq;
+    uint64_t payload;
+    uint32_t kind;
+  };
+  struct Plain {
+    PlainCallback fn;
+    void* ctx;
+    PlainCallback hint;
+  };
+  // The timing wheel's bucket for one microsecond: every timer in it is due at the same time,
+  // `at` (all are due within kWheelSpan of now()), and entries are appended in scheduling order,
+  // so its entries from `head` on are in (at, seq) order.
   struct Bucket {
-    std::vector<Entry> entries;
+    std::vector<WheelEntry> entries;
+    int64_t at = 0;
     uint32_t head = 0;
   };
   static constexpr uint32_t kNoBucket = UINT32_MAX;
@@ -115,14 +145,21 @@ class EventQueue final : public Clock {
   static_assert(kWheelSpan % 64 == 0 && kWheelWords <= 64 && (kWheelSpan & (kWheelSpan - 1)) == 0);
 
   bool is_live(const Entry& e) const { return slots_[e.slot].generation == e.generation; }
+  bool is_live(const WheelEntry& e) const {
+    return e.kind != 0 || slots_[static_cast<uint32_t>(e.payload)].generation == (e.payload >> 32);
+  }
   TimerId push(Time at, uint64_t seq, TimerCallback fn);
   uint32_t acquire_slot();
   void release_slot(uint32_t slot);
-  // The timer to run next, the earlier of the two fronts (both live), and the bucket it is the
-  // head of (kNoBucket: the heap's top); entry is null when nothing is pending.
+  // The timer to run next, the earlier of the two fronts (both live): the heap's top, or the
+  // head of the wheel's `bucket`; both null when nothing is pending.
   struct Next {
-    const Entry* entry;
+    const Entry* heap;
+    const WheelEntry* wheel;
     uint32_t bucket;
+    int64_t wheel_at;
+    bool empty() const { return heap == nullptr && wheel == nullptr; }
+    int64_t at() const { return heap != nullptr ? heap->at : wheel_at; }
   };
   Next next() const;
   // Runs n (from next(), nothing changed since).
@@ -131,13 +168,15 @@ class EventQueue final : public Clock {
   void drop_dead_top();
   void compact_if_mostly_dead();
 
-  void wheel_push(const Entry& e);
+  void wheel_push(int64_t at, const WheelEntry& e);
   // The bucket holding the wheel's earliest entry, or kNoBucket when the wheel is empty.
   uint32_t wheel_first() const;
   void wheel_pop(uint32_t bucket);
   // Clears an emptied bucket's bit (and its word's, if it was the word's last).
   void wheel_unmark(uint32_t bucket);
   void wheel_drop_dead_front();
+  // Calls the hint of the wheel's next timer, if it is a plain one with a hint.
+  void hint_wheel_front() const;
   void wheel_compact();
 
   void heap_push(const Entry& e);
@@ -162,6 +201,7 @@ class EventQueue final : public Clock {
   size_t wheel_size_ = 0;  // entries in the wheel, dead ones included
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_slots_;
+  std::vector<Plain> plain_;  // by kind - 1
 };
 
 }  // namespace mesosim

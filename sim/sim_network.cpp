@@ -13,7 +13,23 @@ uint64_t pair_key(Endpoint from, Endpoint to) { return (uint64_t{from.value} << 
 }  // namespace
 
 SimNetwork::SimNetwork(EventQueue& queue, Rng rng, LatencyModel latency)
-    : queue_(queue), rng_(rng), latency_(latency) {
+    : queue_(queue),
+      delivery_(queue.register_plain(
+          [](void* network, uint64_t slot) {
+            static_cast<SimNetwork*>(network)->deliver(static_cast<uint32_t>(slot));
+          },
+          this,
+          // The next delivery's slot, most likely written a wave of messages ago: its header,
+          // the message's first line and the variant's index at the end.
+          [](void* network, uint64_t slot) {
+            const InFlight& f = static_cast<SimNetwork*>(network)->in_flight_[slot];
+            const char* p = reinterpret_cast<const char*>(&f);
+            __builtin_prefetch(p);
+            __builtin_prefetch(p + 64);
+            __builtin_prefetch(p + sizeof(InFlight) - 1);
+          })),
+      rng_(rng),
+      latency_(latency) {
   MESOSIM_CHECK(latency.fixed >= Duration::zero(), "negative fixed latency");
   MESOSIM_CHECK(latency.jitter >= Duration::zero(), "negative latency jitter");
 }
@@ -107,7 +123,7 @@ void SimNetwork::enqueue(Endpoint from, Endpoint to, Message&& message, bool exi
   ++in_flight_count_;
   // Equal due times run in scheduling order, so a message that lands on its pair's floor still
   // arrives after the one that set it.
-  queue_.schedule_at(due, [this, slot] { deliver(slot); });
+  queue_.schedule_plain_at(due, delivery_, slot);
 }
 
 void SimNetwork::deliver(uint32_t slot) {
@@ -125,8 +141,8 @@ void SimNetwork::deliver(uint32_t slot) {
   ++delivered_;
   if (observer_) observer_(queue_.now(), from, to, f.message);
   // The receiver reads (and moves from) the message in its slot. The slot is released only
-  // afterwards, so a send from inside receive() takes another one; growing the deque of slots
-  // leaves this one where it is.
+  // afterwards, so a send from inside receive() takes another one; adding slots leaves this one
+  // where it is.
   Process* process = receiver.process;
   process->receive(from, std::move(f.message));
   release(slot);
@@ -277,7 +293,8 @@ bool SimNetwork::partitioned(Endpoint a, Endpoint b) const {
 void SimNetwork::cut_in_flight(const std::function<bool(const InFlight&)>& broken) {
   // Faults are rare next to messages, so a sweep over what is in flight when one happens is
   // cheaper than a check per message per pair on every delivery.
-  for (InFlight& f : in_flight_) {
+  for (size_t i = 0; i < in_flight_.size(); ++i) {
+    InFlight& f = in_flight_[i];
     if (f.occupied && broken(f)) f.cut = true;
   }
 }

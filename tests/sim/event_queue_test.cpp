@@ -351,20 +351,51 @@ TEST(EventQueueTest, MatchesAnOrderedSetUnderRandomScheduleCancelAndStep) {
 // ones, callbacks that schedule more, and run_until() deadlines: timers near enough wait in
 // the timing wheel, the others in the heap, and a timer can move from being far (in the heap)
 // to due before wheel timers scheduled after it. The order must stay (due, rank, scheduling).
+// A plain timer kind that calls `fire` with its label, and checks each hint against the model.
+struct PlainFire {
+  std::function<void(size_t)>* fire;
+  std::function<void(size_t)>* hinted;
+  static void run(void* self, uint64_t label) {
+    (*static_cast<PlainFire*>(self)->fire)(static_cast<size_t>(label));
+  }
+  static void hint(void* self, uint64_t label) {
+    (*static_cast<PlainFire*>(self)->hinted)(static_cast<size_t>(label));
+  }
+};
+
 TEST(EventQueueTest, WheelAndHeapTogetherKeepTheOrderOfAnOrderedSet) {
   EventQueue q(at_us(-3 * EventQueue::kWheelSpan));  // bucket indices of negative times too
   Rng rng(77);
   // (due, rank or kRankLimit + label, label)
   std::set<std::tuple<int64_t, uint64_t, size_t>> model;
+  // Plain timers have no id (TimerId{}): they cannot be cancelled.
   std::vector<std::tuple<TimerId, int64_t, uint64_t>> issued;
   std::vector<size_t> ran;
   std::function<void(size_t)> fire;
+  // A hint names a pending plain timer.
+  size_t hints = 0;
+  std::function<void(size_t)> hinted = [&](size_t label) {
+    const auto& [id, due, key] = issued.at(label);
+    ASSERT_EQ(id, TimerId{});
+    ASSERT_EQ(model.count({due, key, label}), 1u);
+    ++hints;
+  };
+  PlainFire plain_fire{&fire, &hinted};
+  const EventQueue::PlainKind kind =
+      q.register_plain(&PlainFire::run, &plain_fire, &PlainFire::hint);
   auto schedule = [&](int64_t due) {
     const size_t label = issued.size();
-    const bool ranked = rng.below(8) == 0;
+    const uint64_t dice = rng.below(8);
+    const bool ranked = dice == 0;
     const uint64_t key = ranked ? rng.below(1000) * 100000 + label : EventQueue::kRankLimit + label;
-    const TimerId id = ranked ? q.schedule_ranked(at_us(due), key, [&fire, label] { fire(label); })
-                              : q.schedule_at(at_us(due), [&fire, label] { fire(label); });
+    TimerId id;
+    if (ranked) {
+      id = q.schedule_ranked(at_us(due), key, [&fire, label] { fire(label); });
+    } else if (dice < 4) {
+      id = q.schedule_at(at_us(due), [&fire, label] { fire(label); });
+    } else {
+      q.schedule_plain_at(at_us(due), kind, label);
+    }
     issued.emplace_back(id, due, key);
     model.emplace(due, key, label);
   };
@@ -391,6 +422,7 @@ TEST(EventQueueTest, WheelAndHeapTogetherKeepTheOrderOfAnOrderedSet) {
     } else if (dice < 80 && !issued.empty()) {
       const size_t label = issued.size() - 1 - rng.below(std::min<size_t>(issued.size(), 3000));
       const auto& [id, due, key] = issued[label];
+      if (id == TimerId{}) continue;  // plain
       const bool live = model.erase({due, key, label}) == 1;
       ASSERT_EQ(q.cancel(id), live) << "label " << label;
     } else if (dice < 95) {
@@ -408,6 +440,40 @@ TEST(EventQueueTest, WheelAndHeapTogetherKeepTheOrderOfAnOrderedSet) {
     }
   }
   EXPECT_GT(ran.size(), 10000u);
+  EXPECT_GT(hints, 1000u);
+}
+
+TEST(EventQueueTest, PlainTimersTakeTheOrderOfOrdinaryOnesInAndBeyondTheWheel) {
+  EventQueue q;
+  std::vector<std::string> log;
+  struct Context {
+    EventQueue* q;
+    std::vector<std::string>* log;
+  } context{&q, &log};
+  const EventQueue::PlainKind kind = q.register_plain(
+      [](void* c, uint64_t arg) {
+        auto* ctx = static_cast<Context*>(c);
+        ctx->log->push_back("p" + std::to_string(arg) + "@" +
+                            std::to_string(ctx->q->now().micros()));
+      },
+      &context);
+  auto ordinary = [&](const std::string& name) {
+    return [&log, &q, name] { log.push_back(name + "@" + std::to_string(q.now().micros())); };
+  };
+  const int64_t far = 2 * EventQueue::kWheelSpan;  // past the wheel: kept in the heap
+  q.schedule_at(at_us(10), ordinary("a"));
+  q.schedule_plain_at(at_us(10), kind, 1);
+  q.schedule_at(at_us(10), ordinary("b"));
+  q.schedule_plain_at(at_us(far), kind, 2);
+  q.schedule_at(at_us(far), ordinary("c"));
+  q.schedule_ranked(at_us(10), 5, ordinary("r"));
+  EXPECT_EQ(q.pending(), 6u);
+  EXPECT_EQ(q.next_time(), at_us(10));
+  q.run();
+  const std::string f = std::to_string(far);
+  EXPECT_EQ(log, (std::vector<std::string>{"r@10", "a@10", "p1@10", "b@10", "p2@" + f, "c@" + f}));
+  EXPECT_EQ(q.executed(), 6u);
+  EXPECT_EQ(q.pending(), 0u);
 }
 
 // A workload whose callbacks schedule and cancel further timers at random, logging (time, id)
@@ -451,6 +517,11 @@ TEST(EventQueueTest, SameSeedGivesIdenticalRunAndOtherSeedDoesNot) {
 TEST(EventQueueDeathTest, ScheduleAtBeforeNowAborts) {
   EventQueue q(at_us(100));
   EXPECT_DEATH(q.schedule_at(at_us(99), [] {}), "before now");
+}
+
+TEST(EventQueueDeathTest, PlainTimerOfAnUnknownKindAborts) {
+  EventQueue q;
+  EXPECT_DEATH(q.schedule_plain_at(at_us(1), 1, 0), "unknown kind");
 }
 
 TEST(EventQueueDeathTest, RunFromInsideACallbackAborts) {
