@@ -233,6 +233,20 @@ Master::State::Task* Master::State::find_task(IdPairView key) {
   return slot == FlatIndex::kNone ? nullptr : &task_slots[slot];
 }
 
+Master::State::Task* Master::State::find_awaiting_ack(IdPairView key, const Uuid& uuid) {
+  const uint32_t slot = terminal_index.find(flat_hash(uuid.view()), [&](uint32_t s) {
+    const Task& t = task_slots[s];
+    return t.terminal_uuid == uuid && key_of(t) == key;
+  });
+  return slot == FlatIndex::kNone ? nullptr : &task_slots[slot];
+}
+
+void Master::State::set_terminal_uuid(Task& t, const Uuid& uuid) {
+  if (t.terminal_uuid) terminal_index.erase(flat_hash(t.terminal_uuid->view()), t.ref.value);
+  t.terminal_uuid = uuid;
+  terminal_index.insert(flat_hash(uuid.view()), t.ref.value);
+}
+
 Master::State::Offer* Master::State::find_offer(std::string_view id) {
   auto it = offer_index.find(id);
   return it == offer_index.end() ? nullptr : &offer_slots[it->second.value];
@@ -267,6 +281,7 @@ Master::State::Task Master::State::remove_task(Task& t) {
   const TaskRef ref = t.ref;
   MESOSIM_CHECK(t.live && &task_slots[ref.value] == &t, "a task in the books is at its slot");
   task_index.erase(flat_hash(key), ref.value);
+  if (t.terminal_uuid) terminal_index.erase(flat_hash(t.terminal_uuid->view()), ref.value);
   if (Agent* a = agent_by_handle(t.agent)) unlist(a->tasks, &Task::at_agent, t);
   if (t.unreachable) {
     if (auto u = unreachable_tasks.find(t.task.agent_id.value); u != unreachable_tasks.end()) {
@@ -454,8 +469,10 @@ std::optional<std::string> Master::check_invariants() const {
   if (connected != s.connected_agent_count) {
     return fmt::format("{} agents connected but {} counted", connected, s.connected_agent_count);
   }
-  // Every live task is in the index and at the places its records say in its lists.
+  // Every live task is in the index and at the places its records say in its lists; those with
+  // a terminal uuid are in the terminal index under it.
   size_t live = 0;
+  size_t awaiting = 0;
   for (uint32_t slot = 0; slot < s.task_slots.size(); ++slot) {
     const State::Task& t = s.task_slots[slot];
     if (!t.live) continue;
@@ -465,6 +482,15 @@ std::optional<std::string> Master::check_invariants() const {
         flat_hash(key), [&](uint32_t x) { return State::key_of(s.task_slots[x]) == key; });
     const State::Framework* f = s.framework_by_handle(t.framework);
     const State::Agent* a = s.agent_by_handle(t.agent);
+    if (t.terminal_uuid) {
+      ++awaiting;
+      const uint32_t terminal = s.terminal_index.find(flat_hash(t.terminal_uuid->view()),
+                                                      [&](uint32_t x) { return x == slot; });
+      if (terminal != slot) {
+        return fmt::format("task {} of framework {} is not in the terminal index", key.second,
+                           key.first);
+      }
+    }
     if (found != slot || t.ref.value != slot || !f || t.at_framework >= f->tasks.size() ||
         f->tasks[t.at_framework] != t.ref ||
         (a ? t.at_agent >= a->tasks.size() || a->tasks[t.at_agent] != t.ref
@@ -475,6 +501,10 @@ std::optional<std::string> Master::check_invariants() const {
   }
   if (live != s.task_index.size()) {
     return fmt::format("{} live tasks but {} indexed", live, s.task_index.size());
+  }
+  if (awaiting != s.terminal_index.size()) {
+    return fmt::format("{} tasks with a terminal uuid but {} in the terminal index", awaiting,
+                       s.terminal_index.size());
   }
   if (s.agent_index.size() != s.agent_ids.size()) {
     return fmt::format("{} agents by id but {} hashed", s.agent_ids.size(), s.agent_index.size());

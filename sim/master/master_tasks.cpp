@@ -176,7 +176,7 @@ void Master::State::status_update(Endpoint from, v1::StatusUpdate&& update) {
   const TaskState state = update.status.state;
   const TaskState latest = update.latest_state.value_or(state);
   const bool has_uuid = update.status.uuid.has_value();
-  if (v1::is_terminal(state) && has_uuid) t.terminal_uuid = update.status.uuid;
+  if (v1::is_terminal(state) && has_uuid) set_terminal_uuid(t, *update.status.uuid);
   const Time measured = update.status.timestamp;
   // With a framework to forward to, the status (its ids with it) moves on to it; without one,
   // it stays here for the acknowledgement below and transition() gets a copy.
@@ -206,11 +206,11 @@ void Master::State::acknowledge(Framework& f, sched::Acknowledge& ack) {
            fmt::format("agent {} is not registered", ack.agent_id.value));
     return;
   }
-  Task* t = find_task(IdPairView{f.info.id->value, ack.task_id.value});
-  const bool completes = t != nullptr && t->terminal_uuid == ack.uuid;
+  // The task it completes, if any (the acknowledgement of its terminal update).
+  Task* t = find_awaiting_ack(IdPairView{f.info.id->value, ack.task_id.value}, ack.uuid);
   send(a->endpoint, v1::StatusUpdateAcknowledgementMessage{std::move(ack.agent_id), *f.info.id,
                                                            std::move(ack.task_id), ack.uuid});
-  if (completes) complete(*t);
+  if (t != nullptr) complete(*t);
 }
 
 void Master::State::kill(Framework& f, const sched::Kill& k) {
