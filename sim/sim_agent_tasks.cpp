@@ -139,12 +139,14 @@ void SimAgent::kill_task(const v1::KillTaskMessage& kill) {
 
 void SimAgent::acknowledge(const v1::StatusUpdateAcknowledgementMessage& ack) {
   const auto result = updates_.acknowledge(ack.framework_id, ack.task_id, ack.uuid);
-  if (!result.stream_done) return;
+  // A task's state changes only with an update added to its stream (transition()), and a
+  // terminal task adds none after its terminal one: a stream emptied by the acknowledgement of a
+  // terminal update is a terminal task's, or one of a task the agent does not hold (TASK_DROPPED
+  // for a launch that did not fit). Any other leaves the task's record alone, unread.
+  if (!result.stream_done || !result.terminal) return;
   auto fw = frameworks_.find(ack.framework_id);
   if (fw == frameworks_.end()) return;
   auto task = fw->second.tasks.find(ack.task_id);
-  // A terminal task adds no update after its terminal one, so an emptied stream means that one
-  // was acknowledged.
   if (task == fw->second.tasks.end() || !v1::is_terminal(task->second.state)) return;
   fw->second.tasks.erase(task);
   if (fw->second.tasks.empty()) frameworks_.erase(fw);

@@ -37,15 +37,16 @@ StatusUpdateManager::Acknowledged StatusUpdateManager::acknowledge(
   if (stream.updates.front().status.uuid != uuid) return {};
   clock_.cancel(stream.retry);
   stream.retry = {};
+  const bool terminal = v1::is_terminal(stream.updates.front().status.state);
   stream.updates.erase(stream.updates.begin());
   if (stream.updates.empty()) {
     spare_ = streams_.extract(it);  // kept for the next stream, likely this task's next update
-    return {.matched = true, .stream_done = true};
+    return {.matched = true, .stream_done = true, .terminal = terminal};
   }
   stream.head_sent = false;
   stream.backoff = retry_min_;
   if (!paused_) send_head(stream);
-  return {.matched = true, .stream_done = false};
+  return {.matched = true, .stream_done = false, .terminal = terminal};
 }
 
 void StatusUpdateManager::pause() {

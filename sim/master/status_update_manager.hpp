@@ -54,6 +54,7 @@ class StatusUpdateManager {
   struct Acknowledged {
     bool matched = false;      // the uuid was the head's: the head was removed
     bool stream_done = false;  // ... and the stream has no update left
+    bool terminal = false;     // ... and the head removed had a terminal state
   };
   // Removes the head of the task's stream if its uuid is `uuid`, cancelling its retry timer and
   // sending the next update (unless paused).
