@@ -188,7 +188,7 @@ void EventQueue::release_slot(uint32_t slot) {
   if (++slots_[slot].generation != 0) free_slots_.push_back(slot);
 }
 
-void EventQueue::run_next(Next n) {
+void EventQueue::run_next(const Next& n) {
   const int64_t at = n.at();
   if (n.wheel != nullptr && n.wheel->kind != 0) {
     // Copied out first: popping may clear the bucket, and the callback may append to it or

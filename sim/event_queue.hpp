@@ -163,7 +163,7 @@ class EventQueue final : public Clock {
   };
   Next next() const;
   // Runs n (from next(), nothing changed since).
-  void run_next(Next n);
+  void run_next(const Next& n);
   // Drops dead entries from the fronts of both structures (the heap's top, the wheel's head).
   void drop_dead_top();
   void compact_if_mostly_dead();
