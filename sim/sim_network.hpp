@@ -42,7 +42,6 @@
 // endpoint, crashing a down endpoint, ...) fails a MESOSIM_CHECK. Used from one thread only.
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <optional>

@@ -242,6 +242,7 @@ Master::State::Task* Master::State::find_awaiting_ack(IdPairView key, const Uuid
 }
 
 void Master::State::set_terminal_uuid(Task& t, const Uuid& uuid) {
+  if (t.terminal_uuid == uuid) return;  // a retry of the same update: indexed already
   if (t.terminal_uuid) terminal_index.erase(flat_hash(t.terminal_uuid->view()), t.ref.value);
   t.terminal_uuid = uuid;
   terminal_index.insert(flat_hash(uuid.view()), t.ref.value);
