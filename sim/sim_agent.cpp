@@ -256,8 +256,8 @@ void SimAgent::report_usage() {
 
 Resources SimAgent::task_usage(const TaskRecord& task, v1::TaskState state) {
   if (state != v1::TaskState::TASK_RUNNING && state != v1::TaskState::TASK_KILLING) return {};
-  const bool has_usage = task.info.work && !task.info.work->usage.empty();
-  return has_usage ? task.info.work->usage : task.info.resources;
+  const bool has_usage = task.work && !task.work->usage.empty();
+  return has_usage ? task.work->usage : task.resources;
 }
 
 v1::ReregisterAgentMessage SimAgent::reregistration() const {
@@ -285,8 +285,8 @@ Resources SimAgent::usage() const {
   for (const auto& [framework_id, framework] : frameworks_) {
     for (const auto& [task_id, task] : framework.tasks) {
       if (!task.ran || v1::is_terminal(task.state)) continue;
-      const bool has_usage = task.info.work && !task.info.work->usage.empty();
-      sum += has_usage ? task.info.work->usage : task.info.resources;
+      const bool has_usage = task.work && !task.work->usage.empty();
+      sum += has_usage ? task.work->usage : task.resources;
     }
   }
   return sum;
@@ -299,9 +299,8 @@ std::vector<v1::Task> SimAgent::tasks() const {
   out.reserve(count);
   for (const auto& [framework_id, framework] : frameworks_) {
     for (const auto& [task_id, task] : framework.tasks) {
-      out.push_back(v1::Task{task.info.name, task_id, framework_id,
-                             agent_id_.value_or(v1::AgentID{}), task.executor_id,
-                             task.info.resources, task.state, task.role, task.info.labels});
+      out.push_back(v1::Task{task.name, task_id, framework_id, agent_id_.value_or(v1::AgentID{}),
+                             task.executor_id, task.resources, task.state, task.role, task.labels});
     }
   }
   return out;

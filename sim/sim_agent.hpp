@@ -166,7 +166,15 @@ class SimAgent final : public Process, private SimHealth::AgentSide {
     // entries stay put).
     Framework* framework = nullptr;
     v1::FrameworkID framework_id;
-    v1::TaskInfo info;
+    // What the agent keeps of the task's TaskInfo: its command or ExecutorInfo is nothing a
+    // simulated agent runs (the executor's id is below). A launch writes the record once, cold;
+    // without them it is about half as large (bench/README.md, 2026-12-05).
+    std::string name;
+    v1::TaskID task_id;
+    Resources resources;
+    std::vector<std::pair<std::string, std::string>> labels;
+    std::optional<v1::SimulatedWork> work;
+    bool custom_executor = false;  // it came with an ExecutorInfo (else a command executor)
     std::string role;
     v1::ExecutorID executor_id;
     v1::TaskState state = v1::TaskState::TASK_STAGING;

@@ -71,8 +71,13 @@ void SimAgent::run_task(v1::RunTaskMessage& run) {
   TaskRecord& task = framework.tasks[task_id];
   task.framework = &framework;
   task.framework_id = framework_id;
-  task.info = std::move(run.task);
-  used_ += task.info.resources;
+  task.name = std::move(run.task.name);
+  task.task_id = std::move(run.task.task_id);
+  task.resources = std::move(run.task.resources);
+  task.labels = std::move(run.task.labels);
+  task.work = std::move(run.task.work);
+  task.custom_executor = run.task.executor.has_value();
+  used_ += task.resources;
   task.role = std::move(run.role);
   task.executor_id = executor_id;
   // Tasks given to an executor that is still coming up wait for it, as Mesos queues them.
@@ -160,7 +165,7 @@ void SimAgent::shutdown_framework(const v1::FrameworkID& framework_id) {
     clock_.cancel(task.timer);
     if (v1::is_terminal(task.state)) continue;
     --live_tasks_;
-    used_ -= task.info.resources;
+    used_ -= task.resources;
   }
   frameworks_.erase(fw);  // last: `framework_id` may be this entry's key
 }
@@ -183,7 +188,7 @@ void SimAgent::shutdown_executor(const v1::ShutdownExecutorMessage& shutdown) {
   for (auto& [task_id, task] : fw->second.tasks) {
     if (task.executor_id != shutdown.executor_id || v1::is_terminal(task.state)) continue;
     const bool started = task.state != TaskState::TASK_STAGING;
-    if (!task.info.executor && started) {
+    if (!task.custom_executor && started) {
       // The command executor kills its task; one already being killed carries on.
       if (task.killing) continue;
       task.killing = true;
@@ -299,10 +304,10 @@ void SimAgent::on_transition(TaskRecord& task) {
     case TaskState::TASK_STARTING:
       task.ran = true;
       transition(task, TaskState::TASK_RUNNING, at, TaskStatusSource::SOURCE_EXECUTOR);
-      if (task.info.work) schedule_transition(task, at + task.info.work->duration);
+      if (task.work) schedule_transition(task, at + task.work->duration);
       return;
     case TaskState::TASK_RUNNING: {
-      const TaskState final_state = task.info.work->final_state;
+      const TaskState final_state = task.work->final_state;
       if (v1::is_terminal(final_state)) {
         transition(task, final_state, at, TaskStatusSource::SOURCE_EXECUTOR);
       } else {
@@ -321,8 +326,8 @@ void SimAgent::on_transition(TaskRecord& task) {
 void SimAgent::transition(TaskRecord& task, TaskState state, Time at, TaskStatusSource source,
                           std::optional<TaskStatusReason> reason, std::string message) {
   task.state = state;
-  v1::StatusUpdate update = make_update(task.framework_id, task.info.task_id, task.executor_id,
-                                        state, at, source, reason, std::move(message));
+  v1::StatusUpdate update = make_update(task.framework_id, task.task_id, task.executor_id, state,
+                                        at, source, reason, std::move(message));
   update.usage = task_usage(task, state);
   update.status.uuid = next_uuid();
   updates_.add(std::move(update));
@@ -336,7 +341,7 @@ void SimAgent::end_task(TaskRecord& task) {
   task.killing = false;
   task.executor_terminated = false;
   --live_tasks_;
-  used_ -= task.info.resources;
+  used_ -= task.resources;
   Framework& framework = *task.framework;
   auto executor = framework.executors.find(task.executor_id);
   MESOSIM_CHECK(executor != framework.executors.end(), "a live task without its executor");
