@@ -1,7 +1,9 @@
 #include "sim/sim_network.hpp"
 
 #include <algorithm>
+#include <array>
 #include <utility>
+#include <variant>
 
 #include "allocator/check.hpp"
 
@@ -10,23 +12,33 @@ namespace {
 
 uint64_t pair_key(Endpoint from, Endpoint to) { return (uint64_t{from.value} << 32) | to.value; }
 
+// The size of each kind of message, by its index in Message: how much of a slot a delivery reads.
+template <size_t... I>
+constexpr std::array<uint32_t, sizeof...(I)> message_sizes(std::index_sequence<I...>) {
+  return {static_cast<uint32_t>(sizeof(std::variant_alternative_t<I, Message>))...};
+}
+constexpr auto kMessageSizes =
+    message_sizes(std::make_index_sequence<std::variant_size_v<Message>>());
+
 }  // namespace
 
 SimNetwork::SimNetwork(EventQueue& queue, Rng rng, LatencyModel latency)
     : queue_(queue),
       delivery_(queue.register_plain(
-          [](void* network, uint64_t slot) {
-            static_cast<SimNetwork*>(network)->deliver(static_cast<uint32_t>(slot));
+          [](void* network, uint64_t arg) {  // the slot, and the message's size above it
+            static_cast<SimNetwork*>(network)->deliver(static_cast<uint32_t>(arg));
           },
           this,
-          // The next delivery's slot, most likely written a wave of messages ago: its header,
-          // the message's first line and the variant's index at the end.
-          [](void* network, uint64_t slot) {
-            const InFlight& f = static_cast<SimNetwork*>(network)->in_flight_[slot];
+          // The next delivery's slot, most likely written a wave of messages ago: its header and
+          // as many bytes as its message has (the argument's high half, from enqueue()), and the
+          // variant's index at the end.
+          [](void* network, uint64_t arg) {
+            const InFlight& f =
+                static_cast<SimNetwork*>(network)->in_flight_[static_cast<uint32_t>(arg)];
             const char* p = reinterpret_cast<const char*>(&f);
-            __builtin_prefetch(p);
-            __builtin_prefetch(p + 64);
-            __builtin_prefetch(p + sizeof(InFlight) - 1);
+            const char* end = reinterpret_cast<const char*>(&f.message) + (arg >> 32);
+            for (; p < end; p += 64) __builtin_prefetch(p);
+            __builtin_prefetch(reinterpret_cast<const char*>(&f) + sizeof(InFlight) - 1);
           })),
       rng_(rng),
       latency_(latency) {
@@ -123,7 +135,8 @@ void SimNetwork::enqueue(Endpoint from, Endpoint to, Message&& message, bool exi
   ++in_flight_count_;
   // Equal due times run in scheduling order, so a message that lands on its pair's floor still
   // arrives after the one that set it.
-  queue_.schedule_plain_at(due, delivery_, slot);
+  queue_.schedule_plain_at(due, delivery_,
+                           slot | (uint64_t{kMessageSizes[f.message.index()]} << 32));
 }
 
 void SimNetwork::deliver(uint32_t slot) {
