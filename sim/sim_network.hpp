@@ -235,7 +235,9 @@ class SimNetwork final : public Transport {
   static std::pair<Endpoint, Endpoint> ordered(Endpoint a, Endpoint b);
 
   EventQueue& queue_;
-  EventQueue::PlainKind delivery_;  // a message's delivery: a plain timer, its slot the argument
+  // A message's delivery: a plain timer whose argument is its slot, with the size of the
+  // message's kind in the high half (for the hint's prefetch).
+  EventQueue::PlainKind delivery_;
   Rng rng_;
   LatencyModel latency_;
   std::vector<Party> parties_;
@@ -246,7 +248,7 @@ class SimNetwork final : public Transport {
   // earlier.
   PairFloors fifo_floor_;
   // Messages in flight live in reusable slots, so that a delivery is a plain timer whose
-  // argument is its slot (delivery_). Slots stay where they are while others are added
+  // argument names its slot (delivery_). Slots stay where they are while others are added
   // (receive() reads its message in place while sending more), 32 to a chunk: a std::deque
   // allocated each 840-byte slot apart, and finding one read its entry in the deque's map first,
   // two misses per delivery where the chunk's address is one (bench/README.md).
