@@ -3,6 +3,7 @@
 #include "sim/master/master.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -248,9 +249,23 @@ void Master::State::set_terminal_uuid(Task& t, const Uuid& uuid) {
   terminal_index.insert(flat_hash(uuid.view()), t.ref.value);
 }
 
-Master::State::Offer* Master::State::find_offer(std::string_view id) {
-  auto it = offer_index.find(id);
-  return it == offer_index.end() ? nullptr : &offer_slots[it->second.value];
+const Master::State::Offer* Master::State::find_offer(std::string_view id) const {
+  // Only this master's ids name its offers: "<master id>-O<n>", n as std::to_chars writes it
+  // (digits only, no leading zero), so any other spelling of a number names no offer.
+  const std::string& master = m.options_.master_id;
+  if (id.size() < master.size() + 3 || !id.starts_with(master) ||
+      id.substr(master.size(), 2) != "-O") {
+    return nullptr;
+  }
+  const std::string_view digits = id.substr(master.size() + 2);
+  if (digits.size() > 1 && digits.front() == '0') return nullptr;
+  uint64_t n = 0;
+  const char* end = digits.data() + digits.size();
+  const auto [stop, error] = std::from_chars(digits.data(), end, n);
+  if (error != std::errc() || stop != end) return nullptr;
+  const uint32_t slot = offer_index.find(static_cast<uint32_t>(n),
+                                         [&](uint32_t s) { return offer_slots[s].number == n; });
+  return slot == FlatIndex::kNone ? nullptr : &offer_slots[slot];
 }
 
 Master::State::Task& Master::State::add_task(Framework& f, Agent& a, v1::Task task) {
@@ -317,8 +332,14 @@ std::vector<TaskRef> Master::State::tasks_of(const Framework& f) const {
 
 std::vector<OfferRef> Master::State::offers_of(const std::vector<OfferRef>& offers) const {
   std::vector<OfferRef> out = offers;
+  // The order of the ids as strings: their numbers' decimal digits compared as text ("O10"
+  // before "O9"), since they share the master's prefix.
   std::sort(out.begin(), out.end(), [this](OfferRef x, OfferRef y) {
-    return offer_slots[x.value].offer.id.value < offer_slots[y.value].offer.id.value;
+    char a[20];
+    char b[20];
+    const std::string_view da(a, std::to_chars(a, a + sizeof a, offer_slots[x.value].number).ptr);
+    const std::string_view db(b, std::to_chars(b, b + sizeof b, offer_slots[y.value].number).ptr);
+    return da < db;
   });
   return out;
 }
@@ -393,7 +414,7 @@ std::vector<Master::AgentView> Master::agents() const {
       const State::Task& t = s.task_at(ref);
       if (!t.released) v.used += t.task.resources;
     }
-    for (OfferRef ref : a.offers) v.offered += s.offer_slots[ref.value].offer.resources;
+    for (OfferRef ref : a.offers) v.offered += s.offer_slots[ref.value].resources;
     out.push_back(std::move(v));
   }
   return out;
@@ -452,7 +473,7 @@ std::map<Master::AllocationKey, Resources> Master::allocations() const {
     const State::Framework& f = *s.framework_by_handle(fh);
     std::set<std::string> roles(f.info.roles.begin(), f.info.roles.end());
     for (TaskRef ref : f.tasks) roles.insert(s.task_at(ref).task.role);
-    for (OfferRef ref : f.offers) roles.insert(s.offer_slots[ref.value].offer.role);
+    for (OfferRef ref : f.offers) roles.insert(s.offer_slots[ref.value].role);
     for (const auto& [aid, ah] : s.agent_ids) {
       for (const auto& role : roles) {
         Resources held = allocator_->allocated(f.handle, ah, role);
@@ -531,7 +552,7 @@ std::optional<std::string> Master::check_invariants() const {
       const State::Task& t = s.task_at(ref);
       if (!t.released) held += t.task.resources;
     }
-    for (OfferRef ref : a.offers) held += s.offer_slots[ref.value].offer.resources;
+    for (OfferRef ref : a.offers) held += s.offer_slots[ref.value].resources;
     const Resources total = allocator_->total(a.handle);
     const Resources free = allocator_->available(a.handle);
     if (!(total == a.info.resources)) {
@@ -543,12 +564,25 @@ std::optional<std::string> Master::check_invariants() const {
                          held.to_string(), free.to_string(), total.to_string());
     }
   }
-  for (const auto& [oid, ref] : s.offer_index) {
-    const State::Offer& o = s.offer_slots[ref.value];
-    if (!s.framework_ids.count(o.offer.framework_id.value) ||
-        !s.agent_ids.count(o.offer.agent_id.value)) {
-      return fmt::format("offer {} names a framework or agent that is gone", oid);
+  size_t live_offers = 0;
+  for (size_t i = 0; i < s.offer_slots.size(); ++i) {
+    const State::Offer& o = s.offer_slots[i];
+    if (!o.live) continue;
+    ++live_offers;
+    const State::Framework* f = s.framework_by_handle(o.framework);
+    const State::Agent* a = s.agent_by_handle(o.agent);
+    const auto listed = [&](const std::vector<OfferRef>& offers, uint32_t place) {
+      return place < offers.size() && offers[place].value == i;
+    };
+    if (!f || !a || !listed(f->offers, o.at_framework) || !listed(a->offers, o.at_agent)) {
+      return fmt::format("offer {} names a framework or agent that is gone", s.offer_id(o).value);
     }
+    if (s.find_offer(s.offer_id(o).value) != &o) {
+      return fmt::format("offer {} is not indexed", s.offer_id(o).value);
+    }
+  }
+  if (live_offers != s.offer_index.size()) {
+    return fmt::format("{} offers are live but {} indexed", live_offers, s.offer_index.size());
   }
   return std::nullopt;
 }

@@ -32,7 +32,7 @@ std::optional<std::string> invalid_offers(Master::State& s, FrameworkId framewor
       return fmt::format("offer {} belongs to another framework", id.value);
     }
     if (first && first->agent != o->agent) return "the offers are on different agents";
-    if (first && first->offer.role != o->offer.role) return "the offers are for different roles";
+    if (first && first->role != o->role) return "the offers are for different roles";
     if (!first) first = o;
   }
   return std::nullopt;
@@ -103,13 +103,13 @@ void Master::State::accept(Framework& f, sched::Accept& acc) {
   const Offer& first = *find_offer(acc.offer_ids.front().value);
   Agent& a = *agent_by_handle(first.agent);
   const std::string& agent_id = a.info.id->value;
-  const std::string role = first.offer.role;
+  const std::string role = first.role;
   Resources available;
   size_t launched = 0;
   for (const auto& op : acc.operations) launched += op.task_infos.size();
   for (const auto& id : acc.offer_ids) {
     Offer& o = *find_offer(id.value);
-    available += o.offer.resources;
+    available += o.resources;
     if (observed()) publish(master_event::OfferAccepted{id, *f.info.id, launched});
     remove_offer(o, std::nullopt, std::nullopt);
   }

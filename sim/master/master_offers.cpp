@@ -14,7 +14,7 @@ namespace sched = v1::scheduler;
 namespace {
 
 // "<master id>-O<n>", as fmt::format("{}-O{}") writes it, without parsing a format per offer.
-std::string offer_id(const std::string& master_id, uint64_t n) {
+std::string format_offer_id(const std::string& master_id, uint64_t n) {
   char digits[20];
   const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
   std::string id;
@@ -26,6 +26,10 @@ std::string offer_id(const std::string& master_id, uint64_t n) {
 }
 
 }  // namespace
+
+v1::OfferID Master::State::offer_id(const Offer& o) const {
+  return v1::OfferID{format_offer_id(m.options_.master_id, o.number)};
+}
 
 void Master::State::request_allocation_soon() {
   // One run at the current time, after every message already due now: triggers that arrive
@@ -85,21 +89,26 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
                             std::nullopt);
       continue;
     }
+    uint32_t& batch = batch_of[a.framework.value];
+    if (batch == kNoBatch) {
+      batch = static_cast<uint32_t>(batches.size());
+      batches.emplace_back(f, std::vector<v1::Offer>{});
+      batches.back().second.reserve(batch_size[a.framework.value]);  // never moves its offers
+    }
+    // The offer is made once, in its framework's batch; the record keeps what the master needs.
+    const uint64_t number = next_offer++;
+    const v1::Offer& made = batches[batch].second.emplace_back(v1::Offer{
+        v1::OfferID{format_offer_id(m.options_.master_id, number)}, *f->info.id, *agent->info.id,
+        agent->info.hostname, a.role, a.resources, agent->info.attributes});
     const OfferRef ref{take_slot(offer_slots, free_offer_slots)};
     Offer& o = offer_slots[ref.value];
-    o.offer = v1::Offer{v1::OfferID{offer_id(m.options_.master_id, next_offer++)},
-                        *f->info.id,
-                        *agent->info.id,
-                        agent->info.hostname,
-                        a.role,
-                        a.resources,
-                        agent->info.attributes};
+    o.number = number;
+    o.role = a.role;
+    o.resources = a.resources;
     o.framework = a.framework;
     o.agent = a.agent;
     o.live = true;
-    // The views below point into the record, which stays at its slot until remove_offer.
-    const std::string_view oid = o.offer.id.value;
-    offer_index.emplace(oid, ref);
+    offer_index.insert(static_cast<uint32_t>(number), ref.value);
     o.at_framework = static_cast<uint32_t>(f->offers.size());
     f->offers.push_back(ref);
     o.at_agent = static_cast<uint32_t>(agent->offers.size());
@@ -107,7 +116,7 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
     if (observed()) {
       auto& e = reuse<master_event::OfferMade>(offer_made_event);
       [[maybe_unused]] auto& [f1, f2, f3, f4, f5] = e;  // every field is assigned
-      e.offer = o.offer.id;
+      e.offer = made.id;
       e.framework = *f->info.id;
       e.agent = *agent->info.id;
       e.role = a.role;
@@ -121,13 +130,6 @@ void Master::State::make_offers(const std::vector<Allocation>& allocations,
         rescind_offer(timed_out, OfferRescindedReason::kOfferTimeout);
       });
     }
-    uint32_t& batch = batch_of[a.framework.value];
-    if (batch == kNoBatch) {
-      batch = static_cast<uint32_t>(batches.size());
-      batches.emplace_back(f, std::vector<v1::Offer>{});
-      batches.back().second.reserve(batch_size[a.framework.value]);  // never moves its offers
-    }
-    batches[batch].second.push_back(o.offer);
   }
   for (auto& [f, batch] : batches) send_event(*f, sched::Offers{std::move(batch)});
   if (observed()) {
@@ -165,10 +167,10 @@ void Master::State::recover(const Framework& f, const Agent& a, const std::strin
 
 void Master::State::remove_offer(Offer& offer, std::optional<RecoveredReason> give_back,
                                  std::optional<Duration> filter) {
-  auto it = offer_index.find(offer.offer.id.value);
-  MESOSIM_CHECK(it != offer_index.end(), "an offer in the books is indexed");
-  const OfferRef ref = it->second;
-  offer_index.erase(it);
+  const OfferRef ref{offer_index.find(static_cast<uint32_t>(offer.number),
+                                      [&](uint32_t s) { return &offer_slots[s] == &offer; })};
+  MESOSIM_CHECK(ref.value != FlatIndex::kNone, "an offer in the books is indexed");
+  offer_index.erase(static_cast<uint32_t>(offer.number), ref.value);
   m.clock_.cancel(offer.timeout);
   // An offer's framework and agent are in the books while it is: both rescind their offers
   // before they leave.
@@ -179,15 +181,13 @@ void Master::State::remove_offer(Offer& offer, std::optional<RecoveredReason> gi
   Offer o = std::move(offer);
   offer = Offer{};
   free_offer_slots.push_back(ref.value);
-  if (give_back && f && a) recover(*f, *a, o.offer.role, o.offer.resources, filter, *give_back);
+  if (give_back && f && a) recover(*f, *a, o.role, o.resources, filter, *give_back);
 }
 
 void Master::State::rescind_offer(Offer& o, OfferRescindedReason reason) {
   if (Framework* f = framework_by_handle(o.framework)) {
-    send_event(*f, sched::Rescind{o.offer.id});
-  }
-  if (observed()) {
-    publish(master_event::OfferRescinded{o.offer.id, o.offer.framework_id, reason});
+    send_event(*f, sched::Rescind{offer_id(o)});
+    if (observed()) publish(master_event::OfferRescinded{offer_id(o), *f->info.id, reason});
   }
   remove_offer(o, RecoveredReason::kRescinded, std::nullopt);
 }

@@ -123,8 +123,13 @@ struct Master::State {
     std::optional<Uuid> terminal_uuid;  // acknowledging it completes the task (terminal_index)
     int published_rank = -1;  // lifecycle rank of the last state on the event stream
   };
+  // What the master keeps of an offer it made. The v1::Offer itself (ids, hostname, attributes)
+  // went to the framework; its id is "<master id>-O<number>" (offer_id()), and its framework's
+  // and agent's ids are their records'.
   struct Offer {
-    v1::Offer offer;
+    uint64_t number = 0;
+    std::string role;
+    Resources resources;
     FrameworkId framework;
     AgentId agent;
     TimerId timeout;
@@ -151,7 +156,7 @@ struct Master::State {
   // order of the messages sent, so of everything after them. Tasks and offers are only looked
   // up one by one (walks go through an agent's or a framework's tasks, sorted by id), so they
   // are hashed: tasks in a flat index of slots by the hash of (framework id, task id), offers
-  // by views into their records.
+  // by their numbers.
   std::map<std::string, AgentId, std::less<>> agent_ids;
   std::map<std::string, FrameworkId, std::less<>> framework_ids;
   FlatIndex agent_index;  // agent_ids hashed, for agent_by_id (a tree search missed per level)
@@ -161,7 +166,7 @@ struct Master::State {
   // it carries that uuid, and most carry another (STARTING's, RUNNING's): those are answered
   // here without reading the task's record, which a wave of 18,000 tasks has left cold.
   FlatIndex terminal_index;
-  std::unordered_map<std::string_view, OfferRef> offer_index;
+  FlatIndex offer_index;  // live offers' slots by the low 32 bits of their numbers
   // By the endpoint a message came from. Values are handles of live records only: an endpoint
   // is forgotten when its agent or framework leaves, so a stale one finds nothing.
   std::unordered_map<Endpoint, AgentId, EndpointHash> agent_at;
@@ -259,7 +264,11 @@ struct Master::State {
   Task& task_at(TaskRef ref) { return task_slots[ref.value]; }
   const Task& task_at(TaskRef ref) const { return task_slots[ref.value]; }
   static TaskRef ref_of(const Task& t) { return t.ref; }
-  Offer* find_offer(std::string_view id);
+  const Offer* find_offer(std::string_view id) const;
+  Offer* find_offer(std::string_view id) {
+    return const_cast<Offer*>(std::as_const(*this).find_offer(id));
+  }
+  v1::OfferID offer_id(const Offer& o) const;
   Offer& offer_at(OfferRef ref) { return offer_slots[ref.value]; }
   static IdPairView key_of(const Task& t) {
     return {t.task.framework_id.value, t.task.task_id.value};

@@ -59,7 +59,7 @@ void Master::State::update_framework(Framework& f, const sched::UpdateFramework&
   const std::set<std::string> roles(info.roles.begin(), info.roles.end());
   for (OfferRef ref : offers_of(f.offers)) {
     Offer& o = offer_at(ref);
-    if (!roles.count(o.offer.role)) rescind_offer(o, OfferRescindedReason::kFrameworkRoleRemoved);
+    if (!roles.count(o.role)) rescind_offer(o, OfferRescindedReason::kFrameworkRoleRemoved);
   }
   // Mesos clears the offer filters of roles that leave the suppressed set (a revive of them).
   std::vector<std::string> unsuppressed;

@@ -107,6 +107,50 @@ TEST_F(MasterAcceptTest, UnknownOfferLosesEveryTaskOfAFrameworkThatIsNotPartitio
   EXPECT_TRUE(cluster.agent(0).tasks().empty());
 }
 
+// The master finds an offer by the number in its id ("<master id>-O<n>"): every other spelling
+// of that number, another master's prefix, and a number that agrees with it in its low 32 bits
+// (the index's hash) name no offer.
+TEST_F(MasterAcceptTest, OfferIdsSpelledOtherwiseNameNoOffer) {
+  cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
+  ScriptedScheduler s;
+  cluster.add_framework(partition_aware(framework("fw")), &s);
+  start();
+  ASSERT_EQ(s.offers_seen.size(), 1u);
+  const v1::Offer offer = s.offers_seen[0];
+  const size_t o = offer.id.value.rfind("-O");
+  ASSERT_NE(o, std::string::npos) << offer.id.value;
+  const std::string prefix = offer.id.value.substr(0, o + 2);
+  const uint64_t number = std::stoull(offer.id.value.substr(o + 2));
+  const std::vector<std::string> bogus_ids = {
+      prefix + "0" + std::to_string(number),                        // a leading zero
+      prefix + "+" + std::to_string(number),                        // a sign
+      prefix + std::to_string(number) + "x",                        // trailing text
+      prefix,                                                       // no number
+      prefix + std::to_string(number + (uint64_t{1} << 32)),        // same low 32 bits
+      prefix + "99999999999999999999",                              // beyond 64 bits
+      "X" + offer.id.value,                                         // another master's
+      offer.id.value.substr(0, o) + "-P" + std::to_string(number),  // not an offer id
+  };
+  for (size_t i = 0; i < bogus_ids.size(); ++i) {
+    v1::Offer bogus = offer;
+    bogus.id = v1::OfferID{bogus_ids[i]};
+    cluster.framework(0).launch(
+        bogus, {forever_task("bogus" + std::to_string(i), bogus, "cpus:1;mem:128")});
+  }
+  cluster.run_until(secs(0.7));
+  for (size_t i = 0; i < bogus_ids.size(); ++i) {
+    const auto updates = s.updates_of("bogus" + std::to_string(i));
+    ASSERT_EQ(updates.size(), 1u) << bogus_ids[i];
+    EXPECT_EQ(updates[0].state, TaskState::TASK_DROPPED) << bogus_ids[i];
+    EXPECT_EQ(updates[0].reason, TaskStatusReason::REASON_INVALID_OFFERS) << bogus_ids[i];
+  }
+  EXPECT_EQ(leader().outstanding_offers(), 1u) << "the real offer is untouched";
+  cluster.framework(0).launch(offer, {forever_task("real", offer, "cpus:1;mem:128")});
+  cluster.run_until(secs(1.5));
+  EXPECT_THAT(s.states_of("real"), ElementsAre(TaskState::TASK_STARTING, TaskState::TASK_RUNNING));
+  EXPECT_EQ(cluster.check_invariants(), std::nullopt);
+}
+
 TEST_F(MasterAcceptTest, OfferUsedTwiceDropsTheTasksOfTheSecondAccept) {
   cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
   ScriptedScheduler s;
