@@ -32,6 +32,16 @@ class MasterAcceptTest : public ::testing::Test {
     cluster.run_until(secs(0.5));
   }
   Master& leader() { return *cluster.leader(); }
+  // One agent (cpus:4;mem:4096) and one partition-aware framework, scheduled by `s`, started:
+  // the one offer it holds (nullopt, with a failure, if it holds another number).
+  std::optional<v1::Offer> one_offer(ScriptedScheduler& s) {
+    cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
+    cluster.add_framework(partition_aware(framework("fw")), &s);
+    start();
+    EXPECT_EQ(s.offers_seen.size(), 1u);
+    if (s.offers_seen.size() != 1) return std::nullopt;
+    return s.offers_seen[0];
+  }
 
   static v1::Operation launch_op(std::vector<v1::TaskInfo> tasks) {
     v1::Operation op;
@@ -58,12 +68,10 @@ class MasterAcceptTest : public ::testing::Test {
 // ---- offers that cannot be used ----
 
 TEST_F(MasterAcceptTest, UnknownOfferDropsEveryTaskOfAPartitionAwareFramework) {
-  cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
   ScriptedScheduler s;
-  cluster.add_framework(partition_aware(framework("fw")), &s);
-  start();
-  ASSERT_EQ(s.offers_seen.size(), 1u);
-  v1::Offer bogus = s.offers_seen[0];
+  const std::optional<v1::Offer> offer = one_offer(s);
+  ASSERT_TRUE(offer.has_value());
+  v1::Offer bogus = *offer;
   bogus.id = v1::OfferID{"no-such-offer"};
   cluster.framework(0).launch(bogus, {task("t1", bogus, "cpus:1;mem:128", Duration::seconds(5)),
                                       task("t2", bogus, "cpus:1;mem:128", Duration::seconds(5))});
@@ -111,12 +119,10 @@ TEST_F(MasterAcceptTest, UnknownOfferLosesEveryTaskOfAFrameworkThatIsNotPartitio
 // of that number, another master's prefix, and a number that agrees with it in its low 32 bits
 // (the index's hash) name no offer.
 TEST_F(MasterAcceptTest, OfferIdsSpelledOtherwiseNameNoOffer) {
-  cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
   ScriptedScheduler s;
-  cluster.add_framework(partition_aware(framework("fw")), &s);
-  start();
-  ASSERT_EQ(s.offers_seen.size(), 1u);
-  const v1::Offer offer = s.offers_seen[0];
+  const std::optional<v1::Offer> held = one_offer(s);
+  ASSERT_TRUE(held.has_value());
+  const v1::Offer offer = *held;
   const size_t o = offer.id.value.rfind("-O");
   ASSERT_NE(o, std::string::npos) << offer.id.value;
   const std::string prefix = offer.id.value.substr(0, o + 2);
@@ -152,12 +158,10 @@ TEST_F(MasterAcceptTest, OfferIdsSpelledOtherwiseNameNoOffer) {
 }
 
 TEST_F(MasterAcceptTest, OfferUsedTwiceDropsTheTasksOfTheSecondAccept) {
-  cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
   ScriptedScheduler s;
-  cluster.add_framework(partition_aware(framework("fw")), &s);
-  start();
-  ASSERT_EQ(s.offers_seen.size(), 1u);
-  const v1::Offer offer = s.offers_seen[0];
+  const std::optional<v1::Offer> held = one_offer(s);
+  ASSERT_TRUE(held.has_value());
+  const v1::Offer offer = *held;
   cluster.framework(0).launch(offer, {forever_task("first", offer, "cpus:1;mem:128")});
   cluster.run_until(secs(0.6));
   cluster.framework(0).launch(offer, {forever_task("second", offer, "cpus:1;mem:128")});
@@ -236,12 +240,10 @@ TEST_F(MasterAcceptTest, OffersOnTwoAgentsInOneAcceptAreRejectedAndReturned) {
 }
 
 TEST_F(MasterAcceptTest, AcceptNamingNoOfferDropsItsTasks) {
-  cluster.add_agent(agent("a1", "cpus:4;mem:4096"));
   ScriptedScheduler s;
-  cluster.add_framework(partition_aware(framework("fw")), &s);
-  start();
-  ASSERT_EQ(s.offers_seen.size(), 1u);
-  const v1::Offer offer = s.offers_seen[0];
+  const std::optional<v1::Offer> held = one_offer(s);
+  ASSERT_TRUE(held.has_value());
+  const v1::Offer offer = *held;
   // Mesos: "No offers specified" is handled like invalid offers (master.cpp, accept()).
   cluster.framework(0).accept({}, {launch_op({forever_task("t", offer, "cpus:1;mem:128")})});
   cluster.run_until(secs(1));
