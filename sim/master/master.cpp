@@ -574,8 +574,11 @@ std::optional<std::string> Master::check_invariants() const {
     const auto listed = [&](const std::vector<OfferRef>& offers, uint32_t place) {
       return place < offers.size() && offers[place].value == i;
     };
-    if (!f || !a || !listed(f->offers, o.at_framework) || !listed(a->offers, o.at_agent)) {
+    if (!f || !a) {
       return fmt::format("offer {} names a framework or agent that is gone", s.offer_id(o).value);
+    }
+    if (!listed(f->offers, o.at_framework) || !listed(a->offers, o.at_agent)) {
+      return fmt::format("offer {} is not listed by its framework and agent", s.offer_id(o).value);
     }
     if (s.find_offer(s.offer_id(o).value) != &o) {
       return fmt::format("offer {} is not indexed", s.offer_id(o).value);
