@@ -185,6 +185,8 @@ void Master::State::remove_offer(Offer& offer, std::optional<RecoveredReason> gi
 }
 
 void Master::State::rescind_offer(Offer& o, OfferRescindedReason reason) {
+  // Its framework is in the books (check_invariants() checks it): a framework's offers are
+  // rescinded before it leaves. The event names it by its record's id.
   if (Framework* f = framework_by_handle(o.framework)) {
     send_event(*f, sched::Rescind{offer_id(o)});
     if (observed()) publish(master_event::OfferRescinded{offer_id(o), *f->info.id, reason});
