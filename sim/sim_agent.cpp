@@ -256,6 +256,10 @@ void SimAgent::report_usage() {
 
 Resources SimAgent::task_usage(const TaskRecord& task, v1::TaskState state) {
   if (state != v1::TaskState::TASK_RUNNING && state != v1::TaskState::TASK_KILLING) return {};
+  return running_usage(task);
+}
+
+const Resources& SimAgent::running_usage(const TaskRecord& task) {
   const bool has_usage = task.work && !task.work->usage.empty();
   return has_usage ? task.work->usage : task.resources;
 }
@@ -285,8 +289,7 @@ Resources SimAgent::usage() const {
   for (const auto& [framework_id, framework] : frameworks_) {
     for (const auto& [task_id, task] : framework.tasks) {
       if (!task.ran || v1::is_terminal(task.state)) continue;
-      const bool has_usage = task.work && !task.work->usage.empty();
-      sum += has_usage ? task.work->usage : task.resources;
+      sum += running_usage(task);
     }
   }
   return sum;

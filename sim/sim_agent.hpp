@@ -243,6 +243,8 @@ class SimAgent final : public Process, private SimHealth::AgentSide {
   Uuid next_uuid();
   // What `task` uses while in `state`.
   static Resources task_usage(const TaskRecord& task, v1::TaskState state);
+  // What a running task uses: its work's usage if it states one, else its resources.
+  static const Resources& running_usage(const TaskRecord& task);
 
   Endpoint self_;
   Clock& clock_;
