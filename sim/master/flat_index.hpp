@@ -53,6 +53,18 @@ class FlatIndex {
     table_.try_emplace(hash, no_match, [&] { return Slot{hash, value}; });
   }
 
+  // Removes the value stored under `hash` for which `matches(value)` holds, found and removed in
+  // one probe, and returns it; kNone (nothing removed) if there is none.
+  template <class Matches>
+  uint32_t take(uint32_t hash, Matches&& matches) {
+    const Slot* s =
+        table_.find(hash, [&](const Slot& x) { return x.hash == hash && matches(x.value); });
+    if (s == nullptr) return kNone;
+    const uint32_t value = s->value;
+    table_.erase(s);
+    return value;
+  }
+
   // Removes `value`, stored under `hash`: it must be there.
   void erase(uint32_t hash, uint32_t value) {
     const Slot* s = table_.find(hash, [&](const Slot& x) { return x.value == value; });

@@ -167,10 +167,9 @@ void Master::State::recover(const Framework& f, const Agent& a, const std::strin
 
 void Master::State::remove_offer(Offer& offer, std::optional<RecoveredReason> give_back,
                                  std::optional<Duration> filter) {
-  const OfferRef ref{offer_index.find(static_cast<uint32_t>(offer.number),
+  const OfferRef ref{offer_index.take(static_cast<uint32_t>(offer.number),
                                       [&](uint32_t s) { return &offer_slots[s] == &offer; })};
   MESOSIM_CHECK(ref.value != FlatIndex::kNone, "an offer in the books is indexed");
-  offer_index.erase(static_cast<uint32_t>(offer.number), ref.value);
   m.clock_.cancel(offer.timeout);
   // An offer's framework and agent are in the books while it is: both rescind their offers
   // before they leave.
@@ -188,8 +187,9 @@ void Master::State::rescind_offer(Offer& o, OfferRescindedReason reason) {
   // Its framework is in the books (check_invariants() checks it): a framework's offers are
   // rescinded before it leaves. The event names it by its record's id.
   if (Framework* f = framework_by_handle(o.framework)) {
-    send_event(*f, sched::Rescind{offer_id(o)});
-    if (observed()) publish(master_event::OfferRescinded{offer_id(o), *f->info.id, reason});
+    const v1::OfferID id = offer_id(o);
+    send_event(*f, sched::Rescind{id});
+    if (observed()) publish(master_event::OfferRescinded{id, *f->info.id, reason});
   }
   remove_offer(o, RecoveredReason::kRescinded, std::nullopt);
 }

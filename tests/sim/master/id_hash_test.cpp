@@ -76,5 +76,22 @@ TEST(FlatIndex, FindsWhatWasInsertedAndNothingAfterErase) {
   }
 }
 
+TEST(FlatIndex, TakeRemovesAndReturnsTheMatchOnlyAndLeavesTheRestFindable) {
+  const std::vector<std::string> ids = sample_ids();
+  FlatIndex index;
+  for (uint32_t v = 0; v < ids.size(); ++v) index.insert(flat_hash(ids[v]), v);
+  auto matching = [&](const std::string& id) { return [&](uint32_t v) { return ids[v] == id; }; };
+  EXPECT_EQ(index.take(flat_hash("no-such-id"), matching("no-such-id")), FlatIndex::kNone);
+  EXPECT_EQ(index.size(), ids.size()) << "taking nothing removes nothing";
+  for (uint32_t v = 1; v < ids.size(); v += 2) {
+    ASSERT_EQ(index.take(flat_hash(ids[v]), matching(ids[v])), v) << ids[v];
+  }
+  EXPECT_EQ(index.size(), (ids.size() + 1) / 2);
+  for (uint32_t v = 0; v < ids.size(); ++v) {
+    const uint32_t found = index.find(flat_hash(ids[v]), matching(ids[v]));
+    ASSERT_EQ(found, v % 2 == 1 ? FlatIndex::kNone : v) << ids[v];
+  }
+}
+
 }  // namespace
 }  // namespace mesosim
