@@ -220,7 +220,7 @@ std::optional<std::string> SimCluster::check_invariants() {
         if (connected && a->registered() && a->leader().has_value()) {
           // Terminal updates are dropped from the agent once acknowledged; master completes the
           // task on the same acknowledgement, so a running task missing here is a real loss.
-          if (view.task.state == v1::TaskState::TASK_RUNNING && !view.last_status) {
+          if (view.task.state == v1::TaskState::TASK_RUNNING && !view.last_sent) {
             return fmt::format("task {} is RUNNING at the master but unknown to agent {}",
                                view.task.task_id.value, view.task.agent_id.value);
           }

@@ -53,8 +53,8 @@ Json framework_json(const std::string& id, const Master::FrameworkView* view,
       if (!t) continue;
       if (!v1::is_terminal(t->task.state) && !t->unreachable) used += t->task.resources;
       tasks.push_back(task_json(
-          t->task, t->last_status ? std::optional<double>(t->last_status->timestamp.seconds_f())
-                                  : std::nullopt));
+          t->task, t->last_sent ? std::optional<double>(t->last_sent->timestamp.seconds_f())
+                                : std::nullopt));
     }
   }
   Json offers = Json::array();

@@ -445,7 +445,7 @@ std::vector<Master::TaskView> Master::tasks() const {
   });
   std::vector<TaskView> out;
   out.reserve(sorted.size());
-  for (const State::Task* t : sorted) out.push_back({t->task, t->last_status, t->unreachable});
+  for (const State::Task* t : sorted) out.push_back({t->task, t->last_sent, t->unreachable});
   return out;
 }
 
@@ -453,7 +453,7 @@ std::optional<Master::TaskView> Master::task(const v1::FrameworkID& framework,
                                              const v1::TaskID& task) const {
   const State::Task* t = state_->find_task(IdPairView{framework.value, task.value});
   if (t == nullptr) return std::nullopt;
-  return TaskView{t->task, t->last_status, t->unreachable};
+  return TaskView{t->task, t->last_sent, t->unreachable};
 }
 
 size_t Master::outstanding_offers() const { return state_->offer_index.size(); }

@@ -127,9 +127,15 @@ class Master final : public Process, private AllocationExplainer {
   void remove_observer(MasterObserver* observer);
 
   // Introspection (tests, invariants, /master/state, /metrics/snapshot).
+  // What the master keeps of the newest status it forwarded to a task's framework: its state
+  // (what reconciliation answers) and when it was measured.
+  struct SentStatus {
+    v1::TaskState state = v1::TaskState::TASK_STAGING;
+    Time timestamp;
+  };
   struct TaskView {
     v1::Task task;
-    std::optional<v1::TaskStatus> last_status;
+    std::optional<SentStatus> last_sent;  // none while the framework was told nothing of it
     bool unreachable = false;
   };
   struct AgentView {

@@ -158,7 +158,7 @@ void Master::State::reregister_agent(Endpoint from, v1::ReregisterAgentMessage& 
     v1::TaskStatus status = master_status(
         t, visible_state(f, t.task.state), v1::TaskStatusReason::REASON_AGENT_REREGISTERED,
         was_unreachable ? "unreachable agent re-registered" : "unknown agent re-registered");
-    t.last_status = status;
+    t.last_sent = SentStatus{status.state, status.timestamp};
     send_event(f, sched::Update{std::move(status)});
   }
   // Unreachable tasks the agent no longer has are forgotten without an update; a framework that

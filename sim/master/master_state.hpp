@@ -116,7 +116,7 @@ struct Master::State {
     uint32_t at_agent = UINT32_MAX;      // its place in its agent's `tasks`, if in it
     uint32_t at_framework = UINT32_MAX;  // its place in its framework's `tasks`
     bool live = false;         // false: a free slot
-    std::optional<v1::TaskStatus> last_status;  // the newest status forwarded to the framework
+    std::optional<SentStatus> last_sent;  // of the newest status forwarded to the framework
     bool unreachable = false;
     bool released = false;                     // resources returned to the allocator
     bool kill_requested = false;               // resent if the agent re-registers with it

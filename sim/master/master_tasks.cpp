@@ -130,7 +130,7 @@ bool Master::State::transition(Task& t, v1::TaskStatus status, bool forward,
   if (v1::is_terminal(latest) || latest == TaskState::TASK_UNREACHABLE) release(t);
   Framework* f = framework_by_handle(t.framework);
   if (f) status.state = visible_state(*f, status.state);
-  if (about_task) t.last_status = status;
+  if (about_task) t.last_sent = SentStatus{status.state, status.timestamp};
   if (forward && f) send_event(*f, sched::Update{std::move(status)});
   return published;
 }
@@ -245,9 +245,7 @@ void Master::State::reconcile(Framework& f, const sched::Reconcile& r) {
   };
   // Like Mesos's status_update_state: the state of the newest update the framework was sent,
   // so that an answer never runs ahead of the reliable updates still on their way.
-  auto sent_state = [](const Task& t) {
-    return t.last_status ? t.last_status->state : t.task.state;
-  };
+  auto sent_state = [](const Task& t) { return t.last_sent ? t.last_sent->state : t.task.state; };
   if (r.tasks.empty()) {
     // Unreachable tasks are left out, as Mesos does: only an explicit question about them is
     // answered.
