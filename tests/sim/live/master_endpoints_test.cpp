@@ -43,14 +43,17 @@ class MasterEndpointsTest : public testing::MasterDaemonTest {
     EXPECT_TRUE(s.client->read_event_of("UPDATE").has_value());
     return s;
   }
+  // Sends the agent's update of `task`; reported_at_ is its status's time, in seconds.
   void report(const std::string& task, v1::TaskState state, const std::string& framework) {
     loop_.call([&] {
       v1::TaskStatus st =
           testing::executor_status(task, state, agent_->agent_id, daemon_->clock().now());
+      reported_at_ = st.timestamp.seconds_f();
       agent_->transport.send(agent_->self, agent_->master,
                              v1::StatusUpdateMessage{{v1::FrameworkID{framework}, st, state, {}}});
     });
   }
+  double reported_at_ = 0;
 };
 
 TEST_F(MasterEndpointsTest, HealthVersionAndRedirect) {
@@ -66,6 +69,7 @@ TEST_F(MasterEndpointsTest, HealthVersionAndRedirect) {
 
 TEST_F(MasterEndpointsTest, StateShowsAgentsFrameworksTasksAndOffersInMesosShape) {
   auto s = run_one_task();
+  const double running_at = reported_at_;
   const json state = get_json("/master/state");
   EXPECT_EQ(state["pid"], "master@127.0.0.1:" + std::to_string(port_));
   EXPECT_EQ(state["leader"], state["pid"]);
@@ -86,6 +90,10 @@ TEST_F(MasterEndpointsTest, StateShowsAgentsFrameworksTasksAndOffersInMesosShape
   EXPECT_EQ(fw["tasks"][0]["id"], "t1");
   EXPECT_EQ(fw["tasks"][0]["state"], "TASK_RUNNING");
   EXPECT_EQ(fw["tasks"][0]["slave_id"], agent["id"]);
+  // The status last forwarded to the framework, at the time the agent gave it.
+  ASSERT_EQ(fw["tasks"][0]["statuses"].size(), 1u);
+  EXPECT_EQ(fw["tasks"][0]["statuses"][0]["state"], "TASK_RUNNING");
+  EXPECT_EQ(fw["tasks"][0]["statuses"][0]["timestamp"], running_at);
   EXPECT_EQ(fw["used_resources"]["cpus"], 1.0);
   // Whatever is left of the agent is offered (or about to be) to the only framework.
   const size_t offers = loop_.call([&] { return daemon_->master().outstanding_offers(); });
