@@ -283,8 +283,19 @@ TEST_F(MasterAgentFaultTest, PartitionHealReadoptsEveryFrameworksTasksWithReason
   EXPECT_EQ(plain_updates.back().reason, TaskStatusReason::REASON_AGENT_REREGISTERED);
   EXPECT_EQ(plain_updates.back().source, v1::TaskStatusSource::SOURCE_MASTER);
   EXPECT_FALSE(plain_updates.back().uuid.has_value());
+  // The master keeps what it told the framework last: that update's state and time.
+  ASSERT_TRUE(plain_back->last_sent.has_value());
+  EXPECT_EQ(plain_back->last_sent->state, TaskState::TASK_RUNNING);
+  EXPECT_EQ(plain_back->last_sent->timestamp, plain_updates.back().timestamp);
   EXPECT_EQ(find_agent(leader().agents(), a1)->used, Res("cpus:2;mem:256"));
   EXPECT_EQ(cluster.check_invariants(), std::nullopt);
+
+  // Reconciliation answers with what the framework was told last, the re-adoption's RUNNING,
+  // not the LOST before it.
+  cluster.framework(1).reconcile({{v1::TaskID{"plain-task"}, a1}});
+  cluster.run_for(Duration::seconds(1));
+  EXPECT_EQ(plain.updates_of("plain-task").back().state, TaskState::TASK_RUNNING);
+  EXPECT_EQ(plain.updates_of("plain-task").back().reason, TaskStatusReason::REASON_RECONCILIATION);
 
   // Both run to their end as usual: a kill reaches the re-adopted task.
   cluster.framework(1).kill(v1::TaskID{"plain-task"});
